@@ -1,0 +1,269 @@
+/**
+ * The contract between the construct library (lib/), the state machine it synthesizes, the Lambda handlers
+ * (lambda/handlers) and the pure decision core (lambda/core). Everything that crosses the synth/runtime boundary
+ * is typed here, once. Plain JSON only: these documents travel through CloudFormation properties, Step Functions
+ * payloads and DynamoDB items.
+ */
+
+/** The two production variants of every endpoint. The candidate always goes into the slot that is not stable. */
+export type Slot = 'blue' | 'green';
+export const SLOTS: readonly Slot[] = ['blue', 'green'];
+export function otherSlot(slot: Slot): Slot {
+  return slot === 'blue' ? 'green' : 'blue';
+}
+
+/** What serves: everything that, when changed, makes a new model version. */
+export interface ModelVersionSpec {
+  /** Container image URI; pinned by digest once registered (`...@sha256:<hex>`). Absent for model packages. */
+  readonly image?: string;
+  /** Model Registry package ARN (a versioned package) instead of image + model data. */
+  readonly modelPackageArn?: string;
+  /** S3 URI of model.tar.gz (or prefix). */
+  readonly modelDataUrl?: string;
+  /** Expected SHA-256 of the model data object, hex; verified against S3 when given. */
+  readonly modelDataSha256?: string;
+  readonly environment: Record<string, string>;
+  readonly executionRoleArn: string;
+  /** Instance-backed capacity; absent when `serverless` is set. */
+  readonly instanceType?: string;
+  readonly initialInstanceCount?: number;
+  readonly serverless?: { readonly memorySizeInMb: number; readonly maxConcurrency: number };
+}
+
+/** One canary step: the candidate's share of traffic and how it is judged. */
+export interface StepPlan {
+  /** Candidate share in percent, in (0, 100]. The last step of every plan is 100. */
+  readonly percent: number;
+  /** Minimum time at this step with guards green before advancing. */
+  readonly bakeSeconds: number;
+  /** Minimum candidate invocations observed at this step before advancing (0 = no floor). */
+  readonly minInvocations: number;
+  /** Time after which a step that still cannot advance (no data, too few invocations) is rolled back. */
+  readonly deadlineSeconds: number;
+}
+
+export type ApprovalTimeoutAction = 'rollback' | 'promote';
+export type ConcurrencyPolicy = 'supersede' | 'reject';
+
+export interface ApprovalPlan {
+  /** The gate sits before this step index is entered (by default the 100% step). */
+  readonly beforeStep: number;
+  readonly timeoutSeconds: number;
+  readonly onTimeout: ApprovalTimeoutAction;
+}
+
+export interface RolloutPlan {
+  /** Ascending percentages; the last is always 100. */
+  readonly steps: StepPlan[];
+  /** How often guards are read during bake and watch. */
+  readonly checkIntervalSeconds: number;
+  /** How often provisioning status is polled, and how long it may take before the rollout fails safe. */
+  readonly provisionPollSeconds: number;
+  readonly provisionTimeoutSeconds: number;
+  readonly approval?: ApprovalPlan;
+  /** After promotion the previous stable slot stays provisioned at weight 0 this long (0 = retire at once). */
+  readonly revertWindowSeconds: number;
+  readonly concurrency: ConcurrencyPolicy;
+}
+
+/** Guard alarms bound to an endpoint: per slot, plus alarms that watch whatever the candidate is (user alarms). */
+export interface GuardBinding {
+  readonly name: string;
+  /** Alarm names per slot; for a user-brought alarm both lists hold the same alarm. */
+  readonly blue: string[];
+  readonly green: string[];
+}
+
+export interface SmokeTestSpec {
+  readonly payloads: string[];
+  readonly contentType: string;
+  /** A response body must contain this text, when set. */
+  readonly expectBodyContains?: string;
+}
+
+/** The desired state CloudFormation declares; the custom resource's properties, with numbers as numbers. */
+export interface EndpointSpec {
+  readonly endpointName: string;
+  readonly version: ModelVersionSpec;
+  readonly plan: RolloutPlan;
+  readonly guards: GuardBinding[];
+  readonly smokeTest?: SmokeTestSpec;
+  readonly notificationTopicArn?: string;
+  readonly eventBusName?: string;
+  readonly kmsKeyArn?: string;
+  readonly dataCapture?: {
+    readonly destinationS3Uri: string;
+    readonly samplingPercent: number;
+  };
+  /** SageMaker MetricsConfig publish frequency (10 for fast metrics); absent = SageMaker default (60 s). */
+  readonly metricPublishFrequencySeconds?: number;
+  /** Raise to roll out again a version that was rolled back (invariant 6: retry is explicit). */
+  readonly rolloutAttempt: number;
+  /** The deploy waits for the rollout's end and fails when it was rolled back. */
+  readonly waitForRollout: boolean;
+  /** Keep the endpoint when the resource is deleted. */
+  readonly retainOnDelete: boolean;
+}
+
+export type RolloutKind = 'create' | 'rollout';
+export type Outcome = 'promoted' | 'rolled-back' | 'aborted' | 'failed';
+
+/** Who or what started something, and why: recorded with every decision. */
+export interface Actor {
+  readonly by: string;
+  readonly reason: string;
+}
+
+/** Where a rollout is. The state machine passes this document from task to task; tasks return it updated. */
+export interface RolloutContext {
+  readonly rolloutId: string;
+  readonly kind: RolloutKind;
+  readonly spec: EndpointSpec;
+  readonly trigger: Actor;
+  /** CloudFormation response URL etc. when the deploy waits for the rollout's end. */
+  readonly cfnResponse?: CfnResponseTarget;
+  /** Set by RegisterVersion. */
+  readonly versionId?: string;
+  readonly stableSlot?: Slot;
+  readonly stableVersionId?: string;
+  readonly candidateSlot?: Slot;
+  /** The EndpointConfig the endpoint must run once provisioning completes (verified by reading back). */
+  readonly targetConfigName?: string;
+  /** Provisioning started at (epoch ms); deadline = + plan.provisionTimeoutSeconds. */
+  readonly provisionStartedAt?: number;
+  readonly stepIndex?: number;
+  readonly stepStartedAt?: number;
+  readonly approvalRequestedAt?: number;
+  readonly promotedAt?: number;
+  /** What the last task decided; Choice states branch on it. */
+  readonly next?: NextAction;
+  readonly outcome?: Outcome;
+  readonly reason?: string;
+}
+
+export interface CfnResponseTarget {
+  readonly responseUrl: string;
+  readonly stackId: string;
+  readonly requestId: string;
+  readonly logicalResourceId: string;
+  readonly physicalResourceId: string;
+}
+
+/**
+ * The branch the state machine takes after a task. Values are the Choice conditions in the synthesized definition.
+ * - provision-wait: provisioning not done yet, poll again
+ * - smoke-test: provisioning verified
+ * - shift: set the weights of `stepIndex`
+ * - bake: keep watching the current step
+ * - await-approval: the approval gate is open; keep watching guards and poll for a decision
+ * - promote / rollback / revert / retire: as in the vocabulary
+ * - watch: promoted; watch the new stable for the revert window
+ * - release: done, release the lock and report `outcome`
+ */
+export type NextAction =
+  | 'provision-wait'
+  | 'smoke-test'
+  | 'shift'
+  | 'bake'
+  | 'await-approval'
+  | 'promote'
+  | 'rollback'
+  | 'watch'
+  | 'revert'
+  | 'retire'
+  | 'retire-wait'
+  | 'release';
+
+/** Task names (the `action` field of every controller Lambda payload). */
+export type TaskAction =
+  | 'acquireLock'
+  | 'registerVersion'
+  | 'provision'
+  | 'checkProvision'
+  | 'smokeTest'
+  | 'shiftTraffic'
+  | 'checkGuards'
+  | 'promote'
+  | 'rollback'
+  | 'revert'
+  | 'retire'
+  | 'checkRetire'
+  | 'release';
+
+/** Error names handlers throw so the state machine's Retry can match them. */
+export const RETRYABLE_ERRORS = {
+  /** SageMaker: `Cannot update in-progress endpoint`, or status Updating/SystemUpdating when a mutation is due. */
+  endpointBusy: 'EndpointBusy',
+  /** Any AWS throttling error. */
+  throttled: 'Throttled',
+} as const;
+
+/** Alarm state as CloudWatch reports it. */
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** What the controller saw when it checked guards: the evidence for a decision. */
+export interface GuardObservation {
+  /** Epoch ms when observed. */
+  readonly at: number;
+  /** Alarm states by alarm name; an alarm that could not be read is absent (unknown is not healthy). */
+  readonly alarms: Record<string, AlarmStateValue>;
+  /** Alarms that were expected but not readable. */
+  readonly unreadable: string[];
+  /** Candidate invocations since the step started; undefined when the metric could not be read. */
+  readonly candidateInvocations?: number;
+}
+
+/** An approval decision, written by an operator (CLI) into the state table. */
+export interface ApprovalRecord {
+  readonly decision: 'approve' | 'reject';
+  readonly by: string;
+  readonly at: number;
+  readonly comment?: string;
+}
+
+export type EndpointPhase = 'idle' | 'rolling-out' | 'watching' | 'rolling-back';
+
+/** The STATE item of an endpoint in the state table (pk `ENDPOINT#<name>`, sk `STATE`). */
+export interface EndpointState {
+  readonly endpointName: string;
+  readonly phase: EndpointPhase;
+  /** The LKG: absent only before the first version of a new endpoint is in service. */
+  readonly stable?: { readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly since: number };
+  /** The slot receiving a new version during a rollout. */
+  readonly candidate?: { readonly slot: Slot; readonly versionId: string; readonly rolloutId: string };
+  /** The previous stable kept warm at weight 0 after promotion, until `until` (epoch ms). */
+  readonly standby?: { readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly until: number };
+  readonly lock?: { readonly rolloutId: string; readonly executionArn: string; readonly since: number };
+  /** Last weights the controller set and verified, in percent per slot. */
+  readonly weights?: Record<Slot, number>;
+  /** The spec of the last deploy (what CloudFormation declared). */
+  readonly spec?: EndpointSpec;
+  /** Monotonic counter for optimistic concurrency on the STATE item. */
+  readonly revision: number;
+}
+
+/** One entry of the append-only decision history. */
+export interface HistoryEntry {
+  readonly at: number;
+  readonly endpointName: string;
+  readonly rolloutId?: string;
+  /** e.g. rollout-started, version-registered, provisioned, smoke-test-passed, traffic-shifted, approval-requested,
+   * approved, promoted, rollback, reverted, retired, superseded, lock-rejected, deploy-refused, failed */
+  readonly decision: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly evidence?: unknown;
+  readonly weights?: Record<Slot, number>;
+}
+
+/** Source and detail-types of the events the controller puts on EventBridge. */
+export const EVENT_SOURCE = 'cdk-sagemaker-rollout';
+export const EVENT_DETAIL_TYPE = {
+  started: 'Rollout Started',
+  stepChanged: 'Rollout Step Changed',
+  approvalRequested: 'Rollout Approval Requested',
+  promoted: 'Rollout Promoted',
+  rolledBack: 'Rollout Rolled Back',
+  reverted: 'Rollout Reverted',
+  ended: 'Rollout Ended',
+} as const;
