@@ -1,0 +1,110 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { NextAction, RETRYABLE_ERRORS, TaskAction } from '../../lambda/core/contract';
+
+/**
+ * The rollout state machine (JSONPath). Every Task invokes the controller's step function with
+ * `{ action, context, executionArn }` and replaces the state with the context it returns; a single Router
+ * dispatches on `$.next`. The decisions live in the Lambda (and its pure core), so this file is only wiring.
+ */
+export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn.DefinitionBody {
+  const task = (id: string, action: TaskAction): tasks.LambdaInvoke => {
+    const t = new tasks.LambdaInvoke(scope, id, {
+      lambdaFunction: step,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({
+        action,
+        context: sfn.JsonPath.entirePayload,
+        executionArn: sfn.JsonPath.executionId,
+      }),
+      comment: `step action ${action}`,
+    });
+    // SageMaker allows one mutation at a time and throttles its control plane: back off and try again.
+    t.addRetry({
+      errors: [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled],
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 8,
+      maxDelay: Duration.seconds(60),
+    });
+    return t;
+  };
+  const wait = (id: string, secondsPath: string) =>
+    new sfn.Wait(scope, id, { time: sfn.WaitTime.secondsPath(secondsPath) });
+  const nextIs = (value: NextAction) => sfn.Condition.stringEquals('$.next', value);
+
+  const acquireLock = task('AcquireLock', 'acquireLock');
+  const registerVersion = task('RegisterVersion', 'registerVersion');
+  const provision = task('Provision', 'provision');
+  const checkProvision = task('CheckProvision', 'checkProvision');
+  const smokeTest = task('SmokeTest', 'smokeTest');
+  const shiftTraffic = task('ShiftTraffic', 'shiftTraffic');
+  const checkGuards = task('CheckGuards', 'checkGuards');
+  const promote = task('Promote', 'promote');
+  const rollback = task('Rollback', 'rollback');
+  const failSafe = task('FailSafeRollback', 'rollback');
+  const revert = task('Revert', 'revert');
+  const retire = task('Retire', 'retire');
+  const checkRetire = task('CheckRetire', 'checkRetire');
+  const release = task('Release', 'release');
+
+  const waitProvision = wait('WaitForProvisioning', '$.spec.plan.provisionPollSeconds');
+  const waitCheck = wait('WaitCheckInterval', '$.spec.plan.checkIntervalSeconds');
+  const waitRetire = wait('WaitForRetirement', '$.spec.plan.provisionPollSeconds');
+
+  const releaseFailed = new sfn.Fail(scope, 'ReleaseFailed', {
+    error: 'ReleaseFailed',
+    comment: 'the lock could not be released; the endpoint state needs an operator',
+  });
+  const failed = new sfn.Fail(scope, 'RolloutFailed', {
+    error: 'RolloutFailed',
+    causePath: '$.reason',
+  });
+  const ended = new sfn.Succeed(scope, 'RolloutEnded');
+
+  const router = new sfn.Choice(scope, 'Route')
+    .when(nextIs('provision-wait'), waitProvision)
+    .when(nextIs('smoke-test'), smokeTest)
+    .when(nextIs('shift'), shiftTraffic)
+    .when(sfn.Condition.or(nextIs('bake'), nextIs('await-approval'), nextIs('watch')), waitCheck)
+    .when(nextIs('promote'), promote)
+    .when(nextIs('rollback'), rollback)
+    .when(nextIs('revert'), revert)
+    .when(nextIs('retire'), retire)
+    .when(nextIs('retire-wait'), waitRetire)
+    .otherwise(release);
+
+  // Any task that fails for good: fail safe to the LKG, then retire and release.
+  const toFailSafe = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
+  for (const t of [acquireLock, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
+    t.addCatch(failSafe, toFailSafe);
+  }
+  for (const t of [failSafe, retire, checkRetire]) {
+    t.addCatch(release, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  }
+  release.addCatch(releaseFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+  acquireLock.next(new sfn.Choice(scope, 'LockAcquired?').when(nextIs('release'), release).otherwise(registerVersion));
+  registerVersion.next(new sfn.Choice(scope, 'VersionRegistered?').when(nextIs('release'), release).otherwise(provision));
+  for (const t of [provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, failSafe, revert, retire, checkRetire]) {
+    t.next(router);
+  }
+  waitProvision.next(checkProvision);
+  waitCheck.next(checkGuards);
+  waitRetire.next(checkRetire);
+  release.next(new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.outcome'), sfn.Condition.stringEquals('$.outcome', 'failed')), failed)
+    .otherwise(ended));
+
+  // Executions started by the guard listener or an abort resume at the rollback/revert/retire phase.
+  const start = new sfn.Choice(scope, 'Resume?')
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.next'), nextIs('rollback')), rollback)
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.next'), nextIs('revert')), revert)
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.next'), nextIs('retire')), retire)
+    .otherwise(acquireLock);
+
+  return sfn.DefinitionBody.fromChainable(start);
+}

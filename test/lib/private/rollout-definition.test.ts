@@ -1,0 +1,175 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { NextAction, RolloutContext, TaskAction } from '../../../lambda/core/contract';
+import { rolloutDefinition } from '../../../lib/private/rollout-definition';
+import { StateMachine, stateMachineDefinitions, validateAsl } from '../../support/asl';
+
+/** The synthesized definition, run locally with the step Lambda replaced by a scripted one. */
+function synthDefinition() {
+  const stack = new Stack(new App(), 'Definition');
+  const step = new lambda.Function(stack, 'Step', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+  new sfn.StateMachine(stack, 'Rollout', { definitionBody: rolloutDefinition(stack, step) });
+  const definitions = stateMachineDefinitions(Template.fromStack(stack).toJSON() as never);
+  return Object.values(definitions)[0];
+}
+
+type Script = Partial<Record<TaskAction, (ctx: RolloutContext, call: number) => Partial<RolloutContext> | Error>>;
+
+interface Run { output: RolloutContext | undefined; error?: Error; calls: { state: string; action: TaskAction; ctx: RolloutContext }[] }
+
+/** Runs the definition; every Task state calls `script[action]` with the context it was given. */
+async function run(input: Partial<RolloutContext>, script: Script): Promise<Run> {
+  const definition = synthDefinition();
+  const calls: Run['calls'] = [];
+  const counts: Partial<Record<TaskAction, number>> = {};
+  const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task') continue;
+    handlers[name] = async (payload) => {
+      const { action, context } = payload as { action: TaskAction; context: RolloutContext; executionArn: string };
+      calls.push({ state: name, action, ctx: context });
+      counts[action] = (counts[action] ?? 0) + 1;
+      const result = script[action]?.(context, counts[action]!) ?? {};
+      if (result instanceof Error) throw result;
+      return { ...context, ...result };
+    };
+  }
+  const waits = Object.fromEntries(Object.entries(definition.States).filter(([, s]) => s.Type === 'Wait').map(([n]) => [n, 0]));
+  const retries = Object.fromEntries(Object.keys(handlers).map((n) => [n, 0]));
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = machine.run({ rolloutId: 'r1', spec: { plan: { checkIntervalSeconds: 60, provisionPollSeconds: 30 } }, ...input } as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
+    context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:Rollout:r1' } },
+  });
+  try {
+    return { output: (await execution.result) as unknown as RolloutContext, calls };
+  } catch (error) {
+    return { output: undefined, error: error as Error, calls };
+  }
+}
+
+const go = (next: NextAction, extra: Partial<RolloutContext> = {}) => () => ({ next, ...extra });
+const busy = () => Object.assign(new Error('Cannot update in-progress endpoint'), { name: 'EndpointBusy' });
+
+describe('rollout state machine definition', () => {
+  test('is valid Amazon States Language (asl-validator)', () => {
+    const result = validateAsl(synthDefinition());
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  test('uses JSONPath only, so it runs in the local interpreter', () => {
+    const text = JSON.stringify(synthDefinition());
+    expect(text).not.toContain('JSONata');
+    expect(text).not.toContain('{%');
+  });
+
+  test('happy path: provision, smoke test, canary steps, promote, watch, retire, release', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('provision-wait'),
+      checkProvision: (_c, n) => ({ next: n < 3 ? 'provision-wait' : 'smoke-test' }),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: go('bake'),
+      checkGuards: (c, n) => c.promotedAt
+        ? { next: n < 6 ? 'watch' : 'retire' }
+        : n % 2 === 1 ? { next: 'bake' } : (c.stepIndex ?? 0) < 2 ? { next: 'shift', stepIndex: (c.stepIndex ?? 0) + 1 } : { next: 'promote' },
+      promote: go('watch', { promotedAt: 1, outcome: 'promoted' }),
+      retire: go('retire-wait'),
+      checkRetire: (_c, n) => ({ next: n < 2 ? 'retire-wait' : 'release' }),
+      release: () => ({ next: undefined }),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output?.outcome).toBe('promoted');
+    const actions = result.calls.map((c) => c.action);
+    expect(actions.slice(0, 6)).toEqual(['acquireLock', 'registerVersion', 'provision', 'checkProvision', 'checkProvision', 'checkProvision']);
+    expect(actions.filter((a) => a === 'shiftTraffic')).toHaveLength(3);
+    expect(actions.indexOf('promote')).toBeGreaterThan(actions.lastIndexOf('shiftTraffic'));
+    expect(actions.slice(-4)).toEqual(['retire', 'checkRetire', 'checkRetire', 'release']);
+    expect(actions).not.toContain('rollback');
+  });
+
+  test('a guard breach goes to Rollback, then retires the candidate and releases', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('smoke-test'),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: go('bake'),
+      checkGuards: go('rollback', { reason: 'guard error-rate-green in ALARM' }),
+      rollback: go('retire', { outcome: 'rolled-back' }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output?.outcome).toBe('rolled-back');
+    expect(result.calls.map((c) => c.state)).toEqual([
+      'AcquireLock', 'RegisterVersion', 'Provision', 'SmokeTest', 'ShiftTraffic', 'CheckGuards', 'Rollback', 'Retire', 'Release',
+    ]);
+  });
+
+  test('a rejected lock goes straight to Release without touching the endpoint', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('release', { outcome: 'aborted', reason: 'endpoint locked by r0' }),
+      release: () => ({}),
+    });
+    expect(result.output?.outcome).toBe('aborted');
+    expect(result.calls.map((c) => c.action)).toEqual(['acquireLock', 'release']);
+  });
+
+  test('EndpointBusy and Throttled are retried, then the rollout goes on', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: (_c, n) => (n === 1 ? busy() : n === 2 ? Object.assign(new Error('Rate exceeded'), { name: 'Throttled' }) : { next: 'release', outcome: 'promoted' }),
+      release: () => ({}),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.calls.filter((c) => c.action === 'provision')).toHaveLength(3);
+    expect(result.calls.map((c) => c.action)).not.toContain('rollback');
+  });
+
+  test('a task that fails for good fails safe: rollback with the error, release, and the execution fails', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('smoke-test'),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: () => Object.assign(new Error('weights read back 50/50, expected 99/1'), { name: 'WeightsNotApplied' }),
+      rollback: (c) => ({ next: 'retire', outcome: c.error ? 'failed' : 'rolled-back', reason: c.error?.Cause }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    const failSafe = result.calls.find((c) => c.state === 'FailSafeRollback');
+    expect(failSafe?.ctx.error?.Error).toBe('WeightsNotApplied');
+    expect(result.calls.map((c) => c.state).slice(-3)).toEqual(['FailSafeRollback', 'Retire', 'Release']);
+    // The execution ends in the RolloutFailed state, whose cause is the recorded reason.
+    expect(result.output).toBeUndefined();
+    expect(result.error?.message ?? '').toContain('weights read back 50/50, expected 99/1');
+  });
+
+  test('executions started by the guard listener resume at Rollback', async () => {
+    const result = await run({ kind: 'rollout', next: 'rollback', outcome: 'rolled-back' }, {
+      rollback: go('retire'),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    expect(result.calls.map((c) => c.state)).toEqual(['Rollback', 'Retire', 'Release']);
+  });
+
+  test('a revert after promotion resumes at Revert', async () => {
+    const result = await run({ kind: 'rollout', next: 'revert' }, {
+      revert: go('retire', { outcome: 'rolled-back' }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    expect(result.calls.map((c) => c.state)).toEqual(['Revert', 'Retire', 'Release']);
+  });
+});
