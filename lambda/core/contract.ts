@@ -134,11 +134,17 @@ export interface RolloutContext {
   readonly stepIndex?: number;
   readonly stepStartedAt?: number;
   readonly approvalRequestedAt?: number;
+  /** Set by SmokeTest when the candidate passed; ShiftTraffic refuses to give traffic without it (invariant 2). */
+  readonly smokeTestPassedAt?: number;
+  /** Set by CheckGuards once the endpoint reports the step's weights as current (read back). */
+  readonly weightsVerifiedAt?: number;
   readonly promotedAt?: number;
   /** What the last task decided; Choice states branch on it. */
   readonly next?: NextAction;
   readonly outcome?: Outcome;
   readonly reason?: string;
+  /** Set by the state machine's Catch (ResultPath $.error) when a task failed for good. */
+  readonly error?: { readonly Error: string; readonly Cause?: string };
 }
 
 export interface CfnResponseTarget {
@@ -151,6 +157,7 @@ export interface CfnResponseTarget {
 
 /**
  * The branch the state machine takes after a task. Values are the Choice conditions in the synthesized definition.
+ * - continue: go on to the next state in sequence (after AcquireLock, RegisterVersion)
  * - provision-wait: provisioning not done yet, poll again
  * - smoke-test: provisioning verified
  * - shift: set the weights of `stepIndex`
@@ -161,6 +168,7 @@ export interface CfnResponseTarget {
  * - release: done, release the lock and report `outcome`
  */
 export type NextAction =
+  | 'continue'
   | 'provision-wait'
   | 'smoke-test'
   | 'shift'
