@@ -1,15 +1,6 @@
 import { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers (Node 22); Node 20 lacks it.
-const P = Promise as unknown as { withResolvers?: () => unknown };
-if (!P.withResolvers) {
-  P.withResolvers = () => {
-    let resolve!: (v: unknown) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
+import '../../simulator/twin/promise-with-resolvers';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 

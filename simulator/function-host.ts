@@ -1,0 +1,42 @@
+/** A Lambda handler as the simulator calls it. */
+export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/**
+ * Runs the controller's Lambda handlers in-process, unchanged, as Lambda would: by function ARN, with the
+ * function's environment from the template and an invocation latency on the virtual clock.
+ */
+export class FunctionHost {
+  private readonly functions = new Map<string, { name: string; handler: LambdaHandler }>();
+  private readonly environment: Record<string, string> = {};
+  invocations = 0;
+
+  constructor(private readonly latencyMs: number) {}
+
+  register(arn: string, name: string, handler: LambdaHandler, environment: Record<string, string>): void {
+    this.functions.set(arn, { name, handler });
+    // All functions run in this one process: their variables must agree where they overlap.
+    for (const [k, v] of Object.entries(environment)) {
+      if (this.environment[k] !== undefined && this.environment[k] !== v) {
+        throw new Error(`functions disagree on environment variable ${k}: '${this.environment[k]}' and '${v}'`);
+      }
+      this.environment[k] = v;
+      process.env[k] = v;
+    }
+  }
+
+  async invoke(arnOrName: string, payload: unknown): Promise<unknown> {
+    const fn = this.functions.get(arnOrName) ?? [...this.functions.entries()].find(([arn]) => arn.endsWith(`:function:${arnOrName}`))?.[1];
+    if (!fn) throw Object.assign(new Error(`Function not found: ${arnOrName}`), { name: 'ResourceNotFoundException' });
+    await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    this.invocations++;
+    const context = {
+      functionName: fn.name,
+      awsRequestId: `sim-${this.invocations}`,
+      invokedFunctionArn: arnOrName,
+      getRemainingTimeInMillis: () => 60_000,
+    };
+    // Round-trip through JSON as Lambda does: handlers get and return plain data.
+    const result = await fn.handler(JSON.parse(JSON.stringify(payload)), context);
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  }
+}

@@ -1,0 +1,102 @@
+import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { createHash } from 'node:crypto';
+import { Approval, ApprovalTimeoutAction } from '../lib/approval';
+import { BlueGreenEndpoint } from '../lib/blue-green-endpoint';
+import { ConcurrencyPolicy } from '../lib/concurrency-policy';
+import { Guard } from '../lib/guard';
+import { ModelData, ModelVersion } from '../lib/model-version';
+import { RolloutController } from '../lib/rollout-controller';
+import { RolloutStrategy } from '../lib/rollout-strategy';
+import { EndpointProps, Scenario } from './scenario';
+import { ACCOUNT, CfnTemplate, REGION } from './template';
+
+export const STACK_NAME = 'SimulatedStack';
+export const MODEL_BUCKET = 'sim-models';
+export const MODEL_REPOSITORY = 'sim-model';
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:rollout-notifications`;
+
+/** What the simulator needs from one synthesized stack: the template and where the controller's parts sit in it. */
+export interface SynthesizedScenario {
+  readonly template: CfnTemplate;
+  readonly endpointName: string;
+  readonly customResourceId: string;
+  readonly functions: { readonly step: string; readonly deploy: string; readonly guardListener: string };
+  readonly stateMachineId: string;
+  readonly tableId: string;
+}
+
+/** The model data a scenario version ships, with the SHA-256 the construct declares and S3 reports. */
+export function modelArtifact(version: string): { key: string; sha256: string; digest: string } {
+  const sha256 = createHash('sha256').update(`model data of ${version}`).digest('hex');
+  const digest = `sha256:${createHash('sha256').update(`image of ${version}`).digest('hex')}`;
+  return { key: `${version}/model.tar.gz`, sha256, digest };
+}
+
+/**
+ * Builds the scenario's stack with the real constructs and synthesizes it (no asset bundling: the simulator runs
+ * the handlers from source). `version` and `attempt` are what this deploy declares.
+ */
+export function synthScenario(scenario: Scenario, version: string, attempt: number): SynthesizedScenario {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, STACK_NAME, { env: { account: ACCOUNT, region: REGION } });
+  const artifact = modelArtifact(version);
+  const endpoint = new BlueGreenEndpoint(stack, 'Endpoint', {
+    endpointName: 'sim-endpoint',
+    modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
+      modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, { sha256: artifact.sha256 }),
+    }),
+    rolloutAttempt: attempt,
+    ...endpointProps(stack, scenario.endpoint),
+  });
+  const assembly = app.synth();
+  const controller = RolloutController.of(stack);
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  return {
+    template: assembly.getStackByName(STACK_NAME).template,
+    endpointName: 'sim-endpoint',
+    customResourceId: stack.getLogicalId(endpoint.node.findChild('Resource').node.defaultChild as CfnElement),
+    functions: { step: id(controller.stepFunction), deploy: id(controller.deployFunction), guardListener: id(controller.guardListenerFunction) },
+    stateMachineId: id(controller.stateMachine),
+    tableId: id(controller.table),
+  };
+}
+
+function endpointProps(stack: Stack, p: EndpointProps) {
+  const s = p.strategy;
+  const options = s && {
+    bake: Duration.minutes(s.bakeMinutes),
+    checkInterval: s.checkIntervalSeconds !== undefined ? Duration.seconds(s.checkIntervalSeconds) : undefined,
+    minInvocations: s.minInvocations,
+    stepDeadline: s.stepDeadlineMinutes !== undefined ? Duration.minutes(s.stepDeadlineMinutes) : undefined,
+  };
+  const strategy = !s || !options ? undefined
+    : s.kind === 'canary' ? RolloutStrategy.canary({ ...options, steps: s.steps ?? [10] })
+      : s.kind === 'linear' ? RolloutStrategy.linear({ ...options, stepPercent: s.stepPercent ?? 25 })
+        : RolloutStrategy.allAtOnce(options);
+  const guards = p.guards?.map((g) => {
+    const alarm = { evaluationPeriods: g.evaluationPeriods, datapointsToAlarm: g.datapointsToAlarm };
+    switch (g.kind) {
+      case 'errorRate': return Guard.errorRate({ ...alarm, thresholdPercent: g.thresholdPercent });
+      case 'latency': return Guard.latency({ ...alarm, percentile: g.percentile, threshold: g.thresholdMs !== undefined ? Duration.millis(g.thresholdMs) : undefined });
+      case 'comparison': return Guard.comparison({ ...alarm, maxIncreasePercent: g.maxIncreasePercent });
+    }
+  });
+  const topic = sns.Topic.fromTopicArn(stack, 'Notifications', TOPIC_ARN);
+  return {
+    strategy,
+    guards,
+    approval: p.approval && Approval.required({
+      timeout: Duration.minutes(p.approval.timeoutMinutes),
+      onTimeout: p.approval.onTimeout === 'promote' ? ApprovalTimeoutAction.PROMOTE : ApprovalTimeoutAction.ROLLBACK,
+      beforeStepPercent: p.approval.beforeStepPercent,
+    }),
+    notificationTopic: topic,
+    revertWindow: p.revertWindowMinutes !== undefined ? Duration.minutes(p.revertWindowMinutes) : undefined,
+    fastMetrics: p.fastMetrics,
+    concurrencyPolicy: p.concurrencyPolicy === 'reject' ? ConcurrencyPolicy.REJECT : p.concurrencyPolicy === 'supersede' ? ConcurrencyPolicy.SUPERSEDE : undefined,
+    waitForRollout: p.waitForRollout,
+    smokeTestPayloads: p.smokeTestPayloads,
+    provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
+  };
+}

@@ -1,0 +1,240 @@
+import * as fs from 'node:fs';
+import Ajv from 'ajv';
+import { BehaviourProfile } from './behaviour';
+
+/** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  readonly seed: number;
+  /** Hard stop of the simulated run. */
+  readonly durationMinutes: number;
+  readonly requestsPerSecond: number;
+  /** A request slower than this counts as bad (with failed ones) when served by a regressed version. */
+  readonly slowRequestMs?: number;
+  readonly endpoint: EndpointProps;
+  readonly versions: Record<string, BehaviourProfile>;
+  /** The version the endpoint is created with. */
+  readonly initialVersion: string;
+  readonly timeline: TimelineEntry[];
+  readonly faults?: Faults;
+  readonly sagemaker?: { readonly createSeconds?: number; readonly updateSeconds?: number; readonly weightsSeconds?: number };
+}
+
+export interface EndpointProps {
+  readonly strategy?: {
+    readonly kind: 'canary' | 'linear' | 'all-at-once';
+    readonly steps?: number[];
+    readonly stepPercent?: number;
+    readonly bakeMinutes: number;
+    readonly checkIntervalSeconds?: number;
+    readonly minInvocations?: number;
+    readonly stepDeadlineMinutes?: number;
+  };
+  readonly guards?: Array<{
+    readonly kind: 'errorRate' | 'latency' | 'comparison';
+    readonly thresholdPercent?: number;
+    readonly percentile?: number;
+    readonly thresholdMs?: number;
+    readonly maxIncreasePercent?: number;
+    readonly evaluationPeriods?: number;
+    readonly datapointsToAlarm?: number;
+  }>;
+  readonly approval?: { readonly timeoutMinutes: number; readonly onTimeout?: 'rollback' | 'promote'; readonly beforeStepPercent?: number };
+  readonly revertWindowMinutes?: number;
+  readonly fastMetrics?: boolean;
+  readonly concurrencyPolicy?: 'supersede' | 'reject';
+  readonly waitForRollout?: boolean;
+  readonly smokeTestPayloads?: string[];
+  readonly provisionTimeoutMinutes?: number;
+}
+
+export interface TimelineEntry {
+  readonly atMinute: number;
+  /** `cdk deploy` with this version (an Update of the custom resource). */
+  readonly deploy?: string;
+  /** rolloutAttempt of that deploy (raise it to retry a rolled-back version). */
+  readonly attempt?: number;
+  /** CloudFormation rolls the stack back: the previous deploy's properties come back as an Update. */
+  readonly stackRollback?: boolean;
+  /** An operator decides at the approval gate. */
+  readonly approve?: string;
+  readonly reject?: string;
+  /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
+  readonly forceAlarm?: 'candidate' | 'stable';
+}
+
+export interface Faults {
+  /** SageMaker control-plane calls answer ThrottlingException inside these windows. */
+  readonly throttle?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
+  /** The next candidate provisioning: ends Failed, reverts silently or with a reason, or is slow. */
+  readonly provisioning?: 'silent-revert' | 'reported-revert';
+  /** Alarm state change events reach the controller twice, or never (polling must catch the breach). */
+  readonly alarmEvents?: 'duplicate' | 'lost';
+}
+
+const profile = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['errorRate', 'latencyP50Ms', 'latencyP99Ms'],
+  properties: {
+    errorRate: { type: 'number', minimum: 0, maximum: 1 },
+    latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
+    latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
+    failsSmokeTest: { type: 'boolean' },
+    regression: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        atPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+        afterSeconds: { type: 'number', minimum: 0 },
+        errorRate: { type: 'number', minimum: 0, maximum: 1 },
+        latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
+        latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
+  },
+};
+
+const minute = { type: 'number', minimum: 0 };
+
+/** JSON Schema of a scenario file (typos are rejected: no unknown properties anywhere). */
+export const SCENARIO_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'seed', 'durationMinutes', 'requestsPerSecond', 'endpoint', 'versions', 'initialVersion', 'timeline'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    seed: { type: 'integer' },
+    durationMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 24 * 60 },
+    requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+    slowRequestMs: { type: 'number', exclusiveMinimum: 0 },
+    endpoint: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        strategy: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'bakeMinutes'],
+          properties: {
+            kind: { enum: ['canary', 'linear', 'all-at-once'] },
+            steps: { type: 'array', items: { type: 'number' }, minItems: 1 },
+            stepPercent: { type: 'number' },
+            bakeMinutes: { type: 'number', exclusiveMinimum: 0 },
+            checkIntervalSeconds: { type: 'integer', minimum: 1 },
+            minInvocations: { type: 'integer', minimum: 0 },
+            stepDeadlineMinutes: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        guards: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['kind'],
+            properties: {
+              kind: { enum: ['errorRate', 'latency', 'comparison'] },
+              thresholdPercent: { type: 'number' },
+              percentile: { type: 'number' },
+              thresholdMs: { type: 'number' },
+              maxIncreasePercent: { type: 'number' },
+              evaluationPeriods: { type: 'integer', minimum: 1 },
+              datapointsToAlarm: { type: 'integer', minimum: 1 },
+            },
+          },
+        },
+        approval: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['timeoutMinutes'],
+          properties: {
+            timeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+            onTimeout: { enum: ['rollback', 'promote'] },
+            beforeStepPercent: { type: 'number' },
+          },
+        },
+        revertWindowMinutes: { type: 'number', minimum: 0 },
+        fastMetrics: { type: 'boolean' },
+        concurrencyPolicy: { enum: ['supersede', 'reject'] },
+        waitForRollout: { type: 'boolean' },
+        smokeTestPayloads: { type: 'array', items: { type: 'string' } },
+        provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+      },
+    },
+    versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },
+    initialVersion: { type: 'string' },
+    timeline: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['atMinute'],
+        minProperties: 2,
+        properties: {
+          atMinute: minute,
+          deploy: { type: 'string' },
+          attempt: { type: 'integer', minimum: 1 },
+          stackRollback: { const: true },
+          approve: { type: 'string', minLength: 1 },
+          reject: { type: 'string', minLength: 1 },
+          forceAlarm: { enum: ['candidate', 'stable'] },
+        },
+      },
+    },
+    faults: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        throttle: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
+        },
+        provisioning: { enum: ['silent-revert', 'reported-revert'] },
+        alarmEvents: { enum: ['duplicate', 'lost'] },
+      },
+    },
+    sagemaker: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        createSeconds: { type: 'number', minimum: 0 },
+        updateSeconds: { type: 'number', minimum: 0 },
+        weightsSeconds: { type: 'number', minimum: 0 },
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile(SCENARIO_SCHEMA);
+
+/** Parses and checks a scenario; errors name the file, the property path and what is wrong. */
+export function parseScenario(text: string, source: string): Scenario {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
+  }
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const where = e.instancePath || '(top level)';
+      if (e.keyword === 'additionalProperties') return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}" (typo?)`;
+      if (e.keyword === 'enum') return `${where}: ${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+      return `${where}: ${e.message}`;
+    });
+    throw new Error(`${source}: invalid scenario\n  - ${problems.join('\n  - ')}`);
+  }
+  const scenario = data as Scenario;
+  const versions = Object.keys(scenario.versions);
+  const unknown = [scenario.initialVersion, ...scenario.timeline.map((t) => t.deploy).filter((v): v is string => v !== undefined)]
+    .filter((v) => !versions.includes(v));
+  if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
+  return scenario;
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(fs.readFileSync(file, 'utf8'), file);
+}

@@ -1,0 +1,116 @@
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export interface CfnResource { Type: string; Properties?: Record<string, any>; DependsOn?: unknown }
+export interface CfnTemplate { Resources: Record<string, CfnResource> }
+
+/**
+ * A synthesized CloudFormation template "deployed" into the twin: every resource gets a physical name, and
+ * intrinsic functions (Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub) resolve as CloudFormation would.
+ */
+export class DeployedTemplate {
+  constructor(readonly stackName: string, readonly template: CfnTemplate) {}
+
+  resources(type: string): Array<{ id: string; properties: Record<string, any> }> {
+    return Object.entries(this.template.Resources)
+      .filter(([, r]) => r.Type === type)
+      .map(([id, r]) => ({ id, properties: this.resolve(r.Properties ?? {}) as Record<string, any> }));
+  }
+
+  resource(id: string): CfnResource {
+    const r = this.template.Resources[id];
+    if (!r) throw new Error(`template has no resource ${id}`);
+    return r;
+  }
+
+  /** What `Ref` returns for a resource. */
+  ref(id: string): string {
+    const r = this.resource(id);
+    const name = this.physicalName(id);
+    switch (r.Type) {
+      case 'AWS::StepFunctions::StateMachine': return this.arn(id, 'Arn');
+      case 'AWS::SNS::Topic': return this.arn(id, 'Arn');
+      default: return name;
+    }
+  }
+
+  physicalName(id: string): string {
+    const r = this.resource(id);
+    const p = r.Properties ?? {};
+    const given = p.AlarmName ?? p.TableName ?? p.FunctionName ?? p.StateMachineName ?? p.TopicName ?? p.RoleName ?? p.BucketName;
+    if (typeof given === 'string') return given;
+    const generated = `${this.stackName}-${id}`;
+    return r.Type === 'AWS::S3::Bucket' ? generated.toLowerCase() : generated;
+  }
+
+  arn(id: string, attribute: string): string {
+    const r = this.resource(id);
+    const name = this.physicalName(id);
+    if (attribute !== 'Arn') return `${name}.${attribute}`;
+    switch (r.Type) {
+      case 'AWS::Lambda::Function': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+      case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+      case 'AWS::SNS::Topic': return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+      case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+      case 'AWS::S3::Bucket': return `arn:aws:s3:::${name}`;
+      case 'AWS::KMS::Key': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;
+      case 'AWS::ECR::Repository': return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
+      case 'AWS::Events::Rule': return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
+      case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
+      default: return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${REGION}:${ACCOUNT}:${name}`;
+    }
+  }
+
+  resolve(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (keys.length === 1) {
+      const [fn] = keys;
+      const arg = obj[fn] as any;
+      switch (fn) {
+        case 'Ref': return this.pseudo(arg) ?? this.ref(arg);
+        case 'Fn::GetAtt': {
+          const [id, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
+          return this.getAtt(id, attribute);
+        }
+        case 'Fn::Join': return (this.resolve(arg[1]) as unknown[]).join(arg[0]);
+        case 'Fn::Select': return (this.resolve(arg[1]) as unknown[])[Number(this.resolve(arg[0]))];
+        case 'Fn::Split': return String(this.resolve(arg[1])).split(arg[0]);
+        case 'Fn::Sub': {
+          const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+          return String(text).replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+            if (vars[name] !== undefined) return String(this.resolve(vars[name]));
+            const [id, attribute] = name.split('.');
+            return attribute ? this.getAtt(id, attribute) : this.pseudo(id) ?? this.ref(id);
+          });
+        }
+      }
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, this.resolve(v)]));
+  }
+
+  private getAtt(id: string, attribute: string): string {
+    const r = this.resource(id);
+    if (attribute === 'Arn') return this.arn(id, 'Arn');
+    if (r.Type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.physicalName(id);
+    if (r.Type === 'AWS::ECR::Repository' && attribute === 'RepositoryUri') return `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${this.physicalName(id)}`;
+    return `${this.physicalName(id)}.${attribute}`;
+  }
+
+  private pseudo(name: string): string | undefined {
+    switch (name) {
+      case 'AWS::Region': return REGION;
+      case 'AWS::AccountId': return ACCOUNT;
+      case 'AWS::Partition': return 'aws';
+      case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::StackName': return this.stackName;
+      case 'AWS::StackId': return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${this.stackName}/sim`;
+      case 'AWS::NoValue': return undefined;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,274 @@
+import { evaluateMetricMath, parseMetricMath } from './metric-math';
+import { ServiceError, epochSeconds } from './wire';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+interface Dimension { Name: string; Value: string }
+interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimension[] }
+interface Bucket { count: number; sum: number; min: number; max: number; values: number[] }
+interface MetricQuery { Id: string; MetricStat?: { Metric: MetricId; Period: number; Stat: string }; Expression?: string; ReturnData?: boolean; Period?: number }
+
+/** An alarm definition as PutMetricAlarm (or the template) gives it. */
+export interface AlarmDefinition {
+  AlarmName: string;
+  Namespace?: string;
+  MetricName?: string;
+  Dimensions?: Dimension[];
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  Period?: number;
+  Metrics?: MetricQuery[];
+  EvaluationPeriods: number;
+  DatapointsToAlarm?: number;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+  AlarmDescription?: string;
+}
+
+interface Alarm {
+  definition: AlarmDefinition;
+  arn: string;
+  state: AlarmState;
+  reason: string;
+  updatedAt: number;
+}
+
+/** A state change as CloudWatch puts it on EventBridge. */
+export interface AlarmStateChange { alarm: AlarmDefinition; arn: string; from: AlarmState; to: AlarmState; reason: string; at: number }
+
+/**
+ * CloudWatch metrics and alarms: a per-second store of datapoints, statistics and percentiles, GetMetricData,
+ * and alarms evaluated as CloudWatch does (period, evaluation periods, datapoints to alarm, statistic or metric math,
+ * treatMissingData), every minute (every 10 s for high-resolution periods).
+ */
+export class CloudWatchTwin {
+  private readonly series = new Map<string, Map<number, Bucket>>();
+  readonly alarms = new Map<string, Alarm>();
+  onStateChange: (change: AlarmStateChange) => void = () => undefined;
+
+  operations(): Record<string, (input: any) => unknown> {
+    return {
+      PutMetricData: (i) => { this.putMetricData(i); return {}; },
+      GetMetricData: (i) => this.getMetricData(i),
+      DescribeAlarms: (i) => this.describeAlarms(i),
+      PutMetricAlarm: (i) => { this.putAlarm(i); return {}; },
+      SetAlarmState: (i) => { this.setAlarmState(i.AlarmName, i.StateValue, i.StateReason); return {}; },
+    };
+  }
+
+  /** Records one datapoint (the twin's SageMaker publishes its per-variant metrics through this). */
+  record(metric: MetricId, value: number, at: number): void {
+    const key = seriesKey(metric);
+    let buckets = this.series.get(key);
+    if (!buckets) this.series.set(key, (buckets = new Map()));
+    const second = Math.floor(at / 1000);
+    let b = buckets.get(second);
+    if (!b) buckets.set(second, (b = { count: 0, sum: 0, min: Infinity, max: -Infinity, values: [] }));
+    b.count++;
+    b.sum += value;
+    b.min = Math.min(b.min, value);
+    b.max = Math.max(b.max, value);
+    b.values.push(value);
+  }
+
+  putAlarm(definition: AlarmDefinition): void {
+    if (!definition.AlarmName) throw new ServiceError('ValidationError', 'AlarmName is required');
+    if (definition.Metrics && definition.Metrics.filter((m) => m.MetricStat).length > 10) {
+      throw new ServiceError('ValidationError', 'metric math alarms accept at most 10 metrics');
+    }
+    const period = alarmPeriod(definition);
+    if (![10, 20, 30].includes(period) && period % 60 !== 0) {
+      throw new ServiceError('ValidationError', `Period must be 10, 20, 30 or a multiple of 60, got ${period}`);
+    }
+    const existing = this.alarms.get(definition.AlarmName);
+    this.alarms.set(definition.AlarmName, {
+      definition,
+      arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${definition.AlarmName}`,
+      state: existing?.state ?? 'INSUFFICIENT_DATA',
+      reason: existing?.reason ?? 'Unchecked: Initial alarm creation',
+      updatedAt: existing?.updatedAt ?? Date.now(),
+    });
+  }
+
+  /** Evaluates every alarm whose period is due at `now` (CloudWatch: each minute; each 10 s for short periods). */
+  evaluateDue(now: number): void {
+    for (const alarm of [...this.alarms.values()].sort((a, b) => a.definition.AlarmName.localeCompare(b.definition.AlarmName))) {
+      const period = alarmPeriod(alarm.definition);
+      const every = period < 60 ? 10_000 : 60_000;
+      if (now % every !== 0) continue;
+      const { state, reason } = this.evaluate(alarm.definition, now);
+      this.transition(alarm, state, reason, now);
+    }
+  }
+
+  setAlarmState(name: string, state: AlarmState, reason: string): void {
+    const alarm = this.alarms.get(name);
+    if (!alarm) throw new ServiceError('ResourceNotFound', `Alarm ${name} not found`);
+    this.transition(alarm, state, reason, Date.now());
+  }
+
+  stateOf(name: string): AlarmState | undefined {
+    return this.alarms.get(name)?.state;
+  }
+
+  /** The value of one period ending at `end` (ms), as the alarm sees it; undefined = missing. */
+  periodValue(definition: AlarmDefinition, end: number): number | undefined {
+    const period = alarmPeriod(definition);
+    const start = end - period * 1000;
+    if (definition.Metrics) {
+      const values: Record<string, number | undefined> = {};
+      for (const q of definition.Metrics.filter((m) => m.MetricStat)) {
+        values[q.Id] = this.statistic(q.MetricStat!.Metric, q.MetricStat!.Stat, start, end);
+      }
+      const pending = definition.Metrics.filter((m) => m.Expression);
+      // Expressions may refer to each other: evaluate until all are known.
+      for (let round = 0; round < pending.length; round++) {
+        for (const q of pending) {
+          if (q.Id in values) continue;
+          try { values[q.Id] = evaluateMetricMath(parseMetricMath(q.Expression!), values); } catch (e) {
+            if (!/unknown id/.test((e as Error).message)) throw e;
+          }
+        }
+      }
+      const returned = definition.Metrics.find((m) => m.ReturnData !== false && (m.ReturnData === true || definition.Metrics!.length === 1));
+      return returned ? values[returned.Id] : undefined;
+    }
+    const stat = definition.ExtendedStatistic ?? definition.Statistic ?? 'Average';
+    return this.statistic({ Namespace: definition.Namespace!, MetricName: definition.MetricName!, Dimensions: definition.Dimensions }, stat, start, end);
+  }
+
+  private evaluate(d: AlarmDefinition, now: number): { state: AlarmState; reason: string } {
+    const period = alarmPeriod(d) * 1000;
+    const end = Math.floor(now / period) * period;
+    const n = d.EvaluationPeriods;
+    const m = d.DatapointsToAlarm ?? n;
+    const treat = d.TreatMissingData ?? 'missing';
+    const points: Array<number | undefined> = [];
+    for (let k = n - 1; k >= 0; k--) points.push(this.periodValue(d, end - k * period));
+    const present = points.filter((p): p is number => p !== undefined);
+    const breaching = present.filter((p) => compare(d.ComparisonOperator, p, d.Threshold)).length
+      + (treat === 'breaching' ? points.length - present.length : 0);
+    const shown = points.map((p) => (p === undefined ? 'missing' : round(p))).join(', ');
+    if (breaching >= m) return { state: 'ALARM', reason: `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).` };
+    if (present.length === 0) {
+      if (treat === 'notBreaching') return { state: 'OK', reason: `Threshold Crossed: no datapoints were received for ${n} periods and ${n} missing datapoints were treated as [NonBreaching].` };
+      if (treat === 'ignore') return { state: this.alarms.get(d.AlarmName)?.state ?? 'INSUFFICIENT_DATA', reason: 'missing data ignored' };
+      if (treat === 'missing') return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${n} datapoints were unknown.` };
+    }
+    return { state: 'OK', reason: `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).` };
+  }
+
+  private transition(alarm: Alarm, state: AlarmState, reason: string, at: number) {
+    if (alarm.state === state) return;
+    const from = alarm.state;
+    alarm.state = state;
+    alarm.reason = reason;
+    alarm.updatedAt = at;
+    this.onStateChange({ alarm: alarm.definition, arn: alarm.arn, from, to: state, reason, at });
+  }
+
+  private statistic(metric: MetricId, stat: string, start: number, end: number): number | undefined {
+    const buckets = this.series.get(seriesKey(metric));
+    if (!buckets) return undefined;
+    let count = 0, sum = 0, min = Infinity, max = -Infinity;
+    const values: number[] = [];
+    const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
+    for (let s = Math.floor(start / 1000); s < Math.floor(end / 1000); s++) {
+      const b = buckets.get(s);
+      if (!b) continue;
+      count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
+      if (percentile) values.push(...b.values);
+    }
+    if (count === 0) return undefined;
+    if (percentile) {
+      values.sort((a, b) => a - b);
+      const rank = Math.ceil((Number(percentile[1]) / 100) * values.length);
+      return values[Math.min(values.length - 1, Math.max(0, rank - 1))];
+    }
+    switch (stat) {
+      case 'Sum': return sum;
+      case 'SampleCount': return count;
+      case 'Minimum': return min;
+      case 'Maximum': return max;
+      case 'Average': return sum / count;
+    }
+    throw new ServiceError('InvalidParameterValue', `the twin does not implement statistic ${stat}`);
+  }
+
+  private putMetricData(i: { Namespace: string; MetricData: Array<{ MetricName: string; Dimensions?: Dimension[]; Value?: number; Values?: number[]; Counts?: number[]; Timestamp?: number }> }) {
+    if (!i.Namespace || i.Namespace.startsWith('AWS/')) throw new ServiceError('InvalidParameterValue', `The value ${i.Namespace} for parameter Namespace is invalid.`);
+    for (const d of i.MetricData ?? []) {
+      const at = d.Timestamp !== undefined ? d.Timestamp * 1000 : Date.now();
+      const metric = { Namespace: i.Namespace, MetricName: d.MetricName, Dimensions: d.Dimensions };
+      if (d.Values) d.Values.forEach((v, k) => { for (let c = 0; c < (d.Counts?.[k] ?? 1); c++) this.record(metric, v, at); });
+      else if (d.Value !== undefined) this.record(metric, d.Value, at);
+    }
+  }
+
+  private getMetricData(i: { MetricDataQueries: MetricQuery[]; StartTime: number; EndTime: number }) {
+    const start = i.StartTime * 1000, end = i.EndTime * 1000;
+    const results = [];
+    for (const q of i.MetricDataQueries) {
+      if (!q.MetricStat) throw new ServiceError('InvalidParameterValue', 'the twin answers MetricStat queries only');
+      const period = q.MetricStat.Period * 1000;
+      const timestamps: number[] = [];
+      const values: number[] = [];
+      for (let t = Math.floor(start / period) * period; t < end; t += period) {
+        const v = this.statistic(q.MetricStat.Metric, q.MetricStat.Stat, Math.max(t, start), Math.min(t + period, end));
+        if (v !== undefined) { timestamps.push(epochSeconds(t)); values.push(v); }
+      }
+      // CloudWatch returns newest first by default (TimestampDescending).
+      results.push({ Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: timestamps.reverse(), Values: values.reverse(), StatusCode: 'Complete' });
+    }
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  private describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string }) {
+    const wanted = [...this.alarms.values()].filter((a) =>
+      (!i.AlarmNames || i.AlarmNames.includes(a.definition.AlarmName)) && (!i.AlarmNamePrefix || a.definition.AlarmName.startsWith(i.AlarmNamePrefix)));
+    return {
+      MetricAlarms: wanted.map((a) => ({
+        ...a.definition,
+        AlarmArn: a.arn,
+        StateValue: a.state,
+        StateReason: a.reason,
+        StateUpdatedTimestamp: epochSeconds(a.updatedAt),
+        ActionsEnabled: true,
+      })),
+      CompositeAlarms: [],
+    };
+  }
+}
+
+export function alarmPeriod(d: AlarmDefinition): number {
+  if (d.Period) return d.Period;
+  const stat = d.Metrics?.find((m) => m.MetricStat);
+  if (!stat) throw new ServiceError('ValidationError', `alarm ${d.AlarmName} has neither Period nor a metric with a period`);
+  return stat.MetricStat!.Period;
+}
+
+function seriesKey(m: MetricId): string {
+  const dims = [...(m.Dimensions ?? [])].sort((a, b) => a.Name.localeCompare(b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',');
+  return `${m.Namespace}|${m.MetricName}|${dims}`;
+}
+
+function compare(op: string, value: number, threshold: number): boolean {
+  switch (op) {
+    case 'GreaterThanThreshold': return value > threshold;
+    case 'GreaterThanOrEqualToThreshold': return value >= threshold;
+    case 'LessThanThreshold': return value < threshold;
+    case 'LessThanOrEqualToThreshold': return value <= threshold;
+  }
+  throw new ServiceError('ValidationError', `the twin does not implement ComparisonOperator ${op}`);
+}
+
+function opText(op: string): string {
+  return op.replace(/([A-Z])/g, ' $1').trim().toLowerCase().replace(' threshold', '');
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}

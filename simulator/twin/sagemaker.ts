@@ -1,0 +1,311 @@
+import { ServiceError, epochSeconds } from './wire';
+
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+const IN_PROGRESS = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+/** How long SageMaker takes, and what goes wrong: set by the scenario. */
+export interface SageMakerBehaviour {
+  createSeconds: number;
+  updateSeconds: number;
+  weightsSeconds: number;
+  deleteSeconds: number;
+  /** The next UpdateEndpoint ends InService on the OLD config: with a FailureReason, or silently without one. */
+  failNextUpdate?: 'reported' | 'silent';
+  /** The next CreateEndpoint ends Failed. */
+  failNextCreate?: boolean;
+  /** Control-plane calls answered with ThrottlingException while this returns true. */
+  throttled?: (operation: string) => boolean;
+}
+
+interface Variant {
+  VariantName: string;
+  ModelName: string;
+  InstanceType?: string;
+  InitialInstanceCount?: number;
+  InitialVariantWeight?: number;
+  ServerlessConfig?: unknown;
+}
+
+interface LiveVariant {
+  name: string;
+  modelName: string;
+  currentWeight: number;
+  desiredWeight: number;
+  currentInstanceCount: number;
+  desiredInstanceCount: number;
+}
+
+interface Endpoint {
+  name: string;
+  arn: string;
+  status: string;
+  configName: string;
+  variants: LiveVariant[];
+  failureReason?: string;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+/** The live state of one variant as traffic sees it. */
+export interface ServingVariant { name: string; modelName: string; weight: number }
+
+/**
+ * SageMaker's control plane for real-time endpoints, as the controller meets it: asynchronous status changes,
+ * one mutation at a time ("Cannot update in-progress endpoint"), RetainAllVariantProperties, silent reverts.
+ */
+export class SageMakerTwin {
+  readonly models = new Map<string, Record<string, unknown>>();
+  readonly configs = new Map<string, { name: string; variants: Variant[]; raw: Record<string, unknown>; createdAt: number }>();
+  readonly endpoints = new Map<string, Endpoint>();
+  /** Observers of live weight changes (the traffic generator, the timeline). */
+  onChange: (endpointName: string) => void = () => undefined;
+
+  constructor(private readonly behaviour: SageMakerBehaviour) {}
+
+  operations(): Record<string, (input: any) => unknown> {
+    const guard = (op: string, fn: (input: any) => unknown) => (input: any) => {
+      if (this.behaviour.throttled?.(op)) throw new ServiceError('ThrottlingException', 'Rate exceeded');
+      return fn(input);
+    };
+    return {
+      CreateModel: guard('CreateModel', (i) => this.createModel(i)),
+      DescribeModel: guard('DescribeModel', (i) => this.describeModel(i)),
+      DeleteModel: guard('DeleteModel', (i) => { this.need(this.models, i.ModelName, 'model'); this.models.delete(i.ModelName); return {}; }),
+      ListModels: guard('ListModels', (i) => ({ Models: this.list(this.models.keys(), i.NameContains).map((n) => ({ ModelName: n, ModelArn: this.arn('model', n), CreationTime: 0 })) })),
+      CreateEndpointConfig: guard('CreateEndpointConfig', (i) => this.createEndpointConfig(i)),
+      DescribeEndpointConfig: guard('DescribeEndpointConfig', (i) => this.describeEndpointConfig(i)),
+      DeleteEndpointConfig: guard('DeleteEndpointConfig', (i) => this.deleteEndpointConfig(i)),
+      ListEndpointConfigs: guard('ListEndpointConfigs', (i) => ({
+        EndpointConfigs: this.list(this.configs.keys(), i.NameContains).map((n) => ({ EndpointConfigName: n, EndpointConfigArn: this.arn('endpoint-config', n), CreationTime: 0 })),
+      })),
+      CreateEndpoint: guard('CreateEndpoint', (i) => this.createEndpoint(i)),
+      UpdateEndpoint: guard('UpdateEndpoint', (i) => this.updateEndpoint(i)),
+      UpdateEndpointWeightsAndCapacities: guard('UpdateEndpointWeightsAndCapacities', (i) => this.updateWeights(i)),
+      DescribeEndpoint: guard('DescribeEndpoint', (i) => this.describeEndpoint(i)),
+      DeleteEndpoint: guard('DeleteEndpoint', (i) => this.deleteEndpoint(i)),
+    };
+  }
+
+  /** What traffic is routed by right now (current weights of an InService or updating endpoint). */
+  serving(endpointName: string): ServingVariant[] {
+    const ep = this.endpoints.get(endpointName);
+    if (!ep || !['InService', 'Updating', 'SystemUpdating'].includes(ep.status)) return [];
+    return ep.variants.map((v) => ({ name: v.name, modelName: v.modelName, weight: v.currentWeight }));
+  }
+
+  modelOf(modelName: string): Record<string, unknown> | undefined {
+    return this.models.get(modelName);
+  }
+
+  private createModel(i: any) {
+    this.validName(i.ModelName, 'ModelName');
+    if (this.models.has(i.ModelName)) {
+      throw new ServiceError('ValidationException', `Cannot create already existing model "${this.arn('model', i.ModelName)}".`);
+    }
+    if (!i.ExecutionRoleArn) throw new ServiceError('ValidationException', 'ExecutionRoleArn is required');
+    if (!i.PrimaryContainer && !i.Containers) throw new ServiceError('ValidationException', 'PrimaryContainer or Containers is required');
+    this.models.set(i.ModelName, i);
+    return { ModelArn: this.arn('model', i.ModelName) };
+  }
+
+  private describeModel(i: any) {
+    const m = this.need(this.models, i.ModelName, 'model');
+    return { ...m, ModelArn: this.arn('model', i.ModelName), CreationTime: 0 };
+  }
+
+  private createEndpointConfig(i: any) {
+    this.validName(i.EndpointConfigName, 'EndpointConfigName');
+    if (this.configs.has(i.EndpointConfigName)) {
+      throw new ServiceError('ValidationException', `Cannot create already existing endpoint configuration "${this.arn('endpoint-config', i.EndpointConfigName)}".`);
+    }
+    const variants: Variant[] = i.ProductionVariants ?? [];
+    if (variants.length < 1 || variants.length > 10) throw new ServiceError('ValidationException', 'ProductionVariants must have 1 to 10 items');
+    const names = new Set<string>();
+    for (const v of variants) {
+      if (names.has(v.VariantName)) throw new ServiceError('ValidationException', `Duplicate VariantName ${v.VariantName}`);
+      names.add(v.VariantName);
+      if (!this.models.has(v.ModelName)) throw new ServiceError('ValidationException', `Could not find model "${this.arn('model', v.ModelName)}".`);
+      if ((v.InitialVariantWeight ?? 1) < 0) throw new ServiceError('ValidationException', `InitialVariantWeight must be >= 0, got ${v.InitialVariantWeight}`);
+      if (v.ServerlessConfig && variants.length > 1) throw new ServiceError('ValidationException', 'Serverless endpoints support one production variant');
+      if (!v.ServerlessConfig && !v.InstanceType) throw new ServiceError('ValidationException', `InstanceType is required for variant ${v.VariantName}`);
+    }
+    if (variants.every((v) => (v.InitialVariantWeight ?? 1) === 0)) {
+      throw new ServiceError('ValidationException', 'The sum of InitialVariantWeight across ProductionVariants must be greater than 0');
+    }
+    this.configs.set(i.EndpointConfigName, { name: i.EndpointConfigName, variants, raw: i, createdAt: Date.now() });
+    return { EndpointConfigArn: this.arn('endpoint-config', i.EndpointConfigName) };
+  }
+
+  private describeEndpointConfig(i: any) {
+    const c = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    return { ...c.raw, EndpointConfigArn: this.arn('endpoint-config', c.name), CreationTime: epochSeconds(c.createdAt) };
+  }
+
+  private deleteEndpointConfig(i: any) {
+    this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    this.configs.delete(i.EndpointConfigName);
+    return {};
+  }
+
+  private createEndpoint(i: any) {
+    this.validName(i.EndpointName, 'EndpointName');
+    if (this.endpoints.has(i.EndpointName)) {
+      throw new ServiceError('ValidationException', `Cannot create already existing endpoint "${this.arn('endpoint', i.EndpointName)}".`);
+    }
+    const config = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    const now = Date.now();
+    const ep: Endpoint = {
+      name: i.EndpointName, arn: this.arn('endpoint', i.EndpointName), status: 'Creating', configName: config.name,
+      variants: [], createdAt: now, modifiedAt: now,
+    };
+    this.endpoints.set(ep.name, ep);
+    const fail = this.behaviour.failNextCreate;
+    this.behaviour.failNextCreate = undefined;
+    setTimeout(() => {
+      if (fail) {
+        ep.status = 'Failed';
+        ep.failureReason = 'The primary container for production variant failed to pass the ping health check.';
+      } else {
+        ep.status = 'InService';
+        ep.variants = config.variants.map((v) => this.live(v));
+      }
+      ep.modifiedAt = Date.now();
+      this.onChange(ep.name);
+    }, this.behaviour.createSeconds * 1000);
+    return { EndpointArn: ep.arn };
+  }
+
+  private updateEndpoint(i: any) {
+    const ep = this.endpoint(i.EndpointName);
+    this.mutable(ep);
+    const config = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    ep.status = 'Updating';
+    ep.modifiedAt = Date.now();
+    ep.failureReason = undefined;
+    const fail = this.behaviour.failNextUpdate;
+    this.behaviour.failNextUpdate = undefined;
+    const retain = i.RetainAllVariantProperties === true;
+    setTimeout(() => {
+      ep.status = 'InService';
+      ep.modifiedAt = Date.now();
+      if (fail) {
+        // SageMaker rolls a failed update back to the old config; the reason may or may not be reported.
+        if (fail === 'reported') ep.failureReason = 'Request to service failed. If failure persists after retry, contact customer support.';
+      } else {
+        ep.configName = config.name;
+        ep.variants = config.variants.map((v) => {
+          const kept = retain ? ep.variants.find((old) => old.name === v.VariantName) : undefined;
+          const next = this.live(v);
+          return kept ? { ...next, currentWeight: kept.currentWeight, desiredWeight: kept.desiredWeight,
+            currentInstanceCount: kept.currentInstanceCount, desiredInstanceCount: kept.desiredInstanceCount } : next;
+        });
+      }
+      this.onChange(ep.name);
+    }, this.behaviour.updateSeconds * 1000);
+    return { EndpointArn: ep.arn };
+  }
+
+  private updateWeights(i: any) {
+    const ep = this.endpoint(i.EndpointName);
+    this.mutable(ep);
+    const desired: Array<{ VariantName: string; DesiredWeight?: number; DesiredInstanceCount?: number }> = i.DesiredWeightsAndCapacities ?? [];
+    if (desired.length < 1) throw new ServiceError('ValidationException', 'DesiredWeightsAndCapacities must have at least 1 item');
+    for (const d of desired) {
+      const v = ep.variants.find((x) => x.name === d.VariantName);
+      if (!v) throw new ServiceError('ValidationException', `The variant name(s) [${d.VariantName}] is/are not present.`);
+      if (d.DesiredWeight !== undefined && !(d.DesiredWeight >= 0)) {
+        throw new ServiceError('ValidationException', `1 validation error detected: Value '${d.DesiredWeight}' at 'desiredWeightsAndCapacities.1.member.desiredWeight' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+      }
+    }
+    const total = ep.variants.reduce((sum, v) => sum + (desired.find((d) => d.VariantName === v.name)?.DesiredWeight ?? v.desiredWeight), 0);
+    if (!(total > 0)) throw new ServiceError('ValidationException', 'The sum of the desired weights of all variants must be greater than 0');
+    for (const d of desired) {
+      const v = ep.variants.find((x) => x.name === d.VariantName)!;
+      if (d.DesiredWeight !== undefined) v.desiredWeight = d.DesiredWeight;
+      if (d.DesiredInstanceCount !== undefined) v.desiredInstanceCount = d.DesiredInstanceCount;
+    }
+    ep.status = 'Updating';
+    ep.modifiedAt = Date.now();
+    setTimeout(() => {
+      for (const v of ep.variants) {
+        v.currentWeight = v.desiredWeight;
+        v.currentInstanceCount = v.desiredInstanceCount;
+      }
+      ep.status = 'InService';
+      ep.modifiedAt = Date.now();
+      this.onChange(ep.name);
+    }, this.behaviour.weightsSeconds * 1000);
+    return { EndpointArn: ep.arn };
+  }
+
+  private describeEndpoint(i: any) {
+    const ep = this.endpoint(i.EndpointName);
+    return {
+      EndpointName: ep.name,
+      EndpointArn: ep.arn,
+      EndpointConfigName: ep.configName,
+      EndpointStatus: ep.status,
+      FailureReason: ep.failureReason,
+      CreationTime: epochSeconds(ep.createdAt),
+      LastModifiedTime: epochSeconds(ep.modifiedAt),
+      ProductionVariants: ep.variants.map((v) => ({
+        VariantName: v.name,
+        DeployedImages: [{ SpecifiedImage: String((this.models.get(v.modelName)?.PrimaryContainer as any)?.Image ?? '') }],
+        CurrentWeight: v.currentWeight,
+        DesiredWeight: v.desiredWeight,
+        CurrentInstanceCount: v.currentInstanceCount,
+        DesiredInstanceCount: v.desiredInstanceCount,
+      })),
+    };
+  }
+
+  private deleteEndpoint(i: any) {
+    const ep = this.endpoint(i.EndpointName);
+    if (IN_PROGRESS.includes(ep.status)) {
+      throw new ServiceError('ValidationException', `Cannot update in-progress endpoint "${ep.arn}".`);
+    }
+    ep.status = 'Deleting';
+    setTimeout(() => { this.endpoints.delete(ep.name); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
+    return {};
+  }
+
+  private live(v: Variant): LiveVariant {
+    const weight = v.InitialVariantWeight ?? 1;
+    const count = v.InitialInstanceCount ?? 1;
+    return { name: v.VariantName, modelName: v.ModelName, currentWeight: weight, desiredWeight: weight, currentInstanceCount: count, desiredInstanceCount: count };
+  }
+
+  private mutable(ep: Endpoint) {
+    if (ep.status !== 'InService') {
+      throw new ServiceError('ValidationException', `Cannot update in-progress endpoint "${ep.arn}".`);
+    }
+  }
+
+  private endpoint(name: string): Endpoint {
+    const ep = this.endpoints.get(name);
+    if (!ep) throw new ServiceError('ValidationException', `Could not find endpoint "${this.arn('endpoint', name)}".`);
+    return ep;
+  }
+
+  private need<T>(map: Map<string, T>, name: string, what: string): T {
+    const found = map.get(name);
+    if (!found) throw new ServiceError('ValidationException', `Could not find ${what} "${this.arn(what === 'model' ? 'model' : 'endpoint-config', name)}".`);
+    return found;
+  }
+
+  private validName(name: unknown, field: string) {
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new ServiceError('ValidationException', `1 validation error detected: Value '${String(name)}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`);
+    }
+  }
+
+  private list(names: Iterable<string>, contains?: string): string[] {
+    return [...names].filter((n) => !contains || n.includes(contains)).sort();
+  }
+
+  private arn(type: string, name: string): string {
+    return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${type}/${name.toLowerCase()}`;
+  }
+}

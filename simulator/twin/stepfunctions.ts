@@ -1,0 +1,134 @@
+import { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ServiceError, epochSeconds } from './wire';
+import './promise-with-resolvers';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface Execution {
+  arn: string;
+  name: string;
+  machineArn: string;
+  input: string;
+  status: ExecutionStatus;
+  startedAt: number;
+  stoppedAt?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** State names entered, in order, with the time. */
+  states: Array<{ name: string; at: number }>;
+  abort: () => void;
+  done: Promise<void>;
+}
+
+/** Invokes a Lambda function by ARN with a payload; the function host implements it. */
+export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
+
+/**
+ * Step Functions: StartExecution / StopExecution / DescribeExecution over the definitions taken from the
+ * synthesized template, executed by aws-local-stepfunctions with every Lambda Task bound to the function host.
+ * Wait states and retry back-off use the (virtual) timers.
+ */
+export class StepFunctionsTwin {
+  readonly machines = new Map<string, StateMachineDefinition>();
+  readonly executions = new Map<string, Execution>();
+  onExecutionEnd: (execution: Execution) => void = () => undefined;
+
+  constructor(private readonly invoke: LambdaInvoker) {}
+
+  operations(): Record<string, (input: any) => unknown> {
+    return {
+      StartExecution: (i) => this.start(i.stateMachineArn, i.name, i.input ?? '{}'),
+      StopExecution: (i) => this.stop(i.executionArn, i.error, i.cause),
+      DescribeExecution: (i) => this.describe(i.executionArn),
+    };
+  }
+
+  start(machineArn: string, name: string | undefined, input: string) {
+    const definition = this.machines.get(machineArn);
+    if (!definition) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+    const execName = name ?? `exec-${this.executions.size + 1}`;
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(execName)) throw new ServiceError('InvalidName', `Invalid Name: '${execName}'`);
+    const arn = `${machineArn.replace(':stateMachine:', ':execution:')}:${execName}`;
+    const existing = this.executions.get(arn);
+    if (existing) {
+      // Standard workflows: same name and input while running is idempotent; anything else is a conflict.
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: epochSeconds(existing.startedAt) };
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const parsed = JSON.parse(input);
+    const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of Object.entries(definition.States)) {
+      if (state.Type !== 'Task') continue;
+      const resource = state.Resource;
+      handlers[stateName] = async (payload) => {
+        if (resource.startsWith('arn:aws:lambda:')) return this.invoke(resource, payload);
+        if (resource === 'arn:aws:states:::lambda:invoke') {
+          const p = payload as { FunctionName: string; Payload: unknown };
+          return { Payload: await this.invoke(p.FunctionName, p.Payload), StatusCode: 200 };
+        }
+        throw new Error(`the twin cannot run Task resource ${resource}`);
+      };
+    }
+    const startedAt = Date.now();
+    const run = machine.run(parsed, {
+      overrides: { taskResourceLocalHandlers: handlers as never },
+      context: {
+        Execution: { Id: arn, Name: execName, Input: parsed, StartTime: new Date(startedAt).toISOString() },
+        StateMachine: { Id: machineArn, Name: machineArn.split(':').pop() },
+      },
+      noThrowOnAbort: true,
+    });
+    const execution: Execution = {
+      arn, name: execName, machineArn, input, status: 'RUNNING', startedAt, states: [], abort: run.abort, done: Promise.resolve(),
+    };
+    this.executions.set(arn, execution);
+    const trace = (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered' && 'state' in event) execution.states.push({ name: event.state.name, at: Date.now() });
+      }
+    })();
+    execution.done = run.result.then(
+      (output) => {
+        if (execution.status === 'RUNNING') {
+          execution.status = 'SUCCEEDED';
+          execution.output = JSON.stringify(output);
+        }
+      },
+      (error: Error & { cause?: { name?: string; message?: string } }) => {
+        if (execution.status !== 'RUNNING') return;
+        execution.status = 'FAILED';
+        execution.error = error.cause?.name ?? error.name;
+        execution.cause = error.cause?.message ?? error.message;
+      },
+    ).then(() => trace.catch(() => undefined)).then(() => {
+      execution.stoppedAt = execution.stoppedAt ?? Date.now();
+      this.onExecutionEnd(execution);
+    });
+    return { executionArn: arn, startDate: epochSeconds(startedAt) };
+  }
+
+  private stop(arn: string, error?: string, cause?: string) {
+    const execution = this.executions.get(arn);
+    if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (execution.status === 'RUNNING') {
+      execution.status = 'ABORTED';
+      execution.error = error;
+      execution.cause = cause;
+      execution.stoppedAt = Date.now();
+      execution.abort();
+    }
+    return { stopDate: epochSeconds(execution.stoppedAt ?? Date.now()) };
+  }
+
+  private describe(arn: string) {
+    const e = this.executions.get(arn);
+    if (!e) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return {
+      executionArn: e.arn, stateMachineArn: e.machineArn, name: e.name, status: e.status,
+      startDate: epochSeconds(e.startedAt), stopDate: e.stoppedAt !== undefined ? epochSeconds(e.stoppedAt) : undefined,
+      input: e.input, output: e.output, error: e.error, cause: e.cause,
+    };
+  }
+}
