@@ -31,6 +31,8 @@ export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<u
  */
 export class StepFunctionsTwin {
   readonly machines = new Map<string, StateMachineDefinition>();
+  /** Parsed and validated once per definition (validation compiles a JSON schema: too slow per execution). */
+  private readonly interpreters = new Map<string, StateMachine>();
   readonly executions = new Map<string, Execution>();
   onExecutionEnd: (execution: Execution) => void = () => undefined;
 
@@ -57,7 +59,8 @@ export class StepFunctionsTwin {
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const parsed = JSON.parse(input);
-    const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+    let machine = this.interpreters.get(machineArn);
+    if (!machine) this.interpreters.set(machineArn, (machine = new StateMachine(definition, { validationOptions: { checkArn: false } })));
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;

@@ -1,0 +1,71 @@
+import { EndpointState, Slot } from './contract';
+import { assertEpochMs } from './input-checks';
+
+/** A guard alarm that changed to ALARM, with what it watches (from the table's ALARM# record). */
+export interface AlarmSubject {
+  alarmName: string;
+  endpointName: string;
+  /** Slots the alarm watches; both for an alarm the user brought. */
+  slots: Slot[];
+}
+
+/**
+ * An alarm event: during a rollout an alarm on the candidate rolls back; after promotion, inside the revert window, an
+ * alarm on the new stable reverts to the standby. Anything else is ignored with the reason (events repeat).
+ */
+export function decideOnAlarm(
+  state: EndpointState | undefined,
+  alarm: AlarmSubject,
+  now: number,
+): { action: 'rollback' | 'revert' | 'ignore'; reason: string } {
+  assertEpochMs('now', now);
+  const ignore = (why: string) => ({ action: 'ignore' as const, reason: `${alarm.alarmName}: ${why}` });
+  if (state === undefined) {
+    return ignore(`no rollout in progress: endpoint ${alarm.endpointName} has no state`);
+  }
+  if (state.endpointName !== alarm.endpointName) {
+    return ignore(`alarm watches endpoint ${alarm.endpointName}, not ${state.endpointName}`);
+  }
+  switch (state.phase) {
+    case 'rolling-back':
+      return ignore('already rolling back');
+    case 'idle':
+      return ignore('no rollout in progress');
+    case 'rolling-out': {
+      const { candidate } = state;
+      if (candidate === undefined) {
+        return ignore('no candidate slot provisioned yet');
+      }
+      if (!alarm.slots.includes(candidate.slot)) {
+        return ignore(`alarm watches the stable slot, not the candidate ${candidate.slot}`);
+      }
+      return {
+        action: 'rollback',
+        reason:
+          `${alarm.alarmName} in ALARM on candidate slot ${candidate.slot} ` +
+          `(version ${candidate.versionId}, rollout ${candidate.rolloutId})`,
+      };
+    }
+    case 'watching': {
+      const { stable, standby } = state;
+      if (stable === undefined || standby === undefined) {
+        return ignore('no standby to revert to');
+      }
+      if (!alarm.slots.includes(stable.slot)) {
+        return ignore(`alarm watches the standby slot ${standby.slot}, which serves no traffic`);
+      }
+      assertEpochMs('state.standby.until', standby.until);
+      if (now >= standby.until) {
+        return ignore(`revert window closed at ${new Date(standby.until).toISOString()}`);
+      }
+      return {
+        action: 'revert',
+        reason:
+          `${alarm.alarmName} in ALARM on stable slot ${stable.slot} (version ${stable.versionId}) inside the revert ` +
+          `window: revert to ${standby.slot} (version ${standby.versionId})`,
+      };
+    }
+    default:
+      return ignore(`unknown phase '${String(state.phase)}'`);
+  }
+}

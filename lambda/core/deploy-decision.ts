@@ -1,0 +1,48 @@
+import { EndpointState } from './contract';
+
+/**
+ * A CloudFormation Create/Update of the endpoint resource. Never resets live traffic: the same version is a no-op, a
+ * return to the stable version during a rollout (a stack rollback) aborts to stable, and a version that was rolled
+ * back is refused until `rolloutAttempt` is raised (retry is explicit).
+ */
+export function decideDeploy(input: {
+  state: EndpointState | undefined;
+  desiredVersionId: string;
+  attempt: number;
+  rolledBackAttempt?: number;
+}): { action: 'create' | 'rollout' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
+  const { state, desiredVersionId: desired, attempt, rolledBackAttempt } = input;
+  if (state?.stable === undefined) {
+    if (state?.candidate?.versionId === desired) {
+      return { action: 'noop', reason: `creating the endpoint with version ${desired} is already in progress` };
+    }
+    return { action: 'create', reason: `endpoint has no stable version: create it with version ${desired}` };
+  }
+  const { stable, candidate, standby, phase } = state;
+  if (desired === stable.versionId) {
+    if (phase !== 'rolling-out') {
+      return { action: 'noop', reason: `version ${desired} is already stable on slot ${stable.slot}` };
+    }
+    return {
+      action: 'abort-to-stable',
+      reason:
+        `version ${desired} is stable and a rollout of ${candidate?.versionId ?? 'another version'} is running: ` +
+        'abort it and return traffic to stable',
+    };
+  }
+  if (desired === candidate?.versionId && phase === 'rolling-out') {
+    return { action: 'noop', reason: `version ${desired} is already rolling out on slot ${candidate.slot}` };
+  }
+  if (desired === standby?.versionId && phase === 'watching') {
+    return { action: 'revert-to-standby', reason: `version ${desired} is the standby on slot ${standby.slot}: revert to it` };
+  }
+  if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) {
+    return {
+      action: 'refuse',
+      reason:
+        `version ${desired} was rolled back at rolloutAttempt ${rolledBackAttempt} and this deploy has rolloutAttempt ${attempt}: ` +
+        `raise rolloutAttempt to ${rolledBackAttempt + 1} to roll it out again`,
+    };
+  }
+  return { action: 'rollout', reason: `roll out version ${desired} beside stable ${stable.versionId} on slot ${stable.slot}` };
+}

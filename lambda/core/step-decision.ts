@@ -1,0 +1,126 @@
+import { ApprovalRecord, GuardObservation, RolloutPlan } from './contract';
+import { alarmsInAlarm, knownInvocations, unknownAlarms } from './guard-readings';
+import { assertEpochMs, assertRolloutPlan } from './input-checks';
+
+/** Where the rollout is within its plan. */
+export interface StepProgress {
+  stepIndex: number;
+  stepStartedAt: number;
+  approvalRequestedAt?: number;
+}
+
+export type StepNext = 'bake' | 'shift' | 'await-approval' | 'promote' | 'rollback';
+
+/**
+ * `stepIndex` is the step to be at after the decision (current + 1 on shift). `approvalRequestedAt` is set whenever the
+ * approval gate of the current step is open (or opens now) and the rollout stays at this step, so the caller can store
+ * it back as is; a shift leaves it unset.
+ */
+export interface StepDecision {
+  next: StepNext;
+  stepIndex: number;
+  reason: string;
+  approvalRequestedAt?: number;
+}
+
+/**
+ * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
+ * back; unknown data holds the step and rolls back past the deadline; then bake time, then the invocation floor (held,
+ * rolled back past the deadline); a green, baked, busy step promotes (100% step), opens or passes the approval gate,
+ * or shifts to the next step.
+ */
+export function decideStep(input: {
+  plan: RolloutPlan;
+  progress: StepProgress;
+  candidateAlarms: string[];
+  observation: GuardObservation;
+  approval?: ApprovalRecord;
+  now: number;
+}): StepDecision {
+  const { plan, progress, candidateAlarms, observation, approval, now } = input;
+  assertRolloutPlan(plan);
+  const { stepIndex, stepStartedAt } = progress;
+  assertEpochMs('now', now);
+  assertEpochMs('progress.stepStartedAt', stepStartedAt);
+  if (progress.approvalRequestedAt !== undefined) {
+    assertEpochMs('progress.approvalRequestedAt', progress.approvalRequestedAt);
+  }
+  if (!Number.isInteger(stepIndex) || stepIndex < 0 || stepIndex >= plan.steps.length) {
+    throw new RangeError(`progress.stepIndex must be an index into plan.steps [0, ${plan.steps.length - 1}], got ${stepIndex}`);
+  }
+  const step = plan.steps[stepIndex];
+  const at = `step ${stepIndex} (${step.percent}%)`;
+  const gate = plan.approval;
+  const atGate = gate !== undefined && stepIndex + 1 === gate.beforeStep;
+  // A request time left over from an earlier gate means nothing here.
+  const requestedAt = atGate ? progress.approvalRequestedAt : undefined;
+  const stay = (next: 'bake' | 'await-approval' | 'rollback', reason: string): StepDecision =>
+    requestedAt === undefined ? { next, stepIndex, reason } : { next, stepIndex, reason, approvalRequestedAt: requestedAt };
+  const shift = (reason: string): StepDecision => ({ next: 'shift', stepIndex: stepIndex + 1, reason });
+  const elapsedMs = now - stepStartedAt;
+  const pastDeadline = elapsedMs >= step.deadlineSeconds * 1000;
+
+  const breached = alarmsInAlarm(candidateAlarms, observation);
+  if (breached.length > 0) {
+    return stay('rollback', `candidate guard in ALARM at ${at}: ${breached.join(', ')}`);
+  }
+  if (requestedAt !== undefined && approval?.decision === 'reject') {
+    return stay('rollback', `approval rejected by ${approval.by}${comment(approval)} before step ${stepIndex + 1}`);
+  }
+
+  const unknown = unknownAlarms(candidateAlarms, observation);
+  const invocations = knownInvocations(observation);
+  if (invocations === undefined) {
+    unknown.push(`candidate invocations unreadable (${observation.candidateInvocations})`);
+  }
+  if (unknown.length > 0) {
+    return pastDeadline
+      ? stay('rollback', `no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
+      : stay('bake', `holding ${at}, unknown is not healthy: ${unknown.join('; ')}`);
+  }
+  if (elapsedMs < step.bakeSeconds * 1000) {
+    return stay('bake', `baking ${at}: ${seconds(elapsedMs)}s of ${step.bakeSeconds}s, guards OK`);
+  }
+  if (invocations! < step.minInvocations) {
+    const counted = `${invocations} candidate invocations of the ${step.minInvocations} required`;
+    return pastDeadline
+      ? stay('rollback', `too few invocations past deadline: ${at} saw ${counted} in ${step.deadlineSeconds}s`)
+      : stay('bake', `holding ${at}: ${counted}`);
+  }
+
+  const green = `${at} baked ${seconds(elapsedMs)}s with guards OK and ${invocations} candidate invocations`;
+  if (stepIndex === plan.steps.length - 1) {
+    return { next: 'promote', stepIndex, reason: `${green}: promote` };
+  }
+  if (atGate) {
+    const gateName = `the approval gate before step ${gate.beforeStep}`;
+    if (approval?.decision === 'approve') {
+      return shift(`${green}; ${gateName} approved by ${approval.by}${comment(approval)}`);
+    }
+    if (approval?.decision === 'reject') {
+      return stay('rollback', `${gateName} rejected by ${approval.by}${comment(approval)}`);
+    }
+    if (requestedAt === undefined) {
+      return {
+        next: 'await-approval',
+        stepIndex,
+        reason: `${green}; ${gateName} is open (${gate.timeoutSeconds}s, then ${gate.onTimeout})`,
+        approvalRequestedAt: now,
+      };
+    }
+    if (now - requestedAt >= gate.timeoutSeconds * 1000) {
+      const timedOut = `${gateName} got no decision in ${gate.timeoutSeconds}s: onTimeout is ${gate.onTimeout}`;
+      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : stay('rollback', timedOut);
+    }
+    return stay('await-approval', `${green}; awaiting ${gateName}: ${seconds(now - requestedAt)}s of ${gate.timeoutSeconds}s`);
+  }
+  return shift(`${green}: shift to step ${stepIndex + 1} (${plan.steps[stepIndex + 1].percent}%)`);
+}
+
+function comment(approval: ApprovalRecord): string {
+  return approval.comment ? ` ('${approval.comment}')` : '';
+}
+
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

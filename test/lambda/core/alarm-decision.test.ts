@@ -1,0 +1,79 @@
+import { AlarmSubject, decideOnAlarm, EndpointState } from '../../../lambda/core';
+import { sec, T0 } from './fixtures';
+
+const stable = { slot: 'blue' as const, versionId: 'mv-old', configName: 'churn-r1-blue', since: T0 };
+const rollingOut: EndpointState = {
+  endpointName: 'churn',
+  phase: 'rolling-out',
+  stable,
+  candidate: { slot: 'green', versionId: 'mv-new', rolloutId: 'r2' },
+  revision: 4,
+};
+const watching: EndpointState = {
+  endpointName: 'churn',
+  phase: 'watching',
+  stable: { slot: 'green', versionId: 'mv-new', configName: 'churn-r2-blue-green', since: T0 },
+  standby: { slot: 'blue', versionId: 'mv-old', configName: 'churn-r1-blue', until: T0 + sec(3600) },
+  revision: 5,
+};
+const onGreen: AlarmSubject = { alarmName: 'churn-errors-green', endpointName: 'churn', slots: ['green'] };
+const onBlue: AlarmSubject = { alarmName: 'churn-errors-blue', endpointName: 'churn', slots: ['blue'] };
+const userAlarm: AlarmSubject = { alarmName: 'business-kpi', endpointName: 'churn', slots: ['blue', 'green'] };
+
+describe('decideOnAlarm', () => {
+  test('rolls back when an alarm on the candidate fires during a rollout', () => {
+    const decision = decideOnAlarm(rollingOut, onGreen, T0);
+    expect(decision.action).toBe('rollback');
+    expect(decision.reason).toContain('churn-errors-green');
+  });
+
+  test('rolls back when a user alarm watching both slots fires during a rollout', () => {
+    expect(decideOnAlarm(rollingOut, userAlarm, T0).action).toBe('rollback');
+  });
+
+  test('ignores an alarm on the stable slot during a rollout', () => {
+    expect(decideOnAlarm(rollingOut, onBlue, T0)).toEqual({ action: 'ignore', reason: expect.stringContaining('alarm watches the stable slot') });
+  });
+
+  test('ignores an alarm during a rollout before a candidate is provisioned', () => {
+    expect(decideOnAlarm({ ...rollingOut, candidate: undefined }, onGreen, T0).action).toBe('ignore');
+  });
+
+  test('reverts when the new stable alarms inside the revert window', () => {
+    const decision = decideOnAlarm(watching, onGreen, T0 + sec(3599));
+    expect(decision.action).toBe('revert');
+    expect(decision.reason).toContain('mv-old');
+  });
+
+  test('ignores an alarm on the new stable once the revert window closed', () => {
+    expect(decideOnAlarm(watching, onGreen, T0 + sec(3600))).toEqual({ action: 'ignore', reason: expect.stringContaining('revert window closed') });
+  });
+
+  test('ignores an alarm on the standby slot, which serves no traffic', () => {
+    expect(decideOnAlarm(watching, onBlue, T0).reason).toContain('standby slot');
+  });
+
+  test('ignores an alarm while watching without a standby (revert window 0)', () => {
+    expect(decideOnAlarm({ ...watching, standby: undefined }, onGreen, T0).reason).toContain('no standby');
+  });
+
+  test('ignores a repeated alarm while already rolling back', () => {
+    expect(decideOnAlarm({ ...rollingOut, phase: 'rolling-back' }, onGreen, T0).reason).toContain('already rolling back');
+  });
+
+  test('ignores an alarm when no rollout is in progress', () => {
+    expect(decideOnAlarm({ ...rollingOut, phase: 'idle' }, onGreen, T0).reason).toContain('no rollout in progress');
+  });
+
+  test('ignores an alarm for an endpoint without state', () => {
+    expect(decideOnAlarm(undefined, onGreen, T0).reason).toContain('no rollout in progress');
+  });
+
+  test('throws naming a time that is not a number, instead of reverting', () => {
+    expect(() => decideOnAlarm(watching, onGreen, Number.NaN)).toThrow('now must be a finite epoch time in ms, got NaN');
+  });
+
+  test('ignores an alarm that belongs to another endpoint', () => {
+    expect(decideOnAlarm(rollingOut, { ...onGreen, endpointName: 'fraud' }, T0).reason).toContain('not churn');
+  });
+});

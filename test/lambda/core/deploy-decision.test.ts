@@ -1,0 +1,78 @@
+import { decideDeploy, EndpointState } from '../../../lambda/core';
+import { T0 } from './fixtures';
+
+const stable = { slot: 'blue' as const, versionId: 'mv-stable', configName: 'churn-r1-blue', since: T0 };
+const idle: EndpointState = { endpointName: 'churn', phase: 'idle', stable, revision: 1 };
+const rollingOut: EndpointState = {
+  ...idle,
+  phase: 'rolling-out',
+  candidate: { slot: 'green', versionId: 'mv-candidate', rolloutId: 'r2' },
+};
+const watching: EndpointState = {
+  ...idle,
+  phase: 'watching',
+  stable: { slot: 'green', versionId: 'mv-new', configName: 'churn-r2-blue-green', since: T0 },
+  standby: { slot: 'blue', versionId: 'mv-stable', configName: 'churn-r1-blue', until: T0 + 3_600_000 },
+};
+
+describe('decideDeploy', () => {
+  test('creates the endpoint when it has no state', () => {
+    expect(decideDeploy({ state: undefined, desiredVersionId: 'mv-a', attempt: 0 }).action).toBe('create');
+  });
+
+  test('is a no-op when the same version is already being created', () => {
+    const creating: EndpointState = { endpointName: 'churn', phase: 'rolling-out', candidate: { slot: 'blue', versionId: 'mv-a', rolloutId: 'r1' }, revision: 1 };
+    expect(decideDeploy({ state: creating, desiredVersionId: 'mv-a', attempt: 0 }).action).toBe('noop');
+  });
+
+  test('creates again when a create of another version was in progress', () => {
+    const creating: EndpointState = { endpointName: 'churn', phase: 'rolling-out', candidate: { slot: 'blue', versionId: 'mv-a', rolloutId: 'r1' }, revision: 1 };
+    expect(decideDeploy({ state: creating, desiredVersionId: 'mv-b', attempt: 0 }).action).toBe('create');
+  });
+
+  test('is a no-op when the desired version is already stable', () => {
+    expect(decideDeploy({ state: idle, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('noop');
+  });
+
+  test('aborts to stable when a stack rollback returns to the stable version during a rollout', () => {
+    const decision = decideDeploy({ state: rollingOut, desiredVersionId: 'mv-stable', attempt: 0 });
+    expect(decision.action).toBe('abort-to-stable');
+    expect(decision.reason).toContain('mv-candidate');
+  });
+
+  test('is a no-op when the desired version is the candidate already rolling out', () => {
+    expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('noop');
+  });
+
+  test('reverts to the standby when the previous version comes back inside the revert window', () => {
+    expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('revert-to-standby');
+  });
+
+  test('rolls out a new version', () => {
+    expect(decideDeploy({ state: idle, desiredVersionId: 'mv-next', attempt: 0 }).action).toBe('rollout');
+  });
+
+  test('rolls out a new version while another rollout runs (the lock policy decides)', () => {
+    expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-next', attempt: 0 }).action).toBe('rollout');
+  });
+
+  test('refuses a rolled-back version without a higher rolloutAttempt, naming version, attempt and the fix', () => {
+    const decision = decideDeploy({ state: idle, desiredVersionId: 'mv-bad', attempt: 2, rolledBackAttempt: 2 });
+    expect(decision.action).toBe('refuse');
+    expect(decision.reason).toContain('mv-bad');
+    expect(decision.reason).toContain('rolloutAttempt 2');
+    expect(decision.reason).toContain('raise rolloutAttempt to 3 to roll it out again');
+  });
+
+  test('refuses a rolled-back version with a lower rolloutAttempt', () => {
+    expect(decideDeploy({ state: idle, desiredVersionId: 'mv-bad', attempt: 1, rolledBackAttempt: 2 }).action).toBe('refuse');
+  });
+
+  test('rolls out a rolled-back version again once rolloutAttempt is raised', () => {
+    expect(decideDeploy({ state: idle, desiredVersionId: 'mv-bad', attempt: 3, rolledBackAttempt: 2 }).action).toBe('rollout');
+  });
+
+  test('a rolled-back record does not block returning to the stable version', () => {
+    expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-stable', attempt: 0, rolledBackAttempt: 0 }).action).toBe('abort-to-stable');
+  });
+});
