@@ -1,3 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Who is calling AWS right now: the execution a step runs for, or the function's name. */
+export const caller = new AsyncLocalStorage<string>();
+
 /** A Lambda handler as the simulator calls it. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -36,7 +41,9 @@ export class FunctionHost {
       getRemainingTimeInMillis: () => 60_000,
     };
     // Round-trip through JSON as Lambda does: handlers get and return plain data.
-    const result = await fn.handler(JSON.parse(JSON.stringify(payload)), context);
+    const actor = (payload as { executionArn?: unknown } | null)?.executionArn;
+    const event = JSON.parse(JSON.stringify(payload));
+    const result = await caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context));
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
 }

@@ -2,6 +2,7 @@ import http = require('node:http');
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { versionIdOf } from '../lambda/core';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler } from './function-host';
 import { Random } from './random';
@@ -36,7 +37,7 @@ export interface RunRecord {
   readonly weights: WeightSnapshot[];
   readonly alarms: Array<AlarmStateChange & { slot?: string }>;
   readonly requests: RequestRecord[];
-  readonly executions: Array<Pick<Execution, 'name' | 'status' | 'startedAt' | 'stoppedAt' | 'states' | 'output' | 'error' | 'cause'>>;
+  readonly executions: Array<Pick<Execution, 'arn' | 'name' | 'status' | 'startedAt' | 'stoppedAt' | 'states' | 'output' | 'error' | 'cause'>>;
   readonly history: Array<Record<string, any>>;
   readonly state: Record<string, any> | undefined;
   readonly rollouts: Array<Record<string, any>>;
@@ -92,9 +93,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     onEvent(e);
   };
   const cfnWaiters = new Map<string, (body: Record<string, any>) => void>();
-  installTransport((request) => {
-    observeHistory(request, emit);
-    return twin.handle(request);
+  installTransport(async (request) => {
+    const response = await twin.handle(request);
+    if (response.statusCode === 200) observeHistory(request, emit);
+    return response;
   });
   const releaseHttp = captureHttpHost(http, CFN_HOST, (path, body) => {
     const parsed = JSON.parse(body);
@@ -113,6 +115,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     wireObservers(twin, record, emit, endpointName, deployed);
 
     let current = { synth: first, props: customResourceProps(deployed, first) };
+    const learnVersion = (version: string, props: Record<string, unknown>) => {
+      record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] = version;
+    };
+    learnVersion(scenario.initialVersion, current.props);
     let previous: typeof current | undefined;
     let cfnCount = 0;
     const sendCfn = (requestType: 'Create' | 'Update', props: Record<string, unknown>, oldProps?: Record<string, unknown>) => {
@@ -143,6 +149,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           redeployAlarms(nextDeployed, twin);
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
+          learnVersion(entry.deploy, current.props);
           emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}`);
           sendCfn('Update', current.props, previous.props);
         } else if (entry.stackRollback && previous) {
@@ -360,13 +367,8 @@ async function collect(record: RunRecord, twin: ServiceTwin, endpointName: strin
   r.history = items.filter((i) => String(i.sk).startsWith('HISTORY#'));
   r.state = items.find((i) => i.sk === 'STATE');
   r.rollouts = items.filter((i) => String(i.sk).startsWith('ROLLOUT#'));
-  for (const v of items.filter((i) => String(i.sk).startsWith('VERSION#'))) {
-    const url: string = v.spec?.modelDataUrl ?? '';
-    const m = /^s3:\/\/sim-models\/([^/]+)\//.exec(url);
-    if (m) r.versionIds[v.versionId ?? String(v.sk).slice('VERSION#'.length)] = m[1];
-  }
   r.executions = [...twin.stepfunctions.executions.values()].map((e) => ({
-    name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
+    arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
 }

@@ -1,4 +1,5 @@
 import { BehaviourProfile } from '../behaviour';
+import { caller } from '../function-host';
 import { Random } from '../random';
 import { WireRequest, WireResponse } from '../transport';
 import { ArtifactsTwin, StoredImage, StoredObject } from './artifacts';
@@ -32,7 +33,7 @@ export class ServiceTwin {
   readonly sns = new SnsTwin();
   readonly artifacts: ArtifactsTwin;
   /** Every control-plane call, for the timeline and the invariant checks. */
-  readonly calls: Array<{ at: number; service: string; operation: string; error?: string }> = [];
+  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string }> = [];
 
   constructor(options: TwinOptions) {
     this.sagemaker = new SageMakerTwin(options.sagemaker);
@@ -77,7 +78,7 @@ export class ServiceTwin {
       response = jsonError(new ServiceError('UnknownService', `the twin does not serve ${host} (${target || request.path})`));
     }
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
-    this.calls.push({ at: Date.now(), service, operation, error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? String(response.statusCode) : undefined });
+    this.calls.push({ at: Date.now(), service, operation, caller: caller.getStore(), error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? String(response.statusCode) : undefined });
     return response;
   }
 }
