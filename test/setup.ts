@@ -1,1 +1,4 @@
 import 'aws-sdk-client-mock-jest';
+import { quietSdkNodeNotice } from '../simulator/quiet';
+
+quietSdkNodeNotice();

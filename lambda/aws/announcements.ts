@@ -1,0 +1,48 @@
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../core';
+import { eventbridge, sns } from './clients';
+import { eventBusName } from './env';
+import { errorMessage } from './errors';
+import { logger } from './logger';
+
+export type RolloutEventType = (typeof EVENT_DETAIL_TYPE)[keyof typeof EVENT_DETAIL_TYPE];
+
+/** SNS subjects are at most 100 printable ASCII characters. */
+const SUBJECT_MAX = 100;
+
+/*
+ * Announcements never fail a rollout or a rollback: the decision is already recorded in the state table, and a
+ * missing notification must not stop traffic from returning to stable. Failures are logged.
+ */
+
+export async function putRolloutEvent(detailType: RolloutEventType, detail: object, busName?: string): Promise<void> {
+  try {
+    const out = await eventbridge.send(
+      new PutEventsCommand({
+        Entries: [{ Source: EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail), EventBusName: busName ?? eventBusName() }],
+      }),
+    );
+    if ((out.FailedEntryCount ?? 0) > 0) {
+      logger.warn('rollout event not delivered', { detailType, entries: out.Entries });
+    }
+  } catch (err) {
+    logger.warn('rollout event not delivered', { detailType, error: errorMessage(err) });
+  }
+}
+
+export async function publishNotification(topicArn: string | undefined, subject: string, message: string): Promise<void> {
+  if (topicArn === undefined) {
+    return;
+  }
+  try {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subjectLine(subject), Message: message }));
+  } catch (err) {
+    logger.warn('notification not delivered', { topicArn, subject, error: errorMessage(err) });
+  }
+}
+
+function subjectLine(subject: string): string {
+  const ascii = subject.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length <= SUBJECT_MAX ? ascii : `${ascii.slice(0, SUBJECT_MAX - 3)}...`;
+}

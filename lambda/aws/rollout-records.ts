@@ -1,0 +1,48 @@
+import { Actor, Outcome, RolloutKind } from '../core/contract';
+import { endpointKey, getItem, isConditionFailed, putItem, queryPrefix, setFields } from './table';
+
+/** One rollout attempt (sk `ROLLOUT#<rolloutId>`). */
+export interface RolloutRecord {
+  readonly endpointName: string;
+  readonly rolloutId: string;
+  readonly kind: RolloutKind;
+  readonly trigger: Actor;
+  readonly versionId?: string;
+  readonly startedAt: number;
+  readonly executionArn: string;
+  readonly outcome?: Outcome;
+  readonly reason?: string;
+  readonly endedAt?: number;
+}
+
+export interface RolloutEnd {
+  readonly outcome: Outcome;
+  readonly reason?: string;
+  readonly endedAt?: number;
+}
+
+const sk = (rolloutId: string) => `ROLLOUT#${rolloutId}`;
+
+export async function getRollout(endpointName: string, rolloutId: string): Promise<RolloutRecord | undefined> {
+  return getItem<RolloutRecord>(endpointKey(endpointName), sk(rolloutId));
+}
+
+export async function listRollouts(endpointName: string): Promise<RolloutRecord[]> {
+  return queryPrefix<RolloutRecord>(endpointKey(endpointName), 'ROLLOUT#');
+}
+
+/** Idempotent: a retried task finds the record already there and leaves it as it is. */
+export async function putRolloutIfAbsent(record: RolloutRecord): Promise<void> {
+  try {
+    await putItem(endpointKey(record.endpointName), sk(record.rolloutId), record, { expression: 'attribute_not_exists(sk)' });
+  } catch (err) {
+    if (!isConditionFailed(err)) {
+      throw err;
+    }
+  }
+}
+
+/** Records how a rollout ended (or is ending). Never conditional: recording a rollback must not fail on a missing record. */
+export async function setRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<void> {
+  await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false);
+}

@@ -1,0 +1,61 @@
+import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { SLOTS, Slot, sameWeights } from '../core';
+import { sagemaker } from './clients';
+import { EndpointView, describeEndpoint, desiredWeightsOf, slotsOf } from './endpoint-readback';
+import { aws, namedError } from './errors';
+
+/** Thrown when the endpoint does not report the weights we just set. */
+export const WEIGHTS_NOT_APPLIED = 'WeightsNotApplied';
+
+export interface WeightChange {
+  /** False when the endpoint already had these weights (nothing was sent). */
+  readonly changed: boolean;
+  readonly before: Record<Slot, number>;
+  readonly after: Record<Slot, number>;
+}
+
+/**
+ * Sets the endpoint's variant weights to `intent` (percent per slot) and verifies by reading back. Idempotent: when the
+ * endpoint already moves to these weights nothing is sent, so running a rollback twice changes nothing the second
+ * time. The one weight lever shared by shift, rollback, revert, the guard listener and the deploy provider.
+ */
+export async function applyWeights(endpointName: string, intent: Record<Slot, number>): Promise<WeightChange> {
+  const before = await describeEndpoint(endpointName);
+  const beforeWeights = desiredWeightsOf(before);
+  if (sameWeights(beforeWeights, intent)) {
+    return { changed: false, before: beforeWeights, after: beforeWeights };
+  }
+  const slots = slotsOf(before);
+  const missing = (Object.keys(intent) as Slot[]).filter((slot) => intent[slot] > 0 && !slots.includes(slot));
+  if (missing.length > 0) {
+    throw new Error(
+      `cannot give traffic to slot(s) ${missing.join(', ')} of endpoint ${endpointName}: it runs only ${variantList(before)}; ` +
+        'provision the slot first',
+    );
+  }
+  await aws(() =>
+    sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: endpointName,
+        DesiredWeightsAndCapacities: slots.map((slot) => ({ VariantName: slot, DesiredWeight: intent[slot] })),
+      }),
+    ),
+  );
+  const afterWeights = desiredWeightsOf(await describeEndpoint(endpointName));
+  if (!sameWeights(afterWeights, intent)) {
+    throw namedError(
+      WEIGHTS_NOT_APPLIED,
+      `endpoint ${endpointName} reports weights ${formatWeights(afterWeights)} after we set ${formatWeights(intent)}`,
+    );
+  }
+  return { changed: true, before: beforeWeights, after: afterWeights };
+}
+
+/** Weights as people read them, in slot order: `blue 90, green 10`. */
+export function formatWeights(weights: Record<Slot, number>): string {
+  return SLOTS.map((slot) => `${slot} ${weights[slot] ?? 0}`).join(', ');
+}
+
+function variantList(view: EndpointView): string {
+  return view.variants.map((v) => v.name).join(', ') || 'no variants';
+}

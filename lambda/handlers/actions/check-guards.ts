@@ -1,0 +1,122 @@
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, decideStep, decideWatch, sameWeights, weightsFor } from '../../core';
+import { putRolloutEvent, publishNotification } from '../../aws/announcements';
+import { getApproval } from '../../aws/approvals';
+import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
+import { readAlarms, sumInvocations } from '../../aws/guard-readings';
+import { getState } from '../../aws/state-table';
+import { formatWeights } from '../../aws/traffic';
+import { Action, ActionEnv, eventDetail, record, required } from './action-kit';
+import { approvalMessage } from './approval-message';
+
+/** Reads guards, invocations and the approval record, and lets the core decide the step (or the revert window). */
+export const checkGuards: Action = async (context, env) =>
+  context.promotedAt === undefined ? checkStep(context, env) : checkWatch(context, env);
+
+async function checkStep(given: RolloutContext, env: ActionEnv): Promise<RolloutContext> {
+  const verification = given.weightsVerifiedAt === undefined ? await verifyStepWeights(given, env) : { verified: given };
+  if ('stop' in verification) {
+    return verification.stop;
+  }
+  const context = verification.verified;
+  const { spec, rolloutId } = context;
+  const candidateSlot = required(context, 'candidateSlot');
+  const stepIndex = required(context, 'stepIndex');
+  const stepStartedAt = required(context, 'stepStartedAt');
+  const candidateAlarms = alarmsOf(context, candidateSlot);
+  const readings = await readAlarms(candidateAlarms);
+  const observation: GuardObservation = {
+    at: env.now,
+    ...readings,
+    candidateInvocations: await sumInvocations({
+      endpointName: spec.endpointName,
+      variantName: candidateSlot,
+      from: stepStartedAt,
+      to: env.now,
+      periodSeconds: spec.metricPublishFrequencySeconds === 10 ? 10 : 60,
+    }),
+  };
+  const approval = await getApproval(spec.endpointName, rolloutId);
+  const decision = decideStep({
+    plan: spec.plan,
+    progress: { stepIndex, stepStartedAt, approvalRequestedAt: context.approvalRequestedAt },
+    candidateAlarms,
+    observation,
+    approval,
+    now: env.now,
+  });
+  const evidence = { stepIndex, observation, approval };
+  const gateOpen = context.approvalRequestedAt !== undefined;
+  const next = { ...context, approvalRequestedAt: decision.approvalRequestedAt };
+  switch (decision.next) {
+    case 'bake':
+      return { ...next, next: 'bake' };
+    case 'await-approval':
+      if (!gateOpen) {
+        await record(context, env.now, 'approval-requested', decision.reason, { evidence });
+        const message = approvalMessage(context, decision.reason);
+        await publishNotification(spec.notificationTopicArn, message.subject, message.body);
+        const detail = eventDetail(context, { stepIndex, reason: decision.reason });
+        await putRolloutEvent(EVENT_DETAIL_TYPE.approvalRequested, detail, spec.eventBusName);
+      }
+      return { ...next, next: 'await-approval' };
+    case 'shift':
+    case 'promote':
+      // 'approved' when this check passed an open gate on the operator's approval.
+      await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
+      return { ...next, stepIndex: decision.stepIndex, next: decision.next };
+    case 'rollback':
+      await record(context, env.now, 'guards-failed', decision.reason, { evidence });
+      return { ...next, reason: decision.reason, next: 'rollback' };
+  }
+}
+
+type Verification = { readonly verified: RolloutContext } | { readonly stop: RolloutContext };
+
+/**
+ * The bake counts from the moment the endpoint serves the step's weights (CurrentWeight read back), not from the
+ * request. Verified: weightsVerifiedAt and stepStartedAt set. Otherwise stop here: hold (bake) while the endpoint is
+ * still applying them, roll back when it serves other weights or past the step deadline.
+ */
+async function verifyStepWeights(context: RolloutContext, env: ActionEnv): Promise<Verification> {
+  const stepIndex = required(context, 'stepIndex');
+  const step = context.spec.plan.steps[stepIndex];
+  const intent = weightsFor(required(context, 'stableSlot'), step.percent);
+  const readback = await describeEndpoint(context.spec.endpointName);
+  const serving = currentWeightsOf(readback);
+  const evidence = { stepIndex, intent, serving, status: readback.status };
+  if (readback.status === 'InService') {
+    if (sameWeights(serving, intent)) {
+      return { verified: { ...context, weightsVerifiedAt: env.now, stepStartedAt: env.now } };
+    }
+    const reason = `weights reverted: endpoint serves ${formatWeights(serving)} at step ${stepIndex}, which set ${formatWeights(intent)}`;
+    await record(context, env.now, 'guards-failed', reason, { evidence });
+    return { stop: { ...context, reason, next: 'rollback' } };
+  }
+  if (env.now - required(context, 'stepStartedAt') >= step.deadlineSeconds * 1000) {
+    const reason = `weights of step ${stepIndex} not in service after ${step.deadlineSeconds}s (endpoint status ${readback.status})`;
+    await record(context, env.now, 'guards-failed', reason, { evidence });
+    return { stop: { ...context, reason, next: 'rollback' } };
+  }
+  return { stop: { ...context, next: 'bake' } };
+}
+
+/** After promotion: watch the new stable's guards for the revert window. */
+async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<RolloutContext> {
+  const state = await getState(context.spec.endpointName);
+  const stable = state?.stable;
+  if (stable === undefined) {
+    throw new Error(`endpoint ${context.spec.endpointName} has no stable version to watch after promotion of rollout ${context.rolloutId}`);
+  }
+  const stableAlarms = alarmsOf(context, stable.slot);
+  const observation: GuardObservation = { at: env.now, ...(await readAlarms(stableAlarms)) };
+  const decision = decideWatch({ plan: context.spec.plan, promotedAt: required(context, 'promotedAt'), stableAlarms, observation, now: env.now });
+  if (decision.next !== 'watch') {
+    await record(context, env.now, decision.next === 'revert' ? 'revert-decided' : 'watch-ended', decision.reason, { evidence: { observation } });
+  }
+  return decision.next === 'revert' ? { ...context, reason: decision.reason, next: 'revert' } : { ...context, next: decision.next };
+}
+
+/** The guard alarms bound to a slot (user-brought alarms are listed for both slots). */
+function alarmsOf(context: RolloutContext, slot: Slot): string[] {
+  return [...new Set(context.spec.guards.flatMap((guard) => guard[slot]))];
+}

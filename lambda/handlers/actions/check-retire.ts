@@ -1,0 +1,34 @@
+import { decideProvision } from '../../core';
+import { describeEndpoint } from '../../aws/endpoint-readback';
+import { updateState } from '../../aws/state-table';
+import { Action, record, required } from './action-kit';
+
+/**
+ * Waits for the stable-only config and verifies it by reading back. Giving up past the provisioning timeout is safe:
+ * stable keeps serving 100%, only the extra slot stays provisioned.
+ */
+export const checkRetire: Action = async (context, env) => {
+  const targetConfigName = required(context, 'targetConfigName');
+  const readback = await describeEndpoint(context.spec.endpointName);
+  const decision = decideProvision({
+    readback,
+    targetConfigName,
+    startedAt: required(context, 'provisionStartedAt'),
+    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
+    now: env.now,
+  });
+  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  switch (decision.next) {
+    case 'provision-wait':
+      return { ...context, next: 'retire-wait' };
+    case 'smoke-test':
+      await updateState(context.spec.endpointName, (current) =>
+        current?.stable && { ...current, stable: { ...current.stable, configName: targetConfigName }, standby: undefined, candidate: undefined },
+      );
+      await record(context, env.now, 'retired', decision.reason, { evidence });
+      return { ...context, next: 'release' };
+    case 'rollback':
+      await record(context, env.now, 'retire-timed-out', `retirement did not complete: ${decision.reason}; stable still serves 100%`, { evidence });
+      return { ...context, next: 'release' };
+  }
+};

@@ -1,0 +1,42 @@
+import { EVENT_DETAIL_TYPE, EndpointState, weightsFor } from '../../core';
+import { putRolloutEvent } from '../../aws/announcements';
+import { getState, saveState } from '../../aws/state-table';
+import { markPromoted } from '../../aws/version-records';
+import { Action, assertOwner, eventDetail, record, required } from './action-kit';
+
+/**
+ * The candidate becomes stable (the LKG record changes only here, after 100% with guards green: invariant 1); the old
+ * stable stays provisioned at weight 0 as standby for the revert window.
+ */
+export const promote: Action = async (context, env) => {
+  const { spec } = context;
+  const versionId = required(context, 'versionId');
+  const candidateSlot = required(context, 'candidateSlot');
+  const configName = required(context, 'targetConfigName');
+  const state = assertOwner(await getState(spec.endpointName), context);
+  const previous = state.stable;
+  const windowMs = spec.plan.revertWindowSeconds * 1000;
+  const standby: EndpointState['standby'] =
+    context.kind === 'rollout' && previous !== undefined && windowMs > 0
+      ? { slot: previous.slot, versionId: previous.versionId, configName: previous.configName, until: env.now + windowMs }
+      : undefined;
+  await saveState(
+    {
+      ...state,
+      stable: { slot: candidateSlot, versionId, configName, since: env.now },
+      standby,
+      candidate: undefined,
+      phase: standby ? 'watching' : 'rolling-out',
+      weights: state.weights ?? weightsFor(candidateSlot, 0),
+    },
+    state,
+  );
+  await markPromoted(spec.endpointName, versionId, env.now);
+  const kept = standby ? `; ${standby.versionId} on ${standby.slot} is standby until ${new Date(standby.until).toISOString()}` : '';
+  const reason = `version ${versionId} on slot ${candidateSlot} is the new stable${kept}`;
+  await record(context, env.now, 'promoted', reason, { evidence: { previousStable: previous, standby } });
+  const detail = eventDetail(context, { slot: candidateSlot, previousStable: previous, standby });
+  await putRolloutEvent(EVENT_DETAIL_TYPE.promoted, detail, spec.eventBusName);
+  const next = context.kind === 'create' ? 'release' : standby ? 'watch' : 'retire';
+  return { ...context, promotedAt: env.now, outcome: 'promoted', reason, next };
+};

@@ -1,0 +1,62 @@
+import { EVENT_DETAIL_TYPE, RolloutContext } from '../../core';
+import { publishNotification, putRolloutEvent } from '../../aws/announcements';
+import { CfnResponse, sendCfnResponse } from '../../aws/cfn-response';
+import { errorMessage } from '../../aws/errors';
+import { logger } from '../../aws/logger';
+import { setRolloutOutcome } from '../../aws/rollout-records';
+import { updateState } from '../../aws/state-table';
+import { Action, eventDetail, record } from './action-kit';
+import { rollbackOutcome } from './rollback';
+
+/** Ends the rollout: releases its own lock (never another rollout's), records the outcome, announces it. */
+export const release: Action = async (context, env) => {
+  const { endpointName, notificationTopicArn, eventBusName } = context.spec;
+  const { outcome, reason } = endOf(context);
+  await updateState(endpointName, (current) =>
+    current?.lock?.rolloutId === context.rolloutId ? { ...current, lock: undefined, candidate: undefined, phase: 'idle' } : undefined,
+  );
+  await setRolloutOutcome(endpointName, context.rolloutId, { outcome, reason, endedAt: env.now });
+  await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error } });
+  await putRolloutEvent(EVENT_DETAIL_TYPE.ended, eventDetail(context, { outcome, reason }), eventBusName);
+  await publishNotification(
+    notificationTopicArn,
+    `Rollout ${outcome}: ${endpointName}`,
+    `Rollout ${context.rolloutId} of endpoint ${endpointName} (version ${context.versionId ?? 'unregistered'}) ended ${outcome}.\n${reason}`,
+  );
+  if (context.cfnResponse !== undefined) {
+    await answerCloudFormation(context, outcome, reason);
+  }
+  return { ...context, outcome, reason, next: undefined };
+};
+
+/**
+ * The outcome decided earlier stays (traffic is where it says, e.g. promoted even when retiring the standby failed
+ * afterwards; the error joins the reason); without one, a task failure (Catch sets error) means failed.
+ */
+function endOf(context: RolloutContext): { outcome: NonNullable<RolloutContext['outcome']>; reason: string } {
+  const failure = context.error === undefined ? undefined : rollbackOutcome(context).reason;
+  if (context.outcome !== undefined) {
+    const reason = context.reason ?? context.outcome;
+    return { outcome: context.outcome, reason: failure ? `${reason}; then ${failure}` : reason };
+  }
+  return { outcome: 'failed', reason: failure ?? context.reason ?? 'rollout ended without an outcome' };
+}
+
+/** The deploy waited for this rollout (waitForRollout): SUCCESS only when it was promoted. */
+async function answerCloudFormation(context: RolloutContext, outcome: string, reason: string): Promise<void> {
+  const target = context.cfnResponse!;
+  const response: CfnResponse =
+    outcome === 'promoted'
+      ? {
+          status: 'SUCCESS',
+          physicalResourceId: target.physicalResourceId,
+          data: { EndpointName: context.spec.endpointName, VersionId: context.versionId ?? '', RolloutId: context.rolloutId },
+        }
+      : { status: 'FAILED', physicalResourceId: target.physicalResourceId, reason: `rollout ${context.rolloutId} ended ${outcome}: ${reason}` };
+  try {
+    await sendCfnResponse(target, response);
+  } catch (err) {
+    // The lock is released and the outcome recorded; CloudFormation times out on its own if the answer is lost.
+    logger.error('could not answer CloudFormation', { responseUrlHost: new URL(target.responseUrl).host, error: errorMessage(err) });
+  }
+}

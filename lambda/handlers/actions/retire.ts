@@ -1,0 +1,34 @@
+import { endpointConfigName } from '../../core';
+import { copyVariant, createEndpointConfig } from '../../aws/endpoint-configs';
+import { describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
+import { updateEndpoint } from '../../aws/endpoints';
+import { getState, updateState } from '../../aws/state-table';
+import { Action, record } from './action-kit';
+
+/** Makes the endpoint run only the stable slot (removes the candidate after a rollback, the standby after the window). */
+export const retire: Action = async (context, env) => {
+  const { endpointName } = context.spec;
+  const stable = (await getState(endpointName))?.stable;
+  if (stable === undefined) {
+    throw new Error(`endpoint ${endpointName} has no stable version; nothing to retire toward in rollout ${context.rolloutId}`);
+  }
+  const readback = await describeEndpoint(endpointName);
+  const slots = slotsOf(readback);
+  if (slots.length === 1 && slots[0] === stable.slot) {
+    await updateState(endpointName, (current) =>
+      current && (current.candidate || current.standby) ? { ...current, candidate: undefined, standby: undefined } : undefined,
+    );
+    return { ...context, next: 'release' };
+  }
+  const configName = endpointConfigName(endpointName, context.rolloutId, [stable.slot]);
+  const variant = await copyVariant(stable.configName, stable.slot, 1);
+  await createEndpointConfig(configName, context.spec, [variant]);
+  if (readback.configName !== configName) {
+    await updateEndpoint(endpointName, configName);
+  }
+  const removed = slots.filter((slot) => slot !== stable.slot).join(', ');
+  await record(context, env.now, 'retiring', `removing slot ${removed}: config ${configName} runs only stable slot ${stable.slot}`, {
+    evidence: { configName, stable, variantsBefore: readback.variants },
+  });
+  return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'retire-wait' };
+};

@@ -1,0 +1,44 @@
+import { RolloutContext } from '../../core';
+import { getState } from '../../aws/state-table';
+import { restoreStable } from '../operations/restore-stable';
+import { Action, CONTROLLER } from './action-kit';
+
+/**
+ * 100% of traffic back to stable, verified, then retire the candidate. Idempotent: a second run sends nothing to
+ * SageMaker (the weights already read back as stable) and records nothing again.
+ */
+export const rollback: Action = async (context, env) => {
+  const { outcome, reason } = rollbackOutcome(context);
+  const state = await getState(context.spec.endpointName);
+  if (state !== undefined) {
+    await restoreStable({
+      state,
+      rolloutId: context.rolloutId,
+      // Never mark the version that serves as stable (a task failing after promotion lands here too).
+      rolledBack:
+        context.versionId !== undefined && context.versionId !== state.stable?.versionId
+          ? { versionId: context.versionId, attempt: context.spec.rolloutAttempt }
+          : undefined,
+      decision: 'rollback',
+      outcome,
+      reason,
+      actor: CONTROLLER,
+      evidence: { error: context.error, trigger: context.trigger },
+      now: env.now,
+    });
+  }
+  // The error is consumed into outcome and reason, so a later failure (e.g. in Retire) is told apart at Release.
+  // A new endpoint has no stable slot: nothing to return to, the rollout failed.
+  return state?.stable === undefined
+    ? { ...context, error: undefined, outcome: 'failed', reason, next: 'release' }
+    : { ...context, error: undefined, outcome, reason, next: 'retire' };
+};
+
+/** A task that failed for good (the state machine's Catch sets `error`) fails the rollout; otherwise it rolled back. */
+export function rollbackOutcome(context: RolloutContext): { outcome: NonNullable<RolloutContext['outcome']>; reason: string } {
+  if (context.error !== undefined) {
+    const cause = context.error.Cause ? `: ${context.error.Cause}` : '';
+    return { outcome: 'failed', reason: `task failed with ${context.error.Error}${cause}` };
+  }
+  return { outcome: context.outcome ?? 'rolled-back', reason: context.reason ?? 'rollback requested' };
+}

@@ -1,0 +1,44 @@
+import { EVENT_DETAIL_TYPE, weightsFor } from '../../core';
+import { putRolloutEvent } from '../../aws/announcements';
+import { namedError } from '../../aws/errors';
+import { getState, updateState } from '../../aws/state-table';
+import { applyWeights } from '../../aws/traffic';
+import { Action, assertOwner, eventDetail, record, required } from './action-kit';
+
+export const SMOKE_TEST_REQUIRED = 'SmokeTestRequired';
+
+/** Sets the weights of the current step and verifies them by reading back (DesiredWeight). */
+export const shiftTraffic: Action = async (context, env) => {
+  if (context.smokeTestPassedAt === undefined) {
+    // Invariant 2: no slot gets traffic before it passed its smoke test.
+    throw namedError(
+      SMOKE_TEST_REQUIRED,
+      `rollout ${context.rolloutId} has no passed smoke test; refusing to give slot ${context.candidateSlot} traffic`,
+    );
+  }
+  const { endpointName } = context.spec;
+  assertOwner(await getState(endpointName), context);
+  const stepIndex = required(context, 'stepIndex');
+  const step = context.spec.plan.steps[stepIndex];
+  if (step === undefined) {
+    throw new RangeError(`context.stepIndex ${stepIndex} is outside plan.steps (${context.spec.plan.steps.length} steps)`);
+  }
+  const intent = weightsFor(required(context, 'stableSlot'), step.percent);
+  const change = await applyWeights(endpointName, intent);
+  await updateState(endpointName, (current) => current && { ...current, weights: change.after });
+  const reason = `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
+  await record(context, env.now, 'traffic-shifted', reason, {
+    evidence: { stepIndex, step, weightsBefore: change.before, changed: change.changed },
+    weights: change.after,
+  });
+  const detail = eventDetail(context, { stepIndex, percent: step.percent, weights: change.after });
+  await putRolloutEvent(EVENT_DETAIL_TYPE.stepChanged, detail, context.spec.eventBusName);
+  return {
+    ...context,
+    stepIndex,
+    stepStartedAt: env.now,
+    weightsVerifiedAt: undefined,
+    approvalRequestedAt: undefined,
+    next: 'bake',
+  };
+};

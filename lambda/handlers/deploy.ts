@@ -1,0 +1,74 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { EndpointSpec } from '../core';
+import { sendCfnResponse } from '../aws/cfn-response';
+import { errorMessage, errorName } from '../aws/errors';
+import { logger } from '../aws/logger';
+import { Sleep, retryTransient } from '../aws/retry';
+import { applySpec } from './deploy/apply-spec';
+import { deleteManagedEndpoint } from './deploy/delete-endpoint';
+import { DeployResult } from './deploy/deploy-result';
+import { parseSpec } from './deploy/parse-spec';
+
+export interface DeployDeps {
+  /** Backoff sleep of the bounded EndpointBusy/Throttled retry; tests pass one that does not wait. */
+  readonly sleep?: Sleep;
+}
+
+/** The custom resource's service token: turns CloudFormation intent into controller actions and always answers. */
+export async function handler(event: CloudFormationCustomResourceEvent): Promise<DeployResult> {
+  return handleDeploy(event, Date.now());
+}
+
+export async function handleDeploy(event: CloudFormationCustomResourceEvent, now: number, deps: DeployDeps = {}): Promise<DeployResult> {
+  logger.resetKeys();
+  logger.appendKeys({ requestType: event.RequestType, requestId: event.RequestId, logicalResourceId: event.LogicalResourceId });
+  let result: DeployResult;
+  try {
+    result = await route(event, now, deps);
+  } catch (err) {
+    // Never leave CloudFormation waiting: any unexpected error is a FAILED answer naming it.
+    logger.error('deploy request failed', err as Error);
+    result = {
+      status: 'FAILED',
+      physicalResourceId: physicalIdOnFailure(event),
+      reason: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`,
+      respondNow: true,
+    };
+  }
+  logger.info('deploy request handled', { ...result });
+  if (result.respondNow) {
+    await sendCfnResponse(
+      {
+        responseUrl: event.ResponseURL,
+        stackId: event.StackId,
+        requestId: event.RequestId,
+        logicalResourceId: event.LogicalResourceId,
+        physicalResourceId: result.physicalResourceId,
+      },
+      result,
+    );
+  }
+  return result;
+}
+
+async function route(event: CloudFormationCustomResourceEvent, now: number, deps: DeployDeps): Promise<DeployResult> {
+  if (event.RequestType === 'Delete') {
+    // Deleting must work even when the properties no longer parse: the endpoint is the physical resource id.
+    let spec: EndpointSpec | undefined;
+    try {
+      spec = parseSpec(event.ResourceProperties.Spec);
+    } catch (err) {
+      logger.warn('spec of deleted resource does not parse; using the spec in the state table', { error: errorMessage(err) });
+    }
+    return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, tries: 6, firstDelayMs: 1000 }));
+  }
+  return applySpec(event, parseSpec(event.ResourceProperties.Spec), now, retryTransient({ sleep: deps.sleep }));
+}
+
+/**
+ * A failed Update keeps its physical id. A failed Create gets one that names no endpoint, so the Delete that
+ * CloudFormation sends next cannot remove an endpoint of the same name that something else runs.
+ */
+function physicalIdOnFailure(event: CloudFormationCustomResourceEvent): string {
+  return event.RequestType === 'Create' ? `create-failed-${event.RequestId}` : event.PhysicalResourceId;
+}

@@ -1,0 +1,170 @@
+import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { putAlarmSubject } from '../../aws/alarm-index';
+import { startExecution, stopExecution } from '../../aws/executions';
+import { appendHistory } from '../../aws/history';
+import { Retry } from '../../aws/retry';
+import { getState } from '../../aws/state-table';
+import { getVersion } from '../../aws/version-records';
+import { startCleanup } from '../operations/cleanup-execution';
+import { restoreStable } from '../operations/restore-stable';
+import { revertToStandby } from '../operations/revert-to-standby';
+import { alarmSubjectsOf } from './alarm-subjects';
+import { CLOUDFORMATION, DeployResult } from './deploy-result';
+import { pinSpec } from './pin-spec';
+
+type CreateOrUpdate = CloudFormationCustomResourceCreateEvent | CloudFormationCustomResourceUpdateEvent;
+
+interface Deploy {
+  readonly event: CreateOrUpdate;
+  readonly spec: EndpointSpec;
+  readonly versionId: string;
+  readonly state: EndpointState | undefined;
+  readonly now: number;
+  readonly retry: Retry;
+}
+
+/**
+ * Create and Update: CloudFormation declares a model version; the core decides what that means for the running
+ * endpoint (start a rollout, nothing, abort to stable, revert, refuse). A changed endpoint name is a Create of the new
+ * endpoint (CloudFormation then deletes the old physical resource).
+ */
+export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, now: number, retry: Retry): Promise<DeployResult> {
+  const spec = await pinSpec(declared);
+  const versionId = versionIdOf(spec.version);
+  for (const subject of alarmSubjectsOf(spec)) {
+    await putAlarmSubject(subject);
+  }
+  const state = await getState(spec.endpointName);
+  const recorded = await getVersion(spec.endpointName, versionId);
+  const decision = decideDeploy({
+    state,
+    desiredVersionId: versionId,
+    attempt: spec.rolloutAttempt,
+    rolledBackAttempt: recorded?.rolledBackAttempt,
+  });
+  const deploy: Deploy = { event, spec, versionId, state, now, retry };
+  await appendHistory({
+    at: now,
+    endpointName: spec.endpointName,
+    rolloutId: state?.lock?.rolloutId,
+    decision: `deploy-${decision.action}`,
+    reason: decision.reason,
+    actor: CLOUDFORMATION,
+    evidence: {
+      requestType: event.RequestType,
+      requestId: event.RequestId,
+      versionId,
+      rolloutAttempt: spec.rolloutAttempt,
+      image: spec.version.image,
+    },
+  });
+  switch (decision.action) {
+    case 'create':
+    case 'rollout':
+      return startRollout(deploy, decision.action);
+    case 'noop':
+      return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
+    case 'refuse':
+      return { status: 'FAILED', physicalResourceId: spec.endpointName, reason: decision.reason, respondNow: true };
+    case 'abort-to-stable':
+      return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
+    case 'revert-to-standby':
+      return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
+  }
+}
+
+/** SUCCESS with the attributes the resource exposes (Fn::GetAtt EndpointName, VersionId, RolloutId). */
+function success(deploy: Deploy, rolloutId: string): DeployResult {
+  return {
+    status: 'SUCCESS',
+    physicalResourceId: deploy.spec.endpointName,
+    data: { EndpointName: deploy.spec.endpointName, VersionId: deploy.versionId, RolloutId: rolloutId },
+    respondNow: true,
+  };
+}
+
+async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promise<DeployResult> {
+  const { event, spec, versionId, now } = deploy;
+  const rolloutId = rolloutIdOf(now, event.RequestId);
+  const cfnResponse: CfnResponseTarget | undefined = spec.waitForRollout
+    ? {
+        responseUrl: event.ResponseURL,
+        stackId: event.StackId,
+        requestId: event.RequestId,
+        logicalResourceId: event.LogicalResourceId,
+        physicalResourceId: spec.endpointName,
+      }
+    : undefined;
+  const context: RolloutContext = {
+    rolloutId,
+    kind,
+    spec,
+    trigger: { by: CLOUDFORMATION, reason: event.RequestType === 'Create' ? 'stack create' : 'stack update' },
+    versionId,
+    cfnResponse,
+  };
+  await deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context));
+  // With waitForRollout the rollout's Release task answers CloudFormation.
+  return { ...success(deploy, rolloutId), respondNow: !spec.waitForRollout };
+}
+
+/** A stack rollback returned the resource to the stable version while a rollout ran: stop it, traffic back to stable. */
+async function abortToStable(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
+  const { now, retry } = deploy;
+  const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId ?? rolloutIdOf(now, deploy.event.RequestId);
+  const reason = `aborted by stack rollback: ${decisionReason}`;
+  await stopHolder(state, reason, retry);
+  // Aborting says nothing about the candidate's quality: its version is not marked rolled back.
+  await restoreStable({ state, rolloutId, decision: 'aborted', outcome: 'aborted', reason, actor: CLOUDFORMATION, now, retry });
+  await startCleanup({
+    state,
+    rolloutId,
+    versionId: state.candidate?.versionId,
+    next: 'rollback',
+    trigger: { by: CLOUDFORMATION, reason },
+    outcome: 'aborted',
+    reason,
+    suffix: 'abort',
+    now,
+    retry,
+  });
+  return rolloutId;
+}
+
+/** A stack rollback returned the resource to the standby version inside the revert window: revert to it. */
+async function revertFromDeploy(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
+  const { now, retry } = deploy;
+  const rolloutId = state.lock?.rolloutId ?? rolloutIdOf(now, deploy.event.RequestId);
+  const cause = `stack rollback: ${decisionReason}`;
+  await stopHolder(state, cause, retry);
+  const reverted = await revertToStandby({ state, rolloutId, reason: cause, actor: CLOUDFORMATION, now, retry });
+  await startCleanup({
+    state,
+    rolloutId,
+    versionId: state.stable?.versionId,
+    next: 'retire',
+    trigger: { by: CLOUDFORMATION, reason: cause },
+    outcome: 'rolled-back',
+    reason: reverted.reason ?? cause,
+    suffix: 'revert',
+    now,
+    retry,
+  });
+  return rolloutId;
+}
+
+async function stopHolder(state: EndpointState, cause: string, retry: Retry): Promise<void> {
+  const holder = state.lock;
+  if (holder !== undefined) {
+    await retry(() => stopExecution(holder.executionArn, cause));
+  }
+}
+
+/** decideDeploy aborts or reverts only an endpoint that has state. */
+function existing(state: EndpointState | undefined): EndpointState {
+  if (state === undefined) {
+    throw new Error('decideDeploy asked to abort or revert an endpoint without state');
+  }
+  return state;
+}

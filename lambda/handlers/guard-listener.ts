@@ -1,0 +1,132 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { CfnResponseTarget, EndpointState, decideOnAlarm } from '../core';
+import { getAlarmSubject } from '../aws/alarm-index';
+import { StartedExecution, stopExecution } from '../aws/executions';
+import { logger } from '../aws/logger';
+import { Retry, Sleep, retryTransient } from '../aws/retry';
+import { getState } from '../aws/state-table';
+import { pendingCfnResponse, startCleanup } from './operations/cleanup-execution';
+import { restoreStable } from './operations/restore-stable';
+import { revertToStandby } from './operations/revert-to-standby';
+
+/** The `detail` of a `CloudWatch Alarm State Change` event (fields the listener reads). */
+export interface AlarmStateChangeDetail {
+  readonly alarmName: string;
+  readonly state: { readonly value: string; readonly reason?: string; readonly timestamp?: string };
+  readonly previousState?: { readonly value: string; readonly reason?: string; readonly timestamp?: string };
+}
+
+export type AlarmEvent = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChangeDetail>;
+
+export interface AlarmHandled {
+  readonly action: 'rollback' | 'revert' | 'ignore';
+  readonly reason: string;
+  readonly endpointName?: string;
+  readonly rolloutId?: string;
+  /** The execution that retires the extra slot and releases the lock. */
+  readonly cleanupExecutionArn?: string;
+}
+
+export interface ListenerDeps {
+  /** Backoff sleep of the bounded EndpointBusy/Throttled retry; tests pass one that does not wait. */
+  readonly sleep?: Sleep;
+}
+
+export const ACTOR = 'guard-listener';
+
+/** EventBridge target for guard alarms going to ALARM: rolls back (or reverts) at once, without waiting for a poll. */
+export async function handler(event: AlarmEvent): Promise<AlarmHandled> {
+  return handleAlarm(event, Date.now());
+}
+
+export async function handleAlarm(event: AlarmEvent, now: number, deps: ListenerDeps = {}): Promise<AlarmHandled> {
+  const { detail } = event;
+  logger.resetKeys();
+  logger.appendKeys({ alarmName: detail.alarmName });
+  if (detail.state.value !== 'ALARM') {
+    return ignored({ action: 'ignore', reason: `${detail.alarmName} changed to ${detail.state.value}, not ALARM` });
+  }
+  const subject = await getAlarmSubject(detail.alarmName);
+  if (subject === undefined) {
+    return ignored({ action: 'ignore', reason: `${detail.alarmName} is not a guard of any endpoint of this controller` });
+  }
+  const state = await getState(subject.endpointName);
+  const decision = decideOnAlarm(state, subject, now);
+  if (decision.action === 'ignore' || state === undefined) {
+    return ignored({ action: 'ignore', reason: decision.reason, endpointName: subject.endpointName });
+  }
+  const retry = retryTransient({ sleep: deps.sleep });
+  const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId;
+  if (rolloutId === undefined) {
+    throw new Error(`endpoint ${state.endpointName} is ${state.phase} but its state names no rollout; cannot ${decision.action}`);
+  }
+  const evidence = { alarmName: detail.alarmName, alarmReason: detail.state.reason, alarmTimestamp: detail.state.timestamp, eventId: event.id };
+  const holder = state.lock;
+  if (holder !== undefined) {
+    // First stop the rollout so it starts no further task; then the flip.
+    await retry(() => stopExecution(holder.executionArn, `${ACTOR}: ${decision.reason}`));
+  }
+  const trigger = { by: ACTOR, reason: decision.reason };
+  let cleanup: StartedExecution;
+  if (decision.action === 'rollback') {
+    await restoreStable({
+      state,
+      rolloutId,
+      rolledBack: state.candidate && { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 },
+      decision: 'rollback',
+      outcome: 'rolled-back',
+      reason: decision.reason,
+      actor: ACTOR,
+      evidence,
+      now,
+      retry,
+    });
+    cleanup = await startCleanup({
+      state,
+      rolloutId,
+      versionId: state.candidate?.versionId,
+      cfnResponse: await pendingAnswer(holder, retry),
+      next: 'rollback',
+      trigger,
+      outcome: 'rolled-back',
+      reason: decision.reason,
+      suffix: 'rollback',
+      now,
+      retry,
+    });
+  } else {
+    const reverted = await revertToStandby({ state, rolloutId, reason: decision.reason, actor: ACTOR, evidence, now, retry });
+    cleanup = await startCleanup({
+      state,
+      rolloutId,
+      versionId: state.stable?.versionId,
+      cfnResponse: await pendingAnswer(holder, retry),
+      next: 'retire',
+      trigger,
+      outcome: 'rolled-back',
+      reason: reverted.reason ?? decision.reason,
+      suffix: 'revert',
+      now,
+      retry,
+    });
+  }
+  const handled: AlarmHandled = {
+    action: decision.action,
+    reason: decision.reason,
+    endpointName: state.endpointName,
+    rolloutId,
+    cleanupExecutionArn: cleanup.executionArn,
+  };
+  logger.info('guard alarm handled', { ...handled, cleanupAlreadyExisted: cleanup.alreadyExisted });
+  return handled;
+}
+
+/** The CloudFormation request the stopped rollout still had to answer: the cleanup execution answers it instead. */
+async function pendingAnswer(holder: EndpointState['lock'], retry: Retry): Promise<CfnResponseTarget | undefined> {
+  return holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn));
+}
+
+function ignored(result: AlarmHandled): AlarmHandled {
+  logger.info('guard alarm ignored', { ...result });
+  return result;
+}

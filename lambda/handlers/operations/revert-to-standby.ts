@@ -1,0 +1,81 @@
+import { EVENT_DETAIL_TYPE, EndpointState, weightsFor } from '../../core';
+import { putRolloutEvent } from '../../aws/announcements';
+import { appendHistory } from '../../aws/history';
+import { Retry, once } from '../../aws/retry';
+import { setRolloutOutcome } from '../../aws/rollout-records';
+import { updateState } from '../../aws/state-table';
+import { WeightChange, applyWeights } from '../../aws/traffic';
+import { markRolledBack } from '../../aws/version-records';
+
+export interface RevertInput {
+  readonly state: EndpointState;
+  readonly rolloutId: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly evidence?: object;
+  readonly now: number;
+  readonly retry?: Retry;
+}
+
+export interface RevertResult {
+  /** False when there was no standby any more (already reverted or retired): nothing was changed. */
+  readonly reverted: boolean;
+  /** The version that was reverted (the promoted one). */
+  readonly revertedVersionId?: string;
+  /** The reason as recorded. */
+  readonly reason?: string;
+  readonly weights?: WeightChange;
+}
+
+/**
+ * After promotion: 100% of traffic back to the standby (the previous LKG kept warm), verified by reading back; the
+ * standby becomes stable again and the promoted version is marked rolled back. Shared by the Revert task, the guard
+ * listener and the deploy provider. Without a standby it does nothing, so a repeated event changes nothing.
+ */
+export async function revertToStandby(input: RevertInput): Promise<RevertResult> {
+  const { state, rolloutId, now } = input;
+  const { endpointName, stable, standby } = state;
+  if (stable === undefined || standby === undefined) {
+    return { reverted: false };
+  }
+  const retry = input.retry ?? once;
+  const reason = `reverted after promotion: ${input.reason}`;
+  const weights = await retry(() => applyWeights(endpointName, weightsFor(standby.slot, 0)));
+  await updateState(endpointName, (current) =>
+    current?.standby === undefined
+      ? undefined
+      : {
+          ...current,
+          stable: { slot: current.standby.slot, versionId: current.standby.versionId, configName: current.standby.configName, since: now },
+          standby: undefined,
+          phase: 'rolling-back',
+          weights: weights.after,
+        },
+  );
+  await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
+  await appendHistory({
+    at: now,
+    endpointName,
+    rolloutId,
+    decision: 'reverted',
+    reason,
+    actor: input.actor,
+    evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, weightsBefore: weights.before },
+    weights: weights.after,
+  });
+  await setRolloutOutcome(endpointName, rolloutId, { outcome: 'rolled-back', reason });
+  await putRolloutEvent(
+    EVENT_DETAIL_TYPE.reverted,
+    {
+      endpointName,
+      rolloutId,
+      versionId: stable.versionId,
+      restoredVersionId: standby.versionId,
+      reason,
+      actor: input.actor,
+      weights: weights.after,
+    },
+    state.spec?.eventBusName,
+  );
+  return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
+}

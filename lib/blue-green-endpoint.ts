@@ -1,0 +1,649 @@
+import {
+  ArnFormat, CustomResource, Duration, IResource, Names, RemovalPolicy, Resource, Stack, Token,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
+import { Approval } from './approval';
+import { ConcurrencyPolicy } from './concurrency-policy';
+import { Guard, GuardConfig } from './guard';
+import { ModelVersion } from './model-version';
+import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
+import { RolloutController } from './rollout-controller';
+import { RolloutStrategy } from './rollout-strategy';
+import { Slot } from './slot';
+import {
+  requiredWholeSeconds, validateInstanceType, validatePercent, validatePositiveInteger, validateSageMakerName,
+} from './private/validation';
+
+/** A SageMaker endpoint with two slots (production variants `blue` and `green`). */
+export interface IBlueGreenEndpoint extends IResource {
+  /**
+   * The SageMaker endpoint name.
+   *
+   * @attribute
+   */
+  readonly endpointName: string;
+
+  /**
+   * The endpoint ARN.
+   *
+   * @attribute
+   */
+  readonly endpointArn: string;
+
+  /** Permits `grantee` to invoke the endpoint. */
+  grantInvoke(grantee: iam.IGrantable): iam.Grant;
+
+  /** A metric of one slot in the `AWS/SageMaker` namespace (dimensions EndpointName and VariantName). */
+  metric(metricName: string, slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests the slot served.
+   *
+   * @default - Sum over 1 minute
+   */
+  metricInvocations(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests answered with a 5xx error; with statistic Average, the error rate (0 to 1).
+   *
+   * @default - Sum over 1 minute
+   */
+  metricInvocation5XXErrors(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Requests answered with a 4xx error.
+   *
+   * @default - Sum over 1 minute
+   */
+  metricInvocation4XXErrors(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Time the model took to answer, in microseconds.
+   *
+   * @default - Average over 1 minute
+   */
+  metricModelLatency(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Time SageMaker added to the model's latency, in microseconds.
+   *
+   * @default - Average over 1 minute
+   */
+  metricOverheadLatency(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * CPU utilization of the slot's instances, in percent (can exceed 100 with several cores).
+   *
+   * @default - Average over 1 minute
+   */
+  metricCpuUtilization(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/** Attributes of an endpoint defined elsewhere. */
+export interface BlueGreenEndpointAttributes {
+  /** The SageMaker endpoint name. */
+  readonly endpointName: string;
+}
+
+const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
+const SAGEMAKER_ENDPOINT_NAMESPACE = '/aws/sagemaker/Endpoints';
+
+abstract class BlueGreenEndpointBase extends Resource implements IBlueGreenEndpoint {
+  public abstract readonly endpointName: string;
+  public abstract readonly endpointArn: string;
+
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:InvokeEndpoint'],
+      resourceArns: [this.endpointArn],
+    });
+  }
+
+  public metric(metricName: string, slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, metricName, 'Sum', slot, props);
+  }
+
+  public metricInvocations(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, 'Invocations', 'Sum', slot, props);
+  }
+
+  public metricInvocation5XXErrors(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, 'Invocation5XXErrors', 'Sum', slot, props);
+  }
+
+  public metricInvocation4XXErrors(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, 'Invocation4XXErrors', 'Sum', slot, props);
+  }
+
+  public metricModelLatency(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, 'ModelLatency', 'Average', slot, props);
+  }
+
+  public metricOverheadLatency(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_NAMESPACE, 'OverheadLatency', 'Average', slot, props);
+  }
+
+  public metricCpuUtilization(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.slotMetric(SAGEMAKER_ENDPOINT_NAMESPACE, 'CPUUtilization', 'Average', slot, props);
+  }
+
+  private slotMetric(namespace: string, metricName: string, statistic: string, slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace,
+      metricName,
+      statistic,
+      period: Duration.minutes(1),
+      ...props,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: slot },
+    });
+  }
+}
+
+/** Properties of a blue/green endpoint. */
+export interface BlueGreenEndpointProps {
+  /** What serves. Changing it (image, model data, environment, capacity) starts a rollout. */
+  readonly modelVersion: ModelVersion;
+
+  /**
+   * The SageMaker endpoint name: 1-63 letters, digits and inner hyphens.
+   *
+   * @default - a name derived from the construct path (stable across deploys), lower case, at most 35 characters
+   */
+  readonly endpointName?: string;
+
+  /**
+   * The model execution role SageMaker runs the containers with (trusting sagemaker.amazonaws.com).
+   *
+   * @default - a role with read access to the model's image and data, the endpoint's logs and its data capture
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * Instance type of each slot.
+   *
+   * @default 'ml.m5.large'
+   */
+  readonly instanceType?: string;
+
+  /**
+   * Instances per slot. During a rollout both slots run, so the endpoint runs twice this many.
+   *
+   * @default 1
+   */
+  readonly instanceCount?: number;
+
+  /**
+   * Not supported: serverless endpoints allow a single production variant, and blue/green needs two. Setting it
+   * fails with an explanation.
+   *
+   * @default - instance-backed capacity
+   */
+  readonly serverlessMemorySize?: number;
+
+  /**
+   * Not supported, like `serverlessMemorySize`.
+   *
+   * @default - instance-backed capacity
+   */
+  readonly serverlessMaxConcurrency?: number;
+
+  /**
+   * How traffic moves to the candidate.
+   *
+   * @default RolloutStrategy.CANARY_10_BAKE_10MIN
+   */
+  readonly strategy?: RolloutStrategy;
+
+  /**
+   * Conditions the candidate must keep; one alarm per guard and slot.
+   *
+   * @default - `Guard.errorRate()` (5xx above 1%) and `Guard.latency()` (p99 model latency above 1 second)
+   */
+  readonly guards?: Guard[];
+
+  /**
+   * A human gate in the rollout. Needs `notificationTopic`.
+   *
+   * @default - no approval
+   */
+  readonly approval?: Approval;
+
+  /**
+   * Topic told about rollouts: started, approval requested, promoted, rolled back.
+   *
+   * @default - no notifications (events still go to the default EventBridge bus)
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Key SageMaker encrypts the endpoint's storage volumes and the captured data with.
+   *
+   * @default - AWS-managed encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Bucket that receives captured requests and responses of both slots.
+   *
+   * @default - no data capture
+   */
+  readonly dataCaptureBucket?: s3.IBucket;
+
+  /**
+   * Key prefix of the captured data; SageMaker appends `<endpoint>/<slot>/<date>/`.
+   *
+   * @default 'data-capture'
+   */
+  readonly dataCapturePrefix?: string;
+
+  /**
+   * Share of requests captured, in percent (a whole number from 0 to 100).
+   *
+   * @default 100
+   */
+  readonly dataCaptureSamplingPercent?: number;
+
+  /**
+   * Publish endpoint metrics every 10 seconds (SageMaker MetricsConfig) and give guard alarms 10-second periods,
+   * so a bad candidate is detected in tens of seconds rather than minutes. High-resolution alarms cost more.
+   *
+   * @default false
+   */
+  readonly fastMetrics?: boolean;
+
+  /**
+   * After promotion the previous stable slot stays provisioned (at weight 0) this long, and a guard alarm on the new
+   * stable reverts to it at once. Zero retires it right after promotion.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly revertWindow?: Duration;
+
+  /**
+   * What a new rollout does while one is running on the endpoint.
+   *
+   * @default ConcurrencyPolicy.SUPERSEDE
+   */
+  readonly concurrencyPolicy?: ConcurrencyPolicy;
+
+  /**
+   * Request bodies sent to the candidate (with TargetVariant) before it gets any traffic; each must succeed.
+   *
+   * @default - no smoke test: a candidate that is InService passes
+   */
+  readonly smokeTestPayloads?: string[];
+
+  /**
+   * Content type of the smoke test requests.
+   *
+   * @default 'application/json'
+   */
+  readonly smokeTestContentType?: string;
+
+  /**
+   * Text every smoke test response body must contain.
+   *
+   * @default - any successful response passes
+   */
+  readonly smokeTestExpectBodyContains?: string;
+
+  /**
+   * Raise it to roll out again a version that was rolled back: a rolled-back version is never re-run otherwise.
+   *
+   * @default 1
+   */
+  readonly rolloutAttempt?: number;
+
+  /**
+   * Make the deploy wait for the rollout's end and fail when it was rolled back. The rollout's worst case must then
+   * fit the 3600 seconds CloudFormation gives a custom resource (checked at synth).
+   *
+   * @default false - the deploy completes once the rollout has started
+   */
+  readonly waitForRollout?: boolean;
+
+  /**
+   * What happens to the SageMaker endpoint when it leaves the stack. RETAIN keeps it serving.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long provisioning a slot (and retiring one) may take before the rollout fails safe.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly provisionTimeout?: Duration;
+}
+
+/** The guard alarms of both slots. */
+interface SlotAlarms {
+  readonly blue: cloudwatch.IAlarm[];
+  readonly green: cloudwatch.IAlarm[];
+}
+
+const DEFAULT_INSTANCE_TYPE = 'ml.m5.large';
+/** Guard alarms are named `sagemaker-rollout-<endpoint>-<guard>-<slot>`. */
+const ALARM_NAME_PREFIX = 'sagemaker-rollout-';
+const DEFAULT_NAME_LENGTH = 35;
+const PROVISION_POLL_SECONDS = 30;
+/** CloudFormation's limit on a custom resource's ServiceTimeout. */
+const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
+/** ServiceTimeout when the deploy does not wait: the deploy Lambda's timeout plus margin. */
+const DEPLOY_SERVICE_TIMEOUT_SECONDS = 900;
+const MAX_SMOKE_PAYLOAD_BYTES = 32 * 1024;
+const MAX_SMOKE_PAYLOADS = 20;
+
+/**
+ * A SageMaker real-time endpoint whose model updates are rollback-safe. The model version lives in one of two slots
+ * (`blue`, `green`); a new version goes into the other slot, is smoke-tested, takes traffic in steps guarded by
+ * CloudWatch alarms, and is promoted, or rolled back to the last-known-good slot when a guard fires.
+ *
+ * CloudFormation declares intent through one custom resource; the stack's `RolloutController` creates and updates
+ * the SageMaker endpoint, configs and models, so a deploy never resets the traffic split.
+ */
+export class BlueGreenEndpoint extends BlueGreenEndpointBase {
+  /** An endpoint defined elsewhere, for metrics and grants. */
+  public static fromBlueGreenEndpointAttributes(scope: Construct, id: string, attrs: BlueGreenEndpointAttributes): IBlueGreenEndpoint {
+    validateSageMakerName(attrs.endpointName, 'endpointName');
+    class Imported extends BlueGreenEndpointBase {
+      public readonly endpointName = attrs.endpointName;
+      public readonly endpointArn = endpointArnOf(Stack.of(scope), attrs.endpointName);
+    }
+    return new Imported(scope, id);
+  }
+
+  public readonly endpointName: string;
+  public readonly endpointArn: string;
+  /** The model execution role. */
+  public readonly role: iam.IRole;
+  /** The controller that runs this endpoint's rollouts. */
+  public readonly controller: RolloutController;
+  /** The custom resource that declares the endpoint. */
+  public readonly resource: CustomResource;
+  /** The bound guards. */
+  public readonly guards: GuardConfig[];
+
+  private readonly slotAlarms: SlotAlarms;
+
+  constructor(scope: Construct, id: string, props: BlueGreenEndpointProps) {
+    super(scope, id);
+    rejectServerless(props);
+
+    this.endpointName = props.endpointName
+      ?? Names.uniqueResourceName(this, { maxLength: DEFAULT_NAME_LENGTH, separator: '-', allowedSpecialCharacters: '-' }).toLowerCase();
+    validateSageMakerName(this.endpointName, 'endpointName');
+    this.endpointArn = endpointArnOf(Stack.of(this), this.endpointName);
+
+    const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
+    validateInstanceType(instanceType);
+    const instanceCount = props.instanceCount ?? 1;
+    validatePositiveInteger(instanceCount, 'instanceCount', 'each slot needs at least one instance');
+    const rolloutAttempt = props.rolloutAttempt ?? 1;
+    validatePositiveInteger(rolloutAttempt, 'rolloutAttempt', 'start at 1 and raise it by one to retry a rolled-back version');
+    if (props.approval && !props.notificationTopic) {
+      throw new Error('approval needs a notificationTopic, or nobody learns that a rollout waits for a decision and it times out: '
+        + 'pass notificationTopic (e.g. sns.Topic.fromTopicArn(...))');
+    }
+    const smokeTest = smokeTestSpec(props);
+    const fastMetrics = props.fastMetrics ?? false;
+
+    this.controller = RolloutController.of(this);
+    const role = props.role ?? this.createModelRole();
+    this.role = role;
+
+    // Plan: strategy, approval, timings.
+    const strategy = (props.strategy ?? RolloutStrategy.CANARY_10_BAKE_10MIN).bind();
+    const plan: RolloutPlan = {
+      steps: strategy.steps,
+      checkIntervalSeconds: strategy.checkIntervalSeconds,
+      provisionPollSeconds: PROVISION_POLL_SECONDS,
+      provisionTimeoutSeconds: positiveSeconds(props.provisionTimeout ?? Duration.minutes(30), 'provisionTimeout', PROVISION_POLL_SECONDS),
+      approval: props.approval?.bind(strategy.steps),
+      revertWindowSeconds: requiredWholeSeconds(props.revertWindow ?? Duration.minutes(30), 'revertWindow'),
+      concurrency: props.concurrencyPolicy ?? ConcurrencyPolicy.SUPERSEDE,
+    };
+
+    // Guards: one alarm per guard and slot, every bake at least as long as every guard's window.
+    const guards = props.guards ?? [Guard.errorRate(), Guard.latency()];
+    if (guards.length === 0) {
+      throw new Error('guards must not be empty, or a bad candidate can never be rolled back automatically: '
+        + 'omit guards for the defaults (error rate and latency) or pass at least one');
+    }
+    checkGuardNames(guards);
+    const alarmNamePrefix = `${ALARM_NAME_PREFIX}${this.endpointName}-`;
+    this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
+    checkBakesCoverGuards(plan, this.guards);
+    this.slotAlarms = {
+      blue: this.guards.flatMap((g) => g.blueAlarms),
+      green: this.guards.flatMap((g) => g.greenAlarms),
+    };
+
+    // Permissions: the model role reads the version's artifacts, the controller verifies them and manages the endpoint.
+    const version = props.modelVersion.bind(this, role, [this.controller.stepFunction, this.controller.deployFunction]);
+    const dataCapture = this.bindDataCapture(props, role);
+    this.controller.registerEndpoint({
+      endpointName: this.endpointName,
+      modelRole: role,
+      notificationTopic: props.notificationTopic,
+      encryptionKey: props.encryptionKey,
+    });
+    // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
+    const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
+    this.controller.registerGuardAlarmNamePrefix(alarmNamePrefix);
+    this.controller.registerGuardAlarms([...this.slotAlarms.blue, ...this.slotAlarms.green].filter((alarm) => !created.has(alarm)));
+
+    const waitForRollout = props.waitForRollout ?? false;
+    const serviceTimeoutSeconds = waitForRollout ? worstCaseSeconds(plan) : DEPLOY_SERVICE_TIMEOUT_SECONDS;
+
+    const spec: EndpointSpec = {
+      endpointName: this.endpointName,
+      version: {
+        ...version,
+        executionRoleArn: role.roleArn,
+        instanceType,
+        initialInstanceCount: instanceCount,
+      },
+      plan,
+      guards: this.guards.map((g): GuardBinding => ({
+        name: g.name,
+        blue: g.blueAlarms.map((a) => a.alarmName),
+        green: g.greenAlarms.map((a) => a.alarmName),
+      })),
+      smokeTest,
+      notificationTopicArn: props.notificationTopic?.topicArn,
+      eventBusName: 'default',
+      kmsKeyArn: props.encryptionKey?.keyArn,
+      dataCapture,
+      metricPublishFrequencySeconds: fastMetrics ? 10 : undefined,
+      rolloutAttempt,
+      waitForRollout,
+      retainOnDelete: (props.removalPolicy ?? RemovalPolicy.DESTROY) === RemovalPolicy.RETAIN,
+    };
+
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: 'Custom::SageMakerRolloutEndpoint',
+      serviceToken: this.controller.deployFunction.functionArn,
+      serviceTimeout: Duration.seconds(serviceTimeoutSeconds),
+      properties: { Spec: Stack.of(this).toJsonString(spec) },
+    });
+    // The controller must exist while the endpoint is created, updated and deleted, and the model role must hold its
+    // permissions before SageMaker uses it.
+    this.resource.node.addDependency(this.controller);
+    if (!props.role) {
+      this.resource.node.addDependency(role);
+    }
+  }
+
+  /** The guard alarms that watch `slot` (alarms you brought watch both slots). */
+  public guardAlarms(slot: Slot): cloudwatch.IAlarm[] {
+    return slot === Slot.BLUE ? [...this.slotAlarms.blue] : [...this.slotAlarms.green];
+  }
+
+  private createModelRole(): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'ModelRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `SageMaker model execution role of the blue/green endpoint ${this.node.path}`,
+    });
+    const logGroupArn = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `/aws/sagemaker/Endpoints/${this.endpointName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [logGroupArn, `${logGroupArn}:*`],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      // PutMetricData has no resource-level permissions; the condition limits it to SageMaker's namespaces.
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } },
+    }));
+    acknowledgeWildcardResources(role, [`${logGroupArn}:*`], 'SageMaker names the log streams of the endpoint\'s log group at run time');
+    acknowledgeWildcardResources(role, ['*'],
+      'ecr:GetAuthorizationToken and cloudwatch:PutMetricData do not support resource-level permissions (PutMetricData is limited to '
+      + 'SageMaker namespaces by a condition)');
+    return role;
+  }
+
+  private bindDataCapture(props: BlueGreenEndpointProps, role: iam.IRole): EndpointSpec['dataCapture'] {
+    const bucket = props.dataCaptureBucket;
+    if (!bucket) {
+      if (props.dataCapturePrefix !== undefined || props.dataCaptureSamplingPercent !== undefined) {
+        throw new Error('dataCapturePrefix and dataCaptureSamplingPercent need a dataCaptureBucket: pass the bucket that receives the captured data');
+      }
+      return undefined;
+    }
+    const samplingPercent = props.dataCaptureSamplingPercent ?? 100;
+    validatePercent(samplingPercent, 'dataCaptureSamplingPercent', 'e.g. 20 to capture one request in five');
+    if (!Token.isUnresolved(samplingPercent) && !Number.isInteger(samplingPercent)) {
+      throw new Error(`dataCaptureSamplingPercent must be a whole number (SageMaker's InitialSamplingPercentage), got ${samplingPercent}: round it`);
+    }
+    const prefix = (props.dataCapturePrefix ?? 'data-capture');
+    if (!Token.isUnresolved(prefix) && (prefix.startsWith('/') || prefix.endsWith('/') || prefix.length === 0)) {
+      throw new Error(`dataCapturePrefix must be a non-empty key prefix without leading or trailing '/', got '${prefix}': e.g. 'data-capture'`);
+    }
+    const captured = bucket.arnForObjects(`${prefix}/*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [captured] }));
+    acknowledgeWildcardResources(role, [captured], 'SageMaker writes captured data under the prefix with names it chooses');
+    for (const key of [bucket.encryptionKey, props.encryptionKey]) {
+      if (key) {
+        key.grantEncrypt(role);
+        acknowledgeWildcardActions(role, KMS_GRANT_WILDCARD_ACTIONS, 'SageMaker encrypts captured data with the given key');
+      }
+    }
+    return { destinationS3Uri: `s3://${bucket.bucketName}/${prefix}`, samplingPercent };
+  }
+}
+
+function endpointArnOf(stack: Stack, endpointName: string): string {
+  // SageMaker ARNs carry the name in lower case.
+  return stack.formatArn({
+    service: 'sagemaker',
+    resource: 'endpoint',
+    resourceName: Token.isUnresolved(endpointName) ? endpointName : endpointName.toLowerCase(),
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+function rejectServerless(props: BlueGreenEndpointProps): void {
+  if (props.serverlessMemorySize === undefined && props.serverlessMaxConcurrency === undefined) {
+    return;
+  }
+  if (props.dataCaptureBucket) {
+    throw new Error('serverless capacity cannot be combined with data capture: SageMaker serverless endpoints do not support data capture. '
+      + 'Remove dataCaptureBucket, or (as blue/green requires anyway) use instance capacity with instanceType');
+  }
+  throw new Error(`serverless capacity (memory ${props.serverlessMemorySize ?? '-'} MB, concurrency ${props.serverlessMaxConcurrency ?? '-'}) `
+    + 'is not supported: a rollout keeps the stable and the candidate as two production variants (blue and green) of one endpoint, '
+    + 'and SageMaker serverless endpoints allow only one. Remove serverlessMemorySize and serverlessMaxConcurrency and set '
+    + `instanceType (default '${DEFAULT_INSTANCE_TYPE}') and instanceCount`);
+}
+
+function smokeTestSpec(props: BlueGreenEndpointProps): SmokeTestSpec | undefined {
+  const payloads = props.smokeTestPayloads;
+  if (!payloads || payloads.length === 0) {
+    if (props.smokeTestContentType !== undefined || props.smokeTestExpectBodyContains !== undefined) {
+      throw new Error('smokeTestContentType and smokeTestExpectBodyContains need smokeTestPayloads: pass at least one request body');
+    }
+    return undefined;
+  }
+  if (payloads.length > MAX_SMOKE_PAYLOADS) {
+    throw new Error(`smokeTestPayloads may hold at most ${MAX_SMOKE_PAYLOADS} requests, got ${payloads.length}: keep a few representative ones`);
+  }
+  const bytes = payloads.reduce((sum, p) => sum + (Token.isUnresolved(p) ? 0 : Buffer.byteLength(p, 'utf8')), 0);
+  if (bytes > MAX_SMOKE_PAYLOAD_BYTES) {
+    throw new Error(`smokeTestPayloads total ${bytes} bytes, more than ${MAX_SMOKE_PAYLOAD_BYTES}: the spec travels in every state machine `
+      + 'payload (256 KB limit); use smaller requests');
+  }
+  return {
+    payloads,
+    contentType: props.smokeTestContentType ?? 'application/json',
+    expectBodyContains: props.smokeTestExpectBodyContains,
+  };
+}
+
+function positiveSeconds(duration: Duration, what: string, minimum: number): number {
+  const seconds = requiredWholeSeconds(duration, what);
+  if (seconds < minimum) {
+    throw new Error(`${what} must be at least ${minimum} seconds, got ${duration.toHumanString()}: SageMaker needs minutes to provision instances`);
+  }
+  return seconds;
+}
+
+/** Names become alarm construct ids, which ignore case and hyphens: 'error-rate' and 'errorRate' collide. */
+function checkGuardNames(guards: Guard[]): void {
+  const seen = new Map<string, string>();
+  for (const guard of guards) {
+    const key = guard.name.toLowerCase().replace(/-/g, '');
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      throw new Error(`guard name '${guard.name}' is used twice on this endpoint${previous === guard.name ? '' : ` (as '${previous}')`}: `
+        + 'give each guard a distinct name option');
+    }
+    seen.set(key, guard.name);
+  }
+}
+
+/** A step that advances before its alarms can fire would let a bad candidate through. */
+function checkBakesCoverGuards(plan: RolloutPlan, guards: GuardConfig[]): void {
+  for (const guard of guards) {
+    if (!guard.evaluationWindow) continue;
+    const window = guard.evaluationWindow.toSeconds();
+    for (const step of plan.steps) {
+      if (step.bakeSeconds < window) {
+        throw new Error(`the bake of the ${step.percent}% step (${step.bakeSeconds}s) is shorter than guard '${guard.name}'s evaluation window `
+          + `(${window}s = period × evaluationPeriods), so the step could advance before the alarm can fire: `
+          + 'lengthen the bake (or finalBake), or shorten the guard\'s period or evaluationPeriods');
+      }
+    }
+  }
+}
+
+/**
+ * The longest a rollout can take until it releases the endpoint: provisioning, every step up to its deadline plus
+ * one check, the approval wait, the revert window, and retiring a slot.
+ */
+function worstCaseSeconds(plan: RolloutPlan): number {
+  const steps = plan.steps.reduce((sum, step) => sum + Math.max(step.bakeSeconds, step.deadlineSeconds) + plan.checkIntervalSeconds, 0);
+  const total = plan.provisionTimeoutSeconds + plan.provisionPollSeconds + steps + (plan.approval?.timeoutSeconds ?? 0)
+    + plan.revertWindowSeconds + plan.provisionTimeoutSeconds + plan.provisionPollSeconds;
+  if (total > MAX_SERVICE_TIMEOUT_SECONDS) {
+    throw new Error(`waitForRollout needs the whole rollout to fit CloudFormation's ${MAX_SERVICE_TIMEOUT_SECONDS}s custom resource timeout, but its `
+      + `worst case is ${total}s (provisioning ${plan.provisionTimeoutSeconds}s, steps up to their deadlines ${steps}s, approval `
+      + `${plan.approval?.timeoutSeconds ?? 0}s, revert window ${plan.revertWindowSeconds}s, retiring ${plan.provisionTimeoutSeconds}s): `
+      + 'turn waitForRollout off (the deploy completes once the rollout starts), or shorten these');
+  }
+  return total;
+}

@@ -1,0 +1,564 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import type { IBlueGreenEndpoint } from './blue-green-endpoint';
+import { Slot } from './slot';
+import { requiredWholeSeconds, validateNonNegativeInteger, validatePositiveInteger } from './private/validation';
+
+/** Alarm settings shared by the guards that create alarms. */
+export interface GuardAlarmOptions {
+  /**
+   * Name of the guard, unique per endpoint: letters, digits and hyphens. It names the alarms and appears in the
+   * rollout history.
+   *
+   * @default - a name derived from the kind of guard, e.g. 'error-rate' or 'latency-p99'
+   */
+  readonly name?: string;
+
+  /**
+   * Period of the alarm. SageMaker publishes endpoint metrics every 60 seconds, or every 10 seconds with the
+   * endpoint's `fastMetrics`; so the period is a multiple of 60 seconds, or 10 or 30 seconds with fast metrics.
+   *
+   * @default - 1 minute, or 10 seconds when the endpoint has `fastMetrics`
+   */
+  readonly period?: Duration;
+
+  /**
+   * Number of periods the alarm evaluates.
+   *
+   * @default 3
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * Number of breaching periods within the evaluation periods that put the alarm in ALARM.
+   *
+   * @default - 2, or `evaluationPeriods` when that is smaller
+   */
+  readonly datapointsToAlarm?: number;
+
+  /**
+   * How the alarm treats periods without data. Per-slot metrics exist only while the slot gets traffic, so missing
+   * data is the normal state of an idle slot; the controller separately requires a minimum number of invocations.
+   *
+   * @default cloudwatch.TreatMissingData.NOT_BREACHING
+   */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+}
+
+/** Options of an error-rate guard. */
+export interface ErrorRateGuardOptions extends GuardAlarmOptions {
+  /**
+   * Highest acceptable share of requests answered with a 5xx error, in percent, in [0, 100).
+   *
+   * @default 1
+   */
+  readonly thresholdPercent?: number;
+
+  /**
+   * Periods with fewer invocations than this are not judged (the rate of a handful of requests is noise).
+   *
+   * @default 0 - every period with traffic is judged
+   */
+  readonly minInvocations?: number;
+}
+
+/** Options of a latency guard. */
+export interface LatencyGuardOptions extends GuardAlarmOptions {
+  /**
+   * The percentile of SageMaker `ModelLatency` to watch, in (0, 100), e.g. 99 or 99.9.
+   *
+   * @default 99
+   */
+  readonly percentile?: number;
+
+  /**
+   * Highest acceptable latency at that percentile. SageMaker reports `ModelLatency` in microseconds; the threshold is
+   * converted.
+   *
+   * @default Duration.seconds(1)
+   */
+  readonly threshold?: Duration;
+}
+
+/**
+ * Builds the metric one slot of an endpoint is judged by, for custom guards that cannot be described by a
+ * namespace, a metric name and dimensions (e.g. metric math).
+ */
+export interface ISlotMetricFactory {
+  /**
+   * The metric for `slot` of the endpoint named `endpointName`.
+   *
+   * @param period the guard's period; use it as the metric's period
+   */
+  metricForSlot(endpointName: string, slot: Slot, period: Duration): cloudwatch.IMetric;
+}
+
+/** Options of a custom metric guard. Give either `namespace` and `metricName`, or `metricFactory`. */
+export interface CustomMetricGuardOptions extends GuardAlarmOptions {
+  /** The alarm threshold, in the metric's unit. */
+  readonly threshold: number;
+
+  /**
+   * How the metric is compared with the threshold.
+   *
+   * @default cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+   */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+
+  /**
+   * Namespace of the metric.
+   *
+   * @default - none: `metricFactory` must be given
+   */
+  readonly namespace?: string;
+
+  /**
+   * Name of the metric.
+   *
+   * @default - none: `metricFactory` must be given
+   */
+  readonly metricName?: string;
+
+  /**
+   * Dimensions of the metric. In values, `{endpoint}` is replaced by the endpoint name and `{slot}` by the slot's
+   * variant name (`blue` or `green`).
+   *
+   * @default - { EndpointName: '{endpoint}', VariantName: '{slot}' }
+   */
+  readonly dimensionsMap?: { [key: string]: string };
+
+  /**
+   * Statistic of the metric, e.g. 'Average', 'Sum', 'p90'.
+   *
+   * @default 'Average'
+   */
+  readonly statistic?: string;
+
+  /**
+   * Builds each slot's metric, for anything the other options cannot express (metric math with at most 10 metrics).
+   *
+   * @default - the metric is built from `namespace`, `metricName`, `dimensionsMap` and `statistic`
+   */
+  readonly metricFactory?: ISlotMetricFactory;
+
+  /**
+   * Whether the metric is one SageMaker publishes per endpoint (so its period follows the endpoint's `fastMetrics`).
+   *
+   * @default - true when the namespace is 'AWS/SageMaker' or '/aws/sagemaker/Endpoints'
+   */
+  readonly sageMakerMetric?: boolean;
+}
+
+/** Options of a guard that comparies the candidate's error rate with the stable slot's. */
+export interface ComparisonGuardOptions extends GuardAlarmOptions {
+  /**
+   * How many percentage points the slot's 5xx error rate may exceed the other slot's before the alarm fires.
+   *
+   * @default 1
+   */
+  readonly maxIncreasePercent?: number;
+
+  /**
+   * Periods in which the slot served fewer invocations than this are not judged.
+   *
+   * @default 10
+   */
+  readonly minInvocations?: number;
+}
+
+/** Options of a guard backed by an alarm you bring. */
+export interface AlarmGuardOptions {
+  /**
+   * Name of the guard, unique per endpoint.
+   *
+   * @default - the alarm's construct id
+   */
+  readonly name?: string;
+}
+
+/** What a guard is bound to. */
+export interface GuardBindOptions {
+  /** The endpoint whose slots the guard watches. */
+  readonly endpoint: IBlueGreenEndpoint;
+
+  /**
+   * Whether the endpoint publishes its metrics every 10 seconds.
+   *
+   * @default false
+   */
+  readonly fastMetrics?: boolean;
+
+  /**
+   * Alarms are named `<prefix><guard name>-<slot>`, so one EventBridge prefix match routes all of them.
+   *
+   * @default - names generated by CloudFormation
+   */
+  readonly alarmNamePrefix?: string;
+}
+
+/** What `Guard.bind()` returns. */
+export interface GuardConfig {
+  /** The guard's name. */
+  readonly name: string;
+  /** Alarms that watch the blue slot. */
+  readonly blueAlarms: cloudwatch.IAlarm[];
+  /** Alarms that watch the green slot. */
+  readonly greenAlarms: cloudwatch.IAlarm[];
+  /**
+   * Time the guard's alarms need to see a problem: period × evaluation periods. Each bake must be at least this long.
+   *
+   * @default - unknown (an alarm you brought): not checked against the bakes
+   */
+  readonly evaluationWindow?: Duration;
+  /** Alarms the guard created (a subset of the slot alarms). */
+  readonly createdAlarms: cloudwatch.Alarm[];
+}
+
+const DEFAULT_EVALUATION_PERIODS = 3;
+const DEFAULT_DATAPOINTS_TO_ALARM = 2;
+const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
+const SAGEMAKER_ENDPOINT_NAMESPACE = '/aws/sagemaker/Endpoints';
+const GUARD_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,62})$/;
+/** CloudWatch accepts at most 10 metrics in an alarm's math expression. */
+const MAX_ALARM_METRICS = 10;
+
+/**
+ * A condition that must hold while a slot serves traffic, backed by CloudWatch alarms: one per slot (blue, green)
+ * with `EndpointName` and `VariantName` dimensions. When the candidate's alarm goes to ALARM, the rollout rolls back.
+ */
+export abstract class Guard {
+  /** Share of requests answered with a 5xx error (SageMaker `Invocation5XXErrors`, Average = rate per request). */
+  public static errorRate(options: ErrorRateGuardOptions = {}): Guard {
+    return new ErrorRateGuard(options);
+  }
+
+  /** A percentile of SageMaker `ModelLatency` (reported in microseconds). */
+  public static latency(options: LatencyGuardOptions = {}): Guard {
+    return new LatencyGuard(options);
+  }
+
+  /** Any metric, per slot: by namespace, name and dimensions with `{endpoint}`/`{slot}` placeholders, or a factory. */
+  public static customMetric(options: CustomMetricGuardOptions): Guard {
+    return new CustomMetricGuard(options);
+  }
+
+  /**
+   * The slot's 5xx error rate compared with the other slot's: alarms when it is worse by more than
+   * `maxIncreasePercent` points, once the slot served `minInvocations` in a period. It catches a candidate that is
+   * worse than stable even when both stay under an absolute threshold.
+   */
+  public static comparison(options: ComparisonGuardOptions = {}): Guard {
+    return new ComparisonGuard(options);
+  }
+
+  /**
+   * An alarm you bring. It is not tied to a slot, so it watches whatever the candidate is: in ALARM during a rollout,
+   * the candidate is rolled back. The controller cannot check its window against the bakes.
+   */
+  public static alarm(alarm: cloudwatch.IAlarm, options: AlarmGuardOptions = {}): Guard {
+    return new UserAlarmGuard(alarm, options);
+  }
+
+  /** The guard's name, unique per endpoint. */
+  public abstract readonly name: string;
+
+  /** Creates the guard's alarms for the endpoint's slots. */
+  public abstract bind(scope: Construct, options: GuardBindOptions): GuardConfig;
+}
+
+function validateGuardName(name: string): void {
+  if (Token.isUnresolved(name) || !GUARD_NAME.test(name)) {
+    throw new Error(`guard name must be 1-63 letters, digits or hyphens, starting with a letter or digit, got '${name}': `
+      + 'pass a name such as \'error-rate\'');
+  }
+}
+
+/** Leaf metrics of a metric or math expression, counted recursively. */
+function countAlarmMetrics(metric: cloudwatch.IMetric): number {
+  const config = metric.toMetricConfig();
+  if (config.mathExpression) {
+    return Object.values(config.mathExpression.usingMetrics).reduce((sum, m) => sum + countAlarmMetrics(m), 0);
+  }
+  return 1;
+}
+
+function metricPeriodSeconds(metric: cloudwatch.IMetric): number | undefined {
+  const config = metric.toMetricConfig();
+  if (config.metricStat) {
+    return requiredWholeSeconds(config.metricStat.period, 'guard period');
+  }
+  if (config.mathExpression?.period !== undefined) {
+    return config.mathExpression.period;
+  }
+  // A math expression without its own period takes the period of its metrics.
+  const periods = Object.values(config.mathExpression?.usingMetrics ?? {}).map(metricPeriodSeconds);
+  return periods.find((p) => p !== undefined);
+}
+
+function validatePeriod(guard: string, seconds: number, sageMakerMetric: boolean, fastMetrics: boolean): void {
+  if (sageMakerMetric && !fastMetrics) {
+    if (seconds < 60 || seconds % 60 !== 0) {
+      throw new Error(`guard '${guard}' period must be a multiple of 60 s, because SageMaker publishes endpoint metrics every 60 s, got ${seconds} s: `
+        + 'use Duration.minutes(1), or turn on fastMetrics on the endpoint for 10 s periods');
+    }
+    return;
+  }
+  if (seconds !== 10 && seconds !== 30 && (seconds < 60 || seconds % 60 !== 0)) {
+    const why = sageMakerMetric ? 'with fastMetrics (SageMaker publishes every 10 s)' : '(CloudWatch alarm periods)';
+    throw new Error(`guard '${guard}' period must be 10 s, 30 s or a multiple of 60 s ${why}, got ${seconds} s: use Duration.seconds(10) or Duration.minutes(1)`);
+  }
+}
+
+function titleCase(name: string): string {
+  return name.split('-').filter((p) => p.length > 0).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}
+
+/** A guard that creates one alarm per slot on a metric it builds. */
+abstract class MetricGuard extends Guard {
+  protected constructor(
+    public readonly name: string,
+    private readonly alarmOptions: GuardAlarmOptions,
+    private readonly sageMakerMetric: boolean,
+  ) {
+    super();
+    validateGuardName(name);
+    const evaluationPeriods = alarmOptions.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
+    validatePositiveInteger(evaluationPeriods, `guard '${name}' evaluationPeriods`, 'e.g. 3');
+    const datapoints = alarmOptions.datapointsToAlarm ?? Math.min(DEFAULT_DATAPOINTS_TO_ALARM, evaluationPeriods);
+    validatePositiveInteger(datapoints, `guard '${name}' datapointsToAlarm`, 'e.g. 2');
+    if (datapoints > evaluationPeriods) {
+      throw new Error(`guard '${name}' datapointsToAlarm (${datapoints}) must not exceed evaluationPeriods (${evaluationPeriods}), `
+        + 'or the alarm can never fire: lower datapointsToAlarm or raise evaluationPeriods');
+    }
+  }
+
+  /** The metric one slot is judged by. */
+  protected abstract metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric;
+  protected abstract get threshold(): number;
+  protected abstract describe(slot: Slot): string;
+
+  protected get comparisonOperator(): cloudwatch.ComparisonOperator {
+    return cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  }
+
+  public bind(scope: Construct, options: GuardBindOptions): GuardConfig {
+    const fastMetrics = options.fastMetrics ?? false;
+    const period = this.alarmOptions.period ?? (fastMetrics ? Duration.seconds(10) : Duration.minutes(1));
+    const evaluationPeriods = this.alarmOptions.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
+    const datapointsToAlarm = this.alarmOptions.datapointsToAlarm ?? Math.min(DEFAULT_DATAPOINTS_TO_ALARM, evaluationPeriods);
+    // Checked before the metric is built, so the message names the guard and the fix.
+    validatePeriod(this.name, requiredWholeSeconds(period, `guard '${this.name}' period`), this.sageMakerMetric, fastMetrics);
+    const alarms: Record<Slot, cloudwatch.Alarm> = {} as Record<Slot, cloudwatch.Alarm>;
+    let windowSeconds = 0;
+    for (const slot of [Slot.BLUE, Slot.GREEN]) {
+      const metric = this.metricFor(options.endpoint, slot, period);
+      const metrics = countAlarmMetrics(metric);
+      if (metrics > MAX_ALARM_METRICS) {
+        throw new Error(`guard '${this.name}' uses ${metrics} metrics, but a CloudWatch alarm's math expression may use at most ${MAX_ALARM_METRICS}: `
+          + 'split it into several guards');
+      }
+      const seconds = metricPeriodSeconds(metric) ?? requiredWholeSeconds(period, 'guard period');
+      validatePeriod(this.name, seconds, this.sageMakerMetric, fastMetrics);
+      windowSeconds = Math.max(windowSeconds, seconds * evaluationPeriods);
+      alarms[slot] = new cloudwatch.Alarm(scope, `Guard${titleCase(this.name)}${titleCase(slot)}`, {
+        alarmName: options.alarmNamePrefix === undefined ? undefined : `${options.alarmNamePrefix}${this.name}-${slot}`,
+        metric,
+        threshold: this.threshold,
+        comparisonOperator: this.comparisonOperator,
+        evaluationPeriods,
+        datapointsToAlarm,
+        treatMissingData: this.alarmOptions.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Rollout guard '${this.name}' of SageMaker endpoint ${options.endpoint.endpointName}, slot ${slot}: ${this.describe(slot)}. `
+          + 'In ALARM while the slot is the candidate, the rollout rolls back.',
+      });
+    }
+    return {
+      name: this.name,
+      blueAlarms: [alarms[Slot.BLUE]],
+      greenAlarms: [alarms[Slot.GREEN]],
+      evaluationWindow: Duration.seconds(windowSeconds),
+      createdAlarms: [alarms[Slot.BLUE], alarms[Slot.GREEN]],
+    };
+  }
+}
+
+class ErrorRateGuard extends MetricGuard {
+  private readonly thresholdPercent: number;
+  private readonly minInvocations: number;
+
+  constructor(options: ErrorRateGuardOptions) {
+    super(options.name ?? 'error-rate', options, true);
+    this.thresholdPercent = options.thresholdPercent ?? 1;
+    if (!Token.isUnresolved(this.thresholdPercent) && !(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
+      throw new Error(`error-rate thresholdPercent must be in [0, 100), got ${this.thresholdPercent}: e.g. 1 for 1% of requests`);
+    }
+    this.minInvocations = options.minInvocations ?? 0;
+    validateNonNegativeInteger(this.minInvocations, 'error-rate minInvocations', 'use 0 to judge every period with traffic');
+  }
+
+  protected get threshold(): number {
+    // Invocation5XXErrors is 0 or 1 per request, so its Average is already the rate in [0, 1].
+    return this.thresholdPercent / 100;
+  }
+
+  protected describe(): string {
+    return `5xx error rate above ${this.thresholdPercent}%`;
+  }
+
+  protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
+    const rate = endpoint.metricInvocation5XXErrors(slot, { statistic: 'Average', period });
+    if (this.minInvocations === 0) {
+      return rate;
+    }
+    return new cloudwatch.MathExpression({
+      expression: `IF(FILL(invocations, 0) >= ${this.minInvocations}, rate, 0)`,
+      usingMetrics: { rate, invocations: endpoint.metricInvocations(slot, { statistic: 'Sum', period }) },
+      period,
+      label: `${slot} 5xx error rate (at least ${this.minInvocations} invocations)`,
+    });
+  }
+}
+
+class LatencyGuard extends MetricGuard {
+  private readonly percentile: number;
+  private readonly thresholdMicros: number;
+  private readonly thresholdText: string;
+
+  constructor(options: LatencyGuardOptions) {
+    const percentile = options.percentile ?? 99;
+    if (Token.isUnresolved(percentile) || !(percentile > 0 && percentile < 100)) {
+      throw new Error(`latency percentile must be in (0, 100), got ${percentile}: e.g. 99 for p99`);
+    }
+    super(options.name ?? `latency-p${String(percentile).replace('.', '-')}`, options, true);
+    this.percentile = percentile;
+    const threshold = options.threshold ?? Duration.seconds(1);
+    const millis = threshold.toMilliseconds({ integral: false });
+    if (Token.isUnresolved(millis) || !(millis > 0)) {
+      throw new Error(`latency threshold must be a positive duration known at synth time, got ${threshold.toHumanString()}: e.g. Duration.millis(500)`);
+    }
+    // SageMaker reports ModelLatency in microseconds.
+    this.thresholdMicros = Math.round(millis * 1000);
+    this.thresholdText = threshold.toHumanString();
+  }
+
+  protected get threshold(): number {
+    return this.thresholdMicros;
+  }
+
+  protected describe(): string {
+    return `p${this.percentile} model latency above ${this.thresholdText} (${this.thresholdMicros} µs)`;
+  }
+
+  protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
+    return endpoint.metricModelLatency(slot, { statistic: `p${this.percentile}`, period });
+  }
+}
+
+class CustomMetricGuard extends MetricGuard {
+  constructor(private readonly options: CustomMetricGuardOptions) {
+    const byName = options.namespace !== undefined || options.metricName !== undefined;
+    if (byName === (options.metricFactory !== undefined)) {
+      throw new Error('custom metric guard needs either namespace and metricName, or metricFactory, '
+        + `got ${byName ? 'both' : 'neither'}: pass exactly one way to build the metric`);
+    }
+    if (byName && (options.namespace === undefined || options.metricName === undefined)) {
+      throw new Error(`custom metric guard needs both namespace and metricName, got namespace=${options.namespace} metricName=${options.metricName}: `
+        + 'pass both');
+    }
+    const name = options.name ?? (options.metricName ? options.metricName.replace(/[^a-zA-Z0-9-]/g, '-').toLowerCase() : undefined);
+    if (name === undefined) {
+      throw new Error('custom metric guard with a metricFactory needs a name: pass name, e.g. \'accuracy\'');
+    }
+    const sageMakerMetric = options.sageMakerMetric
+      ?? (options.namespace === SAGEMAKER_NAMESPACE || options.namespace === SAGEMAKER_ENDPOINT_NAMESPACE);
+    super(name, options, sageMakerMetric);
+  }
+
+  protected get threshold(): number {
+    return this.options.threshold;
+  }
+
+  protected get comparisonOperator(): cloudwatch.ComparisonOperator {
+    return this.options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+  }
+
+  protected describe(): string {
+    const what = this.options.metricName ? `${this.options.namespace} ${this.options.metricName}` : 'custom metric';
+    return `${what} ${this.comparisonOperator} ${this.options.threshold}`;
+  }
+
+  protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
+    if (this.options.metricFactory) {
+      return this.options.metricFactory.metricForSlot(endpoint.endpointName, slot, period);
+    }
+    const template = this.options.dimensionsMap ?? { EndpointName: '{endpoint}', VariantName: '{slot}' };
+    const dimensionsMap: { [key: string]: string } = {};
+    for (const [key, value] of Object.entries(template)) {
+      dimensionsMap[key] = value.split('{endpoint}').join(endpoint.endpointName).split('{slot}').join(slot);
+    }
+    return new cloudwatch.Metric({
+      namespace: this.options.namespace!,
+      metricName: this.options.metricName!,
+      dimensionsMap,
+      statistic: this.options.statistic ?? 'Average',
+      period,
+    });
+  }
+}
+
+class ComparisonGuard extends MetricGuard {
+  private readonly maxIncreasePercent: number;
+  private readonly minInvocations: number;
+
+  constructor(options: ComparisonGuardOptions) {
+    super(options.name ?? 'error-rate-vs-stable', options, true);
+    this.maxIncreasePercent = options.maxIncreasePercent ?? 1;
+    if (Token.isUnresolved(this.maxIncreasePercent) || !(this.maxIncreasePercent >= 0 && this.maxIncreasePercent < 100)) {
+      throw new Error(`comparison maxIncreasePercent must be in [0, 100), got ${this.maxIncreasePercent}: e.g. 1 for one percentage point`);
+    }
+    this.minInvocations = options.minInvocations ?? 10;
+    validatePositiveInteger(this.minInvocations, 'comparison minInvocations', 'the rate of a slot without traffic is undefined');
+  }
+
+  protected get threshold(): number {
+    return this.maxIncreasePercent / 100;
+  }
+
+  protected describe(slot: Slot): string {
+    const other = slot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+    return `5xx error rate more than ${this.maxIncreasePercent} points above slot ${other}'s (judged from ${this.minInvocations} invocations per period)`;
+  }
+
+  protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
+    const other = slot === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+    const sum = { statistic: 'Sum', period };
+    // A slot without traffic counts as error-free, so a lone slot (e.g. after promotion) is judged on its own rate.
+    return new cloudwatch.MathExpression({
+      expression: `IF(FILL(invocations, 0) >= ${this.minInvocations}, `
+        + 'FILL(errors, 0) / invocations - IF(FILL(otherInvocations, 0) > 0, FILL(otherErrors, 0) / otherInvocations, 0), 0)',
+      usingMetrics: {
+        errors: endpoint.metricInvocation5XXErrors(slot, sum),
+        invocations: endpoint.metricInvocations(slot, sum),
+        otherErrors: endpoint.metricInvocation5XXErrors(other, sum),
+        otherInvocations: endpoint.metricInvocations(other, sum),
+      },
+      period,
+      label: `${slot} 5xx rate minus ${other} 5xx rate`,
+    });
+  }
+}
+
+class UserAlarmGuard extends Guard {
+  public readonly name: string;
+
+  constructor(private readonly alarm: cloudwatch.IAlarm, options: AlarmGuardOptions) {
+    super();
+    this.name = options.name ?? alarm.node.id.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^-+/, '').slice(0, 63);
+    validateGuardName(this.name);
+  }
+
+  public bind(): GuardConfig {
+    return { name: this.name, blueAlarms: [this.alarm], greenAlarms: [this.alarm], createdAlarms: [] };
+  }
+}

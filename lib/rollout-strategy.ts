@@ -1,0 +1,178 @@
+import { Duration } from 'aws-cdk-lib';
+import { requiredWholeSeconds, validateNonNegativeInteger, validateSteps } from './private/validation';
+
+/** Timing options shared by every strategy. */
+export interface RolloutStrategyOptions {
+  /**
+   * Minimum time at each step with every guard green before the rollout advances. Must be at least as long as the
+   * evaluation window (period × evaluation periods) of every guard alarm, or a step could advance before its alarm
+   * can fire (checked at synth).
+   */
+  readonly bake: Duration;
+
+  /**
+   * How often the controller reads the guards during a bake, and during the revert window after promotion.
+   *
+   * @default - 30 seconds, or the bake when that is shorter
+   */
+  readonly checkInterval?: Duration;
+
+  /**
+   * Minimum number of candidate invocations at each step before it may advance. Steps that have not seen enough
+   * traffic by their deadline roll back: without traffic the guards prove nothing.
+   *
+   * @default 0 - advance on time and green guards alone
+   */
+  readonly minInvocations?: number;
+
+  /**
+   * Time after which a step that still cannot advance (guards unreadable or without data, too few invocations) is
+   * rolled back. Must be at least the bake.
+   *
+   * @default - the bake plus the longer of the bake and 5 minutes
+   */
+  readonly stepDeadline?: Duration;
+
+  /**
+   * Bake at the 100% step, before promotion.
+   *
+   * @default - the same as `bake`
+   */
+  readonly finalBake?: Duration;
+}
+
+/** Options of a canary strategy. */
+export interface CanaryRolloutOptions extends RolloutStrategyOptions {
+  /**
+   * The candidate's share of traffic at each step, in percent, strictly increasing, each in (0, 100]. Fractions are
+   * allowed (0.5 means one request in 200). A final 100% step is appended when the list does not end at 100.
+   */
+  readonly steps: number[];
+}
+
+/** Options of a linear strategy. */
+export interface LinearRolloutOptions extends RolloutStrategyOptions {
+  /** Traffic added to the candidate at each step, in percent, in (0, 100]. The last step is always 100. */
+  readonly stepPercent: number;
+}
+
+/** One step of a bound strategy (the controller's `StepPlan`). */
+export interface RolloutStepConfig {
+  /** Candidate share in percent, in (0, 100]. */
+  readonly percent: number;
+  /** Minimum time at this step with guards green before advancing, in seconds. */
+  readonly bakeSeconds: number;
+  /** Minimum candidate invocations at this step before advancing. */
+  readonly minInvocations: number;
+  /** Seconds after which a step that cannot advance is rolled back. */
+  readonly deadlineSeconds: number;
+}
+
+/** What `RolloutStrategy.bind()` returns. */
+export interface RolloutStrategyConfig {
+  /** Steps in order; the last one is 100%. */
+  readonly steps: RolloutStepConfig[];
+  /** How often guards are read, in seconds. */
+  readonly checkIntervalSeconds: number;
+}
+
+const DEFAULT_CHECK_INTERVAL_SECONDS = 30;
+const MIN_DEADLINE_MARGIN_SECONDS = 300;
+
+/**
+ * How a rollout moves traffic from the stable slot to the candidate: the steps, the bake at each step and the
+ * deadlines. Weights are floats in SageMaker, so steps can be as small as you like.
+ */
+export class RolloutStrategy {
+  /** 10% for 10 minutes, then 100% for 10 minutes. */
+  public static readonly CANARY_10_BAKE_10MIN = RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10) });
+  /** 1%, 5%, 25%, 50%, then 100%, each for 10 minutes. */
+  public static readonly CANARY_1_5_25_50_BAKE_10MIN = RolloutStrategy.canary({ steps: [1, 5, 25, 50], bake: Duration.minutes(10) });
+  /** 25%, 50%, 75%, 100%, each for 5 minutes. */
+  public static readonly LINEAR_25_BAKE_5MIN = RolloutStrategy.linear({ stepPercent: 25, bake: Duration.minutes(5) });
+  /** 10%, 20%, ... 100%, each for 5 minutes. */
+  public static readonly LINEAR_10_BAKE_5MIN = RolloutStrategy.linear({ stepPercent: 10, bake: Duration.minutes(5) });
+  /** 100% at once, watched for 10 minutes before promotion. */
+  public static readonly ALL_AT_ONCE_BAKE_10MIN = RolloutStrategy.allAtOnce({ bake: Duration.minutes(10) });
+
+  /** Shift traffic through the listed steps, then to 100%. */
+  public static canary(options: CanaryRolloutOptions): RolloutStrategy {
+    validateSteps(options.steps, 'canary steps');
+    return new RolloutStrategy(planSteps(options.steps, options));
+  }
+
+  /** Shift traffic in equal increments of `stepPercent` up to 100%. */
+  public static linear(options: LinearRolloutOptions): RolloutStrategy {
+    const increment = options.stepPercent;
+    validateSteps([increment], 'linear stepPercent');
+    const steps: number[] = [];
+    // Round to 4 decimals so that 33.3 yields 33.3, 66.6, 99.9 rather than floating-point noise.
+    for (let k = 1; round4(k * increment) < 100; k++) {
+      steps.push(round4(k * increment));
+    }
+    return new RolloutStrategy(planSteps(steps, options));
+  }
+
+  /** Shift 100% of traffic at once and watch it for `bake` before promotion. */
+  public static allAtOnce(options: RolloutStrategyOptions): RolloutStrategy {
+    return new RolloutStrategy(planSteps([], options));
+  }
+
+  private constructor(private readonly config: RolloutStrategyConfig) {}
+
+  /** Renders the step plan: the steps in order (the last one 100%) and the check interval. */
+  public bind(): RolloutStrategyConfig {
+    return this.config;
+  }
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+/** Validates the timing options and renders the plan; `steps` are the percentages below the final 100%. */
+function planSteps(steps: number[], options: RolloutStrategyOptions): RolloutStrategyConfig {
+  const bake = requiredWholeSeconds(options.bake, 'bake');
+  if (bake < 1) {
+    throw new Error(`bake must be at least 1 second, got ${options.bake.toHumanString()}: give each step time to be watched`);
+  }
+  const finalBake = options.finalBake ? requiredWholeSeconds(options.finalBake, 'finalBake') : bake;
+  if (finalBake < 1) {
+    throw new Error(`finalBake must be at least 1 second, got ${options.finalBake?.toHumanString()}: give the 100% step time to be watched`);
+  }
+  const checkInterval = options.checkInterval
+    ? requiredWholeSeconds(options.checkInterval, 'checkInterval')
+    : Math.min(DEFAULT_CHECK_INTERVAL_SECONDS, bake, finalBake);
+  if (checkInterval < 1) {
+    throw new Error(`checkInterval must be at least 1 second, got ${options.checkInterval?.toHumanString()}: e.g. Duration.seconds(30)`);
+  }
+  for (const [name, value] of [['bake', bake], ['finalBake', finalBake]] as const) {
+    if (value < checkInterval) {
+      throw new Error(`${name} (${value}s) must be at least the checkInterval (${checkInterval}s), or the step advances before guards are read: `
+        + `raise ${name} or lower checkInterval`);
+    }
+  }
+  const minInvocations = options.minInvocations ?? 0;
+  validateNonNegativeInteger(minInvocations, 'minInvocations', 'use 0 to advance on time alone');
+
+  const deadlineFor = (stepBake: number): number => {
+    if (!options.stepDeadline) {
+      return stepBake + Math.max(stepBake, MIN_DEADLINE_MARGIN_SECONDS);
+    }
+    const deadline = requiredWholeSeconds(options.stepDeadline, 'stepDeadline');
+    if (deadline < stepBake) {
+      throw new Error(`stepDeadline (${deadline}s) must be at least the bake of every step (${stepBake}s), or a healthy step is rolled back `
+        + 'before it can finish baking: raise stepDeadline');
+    }
+    return deadline;
+  };
+
+  const percents = steps[steps.length - 1] === 100 ? steps : [...steps, 100];
+  return {
+    checkIntervalSeconds: checkInterval,
+    steps: percents.map((percent) => {
+      const stepBake = percent === 100 ? finalBake : bake;
+      return { percent, bakeSeconds: stepBake, minInvocations, deadlineSeconds: deadlineFor(stepBake) };
+    }),
+  };
+}

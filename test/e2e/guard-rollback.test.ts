@@ -1,0 +1,85 @@
+import { RunRecord } from '../../simulator/simulation';
+import { decisions, expectInvariants, finalWeights, maxShare, scenario } from './support';
+
+const rollbackBy = (run: RunRecord) => run.history.filter((h) => h.decision === 'rollback').map((h) => String(h.actor));
+
+describe('a regressing candidate is rolled back to the LKG', () => {
+  test('regression at the first step of 1, 5, 25, 50 with 60 s alarms: recovered within the alarm window plus 30 s', async () => {
+    const { run, summary } = await scenario('regression-rolled-back');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(summary.finalStableVersion).toBe('v1');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expect(maxShare(run, 'v2')).toBe(1);
+    // Default guards: 60 s periods, 3 evaluation periods: a 180 s window.
+    expect(summary.timeToRecoverSeconds).not.toBeNull();
+    expect(summary.timeToRecoverSeconds!).toBeLessThanOrEqual(180 + 30);
+    expect(summary.timeToDetectSeconds!).toBeLessThanOrEqual(summary.timeToRecoverSeconds!);
+    expect(summary.badRequests).toBeGreaterThan(0);
+    expect(rollbackBy(run)).toEqual(['guard-listener']);
+    expect(decisions(run).slice(-3)).toEqual(['retiring', 'retired', 'rollout-ended']);
+    expectInvariants(summary);
+  });
+
+  test('regression only at 25% and above: the 10% step passes, the 50% step is rolled back', async () => {
+    const { run, summary } = await scenario('regression-at-25-percent');
+    expect(decisions(run)).toContain('step-passed');
+    expect(maxShare(run, 'v2')).toBe(50);
+    expect(summary.outcome).toBe('rolled-back');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
+  test('a p99 latency regression trips the latency guard (SageMaker latency is in microseconds)', async () => {
+    const { run, summary } = await scenario('latency-regression');
+    expect(summary.outcome).toBe('rolled-back');
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(String(rollback.reason)).toMatch(/latency/i);
+    expect(summary.badRequests).toBeGreaterThan(0);
+    expectInvariants(summary);
+  });
+
+  test('duplicate alarm events: the second delivery changes nothing', async () => {
+    const { run, summary } = await scenario('duplicate-alarm-events');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(rollbackBy(run)).toEqual(['guard-listener']);
+    const listenerFlips = run.controlPlaneCalls.filter((c) => c.operation === 'UpdateEndpointWeightsAndCapacities' && c.caller?.includes('GuardListener') && !c.error);
+    expect(listenerFlips).toHaveLength(1);
+    expect(run.executions.filter((e) => e.name.endsWith('-rollback'))).toHaveLength(1);
+    expectInvariants(summary);
+  });
+
+  test('lost alarm events: the polling backstop catches the breach at its next check', async () => {
+    const { run, summary } = await scenario('lost-alarm-events');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(rollbackBy(run)).toEqual(['controller']);
+    expect(summary.timeToRecoverSeconds!).toBeLessThanOrEqual(180 + 60);
+    expectInvariants(summary);
+  });
+
+  test('fast metrics (10 s) detect a regression in well under a minute', async () => {
+    const { summary } = await scenario('fast-metrics');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(summary.timeToDetectSeconds!).toBeLessThan(60);
+    expect(summary.timeToRecoverSeconds!).toBeLessThan(60);
+    expectInvariants(summary);
+  });
+
+  test('a rollback drill (forced alarm) recovers within seconds and is recorded', async () => {
+    const { run, summary } = await scenario('drill-forced-alarm');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(summary.timeToDetectSeconds).toBe(0);
+    expect(summary.timeToRecoverSeconds!).toBeLessThan(30);
+    expect(rollbackBy(run)).toEqual(['guard-listener']);
+    expectInvariants(summary);
+  });
+
+  test('after promotion, a degrading new stable is reverted to the warm standby inside the revert window', async () => {
+    const { run, summary } = await scenario('post-promotion-revert');
+    const d = decisions(run);
+    expect(d.indexOf('reverted')).toBeGreaterThan(d.lastIndexOf('promoted'));
+    expect(summary.finalStableVersion).toBe('v1');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expect(summary.outcome).toBe('rolled-back');
+    expectInvariants(summary);
+  });
+});

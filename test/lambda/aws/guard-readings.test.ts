@@ -1,0 +1,84 @@
+import '../handlers/support/env';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readAlarms, sumInvocations } from '../../../lambda/aws/guard-readings';
+
+const cloudwatch = mockClient(CloudWatchClient);
+beforeEach(() => cloudwatch.reset());
+
+describe('readAlarms', () => {
+  test('reads metric and composite alarm states; an alarm not returned is unreadable', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: 'errors-green', StateValue: 'OK' }],
+      CompositeAlarms: [{ AlarmName: 'health-green', StateValue: 'ALARM' }],
+    });
+    await expect(readAlarms(['errors-green', 'health-green', 'latency-green', 'errors-green'])).resolves.toEqual({
+      alarms: { 'errors-green': 'OK', 'health-green': 'ALARM' },
+      unreadable: ['latency-green'],
+    });
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNames: ['errors-green', 'health-green', 'latency-green'],
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+  });
+
+  test('a failed call makes every alarm unreadable instead of throwing', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await expect(readAlarms(['a', 'b'])).resolves.toEqual({ alarms: {}, unreadable: ['a', 'b'] });
+  });
+
+  test('follows NextToken', async () => {
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }], NextToken: 't' })
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: 'b', StateValue: 'INSUFFICIENT_DATA' }] });
+    await expect(readAlarms(['a', 'b'])).resolves.toEqual({ alarms: { a: 'OK', b: 'INSUFFICIENT_DATA' }, unreadable: [] });
+  });
+});
+
+describe('sumInvocations', () => {
+  const query = { endpointName: 'fraud-scorer', variantName: 'green', from: 1_000_000, to: 1_600_000, periodSeconds: 60 };
+
+  test('sums the Invocations of the variant over the window', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4, 7, 1] }] });
+    await expect(sumInvocations(query)).resolves.toBe(12);
+    expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date(1_000_000),
+      EndTime: new Date(1_600_000),
+      MetricDataQueries: [
+        {
+          Id: 'invocations',
+          ReturnData: true,
+          MetricStat: {
+            Period: 60,
+            Stat: 'Sum',
+            Metric: {
+              Namespace: 'AWS/SageMaker',
+              MetricName: 'Invocations',
+              Dimensions: [
+                { Name: 'EndpointName', Value: 'fraud-scorer' },
+                { Name: 'VariantName', Value: 'green' },
+              ],
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  test('no datapoints means zero invocations; an error or a failed status means unknown', async () => {
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [] }] })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Forbidden' }] })
+      .rejectsOnce(new Error('network'));
+    await expect(sumInvocations(query)).resolves.toBe(0);
+    await expect(sumInvocations(query)).resolves.toBeUndefined();
+    await expect(sumInvocations(query)).resolves.toBeUndefined();
+  });
+
+  test('an empty window is zero without a call', async () => {
+    await expect(sumInvocations({ ...query, to: query.from })).resolves.toBe(0);
+    expect(cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+  });
+});

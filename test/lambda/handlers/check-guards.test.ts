@@ -1,0 +1,173 @@
+import './support/env';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { AlarmStateValue, RolloutContext } from '../../../lambda/core';
+import { checkGuards } from '../../../lambda/handlers/actions/check-guards';
+import { mockAws } from './support/aws-mocks';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant } from './support/fixtures';
+
+const aws = mockAws();
+const MIN = 60_000;
+
+function alarms(state: AlarmStateValue, name = 'fraud-errors-green'): void {
+  aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: name, StateValue: state }] });
+}
+function invocations(count: number): void {
+  aws.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [count] }] });
+}
+const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
+
+beforeEach(() => {
+  aws.reset();
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
+  alarms('OK');
+  invocations(50);
+});
+
+/** At step 0 (10%), weights verified at T0. */
+const baking = (overrides: Partial<RolloutContext> = {}) =>
+  context({ smokeTestPassedAt: T0 - MIN, stepIndex: 0, stepStartedAt: T0, weightsVerifiedAt: T0, next: 'bake', ...overrides });
+
+describe('weights read back before the bake counts', () => {
+  test('serving the step weights: the bake starts now', async () => {
+    const out = await checkGuards(baking({ weightsVerifiedAt: undefined, stepStartedAt: T0 - MIN }), at(T0));
+    expect(out).toMatchObject({ next: 'bake', weightsVerifiedAt: T0, stepStartedAt: T0 });
+  });
+
+  test('InService with other weights (reverted behind our back): rollback', async () => {
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 100, green: 0 });
+    const out = await checkGuards(baking({ weightsVerifiedAt: undefined }), at(T0 + MIN));
+    expect(out.next).toBe('rollback');
+    expect(out.reason).toBe('weights reverted: endpoint serves blue 100, green 0 at step 0, which set blue 90, green 10');
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['guards-failed']);
+  });
+
+  test('still applying: hold, and roll back past the step deadline', async () => {
+    aws.sagemaker.weightsLag = true;
+    aws.sagemaker.endpoint!.status = 'Updating';
+    const ctx = baking({ weightsVerifiedAt: undefined });
+    expect(await checkGuards(ctx, at(T0 + MIN))).toMatchObject({ next: 'bake' });
+    expect(aws.cloudwatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+    expect(await checkGuards(ctx, at(T0 + 1_800_000))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('not in service after 1800s') });
+  });
+});
+
+describe('guards during a step', () => {
+  test('a candidate guard in ALARM rolls back, recorded with the observation', async () => {
+    alarms('ALARM');
+    const out = await checkGuards(baking(), at(T0 + 2 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('fraud-errors-green') });
+    const [entry] = aws.table.history(ENDPOINT);
+    expect(entry).toMatchObject({
+      decision: 'guards-failed',
+      evidence: { observation: { alarms: { 'fraud-errors-green': 'ALARM' }, unreadable: [], candidateInvocations: 50 } },
+    });
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
+  });
+
+  test('unreadable guards hold the step without recording, and roll back past the deadline', async () => {
+    aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    expect(await checkGuards(baking(), at(T0 + 10 * MIN))).toMatchObject({ next: 'bake' });
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+    expect(await checkGuards(baking(), at(T0 + 30 * MIN))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no data past deadline') });
+  });
+
+  test('counts candidate invocations since the step started, at the endpoint publish period', async () => {
+    await checkGuards(baking({ spec: spec({ metricPublishFrequencySeconds: 10 }) }), at(T0 + 6 * MIN));
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0), EndTime: new Date(T0 + 6 * MIN) });
+    const [query] = aws.cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
+    expect(query.MetricStat).toMatchObject({ Period: 10, Stat: 'Sum', Metric: { Dimensions: [{ Name: 'EndpointName', Value: ENDPOINT }, { Name: 'VariantName', Value: 'green' }] } });
+  });
+
+  test('baked and green with enough traffic: shift to the next step', async () => {
+    const out = await checkGuards(baking(), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
+  });
+
+  test('the 100% step baked green: promote', async () => {
+    const out = await checkGuards(baking({ stepIndex: 1 }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'promote', stepIndex: 1 });
+  });
+});
+
+describe('approval gate before the 100% step', () => {
+  const gated = (onTimeout: 'rollback' | 'promote', overrides: Partial<RolloutContext> = {}) =>
+    baking({ spec: spec({ plan: plan({ approval: { beforeStep: 1, timeoutSeconds: 3600, onTimeout } }) }), ...overrides });
+  const approval = (decision: 'approve' | 'reject') =>
+    putRecord(aws.table, `APPROVAL#${context().rolloutId}`, { decision, by: 'arn:aws:iam::111122223333:user/alice', at: T0 + 7 * MIN, comment: 'looks good' });
+
+  test('opens once: records, notifies with the CLI hint and announces; later checks only wait', async () => {
+    const first = await checkGuards(gated('rollback'), at(T0 + 6 * MIN));
+    expect(first).toMatchObject({ next: 'await-approval', approvalRequestedAt: T0 + 6 * MIN, stepIndex: 0 });
+    expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:us-east-1:111122223333:rollouts',
+      Subject: `Approval needed: ${ENDPOINT} rollout ${context().rolloutId}`,
+      Message: expect.stringContaining(`approve --endpoint ${ENDPOINT} --rollout ${context().rolloutId}`),
+    });
+    expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const second = await checkGuards(first, at(T0 + 20 * MIN));
+    expect(second).toMatchObject({ next: 'await-approval', approvalRequestedAt: T0 + 6 * MIN });
+    expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['approval-requested']);
+  });
+
+  test('approved: shift to the 100% step, recording who approved', async () => {
+    approval('approve');
+    const out = await checkGuards(gated('rollback', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 8 * MIN));
+    expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    expect(aws.table.history(ENDPOINT)).toEqual([
+      expect.objectContaining({ decision: 'approved', reason: expect.stringContaining('approved by arn:aws:iam::111122223333:user/alice'), evidence: expect.objectContaining({ approval: expect.objectContaining({ decision: 'approve' }) }) }),
+    ]);
+  });
+
+  test('rejected: rollback', async () => {
+    approval('reject');
+    const out = await checkGuards(gated('promote', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 8 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('rejected by arn:aws:iam::111122223333:user/alice') });
+  });
+
+  test('no decision within the timeout: onTimeout rollback rolls back', async () => {
+    const out = await checkGuards(gated('rollback', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no decision in 3600s') });
+  });
+
+  test('no decision within the timeout: onTimeout promote goes on to the 100% step', async () => {
+    const out = await checkGuards(gated('promote', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
+    expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+  });
+
+  test('an alarm while the gate is open still rolls back', async () => {
+    alarms('ALARM');
+    const out = await checkGuards(gated('promote', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 10 * MIN));
+    expect(out.next).toBe('rollback');
+  });
+});
+
+describe('after promotion (revert window)', () => {
+  const watching = context({ promotedAt: T0, stepIndex: 1, next: 'watch' });
+  beforeEach(() => {
+    putState(aws.table, rollingOut({
+      phase: 'watching',
+      candidate: undefined,
+      stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 },
+      standby: { slot: 'blue', versionId: STABLE_ID, configName: 'old', until: T0 + 10 * MIN },
+    }));
+  });
+
+  test('watches the new stable slot; an ALARM inside the window reverts', async () => {
+    alarms('OK');
+    expect(await checkGuards(watching, at(T0 + MIN))).toMatchObject({ next: 'watch' });
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
+    alarms('ALARM');
+    expect(await checkGuards(watching, at(T0 + 2 * MIN))).toMatchObject({ next: 'revert', reason: expect.stringContaining('revert window') });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['revert-decided']);
+  });
+
+  test('the window closed with guards OK: retire the standby', async () => {
+    expect(await checkGuards(watching, at(T0 + 11 * MIN))).toMatchObject({ next: 'retire' });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['watch-ended']);
+  });
+});

@@ -1,0 +1,238 @@
+import './support/env';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { EndpointSpec, RolloutContext, endpointConfigName, executionName, modelName, rolloutIdOf, versionIdOf } from '../../../lambda/core';
+import { handleDeploy } from '../../../lambda/handlers/deploy';
+import { mockAws } from './support/aws-mocks';
+import { CfnServer } from './support/cfn-server';
+import { validationError } from './support/fake-sagemaker';
+import {
+  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, IMAGE_DIGEST, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
+} from './support/fixtures';
+
+const aws = mockAws();
+const cfn = new CfnServer();
+const noWait = { sleep: async () => undefined };
+const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/fraud';
+const STARTED_ARN = 'arn:aws:states:us-east-1:111122223333:execution:rollout:started';
+
+beforeAll(() => cfn.start());
+afterAll(() => cfn.stop());
+beforeEach(() => {
+  aws.reset();
+  cfn.answers.length = 0;
+  aws.sfn.on(StartExecutionCommand).resolves({ executionArn: STARTED_ARN });
+  aws.sfn.on(StopExecutionCommand).resolves({});
+});
+
+function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', desired: EndpointSpec, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: requestType,
+    ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy',
+    ResponseURL: cfn.url,
+    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+    RequestId: `req-${requestType}`,
+    LogicalResourceId: 'FraudEndpoint',
+    ResourceType: 'Custom::SageMakerRolloutEndpoint',
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy', Spec: JSON.stringify(desired) },
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: ENDPOINT }),
+    ...(requestType === 'Update' ? { OldResourceProperties: {} } : {}),
+    ...extra,
+  } as CloudFormationCustomResourceEvent;
+}
+
+const started = (): RolloutContext => JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
+
+describe('Create', () => {
+  test('pins the ECR tag, indexes the guard alarms, starts a create rollout and answers SUCCESS at once', async () => {
+    aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: IMAGE_DIGEST }] });
+    const declared = spec({
+      version: version({ image: `${REPO}:v2` }),
+      guards: [
+        { name: 'errors', blue: ['fraud-errors-blue'], green: ['fraud-errors-green'] },
+        { name: 'business', blue: ['fraud-kpi'], green: ['fraud-kpi'] },
+      ],
+    });
+    const result = await handleDeploy(cfnEvent('Create', declared), T0, noWait);
+
+    const pinnedVersion = version({ image: `${REPO}@${IMAGE_DIGEST}` });
+    const versionId = versionIdOf(pinnedVersion);
+    const rolloutId = rolloutIdOf(T0, 'req-Create');
+    expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: executionName(ENDPOINT, rolloutId) });
+    expect(started()).toEqual({
+      rolloutId,
+      kind: 'create',
+      spec: { ...declared, version: pinnedVersion },
+      trigger: { by: 'cloudformation', reason: 'stack create' },
+      versionId,
+    });
+    expect(aws.table.get('ALARM#fraud-errors-green', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['green'] });
+    expect(aws.table.get('ALARM#fraud-kpi', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['blue', 'green'] });
+    expect(result).toMatchObject({ status: 'SUCCESS', respondNow: true });
+    expect(cfn.answers).toEqual([
+      expect.objectContaining({
+        Status: 'SUCCESS',
+        PhysicalResourceId: ENDPOINT,
+        LogicalResourceId: 'FraudEndpoint',
+        RequestId: 'req-Create',
+        Data: { EndpointName: ENDPOINT, VersionId: versionId, RolloutId: rolloutId },
+      }),
+    ]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-create']);
+  });
+
+  test('with waitForRollout the answer is left to the rollout (its Release task)', async () => {
+    await handleDeploy(cfnEvent('Create', spec({ waitForRollout: true })), T0, noWait);
+    expect(cfn.answers).toEqual([]);
+    expect(started().cfnResponse).toEqual({
+      responseUrl: cfn.url,
+      stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+      requestId: 'req-Create',
+      logicalResourceId: 'FraudEndpoint',
+      physicalResourceId: ENDPOINT,
+    });
+  });
+
+  test('an unexpected error answers FAILED with the message and a physical id that names no endpoint', async () => {
+    const event = cfnEvent('Create', spec());
+    (event.ResourceProperties as Record<string, unknown>).Spec = '{"endpointName": ';
+    const result = await handleDeploy(event, T0, noWait);
+    expect(result.status).toBe('FAILED');
+    expect(cfn.answers).toEqual([
+      expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: 'create-failed-req-Create', Reason: expect.stringContaining('ResourceProperties.Spec is not valid JSON') }),
+    ]);
+  });
+});
+
+describe('Update', () => {
+  test('a new version starts a rollout beside stable', async () => {
+    putState(aws.table, stableOnly());
+    await handleDeploy(cfnEvent('Update', spec()), T0, noWait);
+    expect(started()).toMatchObject({ kind: 'rollout', versionId: CANDIDATE_ID, trigger: { reason: 'stack update' } });
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: expect.objectContaining({ VersionId: CANDIDATE_ID }) })]);
+  });
+
+  test('the stable version again is a no-op: nothing started, live weights untouched', async () => {
+    putState(aws.table, stableOnly());
+    await handleDeploy(cfnEvent('Update', spec({ version: STABLE_VERSION })), T0, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: { EndpointName: ENDPOINT, VersionId: STABLE_ID, RolloutId: 'none' } })]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-noop']);
+  });
+
+  test('a version that was rolled back is refused until rolloutAttempt is raised', async () => {
+    putState(aws.table, stableOnly());
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 9, registeredBy: 'cloudformation', rolledBackAttempt: 0 });
+    await handleDeploy(cfnEvent('Update', spec()), T0, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: ENDPOINT, Reason: expect.stringContaining('raise rolloutAttempt to 1') })]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-refuse']);
+
+    cfn.answers.length = 0;
+    await handleDeploy(cfnEvent('Update', spec({ rolloutAttempt: 1 })), T0 + 1, noWait);
+    expect(started()).toMatchObject({ kind: 'rollout', versionId: CANDIDATE_ID });
+    expect(cfn.answers[0].Status).toBe('SUCCESS');
+  });
+
+  test('a stack rollback to the stable version mid-rollout aborts it and returns traffic to stable', async () => {
+    const rollout = context();
+    putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 } }));
+    putRecord(aws.table, `ROLLOUT#${rollout.rolloutId}`, { endpointName: ENDPOINT, rolloutId: rollout.rolloutId, startedAt: T0 - 1, executionArn: EXECUTION_ARN });
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 9, registeredBy: 'cloudformation' });
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
+
+    await handleDeploy(cfnEvent('Update', spec({ version: STABLE_VERSION })), T0, noWait);
+
+    expect(aws.sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: EXECUTION_ARN, cause: expect.stringContaining('aborted by stack rollback') });
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-abort-to-stable', 'aborted']);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollout.rolloutId}`)).toMatchObject({ outcome: 'aborted' });
+    // An abort says nothing about the candidate's quality.
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+    expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: executionName(ENDPOINT, `${rollout.rolloutId}-abort`) });
+    expect(started()).toMatchObject({ rolloutId: rollout.rolloutId, next: 'rollback', outcome: 'aborted', versionId: CANDIDATE_ID });
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', lock: { rolloutId: rollout.rolloutId, executionArn: STARTED_ARN } });
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: expect.objectContaining({ VersionId: STABLE_ID, RolloutId: rollout.rolloutId }) })]);
+  });
+
+  test('a stack rollback to the standby version inside the revert window reverts to it', async () => {
+    putState(aws.table, rollingOut({
+      phase: 'watching',
+      candidate: undefined,
+      stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 1 },
+      standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 600_000 },
+    }));
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 9, registeredBy: 'cloudformation' });
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+    await handleDeploy(cfnEvent('Update', spec({ version: STABLE_VERSION })), T0, noWait);
+    expect(aws.sagemaker.weights().blue.desired).toBe(100);
+    expect(aws.table.state(ENDPOINT)?.stable).toMatchObject({ slot: 'blue', versionId: STABLE_ID });
+    expect(started()).toMatchObject({ next: 'retire' });
+    expect(cfn.answers[0].Status).toBe('SUCCESS');
+  });
+
+  test('a new endpoint name is a Create of that endpoint (CloudFormation deletes the old one)', async () => {
+    putState(aws.table, stableOnly());
+    await handleDeploy(cfnEvent('Update', spec({ endpointName: 'fraud-scorer-v2' })), T0, noWait);
+    expect(started()).toMatchObject({ kind: 'create', spec: { endpointName: 'fraud-scorer-v2' } });
+    expect(cfn.answers[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'fraud-scorer-v2' });
+  });
+});
+
+describe('Delete', () => {
+  // Other endpoints whose names start the same way, chosen so their resources even share the listing filter
+  // (the common prefix of this endpoint's names): only the names derived from this endpoint's records are deleted.
+  const configNeighbour = `${ENDPOINT}-r00000000`;
+  const modelNeighbour = `${ENDPOINT}-mv`;
+  beforeEach(() => {
+    putState(aws.table, rollingOut());
+    putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID });
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID });
+    putRecord(aws.table, 'ROLLOUT#r000000001-aaaaaa', { endpointName: ENDPOINT, rolloutId: 'r000000001-aaaaaa' });
+    putRecord(aws.table, `ROLLOUT#${context().rolloutId}`, { endpointName: ENDPOINT, rolloutId: context().rolloutId });
+    putRecord(aws.table, 'HISTORY#0000000000001#0000', { decision: 'promoted' });
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
+    aws.sagemaker.configs.set(STABLE_CONFIG, [variant('blue', STABLE_ID, 1)]);
+    // Another endpoint whose name starts the same way: its resources must survive.
+    aws.sagemaker.configs.set(endpointConfigName(configNeighbour, 'r000000001-aaaaaa', ['blue']), []);
+    aws.sagemaker.models.add(modelName(modelNeighbour, STABLE_ID, 'blue'));
+  });
+
+  test('stops the rollout, deletes the endpoint and only the configs and models made for it, keeps the history', async () => {
+    await handleDeploy(cfnEvent('Delete', spec()), T0, noWait);
+    expect(aws.sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: EXECUTION_ARN });
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: ENDPOINT });
+    expect([...aws.sagemaker.configs.keys()]).toEqual([endpointConfigName(configNeighbour, 'r000000001-aaaaaa', ['blue'])]);
+    expect([...aws.sagemaker.models]).toEqual([modelName(modelNeighbour, STABLE_ID, 'blue')]);
+    expect(aws.table.state(ENDPOINT)).toEqual({ pk: `ENDPOINT#${ENDPOINT}`, sk: 'STATE', endpointName: ENDPOINT, phase: 'idle', revision: 5 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted', 'deleted']);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: ENDPOINT })]);
+  });
+
+  test('retries DeleteEndpoint while the endpoint is busy', async () => {
+    const busy = validationError(`Cannot delete in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
+    aws.sagemaker.mock.on(DeleteEndpointCommand).rejectsOnce(busy).rejectsOnce(busy).resolves({});
+    await handleDeploy(cfnEvent('Delete', spec()), T0, noWait);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(DeleteEndpointCommand, 3);
+    expect(cfn.answers[0].Status).toBe('SUCCESS');
+  });
+
+  test('retainOnDelete keeps the endpoint and its resources', async () => {
+    await handleDeploy(cfnEvent('Delete', spec({ retainOnDelete: true })), T0, noWait);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(aws.sagemaker.endpoint).toBeDefined();
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'idle', stable: { versionId: STABLE_ID } });
+    expect(aws.table.state(ENDPOINT)).not.toHaveProperty('lock');
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted', 'retained']);
+    expect(cfn.answers[0].Status).toBe('SUCCESS');
+  });
+
+  test('an endpoint this controller does not manage (e.g. a failed create) is left alone', async () => {
+    await handleDeploy(cfnEvent('Delete', spec(), { PhysicalResourceId: 'create-failed-req-Create' }), T0, noWait);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'create-failed-req-Create' })]);
+  });
+});

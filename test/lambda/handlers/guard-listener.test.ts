@@ -1,0 +1,151 @@
+import './support/env';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { RolloutContext, executionName } from '../../../lambda/core';
+import { AlarmEvent, handleAlarm } from '../../../lambda/handlers/guard-listener';
+import { mockAws } from './support/aws-mocks';
+import { validationError } from './support/fake-sagemaker';
+import {
+  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putRecord, putState, rollingOut, variant, version,
+} from './support/fixtures';
+
+const aws = mockAws();
+const noWait = { sleep: async () => undefined };
+const ROLLOUT_ID = context().rolloutId;
+
+function alarmEvent(alarmName = 'fraud-errors-green', value = 'ALARM'): AlarmEvent {
+  return {
+    id: 'evt-1',
+    version: '0',
+    account: '111122223333',
+    time: new Date(T0).toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarmName}`],
+    source: 'aws.cloudwatch',
+    'detail-type': 'CloudWatch Alarm State Change',
+    detail: {
+      alarmName,
+      state: { value, reason: 'Threshold Crossed: 1 datapoint [0.2] was greater than the threshold (0.05).', timestamp: new Date(T0).toISOString() },
+      previousState: { value: 'OK' },
+    },
+  };
+}
+
+beforeEach(() => {
+  aws.reset();
+  for (const [alarmName, slots] of [['fraud-errors-green', ['green']], ['fraud-errors-blue', ['blue']]] as const) {
+    aws.table.put({ pk: `ALARM#${alarmName}`, sk: 'ALARM', alarmName, endpointName: ENDPOINT, slots });
+  }
+  putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 1, registeredBy: 'cloudformation' });
+  putRecord(aws.table, `ROLLOUT#${ROLLOUT_ID}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, startedAt: T0 - 1, executionArn: EXECUTION_ARN });
+  aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(context()) });
+  aws.sfn.on(StopExecutionCommand).resolves({ stopDate: new Date(T0) });
+  aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+});
+
+describe('during a rollout, an alarm on the candidate', () => {
+  beforeEach(() => {
+    putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 } }));
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
+  });
+
+  test('stops the rollout, flips to stable (verified), records, and starts the cleanup execution', async () => {
+    const handled = await handleAlarm(alarmEvent(), T0, noWait);
+    expect(handled).toMatchObject({ action: 'rollback', endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    expect(aws.sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: EXECUTION_ARN, cause: expect.stringContaining('guard-listener: fraud-errors-green in ALARM') });
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+
+    const state = aws.table.state(ENDPOINT)!;
+    expect(state).toMatchObject({ phase: 'rolling-back', weights: { blue: 100, green: 0 } });
+    // The cleanup execution now holds the lock, so the stopped one cannot look like a live (or stale) holder.
+    expect(state.lock).toMatchObject({ rolloutId: ROLLOUT_ID, executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAttempt: 0 });
+    expect(aws.table.history(ENDPOINT)).toEqual([
+      expect.objectContaining({
+        decision: 'rollback',
+        actor: 'guard-listener',
+        evidence: expect.objectContaining({ alarmName: 'fraud-errors-green', alarmReason: expect.stringContaining('Threshold Crossed'), alarmTimestamp: new Date(T0).toISOString() }),
+      }),
+    ]);
+
+    const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`));
+    expect(JSON.parse(start.input!) as RolloutContext).toMatchObject({
+      rolloutId: ROLLOUT_ID,
+      kind: 'rollout',
+      trigger: { by: 'guard-listener' },
+      versionId: CANDIDATE_ID,
+      stableSlot: 'blue',
+      stableVersionId: STABLE_ID,
+      candidateSlot: 'green',
+      next: 'rollback',
+      outcome: 'rolled-back',
+    });
+  });
+
+  test('a duplicate event changes nothing: no weight update, no start, no second history entry', async () => {
+    await handleAlarm(alarmEvent(), T0, noWait);
+    const second = await handleAlarm(alarmEvent(), T0 + 2000, noWait);
+    expect(second).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+    expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+    expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
+  });
+
+  test('retries the flip itself when the endpoint is busy, and succeeds after two busy answers', async () => {
+    const busy = () => validationError(`Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
+    const sleeps: number[] = [];
+    aws.sagemaker.mock
+      .on(UpdateEndpointWeightsAndCapacitiesCommand)
+      .rejectsOnce(busy())
+      .rejectsOnce(busy())
+      .callsFake(() => {
+        aws.sagemaker.endpoint!.variants.set('blue', { current: 100, desired: 100 });
+        aws.sagemaker.endpoint!.variants.set('green', { current: 0, desired: 0 });
+        return {};
+      });
+    const handled = await handleAlarm(alarmEvent(), T0, { sleep: async (ms) => void sleeps.push(ms) });
+    expect(handled.action).toBe('rollback');
+    expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 3);
+    expect(sleeps).toEqual([200, 400]);
+    expect(aws.sagemaker.weights().green.desired).toBe(0);
+  });
+
+  test('an alarm on the stable slot is ignored', async () => {
+    expect(await handleAlarm(alarmEvent('fraud-errors-blue'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('stable slot') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+  });
+
+  test('the cleanup answers the CloudFormation request the stopped rollout was waiting on', async () => {
+    const cfnResponse = { responseUrl: 'https://cfn', stackId: 's', requestId: 'q', logicalResourceId: 'l', physicalResourceId: ENDPOINT };
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(context({ cfnResponse })) });
+    await handleAlarm(alarmEvent(), T0, noWait);
+    expect(JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toMatchObject({ cfnResponse });
+  });
+});
+
+test('after promotion, inside the revert window, an alarm on the new stable reverts to the standby', async () => {
+  putState(aws.table, rollingOut({
+    phase: 'watching',
+    candidate: undefined,
+    stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 60_000 },
+    standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 540_000 },
+  }));
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+  const handled = await handleAlarm(alarmEvent(), T0, noWait);
+  expect(handled.action).toBe('revert');
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['reverted']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+  expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-revert`));
+  expect(JSON.parse(start.input!)).toMatchObject({ next: 'retire', outcome: 'rolled-back', versionId: CANDIDATE_ID });
+});
+
+test('events that are not ALARM, or for alarms that guard nothing, are ignored without reading state', async () => {
+  expect(await handleAlarm(alarmEvent('fraud-errors-green', 'OK'), T0, noWait)).toMatchObject({ action: 'ignore' });
+  expect(await handleAlarm(alarmEvent('someone-elses-alarm'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('not a guard') });
+  expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+});

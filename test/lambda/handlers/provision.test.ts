@@ -1,0 +1,80 @@
+import './support/env';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { endpointConfigName, modelName } from '../../../lambda/core';
+import { provision } from '../../../lambda/handlers/actions/provision';
+import { mockAws } from './support/aws-mocks';
+import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
+
+const aws = mockAws();
+beforeEach(() => aws.reset());
+const env = { now: T0, executionArn: EXECUTION_ARN };
+
+test('rollout: a config with the live stable variant and the candidate at weight 0, applied with RetainAllVariantProperties', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const ctx = context({ spec: spec({ kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', metricPublishFrequencySeconds: 10 }) });
+  const out = await provision(ctx, env);
+
+  const configName = endpointConfigName(ENDPOINT, ctx.rolloutId, ['blue', 'green']);
+  expect(out).toMatchObject({ next: 'provision-wait', targetConfigName: configName, provisionStartedAt: T0 });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateModelCommand, {
+    ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'),
+    ExecutionRoleArn: 'arn:aws:iam::111122223333:role/sagemaker',
+    PrimaryContainer: { Image: ctx.spec.version.image, ModelDataUrl: 's3://models/fraud/v2/model.tar.gz', Environment: { MODEL_NAME: 'fraud' } },
+  });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+    EndpointConfigName: configName,
+    KmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
+    MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10 },
+    ProductionVariants: [
+      // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2).
+      variant('blue', STABLE_ID, 1),
+      { VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 2 },
+    ],
+  });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: configName, RetainAllVariantProperties: true });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointCommand);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['provisioning']);
+
+  // SageMaker finishes: stable keeps its live weight, the candidate joins at 0.
+  aws.sagemaker.settle();
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 1, desired: 1 }, green: { current: 0, desired: 0 } });
+});
+
+test('create: the endpoint with one variant, the candidate at weight 1', async () => {
+  putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1 });
+  const ctx = context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined, spec: spec({ dataCapture: { destinationS3Uri: 's3://capture/fraud', samplingPercent: 20 } }) });
+  const out = await provision(ctx, env);
+  const configName = endpointConfigName(ENDPOINT, ctx.rolloutId, ['blue']);
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+    EndpointConfigName: configName,
+    ProductionVariants: [{ VariantName: 'blue', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'blue'), InitialVariantWeight: 1, InstanceType: 'ml.m5.large', InitialInstanceCount: 2 }],
+    DataCaptureConfig: {
+      EnableCapture: true,
+      InitialSamplingPercentage: 20,
+      DestinationS3Uri: 's3://capture/fraud',
+      CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
+    },
+  });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: configName });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  expect(out.targetConfigName).toBe(configName);
+});
+
+test('a retried task finds model, config and update already there and changes nothing more', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  await provision(context(), env);
+  aws.sagemaker.settle();
+  await provision(context(), env);
+  expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointCommand, 1);
+  expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(CreateModelCommand, 2);
+  expect(aws.sagemaker.configs.size).toBe(2);
+});
+
+test('an endpoint still updating answers EndpointBusy for the state machine to retry', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  aws.sagemaker.endpoint!.status = 'Updating';
+  await expect(provision(context(), env)).rejects.toMatchObject({ name: 'EndpointBusy' });
+});

@@ -1,0 +1,67 @@
+import './support/env';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { release } from '../../../lambda/handlers/actions/release';
+import { mockAws } from './support/aws-mocks';
+import { CfnServer } from './support/cfn-server';
+import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, T0, context, putRecord, putState, rollingOut } from './support/fixtures';
+
+const aws = mockAws();
+const cfn = new CfnServer();
+const env = { now: T0, executionArn: EXECUTION_ARN };
+beforeAll(() => cfn.start());
+afterAll(() => cfn.stop());
+beforeEach(() => {
+  aws.reset();
+  cfn.answers.length = 0;
+  putState(aws.table, rollingOut());
+  putRecord(aws.table, `ROLLOUT#${context().rolloutId}`, { endpointName: ENDPOINT, rolloutId: context().rolloutId, startedAt: T0 - 1 });
+});
+const waiting = () => ({
+  responseUrl: cfn.url,
+  stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+  requestId: 'req-9',
+  logicalResourceId: 'Endpoint',
+  physicalResourceId: ENDPOINT,
+});
+
+test('releases its own lock, records the outcome, announces and notifies', async () => {
+  const out = await release(context({ outcome: 'rolled-back', reason: 'guard breach', next: 'release' }), env);
+  expect(out).toMatchObject({ outcome: 'rolled-back', reason: 'guard breach' });
+  expect(out.next).toBeUndefined();
+  const state = aws.table.state(ENDPOINT)!;
+  expect(state.phase).toBe('idle');
+  expect(state).not.toHaveProperty('lock');
+  expect(state).not.toHaveProperty('candidate');
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context().rolloutId}`)).toMatchObject({ outcome: 'rolled-back', reason: 'guard breach', endedAt: T0 });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-ended']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, { Subject: `Rollout rolled-back: ${ENDPOINT}` });
+});
+
+test('answers a waiting CloudFormation deploy: SUCCESS when promoted', async () => {
+  await release(context({ outcome: 'promoted', reason: 'ok', cfnResponse: waiting() }), env);
+  expect(cfn.answers).toEqual([
+    expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: ENDPOINT, RequestId: 'req-9', Data: { EndpointName: ENDPOINT, VersionId: CANDIDATE_ID, RolloutId: context().rolloutId } }),
+  ]);
+});
+
+test('answers FAILED naming outcome and reason otherwise', async () => {
+  await release(context({ outcome: 'rolled-back', reason: 'candidate guard in ALARM', cfnResponse: waiting() }), env);
+  expect(cfn.answers).toEqual([
+    expect.objectContaining({ Status: 'FAILED', Reason: `rollout ${context().rolloutId} ended rolled-back: candidate guard in ALARM` }),
+  ]);
+});
+
+test('a task that failed on the way keeps the decided outcome and adds the error; without one the rollout failed', async () => {
+  const promotedThenFailed = await release(context({ outcome: 'promoted', reason: 'ok', error: { Error: 'States.Timeout' } }), env);
+  expect(promotedThenFailed).toMatchObject({ outcome: 'promoted', reason: 'ok; then task failed with States.Timeout' });
+  const failed = await release(context({ error: { Error: 'Lambda.Unknown', Cause: 'boom' } }), env);
+  expect(failed).toMatchObject({ outcome: 'failed', reason: 'task failed with Lambda.Unknown: boom' });
+});
+
+test('a lost CloudFormation answer does not fail the release', async () => {
+  const out = await release(context({ outcome: 'promoted', cfnResponse: { ...waiting(), responseUrl: 'http://127.0.0.1:1/closed' } }), env);
+  expect(out.outcome).toBe('promoted');
+  expect(aws.table.state(ENDPOINT)).not.toHaveProperty('lock');
+});

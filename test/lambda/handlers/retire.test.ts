@@ -1,0 +1,50 @@
+import './support/env';
+import { CreateEndpointConfigCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { endpointConfigName } from '../../../lambda/core';
+import { checkRetire } from '../../../lambda/handlers/actions/check-retire';
+import { retire } from '../../../lambda/handlers/actions/retire';
+import { mockAws } from './support/aws-mocks';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, variant } from './support/fixtures';
+
+const aws = mockAws();
+const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
+const ctx = context({ outcome: 'rolled-back', reason: 'guard breach' });
+const retireConfig = endpointConfigName(ENDPOINT, ctx.rolloutId, ['blue']);
+
+beforeEach(() => {
+  aws.reset();
+  // After a rollback: stable blue serves 100%, the candidate green is still provisioned at 0.
+  putState(aws.table, rollingOut({ phase: 'rolling-back' }));
+  aws.sagemaker.configs.set(STABLE_CONFIG, [variant('blue', STABLE_ID, 1)]);
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 100, green: 0 });
+});
+
+test('moves the endpoint to a config with only the stable variant, then verifies it and clears the candidate', async () => {
+  const out = await retire(ctx, at(T0));
+  expect(out).toMatchObject({ next: 'retire-wait', targetConfigName: retireConfig, provisionStartedAt: T0 });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, { EndpointConfigName: retireConfig, ProductionVariants: [variant('blue', STABLE_ID, 1)] });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointConfigName: retireConfig, RetainAllVariantProperties: true });
+
+  expect(await checkRetire(out, at(T0 + 30_000))).toMatchObject({ next: 'retire-wait' });
+  aws.sagemaker.settle();
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 } });
+  expect(await checkRetire(out, at(T0 + 60_000))).toMatchObject({ next: 'release' });
+  const state = aws.table.state(ENDPOINT)!;
+  expect(state.stable).toMatchObject({ slot: 'blue', configName: retireConfig });
+  expect(state).not.toHaveProperty('candidate');
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['retiring', 'retired']);
+});
+
+test('an endpoint already running only the stable slot goes straight to release', async () => {
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  expect(await retire(ctx, at(T0))).toMatchObject({ next: 'release' });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  expect(aws.table.state(ENDPOINT)).not.toHaveProperty('candidate');
+});
+
+test('giving up past the timeout is recorded and releases (stable still serves 100%)', async () => {
+  const out = await retire(ctx, at(T0));
+  const late = await checkRetire(out, at(T0 + 1_800_000));
+  expect(late).toMatchObject({ next: 'release' });
+  expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('timed out after 1800s') });
+});

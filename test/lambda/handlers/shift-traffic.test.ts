@@ -1,0 +1,48 @@
+import './support/env';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { shiftTraffic } from '../../../lambda/handlers/actions/shift-traffic';
+import { mockAws } from './support/aws-mocks';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, putState, rollingOut, variant } from './support/fixtures';
+
+const aws = mockAws();
+beforeEach(() => {
+  aws.reset();
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 1, green: 0 });
+});
+const env = { now: T0, executionArn: EXECUTION_ARN };
+const smoked = context({ smokeTestPassedAt: T0 - 1000, stepIndex: 0, approvalRequestedAt: T0 - 5, weightsVerifiedAt: T0 - 5 });
+
+test('sets the step weights, verifies them, records and announces the step', async () => {
+  const out = await shiftTraffic(smoked, env);
+  expect(out).toMatchObject({ next: 'bake', stepIndex: 0, stepStartedAt: T0 });
+  expect(out.weightsVerifiedAt).toBeUndefined();
+  expect(out.approvalRequestedAt).toBeUndefined();
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 90, desired: 90 }, green: { current: 10, desired: 10 } });
+  expect(aws.table.state(ENDPOINT)?.weights).toEqual({ blue: 90, green: 10 });
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'traffic-shifted', weights: { blue: 90, green: 10 } })]);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
+test('refuses to give traffic before the smoke test passed (invariant 2)', async () => {
+  await expect(shiftTraffic(context({ stepIndex: 0 }), env)).rejects.toMatchObject({ name: 'SmokeTestRequired' });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+});
+
+test('a weights read back that differs from the intent fails the task (no history of a shift that did not happen)', async () => {
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+  await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'WeightsNotApplied' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+});
+
+test('a rollout that lost the lock (stopped by the guard listener) must not move traffic', async () => {
+  putState(aws.table, rollingOut({ phase: 'rolling-back' }));
+  await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'LockLost' });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+});
+
+test('an endpoint busy with another change answers EndpointBusy (the state machine retries)', async () => {
+  aws.sagemaker.endpoint!.status = 'Updating';
+  await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'EndpointBusy' });
+});

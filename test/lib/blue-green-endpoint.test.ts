@@ -1,0 +1,263 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { EndpointSpec } from '../../lambda/core/contract';
+import {
+  Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, RolloutController, RolloutStrategy, Slot,
+} from '../../lib';
+import { ecrVersion, testStack } from './fixtures';
+
+function endpoint(props: Partial<BlueGreenEndpointProps> = {}, stack: Stack = testStack()): BlueGreenEndpoint {
+  return new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud', ...props });
+}
+
+function specOf(ep: BlueGreenEndpoint): EndpointSpec {
+  const template = Template.fromStack(Stack.of(ep));
+  const resources = template.findResources('Custom::SageMakerRolloutEndpoint');
+  const logicalId = Stack.of(ep).getLogicalId(ep.resource.node.defaultChild as any);
+  // The spec is a JSON string with CloudFormation functions inside: resolve Ref/GetAtt to their logical ids.
+  const rendered = resources[logicalId].Properties.Spec;
+  const text = typeof rendered === 'string' ? rendered : rendered['Fn::Join'][1]
+    .map((part: unknown) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
+  return JSON.parse(text);
+}
+
+function topic(stack: Stack): sns.ITopic {
+  return sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:us-east-1:123456789012:ops');
+}
+
+describe('BlueGreenEndpoint', () => {
+  test('renders the EndpointSpec of the contract in one custom resource', () => {
+    const ep = endpoint({ rolloutAttempt: 2 });
+    const spec = specOf(ep);
+    expect(spec).toMatchObject({
+      endpointName: 'fraud',
+      version: {
+        environment: {},
+        instanceType: 'ml.m5.large',
+        initialInstanceCount: 1,
+      },
+      plan: {
+        steps: [
+          { percent: 10, bakeSeconds: 600, minInvocations: 0, deadlineSeconds: 1200 },
+          { percent: 100, bakeSeconds: 600, minInvocations: 0, deadlineSeconds: 1200 },
+        ],
+        checkIntervalSeconds: 30,
+        provisionPollSeconds: 30,
+        provisionTimeoutSeconds: 1800,
+        revertWindowSeconds: 1800,
+        concurrency: 'supersede',
+      },
+      eventBusName: 'default',
+      rolloutAttempt: 2,
+      waitForRollout: false,
+      retainOnDelete: false,
+    });
+    expect(spec.version.image).toMatch(/@sha256:(ab){32}$/);
+    expect(spec.version.executionRoleArn).toContain('EndpointModelRole');
+    expect(spec.plan.approval).toBeUndefined();
+    expect(spec.smokeTest).toBeUndefined();
+    expect(spec.metricPublishFrequencySeconds).toBeUndefined();
+    expect(spec.guards.map((g) => g.name)).toEqual(['error-rate', 'latency-p99']);
+    for (const guard of spec.guards) {
+      expect(guard.blue).toHaveLength(1);
+      expect(guard.green).toHaveLength(1);
+      expect(guard.blue[0]).not.toEqual(guard.green[0]);
+    }
+    Template.fromStack(Stack.of(ep)).hasResource('Custom::SageMakerRolloutEndpoint', {
+      Properties: { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('SageMakerRolloutControllerDeploy'), 'Arn'] }, ServiceTimeout: '900' },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('SageMakerRolloutControllerStateMachine')]),
+    });
+  });
+
+  test('renders every option', () => {
+    const stack = testStack();
+    const bucket = new s3.Bucket(stack, 'Capture');
+    const key = new kms.Key(stack, 'Key');
+    const ep = endpoint({
+      instanceType: 'ml.g5.xlarge',
+      instanceCount: 3,
+      strategy: RolloutStrategy.canary({ steps: [1, 5], bake: Duration.minutes(5) }),
+      approval: Approval.required({ timeout: Duration.minutes(30) }),
+      notificationTopic: topic(stack),
+      encryptionKey: key,
+      dataCaptureBucket: bucket,
+      dataCaptureSamplingPercent: 25,
+      fastMetrics: true,
+      revertWindow: Duration.seconds(0),
+      concurrencyPolicy: ConcurrencyPolicy.REJECT,
+      smokeTestPayloads: ['{"x":1}', '{"x":2}'],
+      smokeTestContentType: 'text/csv',
+      smokeTestExpectBodyContains: 'score',
+      removalPolicy: RemovalPolicy.RETAIN,
+      provisionTimeout: Duration.minutes(20),
+    }, stack);
+    const spec = specOf(ep);
+    expect(spec.version).toMatchObject({ instanceType: 'ml.g5.xlarge', initialInstanceCount: 3 });
+    expect(spec.plan).toMatchObject({
+      approval: { beforeStep: 2, timeoutSeconds: 1800, onTimeout: 'rollback' },
+      revertWindowSeconds: 0,
+      concurrency: 'reject',
+      provisionTimeoutSeconds: 1200,
+    });
+    expect(spec.plan.steps.map((s) => s.percent)).toEqual([1, 5, 100]);
+    expect(spec.smokeTest).toEqual({ payloads: ['{"x":1}', '{"x":2}'], contentType: 'text/csv', expectBodyContains: 'score' });
+    expect(spec.notificationTopicArn).toBe('arn:aws:sns:us-east-1:123456789012:ops');
+    expect(spec.kmsKeyArn).toMatch(/Key/);
+    expect(spec.dataCapture).toEqual({ destinationS3Uri: expect.stringMatching(/^s3:\/\/<.*Capture.*>\/data-capture$/), samplingPercent: 25 });
+    expect(spec.metricPublishFrequencySeconds).toBe(10);
+    expect(spec.retainOnDelete).toBe(true);
+    // The model role may write captured data under the prefix only.
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Capture'), 'Arn'] }, '/data-capture/*']] },
+      })]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('EndpointModelRole') }],
+    });
+  });
+
+  test('waitForRollout sets ServiceTimeout to the worst case', () => {
+    const ep = endpoint({
+      waitForRollout: true,
+      strategy: RolloutStrategy.allAtOnce({ bake: Duration.minutes(3), stepDeadline: Duration.minutes(5), checkInterval: Duration.seconds(30) }),
+      revertWindow: Duration.minutes(5),
+      provisionTimeout: Duration.minutes(10),
+    });
+    // provision 600 + poll 30 + step (300 + 30) + revert 300 + retire 600 + poll 30
+    Template.fromStack(Stack.of(ep)).hasResourceProperties('Custom::SageMakerRolloutEndpoint', { ServiceTimeout: '1890' });
+    expect(specOf(ep).waitForRollout).toBe(true);
+  });
+
+  test('the default name is derived from the construct path, lower case, and valid for SageMaker', () => {
+    const stack = testStack('A-Stack-With-A-Rather-Long-Name-For-Testing');
+    const ep = new BlueGreenEndpoint(stack, 'Some-Very-Long-Construct-Id-For-An-Endpoint', { modelVersion: ecrVersion(stack) });
+    expect(ep.endpointName).toMatch(/^[a-z0-9](-*[a-z0-9]){0,34}$/);
+    const again = testStack('A-Stack-With-A-Rather-Long-Name-For-Testing');
+    expect(new BlueGreenEndpoint(again, 'Some-Very-Long-Construct-Id-For-An-Endpoint', { modelVersion: ecrVersion(again) }).endpointName)
+      .toBe(ep.endpointName);
+  });
+
+  test('guard alarms carry EndpointName and VariantName per slot, and are exposed per slot', () => {
+    const ep = endpoint();
+    const template = Template.fromStack(Stack.of(ep));
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const slot of ['blue', 'green']) {
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { Dimensions: Match.arrayWith([{ Name: 'EndpointName', Value: 'fraud' }, { Name: 'VariantName', Value: slot }]) },
+      }))).toHaveLength(2);
+    }
+    expect(ep.guardAlarms(Slot.BLUE)).toHaveLength(2);
+    expect(ep.guardAlarms(Slot.GREEN)).toHaveLength(2);
+    expect(ep.guardAlarms(Slot.BLUE)).not.toContain(ep.guardAlarms(Slot.GREEN)[0]);
+  });
+
+  test('fewer than 10 resources per endpoint beyond the shared controller', () => {
+    const stack = testStack();
+    endpoint({}, stack);
+    const one = Object.keys(Template.fromStack(stack).toJSON().Resources).length;
+    const stack2 = testStack();
+    endpoint({}, stack2);
+    new BlueGreenEndpoint(stack2, 'Second', { modelVersion: ecrVersion(stack2, 'Repo2'), endpointName: 'second' });
+    const two = Object.keys(Template.fromStack(stack2).toJSON().Resources).length;
+    const perEndpoint = two - one;
+    // Custom resource, 4 guard alarms, model role and its policy.
+    expect(perEndpoint).toBe(7);
+    expect(perEndpoint).toBeLessThan(10);
+  });
+
+  test('grantInvoke and the imported endpoint use the lower-case endpoint ARN', () => {
+    const stack = testStack();
+    const imported = BlueGreenEndpoint.fromBlueGreenEndpointAttributes(stack, 'Imported', { endpointName: 'Fraud-Scoring' });
+    expect(stack.resolve(imported.endpointArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:endpoint/fraud-scoring']],
+    });
+    const role = new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() });
+    imported.grantInvoke(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sagemaker:InvokeEndpoint', Resource: stack.resolve(imported.endpointArn) })] },
+    });
+    expect(imported.metricModelLatency(Slot.GREEN).dimensions).toEqual({ EndpointName: 'Fraud-Scoring', VariantName: 'green' });
+    expect(imported.metricCpuUtilization(Slot.BLUE).namespace).toBe('/aws/sagemaker/Endpoints');
+  });
+
+  test('a token endpoint name is accepted and unscoped permissions are warned about', () => {
+    const stack = testStack();
+    const ep = endpoint({ endpointName: Lazy.string({ produce: () => 'late-name' }) }, stack);
+    expect(stack.resolve(ep.endpointName)).toBe('late-name');
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('an endpoint name is a token'));
+  });
+
+  test('fails when the endpoint name breaks the SageMaker pattern or length', () => {
+    expect(() => endpoint({ endpointName: 'fraud_scoring' })).toThrow(/endpointName must match .* got 'fraud_scoring'/);
+    expect(() => endpoint({ endpointName: 'x'.repeat(64) })).toThrow(/at most 63 characters/);
+  });
+
+  test('fails when the bake is shorter than a guard alarm\'s evaluation window', () => {
+    expect(() => endpoint({
+      strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(2) }),
+    })).toThrow(/bake of the 10% step \(120s\) is shorter than guard 'error-rate's evaluation window \(180s/);
+    expect(() => endpoint({
+      strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10), finalBake: Duration.minutes(4) }),
+      guards: [Guard.latency({ period: Duration.minutes(5), evaluationPeriods: 1 })],
+    })).toThrow(/100% step \(240s\) .* 'latency-p99'.* \(300s/);
+  });
+
+  test('fastMetrics shortens the windows so shorter bakes pass', () => {
+    expect(() => endpoint({ fastMetrics: true, strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.seconds(60) }) })).not.toThrow();
+  });
+
+  test('fails for serverless capacity, with or without data capture', () => {
+    expect(() => endpoint({ serverlessMemorySize: 2048, serverlessMaxConcurrency: 5 }))
+      .toThrow(/serverless capacity \(memory 2048 MB, concurrency 5\) is not supported: .*two production variants .* set instanceType/);
+    const stack = testStack();
+    expect(() => endpoint({ serverlessMemorySize: 2048, dataCaptureBucket: new s3.Bucket(stack, 'B') }, stack))
+      .toThrow(/serverless capacity cannot be combined with data capture/);
+  });
+
+  test('fails when approval has no notification topic', () => {
+    expect(() => endpoint({ approval: Approval.required({ timeout: Duration.hours(1) }) })).toThrow(/approval needs a notificationTopic/);
+  });
+
+  test('fails when waitForRollout cannot fit CloudFormation\'s 3600 s', () => {
+    expect(() => endpoint({ waitForRollout: true }))
+      .toThrow(/worst case is \d+s .* turn waitForRollout off/);
+  });
+
+  test('fails when data capture sampling is outside 0-100 or not whole', () => {
+    const stack = testStack();
+    const bucket = new s3.Bucket(stack, 'B');
+    expect(() => endpoint({ dataCaptureBucket: bucket, dataCaptureSamplingPercent: 101 }, stack)).toThrow(/between 0 and 100, got 101/);
+    const stack2 = testStack();
+    expect(() => endpoint({ dataCaptureBucket: new s3.Bucket(stack2, 'B'), dataCaptureSamplingPercent: 12.5 }, stack2)).toThrow(/whole number .* got 12.5/);
+    expect(() => endpoint({ dataCaptureSamplingPercent: 10 })).toThrow(/need a dataCaptureBucket/);
+  });
+
+  test('fails when instanceCount is below 1 or instanceType is malformed', () => {
+    expect(() => endpoint({ instanceCount: 0 })).toThrow(/instanceCount must be a whole number of at least 1, got 0/);
+    expect(() => endpoint({ instanceType: 'm5.large' })).toThrow(/got 'm5.large'/);
+  });
+
+  test('fails without guards or with duplicate guard names', () => {
+    expect(() => endpoint({ guards: [] })).toThrow(/guards must not be empty/);
+    expect(() => endpoint({ guards: [Guard.errorRate(), Guard.errorRate({ thresholdPercent: 5 })] })).toThrow(/guard name 'error-rate' is used twice/);
+    expect(() => endpoint({ guards: [Guard.errorRate(), Guard.errorRate({ name: 'errorRate' })] }))
+      .toThrow(/guard name 'errorRate' is used twice on this endpoint \(as 'error-rate'\)/);
+  });
+
+  test('fails for smoke test options without payloads, and for bad counters', () => {
+    expect(() => endpoint({ smokeTestExpectBodyContains: 'ok' })).toThrow(/need smokeTestPayloads/);
+    expect(() => endpoint({ smokeTestPayloads: ['x'.repeat(40_000)] })).toThrow(/total 40000 bytes/);
+    expect(() => endpoint({ rolloutAttempt: 0 })).toThrow(/rolloutAttempt .* got 0/);
+    expect(() => endpoint({ provisionTimeout: Duration.seconds(10) })).toThrow(/provisionTimeout must be at least 30 seconds/);
+  });
+
+  test('controller props cannot be applied once the controller exists', () => {
+    const stack = testStack();
+    endpoint({}, stack);
+    expect(() => RolloutController.of(stack, { tableRemovalPolicy: RemovalPolicy.DESTROY })).toThrow(/already exists, so props cannot apply/);
+  });
+});

@@ -1,0 +1,169 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { BlueGreenEndpoint, Guard, ISlotMetricFactory, Slot } from '../../lib';
+import { testStack } from './fixtures';
+
+function bound(guard: Guard, fastMetrics = false): { stack: Stack; template: Template; config: ReturnType<Guard['bind']> } {
+  const stack = testStack();
+  const endpoint = BlueGreenEndpoint.fromBlueGreenEndpointAttributes(stack, 'Endpoint', { endpointName: 'fraud' });
+  const config = guard.bind(stack, { endpoint, fastMetrics });
+  return { stack, template: Template.fromStack(stack), config };
+}
+
+const slotDimensions = (slot: string) => Match.arrayWith([
+  { Name: 'EndpointName', Value: 'fraud' },
+  { Name: 'VariantName', Value: slot },
+]);
+
+describe('Guard', () => {
+  test('errorRate: Average of Invocation5XXErrors against a 0..1 rate, one alarm per slot', () => {
+    const { template, config } = bound(Guard.errorRate());
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    for (const slot of ['blue', 'green']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SageMaker',
+        MetricName: 'Invocation5XXErrors',
+        Statistic: 'Average',
+        Period: 60,
+        Threshold: 0.01,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
+        Dimensions: slotDimensions(slot),
+      });
+    }
+    expect(config.name).toBe('error-rate');
+    expect(config.evaluationWindow?.toSeconds()).toBe(180);
+    expect(config.blueAlarms).toHaveLength(1);
+    expect(config.blueAlarms[0]).not.toBe(config.greenAlarms[0]);
+  });
+
+  test('errorRate with a traffic floor uses metric math', () => {
+    const { template } = bound(Guard.errorRate({ thresholdPercent: 0.5, minInvocations: 20 }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.005,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(FILL(invocations, 0) >= 20, rate, 0)', ReturnData: true }),
+      ]),
+    });
+  });
+
+  test('latency: the threshold is converted to microseconds and the percentile is the statistic', () => {
+    const { template, config } = bound(Guard.latency({ percentile: 99.9, threshold: Duration.millis(250) }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ModelLatency',
+      ExtendedStatistic: 'p99.9',
+      Threshold: 250_000,
+      Dimensions: slotDimensions('green'),
+    });
+    expect(config.name).toBe('latency-p99-9');
+  });
+
+  test('latency defaults to p99 above 1 second', () => {
+    const { template } = bound(Guard.latency());
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 1_000_000 });
+  });
+
+  test('fastMetrics gives 10-second periods', () => {
+    const { template, config } = bound(Guard.errorRate(), true);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 10 });
+    expect(config.evaluationWindow?.toSeconds()).toBe(30);
+  });
+
+  test('comparison: candidate rate minus the other slot\'s, with a traffic floor, 4 metrics', () => {
+    const { template } = bound(Guard.comparison({ maxIncreasePercent: 2, minInvocations: 50 }));
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(2);
+    for (const alarm of Object.values(alarms)) {
+      const metrics = alarm.Properties.Metrics as Array<{ Expression?: string; MetricStat?: { Metric: { Dimensions: unknown[] } } }>;
+      expect(metrics.filter((m) => m.MetricStat)).toHaveLength(4);
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+        'IF(FILL(invocations, 0) >= 50, FILL(errors, 0) / invocations - IF(FILL(otherInvocations, 0) > 0, FILL(otherErrors, 0) / otherInvocations, 0), 0)');
+      expect(alarm.Properties).toMatchObject({ Threshold: 0.02, TreatMissingData: 'notBreaching' });
+    }
+    // The blue alarm's own metrics are blue's.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({
+        Id: 'invocations',
+        MetricStat: Match.objectLike({ Metric: Match.objectLike({ Dimensions: slotDimensions('blue') }) }),
+      }), Match.objectLike({
+        Id: 'otherInvocations',
+        MetricStat: Match.objectLike({ Metric: Match.objectLike({ Dimensions: slotDimensions('green') }) }),
+      })]),
+    });
+  });
+
+  test('customMetric replaces {endpoint} and {slot} in dimensions', () => {
+    const { template } = bound(Guard.customMetric({
+      namespace: 'Fraud/Quality', metricName: 'Accuracy', threshold: 0.9,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      dimensionsMap: { Endpoint: '{endpoint}', Variant: 'v-{slot}' },
+      period: Duration.seconds(30),
+    }));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Fraud/Quality', MetricName: 'Accuracy', ComparisonOperator: 'LessThanThreshold', Period: 30,
+      Dimensions: Match.arrayWith([{ Name: 'Endpoint', Value: 'fraud' }, { Name: 'Variant', Value: 'v-green' }]),
+    });
+  });
+
+  test('customMetric with a factory gets the endpoint, slot and period', () => {
+    const seen: string[] = [];
+    const factory: ISlotMetricFactory = {
+      metricForSlot: (endpointName, slot, period) => {
+        seen.push(`${endpointName}/${slot}/${period.toSeconds()}`);
+        return new cloudwatch.Metric({ namespace: 'X', metricName: 'Y', dimensionsMap: { S: slot }, period });
+      },
+    };
+    const { config } = bound(Guard.customMetric({ name: 'quality', metricFactory: factory, threshold: 1 }));
+    expect(seen).toEqual(['fraud/blue/60', 'fraud/green/60']);
+    expect(config.name).toBe('quality');
+  });
+
+  test('alarm: the same user alarm watches both slots and has no known window', () => {
+    const stack = testStack();
+    const alarm = cloudwatch.Alarm.fromAlarmArn(stack, 'BusinessKpi', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:kpi');
+    const endpoint = BlueGreenEndpoint.fromBlueGreenEndpointAttributes(stack, 'Endpoint', { endpointName: 'fraud' });
+    const config = Guard.alarm(alarm).bind(stack, { endpoint });
+    expect(config).toEqual({ name: 'BusinessKpi', blueAlarms: [alarm], greenAlarms: [alarm], createdAlarms: [] });
+  });
+
+  test('fails when datapointsToAlarm exceeds evaluationPeriods', () => {
+    expect(() => Guard.errorRate({ evaluationPeriods: 2, datapointsToAlarm: 3 }))
+      .toThrow(/datapointsToAlarm \(3\) must not exceed evaluationPeriods \(2\)/);
+  });
+
+  test('fails with fastMetrics and a period other than 10 s, 30 s or a multiple of a minute', () => {
+    expect(() => bound(Guard.errorRate({ period: Duration.seconds(20) }), true)).toThrow(/with fastMetrics .* got 20 s/);
+    expect(() => bound(Guard.latency({ period: Duration.seconds(45) }), true)).toThrow(/got 45 s/);
+    expect(() => bound(Guard.latency({ period: Duration.seconds(30) }), true)).not.toThrow();
+  });
+
+  test('fails with a sub-minute period on SageMaker metrics without fastMetrics', () => {
+    expect(() => bound(Guard.errorRate({ period: Duration.seconds(10) }))).toThrow(/multiple of 60 s.*got 10 s: .*fastMetrics/);
+  });
+
+  test('fails when a math guard uses more than 10 metrics', () => {
+    const factory: ISlotMetricFactory = {
+      metricForSlot: (_name, slot: Slot, period) => new cloudwatch.MathExpression({
+        expression: 'm0',
+        period,
+        usingMetrics: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`m${i}`,
+          new cloudwatch.Metric({ namespace: 'X', metricName: `M${i}`, dimensionsMap: { S: slot } })])),
+      }),
+    };
+    expect(() => bound(Guard.customMetric({ name: 'wide', metricFactory: factory, threshold: 1 })))
+      .toThrow(/guard 'wide' uses 11 metrics, .* at most 10/);
+  });
+
+  test('fails for invalid thresholds and names', () => {
+    expect(() => Guard.errorRate({ thresholdPercent: 100 })).toThrow(/\[0, 100\), got 100/);
+    expect(() => Guard.latency({ percentile: 100 })).toThrow(/\(0, 100\), got 100/);
+    expect(() => Guard.latency({ threshold: Duration.seconds(0) })).toThrow(/positive duration/);
+    expect(() => Guard.comparison({ minInvocations: 0 })).toThrow(/at least 1, got 0/);
+    expect(() => Guard.errorRate({ name: 'bad name!' })).toThrow(/got 'bad name!'/);
+    expect(() => Guard.customMetric({ threshold: 1 })).toThrow(/got neither/);
+    expect(() => Guard.customMetric({ namespace: 'X', threshold: 1 })).toThrow(/both namespace and metricName/);
+  });
+});

@@ -1,0 +1,292 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
+import { ecrVersion, testStack } from './fixtures';
+
+interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown }
+
+function twoEndpoints(extend: (stack: Stack, a: BlueGreenEndpoint) => void = () => undefined) {
+  const stack = testStack();
+  const a = new BlueGreenEndpoint(stack, 'A', {
+    modelVersion: ecrVersion(stack, 'RepoA'),
+    endpointName: 'Fraud-Scoring',
+    notificationTopic: sns.Topic.fromTopicArn(stack, 'Topic', 'arn:aws:sns:us-east-1:123456789012:ops'),
+  });
+  const b = new BlueGreenEndpoint(stack, 'B', { modelVersion: ecrVersion(stack, 'RepoB'), endpointName: 'recommender' });
+  extend(stack, a);
+  return { stack, template: Template.fromStack(stack), a, b };
+}
+
+function statementsOf(template: Template, functionIdPrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`SageMakerRolloutController${functionIdPrefix}ServiceRole`))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...parts]] });
+
+describe('RolloutController', () => {
+  test('one controller serves every endpoint of the stack', () => {
+    const { stack, template, a, b } = twoEndpoints();
+    expect(a.controller).toBe(b.controller);
+    expect(RolloutController.of(stack)).toBe(a.controller);
+    expect(a.controller.node.path).toBe('TestStack/SageMakerRolloutController');
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('a controller in another stack is another controller', () => {
+    const stack = testStack();
+    const other = new Stack(stack.node.root as any, 'Other');
+    expect(RolloutController.of(stack)).not.toBe(RolloutController.of(other));
+  });
+
+  test('table: pk/sk strings, on demand, point-in-time recovery, AWS-managed encryption, retained', () => {
+    const { template } = twoEndpoints();
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('a customer key encrypts the table', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'TableKey');
+    RolloutController.of(stack, { encryptionKey: key });
+    new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack) });
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('TableKey'), 'Arn'] } },
+    });
+  });
+
+  test('three Node.js 22 functions with the environment each needs', () => {
+    const { template } = twoEndpoints();
+    const functions = template.findResources('AWS::Lambda::Function');
+    const byId = (prefix: string) => Object.entries(functions).find(([id]) => id.startsWith(`SageMakerRolloutController${prefix}`))![1];
+    for (const prefix of ['Step', 'Deploy', 'GuardListener']) {
+      const fn = byId(prefix);
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        TABLE_NAME: { Ref: expect.stringMatching(/StateTable/) },
+        EVENT_BUS_NAME: 'default',
+        POWERTOOLS_SERVICE_NAME: 'sagemaker-rollout',
+      });
+    }
+    expect(byId('Step').Properties.Environment.Variables.STATE_MACHINE_ARN).toBeUndefined();
+    expect(byId('Deploy').Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/StateMachine/) });
+    expect(byId('GuardListener').Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/StateMachine/) });
+  });
+
+  test('the state machine is Standard, logs ALL and traces with X-Ray', () => {
+    const { template } = twoEndpoints();
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  test('the rule matches ALARM state changes of every guard alarm of the stack and targets the guard listener', () => {
+    const { template, a, b } = twoEndpoints();
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.EventPattern).toMatchObject({
+      'source': ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      'detail': { state: { value: ['ALARM'] } },
+    });
+    // One prefix per endpoint covers all of its guard alarms, which are named after it.
+    const alarmArn = (name: string) => join(`:cloudwatch:us-east-1:123456789012:alarm:${name}`);
+    expect(rule.Properties.EventPattern.resources).toEqual([
+      { prefix: alarmArn('sagemaker-rollout-Fraud-Scoring-') },
+      { prefix: alarmArn('sagemaker-rollout-recommender-') },
+    ]);
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName).sort();
+    expect(names).toEqual([a, b].flatMap((endpoint) => ['error-rate', 'latency-p99'].flatMap((guard) =>
+      [Slot.BLUE, Slot.GREEN].map((slot) => `sagemaker-rollout-${endpoint.endpointName}-${guard}-${slot}`))).sort());
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/GuardListener/), 'Arn'] } })]);
+  });
+
+  test('the pattern of the rule stays within the 2048 characters EventBridge allows, with many endpoints', () => {
+    const stack = testStack();
+    for (let i = 0; i < 15; i++) {
+      new BlueGreenEndpoint(stack, `E${i}`, {
+        modelVersion: ecrVersion(stack, `Repo${i}`),
+        endpointName: `endpoint-with-a-long-descriptive-name-${i}`,
+        guards: [Guard.errorRate(), Guard.latency(), Guard.comparison()],
+      });
+    }
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
+    // Render the pattern as CloudFormation would, with the longest partition name.
+    const render = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(render);
+      if (value && typeof value === 'object') {
+        const o = value as Record<string, unknown>;
+        if (o.Ref === 'AWS::Partition') return 'aws-us-gov';
+        if (o['Fn::Join']) {
+          const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
+          return parts.map(render).join(delimiter);
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
+      }
+      return value;
+    };
+    expect(rule.Properties.EventPattern.resources).toHaveLength(15);
+    expect(JSON.stringify(render(rule.Properties.EventPattern)).length).toBeLessThan(2048);
+  });
+
+  test('alarms users bring are routed by ARN, once', () => {
+    const stack = testStack();
+    const kpi = cloudwatch.Alarm.fromAlarmArn(stack, 'Kpi', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:kpi');
+    for (const id of ['A', 'B']) {
+      new BlueGreenEndpoint(stack, id, { modelVersion: ecrVersion(stack, `Repo${id}`), endpointName: `ep-${id.toLowerCase()}`, guards: [Guard.alarm(kpi)] });
+    }
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
+    const resources = rule.Properties.EventPattern.resources as unknown[];
+    expect(resources.filter((r) => r === 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:kpi')).toHaveLength(1);
+    expect(resources).toHaveLength(3);
+  });
+
+  test('no IAM statement grants a "*" action', () => {
+    const { template } = twoEndpoints();
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::Role']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        const documents = type === 'AWS::IAM::Policy'
+          ? [resource.Properties.PolicyDocument]
+          : (resource.Properties.Policies ?? []).map((p: { PolicyDocument: unknown }) => p.PolicyDocument);
+        for (const document of documents) {
+          for (const statement of document.Statement as Statement[]) {
+            for (const action of actionsOf(statement)) {
+              expect(action).not.toBe('*');
+              expect(action).not.toMatch(/^[a-z0-9-]+:\*$/);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  test('SageMaker statements are scoped to the stack\'s endpoints (lower-case ARNs)', () => {
+    const { template } = twoEndpoints();
+    const allowed = [
+      join(':sagemaker:us-east-1:123456789012:endpoint/fraud-scoring'),
+      join(':sagemaker:us-east-1:123456789012:endpoint-config/fraud-scoring-*'),
+      join(':sagemaker:us-east-1:123456789012:model/fraud-scoring-*'),
+      join(':sagemaker:us-east-1:123456789012:endpoint/recommender'),
+      join(':sagemaker:us-east-1:123456789012:endpoint-config/recommender-*'),
+      join(':sagemaker:us-east-1:123456789012:model/recommender-*'),
+    ];
+    let scoped = 0;
+    for (const fn of ['Step', 'Deploy', 'GuardListener']) {
+      for (const statement of statementsOf(template, fn)) {
+        const sagemaker = actionsOf(statement).filter((a) => a.startsWith('sagemaker:'));
+        if (sagemaker.length === 0) continue;
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        if (sagemaker.every((a) => a.startsWith('sagemaker:List'))) {
+          // List actions have no resource-level permissions.
+          expect(resources).toEqual(['*']);
+          continue;
+        }
+        for (const resource of resources) {
+          expect(allowed).toContainEqual(resource);
+          scoped++;
+        }
+      }
+    }
+    expect(scoped).toBeGreaterThanOrEqual(14);
+    const step = statementsOf(template, 'Step');
+    const invoke = step.find((s) => actionsOf(s).includes('sagemaker:UpdateEndpointWeightsAndCapacities'));
+    expect(invoke).toBeDefined();
+  });
+
+  test('PassRole is limited to the endpoints\' model roles, passed to SageMaker', () => {
+    const { stack, template, a, b } = twoEndpoints();
+    const passRole = statementsOf(template, 'Step').filter((s) => actionsOf(s).includes('iam:PassRole'));
+    const roles = passRole.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(roles).toEqual(expect.arrayContaining([stack.resolve(a.role.roleArn), stack.resolve(b.role.roleArn)]));
+    expect(roles).toHaveLength(2);
+    for (const s of passRole) {
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+    }
+    for (const fn of ['Deploy', 'GuardListener']) {
+      expect(statementsOf(template, fn).some((s) => actionsOf(s).includes('iam:PassRole'))).toBe(false);
+    }
+  });
+
+  test('execution permissions: start on the machine, stop/describe on its executions; the step function through a separate policy', () => {
+    const { template } = twoEndpoints();
+    const executions = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:',
+        { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: expect.stringMatching(/StateMachine/) }] }] }, ':*']],
+    };
+    for (const fn of ['Deploy', 'GuardListener']) {
+      const statements = statementsOf(template, fn);
+      expect(statements).toContainEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: expect.stringMatching(/StateMachine/) } }));
+      expect(statements).toContainEqual(expect.objectContaining({ Action: ['states:StopExecution', 'states:DescribeExecution'], Resource: executions }));
+    }
+    const stepPolicies = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes('SageMakerRolloutControllerStepServiceRole'));
+    const separate = stepPolicies.filter(([id]) => id.includes('StepExecutionsPolicy'));
+    expect(separate).toHaveLength(1);
+    expect(separate[0][1].Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: ['states:StopExecution', 'states:DescribeExecution'], Resource: executions }),
+    ]);
+    // The step function's own policies never mention the state machine (that would be a cycle).
+    for (const [id, policy] of stepPolicies) {
+      if (id.includes('StepExecutionsPolicy')) continue;
+      expect(JSON.stringify(policy)).not.toMatch(/StateMachine[0-9A-F]{8}/);
+    }
+  });
+
+  test('CloudWatch reads need resource "*", and SNS publish is scoped to the topic', () => {
+    const { template } = twoEndpoints();
+    const step = statementsOf(template, 'Step');
+    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'], Resource: '*' }));
+    expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
+    expect(step).toContainEqual(expect.objectContaining({
+      Action: 'events:PutEvents', Resource: join(':events:us-east-1:123456789012:event-bus/default'),
+    }));
+  });
+
+  test('artifact reads for verification are scoped to the endpoints\' repositories', () => {
+    const { template } = twoEndpoints();
+    for (const fn of ['Step', 'Deploy']) {
+      const describe = statementsOf(template, fn).filter((s) => actionsOf(s).includes('ecr:DescribeImages'));
+      expect(describe.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).toEqual([
+        join(':ecr:us-east-1:123456789012:repository/my-model'),
+      ]);
+    }
+  });
+
+  test('grantApprove lets the CLI record decisions and read state', () => {
+    const { template, a } = twoEndpoints((stack, endpoint) => {
+      endpoint.controller.grantApprove(new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('Operator') }],
+      PolicyDocument: { Statement: [Match.objectLike({
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      })] },
+    });
+    expect(a.controller.metricRolloutsFailed().metricName).toBe('ExecutionsFailed');
+  });
+
+  test('fails when a controller has no endpoint', () => {
+    const stack = testStack();
+    RolloutController.of(stack);
+    expect(() => Template.fromStack(stack)).toThrow(/watches no guard alarms/);
+  });
+});
