@@ -1,10 +1,10 @@
-import { EndpointState } from '../core/contract';
+import { EndpointState, RETRYABLE_ERRORS } from '../core/contract';
 import { namedError } from './errors';
 import { endpointKey, getItem, isConditionFailed, putItem } from './table';
 
 const STATE_SK = 'STATE';
 /** Thrown when another writer changed the STATE item between our read and write (optimistic concurrency). */
-export const STATE_CONFLICT = 'StateConflict';
+export const STATE_CONFLICT = RETRYABLE_ERRORS.stateConflict;
 
 export async function getState(endpointName: string): Promise<EndpointState | undefined> {
   return getItem<EndpointState>(endpointKey(endpointName), STATE_SK);

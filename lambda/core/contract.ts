@@ -204,6 +204,8 @@ export const RETRYABLE_ERRORS = {
   endpointBusy: 'EndpointBusy',
   /** Any AWS throttling error. */
   throttled: 'Throttled',
+  /** Another writer changed the endpoint's STATE item first (optimistic concurrency): read again and redo. */
+  stateConflict: 'StateConflict',
 } as const;
 
 /** Alarm state as CloudWatch reports it. */

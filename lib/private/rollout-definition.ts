@@ -22,9 +22,10 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
       }),
       comment: `step action ${action}`,
     });
-    // SageMaker allows one mutation at a time and throttles its control plane: back off and try again.
+    // SageMaker allows one mutation at a time and throttles its control plane, and a concurrent writer of the
+    // endpoint's state makes a conditional write fail: back off and try again (every action re-reads first).
     t.addRetry({
-      errors: [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled],
+      errors: [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled, RETRYABLE_ERRORS.stateConflict],
       interval: Duration.seconds(5),
       backoffRate: 2,
       maxAttempts: 8,
