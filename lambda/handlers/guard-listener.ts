@@ -1,13 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointState, decideOnAlarm } from '../core';
+import { decideOnAlarm } from '../core';
 import { getAlarmSubject } from '../aws/alarm-index';
-import { StartedExecution, stopExecution } from '../aws/executions';
 import { logger } from '../aws/logger';
-import { Retry, Sleep, retryTransient } from '../aws/retry';
+import { Sleep, retryTransient } from '../aws/retry';
 import { getState } from '../aws/state-table';
-import { pendingCfnResponse, startCleanup } from './operations/cleanup-execution';
-import { restoreStable } from './operations/restore-stable';
-import { revertToStandby } from './operations/revert-to-standby';
+import { intervene } from './operations/intervene';
 
 /** The `detail` of a `CloudWatch Alarm State Change` event (fields the listener reads). */
 export interface AlarmStateChangeDetail {
@@ -61,55 +58,7 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
     throw new Error(`endpoint ${state.endpointName} is ${state.phase} but its state names no rollout; cannot ${decision.action}`);
   }
   const evidence = { alarmName: detail.alarmName, alarmReason: detail.state.reason, alarmTimestamp: detail.state.timestamp, eventId: event.id };
-  const holder = state.lock;
-  if (holder !== undefined) {
-    // First stop the rollout so it starts no further task; then the flip.
-    await retry(() => stopExecution(holder.executionArn, `${ACTOR}: ${decision.reason}`));
-  }
-  const trigger = { by: ACTOR, reason: decision.reason };
-  let cleanup: StartedExecution;
-  if (decision.action === 'rollback') {
-    await restoreStable({
-      state,
-      rolloutId,
-      rolledBack: state.candidate && { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 },
-      decision: 'rollback',
-      outcome: 'rolled-back',
-      reason: decision.reason,
-      actor: ACTOR,
-      evidence,
-      now,
-      retry,
-    });
-    cleanup = await startCleanup({
-      state,
-      rolloutId,
-      versionId: state.candidate?.versionId,
-      cfnResponse: await pendingAnswer(holder, retry),
-      next: 'rollback',
-      trigger,
-      outcome: 'rolled-back',
-      reason: decision.reason,
-      suffix: 'rollback',
-      now,
-      retry,
-    });
-  } else {
-    const reverted = await revertToStandby({ state, rolloutId, reason: decision.reason, actor: ACTOR, evidence, now, retry });
-    cleanup = await startCleanup({
-      state,
-      rolloutId,
-      versionId: state.stable?.versionId,
-      cfnResponse: await pendingAnswer(holder, retry),
-      next: 'retire',
-      trigger,
-      outcome: 'rolled-back',
-      reason: reverted.reason ?? decision.reason,
-      suffix: 'revert',
-      now,
-      retry,
-    });
-  }
+  const cleanup = await intervene({ state, rolloutId, action: decision.action, actor: ACTOR, reason: decision.reason, evidence, now, retry });
   const handled: AlarmHandled = {
     action: decision.action,
     reason: decision.reason,
@@ -119,11 +68,6 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
   };
   logger.info('guard alarm handled', { ...handled, cleanupAlreadyExisted: cleanup.alreadyExisted });
   return handled;
-}
-
-/** The CloudFormation request the stopped rollout still had to answer: the cleanup execution answers it instead. */
-async function pendingAnswer(holder: EndpointState['lock'], retry: Retry): Promise<CfnResponseTarget | undefined> {
-  return holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn));
 }
 
 function ignored(result: AlarmHandled): AlarmHandled {

@@ -1,14 +1,12 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
 import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putAlarmSubject } from '../../aws/alarm-index';
-import { startExecution, stopExecution } from '../../aws/executions';
+import { startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
-import { startCleanup } from '../operations/cleanup-execution';
-import { restoreStable } from '../operations/restore-stable';
-import { revertToStandby } from '../operations/revert-to-standby';
+import { intervene } from '../operations/intervene';
 import { alarmSubjectsOf } from './alarm-subjects';
 import { CLOUDFORMATION, DeployResult } from './deploy-result';
 import { pinSpec } from './pin-spec';
@@ -111,54 +109,18 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
 
 /** A stack rollback returned the resource to the stable version while a rollout ran: stop it, traffic back to stable. */
 async function abortToStable(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
-  const { now, retry } = deploy;
-  const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId ?? rolloutIdOf(now, deploy.event.RequestId);
+  const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId ?? rolloutIdOf(deploy.now, deploy.event.RequestId);
   const reason = `aborted by stack rollback: ${decisionReason}`;
-  await stopHolder(state, reason, retry);
-  // Aborting says nothing about the candidate's quality: its version is not marked rolled back.
-  await restoreStable({ state, rolloutId, decision: 'aborted', outcome: 'aborted', reason, actor: CLOUDFORMATION, now, retry });
-  await startCleanup({
-    state,
-    rolloutId,
-    versionId: state.candidate?.versionId,
-    next: 'rollback',
-    trigger: { by: CLOUDFORMATION, reason },
-    outcome: 'aborted',
-    reason,
-    suffix: 'abort',
-    now,
-    retry,
-  });
+  await intervene({ state, rolloutId, action: 'abort', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry });
   return rolloutId;
 }
 
 /** A stack rollback returned the resource to the standby version inside the revert window: revert to it. */
 async function revertFromDeploy(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
-  const { now, retry } = deploy;
-  const rolloutId = state.lock?.rolloutId ?? rolloutIdOf(now, deploy.event.RequestId);
-  const cause = `stack rollback: ${decisionReason}`;
-  await stopHolder(state, cause, retry);
-  const reverted = await revertToStandby({ state, rolloutId, reason: cause, actor: CLOUDFORMATION, now, retry });
-  await startCleanup({
-    state,
-    rolloutId,
-    versionId: state.stable?.versionId,
-    next: 'retire',
-    trigger: { by: CLOUDFORMATION, reason: cause },
-    outcome: 'rolled-back',
-    reason: reverted.reason ?? cause,
-    suffix: 'revert',
-    now,
-    retry,
-  });
+  const rolloutId = state.lock?.rolloutId ?? rolloutIdOf(deploy.now, deploy.event.RequestId);
+  const reason = `stack rollback: ${decisionReason}`;
+  await intervene({ state, rolloutId, action: 'revert', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry });
   return rolloutId;
-}
-
-async function stopHolder(state: EndpointState, cause: string, retry: Retry): Promise<void> {
-  const holder = state.lock;
-  if (holder !== undefined) {
-    await retry(() => stopExecution(holder.executionArn, cause));
-  }
 }
 
 /** decideDeploy aborts or reverts only an endpoint that has state. */

@@ -1,7 +1,7 @@
 import './support/env';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
-import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EndpointSpec, RolloutContext, endpointConfigName, executionName, modelName, rolloutIdOf, versionIdOf } from '../../../lambda/core';
 import { handleDeploy } from '../../../lambda/handlers/deploy';
@@ -25,6 +25,8 @@ beforeEach(() => {
   cfn.answers.length = 0;
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: STARTED_ARN });
   aws.sfn.on(StopExecutionCommand).resolves({});
+  // The stopped rollout owed CloudFormation nothing (it was not a waitForRollout deploy).
+  aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'ABORTED', input: JSON.stringify({ rolloutId: 'r1' }) });
 });
 
 function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', desired: EndpointSpec, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {

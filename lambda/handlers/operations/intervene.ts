@@ -1,0 +1,70 @@
+import { EndpointState } from '../../core';
+import { StartedExecution, stopExecution } from '../../aws/executions';
+import { Retry } from '../../aws/retry';
+import { pendingCfnResponse, startCleanup } from './cleanup-execution';
+import { restoreStable } from './restore-stable';
+import { revertToStandby } from './revert-to-standby';
+
+/**
+ * What an intervention from outside the state machine does:
+ * - rollback: the candidate failed (a guard alarm, an operator): traffic to stable, its version marked rolled back;
+ * - abort: stop without judging the candidate (a stack rollback, an operator): traffic to stable, version not marked;
+ * - revert: after promotion, traffic back to the standby.
+ */
+export type InterventionAction = 'rollback' | 'abort' | 'revert';
+
+export interface InterventionInput {
+  readonly state: EndpointState;
+  readonly rolloutId: string;
+  readonly action: InterventionAction;
+  /** Who intervenes: 'guard-listener', 'cloudformation', or an operator's identity. */
+  readonly actor: string;
+  readonly reason: string;
+  readonly evidence?: object;
+  readonly now: number;
+  readonly retry: Retry;
+}
+
+/**
+ * Stops the running rollout (so it starts no further task), pulls the fast lever at once (weights, verified by reading
+ * back), records it, and starts the execution that finishes the job (retire the extra slot, release the lock, answer
+ * a CloudFormation request the stopped rollout still owed). Shared by the guard listener, the deploy provider and the
+ * operator commands; running it twice changes nothing the second time.
+ */
+export async function intervene(input: InterventionInput): Promise<StartedExecution> {
+  const { state, rolloutId, action, actor, reason, evidence, now, retry } = input;
+  const holder = state.lock;
+  if (holder !== undefined) {
+    await retry(() => stopExecution(holder.executionArn, `${actor}: ${reason}`));
+  }
+  // The fast lever comes first; what the cleanup needs is looked up after it.
+  const pending = async () => (holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn)));
+  const trigger = { by: actor, reason };
+  if (action === 'revert') {
+    const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry });
+    const cfnResponse = await pending();
+    return startCleanup({
+      state, rolloutId, versionId: state.stable?.versionId, cfnResponse, next: 'retire', trigger,
+      outcome: 'rolled-back', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
+    });
+  }
+  const outcome = action === 'abort' ? 'aborted' : 'rolled-back';
+  await restoreStable({
+    state,
+    rolloutId,
+    // Aborting says nothing about the candidate's quality: only a rollback marks its version.
+    rolledBack: action === 'rollback' && state.candidate ? { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 } : undefined,
+    decision: action === 'abort' ? 'aborted' : 'rollback',
+    outcome,
+    reason,
+    actor,
+    evidence,
+    now,
+    retry,
+  });
+  const cfnResponse = await pending();
+  return startCleanup({
+    state, rolloutId, versionId: state.candidate?.versionId, cfnResponse, next: 'rollback', trigger,
+    outcome, reason, suffix: action, now, retry,
+  });
+}
