@@ -202,7 +202,8 @@ export interface BlueGreenEndpointProps {
   readonly strategy?: RolloutStrategy;
 
   /**
-   * Conditions the candidate must keep; one alarm per guard and slot.
+   * Conditions the candidate must keep; one alarm per guard and slot, named
+   * `sagemaker-rollout-<endpoint name>-<guard name>-<slot>`.
    *
    * @default - `Guard.errorRate()` (5xx above 1%) and `Guard.latency()` (p99 model latency above 1 second)
    */
@@ -466,7 +467,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       metricPublishFrequencySeconds: fastMetrics ? 10 : undefined,
       rolloutAttempt,
       waitForRollout,
-      retainOnDelete: (props.removalPolicy ?? RemovalPolicy.DESTROY) === RemovalPolicy.RETAIN,
+      retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 
     this.resource = new CustomResource(this, 'Resource', {
@@ -555,6 +556,13 @@ function endpointArnOf(stack: Stack, endpointName: string): string {
     resourceName: Token.isUnresolved(endpointName) ? endpointName : endpointName.toLowerCase(),
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
+}
+
+function retainOnDelete(policy: RemovalPolicy): boolean {
+  if (policy === RemovalPolicy.SNAPSHOT) {
+    throw new Error('removalPolicy SNAPSHOT does not apply to a SageMaker endpoint, got SNAPSHOT: use RemovalPolicy.DESTROY or RemovalPolicy.RETAIN');
+  }
+  return policy === RemovalPolicy.RETAIN || policy === RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 }
 
 function rejectServerless(props: BlueGreenEndpointProps): void {

@@ -287,10 +287,9 @@ export class RolloutController extends Construct {
     }
     const topic = registration.notificationTopic;
     if (topic && !this.registeredTopics.has(topic)) {
+      // Notifications are published by the rollout's tasks only.
       this.registeredTopics.add(topic);
-      for (const fn of [this.stepFunction, this.deployFunction, this.guardListenerFunction]) {
-        topic.grantPublish(fn);
-      }
+      topic.grantPublish(this.stepFunction);
     }
     // SageMaker creates grants on the key for the endpoint's volumes in the caller's name.
     registration.encryptionKey?.grant(this.stepFunction, 'kms:CreateGrant', 'kms:DescribeKey');
@@ -313,7 +312,10 @@ export class RolloutController extends Construct {
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     const grant = this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    if (this.table.encryptionKey) {
+      this.table.encryptionKey.grantEncryptDecrypt(grantee);
+      acknowledgeWildcardActions(grantee, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');
+    }
     return grant;
   }
 

@@ -253,6 +253,7 @@ describe('BlueGreenEndpoint', () => {
     expect(() => endpoint({ smokeTestPayloads: ['x'.repeat(40_000)] })).toThrow(/total 40000 bytes/);
     expect(() => endpoint({ rolloutAttempt: 0 })).toThrow(/rolloutAttempt .* got 0/);
     expect(() => endpoint({ provisionTimeout: Duration.seconds(10) })).toThrow(/provisionTimeout must be at least 30 seconds/);
+    expect(() => endpoint({ removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(/got SNAPSHOT/);
   });
 
   test('controller props cannot be applied once the controller exists', () => {
