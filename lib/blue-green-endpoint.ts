@@ -645,12 +645,13 @@ function checkBakesCoverGuards(plan: RolloutPlan, guards: GuardConfig[]): void {
  */
 function worstCaseSeconds(plan: RolloutPlan): number {
   const steps = plan.steps.reduce((sum, step) => sum + Math.max(step.bakeSeconds, step.deadlineSeconds) + plan.checkIntervalSeconds, 0);
-  const total = plan.provisionTimeoutSeconds + plan.provisionPollSeconds + steps + (plan.approval?.timeoutSeconds ?? 0)
-    + plan.revertWindowSeconds + plan.provisionTimeoutSeconds + plan.provisionPollSeconds;
+  // The deploy is answered at promotion, or once traffic is back on stable: the revert window and retiring a slot
+  // come after the answer.
+  const total = plan.provisionTimeoutSeconds + plan.provisionPollSeconds + steps + (plan.approval?.timeoutSeconds ?? 0);
   if (total > MAX_SERVICE_TIMEOUT_SECONDS) {
     throw new Error(`waitForRollout needs the whole rollout to fit CloudFormation's ${MAX_SERVICE_TIMEOUT_SECONDS}s custom resource timeout, but its `
       + `worst case is ${total}s (provisioning ${plan.provisionTimeoutSeconds}s, steps up to their deadlines ${steps}s, approval `
-      + `${plan.approval?.timeoutSeconds ?? 0}s, revert window ${plan.revertWindowSeconds}s, retiring ${plan.provisionTimeoutSeconds}s): `
+      + `${plan.approval?.timeoutSeconds ?? 0}s): `
       + 'turn waitForRollout off (the deploy completes once the rollout starts), or shorten these');
   }
   return total;

@@ -92,7 +92,8 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     record.timeline.push(e);
     onEvent(e);
   };
-  const cfnWaiters = new Map<string, (body: Record<string, any>) => void>();
+  /** What CloudFormation does when a custom resource answers FAILED to an update: it rolls the stack back. */
+  let onUpdateFailed: (requestId: string) => void = () => undefined;
   installTransport(async (request) => {
     const response = await twin.handle(request);
     if (response.statusCode === 200) observeHistory(request, emit);
@@ -103,7 +104,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     const requestId = path.slice(1);
     record.cfnResponses.push({ at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason });
     emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
-    cfnWaiters.get(requestId)?.(parsed);
+    if (parsed.Status === 'FAILED' && requestTypes.get(requestId) === 'Update') onUpdateFailed(requestId);
   });
   const requestTypes = new Map<string, string>();
 
@@ -121,9 +122,11 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     learnVersion(scenario.initialVersion, current.props);
     let previous: typeof current | undefined;
     let cfnCount = 0;
+    const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
     const sendCfn = (requestType: 'Create' | 'Update', props: Record<string, unknown>, oldProps?: Record<string, unknown>) => {
       const requestId = `request-${++cfnCount}`;
       requestTypes.set(requestId, requestType);
+      sent.set(requestId, { props, oldProps });
       const event = {
         RequestType: requestType,
         ServiceToken: deployed.arn(first.functions.deploy, 'Arn'),
@@ -138,6 +141,15 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
       host.invoke(deployed.arn(first.functions.deploy, 'Arn'), event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
     };
 
+    onUpdateFailed = (requestId) => {
+      const failed = sent.get(requestId);
+      if (!failed?.oldProps) return;
+      setTimeout(() => {
+        emit('deploy', 'CloudFormation rolls the stack back: the previous properties come back');
+        sendCfn('Update', failed.oldProps!, failed.props);
+        if (current.props === failed.props && previous) [current, previous] = [previous, current];
+      }, 5_000);
+    };
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
     sendCfn('Create', current.props);
 

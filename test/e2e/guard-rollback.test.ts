@@ -82,4 +82,19 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     expect(summary.outcome).toBe('rolled-back');
     expectInvariants(summary);
   });
+
+  test('a pipeline deploy that waits is answered FAILED once traffic is back on the LKG; the stack rollback that follows changes nothing', async () => {
+    const { run, summary } = await scenario('wait-for-rollout-pipeline');
+    const answers = run.cfnResponses.map((c) => [c.requestType, c.status]);
+    expect(answers).toEqual([['Create', 'SUCCESS'], ['Update', 'FAILED'], ['Update', 'SUCCESS']]);
+    const failed = run.cfnResponses[1];
+    // Answered when the rollback put traffic back on the LKG, not minutes later when the candidate slot is retired.
+    const recoveredAt = run.regressedAt.v2 + summary.timeToRecoverSeconds! * 1000;
+    expect(Math.abs(failed.at - recoveredAt)).toBeLessThan(60_000);
+    expect(failed.at).toBeLessThan(run.executions.find((e) => e.name.endsWith('-rollback'))!.stoppedAt!);
+    expect(failed.reason).toMatch(/rolled-back/);
+    expect(decisions(run)).toContain('deploy-noop');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
 });

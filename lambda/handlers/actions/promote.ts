@@ -3,6 +3,7 @@ import { putRolloutEvent } from '../../aws/announcements';
 import { getState, saveState } from '../../aws/state-table';
 import { markPromoted } from '../../aws/version-records';
 import { Action, assertOwner, eventDetail, record, required } from './action-kit';
+import { answerCloudFormation } from './answer-cloudformation';
 
 /**
  * The candidate becomes stable (the LKG record changes only here, after 100% with guards green: invariant 1); the old
@@ -38,5 +39,6 @@ export const promote: Action = async (context, env) => {
   const detail = eventDetail(context, { slot: candidateSlot, previousStable: previous, standby });
   await putRolloutEvent(EVENT_DETAIL_TYPE.promoted, detail, spec.eventBusName);
   const next = context.kind === 'create' ? 'release' : standby ? 'watch' : 'retire';
-  return { ...context, promotedAt: env.now, outcome: 'promoted', reason, next };
+  const answered = await answerCloudFormation(context, 'promoted', reason);
+  return { ...answered, promotedAt: env.now, outcome: 'promoted', reason, next };
 };

@@ -1,8 +1,6 @@
 import { EVENT_DETAIL_TYPE, RolloutContext } from '../../core';
 import { publishNotification, putRolloutEvent } from '../../aws/announcements';
-import { CfnResponse, sendCfnResponse } from '../../aws/cfn-response';
-import { errorMessage } from '../../aws/errors';
-import { logger } from '../../aws/logger';
+import { answerCloudFormation } from './answer-cloudformation';
 import { setRolloutOutcome } from '../../aws/rollout-records';
 import { updateState } from '../../aws/state-table';
 import { Action, eventDetail, record } from './action-kit';
@@ -23,10 +21,8 @@ export const release: Action = async (context, env) => {
     `Rollout ${outcome}: ${endpointName}`,
     `Rollout ${context.rolloutId} of endpoint ${endpointName} (version ${context.versionId ?? 'unregistered'}) ended ${outcome}.\n${reason}`,
   );
-  if (context.cfnResponse !== undefined) {
-    await answerCloudFormation(context, outcome, reason);
-  }
-  return { ...context, outcome, reason, next: undefined };
+  // Promote and Rollback answer a waiting deploy as soon as traffic is settled; whatever is still owed is answered here.
+  return { ...(await answerCloudFormation(context, outcome, reason)), outcome, reason, next: undefined };
 };
 
 /**
@@ -40,23 +36,4 @@ function endOf(context: RolloutContext): { outcome: NonNullable<RolloutContext['
     return { outcome: context.outcome, reason: failure ? `${reason}; then ${failure}` : reason };
   }
   return { outcome: 'failed', reason: failure ?? context.reason ?? 'rollout ended without an outcome' };
-}
-
-/** The deploy waited for this rollout (waitForRollout): SUCCESS only when it was promoted. */
-async function answerCloudFormation(context: RolloutContext, outcome: string, reason: string): Promise<void> {
-  const target = context.cfnResponse!;
-  const response: CfnResponse =
-    outcome === 'promoted'
-      ? {
-          status: 'SUCCESS',
-          physicalResourceId: target.physicalResourceId,
-          data: { EndpointName: context.spec.endpointName, VersionId: context.versionId ?? '', RolloutId: context.rolloutId },
-        }
-      : { status: 'FAILED', physicalResourceId: target.physicalResourceId, reason: `rollout ${context.rolloutId} ended ${outcome}: ${reason}` };
-  try {
-    await sendCfnResponse(target, response);
-  } catch (err) {
-    // The lock is released and the outcome recorded; CloudFormation times out on its own if the answer is lost.
-    logger.error('could not answer CloudFormation', { responseUrlHost: new URL(target.responseUrl).host, error: errorMessage(err) });
-  }
 }

@@ -2,6 +2,7 @@ import { RolloutContext } from '../../core';
 import { getState } from '../../aws/state-table';
 import { restoreStable } from '../operations/restore-stable';
 import { Action, CONTROLLER } from './action-kit';
+import { answerCloudFormation } from './answer-cloudformation';
 
 /**
  * 100% of traffic back to stable, verified, then retire the candidate. Idempotent: a second run sends nothing to
@@ -29,9 +30,12 @@ export const rollback: Action = async (context, env) => {
   }
   // The error is consumed into outcome and reason, so a later failure (e.g. in Retire) is told apart at Release.
   // A new endpoint has no stable slot: nothing to return to, the rollout failed.
-  return state?.stable === undefined
-    ? { ...context, error: undefined, outcome: 'failed', reason, next: 'release' }
-    : { ...context, error: undefined, outcome, reason, next: 'retire' };
+  if (state?.stable === undefined) {
+    return { ...context, error: undefined, outcome: 'failed', reason, next: 'release' };
+  }
+  // Traffic is back on stable: a deploy waiting for this rollout learns it now, not after the candidate is retired.
+  const answered = await answerCloudFormation(context, outcome, reason);
+  return { ...answered, error: undefined, outcome, reason, next: 'retire' };
 };
 
 /** A task that failed for good (the state machine's Catch sets `error`) fails the rollout; otherwise it rolled back. */
