@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Annotations, Arn, ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -213,6 +213,13 @@ export class RolloutController extends Construct {
       },
       targets: [new targets.LambdaFunction(guardListener)],
     });
+
+    // What the operator CLI needs (`cdk-sagemaker-rollout status --table ... --state-machine ...`). One controller
+    // per stack, so fixed output names are unique.
+    new CfnOutput(this, 'RolloutStateTableOutput', { value: this.table.tableName, description: 'state table of the SageMaker rollout controller (CLI --table)' })
+      .overrideLogicalId('RolloutStateTable');
+    new CfnOutput(this, 'RolloutStateMachineOutput', { value: this.stateMachine.stateMachineArn, description: 'rollout state machine (CLI --state-machine)' })
+      .overrideLogicalId('RolloutStateMachine');
 
     this.node.addValidation({
       validate: () => (this.alarms.size === 0 && this.alarmNamePrefixes.size === 0

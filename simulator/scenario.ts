@@ -57,9 +57,12 @@ export interface TimelineEntry {
   readonly attempt?: number;
   /** CloudFormation rolls the stack back: the previous deploy's properties come back as an Update. */
   readonly stackRollback?: boolean;
-  /** An operator decides at the approval gate. */
+  /** An operator decides at the approval gate (the value is who). */
   readonly approve?: string;
   readonly reject?: string;
+  /** An operator rolls the rollout back, or aborts it, with the CLI's code path (the value is who). */
+  readonly rollback?: string;
+  readonly abort?: string;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
 }
@@ -180,6 +183,8 @@ export const SCENARIO_SCHEMA = {
           stackRollback: { const: true },
           approve: { type: 'string', minLength: 1 },
           reject: { type: 'string', minLength: 1 },
+          rollback: { type: 'string', minLength: 1 },
+          abort: { type: 'string', minLength: 1 },
           forceAlarm: { enum: ['candidate', 'stable'] },
         },
       },

@@ -1,10 +1,10 @@
 import http = require('node:http');
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { versionIdOf } from '../lambda/core';
 import { VirtualClock } from './clock';
-import { FunctionHost, LambdaHandler } from './function-host';
+import { FunctionHost, LambdaHandler, caller } from './function-host';
 import { Random } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
@@ -171,7 +171,12 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           previous = current;
           current = back;
         } else if (entry.approve || entry.reject) {
-          void operatorDecision(endpointName, entry.approve ? 'approve' : 'reject', (entry.approve ?? entry.reject)!, emit);
+          void operator(() => operatorCommands().recordApproval({ endpointName, decision: entry.approve ? 'approve' : 'reject', by: (entry.approve ?? entry.reject)!, now: Date.now() }),
+            `${entry.approve ?? entry.reject} ${entry.approve ? 'approves' : 'rejects'} the rollout`, emit);
+        } else if (entry.rollback || entry.abort) {
+          const request = entry.rollback ? 'rollback' : 'abort';
+          const by = (entry.rollback ?? entry.abort)!;
+          void operator(() => operatorCommands().interveneByOperator({ endpointName, request, by, reason: 'scenario operator action', now: Date.now() }), `${by} asks for a manual ${request}`, emit);
         } else if (entry.forceAlarm) {
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         }
@@ -339,17 +344,20 @@ function observeHistory(request: { headers: Record<string, string>; body: string
   }
 }
 
-async function operatorDecision(endpointName: string, decision: 'approve' | 'reject', by: string, emit: (k: TimelineKind, t: string) => void) {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const table = process.env.TABLE_NAME!;
-  const state = (await doc.send(new GetCommand({ TableName: table, Key: { pk: `ENDPOINT#${endpointName}`, sk: 'STATE' } }))).Item;
-  const rolloutId = state?.lock?.rolloutId ?? state?.candidate?.rolloutId;
-  if (!rolloutId) {
-    emit('operator', `${by} wanted to ${decision}, but no rollout is in progress`);
-    return;
+/** Loaded on first use, like the handlers: after the simulated environment (log level, region) is in place. */
+function operatorCommands(): typeof import('../lambda/operator/commands') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../lambda/operator/commands');
+}
+
+/** An operator action through the CLI's code path, as the operator (not a Lambda) calling AWS. */
+async function operator(action: () => Promise<unknown>, what: string, emit: (k: TimelineKind, t: string) => void) {
+  emit('operator', what);
+  try {
+    await caller.run('operator', action);
+  } catch (error) {
+    emit('operator', `refused: ${(error as Error).message}`);
   }
-  await doc.send(new PutCommand({ TableName: table, Item: { pk: `ENDPOINT#${endpointName}`, sk: `APPROVAL#${rolloutId}`, decision, by, at: Date.now() } }));
-  emit('operator', `${by} ${decision === 'approve' ? 'approved' : 'rejected'} rollout ${rolloutId}`);
 }
 
 function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' | 'stable', emit: (k: TimelineKind, t: string) => void) {

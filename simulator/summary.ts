@@ -227,7 +227,7 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
     const deploys = run.scenario.timeline.filter((t) => t.deploy);
     for (const d of deploys) {
       const at = run.start + d.atMinute * 60_000;
-      const earlier = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome !== 'promoted' && versionOf(r.rolloutId) === d.deploy);
+      const earlier = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome === 'rolled-back' && versionOf(r.rolloutId) === d.deploy);
       if (earlier.length === 0) continue;
       exercised = true;
       const priorAttempts = deploys.filter((x) => x.deploy === d.deploy && x.atMinute < d.atMinute).map((x) => x.attempt ?? 1);

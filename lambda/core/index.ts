@@ -11,3 +11,4 @@ export * from './watch-decision';
 export * from './alarm-decision';
 export * from './lock-decision';
 export * from './deploy-decision';
+export * from './intervention-decision';

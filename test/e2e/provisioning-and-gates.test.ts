@@ -71,3 +71,23 @@ describe('faults before traffic moves, gates and deploy semantics', () => {
     expect(summary.invariants.find((i) => i.id === 7)?.exercised).toBe(true);
   });
 });
+
+describe('operator actions (the CLI code path)', () => {
+  test('a manual rollback returns traffic to the LKG at once and records who did it', async () => {
+    const { run, summary } = await scenario('operator-rollback');
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(rollback.actor).toBe('carol@example.com');
+    const flipped = run.weights.find((w) => w.at >= run.start + 17 * 60_000 && w.slots.some((s) => s.version === 'v1' && s.percent === 100))!;
+    expect(flipped.at - (run.start + 17 * 60_000)).toBeLessThan(30_000);
+    expect(summary.outcome).toBe('rolled-back');
+    expectInvariants(summary);
+  });
+
+  test('an abort ends the rollout without a verdict: the same version deploys again without raising rolloutAttempt', async () => {
+    const { run, summary } = await scenario('operator-abort');
+    expect(run.history.find((h) => h.decision === 'aborted')?.actor).toBe('dave@example.com');
+    expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'aborted'], ['v2', 'promoted']]);
+    expect(run.cfnResponses.every((c) => c.status === 'SUCCESS')).toBe(true);
+    expectInvariants(summary);
+  });
+});

@@ -293,3 +293,12 @@ describe('RolloutController', () => {
     expect(() => Template.fromStack(stack)).toThrow(/watches no guard alarms/);
   });
 });
+
+describe('operator CLI support', () => {
+  test('the stack outputs the state table and state machine the CLI needs', () => {
+    const { stack } = twoEndpoints();
+    const outputs = Template.fromStack(stack).toJSON().Outputs;
+    expect(outputs.RolloutStateTable.Value).toEqual({ Ref: expect.stringMatching(/^SageMakerRolloutControllerStateTable/) });
+    expect(outputs.RolloutStateMachine.Value).toEqual({ Ref: expect.stringMatching(/^SageMakerRolloutControllerStateMachine/) });
+  });
+});

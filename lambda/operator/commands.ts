@@ -1,0 +1,80 @@
+import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, decideIntervention } from '../core';
+import { appendHistory, listHistory } from '../aws/history';
+import { retryTransient } from '../aws/retry';
+import { getState } from '../aws/state-table';
+import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
+import { intervene } from '../handlers/operations/intervene';
+
+/**
+ * What an on-call engineer can do, as plain functions: the CLI (bin/cdk-sagemaker-rollout.ts) calls them with the
+ * operator's credentials, and the simulator calls them for scenario operator actions. Configuration comes from the
+ * same environment variables as the controller's Lambdas (TABLE_NAME, STATE_MACHINE_ARN).
+ */
+
+export interface ApprovalInput {
+  readonly endpointName: string;
+  readonly decision: ApprovalRecord['decision'];
+  /** Who decides: recorded in the history when the gate applies the decision. */
+  readonly by: string;
+  /** Defaults to the rollout in progress. */
+  readonly rolloutId?: string;
+  readonly comment?: string;
+  readonly now: number;
+}
+
+/** Records an approve/reject for a rollout's gate. A decision is final: a second one for the same rollout fails. */
+export async function recordApproval(input: ApprovalInput): Promise<{ rolloutId: string }> {
+  const state = await getState(input.endpointName);
+  const rolloutId = input.rolloutId ?? state?.lock?.rolloutId ?? state?.candidate?.rolloutId;
+  if (rolloutId === undefined) {
+    throw new Error(`endpoint ${input.endpointName} has no rollout in progress: nothing to ${input.decision} (pass --rollout to decide ahead for a known rollout id)`);
+  }
+  const record: ApprovalRecord = { decision: input.decision, by: input.by, at: input.now, comment: input.comment };
+  const sk = `APPROVAL#${rolloutId}`;
+  try {
+    await putItem(endpointKey(input.endpointName), sk, record, { expression: 'attribute_not_exists(sk)' });
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const existing = await getItem<ApprovalRecord>(endpointKey(input.endpointName), sk);
+    throw new Error(`rollout ${rolloutId} of endpoint ${input.endpointName} already has a decision: ${existing?.decision} by ${existing?.by} at ${new Date(existing?.at ?? 0).toISOString()}`);
+  }
+  await appendHistory({
+    at: input.now, endpointName: input.endpointName, rolloutId, decision: `operator-${input.decision}`,
+    reason: `${input.by} asked to ${input.decision} rollout ${rolloutId}${input.comment ? `: ${input.comment}` : ''}`, actor: input.by,
+  });
+  return { rolloutId };
+}
+
+export interface InterventionRequest {
+  readonly endpointName: string;
+  readonly request: OperatorRequest;
+  readonly by: string;
+  readonly reason: string;
+  readonly now: number;
+}
+
+/**
+ * A manual rollback or abort: the same path as a guard alarm (stop the rollout, traffic to stable at once, verified,
+ * recorded with the operator's identity, then the cleanup execution). After promotion a rollback reverts.
+ */
+export async function interveneByOperator(input: InterventionRequest): Promise<{ action: string; rolloutId?: string; reason: string; executionArn?: string }> {
+  const state = await getState(input.endpointName);
+  const decision = decideIntervention(state, input.request, input.now);
+  if (decision.action === 'none' || state === undefined || decision.rolloutId === undefined) {
+    throw new Error(`cannot ${input.request}: ${decision.reason}`);
+  }
+  const reason = `${input.request} by ${input.by}: ${input.reason}`;
+  const started = await intervene({
+    state, rolloutId: decision.rolloutId, action: decision.action, actor: input.by, reason, now: input.now, retry: retryTransient(),
+  });
+  return { action: decision.action, rolloutId: decision.rolloutId, reason: decision.reason, executionArn: started.executionArn };
+}
+
+export async function endpointStatus(endpointName: string): Promise<EndpointState | undefined> {
+  return getState(endpointName);
+}
+
+export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {
+  const all = await listHistory(endpointName);
+  return all.slice(Math.max(0, all.length - limit));
+}

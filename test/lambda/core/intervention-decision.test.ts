@@ -1,0 +1,56 @@
+import { EndpointState, decideIntervention } from '../../../lambda/core';
+
+const NOW = Date.UTC(2026, 0, 5, 10, 0, 0);
+const base: EndpointState = {
+  endpointName: 'fraud',
+  phase: 'idle',
+  stable: { slot: 'blue', versionId: 'mv-aaaaaaaaaaaa', configName: 'fraud-r1-blue', since: NOW - 3_600_000 },
+  revision: 3,
+};
+const rollingOut: EndpointState = {
+  ...base,
+  phase: 'rolling-out',
+  candidate: { slot: 'green', versionId: 'mv-bbbbbbbbbbbb', rolloutId: 'r2' },
+  lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:111122223333:execution:m:fraud-r2', since: NOW - 60_000 },
+};
+const watching: EndpointState = {
+  ...base,
+  phase: 'watching',
+  stable: { slot: 'green', versionId: 'mv-bbbbbbbbbbbb', configName: 'fraud-r2-blue-green', since: NOW - 60_000 },
+  standby: { slot: 'blue', versionId: 'mv-aaaaaaaaaaaa', configName: 'fraud-r1-blue', until: NOW + 600_000 },
+  lock: rollingOut.lock,
+};
+
+describe('decideIntervention', () => {
+  test('a rollback during a rollout rolls the candidate back', () => {
+    expect(decideIntervention(rollingOut, 'rollback', NOW)).toMatchObject({ action: 'rollback', rolloutId: 'r2' });
+  });
+
+  test('an abort during a rollout aborts it (no verdict on the candidate)', () => {
+    expect(decideIntervention(rollingOut, 'abort', NOW)).toMatchObject({ action: 'abort', rolloutId: 'r2' });
+  });
+
+  test('a rollback after promotion, inside the revert window, reverts to the standby', () => {
+    expect(decideIntervention(watching, 'rollback', NOW)).toMatchObject({ action: 'revert', rolloutId: 'r2' });
+  });
+
+  test('a rollback after the revert window closed has nothing to act on and says what to do instead', () => {
+    const d = decideIntervention(watching, 'rollback', NOW + 600_000);
+    expect(d.action).toBe('none');
+    expect(d.reason).toMatch(/revert window .* closed .* deploy the previous version/);
+  });
+
+  test('an abort after promotion points to rollback', () => {
+    expect(decideIntervention(watching, 'abort', NOW).reason).toMatch(/already promoted: to return to the previous version, use rollback/);
+  });
+
+  test('nothing to do when idle, already rolling back, or unknown', () => {
+    expect(decideIntervention(base, 'rollback', NOW)).toMatchObject({ action: 'none', reason: expect.stringMatching(/no rollout in progress .* stable is mv-aaaaaaaaaaaa/) });
+    expect(decideIntervention({ ...rollingOut, phase: 'rolling-back' }, 'abort', NOW).reason).toMatch(/already rolling back/);
+    expect(decideIntervention(undefined, 'rollback', NOW).reason).toMatch(/no state .* check --endpoint and --table/);
+  });
+
+  test('fails on a time that is not epoch milliseconds', () => {
+    expect(() => decideIntervention(base, 'rollback', Number.NaN)).toThrow(/now/);
+  });
+});
