@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import type { EndpointSpec } from '../../lambda/core/contract';
 import { SageMakerRolloutExampleStack } from '../../bin/example-stack';
+import { stateMachineDefinitions, validateAsl } from '../support/asl';
 
 function outdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'example-app-'));
@@ -83,5 +84,15 @@ describe('example app', () => {
       expect(fs.statSync(bundle).size).toBeLessThan(1_500_000);
     }
     expect(Stack.of(stack.fraud).stackName).toBe('SageMakerRolloutExample');
+
+    // Every state machine in the cloud assembly (what `cdk synth` writes to cdk.out) is valid Amazon States Language.
+    const templates = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json'));
+    const machines = templates.flatMap((f) => Object.values(stateMachineDefinitions(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))));
+    expect(machines).toHaveLength(1);
+    for (const machine of machines) {
+      const result = validateAsl(machine);
+      expect(result.errorsText('\n')).toBe('');
+      expect(result.isValid).toBe(true);
+    }
   });
 });
