@@ -1,19 +1,9 @@
-import { decideProvision } from '../../core';
-import { describeEndpoint } from '../../aws/endpoint-readback';
-import { Action, record, required } from './action-kit';
+import { Action, record } from './action-kit';
+import { readBackConfig } from './read-back-config';
 
 /** Polls provisioning and verifies by reading back that the endpoint runs the config we asked for. */
 export const checkProvision: Action = async (context, env) => {
-  const targetConfigName = required(context, 'targetConfigName');
-  const readback = await describeEndpoint(context.spec.endpointName);
-  const decision = decideProvision({
-    readback,
-    targetConfigName,
-    startedAt: required(context, 'provisionStartedAt'),
-    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
-    now: env.now,
-  });
-  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  const { decision, evidence } = await readBackConfig(context, env.now);
   switch (decision.next) {
     case 'provision-wait':
       return { ...context, next: 'provision-wait' };

@@ -1,23 +1,13 @@
-import { decideProvision } from '../../core';
-import { describeEndpoint } from '../../aws/endpoint-readback';
 import { updateState } from '../../aws/state-table';
-import { Action, record, required } from './action-kit';
+import { Action, record } from './action-kit';
+import { readBackConfig } from './read-back-config';
 
 /**
  * Waits for the stable-only config and verifies it by reading back. Giving up past the provisioning timeout is safe:
  * stable keeps serving 100%, only the extra slot stays provisioned.
  */
 export const checkRetire: Action = async (context, env) => {
-  const targetConfigName = required(context, 'targetConfigName');
-  const readback = await describeEndpoint(context.spec.endpointName);
-  const decision = decideProvision({
-    readback,
-    targetConfigName,
-    startedAt: required(context, 'provisionStartedAt'),
-    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
-    now: env.now,
-  });
-  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  const { targetConfigName, decision, evidence } = await readBackConfig(context, env.now);
   switch (decision.next) {
     case 'provision-wait':
       return { ...context, next: 'retire-wait' };

@@ -1,0 +1,21 @@
+import { RolloutContext, decideProvision } from '../../core';
+import { describeEndpoint } from '../../aws/endpoint-readback';
+import { required } from './action-kit';
+
+/**
+ * Reads the endpoint back and judges whether it runs the config the rollout asked for (provisioning a candidate, or
+ * retiring a slot): in service on it, still updating, or failed/reverted/timed out. The evidence goes to the history.
+ */
+export async function readBackConfig(context: RolloutContext, now: number) {
+  const targetConfigName = required(context, 'targetConfigName');
+  const readback = await describeEndpoint(context.spec.endpointName);
+  const decision = decideProvision({
+    readback,
+    targetConfigName,
+    startedAt: required(context, 'provisionStartedAt'),
+    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
+    now,
+  });
+  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  return { targetConfigName, decision, evidence };
+}
