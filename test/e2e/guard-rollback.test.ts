@@ -10,9 +10,9 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     expect(summary.finalStableVersion).toBe('v1');
     expect(finalWeights(summary)).toEqual({ v1: 100 });
     expect(maxShare(run, 'v2')).toBe(1);
-    // Default guards: 60 s periods, 3 evaluation periods: a 180 s window.
+    // The scenario's error-rate guard: one 60 s period, so a 60 s alarm window.
     expect(summary.timeToRecoverSeconds).not.toBeNull();
-    expect(summary.timeToRecoverSeconds!).toBeLessThanOrEqual(180 + 30);
+    expect(summary.timeToRecoverSeconds!).toBeLessThanOrEqual(60 + 30);
     expect(summary.timeToDetectSeconds!).toBeLessThanOrEqual(summary.timeToRecoverSeconds!);
     expect(summary.badRequests).toBeGreaterThan(0);
     expect(rollbackBy(run)).toEqual(['guard-listener']);
