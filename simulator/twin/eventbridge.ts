@@ -79,5 +79,5 @@ function matchOne(rule: unknown, value: unknown, present: boolean): boolean {
     const not = Array.isArray(r['anything-but']) ? r['anything-but'] : [r['anything-but']];
     return present && !not.includes(value);
   }
-  throw new Error(`event pattern operator ${Object.keys(r).join(',')} is not implemented by the twin`);
+  throw new Error(`the twin matches event patterns with values, prefix, exists and anything-but; the rule uses ${Object.keys(r).join(',')}`);
 }
