@@ -1,5 +1,5 @@
 import {
-  ArnFormat, CustomResource, Duration, IResource, Names, RemovalPolicy, Resource, Stack, Token,
+  Annotations, ArnFormat, CustomResource, Duration, IResource, Names, RemovalPolicy, Resource, Stack, Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -93,6 +93,8 @@ export interface BlueGreenEndpointAttributes {
 
 const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
 const SAGEMAKER_ENDPOINT_NAMESPACE = '/aws/sagemaker/Endpoints';
+/** Instance families with local NVMe instance storage ('d' variants, GPU families with local disks). */
+const LOCAL_STORAGE_INSTANCE = /^ml\.([a-z]+\d+[a-z]*d[a-z]*|g5|g6|g6e|p5|p5e)\./;
 
 abstract class BlueGreenEndpointBase extends Resource implements IBlueGreenEndpoint {
   public abstract readonly endpointName: string;
@@ -368,6 +370,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   public readonly role: iam.IRole;
   /** The controller that runs this endpoint's rollouts. */
   public readonly controller: RolloutController;
+
   /** The custom resource that declares the endpoint. */
   public readonly resource: CustomResource;
   /** The bound guards. */
@@ -386,6 +389,12 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
 
     const instanceType = props.instanceType ?? DEFAULT_INSTANCE_TYPE;
     validateInstanceType(instanceType);
+    if (props.encryptionKey && !Token.isUnresolved(instanceType) && LOCAL_STORAGE_INSTANCE.test(instanceType)) {
+      Annotations.of(this).addWarningV2('cdk-sagemaker-rollout:kmsKeyWithLocalStorage',
+        `instance type ${instanceType} looks like one with local NVMe storage, for which SageMaker rejects an endpoint config with a `
+        + 'KmsKeyId (its instance storage is always encrypted): every rollout would fail at provisioning; drop encryptionKey or pick '
+        + 'an instance type with EBS storage');
+    }
     const instanceCount = props.instanceCount ?? 1;
     validatePositiveInteger(instanceCount, 'instanceCount', 'each slot needs at least one instance');
     const rolloutAttempt = props.rolloutAttempt ?? 1;
@@ -482,6 +491,19 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     if (!props.role) {
       this.resource.node.addDependency(role);
     }
+  }
+
+  /**
+   * Lets `grantee` act as on-call for this endpoint with the CLI: approve, reject, roll back and abort (the same
+   * weight flip the guard listener makes, verified by reading back), plus status and history.
+   */
+  public grantOperate(grantee: iam.IGrantable): iam.Grant {
+    const sagemaker = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+      resourceArns: [this.endpointArn],
+    });
+    return sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
   }
 
   /** The guard alarms that watch `slot` (alarms you brought watch both slots). */

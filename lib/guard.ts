@@ -150,7 +150,7 @@ export interface CustomMetricGuardOptions extends GuardAlarmOptions {
   readonly sageMakerMetric?: boolean;
 }
 
-/** Options of a guard that comparies the candidate's error rate with the stable slot's. */
+/** Options of a guard that compares the candidate's error rate with the stable slot's. */
 export interface ComparisonGuardOptions extends GuardAlarmOptions {
   /**
    * How many percentage points the slot's 5xx error rate may exceed the other slot's before the alarm fires.
@@ -390,7 +390,11 @@ class ErrorRateGuard extends MetricGuard {
   constructor(options: ErrorRateGuardOptions) {
     super(options.name ?? 'error-rate', options, true);
     this.thresholdPercent = options.thresholdPercent ?? 1;
-    if (!Token.isUnresolved(this.thresholdPercent) && !(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
+    if (Token.isUnresolved(this.thresholdPercent)) {
+      // The alarm threshold is thresholdPercent / 100, which cannot be computed on a token.
+      throw new Error('error-rate thresholdPercent must be a literal number, got a token: give the percentage itself, e.g. 1 for 1% of requests');
+    }
+    if (!(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
       throw new Error(`error-rate thresholdPercent must be in [0, 100), got ${this.thresholdPercent}: e.g. 1 for 1% of requests`);
     }
     this.minInvocations = options.minInvocations ?? 0;

@@ -46,7 +46,7 @@ export abstract class ModelData {
     if (!Token.isUnresolved(key) && (key.length === 0 || key.startsWith('/'))) {
       throw new Error(`model data key must be a non-empty S3 key without a leading '/', got '${key}': e.g. 'models/v3/model.tar.gz'`);
     }
-    return new BucketModelData(bucket, key, normalizedSha256(options.sha256));
+    return new BucketModelData(bucket, key, checksumFor(key, options.sha256));
   }
 
   /**
@@ -55,7 +55,7 @@ export abstract class ModelData {
    */
   public static fromS3Uri(uri: string, options: ModelDataOptions = {}): ModelData {
     const parsed = parseS3Uri(uri, 'model data URI');
-    return new UriModelData(uri, parsed, normalizedSha256(options.sha256));
+    return new UriModelData(uri, parsed, parsed ? checksumFor(parsed.key, options.sha256) : normalizedSha256(options.sha256));
   }
 
   /**
@@ -63,6 +63,15 @@ export abstract class ModelData {
    * controller's functions) the read it needs to check the checksum, then returns the URI.
    */
   public abstract bind(scope: Construct, modelRole: iam.IGrantable, verifiers?: iam.IGrantable[]): ModelDataConfig;
+}
+
+/** A checksum belongs to one object: a prefix of uncompressed files has none to compare. */
+function checksumFor(key: string, sha256: string | undefined): string | undefined {
+  if (sha256 !== undefined && isPrefix(key)) {
+    throw new Error(`model data '${key}' is a prefix of uncompressed files, so it has no single SHA-256 to verify: `
+      + 'remove sha256, or point at a model.tar.gz object');
+  }
+  return normalizedSha256(sha256);
 }
 
 function normalizedSha256(sha256: string | undefined): string | undefined {

@@ -241,48 +241,50 @@ export class RolloutController extends Construct {
         'an endpoint name is a token, so the controller\'s SageMaker model and endpoint config permissions cover every model and config '
         + 'of the account and region: give the endpoint a literal name to scope them');
     }
-    if (!this.endpointNames.has(registration.endpointName)) {
-      this.endpointNames.add(registration.endpointName);
-      this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: [
-          'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-          'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint',
-        ],
-        resources: [arns.endpoint],
-      }));
-      this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-        // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
-        actions: [
-          'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
-          'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
-        ],
-        resources: [arns.endpointConfigs],
-      }));
-      this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
-        resources: [arns.models],
-      }));
-      this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint'],
-        resources: [arns.endpoint],
-      }));
-      this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
-        resources: [arns.endpointConfigs],
-      }));
-      this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:DeleteModel'],
-        resources: [arns.models],
-      }));
-      this.guardListenerFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
-        resources: [arns.endpoint],
-      }));
-      for (const fn of [this.stepFunction, this.deployFunction]) {
-        acknowledgeWildcardResources(fn, [arns.endpointConfigs, arns.models],
-          `the controller names the models and endpoint configs of endpoint ${registration.endpointName} after it, with a version or `
-          + 'rollout suffix only known at run time');
-      }
+    if (!Token.isUnresolved(registration.endpointName) && this.endpointNames.has(registration.endpointName)) {
+      throw new Error(`two BlueGreenEndpoints in stack '${Stack.of(this).stackName}' are named '${registration.endpointName}': `
+        + 'one SageMaker endpoint can have one owner; give each endpoint its own endpointName');
+    }
+    this.endpointNames.add(registration.endpointName);
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: [
+        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
+        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint',
+      ],
+      resources: [arns.endpoint],
+    }));
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
+      actions: [
+        'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
+        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
+      ],
+      resources: [arns.endpointConfigs],
+    }));
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
+      resources: [arns.models],
+    }));
+    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint'],
+      resources: [arns.endpoint],
+    }));
+    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
+      resources: [arns.endpointConfigs],
+    }));
+    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DeleteModel'],
+      resources: [arns.models],
+    }));
+    this.guardListenerFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+      resources: [arns.endpoint],
+    }));
+    for (const fn of [this.stepFunction, this.deployFunction]) {
+      acknowledgeWildcardResources(fn, [arns.endpointConfigs, arns.models],
+        `the controller names the models and endpoint configs of endpoint ${registration.endpointName} after it, with a version or `
+        + 'rollout suffix only known at run time');
     }
     if (!this.registeredRoles.has(registration.modelRole)) {
       this.registeredRoles.add(registration.modelRole);
@@ -318,12 +320,27 @@ export class RolloutController extends Construct {
    * Lets `grantee` record approval decisions (what the CLI's `approve`/`reject` write) and read rollout state.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // What `approve`/`reject` do: read the endpoint's state, put the decision (conditionally) and a history entry.
+    const grant = this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem');
     if (this.table.encryptionKey) {
       this.table.encryptionKey.grantEncryptDecrypt(grantee);
       acknowledgeWildcardActions(grantee, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');
     }
     return grant;
+  }
+
+  /**
+   * Lets `grantee` run the CLI's `rollback` and `abort` for every endpoint of this controller: read and write the
+   * state table, and stop, start and describe rollout executions. Add `BlueGreenEndpoint.grantOperate` for the
+   * SageMaker side of each endpoint.
+   */
+  public grantIntervene(grantee: iam.IGrantable): iam.Grant {
+    const table = this.table.grantReadWriteData(grantee);
+    const start = iam.Grant.addToPrincipal({ grantee, actions: ['states:StartExecution'], resourceArns: [this.stateMachine.stateMachineArn] });
+    const executions = iam.Grant.addToPrincipal({
+      grantee, actions: ['states:StopExecution', 'states:DescribeExecution'], resourceArns: [this.executionArnPattern()],
+    });
+    return table.combine(start).combine(executions);
   }
 
   /** Lets `grantee` read rollout state and history (what the CLI's `status` and `history` read). */

@@ -21,7 +21,8 @@ export interface RolloutStrategyOptions {
    * Minimum number of candidate invocations at each step before it may advance. Steps that have not seen enough
    * traffic by their deadline roll back: without traffic the guards prove nothing.
    *
-   * @default 0 - advance on time and green guards alone
+   * @default 1 - a step that served no candidate request proves nothing (guards with no data read OK), so it holds
+   * and rolls back at its deadline; use 0 to advance on time and green guards alone
    */
   readonly minInvocations?: number;
 
@@ -152,7 +153,7 @@ function planSteps(steps: number[], options: RolloutStrategyOptions): RolloutStr
         + `raise ${name} or lower checkInterval`);
     }
   }
-  const minInvocations = options.minInvocations ?? 0;
+  const minInvocations = options.minInvocations ?? 1;
   validateNonNegativeInteger(minInvocations, 'minInvocations', 'use 0 to advance on time alone');
 
   const deadlineFor = (stepBake: number): number => {

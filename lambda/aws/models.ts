@@ -11,6 +11,15 @@ function containerOf(version: ModelVersionSpec): ContainerDefinition {
   if (version.image === undefined) {
     throw new Error('model version has neither image nor modelPackageArn; set one of them');
   }
+  // A prefix ending in '/' holds uncompressed files: SageMaker takes it as a ModelDataSource, not a ModelDataUrl
+  // (which must be a .tar.gz).
+  if (version.modelDataUrl?.endsWith('/')) {
+    return {
+      Image: version.image,
+      ModelDataSource: { S3DataSource: { S3Uri: version.modelDataUrl, S3DataType: 'S3Prefix', CompressionType: 'None' } },
+      Environment: environment,
+    };
+  }
   return { Image: version.image, ModelDataUrl: version.modelDataUrl, Environment: environment };
 }
 

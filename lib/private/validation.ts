@@ -117,7 +117,14 @@ export function validateImageUri(uri: string, what: string): void {
     throw new Error(`${what} must look like <registry>/<repository>[:tag][@sha256:<digest>] (at most 255 characters), got '${uri}': `
       + 'e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-model@sha256:<64 hex>');
   }
+  // SageMaker pulls from ECR (other registries need VPC image access, which this library does not configure).
+  if (!ECR_REGISTRY.test(uri)) {
+    throw new Error(`${what} must be in Amazon ECR (<account>.dkr.ecr.<region>.amazonaws.com/...), got '${uri}': `
+      + 'push the image to an ECR repository and use its URI, or ModelVersion.fromEcrImage');
+  }
 }
+
+const ECR_REGISTRY = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
 
 export function validateTagOrDigest(value: string, what: string): void {
   if (isUnresolved(value)) return;

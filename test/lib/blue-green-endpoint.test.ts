@@ -42,8 +42,8 @@ describe('BlueGreenEndpoint', () => {
       },
       plan: {
         steps: [
-          { percent: 10, bakeSeconds: 600, minInvocations: 0, deadlineSeconds: 1200 },
-          { percent: 100, bakeSeconds: 600, minInvocations: 0, deadlineSeconds: 1200 },
+          { percent: 10, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
+          { percent: 100, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
         ],
         checkIntervalSeconds: 30,
         provisionPollSeconds: 30,

@@ -116,9 +116,20 @@ describe('ModelVersion', () => {
   });
 
   test('fails for environment variables SageMaker rejects', () => {
-    expect(() => ModelVersion.fromImageUri(`host/model@${DIGEST}`, { environment: { 'BAD-NAME': '1' } })).toThrow(/got 'BAD-NAME'/);
+    expect(() => ModelVersion.fromImageUri(`123456789012.dkr.ecr.us-east-1.amazonaws.com/model@${DIGEST}`, { environment: { 'BAD-NAME': '1' } })).toThrow(/got 'BAD-NAME'/);
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`V${i}`, 'x']));
     expect(() => ModelVersion.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1', { environment: many }))
       .toThrow(/at most 100 variables/);
+  });
+});
+
+describe('model data prefixes', () => {
+  test('fails for a checksum on a prefix of uncompressed files, which has no single object to verify', () => {
+    expect(() => ModelData.fromS3Uri('s3://bucket/models/v3/', { sha256: 'ab'.repeat(32) }))
+      .toThrow(/'models\/v3\/' is a prefix of uncompressed files, so it has no single SHA-256 to verify: remove sha256/);
+  });
+
+  test('fails for an image outside Amazon ECR', () => {
+    expect(() => ModelVersion.fromImageUri(`docker.io/library/model@sha256:${'ab'.repeat(32)}`)).toThrow(/must be in Amazon ECR/);
   });
 });

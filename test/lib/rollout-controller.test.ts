@@ -281,10 +281,30 @@ describe('RolloutController', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('Operator') }],
       PolicyDocument: { Statement: [Match.objectLike({
-        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
       })] },
     });
     expect(a.controller.metricRolloutsFailed().metricName).toBe('ExecutionsFailed');
+  });
+
+  test('fails when two endpoints of a stack share an endpoint name', () => {
+    expect(() => twoEndpoints((stack) => {
+      new BlueGreenEndpoint(stack, 'Again', { modelVersion: ecrVersion(stack, 'RepoC'), endpointName: 'recommender' });
+    })).toThrow(/two BlueGreenEndpoints in stack '.*' are named 'recommender': .* give each endpoint its own endpointName/);
+  });
+
+  test('grantOperate lets an on-call role approve, roll back and abort one endpoint, and nothing else in SageMaker', () => {
+    const { template } = twoEndpoints((stack, endpoint) => {
+      endpoint.grantOperate(new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() }));
+    });
+    const statements = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('OnCall') }] } });
+    const all = Object.values(statements).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const sagemaker = all.filter((st: any) => JSON.stringify(st.Action).includes('sagemaker:'));
+    expect(sagemaker).toHaveLength(1);
+    expect(sagemaker[0].Action).toEqual(['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities']);
+    expect(JSON.stringify(sagemaker[0].Resource)).toMatch(/:endpoint\/fraud-scoring"/);
+    expect(JSON.stringify(all)).toContain('states:StartExecution');
+    expect(JSON.stringify(all)).toContain('states:StopExecution');
   });
 
   test('fails when a controller has no endpoint', () => {

@@ -24,8 +24,8 @@ describe('RolloutStrategy', () => {
       checkInterval: Duration.seconds(20),
     }).bind();
     expect(config.steps).toEqual([
-      { percent: 10, bakeSeconds: 120, minInvocations: 0, deadlineSeconds: 1200 },
-      { percent: 100, bakeSeconds: 900, minInvocations: 0, deadlineSeconds: 1200 },
+      { percent: 10, bakeSeconds: 120, minInvocations: 1, deadlineSeconds: 1200 },
+      { percent: 100, bakeSeconds: 900, minInvocations: 1, deadlineSeconds: 1200 },
     ]);
     expect(config.checkIntervalSeconds).toBe(20);
   });
@@ -47,7 +47,7 @@ describe('RolloutStrategy', () => {
     expect(RolloutStrategy.LINEAR_25_BAKE_5MIN.bind().steps.every((s) => s.bakeSeconds === 300)).toBe(true);
     expect(RolloutStrategy.LINEAR_10_BAKE_5MIN.bind().steps).toHaveLength(10);
     expect(RolloutStrategy.ALL_AT_ONCE_BAKE_10MIN.bind().steps).toEqual([
-      { percent: 100, bakeSeconds: 600, minInvocations: 0, deadlineSeconds: 1200 },
+      { percent: 100, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
     ]);
   });
 

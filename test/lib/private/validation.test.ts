@@ -43,10 +43,12 @@ describe('token-safe validators', () => {
     for (const ok of [
       '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-model:1.2.3',
       `123456789012.dkr.ecr.us-east-1.amazonaws.com/team/my_model@sha256:${'a'.repeat(64)}`,
-      'registry.example.com:5000/org/model',
+      '763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.1-cpu',
     ]) {
       expect(() => validateImageUri(ok, 'image')).not.toThrow();
     }
+    // SageMaker pulls from ECR; other registries need VPC image access, which the library does not configure.
+    expect(() => validateImageUri('registry.example.com:5000/org/model', 'image')).toThrow(/must be in Amazon ECR .* got 'registry.example.com:5000\/org\/model'/);
     for (const bad of ['my model:latest', 'nohost', `repo/x@sha256:${'a'.repeat(10)}`, `host/${'a'.repeat(260)}`]) {
       expect(() => validateImageUri(bad, 'image')).toThrow(/must look like/);
     }
