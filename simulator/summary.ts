@@ -55,7 +55,8 @@ export function summarize(run: RunRecord): Summary {
 
   const deploys = run.scenario.timeline.filter((t) => t.deploy);
   const lastDeployAt = deploys.length ? run.start + deploys[deploys.length - 1].atMinute * 60_000 : undefined;
-  const lastRecord = [...run.rollouts].sort((a, b) => a.startedAt - b.startedAt).pop();
+  // The rollout the last deploy started, if it started one (a refused or no-op deploy starts none).
+  const lastRecord = [...run.rollouts].filter((r) => lastDeployAt !== undefined && r.startedAt >= lastDeployAt).sort((a, b) => a.startedAt - b.startedAt).pop();
   const rolloutSeconds = lastDeployAt !== undefined && lastRecord?.endedAt && lastRecord.kind !== 'create' ? seconds(lastRecord.endedAt - lastDeployAt) : null;
 
   return {
@@ -239,7 +240,8 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
     }
     add(6, 'no re-run of a rolled-back version without an explicit retry', exercised, failures, exercised ? 'rolled-back versions were refused unless retried' : 'no rolled-back version was deployed again');
   }
-  // 7. A CloudFormation stack rollback returns traffic to the previous version.
+  // 7. A CloudFormation stack rollback returns traffic to the previous version (or keeps it on the LKG when the
+  // previous properties name a version that was rolled back: that one must not come back).
   {
     const failures: string[] = [];
     const rollbacks = run.scenario.timeline.filter((t) => t.stackRollback);
@@ -247,8 +249,10 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
       const at = run.start + r.atMinute * 60_000;
       const before = run.scenario.timeline.filter((t) => t.deploy && t.atMinute < r.atMinute);
       const previous = before.length > 1 ? before[before.length - 2].deploy! : run.scenario.initialVersion;
+      const rolledBack = run.rollouts.some((x) => x.endedAt !== undefined && x.endedAt <= at && x.outcome === 'rolled-back' && versionOf(x.rolloutId) === previous);
+      const expected = rolledBack ? lkgAt(at) ?? previous : previous;
       const end = run.weights[run.weights.length - 1];
-      if (!end || percentOf(end, previous) !== 100 || !run.weights.some((w) => w.at >= at)) failures.push(`after the stack rollback at minute ${r.atMinute}, ${previous} does not serve 100%`);
+      if (!end || percentOf(end, expected) !== 100) failures.push(`after the stack rollback at minute ${r.atMinute}, ${expected} does not serve 100%`);
     }
     add(7, 'a stack rollback restores the previous version', rollbacks.length > 0, failures, rollbacks.length ? 'the previous version serves 100% after the stack rollback' : 'no stack rollback');
   }

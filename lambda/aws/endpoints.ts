@@ -16,12 +16,18 @@ export async function createEndpoint(endpointName: string, configName: string): 
 }
 
 /**
- * Moves the endpoint to `configName`. RetainAllVariantProperties keeps the live weight and instance count of variants
- * that stay (the stable slot), so a topology change never resets traffic; new variants take the config's values.
+ * Moves the endpoint to `configName`. Live instance counts are retained (scaling survives a topology change), but
+ * weights always come from the config: a slot name reused by a new version must not inherit traffic the slot had
+ * before (a candidate gets 0 until it passes its smoke test; the stable slot gets everything).
  */
 export async function updateEndpoint(endpointName: string, configName: string): Promise<void> {
   await aws(() =>
-    sagemaker.send(new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: configName, RetainAllVariantProperties: true })),
+    sagemaker.send(new UpdateEndpointCommand({
+      EndpointName: endpointName,
+      EndpointConfigName: configName,
+      RetainAllVariantProperties: true,
+      ExcludeRetainedVariantProperties: [{ VariantPropertyType: 'DesiredWeight' }],
+    })),
   );
 }
 

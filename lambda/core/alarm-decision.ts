@@ -17,6 +17,8 @@ export function decideOnAlarm(
   state: EndpointState | undefined,
   alarm: AlarmSubject,
   now: number,
+  /** When the alarm changed state (the event's `detail.state.timestamp`), if known. */
+  changedAt?: number,
 ): { action: 'rollback' | 'revert' | 'ignore'; reason: string } {
   assertEpochMs('now', now);
   const ignore = (why: string) => ({ action: 'ignore' as const, reason: `${alarm.alarmName}: ${why}` });
@@ -25,6 +27,11 @@ export function decideOnAlarm(
   }
   if (state.endpointName !== alarm.endpointName) {
     return ignore(`alarm watches endpoint ${alarm.endpointName}, not ${state.endpointName}`);
+  }
+  // Events can arrive late or be redelivered: an alarm that fired before the current rollout took the endpoint is
+  // about an earlier candidate in the same slot.
+  if (changedAt !== undefined && Number.isFinite(changedAt) && state.lock !== undefined && changedAt < state.lock.since) {
+    return ignore(`the alarm changed at ${new Date(changedAt).toISOString()}, before rollout ${state.lock.rolloutId} began: a late event about an earlier rollout`);
   }
   switch (state.phase) {
     case 'rolling-back':

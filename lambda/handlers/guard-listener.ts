@@ -48,7 +48,8 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
     return ignored({ action: 'ignore', reason: `${detail.alarmName} is not a guard of any endpoint of this controller` });
   }
   const state = await getState(subject.endpointName);
-  const decision = decideOnAlarm(state, subject, now);
+  const changedAt = detail.state.timestamp === undefined ? undefined : Date.parse(detail.state.timestamp);
+  const decision = decideOnAlarm(state, subject, now, changedAt);
   if (decision.action === 'ignore' || state === undefined) {
     return ignored({ action: 'ignore', reason: decision.reason, endpointName: subject.endpointName });
   }

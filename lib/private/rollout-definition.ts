@@ -58,8 +58,12 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
 
   const releaseFailed = new sfn.Fail(scope, 'ReleaseFailed', {
     error: 'ReleaseFailed',
+    causePath: '$.error.Cause',
     comment: 'the lock could not be released; the endpoint state needs an operator',
   });
+  // Traffic that cannot be returned to stable yet (a long throttling spell) is retried until it can: releasing the
+  // endpoint with traffic on a failing candidate is never an option. The lock and the rolling-back phase stay.
+  const waitBeforeRetryingRollback = new sfn.Wait(scope, 'WaitBeforeRetryingRollback', { time: sfn.WaitTime.duration(Duration.minutes(5)) });
   const failed = new sfn.Fail(scope, 'RolloutFailed', {
     error: 'RolloutFailed',
     causePath: '$.reason',
@@ -83,7 +87,11 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   for (const t of [acquireLock, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
     t.addCatch(failSafe, toFailSafe);
   }
-  for (const t of [failSafe, retire, checkRetire]) {
+  // The fail-safe must not give up quickly, and never by releasing the endpoint with traffic still on the candidate.
+  failSafe.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 10, maxDelay: Duration.minutes(5) });
+  failSafe.addCatch(waitBeforeRetryingRollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+  waitBeforeRetryingRollback.next(failSafe);
+  for (const t of [retire, checkRetire]) {
     t.addCatch(release, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   }
   release.addCatch(releaseFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });

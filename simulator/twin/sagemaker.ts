@@ -187,6 +187,7 @@ export class SageMakerTwin {
     const fail = this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
     const retain = i.RetainAllVariantProperties === true;
+    const excluded = new Set((i.ExcludeRetainedVariantProperties ?? []).map((p: { VariantPropertyType: string }) => p.VariantPropertyType));
     setTimeout(() => {
       ep.status = 'InService';
       ep.modifiedAt = Date.now();
@@ -198,8 +199,12 @@ export class SageMakerTwin {
         ep.variants = config.variants.map((v) => {
           const kept = retain ? ep.variants.find((old) => old.name === v.VariantName) : undefined;
           const next = this.live(v);
-          return kept ? { ...next, currentWeight: kept.currentWeight, desiredWeight: kept.desiredWeight,
-            currentInstanceCount: kept.currentInstanceCount, desiredInstanceCount: kept.desiredInstanceCount } : next;
+          if (!kept) return next;
+          return {
+            ...next,
+            ...(excluded.has('DesiredWeight') ? {} : { currentWeight: kept.currentWeight, desiredWeight: kept.desiredWeight }),
+            ...(excluded.has('DesiredInstanceCount') ? {} : { currentInstanceCount: kept.currentInstanceCount, desiredInstanceCount: kept.desiredInstanceCount }),
+          };
         });
       }
       this.onChange(ep.name);

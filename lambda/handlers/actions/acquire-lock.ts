@@ -2,7 +2,7 @@ import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock } from '..
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeExecution, stopExecution } from '../../aws/executions';
 import { logger } from '../../aws/logger';
-import { putRolloutIfAbsent, setRolloutOutcome } from '../../aws/rollout-records';
+import { getRollout, putRolloutIfAbsent, setRolloutOutcome } from '../../aws/rollout-records';
 import { STATE_CONFLICT, emptyState, getState, saveState } from '../../aws/state-table';
 import { restoreStable } from '../operations/restore-stable';
 import { Action, ActionEnv, CONTROLLER, eventDetail, record } from './action-kit';
@@ -57,8 +57,10 @@ async function tryAcquire(context: RolloutContext, env: ActionEnv): Promise<Roll
   await saveState(
     {
       ...(current ?? emptyState(endpointName)),
-      // A candidate left by a superseded or crashed rollout is replaced by this rollout's own at RegisterVersion.
+      // A candidate left by a superseded or crashed rollout is replaced by this rollout's own at RegisterVersion, and
+      // so is a standby: the new candidate goes into the slot that is not stable.
       candidate: decision.action === 'reenter' ? current?.candidate : undefined,
+      standby: decision.action === 'reenter' ? current?.standby : undefined,
       lock: { rolloutId: context.rolloutId, executionArn: env.executionArn, since: env.now },
       phase: 'rolling-out',
       spec: context.spec,
@@ -74,22 +76,39 @@ async function tryAcquire(context: RolloutContext, env: ActionEnv): Promise<Roll
   return { ...context, next: 'continue' };
 }
 
-/** Stops the holder and rolls its candidate back (shared flip), recording the holder's rollout as aborted. */
+/**
+ * Stops the holder and returns traffic to stable (shared flip), recording the holder's rollout as aborted. Superseding
+ * is no verdict on the holder's candidate, so its version is not marked rolled back; a holder already past its
+ * rollout (watching, or rolling back) keeps the outcome it has.
+ */
 async function supersede(context: RolloutContext, env: ActionEnv, state: EndpointState, reason: string): Promise<void> {
   const holder = state.lock!;
   const cause = `superseded by ${context.rolloutId}`;
   await stopExecution(holder.executionArn, cause);
-  await restoreStable({
-    state,
-    rolloutId: holder.rolloutId,
-    rolledBack: state.candidate && { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 },
-    decision: 'superseded',
-    outcome: 'aborted',
-    reason: `${reason}: ${cause}`,
-    actor: CONTROLLER,
-    evidence: { supersededBy: context.rolloutId, holder, candidate: state.candidate },
-    now: env.now,
-  });
-  // A stopped execution never reaches its Release: its rollout ends here.
-  await setRolloutOutcome(state.endpointName, holder.rolloutId, { outcome: 'aborted', reason: cause, endedAt: env.now });
+  if (state.phase === 'rolling-out') {
+    await restoreStable({
+      state,
+      rolloutId: holder.rolloutId,
+      decision: 'superseded',
+      outcome: 'aborted',
+      reason: `${reason}: ${cause}`,
+      actor: CONTROLLER,
+      evidence: { supersededBy: context.rolloutId, holder, candidate: state.candidate },
+      now: env.now,
+    });
+  } else {
+    await record(context, env.now, 'superseded', `${reason}: ${cause}; rollout ${holder.rolloutId} was ${state.phase}, its outcome stands`,
+      { evidence: { supersededBy: context.rolloutId, holder, standby: state.standby } });
+  }
+  // A stopped execution never reaches its Release: its rollout ends here, unless it had already ended.
+  const ended = await getRollout(state.endpointName, holder.rolloutId);
+  if (ended?.outcome === undefined) {
+    // A rollout watching its revert window was promoted: superseding ends the watch, not the promotion.
+    const end = state.phase === 'watching'
+      ? { outcome: 'promoted' as const, reason: `promoted; its revert window ended early: ${cause}` }
+      : { outcome: 'aborted' as const, reason: cause };
+    await setRolloutOutcome(state.endpointName, holder.rolloutId, { ...end, endedAt: env.now });
+  } else if (ended.endedAt === undefined) {
+    await setRolloutOutcome(state.endpointName, holder.rolloutId, { outcome: ended.outcome, reason: ended.reason, endedAt: env.now });
+  }
 }

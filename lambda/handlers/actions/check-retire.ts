@@ -7,6 +7,10 @@ import { readBackConfig } from './read-back-config';
  * stable keeps serving 100%, only the extra slot stays provisioned.
  */
 export const checkRetire: Action = async (context, env) => {
+  if (context.targetConfigName === undefined) {
+    // Retire found the endpoint busy and asked to look again after the wait.
+    return { ...context, next: 'retire' };
+  }
   const { targetConfigName, decision, evidence } = await readBackConfig(context, env.now);
   switch (decision.next) {
     case 'provision-wait':

@@ -1,4 +1,5 @@
-import { EVENT_DETAIL_TYPE, EndpointState, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, NextAction, RolloutContext, weightsFor } from '../../core';
+import { listHistory } from '../../aws/history';
 import { putRolloutEvent } from '../../aws/announcements';
 import { getState, saveState } from '../../aws/state-table';
 import { markPromoted } from '../../aws/version-records';
@@ -14,7 +15,13 @@ export const promote: Action = async (context, env) => {
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
   const configName = required(context, 'targetConfigName');
-  const state = assertOwner(await getState(spec.endpointName), context);
+  const current = await getState(spec.endpointName);
+  if (current?.lock?.rolloutId === context.rolloutId && current.stable?.versionId === versionId && current.stable.slot === candidateSlot
+    && current.phase !== 'rolling-out') {
+    // A retried Promote whose state write already happened: finish what the first attempt may not have.
+    return finishPromotion(context, env.now, current.standby, current.standby ? 'watch' : 'retire', undefined, true);
+  }
+  const state = assertOwner(current, context);
   const previous = state.stable;
   const windowMs = spec.plan.revertWindowSeconds * 1000;
   const standby: EndpointState['standby'] =
@@ -32,13 +39,26 @@ export const promote: Action = async (context, env) => {
     },
     state,
   );
-  await markPromoted(spec.endpointName, versionId, env.now);
+  const next = context.kind === 'create' ? 'release' : standby ? 'watch' : 'retire';
+  return finishPromotion(context, env.now, standby, next, previous);
+};
+
+/** Marks the version, records the decision once, announces it and answers a waiting deploy. */
+async function finishPromotion(
+  context: RolloutContext, now: number, standby: EndpointState['standby'], next: NextAction, previous?: EndpointState['stable'], retried = false,
+): Promise<RolloutContext> {
+  const { spec } = context;
+  const versionId = required(context, 'versionId');
+  const candidateSlot = required(context, 'candidateSlot');
+  await markPromoted(spec.endpointName, versionId, now);
   const kept = standby ? `; ${standby.versionId} on ${standby.slot} is standby until ${new Date(standby.until).toISOString()}` : '';
   const reason = `version ${versionId} on slot ${candidateSlot} is the new stable${kept}`;
-  await record(context, env.now, 'promoted', reason, { evidence: { previousStable: previous, standby } });
-  const detail = eventDetail(context, { slot: candidateSlot, previousStable: previous, standby });
-  await putRolloutEvent(EVENT_DETAIL_TYPE.promoted, detail, spec.eventBusName);
-  const next = context.kind === 'create' ? 'release' : standby ? 'watch' : 'retire';
+  const recorded = retried && (await listHistory(spec.endpointName)).some((h) => h.rolloutId === context.rolloutId && h.decision === 'promoted');
+  if (!recorded) {
+    await record(context, now, 'promoted', reason, { evidence: { previousStable: previous, standby } });
+    const detail = eventDetail(context, { slot: candidateSlot, previousStable: previous, standby });
+    await putRolloutEvent(EVENT_DETAIL_TYPE.promoted, detail, spec.eventBusName);
+  }
   const answered = await answerCloudFormation(context, 'promoted', reason);
-  return { ...answered, promotedAt: env.now, outcome: 'promoted', reason, next };
-};
+  return { ...answered, promotedAt: context.promotedAt ?? now, outcome: 'promoted', reason, next };
+}

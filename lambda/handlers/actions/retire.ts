@@ -13,6 +13,11 @@ export const retire: Action = async (context, env) => {
     throw new Error(`endpoint ${endpointName} has no stable version; nothing to retire toward in rollout ${context.rolloutId}`);
   }
   const readback = await describeEndpoint(endpointName);
+  if (readback.status !== 'InService') {
+    // An update still in progress (a candidate being provisioned when the rollout was aborted) would add its slot
+    // after we looked: wait for it to settle, then decide (CheckRetire comes back here without a target).
+    return { ...context, targetConfigName: undefined, next: 'retire-wait' };
+  }
   const slots = slotsOf(readback);
   if (slots.length === 1 && slots[0] === stable.slot) {
     await updateState(endpointName, (current) =>

@@ -23,8 +23,15 @@ export const shiftTraffic: Action = async (context, env) => {
   if (step === undefined) {
     throw new RangeError(`context.stepIndex ${stepIndex} is outside plan.steps (${context.spec.plan.steps.length} steps)`);
   }
-  const intent = weightsFor(required(context, 'stableSlot'), step.percent);
-  const change = await applyWeights(endpointName, intent);
+  const stableSlot = required(context, 'stableSlot');
+  const change = await applyWeights(endpointName, weightsFor(stableSlot, step.percent));
+  // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
+  // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
+  const after = await getState(endpointName);
+  if (after?.lock?.rolloutId !== context.rolloutId || after.phase !== 'rolling-out') {
+    await applyWeights(endpointName, weightsFor(stableSlot, 0));
+    assertOwner(after, context);
+  }
   await updateState(endpointName, (current) => current && { ...current, weights: change.after });
   const reason = `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
   await record(context, env.now, 'traffic-shifted', reason, {

@@ -1,5 +1,6 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
@@ -35,12 +36,17 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
   }
   const state = await getState(spec.endpointName);
   const recorded = await getVersion(spec.endpointName, versionId);
-  const decision = decideDeploy({
+  const decided = decideDeploy({
     state,
     desiredVersionId: versionId,
     attempt: spec.rolloutAttempt,
     rolledBackAttempt: recorded?.rolledBackAttempt,
   });
+  // An update that does not change the version (another property changed, or CloudFormation rolls the stack back to
+  // properties that name it) is no request to roll it out again: refusing it would fail the stack rollback itself.
+  const decision = decided.action === 'refuse' && sameVersionAsBefore(event, declared)
+    ? { action: 'noop' as const, reason: `version ${versionId} stays rolled back: this update does not change it (stable is ${state?.stable?.versionId})` }
+    : decided;
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
   await appendHistory({
     at: now,
@@ -69,6 +75,16 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
       return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
     case 'revert-to-standby':
       return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
+  }
+}
+
+function sameVersionAsBefore(event: CreateOrUpdate, declared: EndpointSpec): boolean {
+  if (event.RequestType !== 'Update') return false;
+  try {
+    const old = parseSpec(event.OldResourceProperties.Spec);
+    return canonicalJson(old.version) === canonicalJson(declared.version) && old.rolloutAttempt === declared.rolloutAttempt;
+  } catch {
+    return false;
   }
 }
 

@@ -37,34 +37,41 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
   if (holder !== undefined) {
     await retry(() => stopExecution(holder.executionArn, `${actor}: ${reason}`));
   }
-  // The fast lever comes first; what the cleanup needs is looked up after it.
+  // Looked up after the fast lever: a CloudFormation request the stopped rollout still owed.
   const pending = async () => (holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn)));
   const trigger = { by: actor, reason };
   if (action === 'revert') {
     const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry });
-    const cfnResponse = await pending();
+    // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
     return startCleanup({
-      state, rolloutId, versionId: state.stable?.versionId, cfnResponse, next: 'retire', trigger,
+      state, rolloutId, versionId: state.stable?.versionId, next: 'retire', trigger,
       outcome: 'rolled-back', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
     });
   }
   const outcome = action === 'abort' ? 'aborted' : 'rolled-back';
-  await restoreStable({
-    state,
-    rolloutId,
-    // Aborting says nothing about the candidate's quality: only a rollback marks its version.
-    rolledBack: action === 'rollback' && state.candidate ? { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 } : undefined,
-    decision: action === 'abort' ? 'aborted' : 'rollback',
-    outcome,
-    reason,
-    actor,
-    evidence,
-    now,
-    retry,
-  });
-  const cfnResponse = await pending();
-  return startCleanup({
-    state, rolloutId, versionId: state.candidate?.versionId, cfnResponse, next: 'rollback', trigger,
+  const cleanup = async () => startCleanup({
+    state, rolloutId, versionId: state.candidate?.versionId, cfnResponse: await pending(), next: 'rollback', trigger,
     outcome, reason, suffix: action, now, retry,
   });
+  try {
+    await restoreStable({
+      state,
+      rolloutId,
+      // Aborting says nothing about the candidate's quality: only a rollback marks its version.
+      rolledBack: action === 'rollback' && state.candidate ? { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 } : undefined,
+      decision: action === 'abort' ? 'aborted' : 'rollback',
+      outcome,
+      reason,
+      actor,
+      evidence,
+      now,
+      retry,
+    });
+  } catch (err) {
+    // The rollout is already stopped: whatever made the flip fail (a long throttling spell, an update in progress),
+    // the cleanup execution's Rollback task flips again with the state machine's retries and fail-safe.
+    await cleanup();
+    throw err;
+  }
+  return cleanup();
 }

@@ -38,11 +38,13 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
   const { state, rolloutId, now, reason } = input;
   const { endpointName, stable } = state;
   const retry = input.retry ?? once;
+  // Rolling back is declared before the flip: a task of the stopped rollout still running (a traffic shift) then
+  // finds it no longer owns the endpoint, and undoes its own change.
+  await updateState(endpointName, (current) => (current && current.phase !== 'rolling-back' ? { ...current, phase: 'rolling-back' } : undefined));
   const weights = stable ? await retry(() => applyWeights(endpointName, weightsFor(stable.slot, 0))) : undefined;
-  await updateState(endpointName, (current) => {
-    const next = current && { ...current, phase: 'rolling-back' as const, weights: weights?.after ?? current.weights };
-    return next && (next.phase !== current.phase || !equalWeights(next.weights, current.weights)) ? next : undefined;
-  });
+  await updateState(endpointName, (current) =>
+    current && weights && !equalWeights(weights.after, current.weights) ? { ...current, weights: weights.after } : undefined,
+  );
   const rollout = await getRollout(endpointName, rolloutId);
   if (rollout?.outcome !== undefined) {
     return { weights, recorded: false };

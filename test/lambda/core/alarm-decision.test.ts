@@ -21,6 +21,14 @@ const onBlue: AlarmSubject = { alarmName: 'churn-errors-blue', endpointName: 'ch
 const userAlarm: AlarmSubject = { alarmName: 'business-kpi', endpointName: 'churn', slots: ['blue', 'green'] };
 
 describe('decideOnAlarm', () => {
+  test('ignores a late event whose alarm changed before the current rollout began (about an earlier candidate)', () => {
+    const locked: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 } };
+    const late = decideOnAlarm(locked, onGreen, T0 + sec(60), T0 - sec(30));
+    expect(late.action).toBe('ignore');
+    expect(late.reason).toMatch(/before rollout r2 began: a late event about an earlier rollout/);
+    expect(decideOnAlarm(locked, onGreen, T0 + sec(60), T0 + sec(30)).action).toBe('rollback');
+  });
+
   test('rolls back when an alarm on the candidate fires during a rollout', () => {
     const decision = decideOnAlarm(rollingOut, onGreen, T0);
     expect(decision.action).toBe('rollback');

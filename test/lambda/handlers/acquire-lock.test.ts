@@ -6,7 +6,7 @@ import { acquireLock } from '../../../lambda/handlers/actions/acquire-lock';
 import { release } from '../../../lambda/handlers/actions/release';
 import { mockAws } from './support/aws-mocks';
 import {
-  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
+  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
 } from './support/fixtures';
 
 const aws = mockAws();
@@ -82,13 +82,25 @@ describe('a second rollout while the first is running', () => {
     expect(state).toMatchObject({ phase: 'rolling-out', weights: { blue: 100, green: 0 } });
     expect(state).not.toHaveProperty('candidate');
     expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context().rolloutId}`)).toMatchObject({ outcome: 'aborted', endedAt: T0 });
-    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAttempt: 0, rolledBackReason: expect.stringContaining('superseded by r00000000z-cccccc') });
+    // Superseding is no verdict on the candidate: its version can be deployed again without raising rolloutAttempt.
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
     expect(aws.table.decisions(ENDPOINT)).toEqual(['superseded', 'rollout-started']);
     expect(aws.table.history(ENDPOINT)[0]).toMatchObject({
       rolloutId: context().rolloutId,
       weights: { blue: 100, green: 0 },
       evidence: { supersededBy: 'r00000000z-cccccc', weightsBefore: { blue: 90, green: 10 } },
     });
+  });
+
+  test('superseding a promoted rollout in its revert window keeps its outcome and drops the standby', async () => {
+    putState(aws.table, { ...rollingOut(), phase: 'watching', candidate: undefined,
+      standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 600_000 } });
+    putRecord(aws.table, `ROLLOUT#${context().rolloutId}`, { endpointName: ENDPOINT, rolloutId: context().rolloutId, startedAt: T0 - 600_000, outcome: 'promoted', reason: 'promoted' });
+    const out = await acquireLock(second('supersede'), { now: T0, executionArn: NEXT_ARN });
+    expect(out.next).toBe('continue');
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context().rolloutId}`)).toMatchObject({ outcome: 'promoted', endedAt: T0 });
+    expect(aws.table.state(ENDPOINT)).not.toHaveProperty('standby');
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   });
 
   test('reject: the new rollout is aborted and the holder keeps its lock, candidate and traffic', async () => {

@@ -139,6 +139,16 @@ describe('Update', () => {
     expect(cfn.answers[0].Status).toBe('SUCCESS');
   });
 
+  test('an update that keeps a rolled-back version (another property changed, or a stack rollback) is a no-op, not a refusal', async () => {
+    putState(aws.table, stableOnly());
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 9, registeredBy: 'cloudformation', rolledBackAttempt: 0 });
+    const unchanged = cfnEvent('Update', spec({ plan: { ...spec().plan, checkIntervalSeconds: 45 } }), { OldResourceProperties: { Spec: JSON.stringify(spec()) } });
+    await handleDeploy(unchanged, T0, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'deploy-noop', reason: expect.stringContaining('stays rolled back: this update does not change it') });
+  });
+
   test('a stack rollback to the stable version mid-rollout aborts it and returns traffic to stable', async () => {
     const rollout = context();
     putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 } }));

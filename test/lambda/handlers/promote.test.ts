@@ -53,3 +53,13 @@ test('a rollout that no longer holds the lock cannot rewrite the LKG record', as
   await expect(promote(promoting(), env)).rejects.toMatchObject({ name: 'LockLost' });
   expect(aws.table.state(ENDPOINT)?.stable).toMatchObject({ versionId: STABLE_ID });
 });
+
+test('a retried Promote (its state write already done) finishes without failing and records the promotion once', async () => {
+  putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
+  const first = await promote(promoting(), env);
+  const again = await promote(promoting(), { ...env, now: T0 + 5_000 });
+  expect(again).toMatchObject({ next: 'watch', outcome: 'promoted', promotedAt: T0 + 5_000 });
+  expect(first.next).toBe('watch');
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted']);
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'watching', stable: { versionId: CANDIDATE_ID } });
+});

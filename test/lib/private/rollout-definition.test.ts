@@ -155,6 +155,24 @@ describe('rollout state machine definition', () => {
     expect(result.error?.message ?? '').toContain('weights read back 50/50, expected 99/1');
   });
 
+  test('a fail-safe rollback that keeps failing is retried until traffic is back on stable, never released before', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('smoke-test'),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: () => Object.assign(new Error('read back mismatch'), { name: 'WeightsNotApplied' }),
+      // SageMaker throttles every call for a long while, then answers again.
+      rollback: (c, n) => (n <= 30 ? Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) : { next: 'retire', outcome: c.error ? 'failed' : 'rolled-back' }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    const states = result.calls.map((c) => c.state);
+    expect(states.filter((s) => s === 'FailSafeRollback').length).toBeGreaterThan(20);
+    expect(states.indexOf('Release')).toBeGreaterThan(states.lastIndexOf('FailSafeRollback'));
+    expect(states.slice(-2)).toEqual(['Retire', 'Release']);
+  });
+
   test('executions started by the guard listener resume at Rollback', async () => {
     const result = await run({ kind: 'rollout', next: 'rollback', outcome: 'rolled-back' }, {
       rollback: go('retire'),
