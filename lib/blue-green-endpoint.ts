@@ -490,6 +490,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     this.resource.node.addDependency(this.controller);
     if (!props.role) {
       this.resource.node.addDependency(role);
+    } else if (Stack.of(props.role) === Stack.of(this)) {
+      // A role of this stack gets the model data and image grants added to its default policy: wait for it too.
+      const policy = props.role.node.tryFindChild('DefaultPolicy');
+      if (policy) this.resource.node.addDependency(policy);
     }
   }
 
