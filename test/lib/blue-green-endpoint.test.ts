@@ -262,3 +262,23 @@ describe('BlueGreenEndpoint', () => {
     expect(() => RolloutController.of(stack, { tableRemovalPolicy: RemovalPolicy.DESTROY })).toThrow(/already exists, so props cannot apply/);
   });
 });
+
+describe('a model role you bring', () => {
+  test('from the same stack: the endpoint waits for the role\'s default policy (its model data and image grants)', () => {
+    const stack = testStack();
+    const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const ep = endpoint({ role }, stack);
+    const template = Template.fromStack(stack).toJSON();
+    const id = stack.getLogicalId(ep.resource.node.defaultChild as any);
+    const policyId = stack.getLogicalId(role.node.findChild('DefaultPolicy').node.defaultChild as any);
+    expect(template.Resources[id].DependsOn).toContain(policyId);
+  });
+});
+
+describe('warnings', () => {
+  test('warns when a KMS key meets an instance type with local NVMe storage, which SageMaker rejects', () => {
+    const stack = testStack();
+    const ep = endpoint({ encryptionKey: new kms.Key(stack, 'Key'), instanceType: 'ml.g5.xlarge' }, stack);
+    Annotations.fromStack(Stack.of(ep)).hasWarning('*', Match.stringLikeRegexp('ml.g5.xlarge looks like one with local NVMe storage'));
+  });
+});
