@@ -42,6 +42,20 @@ export async function putRolloutIfAbsent(record: RolloutRecord): Promise<void> {
   }
 }
 
+/**
+ * Records how a rollout ends if nothing has yet: true for the one writer that did. Two guard alarms firing at once
+ * (two listener invocations) or a retried task then record the rollback once.
+ */
+export async function claimRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<boolean> {
+  try {
+    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false, 'outcome');
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** Records how a rollout ended (or is ending). Never conditional: recording a rollback must not fail on a missing record. */
 export async function setRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<void> {
   await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false);

@@ -42,8 +42,11 @@ export async function putItem(pk: string, sk: string, item: object, condition?: 
   );
 }
 
-/** Sets the given attributes (undefined values are skipped); `mustExist` refuses to create a partial item. */
-export async function setFields(pk: string, sk: string, fields: Record<string, unknown>, mustExist: boolean): Promise<void> {
+/**
+ * Sets the given attributes (undefined values are skipped); `mustExist` refuses to create a partial item, and
+ * `onlyIfAbsent` names an attribute that must not be set yet (a first writer wins; others get ConditionalCheckFailed).
+ */
+export async function setFields(pk: string, sk: string, fields: Record<string, unknown>, mustExist: boolean, onlyIfAbsent?: string): Promise<void> {
   const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
   if (entries.length === 0) {
     return;
@@ -61,8 +64,9 @@ export async function setFields(pk: string, sk: string, fields: Record<string, u
         TableName: tableName(),
         Key: { pk, sk },
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: mustExist ? 'attribute_exists(sk)' : undefined,
-        ExpressionAttributeNames: names,
+        ConditionExpression: [mustExist ? 'attribute_exists(sk)' : undefined, onlyIfAbsent ? 'attribute_not_exists(#absent)' : undefined]
+          .filter((c) => c !== undefined).join(' AND ') || undefined,
+        ExpressionAttributeNames: onlyIfAbsent ? { ...names, '#absent': onlyIfAbsent } : names,
         ExpressionAttributeValues: values,
       }),
     ),

@@ -2,7 +2,7 @@ import { EVENT_DETAIL_TYPE, EndpointState, Outcome, Slot, weightsFor } from '../
 import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
-import { getRollout, setRolloutOutcome } from '../../aws/rollout-records';
+import { claimRolloutOutcome } from '../../aws/rollout-records';
 import { updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
@@ -45,8 +45,8 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
   await updateState(endpointName, (current) =>
     current && weights && !equalWeights(weights.after, current.weights) ? { ...current, weights: weights.after } : undefined,
   );
-  const rollout = await getRollout(endpointName, rolloutId);
-  if (rollout?.outcome !== undefined) {
+  // The first to claim the rollout's outcome records the decision; a repeated event or retried task finds it taken.
+  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: input.outcome, reason }))) {
     return { weights, recorded: false };
   }
   if (input.rolledBack) {
@@ -62,7 +62,6 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
     evidence: { ...input.evidence, weightsBefore: weights?.before, weightsChanged: weights?.changed ?? false },
     weights: weights?.after,
   });
-  await setRolloutOutcome(endpointName, rolloutId, { outcome: input.outcome, reason });
   await putRolloutEvent(
     EVENT_DETAIL_TYPE.rolledBack,
     {

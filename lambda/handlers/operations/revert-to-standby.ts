@@ -2,7 +2,7 @@ import { EVENT_DETAIL_TYPE, EndpointState, weightsFor } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
-import { setRolloutOutcome } from '../../aws/rollout-records';
+import { claimRolloutOutcome } from '../../aws/rollout-records';
 import { updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
@@ -52,6 +52,10 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
           weights: weights.after,
         },
   );
+  // The first to claim the rollout's outcome records the revert; a repeated event finds it taken.
+  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: 'rolled-back', reason }))) {
+    return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
+  }
   await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
   await appendHistory({
     at: now,
@@ -63,7 +67,6 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
     evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, weightsBefore: weights.before },
     weights: weights.after,
   });
-  await setRolloutOutcome(endpointName, rolloutId, { outcome: 'rolled-back', reason });
   await putRolloutEvent(
     EVENT_DETAIL_TYPE.reverted,
     {

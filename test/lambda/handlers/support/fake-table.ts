@@ -101,9 +101,13 @@ function copy<T>(value: T): T {
 }
 
 function evaluate(existing: Item | undefined, expression: string, names: Names, values: Values): boolean {
-  let match = /^attribute_(not_)?exists\((\w+)\)$/.exec(expression);
+  if (expression.includes(' AND ')) {
+    return expression.split(' AND ').every((part) => evaluate(existing, part, names, values));
+  }
+  let match = /^attribute_(not_)?exists\((#?\w+)\)$/.exec(expression);
   if (match) {
-    const exists = existing !== undefined && existing[match[2]] !== undefined;
+    const attribute = match[2].startsWith('#') ? names![match[2]] : match[2];
+    const exists = existing !== undefined && existing[attribute] !== undefined;
     return match[1] ? !exists : exists;
   }
   match = /^(#\w+) = (:\w+)$/.exec(expression);
