@@ -1,9 +1,9 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, HistoryEntry, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { startExecution } from '../../aws/executions';
-import { appendHistory } from '../../aws/history';
+import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
@@ -35,6 +35,13 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     await putAlarmSubject(subject);
   }
   const state = await getState(spec.endpointName);
+  const redelivered = (await listHistory(spec.endpointName))
+    .find((h) => h.decision.startsWith('deploy-') && (h.evidence as { requestId?: string } | undefined)?.requestId === event.RequestId);
+  if (redelivered !== undefined) {
+    // Lambda delivered this request again (asynchronous invocations are retried): answer as the first delivery did,
+    // and start nothing a second time.
+    return answerAgain({ event, spec, versionId, state, now, retry }, redelivered);
+  }
   const recorded = await getVersion(spec.endpointName, versionId);
   const decided = decideDeploy({
     state,
@@ -48,10 +55,12 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     ? { action: 'noop' as const, reason: `version ${versionId} stays rolled back: this update does not change it (stable is ${state?.stable?.versionId})` }
     : decided;
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
+  const starts = decision.action === 'create' || decision.action === 'rollout';
   await appendHistory({
     at: now,
     endpointName: spec.endpointName,
-    rolloutId: state?.lock?.rolloutId,
+    // The rollout this deploy starts (a redelivered request answers with it), or the one it acts on.
+    rolloutId: starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId,
     decision: `deploy-${decision.action}`,
     reason: decision.reason,
     actor: CLOUDFORMATION,
@@ -76,6 +85,15 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     case 'revert-to-standby':
       return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
   }
+}
+
+function answerAgain(deploy: Deploy, first: HistoryEntry): DeployResult {
+  if (first.decision === 'deploy-refuse') {
+    return { status: 'FAILED', physicalResourceId: deploy.spec.endpointName, reason: first.reason, respondNow: true };
+  }
+  // A rollout it started answers CloudFormation itself when the deploy waits for it.
+  const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout';
+  return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !(startedRollout && deploy.spec.waitForRollout) };
 }
 
 function sameVersionAsBefore(event: CreateOrUpdate, declared: EndpointSpec): boolean {

@@ -134,7 +134,7 @@ describe('Update', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-refuse']);
 
     cfn.answers.length = 0;
-    await handleDeploy(cfnEvent('Update', spec({ rolloutAttempt: 1 })), T0 + 1, noWait);
+    await handleDeploy(cfnEvent('Update', spec({ rolloutAttempt: 1 }), { RequestId: 'req-retry' }), T0 + 1, noWait);
     expect(started()).toMatchObject({ kind: 'rollout', versionId: CANDIDATE_ID });
     expect(cfn.answers[0].Status).toBe('SUCCESS');
   });
@@ -246,5 +246,17 @@ describe('Delete', () => {
     await handleDeploy(cfnEvent('Delete', spec(), { PhysicalResourceId: 'create-failed-req-Create' }), T0, noWait);
     expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
     expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'create-failed-req-Create' })]);
+  });
+});
+
+describe('redelivery', () => {
+  test('a request Lambda delivers twice starts one rollout and answers the same both times', async () => {
+    putState(aws.table, stableOnly());
+    const event = cfnEvent('Update', spec());
+    await handleDeploy(event, T0, noWait);
+    await handleDeploy(event, T0 + 30_000, noWait);
+    expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(cfn.answers[1].Data).toEqual(cfn.answers[0].Data);
   });
 });
