@@ -26,7 +26,7 @@ export async function copyVariant(configName: string, slot: Slot, weight: number
   const variant = (out.ProductionVariants ?? []).find((v) => v.VariantName === slot);
   if (variant === undefined) {
     const names = (out.ProductionVariants ?? []).map((v) => v.VariantName).join(', ');
-    throw new Error(`endpoint config ${configName} has no variant '${slot}' (variants: ${names || 'none'}); the state table is out of date`);
+    throw new Error(`endpoint config ${configName} has no variant '${slot}' (variants: ${names || 'none'}); the state table is out of date: check 'cdk-sagemaker-rollout status' against DescribeEndpoint and deploy the stable version again`);
   }
   return { ...variant, InitialVariantWeight: weight };
 }

@@ -56,7 +56,7 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
   const retry = retryTransient({ sleep: deps.sleep });
   const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId;
   if (rolloutId === undefined) {
-    throw new Error(`endpoint ${state.endpointName} is ${state.phase} but its state names no rollout; cannot ${decision.action}`);
+    throw new Error(`endpoint ${state.endpointName} is ${state.phase} but its state names no rollout; cannot ${decision.action}: check 'cdk-sagemaker-rollout status', and use its rollback command if traffic must move`);
   }
   const evidence = { alarmName: detail.alarmName, alarmReason: detail.state.reason, alarmTimestamp: detail.state.timestamp, eventId: event.id };
   const cleanup = await intervene({ state, rolloutId, action: decision.action, actor: ACTOR, reason: decision.reason, evidence, now, retry });

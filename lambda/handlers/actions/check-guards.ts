@@ -105,7 +105,7 @@ async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<Roll
   const state = await getState(context.spec.endpointName);
   const stable = state?.stable;
   if (stable === undefined) {
-    throw new Error(`endpoint ${context.spec.endpointName} has no stable version to watch after promotion of rollout ${context.rolloutId}`);
+    throw new Error(`endpoint ${context.spec.endpointName} has no stable version to watch after promotion of rollout ${context.rolloutId}: the state table was changed outside the controller; check 'cdk-sagemaker-rollout status', then deploy again`);
   }
   const stableAlarms = alarmsOf(context, stable.slot);
   const observation: GuardObservation = { at: env.now, ...(await readAlarms(stableAlarms)) };

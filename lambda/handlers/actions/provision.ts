@@ -28,7 +28,8 @@ export const provision: Action = async (context, env) => {
     const stable = (await getState(endpointName))?.stable;
     if (stable === undefined || stable.slot !== context.stableSlot) {
       throw new Error(
-        `endpoint ${endpointName} state has stable ${JSON.stringify(stable)}, but rollout ${rolloutId} expects slot ${context.stableSlot}`,
+        `endpoint ${endpointName} state has stable ${JSON.stringify(stable)}, but rollout ${rolloutId} expects slot ${context.stableSlot}: `
+          + 'another writer changed the endpoint since this rollout registered its version; deploy again to start a fresh rollout',
       );
     }
     variants = [await copyVariant(stable.configName, stable.slot, 1), variantFor(spec, candidateSlot, model, 0)];

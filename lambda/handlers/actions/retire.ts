@@ -10,7 +10,7 @@ export const retire: Action = async (context, env) => {
   const { endpointName } = context.spec;
   const stable = (await getState(endpointName))?.stable;
   if (stable === undefined) {
-    throw new Error(`endpoint ${endpointName} has no stable version; nothing to retire toward in rollout ${context.rolloutId}`);
+    throw new Error(`endpoint ${endpointName} has no stable version; nothing to retire toward in rollout ${context.rolloutId}: check the endpoint with 'cdk-sagemaker-rollout status' and deploy a version to recreate the stable record`);
   }
   const readback = await describeEndpoint(endpointName);
   if (readback.status !== 'InService') {
