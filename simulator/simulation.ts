@@ -48,6 +48,9 @@ export interface RunRecord {
   readonly endpointName: string;
 }
 
+/** The record while the run fills it in. */
+type RunRecorder = { -readonly [K in keyof RunRecord]: RunRecord[K] };
+
 /** Runs one scenario end to end on the virtual clock and records everything that happened. */
 export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) => void = () => undefined): Promise<RunRecord> {
   // Synthesize every deploy up front, with real time: CDK does file I/O.
@@ -219,12 +222,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     restoreEnv();
   }
 
-  function newRecord(s: Scenario) {
+  function newRecord(s: Scenario): RunRecorder {
     return {
-      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [] as TimelineEvent[], weights: [] as WeightSnapshot[],
-      alarms: [] as RunRecord['alarms'], requests: [] as RequestRecord[], executions: [] as RunRecord['executions'], history: [] as Array<Record<string, any>>,
-      state: undefined as Record<string, any> | undefined, rollouts: [] as Array<Record<string, any>>, versionIds: {} as Record<string, string>,
-      cfnResponses: [] as RunRecord['cfnResponses'], regressedAt: {} as Record<string, number>, controlPlaneCalls: twin.calls, endpointName: '',
+      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
+      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
     };
   }
 }
@@ -295,8 +296,7 @@ function customResourceProps(t: DeployedTemplate, s: SynthesizedScenario): Recor
   return props;
 }
 
-function wireObservers(twin: ServiceTwin, record: ReturnType<typeof Object>, emit: (k: TimelineKind, t: string, d?: Record<string, unknown>) => void, endpointName: string, t: DeployedTemplate) {
-  const r = record as RunRecord & { endpointName: string };
+function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind, t: string, d?: Record<string, unknown>) => void, endpointName: string, t: DeployedTemplate) {
   r.endpointName = endpointName;
   const slotOfAlarm = new Map<string, string>();
   for (const alarm of t.resources('AWS::CloudWatch::Alarm')) {
@@ -373,7 +373,7 @@ function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' 
   twin.cloudwatch.setAlarmState(alarm.definition.AlarmName, 'ALARM', `drill: forced ${which} alarm`);
 }
 
-async function collect(record: RunRecord, twin: ServiceTwin, endpointName: string) {
+async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const table = process.env.TABLE_NAME!;
   const items: Array<Record<string, any>> = [];
@@ -383,7 +383,6 @@ async function collect(record: RunRecord, twin: ServiceTwin, endpointName: strin
     items.push(...(page.Items ?? []));
     key = page.LastEvaluatedKey;
   } while (key);
-  const r = record as { -readonly [K in keyof RunRecord]: RunRecord[K] };
   r.history = items.filter((i) => String(i.sk).startsWith('HISTORY#'));
   r.state = items.find((i) => i.sk === 'STATE');
   r.rollouts = items.filter((i) => String(i.sk).startsWith('ROLLOUT#'));
