@@ -431,7 +431,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     checkGuardNames(guards);
     const alarmNamePrefix = `${ALARM_NAME_PREFIX}${this.endpointName}-`;
     this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
-    checkBakesCoverGuards(plan, this.guards);
+    checkBakesCoverGuards(this, plan, this.guards);
     this.slotAlarms = {
       blue: this.guards.flatMap((g) => g.blueAlarms),
       green: this.guards.flatMap((g) => g.greenAlarms),
@@ -650,11 +650,21 @@ function checkGuardNames(guards: Guard[]): void {
   }
 }
 
+/** SageMaker's per-variant metrics reach CloudWatch a minute or two after the period they describe. */
+const METRIC_ARRIVAL_SECONDS = 120;
+
 /** A step that advances before its alarms can fire would let a bad candidate through. */
-function checkBakesCoverGuards(plan: RolloutPlan, guards: GuardConfig[]): void {
+function checkBakesCoverGuards(scope: Construct, plan: RolloutPlan, guards: GuardConfig[]): void {
   for (const guard of guards) {
     if (!guard.evaluationWindow) continue;
     const window = guard.evaluationWindow.toSeconds();
+    const tight = plan.steps.filter((step) => step.bakeSeconds >= window && step.bakeSeconds < window + METRIC_ARRIVAL_SECONDS);
+    if (tight.length > 0) {
+      Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:bakeCloseToGuardWindow',
+        `the bake of the ${tight.map((s) => `${s.percent}%`).join(', ')} step(s) leaves less than ${METRIC_ARRIVAL_SECONDS}s beyond guard `
+        + `'${guard.name}'s ${window}s evaluation window; SageMaker metrics arrive a minute or two late, so the last minutes of a step `
+        + 'may not be judged before it advances: lengthen the bake, or rely on the next step\'s bake to catch them');
+    }
     for (const step of plan.steps) {
       if (step.bakeSeconds < window) {
         throw new Error(`the bake of the ${step.percent}% step (${step.bakeSeconds}s) is shorter than guard '${guard.name}'s evaluation window `

@@ -282,3 +282,15 @@ describe('warnings', () => {
     Annotations.fromStack(Stack.of(ep)).hasWarning('*', Match.stringLikeRegexp('ml.g5.xlarge looks like one with local NVMe storage'));
   });
 });
+
+describe('bakes and late metrics', () => {
+  test('warns when a bake barely covers a guard window (SageMaker metrics arrive a minute or two late)', () => {
+    const ep = endpoint({ strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(3) }) });
+    Annotations.fromStack(Stack.of(ep)).hasWarning('*', Match.stringLikeRegexp("leaves less than 120s beyond guard 'error-rate'"));
+  });
+
+  test('does not warn when bakes leave room for late metrics', () => {
+    const ep = endpoint({ strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10) }) });
+    expect(Annotations.fromStack(Stack.of(ep)).findWarning('*', Match.stringLikeRegexp('leaves less than'))).toEqual([]);
+  });
+});
