@@ -1,5 +1,6 @@
 import type { RunRecord, TimelineEvent } from './simulation';
 import type { Summary } from './summary';
+import { byText } from './order';
 
 /**
  * One self-contained HTML page for a run: header figures, invariants, a stacked timeline chart (inline SVG drawn
@@ -123,7 +124,7 @@ interface Decision { n: number; at: number; actor: string; decision: string; rea
 function decisions(run: RunRecord): Decision[] {
   const versionOfRollout = new Map(run.rollouts.map((r) => [String(r.rolloutId), run.versionIds[r.versionId] ?? String(r.versionId ?? '')]));
   return [...run.history]
-    .sort((a, b) => Number(a.at) - Number(b.at) || String(a.sk ?? '').localeCompare(String(b.sk ?? '')))
+    .sort((a, b) => Number(a.at) - Number(b.at) || byText(String(a.sk ?? ''), String(b.sk ?? '')))
     .map((h, k) => ({
       n: k + 1,
       at: Number(h.at),
@@ -189,7 +190,7 @@ function slotsOf(run: RunRecord): string[] {
   for (const r of run.requests) names.add(r.variant);
   for (const a of run.alarms) if (a.slot) names.add(a.slot);
   const rank = (s: string) => (s === 'blue' ? 0 : s === 'green' ? 1 : 2);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [...names].sort((a, b) => rank(a) - rank(b) || byText(a, b));
 }
 
 function colourOf(slots: string[], slot: string): string {
@@ -459,7 +460,7 @@ function alarmRowsOf(run: RunRecord, slots: string[]): AlarmRow[] {
     const close = (to: number) => {
       if (to <= at) return;
       const state = worst([...states.values()]);
-      const detail = [...states.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([name, s]) => `${shortAlarm(name)}: ${s}`).join('; ');
+      const detail = [...states.entries()].sort((a, b) => byText(a[0], b[0])).map(([name, s]) => `${shortAlarm(name)}: ${s}`).join('; ');
       const last = segments[segments.length - 1];
       if (last && last.state === state && last.detail === detail) last.to = to;
       else segments.push({ from: at, to, state, detail });
@@ -518,7 +519,7 @@ function markersOf(run: RunRecord): Marker[] {
       title: `#${d.n} ${clock(d.at - run.start)} ${d.decision}${d.version ? ` (${d.version})` : ''} by ${d.actor}: ${d.reason}`,
     });
   }
-  const rollouts = [...run.rollouts].sort((a, b) => Number(a.startedAt) - Number(b.startedAt) || String(a.rolloutId).localeCompare(String(b.rolloutId)));
+  const rollouts = [...run.rollouts].sort((a, b) => Number(a.startedAt) - Number(b.startedAt) || byText(String(a.rolloutId), String(b.rolloutId)));
   for (const r of rollouts) {
     const version = run.versionIds[r.versionId] ?? String(r.versionId ?? '?');
     const kind = String(r.kind ?? 'rollout');
@@ -536,7 +537,7 @@ function markersOf(run: RunRecord): Marker[] {
       });
     }
   }
-  for (const [version, at] of Object.entries(run.regressedAt).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))) {
+  for (const [version, at] of Object.entries(run.regressedAt).sort((a, b) => a[1] - b[1] || byText(a[0], b[0]))) {
     markers.push({
       at, label: `⚡ ${version} regresses`, short: '⚡', tone: 'fault', dashed: true, cls: 'fault-marker', data: '',
       title: `${clock(at - run.start)} the regression of ${version} begins`,

@@ -18,7 +18,13 @@ export interface Scenario {
   readonly initialVersion: string;
   readonly timeline: TimelineEntry[];
   readonly faults?: Faults;
-  readonly sagemaker?: { readonly createSeconds?: number; readonly updateSeconds?: number; readonly weightsSeconds?: number };
+  readonly sagemaker?: {
+    readonly createSeconds?: number;
+    readonly updateSeconds?: number;
+    readonly weightsSeconds?: number;
+    /** How late SageMaker's metrics reach CloudWatch (0: visible at the end of their second). */
+    readonly metricLagSeconds?: number;
+  };
 }
 
 export interface EndpointProps {
@@ -208,6 +214,7 @@ export const SCENARIO_SCHEMA = {
         createSeconds: { type: 'number', minimum: 0 },
         updateSeconds: { type: 'number', minimum: 0 },
         weightsSeconds: { type: 'number', minimum: 0 },
+        metricLagSeconds: { type: 'number', minimum: 0, maximum: 600 },
       },
     },
   },

@@ -11,7 +11,7 @@ import { Scenario } from './scenario';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
-import { AlarmStateChange } from './twin/cloudwatch';
+import { AlarmDefinition, AlarmStateChange } from './twin/cloudwatch';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
 
@@ -45,6 +45,8 @@ export interface RunRecord {
   readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string }>;
   readonly regressedAt: Record<string, number>;
   readonly controlPlaneCalls: ServiceTwin['calls'];
+  /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
+  readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
 }
 
@@ -81,6 +83,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
       failNextUpdate: scenario.faults?.provisioning === 'silent-revert' ? 'silent' : scenario.faults?.provisioning === 'reported-revert' ? 'reported' : undefined,
       throttled: () => throttle.some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000),
     },
+    metricLagSeconds: sm.metricLagSeconds ?? 0,
     events: { delaySeconds: EVENT_DELAY_SECONDS, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
     objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
@@ -116,7 +119,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     const deployed = new DeployedTemplate('SimulatedStack', first.template);
     const endpointName = first.endpointName;
     await deployResources(deployed, first, twin, host, clock);
-    wireObservers(twin, record, emit, endpointName, deployed);
+    wireObservers(twin, record, emit, endpointName);
 
     let current = { synth: first, props: customResourceProps(deployed, first) };
     const learnVersion = (version: string, props: Record<string, unknown>) => {
@@ -226,6 +229,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
+      guardAlarms: [],
     };
   }
 }
@@ -267,8 +271,9 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   for (const machine of t.resources('AWS::StepFunctions::StateMachine')) {
     twin.stepfunctions.machines.set(t.arn(machine.id, 'Arn'), JSON.parse(machine.properties.DefinitionString));
   }
+  let delivered = 0;
   twin.eventbridge.deliver = (target, event) => {
-    host.invoke(target, { version: '0', id: `sim-${event.time}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
+    host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
       .catch(() => undefined);
   };
   const entries: Record<string, string> = {
@@ -296,14 +301,8 @@ function customResourceProps(t: DeployedTemplate, s: SynthesizedScenario): Recor
   return props;
 }
 
-function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind, t: string, d?: Record<string, unknown>) => void, endpointName: string, t: DeployedTemplate) {
+function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind, t: string, d?: Record<string, unknown>) => void, endpointName: string) {
   r.endpointName = endpointName;
-  const slotOfAlarm = new Map<string, string>();
-  for (const alarm of t.resources('AWS::CloudWatch::Alarm')) {
-    const dims = (alarm.properties.Dimensions ?? alarm.properties.Metrics?.flatMap((m: any) => m.MetricStat?.Metric?.Dimensions ?? []) ?? []) as Array<{ Name: string; Value: string }>;
-    const slot = dims.find((d) => d.Name === 'VariantName')?.Value;
-    if (slot) slotOfAlarm.set(t.physicalName(alarm.id), slot);
-  }
   twin.sagemaker.onChange = (name) => {
     if (name !== endpointName) return;
     const ep = twin.sagemaker.endpoints.get(name);
@@ -318,7 +317,7 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
     emit('weights', `${ep?.status ?? 'deleted'}: ${slots.map((s) => `${s.slot}(${s.version}) ${s.percent}%`).join(' / ') || 'no variants'}`);
   };
   twin.cloudwatch.onStateChange = (change) => {
-    const slot = slotOfAlarm.get(change.alarm.AlarmName);
+    const slot = slotOf(change.alarm);
     r.alarms.push({ ...change, slot });
     emit('alarm', `${shortAlarm(change.alarm.AlarmName)}${slot ? ` [${slot}]` : ''}: ${change.from} -> ${change.to}`, { reason: change.reason });
     twin.eventbridge.publish({
@@ -328,6 +327,12 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
   };
   twin.stepfunctions.onExecutionEnd = (e) => emit('execution', `execution ${e.name} ${e.status}${e.cause ? `: ${e.cause}` : ''}`);
   twin.runtime.onRequest = (req) => r.requests.push(req);
+}
+
+/** The slot a guard alarm watches: its VariantName dimension (alarms users bring watch none in particular). */
+export function slotOf(alarm: AlarmDefinition): string | undefined {
+  const dims = alarm.Dimensions ?? alarm.Metrics?.flatMap((m) => m.MetricStat?.Metric.Dimensions ?? []) ?? [];
+  return dims.find((d) => d.Name === 'VariantName')?.Value;
 }
 
 /** Decisions appear in the timeline as the controller writes them to its history. */
@@ -390,6 +395,7 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
     arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
+  r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => ({ name: a.definition.AlarmName, slot: slotOf(a.definition) }));
 }
 
 function setProcessEnv(): () => void {

@@ -1,4 +1,5 @@
 import { RunRecord, WeightSnapshot } from './simulation';
+import { byText } from './order';
 
 export interface InvariantResult {
   readonly id: number;
@@ -39,7 +40,7 @@ const short = (caller: string | undefined) => (caller ?? 'unknown').split(':').p
 export function summarize(run: RunRecord): Summary {
   const versionOfRollout = new Map(run.rollouts.map((r) => [r.rolloutId as string, run.versionIds[r.versionId] ?? r.versionId]));
   const rollouts = [...run.rollouts]
-    .sort((a, b) => a.startedAt - b.startedAt || String(a.rolloutId).localeCompare(String(b.rolloutId)))
+    .sort((a, b) => a.startedAt - b.startedAt || byText(String(a.rolloutId), String(b.rolloutId)))
     .map((r) => ({ version: versionOfRollout.get(r.rolloutId) ?? '?', kind: String(r.kind), outcome: String(r.outcome ?? 'running'), reason: String(r.reason ?? '') }));
   const changes = rollouts.filter((r) => r.kind !== 'create');
   const last = changes[changes.length - 1];
@@ -51,7 +52,8 @@ export function summarize(run: RunRecord): Summary {
   const detect = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
   const recover = onset && faulty ? run.weights.find((w) => w.at >= onset.at && percentOf(w, faulty) === 0) : undefined;
   const slowMs = run.scenario.slowRequestMs ?? 1000;
-  const badRequests = run.requests.filter((r) => r.regressed && (!r.ok || r.latencyMs > slowMs)).length;
+  const traffic = run.requests.filter((r) => !r.smoke);
+  const badRequests = traffic.filter((r) => r.regressed && (!r.ok || r.latencyMs > slowMs)).length;
 
   const deploys = run.scenario.timeline.filter((t) => t.deploy);
   const lastDeployAt = deploys.length ? run.start + deploys[deploys.length - 1].atMinute * 60_000 : undefined;
@@ -68,7 +70,7 @@ export function summarize(run: RunRecord): Summary {
     finalWeights: finalSnapshot?.slots ?? [],
     timeToDetectSeconds: onset && detect ? seconds(detect.at - onset.at) : null,
     timeToRecoverSeconds: onset && recover ? seconds(recover.at - onset.at) : null,
-    requests: run.requests.length,
+    requests: traffic.length,
     badRequests,
     rolloutSeconds,
     simulatedSeconds: seconds(run.end - run.start),
@@ -107,7 +109,7 @@ function slotOf(weights: WeightSnapshot[], version: string, at: number): string 
 
 /** The eight safety invariants of the design, checked over the whole timeline, not only the end state. */
 export function checkInvariants(run: RunRecord): InvariantResult[] {
-  const history = [...run.history].sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+  const history = [...run.history].sort((a, b) => byText(String(a.sk), String(b.sk)));
   const versionOf = (rolloutId: string) => {
     const r = run.rollouts.find((x) => x.rolloutId === rolloutId);
     return r ? run.versionIds[r.versionId] ?? r.versionId : undefined;
@@ -153,7 +155,9 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
     for (const w of live) {
       if (w.slots.reduce((s, x) => s + x.percent, 0) <= 0) failures.push(`t=${seconds(w.at - run.start)}s: total weight 0`);
       for (const s of w.slots.filter((x) => x.percent > 0 && !created.has(x.version))) {
-        const passed = history.some((h) => h.decision === 'smoke-test-passed' && h.at <= w.at && versionOf(h.rolloutId) === s.version);
+        // The smoke test must have been passed by the rollout that put this version in the slot (not an earlier one).
+        const owner = run.rollouts.filter((r) => r.startedAt <= w.at && versionOf(r.rolloutId) === s.version).sort((a, b) => b.startedAt - a.startedAt)[0];
+        const passed = owner !== undefined && history.some((h) => h.decision === 'smoke-test-passed' && h.at <= w.at && h.rolloutId === owner.rolloutId);
         if (!passed) failures.push(`t=${seconds(w.at - run.start)}s: ${s.version} got ${s.percent}% without a passed smoke test`);
       }
     }
@@ -177,32 +181,41 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
       }
     }
     for (const m of mutations) {
-      if (!calls.some((c) => c.operation === 'DescribeEndpoint' && c.at >= m.at && !c.error && c.caller === m.caller)) {
+      // A read made after the mutation, by the same writer (order of calls, not time: calls take no virtual time).
+      const after = calls.slice(calls.indexOf(m) + 1);
+      if (!after.some((c) => c.operation === 'DescribeEndpoint' && !c.error && c.caller === m.caller)) {
         failures.push(`${m.operation} by ${short(m.caller)} at t=${seconds(m.at - run.start)}s never read back`);
       }
     }
     const writers = new Set(mutations.map((m) => m.caller)).size;
     add(3, 'one writer per endpoint; every mutation read back', mutations.length > 0, failures, `${mutations.length} mutations by ${writers} writers, never interleaved, each read back by its writer`);
   }
-  // 4. Every traffic change is preceded by a recorded decision; history is append-only.
+  // 4. Every traffic change is preceded by a recorded decision about traffic; every slot added or removed by one
+  // about provisioning; history is append-only.
   {
     const failures: string[] = [];
-    const recorded = ['traffic-shifted', 'rollback', 'reverted', 'superseded', 'aborted', 'promoted', 'retiring', 'provisioning', 'smoke-test-passed', 'revert-decided'];
+    const trafficDecisions = ['traffic-shifted', 'rollback', 'aborted', 'superseded', 'reverted'];
+    const slotDecisions = ['provisioning', 'retiring'];
+    const shares = (w: WeightSnapshot) => Object.fromEntries(w.slots.map((x) => [x.slot, x.percent]));
     let prev = run.start;
     let changes = 0;
     for (let i = 1; i < live.length; i++) {
-      const before = JSON.stringify(live[i - 1].slots.map((s) => [s.slot, s.percent]));
-      const after = JSON.stringify(live[i].slots.map((s) => [s.slot, s.percent]));
-      if (before === after) continue;
+      const before = shares(live[i - 1]);
+      const after = shares(live[i]);
+      const slots = new Set([...Object.keys(before), ...Object.keys(after)]);
+      const trafficMoved = [...slots].some((slot) => (before[slot] ?? 0) !== (after[slot] ?? 0));
+      const slotsChanged = Object.keys(before).sort().join() !== Object.keys(after).sort().join();
+      if (!trafficMoved && !slotsChanged) continue;
       changes++;
-      if (!history.some((h) => recorded.includes(h.decision) && h.at <= live[i].at && h.at >= prev)) {
-        failures.push(`t=${seconds(live[i].at - run.start)}s: traffic changed with no decision recorded since t=${seconds(prev - run.start)}s`);
+      const wanted = trafficMoved ? trafficDecisions : slotDecisions;
+      if (!history.some((h) => wanted.includes(h.decision) && h.at <= live[i].at && h.at >= prev)) {
+        failures.push(`t=${seconds(live[i].at - run.start)}s: ${trafficMoved ? 'traffic moved' : 'slots changed'} with no ${wanted.join('/')} decision since t=${seconds(prev - run.start)}s`);
       }
       prev = live[i].at;
     }
     const seen = run.timeline.filter((e) => e.kind === 'decision').length;
     if (seen !== history.length) failures.push(`${seen} decisions were written but ${history.length} remain in the history`);
-    add(4, 'decisions recorded before acting; history append-only', changes > 0, failures, `${changes} traffic changes each preceded by a decision; ${history.length} history entries kept`);
+    add(4, 'decisions recorded before acting; history append-only', changes > 0, failures, `${changes} traffic or slot changes each preceded by its decision; ${history.length} history entries kept`);
   }
   // 5. A guard breach during a rollout ends with 100% on the LKG.
   {
@@ -265,9 +278,9 @@ export function checkInvariants(run: RunRecord): InvariantResult[] {
       for (const a of run.alarms) if (a.alarm.AlarmName === alarm && a.at <= at) s = a.to;
       return s;
     };
-    const slotAlarms = (slot: string) => [...new Set(run.alarms.filter((a) => a.slot === slot).map((a) => a.alarm.AlarmName))];
-    for (const h of history.filter((x) => x.decision === 'traffic-shifted' || x.decision === 'step-passed')) {
-      if (h.decision !== 'step-passed') continue;
+    // Every guard alarm the stack defines for the slot, including one that never left INSUFFICIENT_DATA.
+    const slotAlarms = (slot: string) => run.guardAlarms.filter((a) => a.slot === slot || a.slot === undefined).map((a) => a.name);
+    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved')) {
       const w = snapshotAt(run.weights, h.at);
       const lkg = lkgAt(h.at);
       const candidate = w?.slots.find((s) => s.version !== lkg);

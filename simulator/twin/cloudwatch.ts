@@ -1,10 +1,13 @@
 import { evaluateMetricMath, parseMetricMath } from './metric-math';
 import { ServiceError, epochSeconds } from './wire';
+import { byText } from '../order';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+/** How many periods beyond EvaluationPeriods the evaluation range reaches back for datapoints that arrived late. */
+const EVALUATION_RANGE_EXTRA_PERIODS = 2;
 interface Dimension { Name: string; Value: string }
 interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimension[] }
 interface Bucket { count: number; sum: number; min: number; max: number; values: number[] }
@@ -48,6 +51,9 @@ export class CloudWatchTwin {
   private readonly series = new Map<string, Map<number, Bucket>>();
   readonly alarms = new Map<string, Alarm>();
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
+
+  /** @param metricLagSeconds how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late). */
+  constructor(private readonly metricLagSeconds = 0) {}
 
   operations(): Record<string, (input: any) => unknown> {
     return {
@@ -95,7 +101,7 @@ export class CloudWatchTwin {
 
   /** Evaluates every alarm whose period is due at `now` (CloudWatch: each minute; each 10 s for short periods). */
   evaluateDue(now: number): void {
-    for (const alarm of [...this.alarms.values()].sort((a, b) => a.definition.AlarmName.localeCompare(b.definition.AlarmName))) {
+    for (const alarm of [...this.alarms.values()].sort((a, b) => byText(a.definition.AlarmName, b.definition.AlarmName))) {
       const period = alarmPeriod(alarm.definition);
       const every = period < 60 ? 10_000 : 60_000;
       if (now % every !== 0) continue;
@@ -140,18 +146,25 @@ export class CloudWatchTwin {
     return this.statistic({ Namespace: definition.Namespace!, MetricName: definition.MetricName!, Dimensions: definition.Dimensions }, stat, start, end);
   }
 
+  /**
+   * CloudWatch looks at an evaluation range a little longer than the evaluation periods and, wherever it can, judges
+   * the most recent datapoints that exist (late data does not make an alarm blind); missing-data treatment applies only
+   * when there are fewer than `EvaluationPeriods` of them.
+   */
   private evaluate(d: AlarmDefinition, now: number): { state: AlarmState; reason: string } {
     const period = alarmPeriod(d) * 1000;
     const end = Math.floor(now / period) * period;
     const n = d.EvaluationPeriods;
     const m = d.DatapointsToAlarm ?? n;
     const treat = d.TreatMissingData ?? 'missing';
-    const points: Array<number | undefined> = [];
-    for (let k = n - 1; k >= 0; k--) points.push(this.periodValue(d, end - k * period));
+    const range: Array<number | undefined> = [];
+    for (let k = 0; k < n + EVALUATION_RANGE_EXTRA_PERIODS; k++) range.push(this.periodValue(d, end - k * period));
+    const recent = range.filter((p): p is number => p !== undefined).slice(0, n);
+    const points: Array<number | undefined> = recent.length === n ? recent : range.slice(0, n);
     const present = points.filter((p): p is number => p !== undefined);
     const breaching = present.filter((p) => compare(d.ComparisonOperator, p, d.Threshold)).length
       + (treat === 'breaching' ? points.length - present.length : 0);
-    const shown = points.map((p) => (p === undefined ? 'missing' : round(p))).join(', ');
+    const shown = [...points].reverse().map((p) => (p === undefined ? 'missing' : round(p))).join(', ');
     if (breaching >= m) return { state: 'ALARM', reason: `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).` };
     if (present.length === 0) {
       if (treat === 'notBreaching') return { state: 'OK', reason: `Threshold Crossed: no datapoints were received for ${n} periods and ${n} missing datapoints were treated as [NonBreaching].` };
@@ -176,7 +189,9 @@ export class CloudWatchTwin {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
     const values: number[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
-    for (let s = Math.floor(start / 1000); s < Math.floor(end / 1000); s++) {
+    // Only what has arrived by now can be seen: datapoints of the last metricLagSeconds are still on their way.
+    const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(Date.now() / 1000) - this.metricLagSeconds);
+    for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
       const b = buckets.get(s);
       if (!b) continue;
       count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
@@ -251,7 +266,7 @@ export function alarmPeriod(d: AlarmDefinition): number {
 }
 
 function seriesKey(m: MetricId): string {
-  const dims = [...(m.Dimensions ?? [])].sort((a, b) => a.Name.localeCompare(b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',');
+  const dims = [...(m.Dimensions ?? [])].sort((a, b) => byText(a.Name, b.Name)).map((d) => `${d.Name}=${d.Value}`).join(',');
   return `${m.Namespace}|${m.MetricName}|${dims}`;
 }
 

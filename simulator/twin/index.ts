@@ -14,6 +14,8 @@ import { jsonError, serveJson, ServiceError } from './wire';
 
 export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
+  /** Seconds before a metric datapoint is visible in CloudWatch. */
+  metricLagSeconds: number;
   events: EventDelivery;
   profiles: Record<string, BehaviourProfile>;
   objects: StoredObject[];
@@ -26,7 +28,7 @@ export interface TwinOptions {
 export class ServiceTwin {
   readonly sagemaker: SageMakerTwin;
   readonly runtime: RuntimeTwin;
-  readonly cloudwatch = new CloudWatchTwin();
+  readonly cloudwatch: CloudWatchTwin;
   readonly dynamodb = new DynamoDbTwin();
   readonly stepfunctions: StepFunctionsTwin;
   readonly eventbridge: EventBridgeTwin;
@@ -36,6 +38,7 @@ export class ServiceTwin {
   readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string }> = [];
 
   constructor(options: TwinOptions) {
+    this.cloudwatch = new CloudWatchTwin(options.metricLagSeconds);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);

@@ -5,7 +5,8 @@ import { CloudWatchTwin } from './cloudwatch';
 import { SageMakerTwin } from './sagemaker';
 
 /** One request as the timeline records it. */
-export interface RequestRecord { at: number; variant: string; version: string; ok: boolean; latencyMs: number; regressed: boolean }
+/** `smoke` marks the controller's smoke-test invocations (pinned with TargetVariant), which are not user traffic. */
+export interface RequestRecord { at: number; variant: string; version: string; ok: boolean; latencyMs: number; regressed: boolean; smoke: boolean }
 
 /**
  * SageMaker Runtime: InvokeEndpoint routed by the live weights (or pinned with TargetVariant), answered by the
@@ -75,7 +76,7 @@ export class RuntimeTwin {
     metric('Invocation4XXErrors', 0);
     metric('ModelLatency', Math.round(result.latencyMs * 1000));
     metric('OverheadLatency', 3000);
-    this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed });
+    this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed, smoke: target !== undefined });
     return { variant: chosen.name, ...result };
   }
 

@@ -37,4 +37,13 @@ describe('races and outages', () => {
     expect(finalWeights(summary)).toEqual({ v1: 100 });
     expectInvariants(summary);
   });
+
+  test('metrics that arrive 90 s late delay detection by about that much, and the candidate is still rolled back at its first step', async () => {
+    const late = await scenario('late-metrics');
+    const prompt = await scenario('regression-rolled-back');
+    expect(late.summary.outcome).toBe('rolled-back');
+    expect(late.summary.timeToDetectSeconds!).toBeGreaterThanOrEqual(prompt.summary.timeToDetectSeconds! + 60);
+    expect(Math.max(...late.run.weights.flatMap((w) => w.slots.filter((x) => x.version === 'v2').map((x) => x.percent)))).toBe(1);
+    expectInvariants(late.summary);
+  });
 });

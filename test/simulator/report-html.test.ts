@@ -18,11 +18,11 @@ function alarm(slot: string, from: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', to: 'OK
 function syntheticRun(): RunRecord {
   const requests: RunRecord['requests'] = [];
   for (let minute = 0; minute < 20; minute++) {
-    for (let k = 0; k < 30; k++) requests.push({ at: at(minute, k * 2), variant: 'blue', version: 'v1', ok: true, latencyMs: 40 + k, regressed: false });
+    for (let k = 0; k < 30; k++) requests.push({ at: at(minute, k * 2), variant: 'blue', version: 'v1', ok: true, latencyMs: 40 + k, regressed: false, smoke: false });
   }
   // Minute 12 on green: latencies 1..100 ms (p99 by nearest rank is 99 ms), one request in four fails.
   for (let k = 1; k <= 100; k++) {
-    requests.push({ at: at(12) + k * 500, variant: 'green', version: 'v2', ok: k % 4 !== 0, latencyMs: k, regressed: true });
+    requests.push({ at: at(12) + k * 500, variant: 'green', version: 'v2', ok: k % 4 !== 0, latencyMs: k, regressed: true, smoke: false });
   }
   const history = [
     { at: at(10), decision: 'rollout-started', reason: 'no lock held', actor: 'controller', rolloutId: 'r2' },
@@ -63,7 +63,7 @@ function syntheticRun(): RunRecord {
     versionIds: { 'mv-1': 'v1', 'mv-2': 'v2' },
     cfnResponses: [],
     regressedAt: { v2: at(12) },
-    controlPlaneCalls: [],
+    controlPlaneCalls: [], guardAlarms: [],
     endpointName: 'sim-endpoint',
   };
 }
