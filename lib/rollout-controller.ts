@@ -172,8 +172,8 @@ export class RolloutController extends Construct {
     }
     for (const fn of [step, guardListener]) {
       fn.addToRolePolicy(new iam.PolicyStatement({
-        // Neither action supports resource-level permissions.
-        actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'],
+        // GetMetricData does not support resource-level permissions; DescribeAlarms is scoped per endpoint below.
+        actions: ['cloudwatch:GetMetricData'],
         resources: ['*'],
       }));
     }
@@ -306,14 +306,29 @@ export class RolloutController extends Construct {
 
   /** Adds alarms, by ARN, to the EventBridge rule that routes ALARM state changes to the guard listener. */
   public registerGuardAlarms(alarms: cloudwatch.IAlarm[]): void {
-    for (const alarm of alarms) {
+    const added = alarms.filter((alarm) => !this.alarms.has(alarm));
+    for (const alarm of added) {
       this.alarms.add(alarm);
     }
+    if (added.length > 0) this.allowDescribeAlarms(added.map((alarm) => alarm.alarmArn));
   }
 
   /** Routes every alarm whose name starts with `alarmNamePrefix` (in this account and region) to the guard listener. */
   public registerGuardAlarmNamePrefix(alarmNamePrefix: string): void {
+    if (this.alarmNamePrefixes.has(alarmNamePrefix)) return;
     this.alarmNamePrefixes.add(alarmNamePrefix);
+    const alarms = this.alarmArnOf(`${alarmNamePrefix}*`);
+    this.allowDescribeAlarms([alarms]);
+    for (const fn of [this.stepFunction, this.guardListenerFunction]) {
+      acknowledgeWildcardResources(fn, [alarms], `the guard alarms of an endpoint share the name prefix ${alarmNamePrefix}`);
+    }
+  }
+
+  /** The step function reads guard alarms at every check; the listener may re-read the one that fired. */
+  private allowDescribeAlarms(alarmArns: string[]): void {
+    for (const fn of [this.stepFunction, this.guardListenerFunction]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
+    }
   }
 
   /**
@@ -403,7 +418,7 @@ export class RolloutController extends Construct {
         reason: `the runtime is pinned to ${lambda.Runtime.NODEJS_22_X.name} so that bundles leave out the AWS SDK v3 the runtime provides`,
       });
       acknowledgeWildcardResources(fn, ['*'],
-        'cloudwatch:DescribeAlarms, cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
+        'cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
         + 'resource-level permissions');
       acknowledgeWildcardResources(fn, [`${this.table.tableArn}/index/*`], 'DynamoDB grants cover the indexes of the state table');
       if (key) {

@@ -251,10 +251,15 @@ describe('RolloutController', () => {
     }
   });
 
-  test('CloudWatch reads need resource "*", and SNS publish is scoped to the topic', () => {
+  test('GetMetricData needs resource "*", DescribeAlarms is scoped to each endpoint\'s alarms, and SNS publish to the topic', () => {
     const { template } = twoEndpoints();
     const step = statementsOf(template, 'Step');
-    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData'], Resource: '*' }));
+    expect(step).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }));
+    const describe = step.filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+    expect(describe.map((st) => JSON.stringify(st.Resource))).toEqual([
+      expect.stringContaining(':alarm:sagemaker-rollout-Fraud-Scoring-*'),
+      expect.stringContaining(':alarm:sagemaker-rollout-recommender-*'),
+    ]);
     expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
     for (const fn of ['Deploy', 'GuardListener']) {
       expect(statementsOf(template, fn).some((s) => actionsOf(s).includes('sns:Publish'))).toBe(false);
