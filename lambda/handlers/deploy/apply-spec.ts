@@ -1,9 +1,10 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, HistoryEntry, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { startExecution } from '../../aws/executions';
-import { appendHistory, listHistory } from '../../aws/history';
+import { appendHistory } from '../../aws/history';
+import { DeployRequestRecord, getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
@@ -35,8 +36,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     await putAlarmSubject(subject);
   }
   const state = await getState(spec.endpointName);
-  const redelivered = (await listHistory(spec.endpointName))
-    .find((h) => h.decision.startsWith('deploy-') && (h.evidence as { requestId?: string } | undefined)?.requestId === event.RequestId);
+  const redelivered = await getDeployRequest(spec.endpointName, event.RequestId);
   if (redelivered !== undefined) {
     // Lambda delivered this request again (asynchronous invocations are retried): answer as the first delivery did,
     // and start nothing a second time.
@@ -56,11 +56,12 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     : decided;
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
   const starts = decision.action === 'create' || decision.action === 'rollout';
+  // The rollout this deploy starts (a redelivered request answers with it), or the one it acts on.
+  const rolloutId = starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId;
   await appendHistory({
     at: now,
     endpointName: spec.endpointName,
-    // The rollout this deploy starts (a redelivered request answers with it), or the one it acts on.
-    rolloutId: starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId,
+    rolloutId,
     decision: `deploy-${decision.action}`,
     reason: decision.reason,
     actor: CLOUDFORMATION,
@@ -72,6 +73,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
       image: spec.version.image,
     },
   });
+  await putDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: `deploy-${decision.action}`, reason: decision.reason, rolloutId, at: now });
   switch (decision.action) {
     case 'create':
     case 'rollout':
@@ -87,7 +89,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
   }
 }
 
-function answerAgain(deploy: Deploy, first: HistoryEntry): DeployResult {
+function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
   if (first.decision === 'deploy-refuse') {
     return { status: 'FAILED', physicalResourceId: deploy.spec.endpointName, reason: first.reason, respondNow: true };
   }
