@@ -1,0 +1,73 @@
+import type { RunRecord, WeightSnapshot } from '../simulation';
+import { byText } from '../order';
+
+/** Seconds with one decimal, for failure messages and summaries. */
+export const seconds = (ms: number) => Math.round(ms / 100) / 10;
+/** The last segment of a caller ARN (an execution or function name). */
+export const short = (caller: string | undefined) => (caller ?? 'unknown').split(':').pop()!;
+
+export function snapshotAt(weights: WeightSnapshot[], at: number): WeightSnapshot | undefined {
+  let found: WeightSnapshot | undefined;
+  for (const w of weights) if (w.at <= at) found = w;
+  return found;
+}
+
+export function percentOf(w: WeightSnapshot, version: string): number {
+  return w.slots.filter((s) => s.version === version).reduce((sum, s) => sum + s.percent, 0);
+}
+
+/**
+ * The queries every invariant asks of one run, computed once: the history in write order, which version a rollout
+ * rolled out, the LKG at any time, and the weight snapshots while the endpoint existed.
+ */
+export class RunView {
+  readonly history: RunRecord['history'];
+  readonly live: WeightSnapshot[];
+  private readonly lkgChanges: Array<{ at: number; version: string }> = [];
+
+  constructor(readonly run: RunRecord) {
+    this.history = [...run.history].sort((a, b) => byText(String(a.sk), String(b.sk)));
+    this.live = run.weights.filter((w) => w.slots.length > 0);
+    // The LKG over time: the create's version, then each promotion, back again on a revert.
+    for (const h of this.history) {
+      if (h.decision === 'promoted') this.lkgChanges.push({ at: h.at, version: this.versionOf(h.rolloutId) ?? '?' });
+      if (h.decision === 'reverted' && this.lkgChanges.length > 1) this.lkgChanges.push({ at: h.at, version: this.lkgChanges[this.lkgChanges.length - 2].version });
+    }
+  }
+
+  /** The scenario's name for the version a rollout rolled out. */
+  versionOf(rolloutId: string): string | undefined {
+    const r = this.run.rollouts.find((x) => x.rolloutId === rolloutId);
+    return r ? this.run.versionIds[r.versionId] ?? r.versionId : undefined;
+  }
+
+  lkgAt(at: number): string | undefined {
+    let v: string | undefined;
+    for (const c of this.lkgChanges) if (c.at <= at) v = c.version;
+    return v;
+  }
+
+  snapshotAt(at: number): WeightSnapshot | undefined {
+    return snapshotAt(this.run.weights, at);
+  }
+
+  /** Seconds since the run started, for messages. */
+  t(at: number): number {
+    return seconds(at - this.run.start);
+  }
+}
+
+/** One safety invariant, checked over a run's whole timeline. */
+export interface Invariant {
+  readonly id: number;
+  readonly name: string;
+  check(view: RunView): InvariantCheck;
+}
+
+export interface InvariantCheck {
+  /** Whether the run gave the invariant something to check (a run without a breach cannot test invariant 5). */
+  readonly exercised: boolean;
+  readonly failures: string[];
+  /** What held, said when nothing failed. */
+  readonly ok: string;
+}

@@ -1,0 +1,31 @@
+import { Invariant } from './run-view';
+
+/** 8. Unknown is not healthy: a step only advances when every candidate guard is known OK. */
+export const unknownNotHealthy: Invariant = {
+  id: 8,
+  name: 'unknown is not healthy: steps advance only on known-OK guards',
+  check(view) {
+    const { run, history } = view;
+    const failures: string[] = [];
+    let advances = 0;
+    const stateAt = (alarm: string, at: number) => {
+      let s = 'INSUFFICIENT_DATA';
+      for (const a of run.alarms) if (a.alarm.AlarmName === alarm && a.at <= at) s = a.to;
+      return s;
+    };
+    // Every guard alarm the stack defines for the slot, including one that never left INSUFFICIENT_DATA.
+    const slotAlarms = (slot: string) => run.guardAlarms.filter((a) => a.slot === slot || a.slot === undefined).map((a) => a.name);
+    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved')) {
+      const w = view.snapshotAt(h.at);
+      const lkg = view.lkgAt(h.at);
+      const candidate = w?.slots.find((s) => s.version !== lkg);
+      if (!candidate) continue;
+      advances++;
+      const alarms = slotAlarms(candidate.slot);
+      const unhealthy = alarms.filter((n) => stateAt(n, h.at) !== 'OK');
+      if (alarms.length === 0) failures.push(`t=${view.t(h.at)}s: advanced with no guard alarm on slot ${candidate.slot}`);
+      if (unhealthy.length) failures.push(`t=${view.t(h.at)}s: advanced while ${unhealthy.join(', ')} was not OK`);
+    }
+    return { exercised: advances > 0, failures, ok: `${advances} step advance(s), each with every candidate guard OK` };
+  },
+};
