@@ -166,6 +166,7 @@ export interface CfnResponseTarget {
  * - promote / rollback / revert / retire: as in the vocabulary
  * - watch: promoted; watch the new stable for the revert window
  * - release: done, release the lock and report `outcome`
+ * - release-wait: done, but the endpoint is still changing: release once it has settled
  */
 export type NextAction =
   | 'continue'
@@ -180,7 +181,8 @@ export type NextAction =
   | 'revert'
   | 'retire'
   | 'retire-wait'
-  | 'release';
+  | 'release'
+  | 'release-wait';
 
 /** Task names (the `action` field of every controller Lambda payload). */
 export type TaskAction =

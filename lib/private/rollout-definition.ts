@@ -55,6 +55,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   const waitProvision = wait('WaitForProvisioning', '$.spec.plan.provisionPollSeconds');
   const waitCheck = wait('WaitCheckInterval', '$.spec.plan.checkIntervalSeconds');
   const waitRetire = wait('WaitForRetirement', '$.spec.plan.provisionPollSeconds');
+  const waitRelease = wait('WaitBeforeRelease', '$.spec.plan.provisionPollSeconds');
 
   const releaseFailed = new sfn.Fail(scope, 'ReleaseFailed', {
     error: 'ReleaseFailed',
@@ -104,7 +105,9 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   waitProvision.next(checkProvision);
   waitCheck.next(checkGuards);
   waitRetire.next(checkRetire);
+  waitRelease.next(release);
   release.next(new sfn.Choice(scope, 'Outcome?')
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.next'), nextIs('release-wait')), waitRelease)
     .when(sfn.Condition.and(sfn.Condition.isPresent('$.outcome'), sfn.Condition.stringEquals('$.outcome', 'failed')), failed)
     .otherwise(ended));
 

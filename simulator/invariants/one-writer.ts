@@ -1,9 +1,12 @@
 import { Invariant, short } from './run-view';
 
-/** 3. One writer at a time; every mutation read back. */
+/** Statuses in which SageMaker is still applying a change: the writer that started it still owns the endpoint. */
+const CHANGING = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+
+/** 3. One writer at a time; every mutation read back; a lock is released only once the endpoint has settled. */
 export const oneWriter: Invariant = {
   id: 3,
-  name: 'one writer per endpoint; every mutation read back',
+  name: 'one writer per endpoint; every mutation read back; no lock released mid-update',
   check(view) {
     const { run } = view;
     const failures: string[] = [];
@@ -28,7 +31,22 @@ export const oneWriter: Invariant = {
         failures.push(`${m.operation} by ${short(m.caller)} at t=${view.t(m.at)}s never read back`);
       }
     }
+    // A rollout that held the lock (started or re-entered) releases it when it ends: the next writer may start at once,
+    // so its own change must be over by then.
+    const holders = new Set(view.history.filter((h) => h.decision === 'rollout-started' || h.decision === 'lock-reentered').map((h) => h.rolloutId));
+    let releases = 0;
+    for (const h of view.history.filter((x) => x.decision === 'rollout-ended' && holders.has(x.rolloutId))) {
+      releases++;
+      const status = view.snapshotAt(h.at)?.status;
+      if (status !== undefined && CHANGING.includes(status)) {
+        failures.push(`t=${view.t(h.at)}s: rollout ${h.rolloutId} released the lock while the endpoint was ${status}`);
+      }
+    }
     const writers = new Set(mutations.map((m) => m.caller)).size;
-    return { exercised: mutations.length > 0, failures, ok: `${mutations.length} mutations by ${writers} writers, never interleaved, each read back by its writer` };
+    return {
+      exercised: mutations.length > 0,
+      failures,
+      ok: `${mutations.length} mutations by ${writers} writers, never interleaved, each read back by its writer; ${releases} lock release(s), each on a settled endpoint`,
+    };
   },
 };

@@ -59,7 +59,7 @@ export class SageMakerTwin {
   readonly models = new Map<string, Record<string, unknown>>();
   readonly configs = new Map<string, { name: string; variants: Variant[]; raw: Record<string, unknown>; createdAt: number }>();
   readonly endpoints = new Map<string, Endpoint>();
-  /** Observers of live weight changes (the traffic generator, the timeline). */
+  /** Observers of live weight and status changes (the traffic generator, the timeline). */
   onChange: (endpointName: string) => void = () => undefined;
 
   constructor(private readonly behaviour: SageMakerBehaviour) {}
@@ -184,6 +184,7 @@ export class SageMakerTwin {
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
     ep.failureReason = undefined;
+    this.onChange(ep.name);
     const fail = this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
     const retain = i.RetainAllVariantProperties === true;
@@ -233,6 +234,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
+    this.onChange(ep.name);
     setTimeout(() => {
       for (const v of ep.variants) {
         v.currentWeight = v.desiredWeight;
@@ -272,6 +274,7 @@ export class SageMakerTwin {
       throw new ServiceError('ValidationException', `Cannot update in-progress endpoint "${ep.arn}".`);
     }
     ep.status = 'Deleting';
+    this.onChange(ep.name);
     setTimeout(() => { this.endpoints.delete(ep.name); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
     return {};
   }

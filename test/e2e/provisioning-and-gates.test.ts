@@ -31,6 +31,12 @@ describe('faults before traffic moves, gates and deploy semantics', () => {
     expect(maxShare(run, 'v2')).toBe(0);
     expect(summary.rollouts.find((r) => r.version === 'v2')?.reason).toMatch(/timed out/);
     expect(summary.outcome).toBe('rolled-back');
+    // Retiring the candidate is as slow as provisioning it: the lock stays until the endpoint settles (invariant 3).
+    expect(decisions(run)).toContain('retired');
+    expect(decisions(run)).not.toContain('retire-timed-out');
+    const ended = run.history.filter((h) => h.decision === 'rollout-ended').at(-1)!;
+    const settled = run.weights.filter((w) => w.status === 'InService' && w.slots.length === 1).at(-1)!;
+    expect(ended.at).toBeGreaterThanOrEqual(settled.at);
     expectInvariants(summary);
   });
 

@@ -1,27 +1,38 @@
+import { decideRetire } from '../../core';
+import { describeEndpoint } from '../../aws/endpoint-readback';
 import { updateState } from '../../aws/state-table';
-import { Action, record } from './action-kit';
-import { readBackConfig } from './read-back-config';
+import { Action, record, required } from './action-kit';
 
 /**
- * Waits for the stable-only config and verifies it by reading back. Giving up past the provisioning timeout is safe:
- * stable keeps serving 100%, only the extra slot stays provisioned.
+ * Waits for the stable-only config and verifies it by reading back. The lock is released only once the endpoint has
+ * settled: a slow retirement is waited for past the provisioning timeout (stable serves 100% meanwhile); a reverted or
+ * failed one is recorded and released (only the extra slot stays provisioned).
  */
 export const checkRetire: Action = async (context, env) => {
   if (context.targetConfigName === undefined) {
     // Retire found the endpoint busy and asked to look again after the wait.
     return { ...context, next: 'retire' };
   }
-  const { targetConfigName, decision, evidence } = await readBackConfig(context, env.now);
+  const { targetConfigName } = context;
+  const readback = await describeEndpoint(context.spec.endpointName);
+  const decision = decideRetire({
+    readback,
+    targetConfigName,
+    startedAt: required(context, 'provisionStartedAt'),
+    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
+    now: env.now,
+  });
+  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
   switch (decision.next) {
-    case 'provision-wait':
+    case 'retire-wait':
       return { ...context, next: 'retire-wait' };
-    case 'smoke-test':
+    case 'retired':
       await updateState(context.spec.endpointName, (current) =>
         current?.stable && { ...current, stable: { ...current.stable, configName: targetConfigName }, standby: undefined, candidate: undefined },
       );
       await record(context, env.now, 'retired', decision.reason, { evidence });
       return { ...context, next: 'release' };
-    case 'rollback':
+    case 'retire-failed':
       await record(context, env.now, 'retire-timed-out', `retirement did not complete: ${decision.reason}; stable still serves 100%`, { evidence });
       return { ...context, next: 'release' };
   }

@@ -1,14 +1,25 @@
-import { EVENT_DETAIL_TYPE, RolloutContext } from '../../core';
+import { EVENT_DETAIL_TYPE, RolloutContext, isChanging } from '../../core';
 import { publishNotification, putRolloutEvent } from '../../aws/announcements';
 import { answerCloudFormation } from './answer-cloudformation';
+import { findEndpoint } from '../../aws/endpoint-readback';
 import { setRolloutOutcome } from '../../aws/rollout-records';
-import { updateState } from '../../aws/state-table';
+import { getState, updateState } from '../../aws/state-table';
 import { Action, eventDetail, record } from './action-kit';
 import { rollbackOutcome } from './rollback';
 
-/** Ends the rollout: releases its own lock (never another rollout's), records the outcome, announces it. */
+/**
+ * Ends the rollout: releases its own lock (never another rollout's), records the outcome, announces it. The lock is
+ * held until the endpoint has settled (invariant 3): whatever path led here (a failed create, a task that gave up),
+ * an update still running is this rollout's change, and the next rollout must not start beneath it.
+ */
 export const release: Action = async (context, env) => {
   const { endpointName, notificationTopicArn, eventBusName } = context.spec;
+  if ((await getState(endpointName))?.lock?.rolloutId === context.rolloutId) {
+    const endpoint = await findEndpoint(endpointName);
+    if (endpoint !== undefined && isChanging(endpoint.status)) {
+      return { ...context, next: 'release-wait' };
+    }
+  }
   const { outcome, reason } = endOf(context);
   await updateState(endpointName, (current) =>
     current?.lock?.rolloutId === context.rolloutId ? { ...current, lock: undefined, candidate: undefined, phase: 'idle' } : undefined,

@@ -17,7 +17,7 @@ beforeEach(() => {
   putState(aws.table, rollingOut());
   putRecord(aws.table, `ROLLOUT#${context().rolloutId}`, { endpointName: ENDPOINT, rolloutId: context().rolloutId, startedAt: T0 - 1 });
 });
-const waiting = () => ({
+const waitingDeploy = () => ({
   responseUrl: cfn.url,
   stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
   requestId: 'req-9',
@@ -39,15 +39,28 @@ test('releases its own lock, records the outcome, announces and notifies', async
   expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, { Subject: `Rollout rolled-back: ${ENDPOINT}` });
 });
 
+test('holds its lock while the endpoint is still changing (invariant 3), then releases once it settled', async () => {
+  aws.sagemaker.serve(ENDPOINT, 'cfg', [], {});
+  aws.sagemaker.endpoint!.status = 'Updating';
+  const waiting = await release(context({ outcome: 'rolled-back', reason: 'guard breach', cfnResponse: waitingDeploy() }), env);
+  expect(waiting.next).toBe('release-wait');
+  expect(aws.table.state(ENDPOINT)!.lock).toMatchObject({ rolloutId: context().rolloutId });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  expect(cfn.answers).toEqual([]);
+  aws.sagemaker.endpoint!.status = 'InService';
+  expect((await release(waiting, env)).next).toBeUndefined();
+  expect(aws.table.state(ENDPOINT)).not.toHaveProperty('lock');
+});
+
 test('answers a waiting CloudFormation deploy: SUCCESS when promoted', async () => {
-  await release(context({ outcome: 'promoted', reason: 'ok', cfnResponse: waiting() }), env);
+  await release(context({ outcome: 'promoted', reason: 'ok', cfnResponse: waitingDeploy() }), env);
   expect(cfn.answers).toEqual([
     expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: ENDPOINT, RequestId: 'req-9', Data: { EndpointName: ENDPOINT, VersionId: CANDIDATE_ID, RolloutId: context().rolloutId } }),
   ]);
 });
 
 test('answers FAILED naming outcome and reason otherwise', async () => {
-  await release(context({ outcome: 'rolled-back', reason: 'candidate guard in ALARM', cfnResponse: waiting() }), env);
+  await release(context({ outcome: 'rolled-back', reason: 'candidate guard in ALARM', cfnResponse: waitingDeploy() }), env);
   expect(cfn.answers).toEqual([
     expect.objectContaining({ Status: 'FAILED', Reason: `rollout ${context().rolloutId} ended rolled-back: candidate guard in ALARM` }),
   ]);
@@ -61,7 +74,7 @@ test('a task that failed on the way keeps the decided outcome and adds the error
 });
 
 test('a lost CloudFormation answer does not fail the release', async () => {
-  const out = await release(context({ outcome: 'promoted', cfnResponse: { ...waiting(), responseUrl: 'http://127.0.0.1:1/closed' } }), env);
+  const out = await release(context({ outcome: 'promoted', cfnResponse: { ...waitingDeploy(), responseUrl: 'http://127.0.0.1:1/closed' } }), env);
   expect(out.outcome).toBe('promoted');
   expect(aws.table.state(ENDPOINT)).not.toHaveProperty('lock');
 });

@@ -42,9 +42,20 @@ test('an endpoint already running only the stable slot goes straight to release'
   expect(aws.table.state(ENDPOINT)).not.toHaveProperty('candidate');
 });
 
-test('giving up past the timeout is recorded and releases (stable still serves 100%)', async () => {
+test('a retirement still updating past the timeout keeps the lock: it waits until the endpoint settles', async () => {
   const out = await retire(ctx, at(T0));
-  const late = await checkRetire(out, at(T0 + 1_800_000));
-  expect(late).toMatchObject({ next: 'release' });
-  expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('timed out after 1800s') });
+  expect(await checkRetire(out, at(T0 + 1_800_000))).toMatchObject({ next: 'retire-wait' });
+  expect(await checkRetire(out, at(T0 + 3_600_000))).toMatchObject({ next: 'retire-wait' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['retiring']);
+  aws.sagemaker.settle();
+  expect(await checkRetire(out, at(T0 + 3_630_000))).toMatchObject({ next: 'release' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['retiring', 'retired']);
+});
+
+test('a retirement SageMaker reverted is recorded and releases (stable still serves 100%)', async () => {
+  aws.sagemaker.revertNextUpdate = 'capacity';
+  const out = await retire(ctx, at(T0));
+  aws.sagemaker.settle();
+  expect(await checkRetire(out, at(T0 + 60_000))).toMatchObject({ next: 'release' });
+  expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('silently reverted') });
 });
