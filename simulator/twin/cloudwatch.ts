@@ -105,7 +105,7 @@ export class CloudWatchTwin {
       const period = alarmPeriod(alarm.definition);
       const every = period < 60 ? 10_000 : 60_000;
       if (now % every !== 0) continue;
-      const { state, reason } = this.evaluate(alarm.definition, now);
+      const { state, reason } = this.evaluate(alarm.definition, now, alarm.state);
       this.transition(alarm, state, reason, now);
     }
   }
@@ -147,11 +147,16 @@ export class CloudWatchTwin {
   }
 
   /**
-   * CloudWatch looks at an evaluation range a little longer than the evaluation periods and, wherever it can, judges
-   * the most recent datapoints that exist (late data does not make an alarm blind); missing-data treatment applies only
-   * when there are fewer than `EvaluationPeriods` of them.
+   * CloudWatch's documented evaluation ("Configuring how CloudWatch alarms treat missing data", AlarmThatSendsEmail.md
+   * in the CloudWatch user guide): it retrieves an evaluation range longer than the evaluation periods (5 for 3); with
+   * at least N real datapoints it judges the newest N; with fewer, "all real data points in the evaluation range are
+   * included" and only the shortfall is filled by the missing-data treatment. `missing` gives INSUFFICIENT_DATA only
+   * when the whole range is empty; the "premature alarm state" rule alarms on too few real points when every real
+   * point is breaching and the oldest of the newest N periods is at least DatapointsToAlarm periods old. The worked
+   * tables of that page are the twin's test fixture. The range for 10 s periods is not documented: unverified, the
+   * probe measures it (the twin uses N + 2 periods for every period).
    */
-  private evaluate(d: AlarmDefinition, now: number): { state: AlarmState; reason: string } {
+  private evaluate(d: AlarmDefinition, now: number, current: AlarmState): { state: AlarmState; reason: string } {
     const period = alarmPeriod(d) * 1000;
     const end = Math.floor(now / period) * period;
     const n = d.EvaluationPeriods;
@@ -159,19 +164,26 @@ export class CloudWatchTwin {
     const treat = d.TreatMissingData ?? 'missing';
     const range: Array<number | undefined> = [];
     for (let k = 0; k < n + EVALUATION_RANGE_EXTRA_PERIODS; k++) range.push(this.periodValue(d, end - k * period));
-    const recent = range.filter((p): p is number => p !== undefined).slice(0, n);
-    const points: Array<number | undefined> = recent.length === n ? recent : range.slice(0, n);
-    const present = points.filter((p): p is number => p !== undefined);
-    const breaching = present.filter((p) => compare(d.ComparisonOperator, p, d.Threshold)).length
-      + (treat === 'breaching' ? points.length - present.length : 0);
-    const shown = [...points].reverse().map((p) => (p === undefined ? 'missing' : round(p))).join(', ');
-    if (breaching >= m) return { state: 'ALARM', reason: `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).` };
-    if (present.length === 0) {
-      if (treat === 'notBreaching') return { state: 'OK', reason: `Threshold Crossed: no datapoints were received for ${n} periods and ${n} missing datapoints were treated as [NonBreaching].` };
-      if (treat === 'ignore') return { state: this.alarms.get(d.AlarmName)?.state ?? 'INSUFFICIENT_DATA', reason: 'missing data ignored' };
-      if (treat === 'missing') return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${n} datapoints were unknown.` };
+    const breaches = (v: number) => compare(d.ComparisonOperator, v, d.Threshold);
+    // Newest first, with each point's age in periods.
+    const real = range.flatMap((v, age) => (v === undefined ? [] : [{ v, age }]));
+    const judged = real.slice(0, n);
+    const filled = n - judged.length;
+    const breaching = judged.filter((p) => breaches(p.v)).length + (treat === 'breaching' ? filled : 0);
+    const shown = [...range].reverse().map((p) => (p === undefined ? 'missing' : round(p))).join(', ');
+    const crossed = (count: number) => `Threshold Crossed: ${count} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).`;
+    if (breaching >= m) return { state: 'ALARM', reason: crossed(breaching) };
+    const recent = real.filter((p) => p.age < n);
+    const premature = filled > 0 && treat !== 'notBreaching' && recent.length > 0 && real.every((p) => breaches(p.v)) && recent[recent.length - 1].age + 1 >= m;
+    if (premature) {
+      return treat === 'ignore' ? { state: current, reason: 'missing data ignored' } : { state: 'ALARM', reason: crossed(breaching) };
     }
-    return { state: 'OK', reason: `Threshold Crossed: ${breaching} out of the last ${n} datapoints [${shown}] were ${opText(d.ComparisonOperator)} the threshold (${d.Threshold}).` };
+    if (judged.length === 0) {
+      if (treat === 'notBreaching') return { state: 'OK', reason: `Threshold Crossed: no datapoints were received for ${n} periods and ${n} missing datapoints were treated as [NonBreaching].` };
+      if (treat === 'ignore') return { state: current, reason: 'missing data ignored' };
+      return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${n} datapoints were unknown.` };
+    }
+    return { state: 'OK', reason: crossed(breaching) };
   }
 
   private transition(alarm: Alarm, state: AlarmState, reason: string, at: number) {
