@@ -48,6 +48,8 @@ export interface RunRecord {
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
   readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
+  /** How late SageMaker's datapoints reach CloudWatch in this run: a datapoint's arrival is `metricArrival(at, lag)`. */
+  readonly metricLagSeconds: number;
 }
 
 /** The record while the run fills it in. */
@@ -229,7 +231,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [],
+      guardAlarms: [], metricLagSeconds: twin.cloudwatch.metricLagSeconds,
     };
   }
 }

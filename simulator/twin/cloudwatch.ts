@@ -53,7 +53,7 @@ export class CloudWatchTwin {
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
 
   /** @param metricLagSeconds how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late). */
-  constructor(private readonly metricLagSeconds = 0) {}
+  constructor(readonly metricLagSeconds = 0) {}
 
   operations(): Record<string, (input: any) => unknown> {
     return {
@@ -201,7 +201,7 @@ export class CloudWatchTwin {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
     const values: number[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
-    // Only what has arrived by now can be seen: datapoints of the last metricLagSeconds are still on their way.
+    // Only what has arrived by now can be seen (metricArrival): datapoints of the last metricLagSeconds are still on their way.
     const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(Date.now() / 1000) - this.metricLagSeconds);
     for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
       const b = buckets.get(s);
@@ -268,6 +268,14 @@ export class CloudWatchTwin {
       CompositeAlarms: [],
     };
   }
+}
+
+/**
+ * When the datapoint of the second containing `at` becomes visible to GetMetricData and alarms: at the end of its second
+ * plus the metric lag (the twin's arrival rule; the invariants use it to tell what a decision could have seen).
+ */
+export function metricArrival(at: number, metricLagSeconds: number): number {
+  return (Math.floor(at / 1000) + 1 + metricLagSeconds) * 1000;
 }
 
 export function alarmPeriod(d: AlarmDefinition): number {

@@ -65,6 +65,7 @@ function syntheticRun(): RunRecord {
     regressedAt: { v2: at(12) },
     controlPlaneCalls: [], guardAlarms: [],
     endpointName: 'sim-endpoint',
+    metricLagSeconds: 0,
   };
 }
 

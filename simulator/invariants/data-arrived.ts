@@ -1,0 +1,38 @@
+import { metricArrival } from '../twin/cloudwatch';
+import { Invariant, percentOf, seconds } from './run-view';
+
+/**
+ * 9. No step completes on data that has not arrived: when a step advances (or promotes), the candidate's metrics for
+ * the whole bake, counted from the moment the endpoint served the step's weights, must have reached CloudWatch.
+ */
+export const dataArrived: Invariant = {
+  id: 9,
+  name: 'no step completes on data that has not arrived',
+  check(view) {
+    const { run, history } = view;
+    const failures: string[] = [];
+    let advances = 0;
+    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved')) {
+      advances++;
+      const stepIndex = h.evidence?.stepIndex;
+      const shift = history.filter((x) => x.decision === 'traffic-shifted' && x.rolloutId === h.rolloutId && x.evidence?.stepIndex === stepIndex && x.at <= h.at).at(-1);
+      const step = shift?.evidence?.step;
+      if (!step) {
+        failures.push(`t=${view.t(h.at)}s: rollout ${h.rolloutId} advanced from step ${stepIndex} without a recorded traffic shift to it`);
+        continue;
+      }
+      const version = view.versionOf(h.rolloutId) ?? '?';
+      const served = run.weights.find((w) => w.at >= shift.at && w.status === 'InService' && percentOf(w, version) === step.percent);
+      if (!served || served.at > h.at) {
+        failures.push(`t=${view.t(h.at)}s: step ${stepIndex} (${step.percent}%) advanced before the endpoint served its weights`);
+        continue;
+      }
+      const bakeEnd = served.at + step.bakeSeconds * 1000;
+      const arrived = metricArrival(bakeEnd - 1, run.metricLagSeconds);
+      if (h.at < arrived) {
+        failures.push(`t=${view.t(h.at)}s: step ${stepIndex} (${step.percent}%) advanced ${seconds(arrived - h.at)}s before the metrics of its ${step.bakeSeconds}s bake arrived (lag ${run.metricLagSeconds}s)`);
+      }
+    }
+    return { exercised: advances > 0, failures, ok: `${advances} step advance(s), each after the metrics of its whole bake arrived (lag ${run.metricLagSeconds}s)` };
+  },
+};
