@@ -53,12 +53,24 @@ export interface InvocationQuery {
   readonly periodSeconds: number;
 }
 
-/** Sum of AWS/SageMaker Invocations of one variant in [from, to); undefined when the metric could not be read. */
-export async function sumInvocations(query: InvocationQuery): Promise<number | undefined> {
+export interface InvocationReading {
+  /** Sum of the datapoints that have arrived. */
+  readonly count: number;
+  /**
+   * Epoch ms up to which the metric has arrived: the timestamp (period start) of the newest datapoint, since that
+   * period may still be filling. Undefined when no datapoint has arrived. SageMaker's metrics reach CloudWatch late, so
+   * this trails `to` by the lag and up to one period.
+   */
+  readonly through?: number;
+}
+
+/** AWS/SageMaker Invocations of one variant in [from, to) as far as they have arrived; undefined when unreadable. */
+export async function readInvocations(query: InvocationQuery): Promise<InvocationReading | undefined> {
   if (query.to <= query.from) {
-    return 0;
+    return { count: 0 };
   }
   let total = 0;
+  let through: number | undefined;
   let token: string | undefined;
   try {
     do {
@@ -93,6 +105,9 @@ export async function sumInvocations(query: InvocationQuery): Promise<number | u
           return undefined;
         }
         total += (result.Values ?? []).reduce((sum, value) => sum + value, 0);
+        for (const timestamp of result.Timestamps ?? []) {
+          through = Math.max(through ?? -Infinity, timestamp.getTime());
+        }
       }
       token = out.NextToken;
     } while (token);
@@ -100,5 +115,5 @@ export async function sumInvocations(query: InvocationQuery): Promise<number | u
     logger.warn('invocation metric unreadable', { ...query, error: errorMessage(err) });
     return undefined;
   }
-  return total;
+  return { count: total, through };
 }

@@ -223,6 +223,12 @@ export interface GuardObservation {
   readonly unreadable: string[];
   /** Candidate invocations since the step started; undefined when the metric could not be read. */
   readonly candidateInvocations?: number;
+  /**
+   * Epoch ms up to which the candidate's metrics have arrived: the start of the newest period holding a datapoint
+   * (that period may still be filling). Undefined when no datapoint of the step has arrived. The bake counts only
+   * time up to here (invariant 9: no step completes on data that has not arrived).
+   */
+  readonly candidateMetricsThrough?: number;
 }
 
 /** An approval decision, written by an operator (CLI) into the state table. */

@@ -32,3 +32,12 @@ export function knownInvocations(observation: GuardObservation): number | undefi
   const count = observation.candidateInvocations;
   return count !== undefined && Number.isFinite(count) && count >= 0 ? count : undefined;
 }
+
+/**
+ * How much of the step the arrived metrics cover (ms): from the step's start to the time up to which the candidate's
+ * metrics have arrived, never beyond `now`. Zero when nothing has arrived: a bake never counts data still on its way.
+ */
+export function arrivedBakeMs(observation: GuardObservation, stepStartedAt: number, now: number): number {
+  const through = observation.candidateMetricsThrough;
+  return through === undefined || !Number.isFinite(through) ? 0 : Math.max(0, Math.min(now, through) - stepStartedAt);
+}

@@ -1,5 +1,5 @@
 import { ApprovalRecord, GuardObservation, RolloutPlan } from './contract';
-import { alarmsInAlarm, knownInvocations, unknownAlarms } from './guard-readings';
+import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
 import { assertEpochMs, assertRolloutPlan } from './input-checks';
 
 /** Where the rollout is within its plan. */
@@ -25,9 +25,9 @@ export interface StepDecision {
 
 /**
  * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
- * back; unknown data holds the step and rolls back past the deadline; then bake time, then the invocation floor (held,
- * rolled back past the deadline); a green, baked, busy step promotes (100% step), opens or passes the approval gate,
- * or shifts to the next step.
+ * back; unknown data holds the step and rolls back past the deadline; then bake time, counted only as far as the
+ * candidate's metrics have arrived (held, rolled back past the deadline), then the invocation floor (likewise); a
+ * green, baked, busy step promotes (100% step), opens or passes the approval gate, or shifts to the next step.
  */
 export function decideStep(input: {
   plan: RolloutPlan;
@@ -78,8 +78,15 @@ export function decideStep(input: {
       ? stay('rollback', `no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
       : stay('bake', `holding ${at}, unknown is not healthy: ${unknown.join('; ')}`);
   }
+  const bakedMs = arrivedBakeMs(observation, stepStartedAt, now);
   if (elapsedMs < step.bakeSeconds * 1000) {
-    return stay('bake', `baking ${at}: ${seconds(elapsedMs)}s of ${step.bakeSeconds}s, guards OK`);
+    return stay('bake', `baking ${at}: ${seconds(elapsedMs)}s of ${step.bakeSeconds}s (${seconds(bakedMs)}s of it in arrived metrics), guards OK`);
+  }
+  if (bakedMs < step.bakeSeconds * 1000) {
+    const arrived = `metrics cover ${seconds(bakedMs)}s of the ${step.bakeSeconds}s bake after ${seconds(elapsedMs)}s`;
+    return pastDeadline
+      ? stay('rollback', `metrics not arrived past deadline: ${at} ${arrived}, deadline ${step.deadlineSeconds}s`)
+      : stay('bake', `holding ${at}, waiting for late metrics: ${arrived}`);
   }
   if (invocations! < step.minInvocations) {
     const counted = `${invocations} candidate invocations of the ${step.minInvocations} required`;
@@ -88,7 +95,7 @@ export function decideStep(input: {
       : stay('bake', `holding ${at}: ${counted}`);
   }
 
-  const green = `${at} baked ${seconds(elapsedMs)}s with guards OK and ${invocations} candidate invocations`;
+  const green = `${at} baked ${seconds(bakedMs)}s of arrived metrics with guards OK and ${invocations} candidate invocations`;
   if (stepIndex === plan.steps.length - 1) {
     return { next: 'promote', stepIndex, reason: `${green}: promote` };
   }

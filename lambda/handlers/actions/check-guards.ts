@@ -2,7 +2,7 @@ import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, decideStep, 
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
-import { readAlarms, sumInvocations } from '../../aws/guard-readings';
+import { readAlarms, readInvocations } from '../../aws/guard-readings';
 import { getState } from '../../aws/state-table';
 import { formatWeights } from '../../aws/traffic';
 import { Action, ActionEnv, eventDetail, record, required } from './action-kit';
@@ -24,16 +24,18 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
   const stepStartedAt = required(context, 'stepStartedAt');
   const candidateAlarms = alarmsOf(context, candidateSlot);
   const readings = await readAlarms(candidateAlarms);
+  const invocations = await readInvocations({
+    endpointName: spec.endpointName,
+    variantName: candidateSlot,
+    from: stepStartedAt,
+    to: env.now,
+    periodSeconds: spec.metricPublishFrequencySeconds === 10 ? 10 : 60,
+  });
   const observation: GuardObservation = {
     at: env.now,
     ...readings,
-    candidateInvocations: await sumInvocations({
-      endpointName: spec.endpointName,
-      variantName: candidateSlot,
-      from: stepStartedAt,
-      to: env.now,
-      periodSeconds: spec.metricPublishFrequencySeconds === 10 ? 10 : 60,
-    }),
+    candidateInvocations: invocations?.count,
+    candidateMetricsThrough: invocations?.through,
   };
   const approval = await getApproval(spec.endpointName, rolloutId);
   const decision = decideStep({

@@ -1,7 +1,7 @@
 import '../handlers/support/env';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readAlarms, sumInvocations } from '../../../lambda/aws/guard-readings';
+import { readAlarms, readInvocations } from '../../../lambda/aws/guard-readings';
 
 const cloudwatch = mockClient(CloudWatchClient);
 beforeEach(() => cloudwatch.reset());
@@ -36,12 +36,14 @@ describe('readAlarms', () => {
   });
 });
 
-describe('sumInvocations', () => {
+describe('readInvocations', () => {
   const query = { endpointName: 'fraud-scorer', variantName: 'green', from: 1_000_000, to: 1_600_000, periodSeconds: 60 };
 
-  test('sums the Invocations of the variant over the window', async () => {
-    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4, 7, 1] }] });
-    await expect(sumInvocations(query)).resolves.toBe(12);
+  test('sums the Invocations of the variant over the window, and says up to when they have arrived', async () => {
+    const timestamps = [new Date(1_500_000), new Date(1_440_000), new Date(1_380_000)];
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4, 7, 1], Timestamps: timestamps }] });
+    // The newest datapoint's period may still be filling: the metric is complete up to its start.
+    await expect(readInvocations(query)).resolves.toEqual({ count: 12, through: 1_500_000 });
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: new Date(1_000_000),
       EndTime: new Date(1_600_000),
@@ -66,19 +68,19 @@ describe('sumInvocations', () => {
     });
   });
 
-  test('no datapoints means zero invocations; an error or a failed status means unknown', async () => {
+  test('no datapoints means zero invocations and nothing arrived; an error or a failed status means unknown', async () => {
     cloudwatch
       .on(GetMetricDataCommand)
       .resolvesOnce({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [] }] })
       .resolvesOnce({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Forbidden' }] })
       .rejectsOnce(new Error('network'));
-    await expect(sumInvocations(query)).resolves.toBe(0);
-    await expect(sumInvocations(query)).resolves.toBeUndefined();
-    await expect(sumInvocations(query)).resolves.toBeUndefined();
+    await expect(readInvocations(query)).resolves.toEqual({ count: 0, through: undefined });
+    await expect(readInvocations(query)).resolves.toBeUndefined();
+    await expect(readInvocations(query)).resolves.toBeUndefined();
   });
 
   test('an empty window is zero without a call', async () => {
-    await expect(sumInvocations({ ...query, to: query.from })).resolves.toBe(0);
+    await expect(readInvocations({ ...query, to: query.from })).resolves.toEqual({ count: 0 });
     expect(cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
   });
 });

@@ -81,11 +81,19 @@ const stableAlarmArb = weighted<AlarmStateValue>([3, 'OK'], [1, 'ALARM'], [1, 'I
 /** Mostly nothing; now and then an operator approves, more rarely rejects. */
 const approvalArb = weighted<'approve' | 'reject' | undefined>([40, undefined], [2, 'approve'], [1, 'reject']);
 
+/** Metrics mostly on time, often a minute or two late, sometimes none arrived. */
+const metricsLagArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 240 }) },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
 function ticksArb(alarmCount: number, reading: fc.Arbitrary<GuardReading>, invocations: fc.Arbitrary<number | undefined>) {
   const tick: fc.Arbitrary<Tick> = fc.record({
     readings: fc.array(reading, { minLength: alarmCount, maxLength: alarmCount }),
     stableAlarm: stableAlarmArb,
     invocations,
+    metricsLagSeconds: metricsLagArb,
     writesApproval: approvalArb,
   });
   return fc.array(tick, { maxLength: 40, size: 'max' });

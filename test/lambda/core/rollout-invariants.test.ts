@@ -4,7 +4,7 @@ import { scenarioArb } from './rollout-arbitraries';
 import { CheckRecord, playRollout, Scenario, Trace } from './rollout-model';
 
 /**
- * DESIGN.md safety invariants 1, 2, 5 and 8, checked on rollouts played by the decision core over random plans and
+ * DESIGN.md safety invariants 1, 2, 5, 8 and 9, checked on rollouts played by the decision core over random plans and
  * random sequences of guard readings. The oracles below read the observation directly, not through the core.
  */
 
@@ -162,6 +162,17 @@ describe('rollout invariants (property-based)', () => {
           expect(trace.outcome).toBe('rolled-back');
           expect(checks[pastDeadline]).toBe(trace.checks[trace.checks.length - 1]);
         }
+      }
+    });
+  });
+
+  test('invariant 9: no step advances or promotes before the metrics of its whole bake have arrived', () => {
+    play((scenario, trace) => {
+      for (const check of trace.checks.filter((c) => c.decision.next === 'shift' || c.decision.next === 'promote')) {
+        const through = check.observation.candidateMetricsThrough;
+        const bakeMs = stepOf(check, scenario).bakeSeconds * 1000;
+        const covered = through === undefined ? 0 : Math.max(0, Math.min(check.now, through) - check.progress.stepStartedAt);
+        expect(covered).toBeGreaterThanOrEqual(bakeMs);
       }
     });
   });

@@ -32,6 +32,8 @@ export interface Tick {
   readonly stableAlarm: AlarmStateValue;
   /** Candidate invocations since the step started; undefined when unreadable. */
   readonly invocations?: number;
+  /** How far behind now the candidate's metrics have arrived; undefined when none has arrived. */
+  readonly metricsLagSeconds?: number;
   /** An operator writes this decision at this check; it stays in the table afterwards. */
   readonly writesApproval?: 'approve' | 'reject';
 }
@@ -93,7 +95,8 @@ export function observe(tick: Tick, candidateAlarms: string[], stableSlot: Slot,
       alarms[name] = reading;
     }
   });
-  return { at: now, alarms, unreadable, candidateInvocations: tick.invocations };
+  const candidateMetricsThrough = tick.metricsLagSeconds === undefined ? undefined : now - tick.metricsLagSeconds * 1000;
+  return { at: now, alarms, unreadable, candidateInvocations: tick.invocations, candidateMetricsThrough };
 }
 
 export function playRollout(scenario: Scenario): Trace {

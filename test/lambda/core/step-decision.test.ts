@@ -13,13 +13,16 @@ const reject: ApprovalRecord = { decision: 'reject', by: 'arn:aws:sts::1:assumed
 function decide(
   options: { plan?: RolloutPlan; progress?: Partial<StepProgress>; obs?: GuardObservation; approval?: ApprovalRecord; at?: number } = {},
 ) {
+  const now = T0 + sec(options.at ?? 300);
+  const obs = options.obs ?? green;
   return decideStep({
     plan: options.plan ?? threeSteps,
     progress: { stepIndex: 0, stepStartedAt: T0, ...options.progress },
     candidateAlarms: guards,
-    observation: options.obs ?? green,
+    // Metrics have arrived up to now unless the test says otherwise.
+    observation: 'candidateMetricsThrough' in obs ? obs : { ...obs, candidateMetricsThrough: now },
     approval: options.approval,
-    now: T0 + sec(options.at ?? 300),
+    now,
   });
 }
 
@@ -131,10 +134,34 @@ describe('decideStep: unknown is not healthy', () => {
       plan: threeSteps,
       progress: { stepIndex: 0, stepStartedAt: T0 },
       candidateAlarms: [],
-      observation: observation({}),
+      observation: observation({}, { candidateMetricsThrough: T0 + sec(300) }),
       now: T0 + sec(300),
     });
     expect(decision.next).toBe('shift');
+  });
+});
+
+describe('decideStep: the bake counts only metrics that have arrived (invariant 9)', () => {
+  test('holds a baked step while its metrics are still on their way, naming how much of the bake they cover', () => {
+    const late = observation(allOk, { candidateMetricsThrough: T0 + sec(210) });
+    expect(decide({ obs: late, at: 300 })).toEqual({ next: 'bake', stepIndex: 0, reason: expect.stringContaining('metrics cover 210s of the 300s bake') });
+  });
+
+  test('holds when no metric of the step has arrived yet', () => {
+    expect(decide({ obs: observation(allOk, { candidateMetricsThrough: undefined }), at: 600 }).next).toBe('bake');
+  });
+
+  test('advances once the arrived metrics cover the whole bake', () => {
+    expect(decide({ obs: observation(allOk, { candidateMetricsThrough: T0 + sec(300) }), at: 390 }).next).toBe('shift');
+  });
+
+  test('rolls back when the metrics of the bake have not arrived by the deadline', () => {
+    const decision = decide({ obs: observation(allOk, { candidateMetricsThrough: T0 + sec(200) }), at: 900 });
+    expect(decision).toEqual({ next: 'rollback', stepIndex: 0, reason: expect.stringContaining('metrics not arrived past deadline') });
+  });
+
+  test('metrics said to arrive after now count only up to now', () => {
+    expect(decide({ obs: observation(allOk, { candidateMetricsThrough: T0 + sec(900) }), at: 299 }).next).toBe('bake');
   });
 });
 
@@ -272,7 +299,7 @@ describe('decideStep: approval gate', () => {
       plan: gated,
       progress: { ...atGate, approvalRequestedAt: T0 + sec(300) },
       candidateAlarms: guards,
-      observation: green,
+      observation: { ...green, candidateMetricsThrough: T0 + sec(300 + 3600) - 1 },
       now: T0 + sec(300 + 3600) - 1,
     });
     expect(decision.next).toBe('await-approval');

@@ -13,8 +13,11 @@ const MIN = 60_000;
 function alarms(state: AlarmStateValue, name = 'fraud-errors-green'): void {
   aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: name, StateValue: state }] });
 }
-function invocations(count: number): void {
-  aws.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [count] }] });
+/** `count` candidate invocations, arrived up to `lagMs` before the query's end (newest datapoint = its period start). */
+function invocations(count: number, lagMs = 0): void {
+  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
+    MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [count], Timestamps: [new Date(Math.floor((input.EndTime.getTime() - lagMs) / MIN) * MIN)] }],
+  }));
 }
 const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
 
@@ -85,6 +88,21 @@ describe('guards during a step', () => {
     const out = await checkGuards(baking(), at(T0 + 6 * MIN));
     expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
     expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
+  });
+
+  test('metrics arriving late: a baked step holds until they cover the bake, then shifts (invariant 9)', async () => {
+    invocations(50, 2 * MIN);
+    const held = await checkGuards(baking(), at(T0 + 6 * MIN));
+    expect(held).toMatchObject({ next: 'bake', stepIndex: 0 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+    expect(await checkGuards(baking(), at(T0 + 7 * MIN))).toMatchObject({ next: 'shift', stepIndex: 1 });
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'step-passed', evidence: { observation: { candidateMetricsThrough: T0 + 5 * MIN } } });
+  });
+
+  test('no metric of the step arrived by the deadline: rollback', async () => {
+    aws.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [], Timestamps: [] }] });
+    const out = await checkGuards(baking({ spec: spec({ plan: plan({ steps: [{ percent: 10, bakeSeconds: 300, minInvocations: 0, deadlineSeconds: 900 }, { percent: 100, bakeSeconds: 300, minInvocations: 0, deadlineSeconds: 900 }] }) }) }), at(T0 + 15 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('metrics not arrived past deadline') });
   });
 
   test('the 100% step baked green: promote', async () => {

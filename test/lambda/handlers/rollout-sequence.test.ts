@@ -63,7 +63,10 @@ beforeEach(() => {
   aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
   aws.runtime.on(InvokeEndpointCommand).resolves({ InvokedProductionVariant: 'green', Body: new TextEncoder().encode('{"score":0.2}') as never });
   aws.cloudwatch.on(DescribeAlarmsCommand).callsFake((input) => ({ MetricAlarms: input.AlarmNames.map((AlarmName: string) => ({ AlarmName, StateValue: 'OK' })) }));
-  aws.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [100] }] });
+  // Metrics arrive on time: the newest datapoint is the period the query ends in.
+  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
+    MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [100], Timestamps: [new Date(Math.floor(input.EndTime.getTime() / 60_000) * 60_000)] }],
+  }));
   aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
   aws.sfn.on(StopExecutionCommand).resolves({});
