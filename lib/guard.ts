@@ -38,12 +38,24 @@ export interface GuardAlarmOptions {
   readonly datapointsToAlarm?: number;
 
   /**
-   * How the alarm treats periods without data. Per-slot metrics exist only while the slot gets traffic, so missing
-   * data is the normal state of an idle slot; the controller separately requires a minimum number of invocations.
+   * How the alarm treats periods without data. With MISSING, an alarm with no datapoint in its whole evaluation range
+   * is INSUFFICIENT_DATA, which holds a rollout step (unknown is not healthy): an idle slot, or metrics arriving later
+   * than the alarm looks back, is never read as healthy. NOT_BREACHING or IGNORE make such an alarm read OK; the
+   * controller still waits for the candidate's metrics to arrive before a step completes, but the alarm itself may
+   * never judge them.
    *
-   * @default cloudwatch.TreatMissingData.NOT_BREACHING
+   * @default cloudwatch.TreatMissingData.MISSING
    */
   readonly treatMissingData?: cloudwatch.TreatMissingData;
+
+  /**
+   * With the endpoint's `fastMetrics` and a period under a minute, also watch each slot with a 1-minute alarm (same
+   * metric, threshold, evaluation periods and datapoints to alarm). A 10-second alarm looks back well under a minute,
+   * so SageMaker metrics arriving a minute late leave it without data; the 1-minute alarm still judges them.
+   *
+   * @default true
+   */
+  readonly backstop?: boolean;
 }
 
 /** Options of an error-rate guard. */
@@ -348,37 +360,45 @@ abstract class MetricGuard extends Guard {
     const evaluationPeriods = this.alarmOptions.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
     const datapointsToAlarm = this.alarmOptions.datapointsToAlarm ?? Math.min(DEFAULT_DATAPOINTS_TO_ALARM, evaluationPeriods);
     // Checked before the metric is built, so the message names the guard and the fix.
-    validatePeriod(this.name, requiredWholeSeconds(period, `guard '${this.name}' period`), this.sageMakerMetric, fastMetrics);
-    const alarms: Record<Slot, cloudwatch.Alarm> = {} as Record<Slot, cloudwatch.Alarm>;
+    const periodSeconds = requiredWholeSeconds(period, `guard '${this.name}' period`);
+    validatePeriod(this.name, periodSeconds, this.sageMakerMetric, fastMetrics);
+    const backstop = fastMetrics && this.sageMakerMetric && periodSeconds < 60 && (this.alarmOptions.backstop ?? true);
     let windowSeconds = 0;
-    for (const slot of [Slot.BLUE, Slot.GREEN]) {
-      const metric = this.metricFor(options.endpoint, slot, period);
+    const alarm = (slot: Slot, alarmPeriod: Duration, kind: 'primary' | 'backstop'): cloudwatch.Alarm => {
+      const metric = this.metricFor(options.endpoint, slot, alarmPeriod);
       const metrics = countAlarmMetrics(metric);
       if (metrics > MAX_ALARM_METRICS) {
         throw new Error(`guard '${this.name}' uses ${metrics} metrics, but a CloudWatch alarm's math expression may use at most ${MAX_ALARM_METRICS}: `
           + 'split it into several guards');
       }
-      const seconds = metricPeriodSeconds(metric) ?? requiredWholeSeconds(period, 'guard period');
+      const seconds = metricPeriodSeconds(metric) ?? requiredWholeSeconds(alarmPeriod, 'guard period');
       validatePeriod(this.name, seconds, this.sageMakerMetric, fastMetrics);
-      windowSeconds = Math.max(windowSeconds, seconds * evaluationPeriods);
-      alarms[slot] = new cloudwatch.Alarm(scope, `Guard${titleCase(this.name)}${titleCase(slot)}`, {
-        alarmName: options.alarmNamePrefix === undefined ? undefined : `${options.alarmNamePrefix}${this.name}-${slot}`,
+      const suffix = kind === 'backstop' ? '-backstop' : '';
+      if (kind === 'primary') {
+        windowSeconds = Math.max(windowSeconds, seconds * evaluationPeriods);
+      }
+      return new cloudwatch.Alarm(scope, `Guard${titleCase(this.name)}${kind === 'backstop' ? 'Backstop' : ''}${titleCase(slot)}`, {
+        alarmName: options.alarmNamePrefix === undefined ? undefined : `${options.alarmNamePrefix}${this.name}${suffix}-${slot}`,
         metric,
         threshold: this.threshold,
         comparisonOperator: this.comparisonOperator,
         evaluationPeriods,
         datapointsToAlarm,
-        treatMissingData: this.alarmOptions.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `Rollout guard '${this.name}' of SageMaker endpoint ${options.endpoint.endpointName}, slot ${slot}: ${this.describe(slot)}. `
-          + 'In ALARM while the slot is the candidate, the rollout rolls back.',
+        treatMissingData: this.alarmOptions.treatMissingData ?? cloudwatch.TreatMissingData.MISSING,
+        alarmDescription: `Rollout guard '${this.name}'${kind === 'backstop' ? ' (1-minute backstop)' : ''} of SageMaker endpoint ${options.endpoint.endpointName}, `
+          + `slot ${slot}: ${this.describe(slot)}. In ALARM while the slot is the candidate, the rollout rolls back.`,
       });
-    }
+    };
+    const slotAlarms = (slot: Slot) => [alarm(slot, period, 'primary'), ...(backstop ? [alarm(slot, Duration.minutes(1), 'backstop')] : [])];
+    const blueAlarms = slotAlarms(Slot.BLUE);
+    const greenAlarms = slotAlarms(Slot.GREEN);
     return {
       name: this.name,
-      blueAlarms: [alarms[Slot.BLUE]],
-      greenAlarms: [alarms[Slot.GREEN]],
+      blueAlarms,
+      greenAlarms,
+      // The primary alarms' window: the backstop's longer one holds the step through INSUFFICIENT_DATA until it has data.
       evaluationWindow: Duration.seconds(windowSeconds),
-      createdAlarms: [alarms[Slot.BLUE], alarms[Slot.GREEN]],
+      createdAlarms: [...blueAlarms, ...greenAlarms],
     };
   }
 }

@@ -30,7 +30,7 @@ describe('Guard', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 3,
         DatapointsToAlarm: 2,
-        TreatMissingData: 'notBreaching',
+        TreatMissingData: 'missing',
         Dimensions: slotDimensions(slot),
       });
     }
@@ -66,10 +66,28 @@ describe('Guard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 1_000_000 });
   });
 
-  test('fastMetrics gives 10-second periods', () => {
+  test('fastMetrics gives 10-second periods, with a 1-minute backstop alarm per slot', () => {
     const { template, config } = bound(Guard.errorRate(), true);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 10 });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const slot of ['blue', 'green']) {
+      for (const period of [10, 60]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: 'Invocation5XXErrors', Period: period, Threshold: 0.01, EvaluationPeriods: 3, DatapointsToAlarm: 2,
+          TreatMissingData: 'missing', Dimensions: slotDimensions(slot),
+        });
+      }
+    }
+    expect(config.blueAlarms).toHaveLength(2);
+    expect(config.greenAlarms).toHaveLength(2);
+    expect(config.createdAlarms).toHaveLength(4);
     expect(config.evaluationWindow?.toSeconds()).toBe(30);
+  });
+
+  test('no backstop when turned off, for a 1-minute period, or for a metric SageMaker does not publish', () => {
+    bound(Guard.errorRate({ backstop: false }), true).template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    bound(Guard.errorRate({ period: Duration.minutes(1) }), true).template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    bound(Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, period: Duration.seconds(10) }), true)
+      .template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
   });
 
   test('comparison: candidate rate minus the other slot\'s, with a traffic floor, 4 metrics', () => {
@@ -81,7 +99,7 @@ describe('Guard', () => {
       expect(metrics.filter((m) => m.MetricStat)).toHaveLength(4);
       expect(metrics.find((m) => m.Expression)?.Expression).toBe(
         'IF(FILL(invocations, 0) >= 50, FILL(errors, 0) / invocations - IF(FILL(otherInvocations, 0) > 0, FILL(otherErrors, 0) / otherInvocations, 0), 0)');
-      expect(alarm.Properties).toMatchObject({ Threshold: 0.02, TreatMissingData: 'notBreaching' });
+      expect(alarm.Properties).toMatchObject({ Threshold: 0.02, TreatMissingData: 'missing' });
     }
     // The blue alarm's own metrics are blue's.
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
