@@ -1,7 +1,10 @@
 import { decideProvision } from './provision-decision';
 
-/** Statuses in which SageMaker is still applying a change to the endpoint (DescribeEndpoint `EndpointStatus`). */
-const CHANGING_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
+/**
+ * Statuses in which SageMaker is still applying a change a writer asked for (DescribeEndpoint `EndpointStatus`).
+ * SystemUpdating is AWS's own maintenance, not a rollout's change, so it does not keep a lock.
+ */
+const CHANGING_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'RollingBack', 'Deleting']);
 
 /** Whether SageMaker is still applying a change: whoever started it still owns the endpoint until it settles. */
 export function isChanging(status: string): boolean {

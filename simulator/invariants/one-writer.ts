@@ -1,7 +1,7 @@
 import { Invariant, short } from './run-view';
 
 /** Statuses in which SageMaker is still applying a change: the writer that started it still owns the endpoint. */
-const CHANGING = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+const CHANGING = ['Creating', 'Updating', 'RollingBack', 'Deleting'];
 
 /** 3. One writer at a time; every mutation read back; a lock is released only once the endpoint has settled. */
 export const oneWriter: Invariant = {

@@ -1,0 +1,45 @@
+import { RunRecord } from '../../simulator/simulation';
+import { decisions, expectInvariants, maxShare, scenario } from './support';
+
+/** Failed user requests (smoke tests excluded) a version served over the whole run. */
+const failedOn = (run: RunRecord, version: string) => run.requests.filter((r) => r.version === version && !r.smoke && !r.ok).length;
+const exercised = (summary: { invariants: Array<{ id: number; exercised: boolean }> }, id: number) => summary.invariants.find((i) => i.id === id)?.exercised;
+
+describe('metrics that arrive late are unknown until they arrive (invariants 8 and 9)', () => {
+  test('fastMetrics with metrics 90 s late: the 10 s guards see nothing, the step holds, the 1-minute backstop rolls the regression back', async () => {
+    const { run, summary } = await scenario('late-fast-metrics-regression');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(summary.finalStableVersion).toBe('v1');
+    expect(decisions(run)).not.toContain('step-passed');
+    expect(maxShare(run, 'v2')).toBe(10);
+    expect(String(run.history.find((h) => h.decision === 'rollback')?.reason)).toMatch(/error-rate-backstop-green in ALARM/);
+    // Promoted with 8,955 failed requests before missing data stopped counting as healthy.
+    expect(failedOn(run, 'v2')).toBeLessThan(1000);
+    expectInvariants(summary);
+  });
+
+  test('60 s guards with metrics 200 s late (beyond the alarm\'s evaluation range): the step holds and rolls back at its deadline, never promoting', async () => {
+    const { run, summary } = await scenario('metrics-later-than-alarm-range');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(decisions(run)).not.toContain('step-passed');
+    expect(maxShare(run, 'v2')).toBe(1);
+    expect(String(run.history.find((h) => h.decision === 'guards-failed')?.reason)).toMatch(/no data past deadline.*INSUFFICIENT_DATA/);
+    expectInvariants(summary);
+  });
+
+  test('a healthy canary with metrics 90 s late is promoted, each step completing only on arrived metrics', async () => {
+    const { run, summary } = await scenario('healthy-canary-late-metrics');
+    expect(summary.outcome).toBe('promoted');
+    expect(maxShare(run, 'v2')).toBe(100);
+    expect(decisions(run).filter((d) => d === 'step-passed')).toHaveLength(5);
+    expect(exercised(summary, 9)).toBe(true);
+    expectInvariants(summary);
+  });
+
+  test('fastMetrics with a healthy candidate and metrics 30 s late: the 10 s guards still see data and the candidate is promoted', async () => {
+    const { summary } = await scenario('fast-metrics-healthy-late');
+    expect(summary.outcome).toBe('promoted');
+    expect(exercised(summary, 9)).toBe(true);
+    expectInvariants(summary);
+  });
+});
