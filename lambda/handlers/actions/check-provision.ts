@@ -1,9 +1,10 @@
+import { decideProvision } from '../../core';
 import { Action, record } from './action-kit';
 import { readBackConfig } from './read-back-config';
 
 /** Polls provisioning and verifies by reading back that the endpoint runs the config we asked for. */
 export const checkProvision: Action = async (context, env) => {
-  const { decision, evidence } = await readBackConfig(context, env.now);
+  const { decision, evidence } = await readBackConfig(context, env.now, decideProvision);
   switch (decision.next) {
     case 'provision-wait':
       return { ...context, next: 'provision-wait' };

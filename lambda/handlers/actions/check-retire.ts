@@ -1,7 +1,7 @@
 import { decideRetire } from '../../core';
-import { describeEndpoint } from '../../aws/endpoint-readback';
 import { updateState } from '../../aws/state-table';
-import { Action, record, required } from './action-kit';
+import { Action, record } from './action-kit';
+import { readBackConfig } from './read-back-config';
 
 /**
  * Waits for the stable-only config and verifies it by reading back. The lock is released only once the endpoint has
@@ -13,16 +13,7 @@ export const checkRetire: Action = async (context, env) => {
     // Retire found the endpoint busy and asked to look again after the wait.
     return { ...context, next: 'retire' };
   }
-  const { targetConfigName } = context;
-  const readback = await describeEndpoint(context.spec.endpointName);
-  const decision = decideRetire({
-    readback,
-    targetConfigName,
-    startedAt: required(context, 'provisionStartedAt'),
-    timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
-    now: env.now,
-  });
-  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  const { targetConfigName, decision, evidence } = await readBackConfig(context, env.now, decideRetire);
   switch (decision.next) {
     case 'retire-wait':
       return { ...context, next: 'retire-wait' };

@@ -3,13 +3,14 @@ import { describeEndpoint } from '../../aws/endpoint-readback';
 import { required } from './action-kit';
 
 /**
- * Reads the endpoint back and judges whether it runs the config the rollout asked for (provisioning a candidate, or
- * retiring a slot): in service on it, still updating, or failed/reverted/timed out. The evidence goes to the history.
+ * Reads the endpoint back and judges whether it runs the config the rollout asked for (provisioning a candidate with
+ * `decideProvision`, or retiring a slot with `decideRetire`): in service on it, still updating, or failed/reverted/timed
+ * out. The evidence goes to the history.
  */
-export async function readBackConfig(context: RolloutContext, now: number) {
+export async function readBackConfig<D>(context: RolloutContext, now: number, decide: (input: Parameters<typeof decideProvision>[0]) => D) {
   const targetConfigName = required(context, 'targetConfigName');
   const readback = await describeEndpoint(context.spec.endpointName);
-  const decision = decideProvision({
+  const decision = decide({
     readback,
     targetConfigName,
     startedAt: required(context, 'provisionStartedAt'),
