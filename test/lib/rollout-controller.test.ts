@@ -251,15 +251,10 @@ describe('RolloutController', () => {
     }
   });
 
-  test('GetMetricData needs resource "*", DescribeAlarms is scoped to each endpoint\'s alarms, and SNS publish to the topic', () => {
+  test('GetMetricData and DescribeAlarms need resource "*", and SNS publish to the topic', () => {
     const { template } = twoEndpoints();
     const step = statementsOf(template, 'Step');
-    expect(step).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }));
-    const describe = step.filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
-    expect(describe.map((st) => JSON.stringify(st.Resource))).toEqual([
-      expect.stringContaining(':alarm:sagemaker-rollout-Fraud-Scoring-*'),
-      expect.stringContaining(':alarm:sagemaker-rollout-recommender-*'),
-    ]);
+    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], Resource: '*' }));
     expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
     for (const fn of ['Deploy', 'GuardListener']) {
       expect(statementsOf(template, fn).some((s) => actionsOf(s).includes('sns:Publish'))).toBe(false);
@@ -267,6 +262,25 @@ describe('RolloutController', () => {
     expect(step).toContainEqual(expect.objectContaining({
       Action: 'events:PutEvents', Resource: join(':events:us-east-1:123456789012:event-bus/default'),
     }));
+  });
+
+  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for step and listener', () => {
+    // AWS returns composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*" (DescribeAlarms API
+    // reference); an ARN-scoped grant leaves the guard unreadable, and unknown holds every rollout to its deadline.
+    const stack = testStack();
+    const metricAlarm = (id: string) => new cloudwatch.Alarm(stack, id, {
+      metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: id }), threshold: 1, evaluationPeriods: 1,
+    });
+    const composite = new cloudwatch.CompositeAlarm(stack, 'Checkout', {
+      alarmRule: cloudwatch.AlarmRule.anyOf(metricAlarm('Orders'), metricAlarm('Payments')),
+    });
+    new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack, 'RepoA'), endpointName: 'shop', guards: [Guard.alarm(composite)] });
+    const template = Template.fromStack(stack);
+    for (const fn of ['Step', 'GuardListener']) {
+      const describe = statementsOf(template, fn).filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+      expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    }
+    expect(statementsOf(template, 'Deploy').some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
   });
 
   test('artifact reads for verification are scoped to the endpoints\' repositories', () => {
