@@ -2,7 +2,7 @@ import http = require('node:http');
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { versionIdOf } from '../lambda/core';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler, caller } from './function-host';
 import { Random } from './random';
@@ -12,6 +12,8 @@ import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange } from './twin/cloudwatch';
+import { BusEvent } from './twin/eventbridge';
+import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
 
@@ -48,6 +50,10 @@ export interface RunRecord {
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
   readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
+  /** SNS messages the controller published (what an approver is notified of). */
+  readonly notifications: Notification[];
+  /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
+  readonly rolloutEvents: BusEvent[];
 }
 
 /** The record while the run fills it in. */
@@ -177,8 +183,12 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           previous = current;
           current = back;
         } else if (entry.approve || entry.reject) {
-          void operator(() => operatorCommands().recordApproval({ endpointName, decision: entry.approve ? 'approve' : 'reject', by: (entry.approve ?? entry.reject)!, now: Date.now() }),
-            `${entry.approve ?? entry.reject} ${entry.approve ? 'approves' : 'rejects'} the rollout`, emit);
+          // The approver decides the rollout of the latest approval request they were notified of (its id is in the
+          // notification), which may no longer be the one in progress.
+          const seen = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE && e['detail-type'] === EVENT_DETAIL_TYPE.approvalRequested).pop();
+          const rolloutId = String(seen?.detail.rolloutId ?? 'none-notified');
+          void operator(() => operatorCommands().recordApproval({ endpointName, decision: entry.approve ? 'approve' : 'reject', by: (entry.approve ?? entry.reject)!, rolloutId, now: Date.now() }),
+            `${entry.approve ?? entry.reject} ${entry.approve ? 'approves' : 'rejects'} rollout ${rolloutId}${seen ? ` (version ${record.versionIds[String(seen.detail.versionId)] ?? seen.detail.versionId}), as notified` : ': no approval request was notified'}`, emit);
         } else if (entry.rollback || entry.abort) {
           const request = entry.rollback ? 'rollback' : 'abort';
           const by = (entry.rollback ?? entry.abort)!;
@@ -229,7 +239,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [],
+      guardAlarms: [], notifications: [], rolloutEvents: [],
     };
   }
 }
@@ -396,6 +406,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
   r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => ({ name: a.definition.AlarmName, slot: slotOf(a.definition) }));
+  r.notifications = [...twin.sns.published];
+  r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
 }
 
 function setProcessEnv(): () => void {

@@ -229,6 +229,9 @@ export interface ApprovalRecord {
   readonly by: string;
   readonly at: number;
   readonly comment?: string;
+  /** The rollout and version the approver saw at the gate (the record's key names the rollout too). */
+  readonly rolloutId?: string;
+  readonly versionId?: string;
 }
 
 export type EndpointPhase = 'idle' | 'rolling-out' | 'watching' | 'rolling-back';

@@ -12,3 +12,4 @@ export * from './alarm-decision';
 export * from './lock-decision';
 export * from './deploy-decision';
 export * from './intervention-decision';
+export * from './approval-decision';

@@ -1,4 +1,5 @@
 import type { RunRecord } from '../simulation';
+import { approvalNamesItsRollout } from './approval-names-its-rollout';
 import { breachReturnsToLkg } from './breach-returns-to-lkg';
 import { decisionsRecorded } from './decisions-recorded';
 import { lkgUntouched } from './lkg-untouched';
@@ -28,6 +29,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noRerunWithoutRetry,
   stackRollbackRestores,
   unknownNotHealthy,
+  approvalNamesItsRollout,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */
