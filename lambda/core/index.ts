@@ -13,3 +13,4 @@ export * from './lock-decision';
 export * from './deploy-decision';
 export * from './intervention-decision';
 export * from './approval-decision';
+export * from './ownership-decision';
