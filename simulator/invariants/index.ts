@@ -2,6 +2,7 @@ import type { RunRecord } from '../simulation';
 import { approvalNamesItsRollout } from './approval-names-its-rollout';
 import { breachReturnsToLkg } from './breach-returns-to-lkg';
 import { decisionsRecorded } from './decisions-recorded';
+import { endpointOwnedByItsResource } from './endpoint-owned-by-its-resource';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
 import { oneWriter } from './one-writer';
@@ -30,6 +31,7 @@ export const INVARIANTS: readonly Invariant[] = [
   stackRollbackRestores,
   unknownNotHealthy,
   approvalNamesItsRollout,
+  endpointOwnedByItsResource,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */
