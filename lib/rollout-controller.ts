@@ -249,9 +249,10 @@ export class RolloutController extends Construct {
     }
     this.endpointNames.add(registration.endpointName);
     this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
       actions: [
         'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint',
+        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
       ],
       resources: [arns.endpoint],
     }));
@@ -268,7 +269,11 @@ export class RolloutController extends Construct {
       resources: [arns.models],
     }));
     this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint'],
+      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
+      actions: [
+        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
+        'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
+      ],
       resources: [arns.endpoint],
     }));
     this.deployFunction.addToRolePolicy(new iam.PolicyStatement({

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
-import { ecrVersion, testStack } from './fixtures';
+import { ecrVersion, testApp, testStack } from './fixtures';
 
 interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown }
 
@@ -310,6 +310,41 @@ describe('RolloutController', () => {
     expect(() => twoEndpoints((stack) => {
       new BlueGreenEndpoint(stack, 'Again', { modelVersion: ecrVersion(stack, 'RepoC'), endpointName: 'recommender' });
     })).toThrow(/two BlueGreenEndpoints in stack '.*' are named 'recommender': .* give each endpoint its own endpointName/);
+  });
+
+  test('owner tags: the deploy provider reads and moves them, the step function creates an endpoint with them, on that endpoint only', () => {
+    const { template } = twoEndpoints();
+    const endpoint = join(':sagemaker:us-east-1:123456789012:endpoint/recommender');
+    const onEndpoint = (fn: string) => statementsOf(template, fn).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(endpoint)).flatMap(actionsOf);
+    expect(onEndpoint('Deploy')).toEqual(expect.arrayContaining(['sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags']));
+    expect(onEndpoint('Step')).toContain('sagemaker:AddTags');
+    const tagActions = (fn: string) => statementsOf(template, fn).filter((st) => actionsOf(st).some((a) => /Tags$/.test(a)));
+    expect(tagActions('Deploy').every((st) => JSON.stringify(st.Resource).includes(':endpoint/'))).toBe(true);
+  });
+
+  test('fails at synth when two stacks of one app declare the same endpoint name in one environment', () => {
+    const app = testApp();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    for (const name of ['ScoringA', 'ScoringB']) {
+      const stack = new Stack(app, name, { env });
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => app.synth()).toThrow(/endpoint name 'fraud-scoring' is also declared by ScoringB\/Endpoint in stack 'ScoringB' \(both in 123456789012\/us-east-1\).*give each BlueGreenEndpoint its own endpointName/);
+  });
+
+  test('two stacks may reuse an endpoint name in other regions; environment-agnostic stacks may not', () => {
+    const apart = testApp();
+    for (const [name, region] of [['East', 'us-east-1'], ['West', 'us-west-2']]) {
+      const stack = new Stack(apart, name, { env: { account: '123456789012', region } });
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => apart.synth()).not.toThrow();
+    const agnostic = testApp();
+    for (const name of ['One', 'Two']) {
+      const stack = new Stack(agnostic, name);
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => agnostic.synth()).toThrow(/both stacks are environment-agnostic/);
   });
 
   test('grantOperate lets an on-call role approve, roll back and abort one endpoint, and nothing else in SageMaker', () => {
