@@ -51,7 +51,7 @@ describe('decideOwnership', () => {
     const resource = fc.record({ stackId: fc.constantFrom(STACK, OTHER), logicalResourceId: fc.constantFrom('A', 'B', 'C') });
     fc.assert(fc.property(
       fc.constantFrom('Create', 'Update', 'Delete'), resource, fc.option(resource, { nil: undefined }), fc.option(resource, { nil: undefined }),
-      fc.boolean(), fc.option(fc.option(resource, { nil: undefined }), { nil: null }), fc.boolean(), fc.boolean(),
+      fc.boolean(), fc.option(fc.option(resource, { nil: undefined }), { nil: null }), fc.boolean(),
       (request, requester, recordedOwner, tagged, exists, handover, managed) => {
         const recorded = recordedOwner && owned(recordedOwner, handover === null ? {} : { handover: { from: handover } });
         const d = decideOwnership({ request: request as OwnershipInput['request'], requester, recorded, tagged, endpointExists: exists, managed, now: T0 });
