@@ -285,6 +285,7 @@ export class SageMakerTwin {
   /** The tags of the endpoint an ARN names (the twin tags endpoints only). */
   private tagged(arn: string): Map<string, string> {
     const ep = [...this.endpoints.values()].find((e) => e.arn === arn);
+    // unverified: the probe measures which error SageMaker answers for the tags of a missing endpoint.
     if (!ep) throw new ServiceError('ResourceNotFound', `Resource ${arn} does not exist.`);
     return ep.tags;
   }
