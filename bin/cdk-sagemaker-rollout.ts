@@ -2,7 +2,8 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, Option } from 'commander';
 import { EndpointState, HistoryEntry } from '../lambda/core';
-import { endpointHistory, endpointStatus, interveneByOperator, recordApproval } from '../lambda/operator/commands';
+import { RolloutRecord } from '../lambda/aws/rollout-records';
+import { endpointHistory, endpointStatus, interveneByOperator, recordApproval, rolloutAtGate } from '../lambda/operator/commands';
 
 /**
  * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort.
@@ -35,7 +36,7 @@ function common(command: Command, needsMachine = false): Command {
   return command;
 }
 
-function describeState(s: EndpointState | undefined, endpoint: string): string {
+function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord): string {
   if (!s) return `endpoint ${endpoint}: no state (not managed by this controller, or not created yet)`;
   const lines = [
     `endpoint ${s.endpointName}: ${s.phase}`,
@@ -44,6 +45,7 @@ function describeState(s: EndpointState | undefined, endpoint: string): string {
     `  standby    ${s.standby ? `${s.standby.versionId} on ${s.standby.slot} until ${new Date(s.standby.until).toISOString()}` : '-'}`,
     `  weights    ${s.weights ? Object.entries(s.weights).map(([slot, w]) => `${slot} ${w}%`).join(' / ') : '-'}`,
     `  lock       ${s.lock ? `rollout ${s.lock.rolloutId} since ${new Date(s.lock.since).toISOString()}` : '-'}`,
+    `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${new Date(gate.gateOpenedAt!).toISOString()}` : '-'}`,
   ];
   return lines.join('\n');
 }
@@ -59,7 +61,8 @@ common(program.command('status').description('where the endpoint is: stable, can
   .action(async (o: Common & { json?: boolean }) => {
     configure(o);
     const s = await endpointStatus(o.endpoint);
-    console.log(o.json ? JSON.stringify(s ?? null, null, 2) : describeState(s, o.endpoint));
+    const gate = await rolloutAtGate(s);
+    console.log(o.json ? JSON.stringify(s ?? null, null, 2) : describeState(s, o.endpoint, gate));
   });
 
 common(program.command('history').description('the decision log: who or what decided, why, when'))
@@ -75,14 +78,15 @@ common(program.command('history').description('the decision log: who or what dec
 
 for (const decision of ['approve', 'reject'] as const) {
   common(program.command(decision).description(`${decision} the rollout waiting at the approval gate`))
-    .option('--rollout <id>', 'the rollout id (default: the one in progress)')
+    // Required: a decision applies only to the rollout the approver saw (refused when another one is at the gate).
+    .requiredOption('--rollout <id>', 'the rollout you are deciding, as named in the approval notification or `status`')
     .option('--comment <text>', 'why, for the record')
     .option('--by <name>', 'who decides (default: your AWS identity)')
-    .action(async (o: Common & { rollout?: string; comment?: string }) => {
+    .action(async (o: Common & { rollout: string; comment?: string }) => {
       configure(o);
       const by = await identity(o);
-      const { rolloutId } = await recordApproval({ endpointName: o.endpoint, decision, by, rolloutId: o.rollout, comment: o.comment, now: Date.now() });
-      console.log(`${decision === 'approve' ? 'approved' : 'rejected'} rollout ${rolloutId} of ${o.endpoint} as ${by}; the controller applies it at its next check`);
+      const done = await recordApproval({ endpointName: o.endpoint, decision, by, rolloutId: o.rollout, comment: o.comment, now: Date.now() });
+      console.log(`${decision === 'approve' ? 'approved' : 'rejected'} ${done.gate}, on ${o.endpoint} as ${by}; the controller applies it at its next check`);
     });
 }
 

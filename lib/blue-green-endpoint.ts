@@ -12,6 +12,7 @@ import { Approval } from './approval';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelVersion } from './model-version';
+import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
 import { RolloutController } from './rollout-controller';
 import { RolloutStrategy } from './rollout-strategy';
@@ -440,6 +441,12 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     // Permissions: the model role reads the version's artifacts, the controller verifies them and manages the endpoint.
     const version = props.modelVersion.bind(this, role, [this.controller.stepFunction, this.controller.deployFunction]);
     const dataCapture = this.bindDataCapture(props, role);
+    // Two stacks of this app declaring the same endpoint (checked once the whole app is built).
+    this.node.addValidation({
+      validate: () => endpointNameConflicts({ endpointName: this.endpointName, scope: this }, this.node.root.node.findAll()
+        .filter((c): c is BlueGreenEndpoint => c instanceof BlueGreenEndpoint)
+        .map((e) => ({ endpointName: e.endpointName, scope: e }))),
+    });
     this.controller.registerEndpoint({
       endpointName: this.endpointName,
       modelRole: role,

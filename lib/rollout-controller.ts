@@ -172,8 +172,10 @@ export class RolloutController extends Construct {
     }
     for (const fn of [step, guardListener]) {
       fn.addToRolePolicy(new iam.PolicyStatement({
-        // GetMetricData does not support resource-level permissions; DescribeAlarms is scoped per endpoint below.
-        actions: ['cloudwatch:GetMetricData'],
+        // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
+        // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
+        // unreadable, and unknown holds the step. It is read-only.
+        actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
         resources: ['*'],
       }));
     }
@@ -247,9 +249,10 @@ export class RolloutController extends Construct {
     }
     this.endpointNames.add(registration.endpointName);
     this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
       actions: [
         'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint',
+        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
       ],
       resources: [arns.endpoint],
     }));
@@ -266,7 +269,11 @@ export class RolloutController extends Construct {
       resources: [arns.models],
     }));
     this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint'],
+      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
+      actions: [
+        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
+        'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
+      ],
       resources: [arns.endpoint],
     }));
     this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
@@ -310,25 +317,12 @@ export class RolloutController extends Construct {
     for (const alarm of added) {
       this.alarms.add(alarm);
     }
-    if (added.length > 0) this.allowDescribeAlarms(added.map((alarm) => alarm.alarmArn));
   }
 
   /** Routes every alarm whose name starts with `alarmNamePrefix` (in this account and region) to the guard listener. */
   public registerGuardAlarmNamePrefix(alarmNamePrefix: string): void {
     if (this.alarmNamePrefixes.has(alarmNamePrefix)) return;
     this.alarmNamePrefixes.add(alarmNamePrefix);
-    const alarms = this.alarmArnOf(`${alarmNamePrefix}*`);
-    this.allowDescribeAlarms([alarms]);
-    for (const fn of [this.stepFunction, this.guardListenerFunction]) {
-      acknowledgeWildcardResources(fn, [alarms], `the guard alarms of an endpoint share the name prefix ${alarmNamePrefix}`);
-    }
-  }
-
-  /** The step function reads guard alarms at every check; the listener may re-read the one that fired. */
-  private allowDescribeAlarms(alarmArns: string[]): void {
-    for (const fn of [this.stepFunction, this.guardListenerFunction]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: alarmArns }));
-    }
   }
 
   /**
@@ -419,7 +413,7 @@ export class RolloutController extends Construct {
       });
       acknowledgeWildcardResources(fn, ['*'],
         'cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
-        + 'resource-level permissions');
+        + 'resource-level permissions; cloudwatch:DescribeAlarms returns composite alarms only when allowed on "*"');
       acknowledgeWildcardResources(fn, [`${this.table.tableArn}/index/*`], 'DynamoDB grants cover the indexes of the state table');
       if (key) {
         acknowledgeWildcardActions(fn, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');

@@ -3,6 +3,21 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Who is calling AWS right now: the execution a step runs for, or the function's name. */
 export const caller = new AsyncLocalStorage<string>();
 
+/** The environment of the function running now: functions of two stacks differ (each has its own TABLE_NAME). */
+const functionEnvironment = new AsyncLocalStorage<Record<string, string>>();
+
+/**
+ * Lets every invocation read its own function's variables through `process.env` (the handlers read it at call time);
+ * outside an invocation (the operator CLI's code path) the first registered stack's values apply. Returns the undo.
+ */
+export function installFunctionEnvironment(): () => void {
+  const real = process.env;
+  process.env = new Proxy(real, {
+    get: (target, key) => (typeof key === 'string' ? functionEnvironment.getStore()?.[key] : undefined) ?? Reflect.get(target, key),
+  });
+  return () => { process.env = real; };
+}
+
 /** A Lambda handler as the simulator calls it. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -11,21 +26,16 @@ export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknow
  * function's environment from the template and an invocation latency on the virtual clock.
  */
 export class FunctionHost {
-  private readonly functions = new Map<string, { name: string; handler: LambdaHandler }>();
-  private readonly environment: Record<string, string> = {};
+  private readonly functions = new Map<string, { name: string; handler: LambdaHandler; environment: Record<string, string> }>();
   invocations = 0;
 
   constructor(private readonly latencyMs: number) {}
 
   register(arn: string, name: string, handler: LambdaHandler, environment: Record<string, string>): void {
-    this.functions.set(arn, { name, handler });
-    // All functions run in this one process: their variables must agree where they overlap.
+    this.functions.set(arn, { name, handler, environment });
+    // The first stack's values are the process defaults; each invocation sees its own function's (installFunctionEnvironment).
     for (const [k, v] of Object.entries(environment)) {
-      if (this.environment[k] !== undefined && this.environment[k] !== v) {
-        throw new Error(`functions disagree on environment variable ${k}: '${this.environment[k]}' and '${v}'`);
-      }
-      this.environment[k] = v;
-      process.env[k] = v;
+      if (process.env[k] === undefined) process.env[k] = v;
     }
   }
 
@@ -43,7 +53,8 @@ export class FunctionHost {
     // Round-trip through JSON as Lambda does: handlers get and return plain data.
     const actor = (payload as { executionArn?: unknown } | null)?.executionArn;
     const event = JSON.parse(JSON.stringify(payload));
-    const result = await caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context));
+    const result = await functionEnvironment.run(fn.environment, () =>
+      caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context)));
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
 }

@@ -26,6 +26,12 @@ export interface SynthesizedScenario {
   readonly tableId: string;
 }
 
+/** Where the endpoint is declared: a renamed construct changes its id (and so its logical id); another stack its name. */
+export interface StackPlacement {
+  readonly stackName?: string;
+  readonly constructId?: string;
+}
+
 /** The model data a scenario version ships, with the SHA-256 the construct declares and S3 reports. */
 export function modelArtifact(version: string): { key: string; sha256: string; digest: string } {
   const sha256 = createHash('sha256').update(`model data of ${version}`).digest('hex');
@@ -37,11 +43,12 @@ export function modelArtifact(version: string): { key: string; sha256: string; d
  * Builds the scenario's stack with the real constructs and synthesizes it (no asset bundling: the simulator runs
  * the handlers from source). `version` and `attempt` are what this deploy declares.
  */
-export function synthScenario(scenario: Scenario, version: string, attempt: number): SynthesizedScenario {
+export function synthScenario(scenario: Scenario, version: string, attempt: number, where: StackPlacement = {}): SynthesizedScenario {
+  const stackName = where.stackName ?? STACK_NAME;
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, STACK_NAME, { env: { account: ACCOUNT, region: REGION } });
+  const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
   const artifact = modelArtifact(version);
-  const endpoint = new BlueGreenEndpoint(stack, 'Endpoint', {
+  const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
     modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
       modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, { sha256: artifact.sha256 }),
@@ -53,7 +60,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
   const controller = RolloutController.of(stack);
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
   return {
-    template: assembly.getStackByName(STACK_NAME).template,
+    template: assembly.getStackByName(stackName).template,
     endpointName: 'sim-endpoint',
     customResourceId: stack.getLogicalId(endpoint.node.findChild('Resource').node.defaultChild as CfnElement),
     functions: { step: id(controller.stepFunction), deploy: id(controller.deployFunction), guardListener: id(controller.guardListenerFunction) },

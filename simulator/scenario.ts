@@ -71,6 +71,12 @@ export interface TimelineEntry {
   readonly abort?: string;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
+  /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
+  readonly renameConstruct?: string;
+  /** With renameConstruct: the stack update then fails on another resource and CloudFormation rolls it back. */
+  readonly renameRollsBack?: boolean;
+  /** Another stack, with its own controller, declares the same endpoint name with this version. */
+  readonly otherStackCreates?: string;
 }
 
 export interface Faults {
@@ -192,6 +198,9 @@ export const SCENARIO_SCHEMA = {
           rollback: { type: 'string', minLength: 1 },
           abort: { type: 'string', minLength: 1 },
           forceAlarm: { enum: ['candidate', 'stable'] },
+          renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
+          renameRollsBack: { const: true },
+          otherStackCreates: { type: 'string' },
         },
       },
     },
@@ -241,7 +250,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.map((t) => t.deploy).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

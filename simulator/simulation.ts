@@ -1,17 +1,20 @@
 import http = require('node:http');
+import { createHash } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { versionIdOf } from '../lambda/core';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { VirtualClock } from './clock';
-import { FunctionHost, LambdaHandler, caller } from './function-host';
+import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
 import { Random } from './random';
-import { MODEL_BUCKET, MODEL_REPOSITORY, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
+import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange } from './twin/cloudwatch';
+import { BusEvent } from './twin/eventbridge';
+import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
 
@@ -21,6 +24,15 @@ const CFN_HOST = 'cfn-response.sim';
 const LAMBDA_LATENCY_MS = 150;
 const EVENT_DELAY_SECONDS = 1;
 const TAIL_MS = 2 * 60_000;
+/** The second stack of a scenario in which two stacks declare one endpoint name. */
+export const OTHER_STACK = 'OtherStack';
+
+/** A stack ARN as CloudFormation gives it (`stack/<name>/<uuid>`), with a UUID fixed by the name and seed. */
+export function stackIdOf(stackName: string, seed: number): string {
+  const hex = createHash('sha256').update(`${stackName}#${seed}`).digest('hex');
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/${uuid}`;
+}
 
 export type TimelineKind = 'deploy' | 'cfn' | 'weights' | 'alarm' | 'decision' | 'event' | 'notification' | 'execution' | 'fault' | 'operator';
 
@@ -42,7 +54,11 @@ export interface RunRecord {
   readonly state: Record<string, any> | undefined;
   readonly rollouts: Array<Record<string, any>>;
   readonly versionIds: Record<string, string>;
-  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string }>;
+  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; logicalId?: string; stack?: string; physicalId?: string }>;
+  /** The state table of the scenario's stack (history, state and rollouts above come from it). */
+  readonly tableName: string;
+  /** Every custom resource that declared the endpoint, in any stack, and when it was in its stack's template. */
+  readonly resources: DeclaredResource[];
   readonly regressedAt: Record<string, number>;
   readonly controlPlaneCalls: ServiceTwin['calls'];
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
@@ -50,6 +66,23 @@ export interface RunRecord {
   readonly endpointName: string;
   /** How late SageMaker's datapoints reach CloudWatch in this run: a datapoint's arrival is `metricArrival(at, lag)`. */
   readonly metricLagSeconds: number;
+  /** SNS messages the controller published (what an approver is notified of). */
+  readonly notifications: Notification[];
+  /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
+  readonly rolloutEvents: BusEvent[];
+}
+
+/** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
+export interface DeclaredResource {
+  readonly stack: string;
+  readonly stackId: string;
+  readonly logicalId: string;
+  readonly deployArn: string;
+  readonly declaredAt: number;
+  removedAt?: number;
+  /** Set when its Create was answered SUCCESS, with the physical id it returned. */
+  createdAt?: number;
+  physicalId?: string;
 }
 
 /** The record while the run fills it in. */
@@ -59,15 +92,26 @@ type RunRecorder = { -readonly [K in keyof RunRecord]: RunRecord[K] };
 export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) => void = () => undefined): Promise<RunRecord> {
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
-  const synth = (version: string, attempt: number) => {
-    const key = `${version}#${attempt}`;
-    if (!deploys.has(key)) deploys.set(key, synthScenario(scenario, version, attempt));
+  const synth = (version: string, attempt: number, where: StackPlacement = {}) => {
+    const key = `${version}#${attempt}#${where.stackName ?? ''}#${where.constructId ?? ''}`;
+    if (!deploys.has(key)) deploys.set(key, synthScenario(scenario, version, attempt, where));
     return deploys.get(key)!;
   };
   synth(scenario.initialVersion, 1);
-  for (const t of scenario.timeline) if (t.deploy) synth(t.deploy, t.attempt ?? 1);
+  {
+    let version = scenario.initialVersion;
+    let attempt = 1;
+    let constructId: string | undefined;
+    for (const t of scenario.timeline) {
+      if (t.deploy) [version, attempt] = [t.deploy, t.attempt ?? 1];
+      if (t.renameConstruct) constructId = t.renameConstruct;
+      if (t.deploy || t.renameConstruct) synth(version, attempt, { constructId });
+      if (t.otherStackCreates) synth(t.otherStackCreates, 1, { stackName: OTHER_STACK });
+    }
+  }
 
   const restoreEnv = setProcessEnv();
+  const restoreFunctionEnv = installFunctionEnvironment();
   const originalRandom = Math.random;
   const random = new Random(scenario.seed);
   const sdkRandom = new Random(scenario.seed ^ 0x5bd1e995);
@@ -107,18 +151,27 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     if (response.statusCode === 200) observeHistory(request, emit);
     return response;
   });
+  /** What CloudFormation does once a Create is answered (a rename deletes the old resource; a failure rolls back). */
+  let onCreateAnswered: (requestId: string, status: string, physicalId: string) => void = () => undefined;
   const releaseHttp = captureHttpHost(http, CFN_HOST, (path, body) => {
     const parsed = JSON.parse(body);
     const requestId = path.slice(1);
-    record.cfnResponses.push({ at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason });
-    emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
+    const resource = requestResources.get(requestId);
+    record.cfnResponses.push({
+      at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason,
+      logicalId: resource?.logicalId, stack: resource?.stack, physicalId: parsed.PhysicalResourceId,
+    });
+    const who = resource && (resource.stack !== STACK_NAME || record.resources.length > 1) ? ` (${resource.stack}/${resource.logicalId})` : '';
+    emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''}${who} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
     if (parsed.Status === 'FAILED' && requestTypes.get(requestId) === 'Update') onUpdateFailed(requestId);
+    if (requestTypes.get(requestId) === 'Create') onCreateAnswered(requestId, parsed.Status, parsed.PhysicalResourceId);
   });
   const requestTypes = new Map<string, string>();
+  const requestResources = new Map<string, DeclaredResource>();
 
   try {
     const first = synth(scenario.initialVersion, 1);
-    const deployed = new DeployedTemplate('SimulatedStack', first.template);
+    const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
     await deployResources(deployed, first, twin, host, clock);
     wireObservers(twin, record, emit, endpointName);
@@ -130,23 +183,55 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     learnVersion(scenario.initialVersion, current.props);
     let previous: typeof current | undefined;
     let cfnCount = 0;
+    const declare = (stack: string, template: DeployedTemplate, synthesized: SynthesizedScenario): DeclaredResource => {
+      const resource: DeclaredResource = {
+        stack, stackId: stackIdOf(stack, scenario.seed), logicalId: synthesized.customResourceId,
+        deployArn: template.arn(synthesized.functions.deploy, 'Arn'), declaredAt: clock.now(),
+      };
+      record.resources.push(resource);
+      return resource;
+    };
+    let resource = declare(STACK_NAME, deployed, first);
+    let currentVersion = { version: scenario.initialVersion, attempt: 1 };
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
-    const sendCfn = (requestType: 'Create' | 'Update', props: Record<string, unknown>, oldProps?: Record<string, unknown>) => {
+    /** A custom resource request as CloudFormation sends it: the resource's stack ARN and logical id, its physical id. */
+    const sendCfn = (requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, oldProps?: Record<string, unknown>,
+      target: DeclaredResource = resource, physicalId = endpointName) => {
       const requestId = `request-${++cfnCount}`;
       requestTypes.set(requestId, requestType);
+      requestResources.set(requestId, target);
       sent.set(requestId, { props, oldProps });
       const event = {
         RequestType: requestType,
-        ServiceToken: deployed.arn(first.functions.deploy, 'Arn'),
+        ServiceToken: target.deployArn,
         ResponseURL: `http://${CFN_HOST}/${requestId}`,
-        StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/SimulatedStack/sim`,
+        StackId: target.stackId,
         RequestId: requestId,
-        LogicalResourceId: first.customResourceId,
+        LogicalResourceId: target.logicalId,
         ResourceType: 'Custom::SageMakerRolloutEndpoint',
         ResourceProperties: props,
-        ...(oldProps ? { OldResourceProperties: oldProps, PhysicalResourceId: endpointName } : {}),
+        ...(requestType === 'Update' ? { OldResourceProperties: oldProps } : {}),
+        ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
       };
-      host.invoke(deployed.arn(first.functions.deploy, 'Arn'), event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
+      host.invoke(target.deployArn, event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
+    };
+    // Per Create request: what CloudFormation does after the answer.
+    const afterCreate = new Map<string, { succeeded: () => void; failed: (physicalId: string) => void }>();
+    onCreateAnswered = (requestId, status, physicalId) => {
+      const target = requestResources.get(requestId)!;
+      if (status === 'SUCCESS') {
+        target.createdAt = clock.now();
+        target.physicalId = physicalId;
+        afterCreate.get(requestId)?.succeeded();
+        return;
+      }
+      // A failed Create: the stack rolls back, and CloudFormation deletes the resource by the physical id it returned.
+      target.removedAt = clock.now();
+      afterCreate.get(requestId)?.failed(physicalId);
+      setTimeout(() => {
+        emit('deploy', `CloudFormation rolls back stack ${target.stack}: deletes ${target.logicalId} (physical id ${physicalId})`);
+        sendCfn('Delete', sent.get(requestId)!.props, undefined, target, physicalId);
+      }, 5_000);
     };
 
     onUpdateFailed = (requestId) => {
@@ -158,20 +243,77 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
         if (current.props === failed.props && previous) [current, previous] = [previous, current];
       }, 5_000);
     };
+    /**
+     * A renamed (or moved) construct: its logical id changes. CloudFormation creates the new resource, and once the
+     * update succeeded deletes the old one in its cleanup phase; if the update fails after the Create, it rolls back
+     * and deletes the new one instead. Both carry the endpoint name as physical id.
+     */
+    let constructIdNow: string | undefined;
+    const renameConstruct = (constructId: string, rollsBack: boolean) => {
+      const next = synth(currentVersion.version, currentVersion.attempt, { constructId });
+      const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
+      const old = resource;
+      const renamed = declare(STACK_NAME, nextDeployed, next);
+      old.removedAt = clock.now();
+      const props = customResourceProps(nextDeployed, next);
+      emit('deploy', `cdk deploy: construct renamed to ${constructId}: logical id ${old.logicalId} -> ${renamed.logicalId}`);
+      const requestId = `request-${cfnCount + 1}`;
+      const restoreOld = () => { old.removedAt = undefined; resource = old; };
+      afterCreate.set(requestId, {
+        succeeded: () => setTimeout(() => {
+          if (rollsBack) {
+            emit('deploy', `the stack update fails on another resource: CloudFormation rolls back and deletes ${renamed.logicalId}`);
+            renamed.removedAt = clock.now();
+            restoreOld();
+            sendCfn('Delete', props, undefined, renamed, renamed.physicalId);
+          } else {
+            emit('deploy', `CloudFormation cleanup: deletes the old resource ${old.logicalId}`);
+            sendCfn('Delete', current.props, undefined, old, endpointName);
+          }
+        }, 5_000),
+        failed: restoreOld,
+      });
+      resource = renamed;
+      if (!rollsBack) {
+        constructIdNow = constructId;
+        current = { synth: next, props };
+      }
+      sendCfn('Create', props, undefined, renamed);
+    };
+    // Another stack (its own controller and state table) that will declare the same endpoint name. Its controller's
+    // resources are in place from the start; its endpoint resource is created at the scenario's minute.
+    const otherEntry = scenario.timeline.find((t) => t.otherStackCreates);
+    let otherStack: { synth: SynthesizedScenario; deployed: DeployedTemplate } | undefined;
+    if (otherEntry) {
+      const otherSynth = synth(otherEntry.otherStackCreates!, 1, { stackName: OTHER_STACK });
+      otherStack = { synth: otherSynth, deployed: new DeployedTemplate(OTHER_STACK, otherSynth.template) };
+      await deployResources(otherStack.deployed, otherSynth, twin, host, clock);
+    }
+
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
     sendCfn('Create', current.props);
 
     for (const entry of scenario.timeline) {
       setTimeout(() => {
         if (entry.deploy) {
-          const next = synth(entry.deploy, entry.attempt ?? 1);
-          const nextDeployed = new DeployedTemplate('SimulatedStack', next.template);
+          currentVersion = { version: entry.deploy, attempt: entry.attempt ?? 1 };
+          const next = synth(entry.deploy, entry.attempt ?? 1, { constructId: constructIdNow });
+          const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
           redeployAlarms(nextDeployed, twin);
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy, current.props);
           emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}`);
           sendCfn('Update', current.props, previous.props);
+        } else if (entry.renameConstruct) {
+          renameConstruct(entry.renameConstruct, entry.renameRollsBack === true);
+        } else if (entry.otherStackCreates) {
+          const other = otherStack!;
+          const props = customResourceProps(other.deployed, other.synth);
+          learnVersion(entry.otherStackCreates, props);
+          const declared = declare(OTHER_STACK, other.deployed, other.synth);
+          emit('deploy', `cdk deploy ${OTHER_STACK}: another stack declares endpoint ${endpointName} with ${entry.otherStackCreates}`);
+          sendCfn('Create', props, undefined, declared);
         } else if (entry.stackRollback && previous) {
           emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
           const back = previous;
@@ -179,8 +321,12 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           previous = current;
           current = back;
         } else if (entry.approve || entry.reject) {
-          void operator(() => operatorCommands().recordApproval({ endpointName, decision: entry.approve ? 'approve' : 'reject', by: (entry.approve ?? entry.reject)!, now: Date.now() }),
-            `${entry.approve ?? entry.reject} ${entry.approve ? 'approves' : 'rejects'} the rollout`, emit);
+          // The approver decides the rollout of the latest approval request they were notified of (its id is in the
+          // notification), which may no longer be the one in progress.
+          const seen = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE && e['detail-type'] === EVENT_DETAIL_TYPE.approvalRequested).pop();
+          const rolloutId = String(seen?.detail.rolloutId ?? 'none-notified');
+          void operator(() => operatorCommands().recordApproval({ endpointName, decision: entry.approve ? 'approve' : 'reject', by: (entry.approve ?? entry.reject)!, rolloutId, now: Date.now() }),
+            `${entry.approve ?? entry.reject} ${entry.approve ? 'approves' : 'rejects'} rollout ${rolloutId}${seen ? ` (version ${record.versionIds[String(seen.detail.versionId)] ?? seen.detail.versionId}), as notified` : ': no approval request was notified'}`, emit);
         } else if (entry.rollback || entry.abort) {
           const request = entry.rollback ? 'rollback' : 'abort';
           const by = (entry.rollback ?? entry.abort)!;
@@ -224,6 +370,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     uninstallTransport();
     clock.uninstall();
     Math.random = originalRandom;
+    restoreFunctionEnv();
     restoreEnv();
   }
 
@@ -231,7 +378,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [], metricLagSeconds: twin.cloudwatch.metricLagSeconds,
+      guardAlarms: [], metricLagSeconds: twin.cloudwatch.metricLagSeconds, notifications: [], rolloutEvents: [], resources: [], tableName: '',
     };
   }
 }
@@ -346,7 +493,7 @@ function observeHistory(request: { headers: Record<string, string>; body: string
   for (const raw of items) {
     const item = unmarshall(raw);
     if (typeof item.sk === 'string' && item.sk.startsWith('HISTORY#')) {
-      emit('decision', `${item.decision}: ${item.reason}`, { actor: item.actor });
+      emit('decision', `${item.decision}: ${item.reason}`, { actor: item.actor, table: body.TableName ?? body.TransactItems?.[0]?.Put?.TableName });
     }
   }
 }
@@ -383,6 +530,7 @@ function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' 
 async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const table = process.env.TABLE_NAME!;
+  r.tableName = table;
   const items: Array<Record<string, any>> = [];
   let key: Record<string, any> | undefined;
   do {
@@ -398,6 +546,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
   r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => ({ name: a.definition.AlarmName, slot: slotOf(a.definition) }));
+  r.notifications = [...twin.sns.published];
+  r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
 }
 
 function setProcessEnv(): () => void {

@@ -2,9 +2,9 @@ import { CreateEndpointCommand, DeleteEndpointCommand, UpdateEndpointCommand } f
 import { sagemaker } from './clients';
 import { aws, isAlreadyExists, isNotFound } from './errors';
 
-export async function createEndpoint(endpointName: string, configName: string): Promise<'created' | 'existed'> {
+export async function createEndpoint(endpointName: string, configName: string, tags?: Array<{ Key: string; Value: string }>): Promise<'created' | 'existed'> {
   try {
-    await aws(() => sagemaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: configName })));
+    await aws(() => sagemaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: configName, Tags: tags })));
     return 'created';
   } catch (err) {
     // A retried Provision task: the read back in CheckProvision verifies which config the endpoint runs.

@@ -13,6 +13,9 @@ export interface RolloutRecord {
   readonly outcome?: Outcome;
   readonly reason?: string;
   readonly endedAt?: number;
+  /** When the approval gate opened (its approver notified) and closed: an operator decides only in between. */
+  readonly gateOpenedAt?: number;
+  readonly gateClosedAt?: number;
 }
 
 export interface RolloutEnd {
@@ -59,4 +62,9 @@ export async function claimRolloutOutcome(endpointName: string, rolloutId: strin
 /** Records how a rollout ended (or is ending). Never conditional: recording a rollback must not fail on a missing record. */
 export async function setRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<void> {
   await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false);
+}
+
+/** Marks the rollout's approval gate open or closed (the operator CLI reads it before accepting a decision). */
+export async function markGate(endpointName: string, rolloutId: string, gate: { gateOpenedAt?: number; gateClosedAt?: number }): Promise<void> {
+  await setFields(endpointKey(endpointName), sk(rolloutId), gate, true);
 }

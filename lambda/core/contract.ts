@@ -122,6 +122,8 @@ export interface RolloutContext {
   readonly trigger: Actor;
   /** CloudFormation response URL etc. when the deploy waits for the rollout's end. */
   readonly cfnResponse?: CfnResponseTarget;
+  /** The resource that asked for this rollout; a new endpoint is created with it as owner tags. */
+  readonly owner?: ResourceOwner;
   /** Set by RegisterVersion. */
   readonly versionId?: string;
   readonly stableSlot?: Slot;
@@ -237,9 +239,28 @@ export interface ApprovalRecord {
   readonly by: string;
   readonly at: number;
   readonly comment?: string;
+  /** The rollout and version the approver saw at the gate (the record's key names the rollout too). */
+  readonly rolloutId?: string;
+  readonly versionId?: string;
 }
 
 export type EndpointPhase = 'idle' | 'rolling-out' | 'watching' | 'rolling-back';
+
+/** The CloudFormation resource that declares an endpoint: its stack (ARN) and logical id (invariant 12). */
+export interface ResourceOwner {
+  readonly stackId: string;
+  readonly logicalResourceId: string;
+}
+
+/** Who owns an endpoint, recorded in its STATE item and as tags on the endpoint. */
+export interface EndpointOwner extends ResourceOwner {
+  readonly since: number;
+  /**
+   * Set when this resource took the endpoint over from another resource of the stack (a renamed or moved construct)
+   * until the old resource's Delete arrives: if the owner's own Delete comes first, the stack rolled the rename back,
+   * and ownership returns to `from` (absent: an owner recorded before owners were). */
+  readonly handover?: { readonly from?: ResourceOwner };
+}
 
 /** The STATE item of an endpoint in the state table (pk `ENDPOINT#<name>`, sk `STATE`). */
 export interface EndpointState {
@@ -256,6 +277,8 @@ export interface EndpointState {
   readonly weights?: Record<Slot, number>;
   /** The spec of the last deploy (what CloudFormation declared). */
   readonly spec?: EndpointSpec;
+  /** The resource that owns the endpoint: only it deletes it (invariant 12). */
+  readonly owner?: EndpointOwner;
   /** Monotonic counter for optimistic concurrency on the STATE item. */
   readonly revision: number;
 }

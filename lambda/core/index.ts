@@ -13,3 +13,5 @@ export * from './lock-decision';
 export * from './deploy-decision';
 export * from './intervention-decision';
 export * from './retire-decision';
+export * from './approval-decision';
+export * from './ownership-decision';

@@ -25,9 +25,10 @@ export interface StepDecision {
 
 /**
  * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
- * back; unknown data holds the step and rolls back past the deadline; then bake time, counted only as far as the
- * candidate's metrics have arrived (held, rolled back past the deadline), then the invocation floor (likewise); a
- * green, baked, busy step promotes (100% step), opens or passes the approval gate, or shifts to the next step.
+ * back (a decision recorded before the gate opened counts for nothing until it has); unknown data holds the step and
+ * rolls back past the deadline; then bake time, counted only as far as the candidate's metrics have arrived (held,
+ * rolled back past the deadline), then the invocation floor (likewise); a green, baked, busy step promotes (100% step),
+ * opens or passes the approval gate, or shifts to the next step.
  */
 export function decideStep(input: {
   plan: RolloutPlan;
@@ -101,10 +102,11 @@ export function decideStep(input: {
   }
   if (atGate) {
     const gateName = `the approval gate before step ${gate.beforeStep}`;
-    if (approval?.decision === 'approve') {
+    // A decision counts only once the gate is open (and its approver notified): invariant 11.
+    if (requestedAt !== undefined && approval?.decision === 'approve') {
       return shift(`${green}; ${gateName} approved by ${approval.by}${comment(approval)}`);
     }
-    if (approval?.decision === 'reject') {
+    if (requestedAt !== undefined && approval?.decision === 'reject') {
       return stay('rollback', `${gateName} rejected by ${approval.by}${comment(approval)}`);
     }
     if (requestedAt === undefined) {

@@ -6,7 +6,7 @@ import { logger } from '../aws/logger';
 import { Sleep, retryTransient } from '../aws/retry';
 import { applySpec } from './deploy/apply-spec';
 import { deleteManagedEndpoint } from './deploy/delete-endpoint';
-import { DeployResult } from './deploy/deploy-result';
+import { DeployResult, physicalIdOnFailure } from './deploy/deploy-result';
 import { parseSpec } from './deploy/parse-spec';
 
 export interface DeployDeps {
@@ -63,12 +63,4 @@ async function route(event: CloudFormationCustomResourceEvent, now: number, deps
     return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, tries: 6, firstDelayMs: 1000 }));
   }
   return applySpec(event, parseSpec(event.ResourceProperties.Spec), now, retryTransient({ sleep: deps.sleep }));
-}
-
-/**
- * A failed Update keeps its physical id. A failed Create gets one that names no endpoint, so the Delete that
- * CloudFormation sends next cannot remove an endpoint of the same name that something else runs.
- */
-function physicalIdOnFailure(event: CloudFormationCustomResourceEvent): string {
-  return event.RequestType === 'Create' ? `create-failed-${event.RequestId}` : event.PhysicalResourceId;
 }

@@ -1,6 +1,7 @@
-import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, decideIntervention } from '../core';
+import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, decideApproval, decideIntervention } from '../core';
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
+import { RolloutRecord, getRollout } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
@@ -16,33 +17,38 @@ export interface ApprovalInput {
   readonly decision: ApprovalRecord['decision'];
   /** Who decides: recorded in the history when the gate applies the decision. */
   readonly by: string;
-  /** Defaults to the rollout in progress. */
-  readonly rolloutId?: string;
+  /** The rollout the approver was notified about (the approval notification and `status` name it). */
+  readonly rolloutId: string;
   readonly comment?: string;
   readonly now: number;
 }
 
-/** Records an approve/reject for a rollout's gate. A decision is final: a second one for the same rollout fails. */
-export async function recordApproval(input: ApprovalInput): Promise<{ rolloutId: string }> {
-  const state = await getState(input.endpointName);
-  const rolloutId = input.rolloutId ?? state?.lock?.rolloutId ?? state?.candidate?.rolloutId;
-  if (rolloutId === undefined) {
-    throw new Error(`endpoint ${input.endpointName} has no rollout in progress: nothing to ${input.decision} (pass --rollout to decide ahead for a known rollout id)`);
+/**
+ * Records an approve/reject for the gate of the rollout it names, only while that rollout holds the endpoint and waits
+ * at its open gate (decideApproval). A decision is final: a second one for the same rollout fails.
+ */
+export async function recordApproval(input: ApprovalInput): Promise<{ rolloutId: string; versionId?: string; gate: string }> {
+  const { endpointName, rolloutId } = input;
+  const [state, rollout] = await Promise.all([getState(endpointName), getRollout(endpointName, rolloutId)]);
+  const decided = decideApproval({ endpointName, rolloutId, decision: input.decision, state, rollout });
+  if (!decided.accept) {
+    throw new Error(decided.reason);
   }
-  const record: ApprovalRecord = { decision: input.decision, by: input.by, at: input.now, comment: input.comment };
+  const record: ApprovalRecord = { decision: input.decision, by: input.by, at: input.now, comment: input.comment, rolloutId, versionId: decided.versionId };
   const sk = `APPROVAL#${rolloutId}`;
   try {
-    await putItem(endpointKey(input.endpointName), sk, record, { expression: 'attribute_not_exists(sk)' });
+    await putItem(endpointKey(endpointName), sk, record, { expression: 'attribute_not_exists(sk)' });
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
-    const existing = await getItem<ApprovalRecord>(endpointKey(input.endpointName), sk);
-    throw new Error(`rollout ${rolloutId} of endpoint ${input.endpointName} already has a decision: ${existing?.decision} by ${existing?.by} at ${new Date(existing?.at ?? 0).toISOString()}`);
+    const existing = await getItem<ApprovalRecord>(endpointKey(endpointName), sk);
+    throw new Error(`rollout ${rolloutId} of endpoint ${endpointName} already has a decision: ${existing?.decision} by ${existing?.by} at ${new Date(existing?.at ?? 0).toISOString()}`);
   }
   await appendHistory({
-    at: input.now, endpointName: input.endpointName, rolloutId, decision: `operator-${input.decision}`,
-    reason: `${input.by} asked to ${input.decision} rollout ${rolloutId}${input.comment ? `: ${input.comment}` : ''}`, actor: input.by,
+    at: input.now, endpointName, rolloutId, decision: `operator-${input.decision}`,
+    reason: `${input.by} asked to ${input.decision}: ${decided.reason}${input.comment ? `: ${input.comment}` : ''}`, actor: input.by,
+    evidence: { rolloutId, versionId: decided.versionId, gateOpenedAt: rollout?.gateOpenedAt },
   });
-  return { rolloutId };
+  return { rolloutId, versionId: decided.versionId, gate: decided.reason };
 }
 
 export interface InterventionRequest {
@@ -72,6 +78,13 @@ export async function interveneByOperator(input: InterventionRequest): Promise<{
 
 export async function endpointStatus(endpointName: string): Promise<EndpointState | undefined> {
   return getState(endpointName);
+}
+
+/** The rollout waiting at its approval gate, if any: what `approve`/`reject --rollout <id>` would decide. */
+export async function rolloutAtGate(state: EndpointState | undefined): Promise<RolloutRecord | undefined> {
+  if (state?.lock === undefined) return undefined;
+  const rollout = await getRollout(state.endpointName, state.lock.rolloutId);
+  return rollout?.gateOpenedAt !== undefined && rollout.gateClosedAt === undefined && rollout.outcome === undefined ? rollout : undefined;
 }
 
 export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {

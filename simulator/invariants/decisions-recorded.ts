@@ -31,7 +31,8 @@ export const decisionsRecorded: Invariant = {
       }
       prev = live[i].at;
     }
-    const seen = run.timeline.filter((e) => e.kind === 'decision').length;
+    // Decisions written to this stack's table (another stack's controller keeps its own history).
+    const seen = run.timeline.filter((e) => e.kind === 'decision' && (e.data?.table === undefined || e.data.table === run.tableName)).length;
     if (seen !== history.length) failures.push(`${seen} decisions were written but ${history.length} remain in the history`);
     return { exercised: changes > 0, failures, ok: `${changes} traffic or slot changes each preceded by its decision; ${history.length} history entries kept` };
   },

@@ -1,7 +1,9 @@
 import type { RunRecord } from '../simulation';
+import { approvalNamesItsRollout } from './approval-names-its-rollout';
 import { breachReturnsToLkg } from './breach-returns-to-lkg';
 import { dataArrived } from './data-arrived';
 import { decisionsRecorded } from './decisions-recorded';
+import { endpointOwnedByItsResource } from './endpoint-owned-by-its-resource';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
 import { oneWriter } from './one-writer';
@@ -30,6 +32,8 @@ export const INVARIANTS: readonly Invariant[] = [
   stackRollbackRestores,
   unknownNotHealthy,
   dataArrived,
+  approvalNamesItsRollout,
+  endpointOwnedByItsResource,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

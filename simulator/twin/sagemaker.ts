@@ -46,6 +46,7 @@ interface Endpoint {
   failureReason?: string;
   createdAt: number;
   modifiedAt: number;
+  tags: Map<string, string>;
 }
 
 /** The live state of one variant as traffic sees it. */
@@ -85,6 +86,11 @@ export class SageMakerTwin {
       UpdateEndpointWeightsAndCapacities: guard('UpdateEndpointWeightsAndCapacities', (i) => this.updateWeights(i)),
       DescribeEndpoint: guard('DescribeEndpoint', (i) => this.describeEndpoint(i)),
       DeleteEndpoint: guard('DeleteEndpoint', (i) => this.deleteEndpoint(i)),
+      // Tags of endpoints, addressed by ARN (SageMaker API reference: AddTags adds or overwrites keys, ListTags, DeleteTags;
+      // CreateEndpoint takes Tags). Keys up to 128 characters, values up to 256 (the Tag data type).
+      AddTags: guard('AddTags', (i) => { for (const t of this.validTags(i.Tags)) this.tagged(i.ResourceArn).set(t.Key, t.Value ?? ''); return { Tags: i.Tags }; }),
+      ListTags: guard('ListTags', (i) => ({ Tags: [...this.tagged(i.ResourceArn)].map(([Key, Value]) => ({ Key, Value })) })),
+      DeleteTags: guard('DeleteTags', (i) => { for (const key of i.TagKeys ?? []) this.tagged(i.ResourceArn).delete(key); return {}; }),
     };
   }
 
@@ -158,7 +164,7 @@ export class SageMakerTwin {
     const now = Date.now();
     const ep: Endpoint = {
       name: i.EndpointName, arn: this.arn('endpoint', i.EndpointName), status: 'Creating', configName: config.name,
-      variants: [], createdAt: now, modifiedAt: now,
+      variants: [], createdAt: now, modifiedAt: now, tags: new Map(this.validTags(i.Tags).map((t) => [t.Key, t.Value ?? ''])),
     };
     this.endpoints.set(ep.name, ep);
     const fail = this.behaviour.failNextCreate;
@@ -277,6 +283,23 @@ export class SageMakerTwin {
     this.onChange(ep.name);
     setTimeout(() => { this.endpoints.delete(ep.name); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
     return {};
+  }
+
+  /** The tags of the endpoint an ARN names (the twin tags endpoints only). */
+  private tagged(arn: string): Map<string, string> {
+    const ep = [...this.endpoints.values()].find((e) => e.arn === arn);
+    // unverified: the probe measures which error SageMaker answers for the tags of a missing endpoint.
+    if (!ep) throw new ServiceError('ResourceNotFound', `Resource ${arn} does not exist.`);
+    return ep.tags;
+  }
+
+  private validTags(tags: Array<{ Key: string; Value?: string }> | undefined): Array<{ Key: string; Value?: string }> {
+    for (const t of tags ?? []) {
+      if (!t.Key || t.Key.length > 128 || (t.Value ?? '').length > 256) {
+        throw new ServiceError('ValidationException', `1 validation error detected: tag '${t.Key}' must have a key of 1-128 and a value of at most 256 characters`);
+      }
+    }
+    return tags ?? [];
   }
 
   private live(v: Variant): LiveVariant {

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
-import { ecrVersion, testStack } from './fixtures';
+import { ecrVersion, testApp, testStack } from './fixtures';
 
 interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown }
 
@@ -251,15 +251,10 @@ describe('RolloutController', () => {
     }
   });
 
-  test('GetMetricData needs resource "*", DescribeAlarms is scoped to each endpoint\'s alarms, and SNS publish to the topic', () => {
+  test('GetMetricData and DescribeAlarms need resource "*", and SNS publish to the topic', () => {
     const { template } = twoEndpoints();
     const step = statementsOf(template, 'Step');
-    expect(step).toContainEqual(expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }));
-    const describe = step.filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
-    expect(describe.map((st) => JSON.stringify(st.Resource))).toEqual([
-      expect.stringContaining(':alarm:sagemaker-rollout-Fraud-Scoring-*'),
-      expect.stringContaining(':alarm:sagemaker-rollout-recommender-*'),
-    ]);
+    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], Resource: '*' }));
     expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
     for (const fn of ['Deploy', 'GuardListener']) {
       expect(statementsOf(template, fn).some((s) => actionsOf(s).includes('sns:Publish'))).toBe(false);
@@ -267,6 +262,25 @@ describe('RolloutController', () => {
     expect(step).toContainEqual(expect.objectContaining({
       Action: 'events:PutEvents', Resource: join(':events:us-east-1:123456789012:event-bus/default'),
     }));
+  });
+
+  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for step and listener', () => {
+    // AWS returns composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*" (DescribeAlarms API
+    // reference); an ARN-scoped grant leaves the guard unreadable, and unknown holds every rollout to its deadline.
+    const stack = testStack();
+    const metricAlarm = (id: string) => new cloudwatch.Alarm(stack, id, {
+      metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: id }), threshold: 1, evaluationPeriods: 1,
+    });
+    const composite = new cloudwatch.CompositeAlarm(stack, 'Checkout', {
+      alarmRule: cloudwatch.AlarmRule.anyOf(metricAlarm('Orders'), metricAlarm('Payments')),
+    });
+    new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack, 'RepoA'), endpointName: 'shop', guards: [Guard.alarm(composite)] });
+    const template = Template.fromStack(stack);
+    for (const fn of ['Step', 'GuardListener']) {
+      const describe = statementsOf(template, fn).filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+      expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    }
+    expect(statementsOf(template, 'Deploy').some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
   });
 
   test('artifact reads for verification are scoped to the endpoints\' repositories', () => {
@@ -296,6 +310,41 @@ describe('RolloutController', () => {
     expect(() => twoEndpoints((stack) => {
       new BlueGreenEndpoint(stack, 'Again', { modelVersion: ecrVersion(stack, 'RepoC'), endpointName: 'recommender' });
     })).toThrow(/two BlueGreenEndpoints in stack '.*' are named 'recommender': .* give each endpoint its own endpointName/);
+  });
+
+  test('owner tags: the deploy provider reads and moves them, the step function creates an endpoint with them, on that endpoint only', () => {
+    const { template } = twoEndpoints();
+    const endpoint = join(':sagemaker:us-east-1:123456789012:endpoint/recommender');
+    const onEndpoint = (fn: string) => statementsOf(template, fn).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(endpoint)).flatMap(actionsOf);
+    expect(onEndpoint('Deploy')).toEqual(expect.arrayContaining(['sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags']));
+    expect(onEndpoint('Step')).toContain('sagemaker:AddTags');
+    const tagActions = (fn: string) => statementsOf(template, fn).filter((st) => actionsOf(st).some((a) => /Tags$/.test(a)));
+    expect(tagActions('Deploy').every((st) => JSON.stringify(st.Resource).includes(':endpoint/'))).toBe(true);
+  });
+
+  test('fails at synth when two stacks of one app declare the same endpoint name in one environment', () => {
+    const app = testApp();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    for (const name of ['ScoringA', 'ScoringB']) {
+      const stack = new Stack(app, name, { env });
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => app.synth()).toThrow(/endpoint name 'fraud-scoring' is also declared by ScoringB\/Endpoint in stack 'ScoringB' \(both in 123456789012\/us-east-1\).*give each BlueGreenEndpoint its own endpointName/);
+  });
+
+  test('two stacks may reuse an endpoint name in other regions; environment-agnostic stacks may not', () => {
+    const apart = testApp();
+    for (const [name, region] of [['East', 'us-east-1'], ['West', 'us-west-2']]) {
+      const stack = new Stack(apart, name, { env: { account: '123456789012', region } });
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => apart.synth()).not.toThrow();
+    const agnostic = testApp();
+    for (const name of ['One', 'Two']) {
+      const stack = new Stack(agnostic, name);
+      new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud-scoring' });
+    }
+    expect(() => agnostic.synth()).toThrow(/both stacks are environment-agnostic/);
   });
 
   test('grantOperate lets an on-call role approve, roll back and abort one endpoint, and nothing else in SageMaker', () => {

@@ -63,7 +63,7 @@ function syntheticRun(): RunRecord {
     versionIds: { 'mv-1': 'v1', 'mv-2': 'v2' },
     cfnResponses: [],
     regressedAt: { v2: at(12) },
-    controlPlaneCalls: [], guardAlarms: [],
+    controlPlaneCalls: [], guardAlarms: [], notifications: [], rolloutEvents: [], resources: [], tableName: 'table',
     endpointName: 'sim-endpoint',
     metricLagSeconds: 0,
   };

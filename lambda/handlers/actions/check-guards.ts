@@ -1,6 +1,7 @@
 import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, decideStep, decideWatch, sameWeights, weightsFor } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
+import { markGate } from '../../aws/rollout-records';
 import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
 import { readAlarms, readInvocations } from '../../aws/guard-readings';
 import { getState } from '../../aws/state-table';
@@ -55,6 +56,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     case 'await-approval':
       if (!gateOpen) {
         await record(context, env.now, 'approval-requested', decision.reason, { evidence });
+        // From now on the operator CLI accepts a decision naming this rollout (and only this one).
+        await markGate(spec.endpointName, rolloutId, { gateOpenedAt: env.now });
         const message = approvalMessage(context, decision.reason);
         await publishNotification(spec.notificationTopicArn, message.subject, message.body);
         const detail = eventDetail(context, { stepIndex, reason: decision.reason });
@@ -65,11 +68,18 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     case 'promote':
       // 'approved' when this check passed an open gate on the operator's approval.
       await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
+      await closeGate(context, gateOpen, env.now);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback':
       await record(context, env.now, 'guards-failed', decision.reason, { evidence });
+      await closeGate(context, gateOpen, env.now);
       return { ...next, reason: decision.reason, next: 'rollback' };
   }
+}
+
+/** A decision arriving after the rollout left its gate is refused by the CLI instead of being recorded for nothing. */
+async function closeGate(context: RolloutContext, gateOpen: boolean, now: number): Promise<void> {
+  if (gateOpen) await markGate(context.spec.endpointName, context.rolloutId, { gateClosedAt: now });
 }
 
 type Verification = { readonly verified: RolloutContext } | { readonly stop: RolloutContext };

@@ -4,6 +4,7 @@ import { copyVariant, createEndpointConfig, variantFor } from '../../aws/endpoin
 import { createEndpoint, updateEndpoint } from '../../aws/endpoints';
 import { createModel } from '../../aws/models';
 import { describeEndpoint } from '../../aws/endpoint-readback';
+import { ownerTags } from '../../aws/endpoint-owner';
 import { getState } from '../../aws/state-table';
 import { Action, record, required } from './action-kit';
 
@@ -37,7 +38,9 @@ export const provision: Action = async (context, env) => {
   }
   const configName = endpointConfigName(endpointName, rolloutId, slots);
   const configResult = await createEndpointConfig(configName, spec, variants);
-  if (context.kind === 'rollout' || (await createEndpoint(endpointName, configName)) === 'existed') {
+  // A new endpoint carries its owner as tags, so another stack's controller sees whose it is (invariant 12).
+  const tags = context.owner ? ownerTags(context.owner) : undefined;
+  if (context.kind === 'rollout' || (await createEndpoint(endpointName, configName, tags)) === 'existed') {
     await moveEndpoint(endpointName, configName);
   }
   await record(context, env.now, 'provisioning', `provisioning slot ${candidateSlot} with version ${versionId} in config ${configName}`, {

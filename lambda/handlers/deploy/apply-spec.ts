@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { startExecution } from '../../aws/executions';
@@ -10,7 +10,8 @@ import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
 import { intervene } from '../operations/intervene';
 import { alarmSubjectsOf } from './alarm-subjects';
-import { CLOUDFORMATION, DeployResult } from './deploy-result';
+import { CLOUDFORMATION, DeployResult, physicalIdOnFailure } from './deploy-result';
+import { requesterOf, settleOwnership } from './ownership';
 import { pinSpec } from './pin-spec';
 
 type CreateOrUpdate = CloudFormationCustomResourceCreateEvent | CloudFormationCustomResourceUpdateEvent;
@@ -32,15 +33,23 @@ interface Deploy {
 export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, now: number, retry: Retry): Promise<DeployResult> {
   const spec = await pinSpec(declared);
   const versionId = versionIdOf(spec.version);
-  for (const subject of alarmSubjectsOf(spec)) {
-    await putAlarmSubject(subject);
-  }
-  const state = await getState(spec.endpointName);
+  const before = await getState(spec.endpointName);
   const redelivered = await getDeployRequest(spec.endpointName, event.RequestId);
   if (redelivered !== undefined) {
     // Lambda delivered this request again (asynchronous invocations are retried): answer as the first delivery did,
     // and start nothing a second time.
-    return answerAgain({ event, spec, versionId, state, now, retry }, redelivered);
+    return answerAgain({ event, spec, versionId, state: before, now, retry }, redelivered);
+  }
+  // Only the resource that owns the endpoint acts on it; a renamed construct takes it over, another stack is refused.
+  const ownership = await settleOwnership(event, spec.endpointName, before, now, retry);
+  if (ownership.action === 'refuse') {
+    const reason = `endpoint ${spec.endpointName}: ${ownership.reason}`;
+    await putDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: 'deploy-refuse', reason, at: now });
+    return { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
+  }
+  const state = changesOwner(ownership) ? await getState(spec.endpointName) : before;
+  for (const subject of alarmSubjectsOf(spec)) {
+    await putAlarmSubject(subject);
   }
   const recorded = await getVersion(spec.endpointName, versionId);
   const decided = decideDeploy({
@@ -91,7 +100,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
 
 function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
   if (first.decision === 'deploy-refuse') {
-    return { status: 'FAILED', physicalResourceId: deploy.spec.endpointName, reason: first.reason, respondNow: true };
+    const physicalResourceId = deploy.event.RequestType === 'Create' ? physicalIdOnFailure(deploy.event) : deploy.spec.endpointName;
+    return { status: 'FAILED', physicalResourceId, reason: first.reason, respondNow: true };
   }
   // A rollout it started answers CloudFormation itself when the deploy waits for it.
   const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout';
@@ -137,6 +147,7 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     trigger: { by: CLOUDFORMATION, reason: event.RequestType === 'Create' ? 'stack create' : 'stack update' },
     versionId,
     cfnResponse,
+    owner: requesterOf(event),
   };
   await deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context));
   // With waitForRollout the rollout's Release task answers CloudFormation.

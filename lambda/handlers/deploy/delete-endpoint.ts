@@ -10,6 +10,8 @@ import { listRollouts } from '../../aws/rollout-records';
 import { getState, saveState } from '../../aws/state-table';
 import { listVersions } from '../../aws/version-records';
 import { CLOUDFORMATION, DeployResult } from './deploy-result';
+import { settleOwnership } from './ownership';
+import { readEndpointOwner, tagEndpointOwner } from '../../aws/endpoint-owner';
 import { commonPrefix, ownedNames } from './owned-names';
 
 /**
@@ -24,10 +26,16 @@ export async function deleteManagedEndpoint(
 ): Promise<DeployResult> {
   const endpointName = event.PhysicalResourceId;
   const done = (reason: string): DeployResult => ({ status: 'SUCCESS', physicalResourceId: endpointName, reason, respondNow: true });
-  const state = await getState(endpointName);
-  if (state === undefined) {
+  const found = await getState(endpointName);
+  if (found === undefined) {
     return done(`endpoint ${endpointName} is not managed by this controller; nothing to delete`);
   }
+  // A resource that no longer owns the endpoint (a renamed construct's old resource) deletes nothing (invariant 12).
+  const ownership = await settleOwnership(event, endpointName, found, now, retry);
+  if (ownership.action !== 'delete') {
+    return done(`endpoint ${endpointName} not deleted: ${ownership.reason}`);
+  }
+  const state = found;
   if (state.lock !== undefined) {
     await retry(() => stopExecution(state.lock!.executionArn, 'endpoint resource deleted'));
   }
@@ -38,8 +46,13 @@ export async function deleteManagedEndpoint(
     const endpoint = await retry(() => deleteEndpoint(endpointName));
     evidence = { endpoint, ...(await deleteOwnedResources(endpointName)) };
   }
+  // A retained endpoint no longer belongs to this stack: its owner is forgotten, here and on the endpoint's tags.
+  if (retain && state.owner !== undefined) {
+    const { arn } = await retry(() => readEndpointOwner(endpointName));
+    if (arn !== undefined) await retry(() => tagEndpointOwner(arn, undefined));
+  }
   await saveState(
-    retain ? { ...state, lock: undefined, candidate: undefined, phase: 'idle' } : { endpointName, phase: 'idle', revision: state.revision },
+    retain ? { ...state, lock: undefined, candidate: undefined, phase: 'idle', owner: undefined } : { endpointName, phase: 'idle', revision: state.revision },
     state,
   );
   const reason = retain ? `endpoint ${endpointName} retained (retainOnDelete); no longer managed by this stack` : `endpoint ${endpointName} deleted`;

@@ -177,6 +177,16 @@ describe('rollout invariants (property-based)', () => {
     });
   });
 
+  test('invariant 11: an operator decision passes or closes the gate only after the gate opened (and notified)', () => {
+    play((_scenario, trace) => {
+      for (const check of trace.checks) {
+        if (/(approved|rejected) by/.test(check.decision.reason)) {
+          expect(check.progress.approvalRequestedAt).toBeDefined();
+        }
+      }
+    });
+  });
+
   test('the generated scenarios reach every kind of ending, so the properties above are exercised', () => {
     const traces = fc.sample(scenarioArb, 1000).map((scenario) => ({ scenario, trace: playRollout(scenario) }));
     const count = (predicate: (t: { scenario: Scenario; trace: Trace }) => boolean) => traces.filter(predicate).length;

@@ -263,8 +263,8 @@ describe('decideStep: approval gate', () => {
     expect(decision).toEqual({ next: 'shift', stepIndex: 2, reason: expect.stringContaining('approved by arn:aws:sts::1:assumed-role/ops/alice') });
   });
 
-  test('an approval recorded before the gate opened passes it at once', () => {
-    expect(decide({ plan: gated, progress: atGate, approval: approve })).toMatchObject({ next: 'shift', stepIndex: 2 });
+  test('an approval recorded before the gate opened does not pass it: the gate opens (and notifies) first', () => {
+    expect(decide({ plan: gated, progress: atGate, approval: approve })).toMatchObject({ next: 'await-approval', stepIndex: 1, approvalRequestedAt: T0 + sec(300) });
   });
 
   test('a rejection while the gate is open rolls back, naming who and why', () => {
@@ -279,8 +279,8 @@ describe('decideStep: approval gate', () => {
     expect(decide({ plan: gated, progress: { ...atGate, approvalRequestedAt: T0 }, approval: reject, obs, at: 10 }).next).toBe('rollback');
   });
 
-  test('a rejection recorded before the gate opened rolls back when the gate is reached', () => {
-    expect(decide({ plan: gated, progress: atGate, approval: reject }).next).toBe('rollback');
+  test('a rejection recorded before the gate opened does not decide it: the gate opens first', () => {
+    expect(decide({ plan: gated, progress: atGate, approval: reject }).next).toBe('await-approval');
   });
 
   test('approval timeout applies onTimeout: rollback', () => {

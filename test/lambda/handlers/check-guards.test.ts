@@ -116,6 +116,8 @@ describe('approval gate before the 100% step', () => {
     baking({ spec: spec({ plan: plan({ approval: { beforeStep: 1, timeoutSeconds: 3600, onTimeout } }) }), ...overrides });
   const approval = (decision: 'approve' | 'reject') =>
     putRecord(aws.table, `APPROVAL#${context().rolloutId}`, { decision, by: 'arn:aws:iam::111122223333:user/alice', at: T0 + 7 * MIN, comment: 'looks good' });
+  const rolloutRecord = () => aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context().rolloutId}`);
+  beforeEach(() => putRecord(aws.table, `ROLLOUT#${context().rolloutId}`, { endpointName: ENDPOINT, rolloutId: context().rolloutId, versionId: CANDIDATE_ID }));
 
   test('opens once: records, notifies with the CLI hint and announces; later checks only wait', async () => {
     const first = await checkGuards(gated('rollback'), at(T0 + 6 * MIN));
@@ -130,6 +132,17 @@ describe('approval gate before the 100% step', () => {
     expect(second).toMatchObject({ next: 'await-approval', approvalRequestedAt: T0 + 6 * MIN });
     expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(aws.table.decisions(ENDPOINT)).toEqual(['approval-requested']);
+    // The operator CLI accepts a decision for this rollout from now on.
+    expect(rolloutRecord()).toMatchObject({ gateOpenedAt: T0 + 6 * MIN });
+    expect(rolloutRecord()?.gateClosedAt).toBeUndefined();
+  });
+
+  test('an approval recorded before the gate opened does not pass it: the gate opens and notifies first', async () => {
+    approval('approve');
+    const out = await checkGuards(gated('rollback'), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'await-approval', stepIndex: 0 });
+    expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['approval-requested']);
   });
 
   test('approved: shift to the 100% step, recording who approved', async () => {
@@ -139,6 +152,7 @@ describe('approval gate before the 100% step', () => {
     expect(aws.table.history(ENDPOINT)).toEqual([
       expect.objectContaining({ decision: 'approved', reason: expect.stringContaining('approved by arn:aws:iam::111122223333:user/alice'), evidence: expect.objectContaining({ approval: expect.objectContaining({ decision: 'approve' }) }) }),
     ]);
+    expect(rolloutRecord()).toMatchObject({ gateClosedAt: T0 + 8 * MIN });
   });
 
   test('rejected: rollback', async () => {

@@ -9,7 +9,7 @@ import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
 import { validationError } from './support/fake-sagemaker';
 import {
-  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, IMAGE_DIGEST, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
+  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, IMAGE_DIGEST, OWNER, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
 } from './support/fixtures';
 
 const aws = mockAws();
@@ -69,7 +69,9 @@ describe('Create', () => {
       spec: { ...declared, version: pinnedVersion },
       trigger: { by: 'cloudformation', reason: 'stack create' },
       versionId,
+      owner: OWNER,
     });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE')).toMatchObject({ owner: { ...OWNER, since: T0 } });
     expect(aws.table.get('ALARM#fraud-errors-green', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['green'] });
     expect(aws.table.get('ALARM#fraud-kpi', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['blue', 'green'] });
     expect(result).toMatchObject({ status: 'SUCCESS', respondNow: true });
@@ -82,7 +84,7 @@ describe('Create', () => {
         Data: { EndpointName: ENDPOINT, VersionId: versionId, RolloutId: rolloutId },
       }),
     ]);
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-create']);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['ownership-claim', 'deploy-create']);
   });
 
   test('with waitForRollout the answer is left to the rollout (its Release task)', async () => {
@@ -258,5 +260,79 @@ describe('redelivery', () => {
     expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(cfn.answers.map((a) => a.Status)).toEqual(['SUCCESS', 'SUCCESS']);
     expect(cfn.answers[1].Data).toEqual(cfn.answers[0].Data);
+  });
+});
+
+describe('ownership (invariant 12)', () => {
+  const OTHER_STACK = 'arn:aws:cloudformation:us-east-1:111122223333:stack/other-app/2';
+  const ownerTags = (owner: { stackId: string; logicalResourceId: string }) =>
+    ({ 'cdk-sagemaker-rollout:stack-id': owner.stackId, 'cdk-sagemaker-rollout:logical-id': owner.logicalResourceId });
+  const serving = (tags: Record<string, string> = ownerTags(OWNER)) =>
+    aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 100 }, tags);
+  const stable = spec({ version: STABLE_VERSION });
+
+  test('a renamed construct: the new resource\'s Create takes the endpoint over, the old one\'s Delete deletes nothing', async () => {
+    putState(aws.table, stableOnly());
+    serving();
+    const renamed = { LogicalResourceId: 'ScorerEndpoint', RequestId: 'req-rename-create' };
+    const created = await handleDeploy(cfnEvent('Create', stable, renamed), T0, noWait);
+    expect(created).toMatchObject({ status: 'SUCCESS', physicalResourceId: ENDPOINT });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE')).toMatchObject({
+      owner: { stackId: OWNER.stackId, logicalResourceId: 'ScorerEndpoint', since: T0, handover: { from: OWNER } },
+    });
+    expect(aws.sagemaker.tags()).toEqual(ownerTags({ ...OWNER, logicalResourceId: 'ScorerEndpoint' }));
+
+    const deleted = await handleDeploy(cfnEvent('Delete', stable, { RequestId: 'req-old-delete' }), T0 + 60_000, noWait);
+    expect(deleted).toMatchObject({ status: 'SUCCESS', reason: expect.stringMatching(/not deleted: .*resource FraudEndpoint .* no longer owns it/) });
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 } });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['ownership-take-over', 'deploy-noop', 'ownership-release-handover']);
+    expect((aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE') as { owner: { handover?: unknown } }).owner.handover).toBeUndefined();
+
+    // Later, deleting the renamed resource deletes the endpoint: it is the owner and the handover is complete.
+    await handleDeploy(cfnEvent('Delete', stable, { LogicalResourceId: 'ScorerEndpoint', RequestId: 'req-new-delete' }), T0 + 120_000, noWait);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: ENDPOINT });
+  });
+
+  test('a rename the stack rolls back: the new resource\'s Delete hands the endpoint back and deletes nothing', async () => {
+    putState(aws.table, stableOnly());
+    serving();
+    await handleDeploy(cfnEvent('Create', stable, { LogicalResourceId: 'ScorerEndpoint', RequestId: 'req-rename-create' }), T0, noWait);
+    const undone = await handleDeploy(cfnEvent('Delete', stable, { LogicalResourceId: 'ScorerEndpoint', RequestId: 'req-rollback-delete' }), T0 + 60_000, noWait);
+    expect(undone).toMatchObject({ status: 'SUCCESS', reason: expect.stringContaining('rolled the rename back') });
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE')).toMatchObject({ owner: { ...OWNER, since: T0 + 60_000 } });
+    expect(aws.sagemaker.tags()).toEqual(ownerTags(OWNER));
+  });
+
+  test('another stack\'s endpoint: Create is FAILED naming the owner, with a physical id that names no endpoint', async () => {
+    serving(ownerTags({ stackId: OTHER_STACK, logicalResourceId: 'Scorer' }));
+    const result = await handleDeploy(cfnEvent('Create', stable), T0, noWait);
+    expect(result).toMatchObject({
+      status: 'FAILED',
+      physicalResourceId: 'create-failed-req-Create',
+      reason: expect.stringContaining(`endpoint ${ENDPOINT}: endpoint already belongs to resource Scorer of stack other-app (${OTHER_STACK})`),
+    });
+    expect(result.reason).toContain('Give this BlueGreenEndpoint another endpointName');
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.sagemaker.tags()).toEqual(ownerTags({ stackId: OTHER_STACK, logicalResourceId: 'Scorer' }));
+    // A redelivered request is answered the same.
+    expect(await handleDeploy(cfnEvent('Create', stable), T0 + 1000, noWait)).toMatchObject({ status: 'FAILED', physicalResourceId: 'create-failed-req-Create' });
+  });
+
+  test('an existing endpoint no controller created is refused, not adopted', async () => {
+    serving({});
+    const result = await handleDeploy(cfnEvent('Create', stable), T0, noWait);
+    expect(result).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('exists but no rollout controller created it') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('an endpoint recorded before owners were: an Update claims it and tags it', async () => {
+    putState(aws.table, stableOnly({ owner: undefined }));
+    serving({});
+    await handleDeploy(cfnEvent('Update', stable), T0, noWait);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE')).toMatchObject({ owner: { ...OWNER, since: T0 } });
+    expect(aws.sagemaker.tags()).toEqual(ownerTags(OWNER));
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['ownership-claim', 'deploy-noop']);
   });
 });

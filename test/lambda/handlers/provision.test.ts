@@ -3,7 +3,7 @@ import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand,
 import { endpointConfigName, modelName } from '../../../lambda/core';
 import { provision } from '../../../lambda/handlers/actions/provision';
 import { mockAws } from './support/aws-mocks';
-import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
+import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, OWNER, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
 
 const aws = mockAws();
 beforeEach(() => aws.reset());
@@ -43,7 +43,7 @@ test('rollout: a config with the live stable variant and the candidate at weight
 
 test('create: the endpoint with one variant, the candidate at weight 1', async () => {
   putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1 });
-  const ctx = context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined, spec: spec({ dataCapture: { destinationS3Uri: 's3://capture/fraud', samplingPercent: 20 } }) });
+  const ctx = context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined, owner: OWNER, spec: spec({ dataCapture: { destinationS3Uri: 's3://capture/fraud', samplingPercent: 20 } }) });
   const out = await provision(ctx, env);
   const configName = endpointConfigName(ENDPOINT, ctx.rolloutId, ['blue']);
   expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
@@ -57,6 +57,8 @@ test('create: the endpoint with one variant, the candidate at weight 1', async (
     },
   });
   expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: configName });
+  // Its owner, as tags another stack's controller can read.
+  expect(aws.sagemaker.tags()).toEqual({ 'cdk-sagemaker-rollout:stack-id': OWNER.stackId, 'cdk-sagemaker-rollout:logical-id': OWNER.logicalResourceId });
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
   expect(out.targetConfigName).toBe(configName);
 });

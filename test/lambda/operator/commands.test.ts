@@ -1,30 +1,52 @@
 import '../handlers/support/env';
 import { recordApproval, interveneByOperator } from '../../../lambda/operator/commands';
 import { mockAws } from '../handlers/support/aws-mocks';
-import { ENDPOINT, T0, putState, rollingOut, stableOnly } from '../handlers/support/fixtures';
+import { CANDIDATE_ID, ENDPOINT, T0, context, putRecord, putState, rollingOut, stableOnly } from '../handlers/support/fixtures';
 
 const aws = mockAws();
 
 beforeEach(() => aws.reset());
 
 describe('operator commands', () => {
-  test('approve records the decision for the rollout in progress, with who decided', async () => {
+  const ROLLOUT = context().rolloutId;
+  const atGate = () => {
     putState(aws.table, rollingOut());
-    const { rolloutId } = await recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'arn:aws:iam::111122223333:user/alice', now: T0 });
-    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `APPROVAL#${rolloutId}`)).toMatchObject({ decision: 'approve', by: 'arn:aws:iam::111122223333:user/alice', at: T0 });
+    putRecord(aws.table, `ROLLOUT#${ROLLOUT}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT, versionId: CANDIDATE_ID, gateOpenedAt: T0 - 30_000 });
+  };
+
+  test('approve records the decision for the rollout it names, at its open gate, with who decided and the version', async () => {
+    atGate();
+    const done = await recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'arn:aws:iam::111122223333:user/alice', rolloutId: ROLLOUT, now: T0 });
+    expect(done).toMatchObject({ rolloutId: ROLLOUT, versionId: CANDIDATE_ID, gate: expect.stringContaining(`rollout ${ROLLOUT} (version ${CANDIDATE_ID}) at its approval gate`) });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `APPROVAL#${ROLLOUT}`)).toMatchObject({
+      decision: 'approve', by: 'arn:aws:iam::111122223333:user/alice', at: T0, rolloutId: ROLLOUT, versionId: CANDIDATE_ID,
+    });
   });
 
   test('fails on a second decision for the same rollout, naming the first one', async () => {
-    putState(aws.table, rollingOut());
-    await recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', now: T0 });
-    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'reject', by: 'bob', now: T0 + 1000 }))
+    atGate();
+    await recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', rolloutId: ROLLOUT, now: T0 });
+    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'reject', by: 'bob', rolloutId: ROLLOUT, now: T0 + 1000 }))
       .rejects.toThrow(/already has a decision: approve by alice/);
   });
 
-  test('fails to approve when no rollout is in progress, and says how to decide ahead', async () => {
+  test('refuses an approval for a superseded rollout and writes nothing: it must not land on the rollout in progress', async () => {
+    atGate();
+    putRecord(aws.table, 'ROLLOUT#r000000002-superseded', { endpointName: ENDPOINT, rolloutId: 'r000000002-superseded', outcome: 'aborted', gateOpenedAt: T0 - 600_000 });
+    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', rolloutId: 'r000000002-superseded', now: T0 }))
+      .rejects.toThrow(new RegExp(`already ended aborted; the rollout in progress is ${ROLLOUT}`));
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'APPROVAL#r000000002-superseded')).toBeUndefined();
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `APPROVAL#${ROLLOUT}`)).toBeUndefined();
+  });
+
+  test('refuses to decide ahead: the rollout in progress has not reached its gate', async () => {
+    putState(aws.table, rollingOut());
+    putRecord(aws.table, `ROLLOUT#${ROLLOUT}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT, versionId: CANDIDATE_ID });
+    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', rolloutId: ROLLOUT, now: T0 }))
+      .rejects.toThrow(/has not reached its approval gate/);
     putState(aws.table, stableOnly());
-    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', now: T0 }))
-      .rejects.toThrow(/has no rollout in progress: nothing to approve \(pass --rollout/);
+    await expect(recordApproval({ endpointName: ENDPOINT, decision: 'approve', by: 'alice', rolloutId: ROLLOUT, now: T0 }))
+      .rejects.toThrow(/does not hold the endpoint; no rollout is in progress/);
   });
 
   test('fails a manual rollback when nothing is rolling out, with the reason', async () => {

@@ -9,6 +9,9 @@ import {
   DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   ListModelsCommand,
+  ListTagsCommand,
+  AddTagsCommand,
+  DeleteTagsCommand,
   ProductionVariant,
   SageMakerClient,
   UpdateEndpointCommand,
@@ -33,7 +36,10 @@ interface EndpointModel {
   variants: Map<string, VariantState>;
   /** Config of an UpdateEndpoint in flight, applied by settle(). */
   pendingConfig?: string;
+  tags: Map<string, string>;
 }
+
+const arnOf = (name: string) => `arn:aws:sagemaker:us-east-1:111122223333:endpoint/${name.toLowerCase()}`;
 
 /**
  * SageMaker control plane in memory, behind the real SageMakerClient (aws-sdk-client-mock): endpoints, configs and
@@ -98,7 +104,24 @@ export class FakeSageMaker {
       if (this.endpoint) {
         throw validationError(`Cannot create already existing endpoint "${input.EndpointName}".`);
       }
-      this.endpoint = { name: input.EndpointName, status: 'Creating', configName: input.EndpointConfigName, variants: this.variantsOf(input.EndpointConfigName) };
+      this.endpoint = {
+        name: input.EndpointName, status: 'Creating', configName: input.EndpointConfigName, variants: this.variantsOf(input.EndpointConfigName),
+        tags: new Map((input.Tags ?? []).map((t: { Key?: string; Value?: string }) => [t.Key!, t.Value ?? ''])),
+      };
+      return {};
+    });
+    // Tags of the endpoint, addressed by ARN as SageMaker does (AddTags overwrites a key).
+    const tagged = (arn: string | undefined) => {
+      if (!this.endpoint || arnOf(this.endpoint.name) !== arn) throw validationError(`Could not find resource "${arn}".`);
+      return this.endpoint.tags;
+    };
+    this.mock.on(ListTagsCommand).callsFake((input) => ({ Tags: [...tagged(input.ResourceArn)].map(([Key, Value]) => ({ Key, Value })) }));
+    this.mock.on(AddTagsCommand).callsFake((input) => {
+      for (const t of input.Tags ?? []) tagged(input.ResourceArn).set(t.Key!, t.Value ?? '');
+      return { Tags: input.Tags };
+    });
+    this.mock.on(DeleteTagsCommand).callsFake((input) => {
+      for (const key of input.TagKeys ?? []) tagged(input.ResourceArn).delete(key);
       return {};
     });
     this.mock.on(UpdateEndpointCommand).callsFake((input) => {
@@ -136,8 +159,8 @@ export class FakeSageMaker {
     }));
   }
 
-  /** An InService endpoint running `configName` with live weights per variant. */
-  serve(name: string, configName: string, variants: ProductionVariant[], weights: Record<string, number>): void {
+  /** An InService endpoint running `configName` with live weights per variant (and these tags). */
+  serve(name: string, configName: string, variants: ProductionVariant[], weights: Record<string, number>, tags: Record<string, string> = {}): void {
     this.configs.set(configName, structuredClone(variants));
     for (const v of variants) {
       this.models.add(v.ModelName!);
@@ -147,7 +170,12 @@ export class FakeSageMaker {
       status: 'InService',
       configName,
       variants: new Map(variants.map((v) => [v.VariantName!, { current: weights[v.VariantName!], desired: weights[v.VariantName!] }])),
+      tags: new Map(Object.entries(tags)),
     };
+  }
+
+  tags(): Record<string, string> {
+    return Object.fromEntries(this.endpoint?.tags ?? []);
   }
 
   /** Finishes whatever update is in flight, like SageMaker reaching InService. */
@@ -196,6 +224,7 @@ export class FakeSageMaker {
     const endpoint = this.existing(name);
     return {
       EndpointName: endpoint.name,
+      EndpointArn: arnOf(endpoint.name),
       EndpointStatus: endpoint.status,
       EndpointConfigName: endpoint.configName,
       FailureReason: endpoint.failureReason,

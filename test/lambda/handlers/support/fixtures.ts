@@ -14,6 +14,8 @@ import { FakeTable } from './fake-table';
 
 export const ENDPOINT = 'fraud-scorer';
 export const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
+/** The custom resource that declares the endpoint in the handler tests (stack + logical id). */
+export const OWNER = { stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1', logicalResourceId: 'FraudEndpoint' };
 export const EXECUTION_ARN = 'arn:aws:states:us-east-1:111122223333:execution:rollout:fraud-scorer-r1';
 export const IMAGE_DIGEST = 'sha256:' + 'ab'.repeat(32);
 
@@ -86,6 +88,7 @@ export function stableOnly(overrides: Partial<EndpointState> = {}): EndpointStat
     stable: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, since: T0 - 86_400_000 },
     weights: { blue: 100, green: 0 },
     spec: spec({ version: STABLE_VERSION }),
+    owner: { ...OWNER, since: T0 - 86_400_000 },
     revision: 4,
     ...overrides,
   };
