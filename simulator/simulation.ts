@@ -42,7 +42,9 @@ export interface RunRecord {
   readonly state: Record<string, any> | undefined;
   readonly rollouts: Array<Record<string, any>>;
   readonly versionIds: Record<string, string>;
-  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string }>;
+  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; requestId?: string }>;
+  /** Every request CloudFormation sent the custom resource, with the version its properties declare. */
+  readonly cfnRequests: Array<{ at: number; requestId: string; requestType: 'Create' | 'Update' | 'Delete'; version: string; waitForRollout: boolean }>;
   readonly regressedAt: Record<string, number>;
   readonly controlPlaneCalls: ServiceTwin['calls'];
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
@@ -100,6 +102,8 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
   };
   /** What CloudFormation does when a custom resource answers FAILED to an update: it rolls the stack back. */
   let onUpdateFailed: (requestId: string) => void = () => undefined;
+  /** A Create answered SUCCESS lets users call the endpoint; FAILED rolls the stack create back (a Delete). */
+  let onCreateAnswered: (status: string, physicalResourceId: string) => void = () => undefined;
   installTransport(async (request) => {
     const response = await twin.handle(request);
     if (response.statusCode === 200) observeHistory(request, emit);
@@ -108,9 +112,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
   const releaseHttp = captureHttpHost(http, CFN_HOST, (path, body) => {
     const parsed = JSON.parse(body);
     const requestId = path.slice(1);
-    record.cfnResponses.push({ at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason });
+    record.cfnResponses.push({ at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason, requestId });
     emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
     if (parsed.Status === 'FAILED' && requestTypes.get(requestId) === 'Update') onUpdateFailed(requestId);
+    if (requestTypes.get(requestId) === 'Create') onCreateAnswered(parsed.Status, String(parsed.PhysicalResourceId));
   });
   const requestTypes = new Map<string, string>();
 
@@ -129,10 +134,19 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     let previous: typeof current | undefined;
     let cfnCount = 0;
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
-    const sendCfn = (requestType: 'Create' | 'Update', props: Record<string, unknown>, oldProps?: Record<string, unknown>) => {
+    const versionOfProps = (props: Record<string, unknown>) => record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] ?? '?';
+    // Users call the endpoint once the stack reports it created: applications get its name from the stack's outputs.
+    let usersCall = false;
+    let resourceExists = true;
+    const sendCfn = (requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, oldProps?: Record<string, unknown>, physicalId = endpointName) => {
       const requestId = `request-${++cfnCount}`;
       requestTypes.set(requestId, requestType);
       sent.set(requestId, { props, oldProps });
+      record.cfnRequests.push({ at: clock.now(), requestId, requestType, version: versionOfProps(props), waitForRollout: JSON.parse(String(props.Spec)).waitForRollout === true });
+      if (requestType === 'Delete') {
+        usersCall = false;
+        resourceExists = false;
+      }
       const event = {
         RequestType: requestType,
         ServiceToken: deployed.arn(first.functions.deploy, 'Arn'),
@@ -142,7 +156,8 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
         LogicalResourceId: first.customResourceId,
         ResourceType: 'Custom::SageMakerRolloutEndpoint',
         ResourceProperties: props,
-        ...(oldProps ? { OldResourceProperties: oldProps, PhysicalResourceId: endpointName } : {}),
+        ...(oldProps ? { OldResourceProperties: oldProps } : {}),
+        ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
       };
       host.invoke(deployed.arn(first.functions.deploy, 'Arn'), event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
     };
@@ -154,6 +169,18 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
         emit('deploy', 'CloudFormation rolls the stack back: the previous properties come back');
         sendCfn('Update', failed.oldProps!, failed.props);
         if (current.props === failed.props && previous) [current, previous] = [previous, current];
+      }, 5_000);
+    };
+    onCreateAnswered = (status, physicalResourceId) => {
+      if (status === 'SUCCESS') {
+        usersCall = true;
+        return;
+      }
+      // A failed stack create rolls back: CloudFormation deletes the resource it tried to create (the physical id the
+      // answer gave). The stack then holds nothing, so the next deploy creates the resource again.
+      setTimeout(() => {
+        emit('deploy', 'CloudFormation rolls the failed create back: it deletes the resource');
+        sendCfn('Delete', current.props, undefined, physicalResourceId);
       }, 5_000);
     };
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
@@ -168,8 +195,13 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy, current.props);
-          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}`);
-          sendCfn('Update', current.props, previous.props);
+          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`);
+          if (resourceExists) {
+            sendCfn('Update', current.props, previous.props);
+          } else {
+            resourceExists = true;
+            sendCfn('Create', current.props);
+          }
         } else if (entry.stackRollback && previous) {
           emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
           const back = previous;
@@ -193,7 +225,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
       carry += scenario.requestsPerSecond;
-      for (; carry >= 1; carry--) twin.runtime.invoke(endpointName);
+      for (; carry >= 1; carry--) if (usersCall) twin.runtime.invoke(endpointName);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
 
@@ -228,7 +260,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
   function newRecord(s: Scenario): RunRecorder {
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
-      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
+      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
       guardAlarms: [],
     };
   }

@@ -21,6 +21,8 @@ export interface StepDecision {
   stepIndex: number;
   reason: string;
   approvalRequestedAt?: number;
+  /** Set on a rollback that judges nothing (a deadline passed without data or traffic, or without a decision at the gate). */
+  inconclusive?: true;
 }
 
 /**
@@ -56,6 +58,8 @@ export function decideStep(input: {
   const requestedAt = atGate ? progress.approvalRequestedAt : undefined;
   const stay = (next: 'bake' | 'await-approval' | 'rollback', reason: string): StepDecision =>
     requestedAt === undefined ? { next, stepIndex, reason } : { next, stepIndex, reason, approvalRequestedAt: requestedAt };
+  // Back to the LKG without a verdict on the candidate: its version may be deployed again as it is.
+  const inconclusive = (reason: string): StepDecision => ({ ...stay('rollback', `inconclusive: ${reason}`), inconclusive: true });
   const shift = (reason: string): StepDecision => ({ next: 'shift', stepIndex: stepIndex + 1, reason });
   const elapsedMs = now - stepStartedAt;
   const pastDeadline = elapsedMs >= step.deadlineSeconds * 1000;
@@ -75,7 +79,7 @@ export function decideStep(input: {
   }
   if (unknown.length > 0) {
     return pastDeadline
-      ? stay('rollback', `no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
+      ? inconclusive(`no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
       : stay('bake', `holding ${at}, unknown is not healthy: ${unknown.join('; ')}`);
   }
   if (elapsedMs < step.bakeSeconds * 1000) {
@@ -84,7 +88,7 @@ export function decideStep(input: {
   if (invocations! < step.minInvocations) {
     const counted = `${invocations} candidate invocations of the ${step.minInvocations} required`;
     return pastDeadline
-      ? stay('rollback', `too few invocations past deadline: ${at} saw ${counted} in ${step.deadlineSeconds}s`)
+      ? inconclusive(`too few invocations past deadline: ${at} saw ${counted} in ${step.deadlineSeconds}s`)
       : stay('bake', `holding ${at}: ${counted}`);
   }
 
@@ -110,7 +114,7 @@ export function decideStep(input: {
     }
     if (now - requestedAt >= gate.timeoutSeconds * 1000) {
       const timedOut = `${gateName} got no decision in ${gate.timeoutSeconds}s: onTimeout is ${gate.onTimeout}`;
-      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : stay('rollback', timedOut);
+      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : inconclusive(timedOut);
     }
     return stay('await-approval', `${green}; awaiting ${gateName}: ${seconds(now - requestedAt)}s of ${gate.timeoutSeconds}s`);
   }

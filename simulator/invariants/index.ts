@@ -1,5 +1,6 @@
 import type { RunRecord } from '../simulation';
 import { breachReturnsToLkg } from './breach-returns-to-lkg';
+import { cloudFormationMatchesServing } from './cloudformation-matches-serving';
 import { decisionsRecorded } from './decisions-recorded';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
@@ -28,6 +29,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noRerunWithoutRetry,
   stackRollbackRestores,
   unknownNotHealthy,
+  cloudFormationMatchesServing,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

@@ -62,6 +62,7 @@ function syntheticRun(): RunRecord {
     rollouts: [{ rolloutId: 'r2', versionId: 'mv-2', kind: 'rollout', startedAt: at(10), endedAt: at(15), outcome: 'rolled-back', reason: 'guard in ALARM' }],
     versionIds: { 'mv-1': 'v1', 'mv-2': 'v2' },
     cfnResponses: [],
+    cfnRequests: [],
     regressedAt: { v2: at(12) },
     controlPlaneCalls: [], guardAlarms: [],
     endpointName: 'sim-endpoint',

@@ -65,8 +65,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback':
-      await record(context, env.now, 'guards-failed', decision.reason, { evidence });
-      return { ...next, reason: decision.reason, next: 'rollback' };
+      await record(context, env.now, 'guards-failed', decision.reason, { evidence: { ...evidence, inconclusive: decision.inconclusive ?? false } });
+      return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason: decision.reason, next: 'rollback' };
   }
 }
 

@@ -15,9 +15,10 @@ export const rollback: Action = async (context, env) => {
     await restoreStable({
       state,
       rolloutId: context.rolloutId,
-      // Never mark the version that serves as stable (a task failing after promotion lands here too).
+      // Only a verdict marks the version (not an inconclusive step), and never the version that serves as stable (a
+      // task failing after promotion lands here too).
       rolledBack:
-        context.versionId !== undefined && context.versionId !== state.stable?.versionId
+        context.versionId !== undefined && context.versionId !== state.stable?.versionId && outcome !== 'inconclusive'
           ? { versionId: context.versionId, attempt: context.spec.rolloutAttempt }
           : undefined,
       decision: 'rollback',

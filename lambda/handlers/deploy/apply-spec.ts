@@ -2,7 +2,7 @@ import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResou
 import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
-import { startExecution } from '../../aws/executions';
+import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { DeployRequestRecord, getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
@@ -43,16 +43,22 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     return answerAgain({ event, spec, versionId, state, now, retry }, redelivered);
   }
   const recorded = await getVersion(spec.endpointName, versionId);
+  const concurrency = spec.plan.concurrency;
   const decided = decideDeploy({
     state,
     desiredVersionId: versionId,
     attempt: spec.rolloutAttempt,
     rolledBackAttempt: recorded?.rolledBackAttempt,
+    concurrency,
+    // Asked only when the answer can refuse: a lock whose execution ended (crashed) holds nothing.
+    holderRunning: concurrency === 'reject' && state?.lock !== undefined
+      ? (await retry(() => describeExecution(state.lock!.executionArn)))?.status === 'RUNNING'
+      : undefined,
   });
   // An update that does not change the version (another property changed, or CloudFormation rolls the stack back to
   // properties that name it) is no request to roll it out again: refusing it would fail the stack rollback itself.
   const decision = decided.action === 'refuse' && sameVersionAsBefore(event, declared)
-    ? { action: 'noop' as const, reason: `version ${versionId} stays rolled back: this update does not change it (stable is ${state?.stable?.versionId})` }
+    ? { action: 'noop' as const, reason: `this update does not change version ${versionId}, so it rolls nothing out (stable is ${state?.stable?.versionId}): ${decided.reason}` }
     : decided;
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
   const starts = decision.action === 'create' || decision.action === 'rollout';
@@ -155,7 +161,8 @@ async function abortToStable(deploy: Deploy, state: EndpointState, decisionReaso
 async function revertFromDeploy(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
   const rolloutId = state.lock?.rolloutId ?? rolloutIdOf(deploy.now, deploy.event.RequestId);
   const reason = `stack rollback: ${decisionReason}`;
-  await intervene({ state, rolloutId, action: 'revert', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry });
+  // CloudFormation undoing the stack is no verdict on the promoted version: it may be deployed again as it is.
+  await intervene({ state, rolloutId, action: 'revert', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry, verdict: false });
   return rolloutId;
 }
 
