@@ -5,7 +5,7 @@ import { Invariant, RunView, percentOf } from './run-view';
 const VERDICTS = ['rolled-back', 'inconclusive', 'failed'];
 
 /**
- * 10. What CloudFormation was told matches what serves. Every request is answered once. FAILED: the version the
+ * 10. What CloudFormation was told matches what serves. Every request is answered once; a Delete succeeds. FAILED: the version the
  * request declared takes no user traffic afterwards (unless it already was the LKG). SUCCESS: the controller did not
  * refuse the rollout it answered for (no `lock-rejected` after a SUCCESS); a deploy that waited for its rollout finds
  * its version serving 100% when answered; otherwise, unless a later request superseded it, the version serves 100% at
@@ -25,8 +25,12 @@ export const cloudFormationMatchesServing: Invariant = {
         failures.push(`${what} answered ${answers.length} times`);
         return;
       }
-      if (request.requestType === 'Delete') return;
       const answer = answers[0];
+      if (request.requestType === 'Delete') {
+        // A failed delete leaves the stack unable to let go of the endpoint (DELETE_FAILED / ROLLBACK_FAILED).
+        if (answer.status === 'FAILED') failures.push(`${what} answered FAILED: ${answer.reason}`);
+        return;
+      }
       const next = run.cfnRequests[k + 1];
       const until = next?.at ?? run.end;
       if (answer.status === 'FAILED') {

@@ -1,5 +1,6 @@
 import { RolloutContext } from '../../core';
 import { getState } from '../../aws/state-table';
+import { deleteFailedCreate } from '../operations/delete-failed-create';
 import { restoreStable } from '../operations/restore-stable';
 import { Action, CONTROLLER } from './action-kit';
 import { answerCloudFormation } from './answer-cloudformation';
@@ -30,8 +31,9 @@ export const rollback: Action = async (context, env) => {
     });
   }
   // The error is consumed into outcome and reason, so a later failure (e.g. in Retire) is told apart at Release.
-  // A new endpoint has no stable slot: nothing to return to, the rollout failed.
+  // A new endpoint has no stable slot: nothing to return to, the create failed and its endpoint is taken down.
   if (state?.stable === undefined) {
+    await deleteFailedCreate(context, env.now, reason);
     return { ...context, error: undefined, outcome: 'failed', reason, next: 'release' };
   }
   // Traffic is back on stable: a deploy waiting for this rollout learns it now, not after the candidate is retired.

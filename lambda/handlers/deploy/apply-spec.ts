@@ -101,7 +101,8 @@ function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
   }
   // A rollout it started answers CloudFormation itself when the deploy waits for it.
   const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout';
-  return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !(startedRollout && deploy.spec.waitForRollout) };
+  const waits = startedRollout && waitsForRollout(deploy.spec, first.decision === 'deploy-create' ? 'create' : 'rollout');
+  return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !waits };
 }
 
 function sameVersionAsBefore(event: CreateOrUpdate, declared: EndpointSpec): boolean {
@@ -127,7 +128,10 @@ function success(deploy: Deploy, rolloutId: string): DeployResult {
 async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promise<DeployResult> {
   const { event, spec, versionId, now } = deploy;
   const rolloutId = rolloutIdOf(now, event.RequestId);
-  const cfnResponse: CfnResponseTarget | undefined = spec.waitForRollout
+  // A create always waits: CloudFormation (and whoever reads the endpoint's name from the stack) learns of the endpoint
+  // only once its first version passed its smoke test, and a failed create fails the stack with the reason.
+  const waits = waitsForRollout(spec, kind);
+  const cfnResponse: CfnResponseTarget | undefined = waits
     ? {
         responseUrl: event.ResponseURL,
         stackId: event.StackId,
@@ -145,8 +149,12 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     cfnResponse,
   };
   await deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context));
-  // With waitForRollout the rollout's Release task answers CloudFormation.
-  return { ...success(deploy, rolloutId), respondNow: !spec.waitForRollout };
+  // A waiting deploy is answered by the rollout (Promote, Rollback or Release).
+  return { ...success(deploy, rolloutId), respondNow: !waits };
+}
+
+function waitsForRollout(spec: EndpointSpec, kind: RolloutContext['kind']): boolean {
+  return spec.waitForRollout || kind === 'create';
 }
 
 /** A stack rollback returned the resource to the stable version while a rollout ran: stop it, traffic back to stable. */
