@@ -81,7 +81,9 @@ function syntheticSummary(run: RunRecord): Summary {
     timeToRecoverSeconds: 60,
     requests: run.requests.length,
     badRequests: 25,
-    rolloutSeconds: 300,
+    stableBadRequests: 3,
+    rolloutToPromotionSeconds: null,
+    rolloutToEndSeconds: 300,
     simulatedSeconds: 1200,
     decisions: run.history.length,
     cloudFormation: [],
@@ -115,7 +117,9 @@ describe('renderHtml', () => {
     expect(html).toContain('<div class="label">time to recover</div><div class="value">60 s</div>');
     expect(html).toContain('<div class="label">requests</div><div class="value">700</div>');
     expect(html).toContain('<div class="label">bad requests</div><div class="value">25 (3.57%)</div>');
-    expect(html).toContain('<div class="label">rollout duration</div><div class="value">5 min 0 s</div>');
+    expect(html).toContain('<div class="label">of which the stable&#39;s baseline</div><div class="value">3</div>');
+    expect(html).toContain('<div class="label">rollout to promotion</div><div class="value">-</div>');
+    expect(html).toContain('<div class="label">rollout to its end</div><div class="value">5 min 0 s</div>');
     expect(html).toContain('<div class="label">simulated duration</div><div class="value">20 min 0 s</div>');
   });
 
