@@ -33,9 +33,12 @@ export const cloudFormationMatchesServing: Invariant = {
       }
       const next = run.cfnRequests[k + 1];
       const until = next?.at ?? run.end;
+      // The controller answers once its change is accepted and read back (DesiredWeight); SageMaker then applies it
+      // (Updating) before the endpoint serves it: judge what serves once the endpoint is InService again.
+      const settled = settledAfter(view, answer.at);
       if (answer.status === 'FAILED') {
         const wasLkg = view.lkgAt(request.at) === request.version;
-        const served = run.requests.find((r) => !r.smoke && r.version === request.version && r.at > answer.at && r.at < until);
+        const served = run.requests.find((r) => !r.smoke && r.version === request.version && r.at >= settled.at && r.at < until);
         if (!wasLkg && served) failures.push(`${what} answered FAILED, yet ${request.version} served user traffic at t=${view.t(served.at)}s`);
         return;
       }
@@ -46,7 +49,7 @@ export const cloudFormationMatchesServing: Invariant = {
         return;
       }
       if (request.waitForRollout || request.requestType === 'Create') {
-        const at = view.snapshotAt(answer.at);
+        const at = settled.snapshot;
         if (!at || percentOf(at, request.version) !== 100) failures.push(`${what} waited for its rollout, answered SUCCESS while ${request.version} served ${at ? percentOf(at, request.version) : 0}%`);
         return;
       }
@@ -64,6 +67,14 @@ export const cloudFormationMatchesServing: Invariant = {
     };
   },
 };
+
+/** The first moment at or after `at` when the endpoint is InService, and what it serves then. */
+function settledAfter(view: RunView, at: number): { at: number; snapshot: ReturnType<RunView['snapshotAt']> } {
+  const now = view.snapshotAt(at);
+  if (!now || now.status === 'InService') return { at, snapshot: now };
+  const next = view.run.weights.find((w) => w.at > at && w.status === 'InService');
+  return next ? { at: next.at, snapshot: next } : { at, snapshot: now };
+}
 
 /** The rollouts of the request's version started between the request and the next one. */
 function startedBy(run: RunRecord, view: RunView, request: RunRecord['cfnRequests'][number], until: number): RunRecord['rollouts'] {

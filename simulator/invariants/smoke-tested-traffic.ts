@@ -44,11 +44,12 @@ function passedSmokeTest(view: RunView, version: string, at: number): boolean {
   return owner !== undefined && view.history.some((h) => h.decision === 'smoke-test-passed' && h.at <= at && h.rolloutId === owner.rolloutId);
 }
 
-/** The LKG is watched by whatever rollout comes next; any other version only while its rollout runs. */
+/**
+ * The LKG is watched by whatever rollout comes next; any other version only while a rollout holds the endpoint (its
+ * own, or the one that superseded it and is taking its traffic back).
+ */
 function watched(view: RunView, version: string, at: number): boolean {
-  if (view.lkgAt(at) === version) return true;
-  const owner = ownerOf(view.run, view, version, at);
-  return owner !== undefined && (owner.endedAt === undefined || owner.endedAt >= at);
+  return view.lkgAt(at) === version || view.run.rollouts.some((r) => r.startedAt <= at && (r.endedAt === undefined || r.endedAt >= at));
 }
 
 function ownerOf(run: RunRecord, view: RunView, version: string, at: number): RunRecord['rollouts'][number] | undefined {
