@@ -12,7 +12,10 @@ describe('a healthy candidate is promoted', () => {
     expect(d.filter((x) => x === 'traffic-shifted')).toHaveLength(5);
     expect(d.indexOf('promoted', d.indexOf('traffic-shifted'))).toBeGreaterThan(d.lastIndexOf('traffic-shifted'));
     expect(d.slice(-4)).toEqual(['watch-ended', 'retiring', 'retired', 'rollout-ended']);
-    expect(summary.badRequests).toBe(0);
+    // Bad requests are only the versions' baseline errors (0.2% on v1, 0.1% on v2), counted over the whole run.
+    const served = (v: string) => run.requests.filter((r) => !r.smoke && r.version === v).length;
+    expect(summary.badRequests).toBeLessThanOrEqual(2 * (0.002 * served('v1') + 0.001 * served('v2')));
+    expect(summary.stableBadRequests).toBeGreaterThan(0);
     expectInvariants(summary);
   });
 
