@@ -28,7 +28,8 @@ export interface StepDecision {
 /**
  * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
  * back; unknown data holds the step and rolls back past the deadline; then bake time, then the invocation floor (held,
- * rolled back past the deadline); a green, baked, busy step promotes (100% step), opens or passes the approval gate,
+ * rolled back past the deadline). Running out of time (data, traffic, or an approver's decision) is `inconclusive`: no
+ * verdict on the candidate; a green, baked, busy step promotes (100% step), opens or passes the approval gate,
  * or shifts to the next step.
  */
 export function decideStep(input: {
