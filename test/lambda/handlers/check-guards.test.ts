@@ -59,6 +59,8 @@ describe('guards during a step', () => {
     alarms('ALARM');
     const out = await checkGuards(baking(), at(T0 + 2 * MIN));
     expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('fraud-errors-green') });
+    // A breach is a verdict: the Rollback task marks the version (outcome rolled-back by default).
+    expect(out.outcome).toBeUndefined();
     const [entry] = aws.table.history(ENDPOINT);
     expect(entry).toMatchObject({
       decision: 'guards-failed',
@@ -67,11 +69,14 @@ describe('guards during a step', () => {
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
   });
 
-  test('unreadable guards hold the step without recording, and roll back past the deadline', async () => {
+  test('unreadable guards hold the step without recording, and roll back past the deadline: inconclusive, no verdict', async () => {
     aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     expect(await checkGuards(baking(), at(T0 + 10 * MIN))).toMatchObject({ next: 'bake' });
     expect(aws.table.decisions(ENDPOINT)).toEqual([]);
-    expect(await checkGuards(baking(), at(T0 + 30 * MIN))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no data past deadline') });
+    expect(await checkGuards(baking(), at(T0 + 30 * MIN))).toMatchObject({
+      next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('no data past deadline'),
+    });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'guards-failed', evidence: expect.objectContaining({ inconclusive: true }) })]);
   });
 
   test('counts candidate invocations since the step started, at the endpoint publish period', async () => {
@@ -131,7 +136,7 @@ describe('approval gate before the 100% step', () => {
 
   test('no decision within the timeout: onTimeout rollback rolls back', async () => {
     const out = await checkGuards(gated('rollback', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
-    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no decision in 3600s') });
+    expect(out).toMatchObject({ next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('no decision in 3600s') });
   });
 
   test('no decision within the timeout: onTimeout promote goes on to the 100% step', async () => {
