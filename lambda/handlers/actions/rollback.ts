@@ -16,10 +16,10 @@ export const rollback: Action = async (context, env) => {
     await restoreStable({
       state,
       rolloutId: context.rolloutId,
-      // Only a verdict marks the version (not an inconclusive step), and never the version that serves as stable (a
+      // Only a verdict marks the version (not an inconclusive step nor an abort), and never the version that serves as stable (a
       // task failing after promotion lands here too).
       rolledBack:
-        context.versionId !== undefined && context.versionId !== state.stable?.versionId && outcome !== 'inconclusive'
+        context.versionId !== undefined && context.versionId !== state.stable?.versionId && outcome !== 'inconclusive' && outcome !== 'aborted'
           ? { versionId: context.versionId, attempt: context.spec.rolloutAttempt }
           : undefined,
       decision: 'rollback',

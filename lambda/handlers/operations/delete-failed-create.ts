@@ -1,4 +1,4 @@
-import { RolloutContext } from '../../core';
+import { RolloutContext, SLOTS, endpointConfigName } from '../../core';
 import { deleteEndpoint } from '../../aws/endpoints';
 import { findEndpoint } from '../../aws/endpoint-readback';
 import { appendHistory } from '../../aws/history';
@@ -15,7 +15,9 @@ export async function deleteFailedCreate(context: RolloutContext, now: number, r
   if (endpoint === undefined || endpoint.status === 'Deleting') {
     return;
   }
-  const ours = context.targetConfigName !== undefined && endpoint.configName === context.targetConfigName;
+  // This rollout's config, by name (a cleanup execution started by an abort does not carry targetConfigName).
+  const ownConfigs = SLOTS.map((slot) => endpointConfigName(endpointName, context.rolloutId, [slot]));
+  const ours = endpoint.configName !== undefined && (endpoint.configName === context.targetConfigName || ownConfigs.includes(endpoint.configName));
   const deleted = ours ? await deleteEndpoint(endpointName) : 'kept';
   await appendHistory({
     at: now,
@@ -24,7 +26,7 @@ export async function deleteFailedCreate(context: RolloutContext, now: number, r
     decision: ours ? 'endpoint-deleted' : 'endpoint-kept',
     reason: ours
       ? `the first version of endpoint ${endpointName} failed (${reason}): the endpoint is deleted so nothing serves a version that did not pass its smoke test; deploy a fixed version to create it again`
-      : `the first version of endpoint ${endpointName} failed (${reason}), but the endpoint runs config ${endpoint.configName}, not this rollout's ${context.targetConfigName ?? '(none yet)'}: left as it is`,
+      : `the first version of endpoint ${endpointName} failed (${reason}), but the endpoint runs config ${endpoint.configName}, not one of this rollout's (${ownConfigs.join(', ')}): left as it is`,
     actor: 'controller',
     evidence: { status: endpoint.status, configName: endpoint.configName, targetConfigName: context.targetConfigName, deleted },
   });

@@ -1,6 +1,7 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { endpointConfigName } from '../../../lambda/core';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { mockAws } from './support/aws-mocks';
 import {
@@ -64,6 +65,13 @@ describe('a new endpoint has no stable to return to', () => {
     expect(aws.table.history(ENDPOINT)).toContainEqual(expect.objectContaining({
       decision: 'endpoint-deleted', reason: expect.stringContaining('smoke payload 1 of 1 failed'),
     }));
+  });
+
+  test('an aborted create (its cleanup execution knows no targetConfigName) deletes the endpoint running the rollout\'s own config', async () => {
+    const own = endpointConfigName(ENDPOINT, rollingBack.rolloutId, ['blue']);
+    aws.sagemaker.serve(ENDPOINT, own, [variant('blue', CANDIDATE_ID, 1)], { blue: 100 });
+    await rollback({ ...rollingBack, kind: 'create', targetConfigName: undefined, outcome: 'aborted', reason: 'operator abort' }, env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: ENDPOINT });
   });
 
   test('an endpoint of that name running another config is not this rollout\'s: kept, and the decision says why', async () => {
