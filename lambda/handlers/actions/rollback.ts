@@ -1,9 +1,12 @@
-import { RolloutContext } from '../../core';
+import { Outcome, RolloutContext } from '../../core';
 import { getState } from '../../aws/state-table';
 import { deleteFailedCreate } from '../operations/delete-failed-create';
 import { restoreStable } from '../operations/restore-stable';
 import { Action, CONTROLLER } from './action-kit';
 import { answerCloudFormation } from './answer-cloudformation';
+
+/** Outcomes that say nothing about the candidate's quality: its version may be deployed again as it is. */
+const NO_VERDICT: readonly Outcome[] = ['inconclusive', 'aborted'];
 
 /**
  * 100% of traffic back to stable, verified, then retire the candidate. Idempotent: a second run sends nothing to
@@ -16,10 +19,10 @@ export const rollback: Action = async (context, env) => {
     await restoreStable({
       state,
       rolloutId: context.rolloutId,
-      // Only a verdict marks the version (not an inconclusive step nor an abort), and never the version that serves as stable (a
-      // task failing after promotion lands here too).
+      // Only a verdict marks the version (not an inconclusive step nor an abort), and never the version that serves as
+      // stable (a task failing after promotion lands here too).
       rolledBack:
-        context.versionId !== undefined && context.versionId !== state.stable?.versionId && outcome !== 'inconclusive' && outcome !== 'aborted'
+        context.versionId !== undefined && context.versionId !== state.stable?.versionId && !NO_VERDICT.includes(outcome)
           ? { versionId: context.versionId, attempt: context.spec.rolloutAttempt }
           : undefined,
       decision: 'rollback',
