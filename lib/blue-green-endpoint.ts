@@ -309,7 +309,10 @@ export interface BlueGreenEndpointProps {
    * Make the deploy wait for the rollout's end and fail when it was rolled back. The rollout's worst case must then
    * fit the 3600 seconds CloudFormation gives a custom resource (checked at synth).
    *
-   * @default false - the deploy completes once the rollout has started
+   * Creating the endpoint always waits for its first version's smoke test, so no user reaches a version that did not
+   * pass one and a failed create fails the stack.
+   *
+   * @default false - an update completes once the rollout has started
    */
   readonly waitForRollout?: boolean;
 
@@ -459,7 +462,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     this.controller.registerGuardAlarms([...this.slotAlarms.blue, ...this.slotAlarms.green].filter((alarm) => !created.has(alarm)));
 
     const waitForRollout = props.waitForRollout ?? false;
-    const serviceTimeoutSeconds = waitForRollout ? worstCaseSeconds(plan) : DEPLOY_SERVICE_TIMEOUT_SECONDS;
+    // Creating the endpoint always waits for the first version's smoke test (see createSeconds), whatever waitForRollout.
+    const serviceTimeoutSeconds = Math.max(waitForRollout ? worstCaseSeconds(plan) : DEPLOY_SERVICE_TIMEOUT_SECONDS, createSeconds(plan));
 
     const spec: EndpointSpec = {
       endpointName: this.endpointName,
@@ -680,6 +684,24 @@ function checkBakesCoverGuards(scope: Construct, plan: RolloutPlan, guards: Guar
       }
     }
   }
+}
+
+/** Time for the smoke test and the Lambda calls around it, after provisioning. */
+const SMOKE_TEST_MARGIN_SECONDS = 120;
+
+/**
+ * The longest creating the endpoint can take until it is answered: provisioning the first version up to its timeout,
+ * one more poll, and its smoke test. The create is answered only then (SUCCESS once the smoke test passed, FAILED with
+ * the reason otherwise), so it must fit CloudFormation's custom resource timeout.
+ */
+function createSeconds(plan: RolloutPlan): number {
+  const total = plan.provisionTimeoutSeconds + plan.provisionPollSeconds + SMOKE_TEST_MARGIN_SECONDS;
+  if (total > MAX_SERVICE_TIMEOUT_SECONDS) {
+    throw new Error(`creating the endpoint waits for the first version's smoke test, which must fit CloudFormation's ${MAX_SERVICE_TIMEOUT_SECONDS}s `
+      + `custom resource timeout, but provisionTimeout (${plan.provisionTimeoutSeconds}s) allows ${total}s: `
+      + `set provisionTimeout to at most ${MAX_SERVICE_TIMEOUT_SECONDS - plan.provisionPollSeconds - SMOKE_TEST_MARGIN_SECONDS}s`);
+  }
+  return total;
 }
 
 /**

@@ -39,7 +39,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .desc{color:#4b5563;margin:0 0 12px;max-width:960px}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;font-size:13px;vertical-align:middle;margin-left:8px;color:#fff}
-.badge.promoted{background:#15803d}.badge.rolled-back{background:#b45309}.badge.aborted,.badge.failed{background:#b91c1c}.badge.none{background:#6b7280}
+.badge.promoted{background:#15803d}.badge.rolled-back{background:#b45309}.badge.aborted,.badge.failed{background:#b91c1c}.badge.none,.badge.inconclusive{background:#6b7280}
 .figures{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
 .figure{border:1px solid #e5e7eb;border-radius:6px;padding:6px 12px;min-width:120px}
 .figure .label{color:#6b7280;font-size:12px}.figure .value{font-size:18px;font-weight:600}
@@ -69,7 +69,9 @@ function header(run: RunRecord, summary: Summary): string {
     ['time to recover', duration(summary.timeToRecoverSeconds)],
     ['requests', thousands(summary.requests)],
     ['bad requests', `${thousands(summary.badRequests)}${badRate}`],
-    ['rollout duration', duration(summary.rolloutSeconds)],
+    ['of which the stable\'s baseline', thousands(summary.stableBadRequests)],
+    ['rollout to promotion', duration(summary.rolloutToPromotionSeconds)],
+    ['rollout to its end', duration(summary.rolloutToEndSeconds)],
     ['simulated duration', duration(summary.simulatedSeconds)],
     ['decisions', String(summary.decisions)],
     ['final stable version', summary.finalStableVersion ?? '-'],

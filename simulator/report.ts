@@ -29,10 +29,16 @@ export function summaryText(summary: Summary): string {
     `  outcome              ${summary.outcome}${summary.finalStableVersion ? ` (stable: ${summary.finalStableVersion})` : ''}`,
     `  time to detect       ${figure(summary.timeToDetectSeconds)}`,
     `  time to recover      ${figure(summary.timeToRecoverSeconds)}`,
-    `  requests             ${summary.requests} (bad: ${summary.badRequests})`,
-    `  rollout duration     ${figure(summary.rolloutSeconds)}`,
+    `  requests             ${summary.requests} (bad: ${summary.badRequests}, of which the stable's baseline: ${summary.stableBadRequests})`,
+    `  rollout duration     ${figure(summary.rolloutToPromotionSeconds)} to promotion, ${figure(summary.rolloutToEndSeconds)} to the end (revert window, retire)`,
     `  invariants           ${summary.invariants.filter((i) => i.holds).length}/${summary.invariants.length} hold`,
   ];
+  if (summary.rollouts.length > 1) {
+    lines.splice(1, 0, `  rollouts             ${summary.rollouts.map((r) => `${r.version} ${r.kind === 'create' ? 'create ' : ''}${r.outcome}`).join(', ')}`);
+  }
+  for (const refused of summary.cloudFormation.filter((c) => c.status === 'FAILED')) {
+    lines.push(`  CloudFormation       ${refused.requestType} of ${refused.version} answered FAILED: ${refused.reason ?? ''}`);
+  }
   for (const i of summary.invariants.filter((x) => !x.holds)) lines.push(`    ✗ ${i.id}. ${i.name}: ${i.detail}`);
   return lines.join('\n');
 }
@@ -46,10 +52,12 @@ export function summaryTable(summaries: Summary[]): string {
     s.timeToDetectSeconds === null ? '-' : String(s.timeToDetectSeconds),
     s.timeToRecoverSeconds === null ? '-' : String(s.timeToRecoverSeconds),
     `${s.badRequests}/${s.requests}`,
-    s.rolloutSeconds === null ? '-' : String(s.rolloutSeconds),
+    String(s.stableBadRequests),
+    s.rolloutToPromotionSeconds === null ? '-' : String(s.rolloutToPromotionSeconds),
+    s.rolloutToEndSeconds === null ? '-' : String(s.rolloutToEndSeconds),
     `${s.invariants.filter((i) => i.holds).length}/${s.invariants.length}`,
   ]);
-  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'rollout s', 'invariants'];
+  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'invariants'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

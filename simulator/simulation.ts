@@ -54,7 +54,9 @@ export interface RunRecord {
   readonly state: Record<string, any> | undefined;
   readonly rollouts: Array<Record<string, any>>;
   readonly versionIds: Record<string, string>;
-  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; logicalId?: string; stack?: string; physicalId?: string }>;
+  readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; requestId?: string; logicalId?: string; stack?: string; physicalId?: string }>;
+  /** Every request CloudFormation sent the custom resource, with the version its properties declare. */
+  readonly cfnRequests: Array<{ at: number; requestId: string; requestType: 'Create' | 'Update' | 'Delete'; version: string; waitForRollout: boolean }>;
   /** The state table of the scenario's stack (history, state and rollouts above come from it). */
   readonly tableName: string;
   /** Every custom resource that declared the endpoint, in any stack, and when it was in its stack's template. */
@@ -151,14 +153,17 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     if (response.statusCode === 200) observeHistory(request, emit);
     return response;
   });
-  /** What CloudFormation does once a Create is answered (a rename deletes the old resource; a failure rolls back). */
+  /**
+   * What CloudFormation does once a Create is answered: SUCCESS lets users call the endpoint (and a rename deletes the
+   * old resource); FAILED rolls the stack create back (a Delete).
+   */
   let onCreateAnswered: (requestId: string, status: string, physicalId: string) => void = () => undefined;
   const releaseHttp = captureHttpHost(http, CFN_HOST, (path, body) => {
     const parsed = JSON.parse(body);
     const requestId = path.slice(1);
     const resource = requestResources.get(requestId);
     record.cfnResponses.push({
-      at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason,
+      at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason, requestId,
       logicalId: resource?.logicalId, stack: resource?.stack, physicalId: parsed.PhysicalResourceId,
     });
     const who = resource && (resource.stack !== STACK_NAME || record.resources.length > 1) ? ` (${resource.stack}/${resource.logicalId})` : '';
@@ -194,6 +199,11 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     let resource = declare(STACK_NAME, deployed, first);
     let currentVersion = { version: scenario.initialVersion, attempt: 1 };
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
+    const versionOfProps = (props: Record<string, unknown>) => record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] ?? '?';
+    // Users call the endpoint once the stack reports it created: applications get its name from the stack's outputs.
+    let usersCall = false;
+    // Whether the stack declares the endpoint's resource (a failed create rolled back leaves nothing declared).
+    let resourceExists = true;
     /** A custom resource request as CloudFormation sends it: the resource's stack ARN and logical id, its physical id. */
     const sendCfn = (requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, oldProps?: Record<string, unknown>,
       target: DeclaredResource = resource, physicalId = endpointName) => {
@@ -201,6 +211,12 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
       requestTypes.set(requestId, requestType);
       requestResources.set(requestId, target);
       sent.set(requestId, { props, oldProps });
+      record.cfnRequests.push({ at: clock.now(), requestId, requestType, version: versionOfProps(props), waitForRollout: JSON.parse(String(props.Spec)).waitForRollout === true });
+      // Deleting the resource the stack declares for the endpoint (not a renamed construct's old one) stops the users.
+      if (requestType === 'Delete' && target === resource) {
+        usersCall = false;
+        resourceExists = false;
+      }
       const event = {
         RequestType: requestType,
         ServiceToken: target.deployArn,
@@ -220,6 +236,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     onCreateAnswered = (requestId, status, physicalId) => {
       const target = requestResources.get(requestId)!;
       if (status === 'SUCCESS') {
+        if (target.stack === STACK_NAME) usersCall = true;
         target.createdAt = clock.now();
         target.physicalId = physicalId;
         afterCreate.get(requestId)?.succeeded();
@@ -256,6 +273,9 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
       const renamed = declare(STACK_NAME, nextDeployed, next);
       old.removedAt = clock.now();
       const props = customResourceProps(nextDeployed, next);
+      // The model's execution role belongs to the construct, so a rename declares the same model under a new version id:
+      // named apart, so that checks keyed by version never mistake it for the one that passed its smoke test.
+      learnVersion(`${currentVersion.version}@${constructId}`, props);
       emit('deploy', `cdk deploy: construct renamed to ${constructId}: logical id ${old.logicalId} -> ${renamed.logicalId}`);
       const requestId = `request-${cfnCount + 1}`;
       const restoreOld = () => { old.removedAt = undefined; resource = old; };
@@ -303,8 +323,14 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy, current.props);
-          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}`);
-          sendCfn('Update', current.props, previous.props);
+          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`);
+          if (resourceExists) {
+            sendCfn('Update', current.props, previous.props);
+          } else {
+            resourceExists = true;
+            resource = declare(STACK_NAME, nextDeployed, next);
+            sendCfn('Create', current.props);
+          }
         } else if (entry.renameConstruct) {
           renameConstruct(entry.renameConstruct, entry.renameRollsBack === true);
         } else if (entry.otherStackCreates) {
@@ -341,7 +367,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
       carry += scenario.requestsPerSecond;
-      for (; carry >= 1; carry--) twin.runtime.invoke(endpointName);
+      for (; carry >= 1; carry--) if (usersCall) twin.runtime.invoke(endpointName);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
 
@@ -377,7 +403,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
   function newRecord(s: Scenario): RunRecorder {
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
-      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
+      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
       guardAlarms: [], metricLagSeconds: twin.cloudwatch.metricLagSeconds, notifications: [], rolloutEvents: [], resources: [], tableName: '',
     };
   }

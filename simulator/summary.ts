@@ -1,7 +1,8 @@
 import { RunRecord, WeightSnapshot } from './simulation';
 import { byText } from './order';
 import { checkInvariants, InvariantResult } from './invariants';
-import { percentOf, seconds, snapshotAt } from './invariants/run-view';
+import { RunView, percentOf, seconds, snapshotAt } from './invariants/run-view';
+import type { Outcome } from '../lambda/core';
 
 export type { InvariantResult };
 
@@ -9,8 +10,13 @@ export type { InvariantResult };
 export interface Summary {
   readonly scenario: string;
   readonly seed: number;
-  /** How the last rollout ended (`none` when no rollout ran). */
-  readonly outcome: 'promoted' | 'rolled-back' | 'aborted' | 'failed' | 'none';
+  /**
+   * The run's outcome: how the last rollout that took the endpoint ended (creates included). A deploy refused before it
+   * touched the endpoint starts no rollout, so it does not change this (see `cloudFormation` for its answer); `none`
+   * when no rollout took the endpoint.
+   */
+  readonly outcome: RunOutcome;
+  /** Every rollout in start order, each with its own outcome. */
   readonly rollouts: Array<{ readonly version: string; readonly kind: string; readonly outcome: string; readonly reason: string }>;
   readonly finalStableVersion: string | null;
   readonly finalWeights: Array<{ readonly slot: string; readonly version: string; readonly percent: number }>;
@@ -18,25 +24,32 @@ export interface Summary {
   readonly timeToDetectSeconds: number | null;
   /** From fault onset to 100% of traffic away from the faulty version. */
   readonly timeToRecoverSeconds: number | null;
+  /** User requests (smoke tests excluded). */
   readonly requests: number;
-  /** Failed or over-latency requests served by a version after its regression began. */
+  /** Failed or slower than `slowRequestMs` user requests over the whole run, whichever version served them. */
   readonly badRequests: number;
-  /** From the last deploy to the end of its rollout. */
-  readonly rolloutSeconds: number | null;
+  /** The baseline: those of `badRequests` the LKG served (at the time it was the LKG). */
+  readonly stableBadRequests: number;
+  /** From the last deploy to the promotion of the rollout it started (null: none was promoted). */
+  readonly rolloutToPromotionSeconds: number | null;
+  /** From the last deploy to the end of that rollout: after the revert window and retiring the old slot. */
+  readonly rolloutToEndSeconds: number | null;
   readonly simulatedSeconds: number;
   readonly decisions: number;
-  readonly cloudFormation: Array<{ readonly requestType: string; readonly status: string }>;
+  /** Every CloudFormation request in order: the version it declared and how it was answered. */
+  readonly cloudFormation: Array<{ readonly requestType: string; readonly version: string; readonly status: string; readonly reason?: string }>;
   readonly invariants: InvariantResult[];
 }
 
+export type RunOutcome = Outcome | 'none';
 
 export function summarize(run: RunRecord): Summary {
-  const versionOfRollout = new Map(run.rollouts.map((r) => [r.rolloutId as string, run.versionIds[r.versionId] ?? r.versionId]));
-  const rollouts = [...run.rollouts]
-    .sort((a, b) => a.startedAt - b.startedAt || byText(String(a.rolloutId), String(b.rolloutId)))
-    .map((r) => ({ version: versionOfRollout.get(r.rolloutId) ?? '?', kind: String(r.kind), outcome: String(r.outcome ?? 'running'), reason: String(r.reason ?? '') }));
-  const changes = rollouts.filter((r) => r.kind !== 'create');
-  const last = changes[changes.length - 1];
+  const view = new RunView(run);
+  const ordered = [...run.rollouts].sort((a, b) => a.startedAt - b.startedAt || byText(String(a.rolloutId), String(b.rolloutId)));
+  const rollouts = ordered.map((r) => ({ version: view.versionOf(r.rolloutId) ?? '?', kind: String(r.kind), outcome: String(r.outcome ?? 'running'), reason: String(r.reason ?? '') }));
+  // A rollout took the endpoint when it recorded rollout-started (a refused one records lock-rejected instead).
+  const tookEndpoint = ordered.filter((r) => view.history.some((h) => h.decision === 'rollout-started' && h.rolloutId === r.rolloutId));
+  const last = tookEndpoint[tookEndpoint.length - 1];
   const finalSnapshot = run.weights[run.weights.length - 1];
   const stableVersion = run.state?.stable?.versionId;
 
@@ -46,29 +59,35 @@ export function summarize(run: RunRecord): Summary {
   const recover = onset && faulty ? run.weights.find((w) => w.at >= onset.at && percentOf(w, faulty) === 0) : undefined;
   const slowMs = run.scenario.slowRequestMs ?? 1000;
   const traffic = run.requests.filter((r) => !r.smoke);
-  const badRequests = traffic.filter((r) => r.regressed && (!r.ok || r.latencyMs > slowMs)).length;
+  const bad = traffic.filter((r) => !r.ok || r.latencyMs > slowMs);
 
   const deploys = run.scenario.timeline.filter((t) => t.deploy);
   const lastDeployAt = deploys.length ? run.start + deploys[deploys.length - 1].atMinute * 60_000 : undefined;
   // The rollout the last deploy started, if it started one (a refused or no-op deploy starts none).
-  const lastRecord = [...run.rollouts].filter((r) => lastDeployAt !== undefined && r.startedAt >= lastDeployAt).sort((a, b) => a.startedAt - b.startedAt).pop();
-  const rolloutSeconds = lastDeployAt !== undefined && lastRecord?.endedAt && lastRecord.kind !== 'create' ? seconds(lastRecord.endedAt - lastDeployAt) : null;
+  const lastRecord = ordered.filter((r) => lastDeployAt !== undefined && r.startedAt >= lastDeployAt).shift();
+  const promotedAt = lastRecord && view.history.find((h) => h.decision === 'promoted' && h.rolloutId === lastRecord.rolloutId)?.at;
+  const since = (at: number | undefined) => (lastDeployAt !== undefined && at !== undefined ? seconds(at - lastDeployAt) : null);
 
   return {
     scenario: run.scenario.name,
     seed: run.scenario.seed,
-    outcome: (last?.outcome as Summary['outcome']) ?? 'none',
+    outcome: (last?.outcome as Outcome | undefined) ?? 'none',
     rollouts,
     finalStableVersion: stableVersion ? run.versionIds[stableVersion] ?? stableVersion : null,
     finalWeights: finalSnapshot?.slots ?? [],
     timeToDetectSeconds: onset && detect ? seconds(detect.at - onset.at) : null,
     timeToRecoverSeconds: onset && recover ? seconds(recover.at - onset.at) : null,
     requests: traffic.length,
-    badRequests,
-    rolloutSeconds,
+    badRequests: bad.length,
+    stableBadRequests: bad.filter((r) => view.lkgAt(r.at) === r.version).length,
+    rolloutToPromotionSeconds: since(promotedAt),
+    rolloutToEndSeconds: since(lastRecord?.endedAt),
     simulatedSeconds: seconds(run.end - run.start),
     decisions: run.history.length,
-    cloudFormation: run.cfnResponses.map((c) => ({ requestType: c.requestType, status: c.status })),
+    cloudFormation: run.cfnRequests.map((request) => {
+      const answer = run.cfnResponses.find((c) => c.requestId === request.requestId);
+      return { requestType: request.requestType, version: request.version, status: answer?.status ?? 'unanswered', ...(answer?.reason ? { reason: answer.reason } : {}) };
+    }),
     invariants: checkInvariants(run),
   };
 }

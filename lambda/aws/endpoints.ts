@@ -1,6 +1,7 @@
 import { CreateEndpointCommand, DeleteEndpointCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { sagemaker } from './clients';
-import { aws, isAlreadyExists, isNotFound } from './errors';
+import { findEndpoint } from './endpoint-readback';
+import { aws, isAlreadyExists, isEndpointBusy, isNotFound } from './errors';
 
 export async function createEndpoint(endpointName: string, configName: string, tags?: Array<{ Key: string; Value: string }>): Promise<'created' | 'existed'> {
   try {
@@ -31,7 +32,7 @@ export async function updateEndpoint(endpointName: string, configName: string): 
   );
 }
 
-/** Deletes the endpoint; one that does not exist is already deleted. */
+/** Deletes the endpoint; one that does not exist, or is being deleted already, needs nothing more. */
 export async function deleteEndpoint(endpointName: string): Promise<'deleted' | 'absent'> {
   try {
     await aws(() => sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName })));
@@ -39,6 +40,10 @@ export async function deleteEndpoint(endpointName: string): Promise<'deleted' | 
   } catch (err) {
     if (isNotFound(err)) {
       return 'absent';
+    }
+    // SageMaker answers a delete of an endpoint already Deleting as busy (e.g. a failed create took it down).
+    if (isEndpointBusy(err) && (await findEndpoint(endpointName))?.status === 'Deleting') {
+      return 'deleted';
     }
     throw err;
   }

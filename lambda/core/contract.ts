@@ -106,7 +106,13 @@ export interface EndpointSpec {
 }
 
 export type RolloutKind = 'create' | 'rollout';
-export type Outcome = 'promoted' | 'rolled-back' | 'aborted' | 'failed';
+/**
+ * How a rollout ended. `rolled-back` is a verdict on the candidate (a guard breach, a failed smoke test or provisioning,
+ * a person's decision) and keeps its version out until `rolloutAttempt` is raised; `inconclusive` is traffic back on the
+ * LKG with no verdict (a step deadline passed without data or enough traffic, or nobody decided at the approval gate),
+ * so the next deploy of that version simply tries again; `aborted` is stopped from outside without a verdict.
+ */
+export type Outcome = 'promoted' | 'rolled-back' | 'inconclusive' | 'aborted' | 'failed';
 
 /** Who or what started something, and why: recorded with every decision. */
 export interface Actor {

@@ -1,15 +1,21 @@
-import { EndpointState } from './contract';
+import { ConcurrencyPolicy, EndpointState } from './contract';
 
 /**
  * A CloudFormation Create/Update of the endpoint resource. Never resets live traffic: the same version is a no-op, a
  * return to the stable version during a rollout (a stack rollback) aborts to stable, and a version that was rolled
- * back is refused until `rolloutAttempt` is raised (retry is explicit).
+ * back is refused until `rolloutAttempt` is raised (retry is explicit). Under the reject policy, a new version while
+ * another rollout holds the lock is refused here, so CloudFormation hears FAILED instead of a SUCCESS the state machine
+ * would contradict.
  */
 export function decideDeploy(input: {
   state: EndpointState | undefined;
   desiredVersionId: string;
   attempt: number;
   rolledBackAttempt?: number;
+  /** The declared concurrency policy; with `holderRunning`, decides a deploy that arrives mid-rollout. */
+  concurrency?: ConcurrencyPolicy;
+  /** Whether the execution holding the endpoint's lock is still running (a stale lock refuses nothing). */
+  holderRunning?: boolean;
 }): { action: 'create' | 'rollout' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
   const { state, desiredVersionId: desired, attempt, rolledBackAttempt } = input;
   if (state?.stable === undefined) {
@@ -35,6 +41,14 @@ export function decideDeploy(input: {
   }
   if (desired === standby?.versionId && phase === 'watching') {
     return { action: 'revert-to-standby', reason: `version ${desired} is the standby on slot ${standby.slot}: revert to it` };
+  }
+  if (input.concurrency === 'reject' && state.lock !== undefined && input.holderRunning === true) {
+    return {
+      action: 'refuse',
+      reason:
+        `rollout ${state.lock.rolloutId} holds endpoint ${state.endpointName} (${phase}) and the concurrency policy is reject: ` +
+        `version ${desired} is not rolled out; deploy again once that rollout has ended, or use ConcurrencyPolicy.SUPERSEDE`,
+    };
   }
   if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) {
     return {

@@ -21,13 +21,16 @@ export interface StepDecision {
   stepIndex: number;
   reason: string;
   approvalRequestedAt?: number;
+  /** Set on a rollback that judges nothing (a deadline passed without data or traffic, or without a decision at the gate). */
+  inconclusive?: true;
 }
 
 /**
  * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
  * back (a decision recorded before the gate opened counts for nothing until it has); unknown data holds the step and
  * rolls back past the deadline; then bake time, counted only as far as the candidate's metrics have arrived (held,
- * rolled back past the deadline), then the invocation floor (likewise); a green, baked, busy step promotes (100% step),
+ * rolled back past the deadline), then the invocation floor (likewise). Running out of time (data, traffic, or an
+ * approver's decision) is `inconclusive`: no verdict on the candidate; a green, baked, busy step promotes (100% step),
  * opens or passes the approval gate, or shifts to the next step.
  */
 export function decideStep(input: {
@@ -57,6 +60,8 @@ export function decideStep(input: {
   const requestedAt = atGate ? progress.approvalRequestedAt : undefined;
   const stay = (next: 'bake' | 'await-approval' | 'rollback', reason: string): StepDecision =>
     requestedAt === undefined ? { next, stepIndex, reason } : { next, stepIndex, reason, approvalRequestedAt: requestedAt };
+  // Back to the LKG without a verdict on the candidate: its version may be deployed again as it is.
+  const inconclusive = (reason: string): StepDecision => ({ ...stay('rollback', `inconclusive: ${reason}`), inconclusive: true });
   const shift = (reason: string): StepDecision => ({ next: 'shift', stepIndex: stepIndex + 1, reason });
   const elapsedMs = now - stepStartedAt;
   const pastDeadline = elapsedMs >= step.deadlineSeconds * 1000;
@@ -76,7 +81,7 @@ export function decideStep(input: {
   }
   if (unknown.length > 0) {
     return pastDeadline
-      ? stay('rollback', `no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
+      ? inconclusive(`no data past deadline: ${at} still unknown after ${step.deadlineSeconds}s: ${unknown.join('; ')}`)
       : stay('bake', `holding ${at}, unknown is not healthy: ${unknown.join('; ')}`);
   }
   const bakedMs = arrivedBakeMs(observation, stepStartedAt, now);
@@ -86,13 +91,13 @@ export function decideStep(input: {
   if (bakedMs < step.bakeSeconds * 1000) {
     const arrived = `metrics cover ${seconds(bakedMs)}s of the ${step.bakeSeconds}s bake after ${seconds(elapsedMs)}s`;
     return pastDeadline
-      ? stay('rollback', `metrics not arrived past deadline: ${at} ${arrived}, deadline ${step.deadlineSeconds}s`)
+      ? inconclusive(`metrics not arrived past deadline: ${at} ${arrived}, deadline ${step.deadlineSeconds}s`)
       : stay('bake', `holding ${at}, waiting for late metrics: ${arrived}`);
   }
   if (invocations! < step.minInvocations) {
     const counted = `${invocations} candidate invocations of the ${step.minInvocations} required`;
     return pastDeadline
-      ? stay('rollback', `too few invocations past deadline: ${at} saw ${counted} in ${step.deadlineSeconds}s`)
+      ? inconclusive(`too few invocations past deadline: ${at} saw ${counted} in ${step.deadlineSeconds}s`)
       : stay('bake', `holding ${at}: ${counted}`);
   }
 
@@ -119,7 +124,7 @@ export function decideStep(input: {
     }
     if (now - requestedAt >= gate.timeoutSeconds * 1000) {
       const timedOut = `${gateName} got no decision in ${gate.timeoutSeconds}s: onTimeout is ${gate.onTimeout}`;
-      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : stay('rollback', timedOut);
+      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : inconclusive(timedOut);
     }
     return stay('await-approval', `${green}; awaiting ${gateName}: ${seconds(now - requestedAt)}s of ${gate.timeoutSeconds}s`);
   }

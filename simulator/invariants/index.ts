@@ -1,6 +1,7 @@
 import type { RunRecord } from '../simulation';
 import { approvalNamesItsRollout } from './approval-names-its-rollout';
 import { breachReturnsToLkg } from './breach-returns-to-lkg';
+import { cloudFormationMatchesServing } from './cloudformation-matches-serving';
 import { dataArrived } from './data-arrived';
 import { decisionsRecorded } from './decisions-recorded';
 import { endpointOwnedByItsResource } from './endpoint-owned-by-its-resource';
@@ -32,6 +33,7 @@ export const INVARIANTS: readonly Invariant[] = [
   stackRollbackRestores,
   unknownNotHealthy,
   dataArrived,
+  cloudFormationMatchesServing,
   approvalNamesItsRollout,
   endpointOwnedByItsResource,
 ];

@@ -1,23 +1,64 @@
-import { Invariant } from './run-view';
+import type { RunRecord } from '../simulation';
+import { Invariant, RunView } from './run-view';
 
-/** 2. Total weight > 0; no traffic to a version before its smoke test passed. */
+/**
+ * 2. Total weight > 0; no user traffic on a version before the rollout that put it in its slot passed its smoke
+ * test, the first version of a new endpoint included; and nothing serves that the controller does not watch (the LKG,
+ * or the candidate of a rollout still running).
+ */
 export const smokeTestedTraffic: Invariant = {
   id: 2,
-  name: 'traffic only after a passed smoke test, total weight > 0',
+  name: 'user traffic only after a passed smoke test (first version included), total weight > 0, nothing serves unwatched',
   check(view) {
-    const { run, history, live } = view;
+    const { run, live } = view;
     const failures: string[] = [];
-    // The first version of a new endpoint has no LKG to protect: it serves as soon as the endpoint exists.
-    const created = new Set(run.rollouts.filter((r) => r.kind === 'create').map((r) => run.versionIds[r.versionId] ?? r.versionId));
     for (const w of live) {
       if (w.slots.reduce((s, x) => s + x.percent, 0) <= 0) failures.push(`t=${view.t(w.at)}s: total weight 0`);
-      for (const s of w.slots.filter((x) => x.percent > 0 && !created.has(x.version))) {
-        // The smoke test must have been passed by the rollout that put this version in the slot (not an earlier one).
-        const owner = run.rollouts.filter((r) => r.startedAt <= w.at && view.versionOf(r.rolloutId) === s.version).sort((a, b) => b.startedAt - a.startedAt)[0];
-        const passed = owner !== undefined && history.some((h) => h.decision === 'smoke-test-passed' && h.at <= w.at && h.rolloutId === owner.rolloutId);
-        if (!passed) failures.push(`t=${view.t(w.at)}s: ${s.version} got ${s.percent}% without a passed smoke test`);
+      // A slot beside another gets weight only after its smoke test. (A new endpoint's only slot carries all the
+      // weight by SageMaker's rules; the requests below show whether users reached it before its smoke test.)
+      if (w.slots.length < 2) continue;
+      for (const s of w.slots.filter((x) => x.percent > 0 && !passedSmokeTest(view, x.version, w.at))) {
+        failures.push(`t=${view.t(w.at)}s: ${s.version} got ${s.percent}% without a passed smoke test`);
       }
     }
-    return { exercised: live.length > 0, failures, ok: `${live.length} snapshots checked` };
+    const users = run.requests.filter((r) => !r.smoke);
+    const untested = new Map<string, { first: number; count: number }>();
+    const unwatched = new Map<string, { first: number; count: number }>();
+    for (const r of users) {
+      if (!passedSmokeTest(view, r.version, r.at)) tally(untested, r.version, r.at);
+      if (!watched(view, r.version, r.at)) tally(unwatched, r.version, r.at);
+    }
+    for (const [version, { first, count }] of untested) {
+      failures.push(`${count} user requests on ${version} without a passed smoke test, from t=${view.t(first)}s`);
+    }
+    for (const [version, { first, count }] of unwatched) {
+      failures.push(`${count} user requests on ${version} while no rollout watched it and it was not the LKG, from t=${view.t(first)}s`);
+    }
+    return { exercised: users.length > 0, failures, ok: `${live.length} snapshots and ${users.length} user requests checked` };
   },
 };
+
+/** The smoke test must have been passed by the rollout that put this version in its slot (not an earlier one). */
+function passedSmokeTest(view: RunView, version: string, at: number): boolean {
+  const owner = ownerOf(view.run, view, version, at);
+  return owner !== undefined && view.history.some((h) => h.decision === 'smoke-test-passed' && h.at <= at && h.rolloutId === owner.rolloutId);
+}
+
+/**
+ * The LKG is watched by whatever rollout comes next; any other version only while a rollout holds the endpoint (its
+ * own, or the one that superseded it and is taking its traffic back).
+ */
+function watched(view: RunView, version: string, at: number): boolean {
+  return view.lkgAt(at) === version || view.run.rollouts.some((r) => r.startedAt <= at && (r.endedAt === undefined || r.endedAt >= at));
+}
+
+function ownerOf(run: RunRecord, view: RunView, version: string, at: number): RunRecord['rollouts'][number] | undefined {
+  return run.rollouts
+    .filter((r) => r.startedAt <= at && view.versionOf(r.rolloutId) === version)
+    .sort((a, b) => b.startedAt - a.startedAt)[0];
+}
+
+function tally(into: Map<string, { first: number; count: number }>, version: string, at: number): void {
+  const seen = into.get(version);
+  into.set(version, seen ? { first: seen.first, count: seen.count + 1 } : { first: at, count: 1 });
+}

@@ -17,7 +17,9 @@ export const stackRollbackRestores: Invariant = {
       const previous = before.length > 1 ? before[before.length - 2].deploy! : run.scenario.initialVersion;
       const rolledBack = run.rollouts.some((x) => x.endedAt !== undefined && x.endedAt <= at && x.outcome === 'rolled-back' && view.versionOf(x.rolloutId) === previous);
       const expected = rolledBack ? view.lkgAt(at) ?? previous : previous;
-      const end = run.weights[run.weights.length - 1];
+      // What serves once the rollback settled: before the next timeline entry (a later deploy may change it), or at the end.
+      const next = run.scenario.timeline.find((t) => t.atMinute > r.atMinute);
+      const end = next ? view.snapshotAt(run.start + next.atMinute * 60_000 - 1) : run.weights[run.weights.length - 1];
       if (!end || percentOf(end, expected) !== 100) failures.push(`after the stack rollback at minute ${r.atMinute}, ${expected} does not serve 100%`);
     }
     return { exercised: rollbacks.length > 0, failures, ok: rollbacks.length ? 'the previous version serves 100% after the stack rollback' : 'no stack rollback' };

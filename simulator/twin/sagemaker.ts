@@ -240,6 +240,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
+    // Recorded too: until the update completes the endpoint still serves its current weights.
     this.onChange(ep.name);
     setTimeout(() => {
       for (const v of ep.variants) {

@@ -68,7 +68,7 @@ describe('BlueGreenEndpoint', () => {
       expect(guard.blue[0]).not.toEqual(guard.green[0]);
     }
     Template.fromStack(Stack.of(ep)).hasResource('Custom::SageMakerRolloutEndpoint', {
-      Properties: { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('SageMakerRolloutControllerDeploy'), 'Arn'] }, ServiceTimeout: '900' },
+      Properties: { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('SageMakerRolloutControllerDeploy'), 'Arn'] }, ServiceTimeout: '1950' },
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('SageMakerRolloutControllerStateMachine')]),
     });
   });
@@ -220,6 +220,17 @@ describe('BlueGreenEndpoint', () => {
 
   test('fails when approval has no notification topic', () => {
     expect(() => endpoint({ approval: Approval.required({ timeout: Duration.hours(1) }) })).toThrow(/approval needs a notificationTopic/);
+  });
+
+  test('the create always waits for the first smoke test: ServiceTimeout covers provisioning, one poll and the smoke test', () => {
+    const ep = endpoint({ provisionTimeout: Duration.minutes(40) });
+    // provision 2400 + poll 30 + smoke test 120, above the 900 s a non-waiting update needs
+    Template.fromStack(Stack.of(ep)).hasResourceProperties('Custom::SageMakerRolloutEndpoint', { ServiceTimeout: '2550' });
+  });
+
+  test('fails when the create cannot fit CloudFormation\'s 3600 s: provisionTimeout too long', () => {
+    expect(() => endpoint({ provisionTimeout: Duration.minutes(59) }))
+      .toThrow(/creating the endpoint waits for the first version's smoke test.*set provisionTimeout to at most 3450s/);
   });
 
   test('fails when waitForRollout cannot fit CloudFormation\'s 3600 s', () => {

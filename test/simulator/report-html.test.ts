@@ -62,6 +62,7 @@ function syntheticRun(): RunRecord {
     rollouts: [{ rolloutId: 'r2', versionId: 'mv-2', kind: 'rollout', startedAt: at(10), endedAt: at(15), outcome: 'rolled-back', reason: 'guard in ALARM' }],
     versionIds: { 'mv-1': 'v1', 'mv-2': 'v2' },
     cfnResponses: [],
+    cfnRequests: [],
     regressedAt: { v2: at(12) },
     controlPlaneCalls: [], guardAlarms: [], notifications: [], rolloutEvents: [], resources: [], tableName: 'table',
     endpointName: 'sim-endpoint',
@@ -81,7 +82,9 @@ function syntheticSummary(run: RunRecord): Summary {
     timeToRecoverSeconds: 60,
     requests: run.requests.length,
     badRequests: 25,
-    rolloutSeconds: 300,
+    stableBadRequests: 3,
+    rolloutToPromotionSeconds: null,
+    rolloutToEndSeconds: 300,
     simulatedSeconds: 1200,
     decisions: run.history.length,
     cloudFormation: [],
@@ -115,7 +118,9 @@ describe('renderHtml', () => {
     expect(html).toContain('<div class="label">time to recover</div><div class="value">60 s</div>');
     expect(html).toContain('<div class="label">requests</div><div class="value">700</div>');
     expect(html).toContain('<div class="label">bad requests</div><div class="value">25 (3.57%)</div>');
-    expect(html).toContain('<div class="label">rollout duration</div><div class="value">5 min 0 s</div>');
+    expect(html).toContain('<div class="label">of which the stable&#39;s baseline</div><div class="value">3</div>');
+    expect(html).toContain('<div class="label">rollout to promotion</div><div class="value">-</div>');
+    expect(html).toContain('<div class="label">rollout to its end</div><div class="value">5 min 0 s</div>');
     expect(html).toContain('<div class="label">simulated duration</div><div class="value">20 min 0 s</div>');
   });
 

@@ -71,9 +71,9 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       await closeGate(context, gateOpen, env.now);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback':
-      await record(context, env.now, 'guards-failed', decision.reason, { evidence });
+      await record(context, env.now, 'guards-failed', decision.reason, { evidence: { ...evidence, inconclusive: decision.inconclusive ?? false } });
       await closeGate(context, gateOpen, env.now);
-      return { ...next, reason: decision.reason, next: 'rollback' };
+      return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason: decision.reason, next: 'rollback' };
   }
 }
 

@@ -1,8 +1,12 @@
-import { RolloutContext } from '../../core';
+import { Outcome, RolloutContext } from '../../core';
 import { getState } from '../../aws/state-table';
+import { deleteFailedCreate } from '../operations/delete-failed-create';
 import { restoreStable } from '../operations/restore-stable';
 import { Action, CONTROLLER } from './action-kit';
 import { answerCloudFormation } from './answer-cloudformation';
+
+/** Outcomes that say nothing about the candidate's quality: its version may be deployed again as it is. */
+const NO_VERDICT: readonly Outcome[] = ['inconclusive', 'aborted'];
 
 /**
  * 100% of traffic back to stable, verified, then retire the candidate. Idempotent: a second run sends nothing to
@@ -15,9 +19,10 @@ export const rollback: Action = async (context, env) => {
     await restoreStable({
       state,
       rolloutId: context.rolloutId,
-      // Never mark the version that serves as stable (a task failing after promotion lands here too).
+      // Only a verdict marks the version (not an inconclusive step nor an abort), and never the version that serves as
+      // stable (a task failing after promotion lands here too).
       rolledBack:
-        context.versionId !== undefined && context.versionId !== state.stable?.versionId
+        context.versionId !== undefined && context.versionId !== state.stable?.versionId && !NO_VERDICT.includes(outcome)
           ? { versionId: context.versionId, attempt: context.spec.rolloutAttempt }
           : undefined,
       decision: 'rollback',
@@ -29,8 +34,9 @@ export const rollback: Action = async (context, env) => {
     });
   }
   // The error is consumed into outcome and reason, so a later failure (e.g. in Retire) is told apart at Release.
-  // A new endpoint has no stable slot: nothing to return to, the rollout failed.
+  // A new endpoint has no stable slot: nothing to return to, the create failed and its endpoint is taken down.
   if (state?.stable === undefined) {
+    await deleteFailedCreate(context, env.now, reason);
     return { ...context, error: undefined, outcome: 'failed', reason, next: 'release' };
   }
   // Traffic is back on stable: a deploy waiting for this rollout learns it now, not after the candidate is retired.

@@ -18,7 +18,8 @@ export const smokeTest: Action = async (context, env) => {
       : { ...context, smokeTestPassedAt: env.now, stepIndex: 0, next: 'shift' };
   }
   await record(context, env.now, 'smoke-test-failed', verdict.reason, { evidence: { results } });
+  // A new endpoint has no stable to return to: its Rollback takes it out of service instead (invariant 2).
   return context.kind === 'create'
-    ? { ...context, outcome: 'failed', reason: verdict.reason, next: 'release' }
+    ? { ...context, outcome: 'failed', reason: verdict.reason, next: 'rollback' }
     : { ...context, reason: verdict.reason, next: 'rollback' };
 };

@@ -2,7 +2,7 @@ import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResou
 import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
-import { startExecution } from '../../aws/executions';
+import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { DeployRequestRecord, getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
@@ -52,16 +52,22 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     await putAlarmSubject(subject);
   }
   const recorded = await getVersion(spec.endpointName, versionId);
+  const concurrency = spec.plan.concurrency;
   const decided = decideDeploy({
     state,
     desiredVersionId: versionId,
     attempt: spec.rolloutAttempt,
     rolledBackAttempt: recorded?.rolledBackAttempt,
+    concurrency,
+    // Asked only when the answer can refuse: a lock whose execution ended (crashed) holds nothing.
+    holderRunning: concurrency === 'reject' && state?.lock !== undefined
+      ? (await retry(() => describeExecution(state.lock!.executionArn)))?.status === 'RUNNING'
+      : undefined,
   });
   // An update that does not change the version (another property changed, or CloudFormation rolls the stack back to
   // properties that name it) is no request to roll it out again: refusing it would fail the stack rollback itself.
   const decision = decided.action === 'refuse' && sameVersionAsBefore(event, declared)
-    ? { action: 'noop' as const, reason: `version ${versionId} stays rolled back: this update does not change it (stable is ${state?.stable?.versionId})` }
+    ? { action: 'noop' as const, reason: `this update does not change version ${versionId}, so it rolls nothing out (stable is ${state?.stable?.versionId}): ${decided.reason}` }
     : decided;
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
   const starts = decision.action === 'create' || decision.action === 'rollout';
@@ -105,7 +111,8 @@ function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
   }
   // A rollout it started answers CloudFormation itself when the deploy waits for it.
   const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout';
-  return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !(startedRollout && deploy.spec.waitForRollout) };
+  const waits = startedRollout && waitsForRollout(deploy.spec, first.decision === 'deploy-create' ? 'create' : 'rollout');
+  return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !waits };
 }
 
 function sameVersionAsBefore(event: CreateOrUpdate, declared: EndpointSpec): boolean {
@@ -131,7 +138,10 @@ function success(deploy: Deploy, rolloutId: string): DeployResult {
 async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promise<DeployResult> {
   const { event, spec, versionId, now } = deploy;
   const rolloutId = rolloutIdOf(now, event.RequestId);
-  const cfnResponse: CfnResponseTarget | undefined = spec.waitForRollout
+  // A create always waits: CloudFormation (and whoever reads the endpoint's name from the stack) learns of the endpoint
+  // only once its first version passed its smoke test, and a failed create fails the stack with the reason.
+  const waits = waitsForRollout(spec, kind);
+  const cfnResponse: CfnResponseTarget | undefined = waits
     ? {
         responseUrl: event.ResponseURL,
         stackId: event.StackId,
@@ -150,8 +160,12 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     owner: requesterOf(event),
   };
   await deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context));
-  // With waitForRollout the rollout's Release task answers CloudFormation.
-  return { ...success(deploy, rolloutId), respondNow: !spec.waitForRollout };
+  // A waiting deploy is answered by the rollout (Promote, Rollback or Release).
+  return { ...success(deploy, rolloutId), respondNow: !waits };
+}
+
+function waitsForRollout(spec: EndpointSpec, kind: RolloutContext['kind']): boolean {
+  return spec.waitForRollout || kind === 'create';
 }
 
 /** A stack rollback returned the resource to the stable version while a rollout ran: stop it, traffic back to stable. */
@@ -166,7 +180,8 @@ async function abortToStable(deploy: Deploy, state: EndpointState, decisionReaso
 async function revertFromDeploy(deploy: Deploy, state: EndpointState, decisionReason: string): Promise<string> {
   const rolloutId = state.lock?.rolloutId ?? rolloutIdOf(deploy.now, deploy.event.RequestId);
   const reason = `stack rollback: ${decisionReason}`;
-  await intervene({ state, rolloutId, action: 'revert', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry });
+  // CloudFormation undoing the stack is no verdict on the promoted version: it may be deployed again as it is.
+  await intervene({ state, rolloutId, action: 'revert', actor: CLOUDFORMATION, reason, now: deploy.now, retry: deploy.retry, verdict: false });
   return rolloutId;
 }
 

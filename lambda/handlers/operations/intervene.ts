@@ -23,6 +23,8 @@ export interface InterventionInput {
   readonly evidence?: object;
   readonly now: number;
   readonly retry: Retry;
+  /** A revert that is no verdict on the promoted version (a stack rollback); see RevertInput.verdict. */
+  readonly verdict?: boolean;
 }
 
 /**
@@ -41,11 +43,12 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
   const pending = async () => (holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn)));
   const trigger = { by: actor, reason };
   if (action === 'revert') {
-    const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry });
+    const verdict = input.verdict ?? true;
+    const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry, verdict });
     // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
     return startCleanup({
       state, rolloutId, versionId: state.stable?.versionId, next: 'retire', trigger,
-      outcome: 'rolled-back', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
+      outcome: verdict ? 'rolled-back' : 'aborted', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
     });
   }
   const outcome = action === 'abort' ? 'aborted' : 'rolled-back';

@@ -15,6 +15,11 @@ export interface RevertInput {
   readonly evidence?: object;
   readonly now: number;
   readonly retry?: Retry;
+  /**
+   * False when the revert judges nothing about the promoted version (CloudFormation rolled the stack back): it is not
+   * marked rolled back, the rollout ends `aborted`, and deploying the version again rolls it out.
+   */
+  readonly verdict?: boolean;
 }
 
 export interface RevertResult {
@@ -53,10 +58,13 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
         },
   );
   // The first to claim the rollout's outcome records the revert; a repeated event finds it taken.
-  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: 'rolled-back', reason }))) {
+  const verdict = input.verdict ?? true;
+  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: verdict ? 'rolled-back' : 'aborted', reason }))) {
     return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
   }
-  await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
+  if (verdict) {
+    await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
+  }
   await appendHistory({
     at: now,
     endpointName,
@@ -64,7 +72,7 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
     decision: 'reverted',
     reason,
     actor: input.actor,
-    evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, weightsBefore: weights.before },
+    evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, verdict, weightsBefore: weights.before },
     weights: weights.after,
   });
   await putRolloutEvent(

@@ -34,6 +34,32 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: idle, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('noop');
   });
 
+  describe('a new version while another rollout holds the lock', () => {
+    const held: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:exec:r2', since: T0 } };
+
+    test('is refused under the reject policy, naming the holder and the fix', () => {
+      const decision = decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'reject', holderRunning: true });
+      expect(decision.action).toBe('refuse');
+      expect(decision.reason).toMatch(/rollout r2 holds endpoint churn .* concurrency policy is reject: .* ConcurrencyPolicy.SUPERSEDE/);
+    });
+
+    test('is a rollout (which supersedes) under the supersede policy, or when the holder no longer runs', () => {
+      expect(decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'supersede', holderRunning: true }).action).toBe('rollout');
+      expect(decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'reject', holderRunning: false }).action).toBe('rollout');
+    });
+
+    test('a stack rollback to stable still aborts, and the candidate again is still a no-op, under the reject policy', () => {
+      expect(decideDeploy({ state: held, desiredVersionId: 'mv-stable', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('abort-to-stable');
+      expect(decideDeploy({ state: held, desiredVersionId: 'mv-candidate', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('noop');
+    });
+
+    test('the standby inside the revert window still reverts under the reject policy', () => {
+      const watchingHeld: EndpointState = { ...watching, lock: { rolloutId: 'r2', executionArn: 'arn:exec:r2', since: T0 } };
+      expect(decideDeploy({ state: watchingHeld, desiredVersionId: 'mv-stable', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('revert-to-standby');
+      expect(decideDeploy({ state: watchingHeld, desiredVersionId: 'mv-other', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('refuse');
+    });
+  });
+
   test('aborts to stable when a stack rollback returns to the stable version during a rollout', () => {
     const decision = decideDeploy({ state: rollingOut, desiredVersionId: 'mv-stable', attempt: 0 });
     expect(decision.action).toBe('abort-to-stable');

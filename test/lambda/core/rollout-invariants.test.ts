@@ -149,7 +149,8 @@ describe('rollout invariants (property-based)', () => {
           expect(check.decision.next).toBe('rollback');
         }
       }
-      // A step that saw nothing but unknown data, once past its deadline, ends the rollout rolled back.
+      // A step that saw nothing but unknown data, once past its deadline, ends the rollout inconclusive: traffic back on
+      // the LKG, no verdict on the candidate.
       const stepChecks = new Map<number, CheckRecord[]>();
       for (const check of trace.checks) {
         stepChecks.set(check.progress.stepIndex, [...(stepChecks.get(check.progress.stepIndex) ?? []), check]);
@@ -159,7 +160,7 @@ describe('rollout invariants (property-based)', () => {
         const allUnknown = checks.every((check) => !isBreach(check, scenario) && hasUnknownData(check, scenario));
         const pastDeadline = checks.findIndex((check) => elapsedMs(check) >= step.deadlineSeconds * 1000);
         if (allUnknown && pastDeadline >= 0) {
-          expect(trace.outcome).toBe('rolled-back');
+          expect(trace.outcome).toBe('inconclusive');
           expect(checks[pastDeadline]).toBe(trace.checks[trace.checks.length - 1]);
         }
       }
@@ -187,6 +188,19 @@ describe('rollout invariants (property-based)', () => {
     });
   });
 
+  test('a rollback is a verdict (rolled-back) only on a breach or a rejection; a deadline or a gate without a decision is inconclusive', () => {
+    play((scenario, trace) => {
+      const last = trace.checks[trace.checks.length - 1];
+      if (last?.decision.next !== 'rollback') {
+        return;
+      }
+      // A rejection judges only when the gate was open (the decision names it).
+      const judged = isBreach(last, scenario) || last.decision.reason.includes('rejected by');
+      expect(trace.outcome).toBe(judged ? 'rolled-back' : 'inconclusive');
+      expect(trace.finalWeights).toEqual(stableOnly(scenario.stableSlot, trace.candidateSlot));
+    });
+  });
+
   test('the generated scenarios reach every kind of ending, so the properties above are exercised', () => {
     const traces = fc.sample(scenarioArb, 1000).map((scenario) => ({ scenario, trace: playRollout(scenario) }));
     const count = (predicate: (t: { scenario: Scenario; trace: Trace }) => boolean) => traces.filter(predicate).length;
@@ -195,8 +209,8 @@ describe('rollout invariants (property-based)', () => {
       promoted: count(({ trace }) => trace.outcome === 'promoted'),
       smokeFailed: count(({ trace }) => !trace.smoke.passed),
       breach: count(({ scenario, trace }) => trace.checks.some((check) => isBreach(check, scenario))),
-      noDataPastDeadline: count((t) => lastReason(t).startsWith('no data past deadline')),
-      tooFewPastDeadline: count((t) => lastReason(t).startsWith('too few invocations past deadline')),
+      noDataPastDeadline: count((t) => lastReason(t).startsWith('inconclusive: no data past deadline')),
+      tooFewPastDeadline: count((t) => lastReason(t).startsWith('inconclusive: too few invocations past deadline')),
       gateOpened: count(({ trace }) => trace.checks.some((check) => check.decision.next === 'await-approval')),
       gateTimedOut: count(({ trace }) => trace.checks.some((check) => check.decision.reason.includes('got no decision'))),
       approved: count(({ trace }) => trace.checks.some((check) => check.decision.reason.includes('approved by'))),

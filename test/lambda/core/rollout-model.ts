@@ -79,7 +79,7 @@ export interface Trace {
   readonly smoke: { passed: boolean; reason: string };
   readonly weightChanges: WeightChange[];
   readonly checks: CheckRecord[];
-  readonly outcome: 'promoted' | 'rolled-back' | 'unfinished';
+  readonly outcome: 'promoted' | 'rolled-back' | 'inconclusive' | 'unfinished';
   readonly stable: StableRecord;
   readonly finalWeights: Record<Slot, number>;
 }
@@ -162,7 +162,7 @@ export function playRollout(scenario: Scenario): Trace {
       return end('promoted', stableAfter);
     }
     if (decision.next === 'rollback') {
-      return end('rolled-back', stable);
+      return end(decision.inconclusive ? 'inconclusive' : 'rolled-back', stable);
     }
   }
   return end('unfinished', stable);

@@ -90,10 +90,10 @@ describe('decideStep: unknown is not healthy', () => {
     expect(decide({ obs: observation(allOk, { candidateInvocations: count }) }).next).toBe('bake');
   });
 
-  test('rolls back when no data arrives before the step deadline', () => {
+  test('rolls back, inconclusive (no verdict), when no data arrives before the step deadline', () => {
     const decision = decide({ obs: observation({}, { candidateInvocations: undefined }), at: 900 });
-    expect(decision.next).toBe('rollback');
-    expect(decision.reason).toContain('no data past deadline');
+    expect(decision).toMatchObject({ next: 'rollback', inconclusive: true });
+    expect(decision.reason).toContain('inconclusive: no data past deadline');
   });
 
   test('holds one millisecond before the deadline', () => {
@@ -155,9 +155,9 @@ describe('decideStep: the bake counts only metrics that have arrived (invariant 
     expect(decide({ obs: observation(allOk, { candidateMetricsThrough: T0 + sec(300) }), at: 390 }).next).toBe('shift');
   });
 
-  test('rolls back when the metrics of the bake have not arrived by the deadline', () => {
+  test('rolls back without a verdict (inconclusive) when the metrics of the bake have not arrived by the deadline', () => {
     const decision = decide({ obs: observation(allOk, { candidateMetricsThrough: T0 + sec(200) }), at: 900 });
-    expect(decision).toEqual({ next: 'rollback', stepIndex: 0, reason: expect.stringContaining('metrics not arrived past deadline') });
+    expect(decision).toEqual({ next: 'rollback', stepIndex: 0, inconclusive: true, reason: expect.stringContaining('inconclusive: metrics not arrived past deadline') });
   });
 
   test('metrics said to arrive after now count only up to now', () => {
@@ -176,9 +176,9 @@ describe('decideStep: bake and traffic', () => {
     expect(decision).toMatchObject({ next: 'bake', reason: expect.stringContaining('99 candidate invocations of the 100 required') });
   });
 
-  test('rolls back when too few invocations arrived by the deadline', () => {
+  test('rolls back, inconclusive (no verdict), when too few invocations arrived by the deadline', () => {
     const decision = decide({ obs: observation(allOk, { candidateInvocations: 3 }), at: 900 });
-    expect(decision).toMatchObject({ next: 'rollback', reason: expect.stringContaining('too few invocations past deadline') });
+    expect(decision).toMatchObject({ next: 'rollback', inconclusive: true, reason: expect.stringContaining('too few invocations past deadline') });
   });
 
   test('a step with no invocation floor advances with zero invocations', () => {
@@ -285,7 +285,8 @@ describe('decideStep: approval gate', () => {
 
   test('approval timeout applies onTimeout: rollback', () => {
     const decision = decide({ plan: gated, progress: { ...atGate, approvalRequestedAt: T0 + sec(300) }, at: 300 + 3600 });
-    expect(decision).toMatchObject({ next: 'rollback', stepIndex: 1, reason: expect.stringContaining('onTimeout is rollback') });
+    // Nobody decided: traffic goes back, but that is no verdict on the candidate.
+    expect(decision).toMatchObject({ next: 'rollback', stepIndex: 1, inconclusive: true, reason: expect.stringContaining('onTimeout is rollback') });
   });
 
   test('approval timeout applies onTimeout: promote shifts to the gated step', () => {

@@ -62,6 +62,8 @@ describe('guards during a step', () => {
     alarms('ALARM');
     const out = await checkGuards(baking(), at(T0 + 2 * MIN));
     expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('fraud-errors-green') });
+    // A breach is a verdict: the Rollback task marks the version (outcome rolled-back by default).
+    expect(out.outcome).toBeUndefined();
     const [entry] = aws.table.history(ENDPOINT);
     expect(entry).toMatchObject({
       decision: 'guards-failed',
@@ -70,11 +72,14 @@ describe('guards during a step', () => {
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
   });
 
-  test('unreadable guards hold the step without recording, and roll back past the deadline', async () => {
+  test('unreadable guards hold the step without recording, and roll back past the deadline: inconclusive, no verdict', async () => {
     aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     expect(await checkGuards(baking(), at(T0 + 10 * MIN))).toMatchObject({ next: 'bake' });
     expect(aws.table.decisions(ENDPOINT)).toEqual([]);
-    expect(await checkGuards(baking(), at(T0 + 30 * MIN))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no data past deadline') });
+    expect(await checkGuards(baking(), at(T0 + 30 * MIN))).toMatchObject({
+      next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('no data past deadline'),
+    });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'guards-failed', evidence: expect.objectContaining({ inconclusive: true }) })]);
   });
 
   test('counts candidate invocations since the step started, at the endpoint publish period', async () => {
@@ -99,10 +104,10 @@ describe('guards during a step', () => {
     expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'step-passed', evidence: { observation: { candidateMetricsThrough: T0 + 5 * MIN } } });
   });
 
-  test('no metric of the step arrived by the deadline: rollback', async () => {
+  test('no metric of the step arrived by the deadline: rollback, inconclusive', async () => {
     aws.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [], Timestamps: [] }] });
     const out = await checkGuards(baking({ spec: spec({ plan: plan({ steps: [{ percent: 10, bakeSeconds: 300, minInvocations: 0, deadlineSeconds: 900 }, { percent: 100, bakeSeconds: 300, minInvocations: 0, deadlineSeconds: 900 }] }) }) }), at(T0 + 15 * MIN));
-    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('metrics not arrived past deadline') });
+    expect(out).toMatchObject({ next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('inconclusive: metrics not arrived past deadline') });
   });
 
   test('the 100% step baked green: promote', async () => {
@@ -163,7 +168,7 @@ describe('approval gate before the 100% step', () => {
 
   test('no decision within the timeout: onTimeout rollback rolls back', async () => {
     const out = await checkGuards(gated('rollback', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
-    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('no decision in 3600s') });
+    expect(out).toMatchObject({ next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('no decision in 3600s') });
   });
 
   test('no decision within the timeout: onTimeout promote goes on to the 100% step', async () => {

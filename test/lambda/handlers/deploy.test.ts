@@ -48,7 +48,7 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', desired: Endpoint
 const started = (): RolloutContext => JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
 
 describe('Create', () => {
-  test('pins the ECR tag, indexes the guard alarms, starts a create rollout and answers SUCCESS at once', async () => {
+  test('pins the ECR tag, indexes the guard alarms, starts a create rollout and leaves the answer to it (the first smoke test)', async () => {
     aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: IMAGE_DIGEST }] });
     const declared = spec({
       version: version({ image: `${REPO}:v2` }),
@@ -70,21 +70,29 @@ describe('Create', () => {
       trigger: { by: 'cloudformation', reason: 'stack create' },
       versionId,
       owner: OWNER,
+      // Even without waitForRollout: a create is answered once its first version passed its smoke test (or failed).
+      cfnResponse: {
+        responseUrl: cfn.url,
+        stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+        requestId: 'req-Create',
+        logicalResourceId: 'FraudEndpoint',
+        physicalResourceId: ENDPOINT,
+      },
     });
     expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'STATE')).toMatchObject({ owner: { ...OWNER, since: T0 } });
     expect(aws.table.get('ALARM#fraud-errors-green', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['green'] });
     expect(aws.table.get('ALARM#fraud-kpi', 'ALARM')).toMatchObject({ endpointName: ENDPOINT, slots: ['blue', 'green'] });
-    expect(result).toMatchObject({ status: 'SUCCESS', respondNow: true });
-    expect(cfn.answers).toEqual([
-      expect.objectContaining({
-        Status: 'SUCCESS',
-        PhysicalResourceId: ENDPOINT,
-        LogicalResourceId: 'FraudEndpoint',
-        RequestId: 'req-Create',
-        Data: { EndpointName: ENDPOINT, VersionId: versionId, RolloutId: rolloutId },
-      }),
-    ]);
+    expect(result).toMatchObject({ status: 'SUCCESS', respondNow: false });
+    expect(cfn.answers).toEqual([]);
     expect(aws.table.decisions(ENDPOINT)).toEqual(['ownership-claim', 'deploy-create']);
+  });
+
+  test('a redelivered Create is not answered by the deploy provider either: the create rollout answers it', async () => {
+    await handleDeploy(cfnEvent('Create', spec()), T0, noWait);
+    const again = await handleDeploy(cfnEvent('Create', spec()), T0 + 1000, noWait);
+    expect(again).toMatchObject({ status: 'SUCCESS', respondNow: false });
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(cfn.answers).toEqual([]);
   });
 
   test('with waitForRollout the answer is left to the rollout (its Release task)', async () => {
@@ -148,7 +156,7 @@ describe('Update', () => {
     await handleDeploy(unchanged, T0, noWait);
     expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
-    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'deploy-noop', reason: expect.stringContaining('stays rolled back: this update does not change it') });
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'deploy-noop', reason: expect.stringContaining('this update does not change version') });
   });
 
   test('a stack rollback to the stable version mid-rollout aborts it and returns traffic to stable', async () => {
@@ -184,15 +192,38 @@ describe('Update', () => {
     await handleDeploy(cfnEvent('Update', spec({ version: STABLE_VERSION })), T0, noWait);
     expect(aws.sagemaker.weights().blue.desired).toBe(100);
     expect(aws.table.state(ENDPOINT)?.stable).toMatchObject({ slot: 'blue', versionId: STABLE_ID });
-    expect(started()).toMatchObject({ next: 'retire' });
+    // CloudFormation undoing the stack is no verdict on the promoted version: not marked, the rollout ends aborted.
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+    expect(started()).toMatchObject({ next: 'retire', outcome: 'aborted' });
     expect(cfn.answers[0].Status).toBe('SUCCESS');
   });
 
   test('a new endpoint name is a Create of that endpoint (CloudFormation deletes the old one)', async () => {
     putState(aws.table, stableOnly());
     await handleDeploy(cfnEvent('Update', spec({ endpointName: 'fraud-scorer-v2' })), T0, noWait);
-    expect(started()).toMatchObject({ kind: 'create', spec: { endpointName: 'fraud-scorer-v2' } });
-    expect(cfn.answers[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'fraud-scorer-v2' });
+    expect(started()).toMatchObject({ kind: 'create', spec: { endpointName: 'fraud-scorer-v2' }, cfnResponse: { physicalResourceId: 'fraud-scorer-v2' } });
+    expect(cfn.answers).toEqual([]);
+  });
+
+  test('with the reject policy, a new version while a rollout runs is refused here with the reason: FAILED, nothing started', async () => {
+    putState(aws.table, rollingOut());
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const next = version({ environment: { MODEL: 'v3' } });
+    const rejecting = (v = next) => spec({ version: v, plan: { ...spec().plan, concurrency: 'reject' } });
+    const result = await handleDeploy(cfnEvent('Update', rejecting()), T0, noWait);
+    expect(result).toMatchObject({ status: 'FAILED', respondNow: true, reason: expect.stringContaining('concurrency policy is reject') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringContaining(`rollout ${rollingOut().lock!.rolloutId} holds endpoint`) })]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-refuse']);
+  });
+
+  test('with the reject policy, a lock whose execution no longer runs refuses nothing', async () => {
+    putState(aws.table, rollingOut());
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    await handleDeploy(cfnEvent('Update', spec({ version: version({ environment: { MODEL: 'v3' } }), plan: { ...spec().plan, concurrency: 'reject' } })), T0, noWait);
+    expect(aws.sfn).toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
   });
 });
 

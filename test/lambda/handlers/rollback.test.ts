@@ -1,6 +1,7 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { endpointConfigName } from '../../../lambda/core';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { mockAws } from './support/aws-mocks';
 import {
@@ -49,11 +50,45 @@ test('after a task failed for good (Catch set error) the outcome is failed with 
   expect(aws.sagemaker.weights().green.desired).toBe(0);
 });
 
-test('a new endpoint has no stable to return to: failed, release', async () => {
-  putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1, candidate: { slot: 'blue', versionId: CANDIDATE_ID, rolloutId: rollingBack.rolloutId } });
-  const out = await rollback({ ...rollingBack, kind: 'create' }, env);
-  expect(out).toMatchObject({ next: 'release', outcome: 'failed' });
-  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+describe('a new endpoint has no stable to return to', () => {
+  const CREATE_CONFIG = `${ENDPOINT}-create-blue`;
+  beforeEach(() => {
+    putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1, candidate: { slot: 'blue', versionId: CANDIDATE_ID, rolloutId: rollingBack.rolloutId } });
+  });
+
+  test('failed, release, and the endpoint that runs its config is deleted: nothing serves a version without a passed smoke test', async () => {
+    aws.sagemaker.serve(ENDPOINT, CREATE_CONFIG, [variant('blue', CANDIDATE_ID, 1)], { blue: 100 });
+    const out = await rollback({ ...rollingBack, kind: 'create', targetConfigName: CREATE_CONFIG, outcome: 'failed', reason: 'smoke payload 1 of 1 failed' }, env);
+    expect(out).toMatchObject({ next: 'release', outcome: 'failed' });
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: ENDPOINT });
+    expect(aws.table.history(ENDPOINT)).toContainEqual(expect.objectContaining({
+      decision: 'endpoint-deleted', reason: expect.stringContaining('smoke payload 1 of 1 failed'),
+    }));
+  });
+
+  test('an aborted create (its cleanup execution knows no targetConfigName) deletes the endpoint running the rollout\'s own config', async () => {
+    const own = endpointConfigName(ENDPOINT, rollingBack.rolloutId, ['blue']);
+    aws.sagemaker.serve(ENDPOINT, own, [variant('blue', CANDIDATE_ID, 1)], { blue: 100 });
+    await rollback({ ...rollingBack, kind: 'create', targetConfigName: undefined, outcome: 'aborted', reason: 'operator abort' }, env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(DeleteEndpointCommand, { EndpointName: ENDPOINT });
+  });
+
+  test('an endpoint of that name running another config is not this rollout\'s: kept, and the decision says why', async () => {
+    aws.sagemaker.serve(ENDPOINT, 'someone-elses-config', [variant('blue', STABLE_ID, 1)], { blue: 100 });
+    const out = await rollback({ ...rollingBack, kind: 'create', targetConfigName: CREATE_CONFIG, error: { Error: 'EndpointOwnedElsewhere' } }, env);
+    expect(out).toMatchObject({ next: 'release', outcome: 'failed' });
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(aws.table.decisions(ENDPOINT)).toContain('endpoint-kept');
+  });
+});
+
+test('an inconclusive step (no verdict) returns traffic to stable without marking the version', async () => {
+  const out = await rollback({ ...rollingBack, outcome: 'inconclusive', reason: 'inconclusive: too few invocations past deadline' }, env);
+  expect(out).toMatchObject({ next: 'retire', outcome: 'inconclusive' });
+  expect(aws.sagemaker.weights().green.desired).toBe(0);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ outcome: 'inconclusive' });
 });
 
 test('a failure after promotion does not mark the version that now serves as stable', async () => {

@@ -36,9 +36,9 @@ test('an answer from the wrong variant or without the expected text fails', asyn
   expect((await smokeTest(context(), env)).reason).toContain("does not contain 'score'");
 });
 
-test('a new endpoint that fails its smoke test fails the rollout; one that passes is promoted', async () => {
+test('a new endpoint that fails its smoke test fails the rollout and goes to Rollback (which takes it down); one that passes is promoted', async () => {
   aws.runtime.on(InvokeEndpointCommand).resolvesOnce({ InvokedProductionVariant: 'blue', Body: body('oops') }).resolvesOnce({ InvokedProductionVariant: 'blue', Body: body('score') });
   const create = context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined });
-  expect(await smokeTest(create, env)).toMatchObject({ next: 'release', outcome: 'failed' });
+  expect(await smokeTest(create, env)).toMatchObject({ next: 'rollback', outcome: 'failed' });
   expect(await smokeTest(create, env)).toMatchObject({ next: 'promote', smokeTestPassedAt: T0 });
 });
