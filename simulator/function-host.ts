@@ -3,6 +3,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Who is calling AWS right now: the execution a step runs for, or the function's name. */
 export const caller = new AsyncLocalStorage<string>();
 
+/**
+ * An error of the Lambda service itself (the function never ran), as the Invoke API answers it. Step Functions reports
+ * these as `Lambda.<name>` ("Lambda errors are reported as Lambda.ErrorName"; "When Lambda hits the maximum number of
+ * invocations, the error is Lambda.TooManyRequestsException": Step Functions developer guide, "Handle Lambda service
+ * exceptions", docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+ */
+export class LambdaServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
 /** A Lambda handler as the simulator calls it. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -14,6 +27,8 @@ export class FunctionHost {
   private readonly functions = new Map<string, { name: string; handler: LambdaHandler }>();
   private readonly environment: Record<string, string> = {};
   invocations = 0;
+  /** Invocations answered TooManyRequestsException (concurrency or rate limit reached) while this returns true. */
+  throttled: (functionName: string) => boolean = () => false;
 
   constructor(private readonly latencyMs: number) {}
 
@@ -32,6 +47,10 @@ export class FunctionHost {
   async invoke(arnOrName: string, payload: unknown): Promise<unknown> {
     const fn = this.functions.get(arnOrName) ?? [...this.functions.entries()].find(([arn]) => arn.endsWith(`:function:${arnOrName}`))?.[1];
     if (!fn) throw Object.assign(new Error(`Function not found: ${arnOrName}`), { name: 'ResourceNotFoundException' });
+    if (this.throttled(fn.name)) {
+      // Invoke API: TooManyRequestsException, HTTP 429, "Rate Exceeded." (Lambda API reference, Invoke, Errors).
+      throw new LambdaServiceError('TooManyRequestsException', 'Rate Exceeded.');
+    }
     await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     this.invocations++;
     const context = {

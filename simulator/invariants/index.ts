@@ -4,6 +4,7 @@ import { decisionsRecorded } from './decisions-recorded';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
 import { oneWriter } from './one-writer';
+import { rollbackEvidence } from './rollback-evidence';
 import { Invariant, RunView } from './run-view';
 import { smokeTestedTraffic } from './smoke-tested-traffic';
 import { stackRollbackRestores } from './stack-rollback-restores';
@@ -28,6 +29,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noRerunWithoutRetry,
   stackRollbackRestores,
   unknownNotHealthy,
+  rollbackEvidence,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

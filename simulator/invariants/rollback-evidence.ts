@@ -1,0 +1,68 @@
+import { Invariant, RunView, percentOf } from './run-view';
+
+/** Decisions that find a candidate bad: once one is recorded, the rollout's verdict is made. */
+const VERDICTS = ['guards-failed', 'smoke-test-failed', 'revert-decided'];
+
+/**
+ * 13. Every rollback records the evidence that caused it, even when acting on it had to be retried:
+ * - a guard breach during a rollout is recorded (the alarm named in the rollout's history) no later than traffic is
+ *   back on the LKG, so the reason exists before, and whatever, the fast lever needs to get through;
+ * - a rollout that found its candidate bad (a breach, a failed guard check or smoke test) does not end `failed`: the
+ *   verdict stays the reason however often the rollback had to be retried;
+ * - every rollback entry says why, with evidence or a verdict recorded before it.
+ */
+export const rollbackEvidence: Invariant = {
+  id: 13,
+  name: 'every rollback records the evidence that caused it',
+  check(view) {
+    const { run, history } = view;
+    const failures: string[] = [];
+    let checked = 0;
+    for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+      const lkg = view.lkgAt(a.at);
+      const w = view.snapshotAt(a.at);
+      const candidate = w?.slots.find((s) => s.slot === a.slot && s.version !== lkg && s.percent > 0);
+      if (!candidate || !lkg) continue;
+      const rollout = rolloutAt(view, candidate.version, a.at);
+      if (!rollout) continue;
+      checked++;
+      const recovered = run.weights.find((x) => x.at >= a.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, candidate.version) === 0);
+      const name = a.alarm.AlarmName;
+      const recorded = history.find((h) => h.rolloutId === rollout.rolloutId && h.at >= a.at && JSON.stringify(h).includes(name));
+      if (!recorded) {
+        failures.push(`breach of ${name} at t=${view.t(a.at)}s (rollout of ${candidate.version}) is recorded nowhere in the history`);
+      } else if (recovered && recorded.at > recovered.at) {
+        failures.push(`breach of ${name} at t=${view.t(a.at)}s recorded at t=${view.t(recorded.at)}s, after traffic was back on ${lkg} at t=${view.t(recovered.at)}s`);
+      }
+      if (rollout.outcome === 'failed') {
+        failures.push(`rollout of ${candidate.version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
+      }
+    }
+    for (const r of run.rollouts) {
+      const verdict = history.find((h) => h.rolloutId === r.rolloutId && VERDICTS.includes(h.decision));
+      if (!verdict) continue;
+      checked++;
+      if (r.outcome === 'failed') {
+        failures.push(`rollout ${r.rolloutId} recorded '${verdict.decision}: ${verdict.reason}' at t=${view.t(verdict.at)}s but ended failed: ${r.reason}`);
+      }
+    }
+    for (const h of history.filter((x) => x.decision === 'rollback')) {
+      checked++;
+      const cause = h.evidence?.alarmName ?? h.evidence?.error ?? h.evidence?.verdict
+        ?? history.find((x) => x.rolloutId === h.rolloutId && VERDICTS.includes(x.decision) && x.at <= h.at);
+      // An operator's rollback is its own evidence: who asked, and why.
+      const byOperator = !['controller', 'guard-listener'].includes(String(h.actor));
+      if (!h.reason || (cause === undefined && !byOperator)) {
+        failures.push(`rollback of rollout ${h.rolloutId} at t=${view.t(h.at)}s records no evidence of its cause (reason: ${h.reason || 'none'})`);
+      }
+    }
+    return { exercised: checked > 0, failures, ok: checked ? `${checked} rollback cause(s) recorded before traffic returned, verdicts kept` : 'no rollback' };
+  },
+};
+
+/** The rollout that put `version` on the candidate slot before `at` (the latest one). */
+function rolloutAt(view: RunView, version: string, at: number): Record<string, any> | undefined {
+  return view.run.rollouts
+    .filter((r) => view.versionOf(r.rolloutId) === version && r.startedAt <= at)
+    .sort((a, b) => b.startedAt - a.startedAt)[0];
+}
