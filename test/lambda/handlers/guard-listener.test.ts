@@ -108,7 +108,7 @@ describe('during a rollout, an alarm on the candidate', () => {
     const handled = await handleAlarm(alarmEvent(), T0, { sleep: async (ms) => void sleeps.push(ms) });
     expect(handled.action).toBe('rollback');
     expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 3);
-    expect(sleeps).toEqual([200, 400]);
+    expect(sleeps).toEqual([500, 1000]);
     expect(aws.sagemaker.weights().green.desired).toBe(0);
   });
 
