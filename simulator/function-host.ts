@@ -27,6 +27,8 @@ export class FunctionHost {
   private readonly functions = new Map<string, { name: string; handler: LambdaHandler }>();
   private readonly environment: Record<string, string> = {};
   invocations = 0;
+  /** Invocations still running (a handler may back off for minutes on the virtual clock). */
+  running = 0;
   /** Invocations answered TooManyRequestsException (concurrency or rate limit reached) while this returns true. */
   throttled: (functionName: string) => boolean = () => false;
 
@@ -62,7 +64,12 @@ export class FunctionHost {
     // Round-trip through JSON as Lambda does: handlers get and return plain data.
     const actor = (payload as { executionArn?: unknown } | null)?.executionArn;
     const event = JSON.parse(JSON.stringify(payload));
-    const result = await caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context));
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    this.running++;
+    try {
+      const result = await caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context));
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } finally {
+      this.running--;
+    }
   }
 }

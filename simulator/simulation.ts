@@ -212,7 +212,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING');
+      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING');
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {
