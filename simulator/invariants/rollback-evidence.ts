@@ -1,4 +1,4 @@
-import { Invariant, RunView, percentOf } from './run-view';
+import { Invariant, RunView } from './run-view';
 
 /** Decisions that find a candidate bad: once one is recorded, the rollout's verdict is made. */
 const VERDICTS = ['guards-failed', 'smoke-test-failed', 'revert-decided'];
@@ -22,15 +22,10 @@ export const rollbackEvidence: Invariant = {
     const failures: string[] = [];
     let checked = 0;
     const heardWithinMs = ((run.scenario.endpoint.strategy?.checkIntervalSeconds ?? 60) + HEARING_SLACK_SECONDS) * 1000;
-    for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
-      const lkg = view.lkgAt(a.at);
-      const w = view.snapshotAt(a.at);
-      const candidate = w?.slots.find((s) => s.slot === a.slot && s.version !== lkg && s.percent > 0);
-      if (!candidate || !lkg) continue;
-      const rollout = rolloutAt(view, candidate.version, a.at);
+    for (const { alarm: a, version, recovered } of view.breaches()) {
+      const rollout = rolloutAt(view, version, a.at);
       if (!rollout) continue;
       checked++;
-      const recovered = run.weights.find((x) => x.at >= a.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, candidate.version) === 0);
       const name = a.alarm.AlarmName;
       // Recorded: an entry of the rollout naming the alarm, or a rollback already decided before this breach (an
       // alarm that fires again while the decided flip waits adds nothing).
@@ -40,12 +35,12 @@ export const rollbackEvidence: Invariant = {
       // decides is recorded then, not when SageMaker finally accepts the flip.
       const deadline = Math.min(a.at + heardWithinMs, recovered?.at ?? Infinity);
       if (!recorded) {
-        failures.push(`breach of ${name} at t=${view.t(a.at)}s (rollout of ${candidate.version}) is recorded nowhere in the history`);
+        failures.push(`breach of ${name} at t=${view.t(a.at)}s (rollout of ${version}) is recorded nowhere in the history`);
       } else if (recorded.at > deadline) {
         failures.push(`breach of ${name} at t=${view.t(a.at)}s recorded only at t=${view.t(recorded.at)}s (due by t=${view.t(deadline)}s)`);
       }
       if (rollout.outcome === 'failed') {
-        failures.push(`rollout of ${candidate.version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
+        failures.push(`rollout of ${version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
       }
     }
     for (const r of run.rollouts) {
