@@ -12,6 +12,7 @@ const HEARING_SLACK_SECONDS = 60;
  *   hears of it (within a check interval) and before traffic is back, however long the fast lever needs to get through;
  * - a rollout that found its candidate bad (a breach, a failed guard check or smoke test) does not end `failed`: the
  *   verdict stays the reason however often the rollback had to be retried;
+ * - a breach of a just-promoted version inside its revert window is recorded the same way (a revert is a rollback);
  * - every rollback entry says why, with evidence or a verdict recorded before it.
  */
 export const rollbackEvidence: Invariant = {
@@ -41,6 +42,19 @@ export const rollbackEvidence: Invariant = {
       }
       if (rollout.outcome === 'failed') {
         failures.push(`rollout of ${version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
+      }
+    }
+    // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way.
+    for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+      const version = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0)?.version;
+      const watching = history.find((h) => h.decision === 'promoted' && h.at <= a.at && view.versionOf(h.rolloutId) === version
+        && !history.some((e) => e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended'].includes(e.decision) && e.at <= a.at));
+      if (!watching) continue;
+      checked++;
+      const name = a.alarm.AlarmName;
+      const recorded = history.find((h) => h.rolloutId === watching.rolloutId && h.at >= a.at && JSON.stringify(h).includes(name));
+      if (!recorded || recorded.at > a.at + heardWithinMs) {
+        failures.push(`breach of ${name} at t=${view.t(a.at)}s in the revert window of ${version} ${recorded ? `recorded only at t=${view.t(recorded.at)}s` : 'is recorded nowhere in the history'}`);
       }
     }
     for (const r of run.rollouts) {

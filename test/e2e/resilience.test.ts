@@ -16,6 +16,17 @@ describe('transient failures', () => {
     expectInvariants(summary);
   });
 
+  test('a revert inside the revert window during a throttling spell: recorded at once, done when SageMaker answers', async () => {
+    const { run, summary } = await scenario('throttled-revert-after-promotion');
+    const breach = run.alarms.find((a) => a.to === 'ALARM' && a.slot === 'green' && a.at > run.start + 40 * 60_000)!;
+    const reverted = run.history.find((h) => h.decision === 'reverted')!;
+    expect(reverted.at - breach.at).toBeLessThan(5_000);
+    expect(reverted.evidence).toMatchObject({ alarmName: breach.alarm.AlarmName });
+    expect(summary.outcome).toBe('rolled-back');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
   test('Lambda throttling the step function for 2 minutes: retried, and the healthy candidate is promoted', async () => {
     const { run, summary } = await scenario('lambda-throttled-during-rollout');
     const execution = run.executions.find((e) => e.states.some((s) => s.name === 'CheckGuards'))!;

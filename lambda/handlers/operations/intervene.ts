@@ -41,12 +41,19 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
   const pending = async () => (holder === undefined ? undefined : retry(() => pendingCfnResponse(holder.executionArn)));
   const trigger = { by: actor, reason };
   if (action === 'revert') {
-    const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry });
     // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
-    return startCleanup({
-      state, rolloutId, versionId: state.stable?.versionId, next: 'retire', trigger,
-      outcome: 'rolled-back', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
+    const finish = (next: 'retire' | 'revert', recorded: string) => startCleanup({
+      state, rolloutId, versionId: state.stable?.versionId, next, trigger, outcome: 'rolled-back', reason: recorded, suffix: 'revert', now, retry,
     });
+    let reverted;
+    try {
+      reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry });
+    } catch (err) {
+      // The revert is recorded; the flip is not done: the cleanup execution's Revert task keeps trying.
+      await finish('revert', reason);
+      throw err;
+    }
+    return finish('retire', reverted.reason ?? reason);
   }
   const outcome = action === 'abort' ? 'aborted' : 'rolled-back';
   const cleanup = async () => startCleanup({

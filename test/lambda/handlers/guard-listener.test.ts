@@ -144,6 +144,27 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
   expect(JSON.parse(start.input!)).toMatchObject({ next: 'retire', outcome: 'rolled-back', versionId: CANDIDATE_ID });
 });
 
+test('a revert SageMaker will not take yet is recorded first, and handed to a cleanup execution that resumes at Revert', async () => {
+  putState(aws.table, rollingOut({
+    phase: 'watching',
+    candidate: undefined,
+    stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 60_000 },
+    standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 540_000 },
+  }));
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toMatchObject({ name: 'Throttled' });
+  expect(aws.table.history(ENDPOINT)).toEqual([
+    expect.objectContaining({ decision: 'reverted', actor: 'guard-listener', evidence: expect.objectContaining({ alarmName: 'fraud-errors-green' }) }),
+  ]);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${ROLLOUT_ID}`)).toMatchObject({ outcome: 'rolled-back' });
+  const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+  expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-revert`));
+  expect(JSON.parse(start.input!)).toMatchObject({ next: 'revert', outcome: 'rolled-back' });
+  // The standby is still the standby: the Revert task finds it and flips when SageMaker answers.
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ standby: { slot: 'blue' } });
+});
+
 test('events that are not ALARM, or for alarms that guard nothing, are ignored without reading state', async () => {
   expect(await handleAlarm(alarmEvent('fraud-errors-green', 'OK'), T0, noWait)).toMatchObject({ action: 'ignore' });
   expect(await handleAlarm(alarmEvent('someone-elses-alarm'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('not a guard') });
