@@ -125,7 +125,8 @@ describe('during a rollout, an alarm on the candidate', () => {
   });
 });
 
-test('after promotion, inside the revert window, an alarm on the new stable reverts to the standby', async () => {
+/** Promoted green serves 100%; blue is the standby inside the revert window. */
+function promotedWithStandby(): void {
   putState(aws.table, rollingOut({
     phase: 'watching',
     candidate: undefined,
@@ -133,6 +134,10 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
     standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 540_000 },
   }));
   aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+}
+
+test('after promotion, inside the revert window, an alarm on the new stable reverts to the standby', async () => {
+  promotedWithStandby();
   const handled = await handleAlarm(alarmEvent(), T0, noWait);
   expect(handled.action).toBe('revert');
   expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
@@ -145,13 +150,7 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
 });
 
 test('a revert SageMaker will not take yet is recorded first, and handed to a cleanup execution that resumes at Revert', async () => {
-  putState(aws.table, rollingOut({
-    phase: 'watching',
-    candidate: undefined,
-    stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 60_000 },
-    standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 540_000 },
-  }));
-  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+  promotedWithStandby();
   aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
   await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toMatchObject({ name: 'Throttled' });
   expect(aws.table.history(ENDPOINT)).toEqual([
