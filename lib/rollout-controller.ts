@@ -15,6 +15,7 @@ import { Construct, IConstruct } from 'constructs';
 import {
   KMS_GRANT_WILDCARD_ACTIONS, acknowledgeManagedPolicy, acknowledgeWildcardActions, acknowledgeWildcardResources,
 } from './private/nag';
+import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
 import { rolloutDefinition } from './private/rollout-definition';
 import { endpointResourceArns } from './private/sagemaker-arns';
 
@@ -157,7 +158,8 @@ export class RolloutController extends Construct {
 
     const withMachine = { ...baseEnvironment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn };
     const deploy = this.handler('Deploy', 'deploy.ts', retention, Duration.minutes(5), withMachine);
-    const guardListener = this.handler('GuardListener', 'guard-listener.ts', retention, Duration.minutes(1), withMachine);
+    // The listener keeps pulling the fast lever through an update in progress before it hands over (FAST_LEVER_BUDGET_MS).
+    const guardListener = this.handler('GuardListener', 'guard-listener.ts', retention, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
 

@@ -18,6 +18,19 @@ export function installFunctionEnvironment(): () => void {
   return () => { process.env = real; };
 }
 
+/**
+ * An error of the Lambda service itself (the function never ran), as the Invoke API answers it. Step Functions reports
+ * these as `Lambda.<name>` ("Lambda errors are reported as Lambda.ErrorName"; "When Lambda hits the maximum number of
+ * invocations, the error is Lambda.TooManyRequestsException": Step Functions developer guide, "Handle Lambda service
+ * exceptions", docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+ */
+export class LambdaServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
 /** A Lambda handler as the simulator calls it. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -28,6 +41,10 @@ export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknow
 export class FunctionHost {
   private readonly functions = new Map<string, { name: string; handler: LambdaHandler; environment: Record<string, string> }>();
   invocations = 0;
+  /** Invocations still running (a handler may back off for minutes on the virtual clock). */
+  running = 0;
+  /** Invocations answered TooManyRequestsException (concurrency or rate limit reached) while this returns true. */
+  throttled: (functionName: string) => boolean = () => false;
 
   constructor(private readonly latencyMs: number) {}
 
@@ -42,6 +59,10 @@ export class FunctionHost {
   async invoke(arnOrName: string, payload: unknown): Promise<unknown> {
     const fn = this.functions.get(arnOrName) ?? [...this.functions.entries()].find(([arn]) => arn.endsWith(`:function:${arnOrName}`))?.[1];
     if (!fn) throw Object.assign(new Error(`Function not found: ${arnOrName}`), { name: 'ResourceNotFoundException' });
+    if (this.throttled(fn.name)) {
+      // Invoke API: TooManyRequestsException, HTTP 429, "Rate Exceeded." (Lambda API reference, Invoke, Errors).
+      throw new LambdaServiceError('TooManyRequestsException', 'Rate Exceeded.');
+    }
     await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     this.invocations++;
     const context = {
@@ -53,8 +74,13 @@ export class FunctionHost {
     // Round-trip through JSON as Lambda does: handlers get and return plain data.
     const actor = (payload as { executionArn?: unknown } | null)?.executionArn;
     const event = JSON.parse(JSON.stringify(payload));
-    const result = await functionEnvironment.run(fn.environment, () =>
-      caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context)));
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    this.running++;
+    try {
+      const result = await functionEnvironment.run(fn.environment, () =>
+        caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context)));
+      return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    } finally {
+      this.running--;
+    }
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { BehaviourProfile } from './behaviour';
+import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
 
 /** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
 export interface Scenario {
@@ -24,6 +25,8 @@ export interface Scenario {
     readonly weightsSeconds?: number;
     /** How late SageMaker's metrics reach CloudWatch (0: visible at the end of their second). */
     readonly metricLagSeconds?: number;
+    /** How long DescribeEndpoint keeps reporting the weights from before an UpdateEndpointWeightsAndCapacities. */
+    readonly describeLagSeconds?: number;
   };
 }
 
@@ -86,6 +89,10 @@ export interface Faults {
   readonly provisioning?: 'silent-revert' | 'reported-revert';
   /** Alarm state change events reach the controller twice, or never (polling must catch the breach). */
   readonly alarmEvents?: 'duplicate' | 'lost';
+  /** Lambda answers the state machine's invocations of the step function with TooManyRequestsException. */
+  readonly lambdaThrottle?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
+  /** The first `count` smoke invocations from `fromMinute` on are answered by SageMaker Runtime with this platform error. */
+  readonly smokeInvokeErrors?: { readonly count: number; readonly error: PlatformError; readonly fromMinute?: number };
 }
 
 const profile = {
@@ -214,6 +221,16 @@ export const SCENARIO_SCHEMA = {
         },
         provisioning: { enum: ['silent-revert', 'reported-revert'] },
         alarmEvents: { enum: ['duplicate', 'lost'] },
+        lambdaThrottle: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
+        },
+        smokeInvokeErrors: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['count', 'error'],
+          properties: { count: { type: 'integer', minimum: 1 }, error: { enum: Object.keys(PLATFORM_ERRORS) }, fromMinute: minute },
+        },
       },
     },
     sagemaker: {
@@ -224,6 +241,7 @@ export const SCENARIO_SCHEMA = {
         updateSeconds: { type: 'number', minimum: 0 },
         weightsSeconds: { type: 'number', minimum: 0 },
         metricLagSeconds: { type: 'number', minimum: 0, maximum: 600 },
+        describeLagSeconds: { type: 'number', minimum: 0, maximum: 60 },
       },
     },
   },

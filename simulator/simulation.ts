@@ -120,7 +120,8 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
   Math.random = () => sdkRandom.next();
   const clock = new VirtualClock(SIMULATION_START);
   const host = new FunctionHost(LAMBDA_LATENCY_MS);
-  const throttle = scenario.faults?.throttle ?? [];
+  const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
+    (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
   const sm = scenario.sagemaker ?? {};
   const twin = new ServiceTwin({
     sagemaker: {
@@ -129,7 +130,8 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
       weightsSeconds: sm.weightsSeconds ?? 10,
       deleteSeconds: 60,
       failNextUpdate: scenario.faults?.provisioning === 'silent-revert' ? 'silent' : scenario.faults?.provisioning === 'reported-revert' ? 'reported' : undefined,
-      throttled: () => throttle.some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000),
+      throttled: within(scenario.faults?.throttle),
+      describeLagSeconds: sm.describeLagSeconds ?? 0,
     },
     metricLagSeconds: sm.metricLagSeconds ?? 0,
     events: { delaySeconds: EVENT_DELAY_SECONDS, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
@@ -140,6 +142,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     invoke: (arn, payload) => host.invoke(arn, payload),
   });
 
+  const smokeErrors = scenario.faults?.smokeInvokeErrors;
+  if (smokeErrors) {
+    twin.runtime.smokeFault = { from: SIMULATION_START + (smokeErrors.fromMinute ?? 0) * 60_000, remaining: smokeErrors.count, error: smokeErrors.error };
+  }
   const record = newRecord(scenario);
   const emit = (kind: TimelineKind, text: string, data?: Record<string, unknown>) => {
     const e = { at: clock.now(), kind, text, data };
@@ -179,6 +185,10 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
     await deployResources(deployed, first, twin, host, clock);
+    // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
+    const stepFunctionName = deployed.physicalName(first.functions.step);
+    const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
+    host.throttled = (name) => name === stepFunctionName && lambdaThrottled();
     wireObservers(twin, record, emit, endpointName);
 
     let current = { synth: first, props: customResourceProps(deployed, first) };
@@ -376,7 +386,7 @@ export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) =
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING');
+      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING');
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {

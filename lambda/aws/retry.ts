@@ -1,3 +1,4 @@
+import { FAST_LEVER_BUDGET_MS } from '../core/fast-lever';
 import { isEndpointBusy, isThrottled } from './errors';
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -8,28 +9,38 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 export const once: Retry = (call) => call();
 
 export interface RetryOptions {
+  /** At most this many calls (default: as many as the budget allows). */
   readonly tries?: number;
   readonly firstDelayMs?: number;
+  /** Back-off doubles up to this delay. */
+  readonly maxDelayMs?: number;
+  /** Gives up rather than wait beyond this much back-off in all. */
+  readonly budgetMs?: number;
   readonly sleep?: Sleep;
 }
 
 /**
- * Bounded retry of EndpointBusy/Throttled for code that runs outside the state machine (guard listener, deploy
- * provider): 5 tries, exponential backoff from 200 ms (200, 400, 800, 1600 ms: about 3 s in all).
+ * Retry of EndpointBusy/Throttled for code that runs outside the state machine (guard listener, deploy provider,
+ * operator commands): exponential back-off from 500 ms, doubling up to 10 s, for up to FAST_LEVER_BUDGET_MS of waiting.
  */
 export function retryTransient(options: RetryOptions = {}): Retry {
-  const tries = options.tries ?? 5;
-  const firstDelayMs = options.firstDelayMs ?? 200;
+  const tries = options.tries ?? Number.POSITIVE_INFINITY;
+  const firstDelayMs = options.firstDelayMs ?? 500;
+  const maxDelayMs = options.maxDelayMs ?? 10_000;
+  const budgetMs = options.budgetMs ?? FAST_LEVER_BUDGET_MS;
   const sleep = options.sleep ?? realSleep;
   return async <T>(call: () => Promise<T>): Promise<T> => {
+    let waited = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (err) {
-        if (attempt >= tries || !(isEndpointBusy(err) || isThrottled(err))) {
+        const delay = Math.min(firstDelayMs * 2 ** (attempt - 1), maxDelayMs);
+        if (attempt >= tries || waited + delay > budgetMs || !(isEndpointBusy(err) || isThrottled(err))) {
           throw err;
         }
-        await sleep(firstDelayMs * 2 ** (attempt - 1));
+        await sleep(delay);
+        waited += delay;
       }
     }
   };

@@ -1,5 +1,5 @@
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import { SmokeResult, Slot } from '../core';
+import { SmokeResult, Slot, classifySmokeFailure } from '../core';
 import { sagemakerRuntime } from './clients';
 import { errorMessage, errorName } from './errors';
 
@@ -20,6 +20,8 @@ export async function invokeSlot(endpointName: string, slot: Slot, contentType: 
       body: out.Body === undefined ? undefined : Buffer.from(out.Body).toString('utf8'),
     };
   } catch (err) {
-    return { ok: false, error: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}` };
+    const statusCode = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+    const result = { ok: false, error: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`, errorName: errorName(err), statusCode };
+    return { ...result, failedBy: classifySmokeFailure(result) };
   }
 }

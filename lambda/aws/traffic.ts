@@ -3,6 +3,7 @@ import { SLOTS, Slot, sameWeights } from '../core';
 import { sagemaker } from './clients';
 import { EndpointView, describeEndpoint, desiredWeightsOf, slotsOf } from './endpoint-readback';
 import { aws, namedError } from './errors';
+import { Sleep, realSleep } from './retry';
 
 /** Thrown when the endpoint does not report the weights we just set. */
 export const WEIGHTS_NOT_APPLIED = 'WeightsNotApplied';
@@ -19,7 +20,7 @@ export interface WeightChange {
  * endpoint already moves to these weights nothing is sent, so running a rollback twice changes nothing the second
  * time. The one weight lever shared by shift, rollback, revert, the guard listener and the deploy provider.
  */
-export async function applyWeights(endpointName: string, intent: Record<Slot, number>): Promise<WeightChange> {
+export async function applyWeights(endpointName: string, intent: Record<Slot, number>, options: ReadBackOptions = {}): Promise<WeightChange> {
   const before = await describeEndpoint(endpointName);
   const beforeWeights = desiredWeightsOf(before);
   if (sameWeights(beforeWeights, intent)) {
@@ -41,7 +42,7 @@ export async function applyWeights(endpointName: string, intent: Record<Slot, nu
       }),
     ),
   );
-  const afterWeights = desiredWeightsOf(await describeEndpoint(endpointName));
+  const afterWeights = await readBack(endpointName, intent, options);
   if (!sameWeights(afterWeights, intent)) {
     throw namedError(
       WEIGHTS_NOT_APPLIED,
@@ -49,6 +50,28 @@ export async function applyWeights(endpointName: string, intent: Record<Slot, nu
     );
   }
   return { changed: true, before: beforeWeights, after: afterWeights };
+}
+
+export interface ReadBackOptions {
+  readonly sleep?: Sleep;
+}
+
+/**
+ * DescribeEndpoint is not documented to read its own writes: a read right after the update may still show the weights
+ * from before (unverified: the probe measures it). Re-read with back-off (1, 2, 4, 8 s) before declaring the weights
+ * not applied, so a lagging read does not send a healthy canary to rollback.
+ */
+export const READ_BACK_DELAYS_MS = [1000, 2000, 4000, 8000];
+
+async function readBack(endpointName: string, intent: Record<Slot, number>, options: ReadBackOptions): Promise<Record<Slot, number>> {
+  const sleep = options.sleep ?? realSleep;
+  let weights = desiredWeightsOf(await describeEndpoint(endpointName));
+  for (const delay of READ_BACK_DELAYS_MS) {
+    if (sameWeights(weights, intent)) break;
+    await sleep(delay);
+    weights = desiredWeightsOf(await describeEndpoint(endpointName));
+  }
+  return weights;
 }
 
 /** Weights as people read them, in slot order: `blue 90, green 10`. */

@@ -1,4 +1,4 @@
-import type { WeightSnapshot } from '../simulation';
+import type { RunRecord, WeightSnapshot } from '../simulation';
 import { Invariant } from './run-view';
 
 const TRAFFIC_DECISIONS = ['traffic-shifted', 'rollback', 'aborted', 'superseded', 'reverted'];
@@ -29,7 +29,9 @@ export const decisionsRecorded: Invariant = {
       if (!history.some((h) => wanted.includes(h.decision) && h.at <= live[i].at && h.at >= prev)) {
         failures.push(`t=${view.t(live[i].at)}s: ${trafficMoved ? 'traffic moved' : 'slots changed'} with no ${wanted.join('/')} decision since t=${view.t(prev)}s`);
       }
-      prev = live[i].at;
+      // SageMaker applies a change some time after it was asked for: a decision recorded meanwhile (a rollback
+      // recorded before acting) counts for the next change, so the window starts at the request, not at the change.
+      prev = requestedAt(run.controlPlaneCalls, live[i].at);
     }
     // Decisions written to this stack's table (another stack's controller keeps its own history).
     const seen = run.timeline.filter((e) => e.kind === 'decision' && (e.data?.table === undefined || e.data.table === run.tableName)).length;
@@ -37,3 +39,12 @@ export const decisionsRecorded: Invariant = {
     return { exercised: changes > 0, failures, ok: `${changes} traffic or slot changes each preceded by its decision; ${history.length} history entries kept` };
   },
 };
+
+const MUTATIONS = ['CreateEndpoint', 'UpdateEndpoint', 'UpdateEndpointWeightsAndCapacities', 'DeleteEndpoint'];
+
+/** When the change that landed at `at` was asked for: the last accepted endpoint mutation at or before it. */
+function requestedAt(calls: RunRecord['controlPlaneCalls'], at: number): number {
+  let found = at;
+  for (const c of calls) if (c.at <= at && c.error === undefined && MUTATIONS.includes(c.operation)) found = c.at;
+  return found;
+}

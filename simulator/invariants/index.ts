@@ -8,6 +8,7 @@ import { endpointOwnedByItsResource } from './endpoint-owned-by-its-resource';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
 import { oneWriter } from './one-writer';
+import { rollbackEvidence } from './rollback-evidence';
 import { Invariant, RunView } from './run-view';
 import { smokeTestedTraffic } from './smoke-tested-traffic';
 import { stackRollbackRestores } from './stack-rollback-restores';
@@ -36,6 +37,7 @@ export const INVARIANTS: readonly Invariant[] = [
   cloudFormationMatchesServing,
   approvalNamesItsRollout,
   endpointOwnedByItsResource,
+  rollbackEvidence,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

@@ -51,10 +51,34 @@ export class RunView {
     return snapshotAt(this.run.weights, at);
   }
 
+  /**
+   * Guard breaches during a rollout: a slot's alarm went to ALARM while that slot served a version other than the LKG,
+   * with the first snapshot after it that had 100% on the LKG and none on that version (undefined: never recovered).
+   */
+  breaches(): Breach[] {
+    const found: Breach[] = [];
+    for (const alarm of this.run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+      const lkg = this.lkgAt(alarm.at);
+      const candidate = this.snapshotAt(alarm.at)?.slots.find((s) => s.slot === alarm.slot && s.version !== lkg && s.percent > 0);
+      if (!candidate || !lkg) continue;
+      const recovered = this.run.weights.find((x) => x.at >= alarm.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, candidate.version) === 0);
+      found.push({ alarm, lkg, version: candidate.version, recovered });
+    }
+    return found;
+  }
+
   /** Seconds since the run started, for messages. */
   t(at: number): number {
     return seconds(at - this.run.start);
   }
+}
+
+export interface Breach {
+  readonly alarm: RunRecord['alarms'][number];
+  readonly lkg: string;
+  /** The version the breached slot served. */
+  readonly version: string;
+  readonly recovered?: WeightSnapshot;
 }
 
 /** One safety invariant, checked over a run's whole timeline. */

@@ -17,6 +17,8 @@ export class RuntimeTwin {
   readonly firstServedAt = new Map<string, number>();
   readonly regressedAt = new Map<string, number>();
   onRequest: (record: RequestRecord) => void = () => undefined;
+  /** The next `remaining` requests pinned with TargetVariant from `from` on are answered by the platform with `error` (a fault). */
+  smokeFault: { from: number; remaining: number; error: PlatformError } = { from: 0, remaining: 0, error: 'ServiceUnavailable' };
 
   constructor(
     private readonly sagemaker: SageMakerTwin,
@@ -92,6 +94,11 @@ export class RuntimeTwin {
     if (target && !this.sagemaker.serving(endpointName).some((v) => v.name === target)) {
       return error(400, 'ValidationError', `The variant ${target} is not present on endpoint ${endpointName}.`);
     }
+    if (target && this.smokeFault.remaining > 0 && Date.now() >= this.smokeFault.from) {
+      this.smokeFault.remaining--;
+      const { status, message } = PLATFORM_ERRORS[this.smokeFault.error];
+      return error(status, this.smokeFault.error, message);
+    }
     const served = this.invoke(endpointName, target);
     if (!served) return error(503, 'ServiceUnavailable', `Endpoint ${endpointName} is not serving.`);
     if (!served.ok) {
@@ -108,6 +115,19 @@ export class RuntimeTwin {
     };
   }
 }
+
+/**
+ * Errors of SageMaker Runtime itself, not of the model (InvokeEndpoint API reference, Errors; ThrottlingException from
+ * the common errors). The model's own failure is ModelError (424).
+ */
+export const PLATFORM_ERRORS = {
+  ServiceUnavailable: { status: 503, message: 'The service is unavailable. Try your call again.' },
+  InternalFailure: { status: 500, message: 'An internal failure occurred. Try your call again.' },
+  ThrottlingException: { status: 400, message: 'Rate exceeded' },
+  ModelNotReadyException: { status: 429, message: 'Model is not ready to serve requests. Try your call again.' },
+} as const;
+
+export type PlatformError = keyof typeof PLATFORM_ERRORS;
 
 function error(statusCode: number, code: string, message: string): WireResponse {
   return { statusCode, headers: { 'content-type': 'application/json', 'x-amzn-errortype': code }, body: JSON.stringify({ message }) };

@@ -17,6 +17,11 @@ export interface SageMakerBehaviour {
   failNextCreate?: boolean;
   /** Control-plane calls answered with ThrottlingException while this returns true. */
   throttled?: (operation: string) => boolean;
+  /**
+   * For this long after UpdateEndpointWeightsAndCapacities, DescribeEndpoint still reports the weights from before it.
+   * AWS states no read-after-write consistency for DescribeEndpoint (unverified: the probe measures it); default 0.
+   */
+  describeLagSeconds?: number;
 }
 
 interface Variant {
@@ -47,6 +52,8 @@ interface Endpoint {
   createdAt: number;
   modifiedAt: number;
   tags: Map<string, string>;
+  /** What a lagging DescribeEndpoint answers until `until` (see describeLagSeconds). */
+  stale?: { until: number; view: Record<string, unknown> };
 }
 
 /** The live state of one variant as traffic sees it. */
@@ -233,6 +240,8 @@ export class SageMakerTwin {
     }
     const total = ep.variants.reduce((sum, v) => sum + (desired.find((d) => d.VariantName === v.name)?.DesiredWeight ?? v.desiredWeight), 0);
     if (!(total > 0)) throw new ServiceError('ValidationException', 'The sum of the desired weights of all variants must be greater than 0');
+    const lag = this.behaviour.describeLagSeconds ?? 0;
+    if (lag > 0) ep.stale = { until: Date.now() + lag * 1000, view: this.view(ep) };
     for (const d of desired) {
       const v = ep.variants.find((x) => x.name === d.VariantName)!;
       if (d.DesiredWeight !== undefined) v.desiredWeight = d.DesiredWeight;
@@ -256,6 +265,10 @@ export class SageMakerTwin {
 
   private describeEndpoint(i: any) {
     const ep = this.endpoint(i.EndpointName);
+    return ep.stale !== undefined && Date.now() < ep.stale.until ? ep.stale.view : this.view(ep);
+  }
+
+  private view(ep: Endpoint): Record<string, unknown> {
     return {
       EndpointName: ep.name,
       EndpointArn: ep.arn,

@@ -1,4 +1,5 @@
 import { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
+import { LambdaServiceError } from '../function-host';
 import { ServiceError, epochSeconds } from './wire';
 import './promise-with-resolvers';
 
@@ -66,10 +67,10 @@ export class StepFunctionsTwin {
       if (state.Type !== 'Task') continue;
       const resource = state.Resource;
       handlers[stateName] = async (payload) => {
-        if (resource.startsWith('arn:aws:lambda:')) return this.invoke(resource, payload);
+        if (resource.startsWith('arn:aws:lambda:')) return this.invokeLambda(resource, payload);
         if (resource === 'arn:aws:states:::lambda:invoke') {
           const p = payload as { FunctionName: string; Payload: unknown };
-          return { Payload: await this.invoke(p.FunctionName, p.Payload), StatusCode: 200 };
+          return { Payload: await this.invokeLambda(p.FunctionName, p.Payload), StatusCode: 200 };
         }
         throw new Error(`the twin cannot run Task resource ${resource}`);
       };
@@ -110,6 +111,23 @@ export class StepFunctionsTwin {
       this.onExecutionEnd(execution);
     });
     return { executionArn: arn, startDate: epochSeconds(startedAt) };
+  }
+
+  /**
+   * An error the function threw keeps its name (its errorType); an error of the Lambda service (throttling, a 5xx)
+   * is reported as `Lambda.<name>`, as Step Functions does (developer guide, "Handle Lambda service exceptions").
+   */
+  private async invokeLambda(functionArn: string, payload: unknown): Promise<unknown> {
+    try {
+      return await this.invoke(functionArn, payload);
+    } catch (error) {
+      if (error instanceof LambdaServiceError) {
+        const surfaced = new Error(error.message);
+        surfaced.name = `Lambda.${error.name}`;
+        throw surfaced;
+      }
+      throw error;
+    }
   }
 
   private stop(arn: string, error?: string, cause?: string) {

@@ -12,7 +12,7 @@ describe('what a deploy ends with', () => {
     const passed = run.history.find((h) => h.decision === 'smoke-test-passed')!;
     expect(Math.min(...run.requests.filter((r) => !r.smoke && r.version === 'v2').map((r) => r.at))).toBeGreaterThanOrEqual(passed.at);
     expect(decisions(run)).toContain('endpoint-deleted');
-    expect(summary.rollouts.map((r) => [r.version, r.kind, r.outcome])).toEqual([['v1', 'create', 'failed'], ['v2', 'create', 'promoted']]);
+    expect(summary.rollouts.map((r) => [r.version, r.kind, r.outcome])).toEqual([['v1', 'create', 'rolled-back'], ['v2', 'create', 'promoted']]);
     expect(summary.outcome).toBe('promoted');
     expect(finalWeights(summary)).toEqual({ v2: 100 });
     expectInvariants(summary);

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
+import { FAST_LEVER_BUDGET_MS } from '../../lambda/core/fast-lever';
 import { ecrVersion, testApp, testStack } from './fixtures';
 
 interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown }
@@ -89,6 +90,13 @@ describe('RolloutController', () => {
     expect(byId('Step').Properties.Environment.Variables.STATE_MACHINE_ARN).toBeUndefined();
     expect(byId('Deploy').Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/StateMachine/) });
     expect(byId('GuardListener').Properties.Environment.Variables.STATE_MACHINE_ARN).toEqual({ Ref: expect.stringMatching(/StateMachine/) });
+  });
+
+  test('the guard listener may keep pulling the fast lever for its whole budget, with time left to hand over', () => {
+    const { template } = twoEndpoints();
+    const functions = template.findResources('AWS::Lambda::Function');
+    const listener = Object.entries(functions).find(([id]) => id.startsWith('SageMakerRolloutControllerGuardListener'))![1];
+    expect(listener.Properties.Timeout * 1000).toBeGreaterThanOrEqual(FAST_LEVER_BUDGET_MS + 30_000);
   });
 
   test('the state machine is Standard, logs ALL and traces with X-Ray', () => {

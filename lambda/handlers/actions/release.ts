@@ -5,7 +5,7 @@ import { findEndpoint } from '../../aws/endpoint-readback';
 import { setRolloutOutcome } from '../../aws/rollout-records';
 import { getState, updateState } from '../../aws/state-table';
 import { Action, eventDetail, record } from './action-kit';
-import { rollbackOutcome } from './rollback';
+import { taskFailure } from './rollback';
 
 /**
  * Ends the rollout: releases its own lock (never another rollout's), records the outcome, announces it. The lock is
@@ -41,7 +41,7 @@ export const release: Action = async (context, env) => {
  * afterwards; the error joins the reason); without one, a task failure (Catch sets error) means failed.
  */
 function endOf(context: RolloutContext): { outcome: NonNullable<RolloutContext['outcome']>; reason: string } {
-  const failure = context.error === undefined ? undefined : rollbackOutcome(context).reason;
+  const failure = context.error === undefined ? undefined : taskFailure(context.error);
   if (context.outcome !== undefined) {
     const reason = context.reason ?? context.outcome;
     return { outcome: context.outcome, reason: failure ? `${reason}; then ${failure}` : reason };

@@ -29,26 +29,40 @@ export const rollback: Action = async (context, env) => {
       outcome,
       reason,
       actor: CONTROLLER,
-      evidence: { error: context.error, trigger: context.trigger },
+      // A decided rollback records its verdict; acting on it may have needed retries (the error, if any, says why).
+      evidence: { verdict: context.next === 'rollback' ? context.reason : undefined, error: context.error, trigger: context.trigger },
       now: env.now,
     });
   }
   // The error is consumed into outcome and reason, so a later failure (e.g. in Retire) is told apart at Release.
-  // A new endpoint has no stable slot: nothing to return to, the create failed and its endpoint is taken down.
+  // A new endpoint has no stable slot: nothing to return to, the create failed and its endpoint is taken down. The
+  // outcome stays as decided: a failed smoke test is a verdict on the version (rolled-back), an abort is not.
   if (state?.stable === undefined) {
     await deleteFailedCreate(context, env.now, reason);
-    return { ...context, error: undefined, outcome: 'failed', reason, next: 'release' };
+    return { ...context, error: undefined, outcome, reason, next: 'release' };
   }
   // Traffic is back on stable: a deploy waiting for this rollout learns it now, not after the candidate is retired.
   const answered = await answerCloudFormation(context, outcome, reason);
   return { ...answered, error: undefined, outcome, reason, next: 'retire' };
 };
 
-/** A task that failed for good (the state machine's Catch sets `error`) fails the rollout; otherwise it rolled back. */
+/**
+ * A task that failed for good (the state machine's Catch sets `error`) fails the rollout, unless the task was the
+ * rollback itself acting on a decision already made (a guard breach, a failed smoke test, an intervention): retrying
+ * the action does not change why, so the decision keeps its outcome and reason, and the failure is only evidence.
+ */
 export function rollbackOutcome(context: RolloutContext): { outcome: NonNullable<RolloutContext['outcome']>; reason: string } {
-  if (context.error !== undefined) {
-    const cause = context.error.Cause ? `: ${context.error.Cause}` : '';
-    return { outcome: 'failed', reason: `task failed with ${context.error.Error}${cause}` };
+  const decided = { outcome: context.outcome ?? 'rolled-back', reason: context.reason ?? 'rollback requested' };
+  if (context.error === undefined) {
+    return decided;
   }
-  return { outcome: context.outcome ?? 'rolled-back', reason: context.reason ?? 'rollback requested' };
+  if (context.next === 'rollback' && context.reason !== undefined) {
+    return decided;
+  }
+  return { outcome: 'failed', reason: taskFailure(context.error) };
+}
+
+/** A task failure (the state machine's Catch output) as a reason: `task failed with <Error>: <Cause>`. */
+export function taskFailure(error: NonNullable<RolloutContext['error']>): string {
+  return `task failed with ${error.Error}${error.Cause ? `: ${error.Cause}` : ''}`;
 }

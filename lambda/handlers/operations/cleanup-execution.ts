@@ -10,8 +10,8 @@ export interface CleanupInput {
   readonly rolloutId: string;
   /** The version the cleaned-up rollout was about (the candidate, or the reverted version). */
   readonly versionId?: string;
-  /** The state machine's first Choice jumps to Rollback or Retire on this. */
-  readonly next: Extract<NextAction, 'rollback' | 'retire'>;
+  /** The state machine's first Choice jumps to Rollback, Revert or Retire on this. */
+  readonly next: Extract<NextAction, 'rollback' | 'revert' | 'retire'>;
   readonly trigger: Actor;
   readonly outcome: Outcome;
   readonly reason: string;

@@ -44,12 +44,20 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
   const trigger = { by: actor, reason };
   if (action === 'revert') {
     const verdict = input.verdict ?? true;
-    const reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry, verdict });
     // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
-    return startCleanup({
-      state, rolloutId, versionId: state.stable?.versionId, next: 'retire', trigger,
-      outcome: verdict ? 'rolled-back' : 'aborted', reason: reverted.reason ?? reason, suffix: 'revert', now, retry,
+    const finish = (next: 'retire' | 'revert', recorded: string) => startCleanup({
+      state, rolloutId, versionId: state.stable?.versionId, next, trigger,
+      outcome: verdict ? 'rolled-back' : 'aborted', reason: recorded, suffix: 'revert', now, retry,
     });
+    let reverted;
+    try {
+      reverted = await revertToStandby({ state, rolloutId, reason, actor, evidence, now, retry, verdict });
+    } catch (err) {
+      // The revert is recorded; the flip is not done: the cleanup execution's Revert task keeps trying.
+      await finish('revert', reason);
+      throw err;
+    }
+    return finish('retire', reverted.reason ?? reason);
   }
   const outcome = action === 'abort' ? 'aborted' : 'rolled-back';
   const cleanup = async () => startCleanup({

@@ -3,7 +3,9 @@ import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
 import { claimRolloutOutcome } from '../../aws/rollout-records';
-import { updateState } from '../../aws/state-table';
+import { describeEndpoint, desiredWeightsOf } from '../../aws/endpoint-readback';
+import { errorMessage } from '../../aws/errors';
+import { getState, updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
 
@@ -30,9 +32,11 @@ export interface RestoreStableResult {
 }
 
 /**
- * Rollback's fast lever, shared by the Rollback task, the guard listener and the deploy provider: 100% of traffic to
- * the stable slot (verified by reading back), phase rolling-back, then, once per rollout, the version mark, the
- * history entry, the rollout outcome and the event. Running it again changes nothing.
+ * Rollback's fast lever, shared by the Rollback task, the guard listener and the deploy provider. The decision and its
+ * evidence are recorded first, once per rollout (the version mark, the history entry, the rollout outcome), so they
+ * survive whatever the flip meets (a throttling storm, an update in progress) and every retry of it; then 100% of
+ * traffic goes to the stable slot (verified by reading back) and the rollback is announced by whoever moved it.
+ * Running it again changes nothing.
  */
 export async function restoreStable(input: RestoreStableInput): Promise<RestoreStableResult> {
   const { state, rolloutId, now, reason } = input;
@@ -41,41 +45,59 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
   // Rolling back is declared before the flip: a task of the stopped rollout still running (a traffic shift) then
   // finds it no longer owns the endpoint, and undoes its own change.
   await updateState(endpointName, (current) => (current && current.phase !== 'rolling-back' ? { ...current, phase: 'rolling-back' } : undefined));
-  const weights = stable ? await retry(() => applyWeights(endpointName, weightsFor(stable.slot, 0))) : undefined;
+  const intent = stable ? weightsFor(stable.slot, 0) : undefined;
+  // The first to claim the rollout's outcome records the decision; a repeated event or retried task finds it taken.
+  const recorded = await claimRolloutOutcome(endpointName, rolloutId, { outcome: input.outcome, reason });
+  if (recorded) {
+    const weightsBefore = stable ? await readWeightsOnce(endpointName) : undefined;
+    if (input.rolledBack) {
+      await markRolledBack(endpointName, input.rolledBack.versionId, { attempt: input.rolledBack.attempt, at: now, reason });
+    }
+    await appendHistory({
+      at: now,
+      endpointName,
+      rolloutId,
+      decision: input.decision,
+      reason,
+      actor: input.actor,
+      evidence: { ...input.evidence, ...weightsBefore },
+      weights: intent,
+    });
+  }
+  const weights = stable ? await retry(() => applyWeights(endpointName, intent!)) : undefined;
   await updateState(endpointName, (current) =>
     current && weights && !equalWeights(weights.after, current.weights) ? { ...current, weights: weights.after } : undefined,
   );
-  // The first to claim the rollout's outcome records the decision; a repeated event or retried task finds it taken.
-  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: input.outcome, reason }))) {
-    return { weights, recorded: false };
+  // Announced once: by the call that recorded the decision (unless an earlier attempt of it had to hand the flip over,
+  // then by the retry that moved the traffic).
+  if (recorded || weights?.changed === true) {
+    await putRolloutEvent(
+      EVENT_DETAIL_TYPE.rolledBack,
+      {
+        endpointName,
+        rolloutId,
+        versionId: input.rolledBack?.versionId ?? state.candidate?.versionId,
+        outcome: input.outcome,
+        reason,
+        actor: input.actor,
+        weights: weights?.after,
+      },
+      state.spec?.eventBusName,
+    );
   }
-  if (input.rolledBack) {
-    await markRolledBack(endpointName, input.rolledBack.versionId, { attempt: input.rolledBack.attempt, at: now, reason });
+  return { weights, recorded };
+}
+
+/**
+ * The weights the endpoint moves to, read once for the record; when SageMaker does not answer (it may be what the
+ * flip is about to wait for), the weights the controller last recorded, marked as such.
+ */
+async function readWeightsOnce(endpointName: string): Promise<{ weightsBefore?: Record<Slot, number>; weightsBeforeSource: string }> {
+  try {
+    return { weightsBefore: desiredWeightsOf(await describeEndpoint(endpointName)), weightsBeforeSource: 'DescribeEndpoint' };
+  } catch (err) {
+    return { weightsBefore: (await getState(endpointName))?.weights, weightsBeforeSource: `state table (DescribeEndpoint failed: ${errorMessage(err)})` };
   }
-  await appendHistory({
-    at: now,
-    endpointName,
-    rolloutId,
-    decision: input.decision,
-    reason,
-    actor: input.actor,
-    evidence: { ...input.evidence, weightsBefore: weights?.before, weightsChanged: weights?.changed ?? false },
-    weights: weights?.after,
-  });
-  await putRolloutEvent(
-    EVENT_DETAIL_TYPE.rolledBack,
-    {
-      endpointName,
-      rolloutId,
-      versionId: input.rolledBack?.versionId ?? state.candidate?.versionId,
-      outcome: input.outcome,
-      reason,
-      actor: input.actor,
-      weights: weights?.after,
-    },
-    state.spec?.eventBusName,
-  );
-  return { weights, recorded: true };
 }
 
 /** Exact equality of stored weights (the state keeps what the read back reported). */

@@ -33,8 +33,9 @@ export interface RevertResult {
 }
 
 /**
- * After promotion: 100% of traffic back to the standby (the previous LKG kept warm), verified by reading back; the
- * standby becomes stable again and the promoted version is marked rolled back. Shared by the Revert task, the guard
+ * After promotion: the decision recorded first (once per rollout; the promoted version marked rolled back unless the
+ * revert is no verdict), then 100% of
+ * traffic back to the standby (the previous LKG kept warm), verified by reading back; the standby becomes stable again. Shared by the Revert task, the guard
  * listener and the deploy provider. Without a standby it does nothing, so a repeated event changes nothing.
  */
 export async function revertToStandby(input: RevertInput): Promise<RevertResult> {
@@ -45,7 +46,26 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
   }
   const retry = input.retry ?? once;
   const reason = `reverted after promotion: ${input.reason}`;
-  const weights = await retry(() => applyWeights(endpointName, weightsFor(standby.slot, 0)));
+  const intent = weightsFor(standby.slot, 0);
+  // The decision and its evidence first, once per rollout: they survive a flip that has to be retried.
+  const verdict = input.verdict ?? true;
+  const recorded = await claimRolloutOutcome(endpointName, rolloutId, { outcome: verdict ? 'rolled-back' : 'aborted', reason });
+  if (recorded) {
+    if (verdict) {
+      await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
+    }
+    await appendHistory({
+      at: now,
+      endpointName,
+      rolloutId,
+      decision: 'reverted',
+      reason,
+      actor: input.actor,
+      evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, verdict, weightsBefore: state.weights },
+      weights: intent,
+    });
+  }
+  const weights = await retry(() => applyWeights(endpointName, intent));
   await updateState(endpointName, (current) =>
     current?.standby === undefined
       ? undefined
@@ -57,36 +77,21 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
           weights: weights.after,
         },
   );
-  // The first to claim the rollout's outcome records the revert; a repeated event finds it taken.
-  const verdict = input.verdict ?? true;
-  if (!(await claimRolloutOutcome(endpointName, rolloutId, { outcome: verdict ? 'rolled-back' : 'aborted', reason }))) {
-    return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
+  // Announced by the call that recorded it, or by the retry that moved the traffic when that call had to hand over.
+  if (recorded || weights.changed) {
+    await putRolloutEvent(
+      EVENT_DETAIL_TYPE.reverted,
+      {
+        endpointName,
+        rolloutId,
+        versionId: stable.versionId,
+        restoredVersionId: standby.versionId,
+        reason,
+        actor: input.actor,
+        weights: weights.after,
+      },
+      state.spec?.eventBusName,
+    );
   }
-  if (verdict) {
-    await markRolledBack(endpointName, stable.versionId, { attempt: state.spec?.rolloutAttempt ?? 0, at: now, reason });
-  }
-  await appendHistory({
-    at: now,
-    endpointName,
-    rolloutId,
-    decision: 'reverted',
-    reason,
-    actor: input.actor,
-    evidence: { ...input.evidence, revertedVersionId: stable.versionId, restoredVersionId: standby.versionId, verdict, weightsBefore: weights.before },
-    weights: weights.after,
-  });
-  await putRolloutEvent(
-    EVENT_DETAIL_TYPE.reverted,
-    {
-      endpointName,
-      rolloutId,
-      versionId: stable.versionId,
-      restoredVersionId: standby.versionId,
-      reason,
-      actor: input.actor,
-      weights: weights.after,
-    },
-    state.spec?.eventBusName,
-  );
   return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
 }

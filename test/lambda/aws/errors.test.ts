@@ -1,5 +1,6 @@
 import { aws, isAlreadyExists, isNotFound, mapAwsError } from '../../../lambda/aws/errors';
 import { retryTransient } from '../../../lambda/aws/retry';
+import { FAST_LEVER_BUDGET_MS } from '../../../lambda/core/fast-lever';
 
 const awsError = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
 const busy = () => awsError('ValidationException', 'Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/e".');
@@ -57,7 +58,18 @@ describe('retryTransient', () => {
     const retry = retryTransient({ sleep: async (ms) => void sleeps.push(ms) });
     await expect(retry(call)).resolves.toBe('done');
     expect(call).toHaveBeenCalledTimes(3);
-    expect(sleeps).toEqual([200, 400]);
+    expect(sleeps).toEqual([500, 1000]);
+  });
+
+  test('keeps trying for as long as a weight update in progress can take (the budget), backing off to 10 s, then gives up', async () => {
+    const sleeps: number[] = [];
+    const call = jest.fn<Promise<string>, []>().mockRejectedValue(busy());
+    await expect(retryTransient({ sleep: async (ms) => void sleeps.push(ms) })(call)).rejects.toThrow('Cannot update in-progress endpoint');
+    const waited = sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeLessThanOrEqual(FAST_LEVER_BUDGET_MS);
+    expect(waited).toBeGreaterThan(FAST_LEVER_BUDGET_MS - 10_000);
+    expect(Math.max(...sleeps)).toBe(10_000);
+    expect(sleeps.slice(0, 5)).toEqual([500, 1000, 2000, 4000, 8000]);
   });
 
   test('gives up after the bounded number of tries with the last error', async () => {

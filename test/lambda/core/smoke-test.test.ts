@@ -1,4 +1,4 @@
-import { judgeSmokeTest, SmokeResult, SmokeTestSpec } from '../../../lambda/core';
+import { SMOKE_RETRY_DELAYS_MS, classifySmokeFailure, judgeSmokeTest, smokeRetryDelay, SmokeResult, SmokeTestSpec } from '../../../lambda/core';
 
 const spec: SmokeTestSpec = { payloads: ['{"x":1}', '{"x":2}'], contentType: 'application/json', expectBodyContains: 'score' };
 const good = (body = '{"score":0.4}'): SmokeResult => ({ ok: true, invokedVariant: 'green', body });
@@ -51,5 +51,41 @@ describe('judgeSmokeTest', () => {
 
   test('fails with payloads configured but no results', () => {
     expect(judgeSmokeTest(spec, 'green', []).passed).toBe(false);
+  });
+});
+
+describe('classifySmokeFailure and smokeRetryDelay', () => {
+  const failed = (errorName: string, statusCode: number, attempt = 1): SmokeResult => ({ ok: false, error: `${errorName}: x`, errorName, statusCode, attempt });
+
+  test.each([
+    ['ModelError', 424, 'model'],
+    ['ServiceUnavailable', 503, 'platform'],
+    ['InternalFailure', 500, 'platform'],
+    ['ThrottlingException', 400, 'platform'],
+    ['ModelNotReadyException', 429, 'platform'],
+    ['InternalDependencyException', 530, 'platform'],
+    ['ValidationError', 400, 'request'],
+  ] as const)('%s (%i) is a %s failure', (name, status, kind) => {
+    expect(classifySmokeFailure(failed(name, status))).toBe(kind);
+  });
+
+  test('a platform failure is retried with back-off, six attempts in all; a model error or a success stands', () => {
+    const attempts: SmokeResult[] = [];
+    const delays: number[] = [];
+    for (let i = 1; i <= 10; i++) {
+      attempts.push(failed('ServiceUnavailable', 503, i));
+      const delay = smokeRetryDelay(attempts);
+      if (delay === undefined) break;
+      delays.push(delay);
+    }
+    expect(delays).toEqual(SMOKE_RETRY_DELAYS_MS);
+    expect(attempts).toHaveLength(SMOKE_RETRY_DELAYS_MS.length + 1);
+    expect(smokeRetryDelay([failed('ModelError', 424)])).toBeUndefined();
+    expect(smokeRetryDelay([failed('ServiceUnavailable', 503), good()])).toBeUndefined();
+  });
+
+  test('a failed smoke test says whether the model or the platform failed', () => {
+    expect(judgeSmokeTest(spec, 'green', [good(), failed('ModelError', 424)]).reason).toContain('failed (the model)');
+    expect(judgeSmokeTest(spec, 'green', [good(), failed('ServiceUnavailable', 503, 6)]).reason).toContain('(SageMaker, not the model, after 6 attempts)');
   });
 });

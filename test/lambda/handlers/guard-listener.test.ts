@@ -108,7 +108,7 @@ describe('during a rollout, an alarm on the candidate', () => {
     const handled = await handleAlarm(alarmEvent(), T0, { sleep: async (ms) => void sleeps.push(ms) });
     expect(handled.action).toBe('rollback');
     expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 3);
-    expect(sleeps).toEqual([200, 400]);
+    expect(sleeps).toEqual([500, 1000]);
     expect(aws.sagemaker.weights().green.desired).toBe(0);
   });
 
@@ -125,7 +125,8 @@ describe('during a rollout, an alarm on the candidate', () => {
   });
 });
 
-test('after promotion, inside the revert window, an alarm on the new stable reverts to the standby', async () => {
+/** Promoted green serves 100%; blue is the standby inside the revert window. */
+function promotedWithStandby(): void {
   putState(aws.table, rollingOut({
     phase: 'watching',
     candidate: undefined,
@@ -133,6 +134,10 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
     standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 540_000 },
   }));
   aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+}
+
+test('after promotion, inside the revert window, an alarm on the new stable reverts to the standby', async () => {
+  promotedWithStandby();
   const handled = await handleAlarm(alarmEvent(), T0, noWait);
   expect(handled.action).toBe('revert');
   expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
@@ -142,6 +147,21 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
   const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
   expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-revert`));
   expect(JSON.parse(start.input!)).toMatchObject({ next: 'retire', outcome: 'rolled-back', versionId: CANDIDATE_ID });
+});
+
+test('a revert SageMaker will not take yet is recorded first, and handed to a cleanup execution that resumes at Revert', async () => {
+  promotedWithStandby();
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toMatchObject({ name: 'Throttled' });
+  expect(aws.table.history(ENDPOINT)).toEqual([
+    expect.objectContaining({ decision: 'reverted', actor: 'guard-listener', evidence: expect.objectContaining({ alarmName: 'fraud-errors-green' }) }),
+  ]);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${ROLLOUT_ID}`)).toMatchObject({ outcome: 'rolled-back' });
+  const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+  expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-revert`));
+  expect(JSON.parse(start.input!)).toMatchObject({ next: 'revert', outcome: 'rolled-back' });
+  // The standby is still the standby: the Revert task finds it and flips when SageMaker answers.
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ standby: { slot: 'blue' } });
 });
 
 test('events that are not ALARM, or for alarms that guard nothing, are ignored without reading state', async () => {

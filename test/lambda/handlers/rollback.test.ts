@@ -28,7 +28,7 @@ test('flips 100% to stable, verified, and records the rollback with the version 
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAttempt: 2, rolledBackAt: T0, rolledBackReason: rollingBack.reason });
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ outcome: 'rolled-back' });
   expect(aws.table.history(ENDPOINT)).toEqual([
-    expect.objectContaining({ decision: 'rollback', weights: { blue: 100, green: 0 }, evidence: expect.objectContaining({ weightsBefore: { blue: 90, green: 10 }, weightsChanged: true }) }),
+    expect.objectContaining({ decision: 'rollback', weights: { blue: 100, green: 0 }, evidence: expect.objectContaining({ weightsBefore: { blue: 90, green: 10 }, weightsBeforeSource: 'DescribeEndpoint' }) }),
   ]);
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
 });
@@ -41,6 +41,34 @@ test('is idempotent: a second run makes no SageMaker mutation and records nothin
   expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 });
+});
+
+test('the decision and its evidence are recorded before the flip, and kept when the flip has to be retried', async () => {
+  const decided = { ...rollingBack, next: 'rollback' as const };
+  const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejectsOnce(throttled);
+  await expect(rollback(decided, env)).rejects.toMatchObject({ name: 'Throttled' });
+  // Traffic has not moved yet, but why it must is on record, with the version mark and the outcome.
+  expect(aws.sagemaker.weights().green.desired).toBe(10);
+  expect(aws.table.history(ENDPOINT)).toEqual([
+    expect.objectContaining({ decision: 'rollback', reason: rollingBack.reason, weights: { blue: 100, green: 0 }, evidence: expect.objectContaining({ verdict: rollingBack.reason }) }),
+  ]);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ outcome: 'rolled-back', reason: rollingBack.reason });
+  expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
+
+  // The state machine retries, then fails safe with the error: the verdict stays the outcome and the reason.
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake(() => {
+    aws.sagemaker.endpoint!.variants.set('blue', { current: 100, desired: 100 });
+    aws.sagemaker.endpoint!.variants.set('green', { current: 0, desired: 0 });
+    return {};
+  });
+  const out = await rollback({ ...decided, error: { Error: 'Throttled', Cause: 'AWS throttled the call: Rate exceeded' } }, { now: T0 + 600_000, executionArn: EXECUTION_ARN });
+  expect(out).toMatchObject({ next: 'retire', outcome: 'rolled-back', reason: rollingBack.reason });
+  expect(out.error).toBeUndefined();
+  expect(aws.sagemaker.weights().green.desired).toBe(0);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
+  // Announced once, by the retry that moved the traffic.
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
 });
 
 test('after a task failed for good (Catch set error) the outcome is failed with the error as reason', async () => {

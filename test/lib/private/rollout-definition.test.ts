@@ -136,6 +136,35 @@ describe('rollout state machine definition', () => {
     expect(result.calls.map((c) => c.action)).not.toContain('rollback');
   });
 
+  test.each([
+    'Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
+    'Lambda.ClientExecutionTimeoutException', 'Lambda.Unknown',
+  ])('%s (the Lambda service, not the step) is retried on every task, and a healthy rollout goes on', async (name) => {
+    const lambdaError = () => Object.assign(new Error('Rate Exceeded.'), { name });
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('smoke-test'),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: (_c, n) => (n === 1 ? lambdaError() : { next: 'bake' }),
+      checkGuards: (_c, n) => (n === 1 ? lambdaError() : { next: 'promote' }),
+      promote: go('release', { outcome: 'promoted' }),
+      release: () => ({}),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output?.outcome).toBe('promoted');
+    expect(result.calls.map((c) => c.state)).not.toContain('FailSafeRollback');
+  });
+
+  test('Lambda throttling is retried with back-off for minutes, as long as SageMaker throttling is', () => {
+    const definition = synthDefinition();
+    const retry = (definition.States.CheckGuards as { Retry: Array<{ ErrorEquals: string[]; IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds?: number }> })
+      .Retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'))!;
+    let total = 0;
+    for (let i = 0; i < retry.MaxAttempts; i++) total += Math.min(retry.IntervalSeconds * retry.BackoffRate ** i, retry.MaxDelaySeconds ?? Infinity);
+    expect(total).toBeGreaterThanOrEqual(180);
+  });
+
   test('a task that fails for good fails safe: rollback with the error, release, and the execution fails', async () => {
     const result = await run({ kind: 'rollout' }, {
       acquireLock: go('continue'),

@@ -220,7 +220,8 @@ export class FakeSageMaker {
     this.weightsLag = false;
   }
 
-  private describe(name: string) {
+  /** DescribeEndpoint as the fake answers it now. */
+  describe(name: string) {
     const endpoint = this.existing(name);
     return {
       EndpointName: endpoint.name,
