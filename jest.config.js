@@ -6,5 +6,7 @@ module.exports = {
   transform: { '^.+\\.tsx?$': 'ts-jest' },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
   testTimeout: 60000,
+  // build output (dist/) never stands in for a source file
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tools/dist/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -1,8 +1,10 @@
 import http = require('node:http');
+import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { versionIdOf } from '../lambda/core';
+import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler, caller } from './function-host';
 import { Random } from './random';
@@ -276,10 +278,11 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
       .catch(() => undefined);
   };
+  // The pre-bundled handlers the package ships (the code a deploy uploads), not the sources.
   const entries: Record<string, string> = {
-    [s.functions.step]: '../lambda/handlers/step',
-    [s.functions.deploy]: '../lambda/handlers/deploy',
-    [s.functions.guardListener]: '../lambda/handlers/guard-listener',
+    [s.functions.step]: path.join(handlerBundleDir('step'), 'index.js'),
+    [s.functions.deploy]: path.join(handlerBundleDir('deploy'), 'index.js'),
+    [s.functions.guardListener]: path.join(handlerBundleDir('guard-listener'), 'index.js'),
   };
   for (const fn of t.resources('AWS::Lambda::Function')) {
     const entry = entries[fn.id];
