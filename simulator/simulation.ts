@@ -56,12 +56,17 @@ export interface RunRecord {
 type RunRecorder = { -readonly [K in keyof RunRecord]: RunRecord[K] };
 
 /** Runs one scenario end to end on the virtual clock and records everything that happened. */
-export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) => void = () => undefined): Promise<RunRecord> {
+export async function simulate(
+  scenario: Scenario,
+  onEvent: (e: TimelineEvent) => void = () => undefined,
+  /** What each deploy declares: by default the scenario's endpoint props through the constructs; `simulate --app` gives the user's stack. */
+  synthesize: (version: string, attempt: number) => SynthesizedScenario = (version, attempt) => synthScenario(scenario, version, attempt),
+): Promise<RunRecord> {
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
   const synth = (version: string, attempt: number) => {
     const key = `${version}#${attempt}`;
-    if (!deploys.has(key)) deploys.set(key, synthScenario(scenario, version, attempt));
+    if (!deploys.has(key)) deploys.set(key, synthesize(version, attempt));
     return deploys.get(key)!;
   };
   synth(scenario.initialVersion, 1);
