@@ -177,6 +177,12 @@ try {
   });
   if (Object.keys(tarballs).length !== 2) throw new Error('packing failed: nothing to install');
 
+  check('API.md is what jsii-docgen makes of the assembly just built', () => {
+    const fresh = join(work, 'API.md');
+    run('npx', ['--no-install', 'jsii-docgen', '-o', fresh], { cwd: repo });
+    if (readFileSync(fresh, 'utf8') !== readFileSync(join(repo, 'API.md'), 'utf8')) throw new Error('API.md is out of date: run `npm run docgen` and commit it');
+  });
+
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify(consumerPackage(tarballs), null, 2));
   writeFileSync(join(app, 'app.ts'), APP_TS);
