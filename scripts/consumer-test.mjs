@@ -234,7 +234,7 @@ try {
 
   check('(e) simulate --app on the app\'s endpoint (hard failure preset): rolled back, invariants hold, HTML report', () => {
     const reports = join(work, 'reports');
-    const r = run('npx', ['--no-install', 'cdk-sagemaker-rollout', 'simulate', '--app', 'npx ts-node app.ts', '--endpoint', 'fraud-scoring',
+    const r = run('npx', ['--no-install', 'cdk-sagemaker-rollout', 'simulate', '--app', 'npx ts-node --transpile-only app.ts', '--endpoint', 'fraud-scoring',
       '--scenario', 'hard-failure', '--out', reports, '--json'], { cwd: app });
     const [summary] = JSON.parse(r.stdout.slice(r.stdout.search(/^\[/m)));
     if (summary?.outcome !== 'rolled-back') throw new Error(`expected the hard failure to be rolled back, got ${summary?.outcome}:\n${r.output.slice(0, 2000)}`);
