@@ -2,6 +2,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError, Option } from 'commander';
 import type { EndpointState, HistoryEntry } from '../lambda/core';
+import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
  * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
@@ -160,12 +161,21 @@ globalOptions(program.command('simulate')
     if (summaries.some((s) => s.invariants.some((i) => !i.holds))) process.exitCode = EXIT.invariantBroken;
   });
 
+/** What to check when the SDK found no credentials: the profile and region this run used. */
+function credentialsHint(message: string): string {
+  if (!/Could not load credentials|profile/i.test(message)) return message;
+  const profile = process.env.AWS_PROFILE;
+  return `${message} (profile ${profile ? `'${profile}'` : '(default chain)'}, region ${process.env.AWS_REGION ?? '(unset)'}): `
+    + `pass --profile with a profile of ~/.aws/config (check it with \`aws configure list --profile <name>\`) or set AWS credentials in the environment`;
+}
+
+quietSdkNodeNotice();
 program.parseAsync().catch((error: Error) => {
   if (error instanceof CommanderError) {
     // Commander printed the problem (or the help/version) already.
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return;
   }
-  console.error(`cdk-sagemaker-rollout: ${error.message}`);
+  console.error(`cdk-sagemaker-rollout: ${credentialsHint(error.message)}`);
   process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failed;
 });
