@@ -4,6 +4,8 @@
 //   (a) synthesizes with ts-node, (b) synthesizes from tsc-compiled JavaScript, (c) type-checks with a strict tsconfig
 //   (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, skipLibCheck false), (d) runs the installed CLI's
 //   --help through npx, (e) runs `simulate` on one of the app's endpoints.
+// Before that, the packed library goes through @jsii/kernel (scripts/jsii-kernel-check.cjs), and API.md is compared
+// with what jsii-docgen makes of the fresh assembly.
 // The app composes three endpoints into an existing stack. It has neither esbuild nor Docker: the check fails if
 // esbuild is installed there or a Lambda asset is not the shipped bundle.
 // Exit code 0 when every check passed; 1 otherwise. Ends with "N passed, M failed".
@@ -181,6 +183,11 @@ try {
     const fresh = join(work, 'API.md');
     run('npx', ['--no-install', 'jsii-docgen', '-o', fresh], { cwd: repo });
     if (readFileSync(fresh, 'utf8') !== readFileSync(join(repo, 'API.md'), 'utf8')) throw new Error('API.md is out of date: run `npm run docgen` and commit it');
+  });
+
+  check('the jsii assembly through @jsii/kernel (what Python, Java, .NET and Go call): App, Stack, BlueGreenEndpoint, synth', () => {
+    const r = run('node', [join(repo, 'scripts', 'jsii-kernel-check.cjs'), tarballs['cdk-sagemaker-rollout'].file]);
+    return r.stdout.trim().split('\n').length + ' checks';
   });
 
   mkdirSync(app);
