@@ -24,5 +24,33 @@ export function handlerBundleDir(handler: HandlerBundle, packageRoot: string = P
       + '`npm run build:lambda` (or `npm run build`).',
     );
   }
+  assertNotStale(dir, packageRoot);
   return dir;
+}
+
+/**
+ * In a clone (the handler sources sit beside the package root), a bundle older than any `lambda/` source would run
+ * yesterday's code in synth, the simulator and the tests: refuse it. An installed package has no sources to compare.
+ */
+function assertNotStale(dir: string, packageRoot: string): void {
+  const sources = path.join(packageRoot, 'lambda');
+  if (!fs.existsSync(path.join(sources, 'handlers'))) return;
+  const built = fs.statSync(path.join(dir, 'index.js')).mtimeMs;
+  const newer = newestSource(sources);
+  if (newer && newer.mtimeMs > built) {
+    throw new Error(
+      `cdk-sagemaker-rollout: the pre-bundled Lambda code in ${dir} is older than ${path.relative(packageRoot, newer.file)}: `
+      + 'rebuild it with `npm run build:lambda` (npm test, npm start, npm run sim and cdk synth do it first).',
+    );
+  }
+}
+
+function newestSource(dir: string): { file: string; mtimeMs: number } | undefined {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    const found = entry.isDirectory() ? newestSource(file) : entry.name.endsWith('.ts') ? { file, mtimeMs: fs.statSync(file).mtimeMs } : undefined;
+    if (found && (!newest || found.mtimeMs > newest.mtimeMs)) newest = found;
+  }
+  return newest;
 }

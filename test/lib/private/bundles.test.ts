@@ -28,4 +28,17 @@ describe('pre-bundled handlers', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-bundles-'));
     expect(() => handlerBundleDir('step', empty)).toThrow(/pre-bundled code of the 'step' Lambda handler is missing .*npm run build:lambda/);
   });
+
+  test('in a clone, a bundle older than a lambda/ source is refused with the command that rebuilds it', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stale-bundles-'));
+    const bundle = path.join(root, 'dist', 'bundles', 'step');
+    fs.mkdirSync(bundle, { recursive: true });
+    fs.mkdirSync(path.join(root, 'lambda', 'handlers'), { recursive: true });
+    fs.writeFileSync(path.join(bundle, 'index.js'), '');
+    fs.writeFileSync(path.join(root, 'lambda', 'handlers', 'step.ts'), '');
+    fs.utimesSync(path.join(bundle, 'index.js'), new Date(2026, 0, 1), new Date(2026, 0, 1));
+    expect(() => handlerBundleDir('step', root)).toThrow(/older than lambda\/handlers\/step\.ts: rebuild it with `npm run build:lambda`/);
+    fs.utimesSync(path.join(bundle, 'index.js'), new Date(), new Date(Date.now() + 60_000));
+    expect(handlerBundleDir('step', root)).toBe(bundle);
+  });
 });
