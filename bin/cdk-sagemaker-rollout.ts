@@ -1,22 +1,46 @@
 #!/usr/bin/env node
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Command, Option } from 'commander';
-import { EndpointState, HistoryEntry } from '../lambda/core';
-import { RolloutRecord } from '../lambda/aws/rollout-records';
-import { endpointHistory, endpointStatus, interveneByOperator, recordApproval, rolloutAtGate } from '../lambda/operator/commands';
+import { Command, CommanderError, Option } from 'commander';
+import type { EndpointState, HistoryEntry } from '../lambda/core';
+import type { RolloutRecord } from '../lambda/aws/rollout-records';
+import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
- * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort.
- * It talks to the controller's state table and state machine with your own AWS credentials; find both names in the
- * stack outputs `RolloutStateTable` and `RolloutStateMachine` (or pass them by environment variable).
+ * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
+ * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin.
+ * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
+ * both names in the stack outputs `RolloutStateTable` and `RolloutStateMachine` (or pass them by environment variable).
+ *
+ * Exit codes: 0 done; 1 the command failed (AWS error, refused, an app that does not synthesize, an unknown endpoint,
+ * a bad scenario); 2 usage error (unknown command or option, missing or invalid value); 3 `simulate` ran and a safety
+ * invariant did not hold.
  */
+const EXIT = { ok: 0, failed: 1, usage: 2, invariantBroken: 3 } as const;
 
-interface Common { endpoint: string; table: string; stateMachine?: string; by?: string }
+/** Options every command takes. */
+interface Global { region?: string; profile?: string; json?: boolean }
+interface Common extends Global { endpoint: string; table: string; stateMachine?: string; by?: string }
+
+/** A usage problem (exit code 2), as opposed to a failure of the work itself. */
+class UsageError extends Error {}
+
+/** Region and profile go where the AWS SDK reads them, before the first client resolves its configuration. */
+function useAwsOptions(options: Global): void {
+  if (options.region) {
+    process.env.AWS_REGION = options.region;
+    process.env.AWS_DEFAULT_REGION = options.region;
+  }
+  if (options.profile) process.env.AWS_PROFILE = options.profile;
+}
 
 /** The controller's handlers read these; the CLI runs the same code. */
-function configure(options: Common): void {
+function configure(options: Common): typeof import('../lambda/operator/commands') {
+  useAwsOptions(options);
   process.env.TABLE_NAME = options.table;
   if (options.stateMachine) process.env.STATE_MACHINE_ARN = options.stateMachine;
+  // Loaded after the environment is set: the operator code creates its AWS clients when it loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../lambda/operator/commands');
 }
 
 async function identity(options: Common): Promise<string> {
@@ -26,14 +50,26 @@ async function identity(options: Common): Promise<string> {
   return me.Arn;
 }
 
+/** `--region`, `--profile` and `--json`, on every command. */
+function globalOptions(command: Command): Command {
+  return command
+    .option('--region <region>', 'AWS region (default: AWS_REGION or your profile\'s region)')
+    .option('--profile <name>', 'AWS named profile (default: AWS_PROFILE or the default credentials chain)')
+    .option('--json', 'print JSON instead of text');
+}
+
 function common(command: Command, needsMachine = false): Command {
-  command
+  globalOptions(command)
     .requiredOption('--endpoint <name>', 'the SageMaker endpoint name')
     .addOption(new Option('--table <name>', 'the controller\'s state table (stack output RolloutStateTable)').env('ROLLOUT_TABLE').makeOptionMandatory());
   if (needsMachine) {
     command.addOption(new Option('--state-machine <arn>', 'the rollout state machine (stack output RolloutStateMachine)').env('ROLLOUT_STATE_MACHINE').makeOptionMandatory());
   }
   return command;
+}
+
+function print(options: Global, json: unknown, text: string): void {
+  console.log(options.json ? JSON.stringify(json, null, 2) : text);
 }
 
 function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord): string {
@@ -54,26 +90,33 @@ function describeHistory(entries: HistoryEntry[]): string {
   return entries.map((h) => `${new Date(h.at).toISOString()}  ${h.decision.padEnd(20)} ${h.actor.padEnd(16)} ${h.reason}`).join('\n');
 }
 
-const program = new Command().name('cdk-sagemaker-rollout').description('Watch, approve and roll back SageMaker rollouts');
+const program = new Command()
+  .name('cdk-sagemaker-rollout')
+  .description('Watch, approve and roll back SageMaker rollouts; simulate your own endpoint before deploying')
+  .addHelpText('after', `
+Exit codes:
+  ${EXIT.ok}  done
+  ${EXIT.failed}  the command failed (AWS error, refused, an app that does not synthesize, an unknown endpoint, a bad scenario)
+  ${EXIT.usage}  usage error (unknown command or option, missing or invalid value)
+  ${EXIT.invariantBroken}  simulate: a safety invariant did not hold in a run`)
+  .exitOverride()
+  .showHelpAfterError();
 
 common(program.command('status').description('where the endpoint is: stable, candidate, standby, weights, lock'))
-  .option('--json', 'print JSON')
-  .action(async (o: Common & { json?: boolean }) => {
-    configure(o);
-    const s = await endpointStatus(o.endpoint);
-    const gate = await rolloutAtGate(s);
-    console.log(o.json ? JSON.stringify(s ?? null, null, 2) : describeState(s, o.endpoint, gate));
+  .action(async (o: Common) => {
+    const commands = configure(o);
+    const s = await commands.endpointStatus(o.endpoint);
+    const gate = await commands.rolloutAtGate(s);
+    print(o, s ? { ...s, gate: gate ?? null } : null, describeState(s, o.endpoint, gate));
   });
 
 common(program.command('history').description('the decision log: who or what decided, why, when'))
   .option('--limit <n>', 'how many of the latest entries', '30')
-  .option('--json', 'print JSON')
-  .action(async (o: Common & { limit: string; json?: boolean }) => {
-    configure(o);
+  .action(async (o: Common & { limit: string }) => {
     const limit = Number(o.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a positive whole number, got ${o.limit}`);
-    const entries = await endpointHistory(o.endpoint, limit);
-    console.log(o.json ? JSON.stringify(entries, null, 2) : describeHistory(entries));
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got ${o.limit}`);
+    const entries = await configure(o).endpointHistory(o.endpoint, limit);
+    print(o, entries, describeHistory(entries));
   });
 
 for (const decision of ['approve', 'reject'] as const) {
@@ -83,10 +126,11 @@ for (const decision of ['approve', 'reject'] as const) {
     .option('--comment <text>', 'why, for the record')
     .option('--by <name>', 'who decides (default: your AWS identity)')
     .action(async (o: Common & { rollout: string; comment?: string }) => {
-      configure(o);
+      const commands = configure(o);
       const by = await identity(o);
-      const done = await recordApproval({ endpointName: o.endpoint, decision, by, rolloutId: o.rollout, comment: o.comment, now: Date.now() });
-      console.log(`${decision === 'approve' ? 'approved' : 'rejected'} ${done.gate}, on ${o.endpoint} as ${by}; the controller applies it at its next check`);
+      const done = await commands.recordApproval({ endpointName: o.endpoint, decision, by, rolloutId: o.rollout, comment: o.comment, now: Date.now() });
+      print(o, { endpoint: o.endpoint, decision, rolloutId: o.rollout, gate: done.gate, by },
+        `${decision === 'approve' ? 'approved' : 'rejected'} ${done.gate}, on ${o.endpoint} as ${by}; the controller applies it at its next check`);
     });
 }
 
@@ -98,14 +142,45 @@ for (const request of ['rollback', 'abort'] as const) {
     .requiredOption('--reason <text>', 'why, for the record')
     .option('--by <name>', 'who decides (default: your AWS identity)')
     .action(async (o: Common & { reason: string }) => {
-      configure(o);
+      const commands = configure(o);
       const by = await identity(o);
-      const done = await interveneByOperator({ endpointName: o.endpoint, request, by, reason: o.reason, now: Date.now() });
-      console.log(`${done.action}: ${done.reason}; traffic is on the LKG, cleanup runs in ${done.executionArn}`);
+      const done = await commands.interveneByOperator({ endpointName: o.endpoint, request, by, reason: o.reason, now: Date.now() });
+      print(o, { endpoint: o.endpoint, by, ...done }, `${done.action}: ${done.reason}; traffic is on the LKG, cleanup runs in ${done.executionArn}`);
     });
 }
 
+globalOptions(program.command('simulate')
+  .description('what-if: synthesizes your CDK app, takes one endpoint\'s spec (strategy, guards, approval, smoke test) and runs '
+    + 'rollouts of it against a local twin of SageMaker, CloudWatch and Step Functions on a virtual clock; no AWS account is used'))
+  .requiredOption('--app <command>', 'the command that runs your CDK app, as in cdk.json (e.g. "npx ts-node bin/app.ts")')
+  .requiredOption('--endpoint <name>', 'the endpointName of the BlueGreenEndpoint to simulate')
+  .option('--scenario <preset|file>', 'a preset (healthy, hard-failure, latency-regression, lost-alarm-events) or a scenario .json file '
+    + '(its "endpoint" part is replaced by your endpoint\'s spec); default: every preset')
+  .option('--out <dir>', 'where the HTML reports go', 'reports')
+  .option('--timeline', 'print each run\'s timeline as it happens (default: the decisions, after each run)')
+  .action(async (o: Global & { app: string; endpoint: string; scenario?: string; out: string; timeline?: boolean }) => {
+    useAwsOptions(o);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { whatIf } = require('../simulator/what-if') as typeof import('../simulator/what-if');
+    const summaries = await whatIf({ app: o.app, endpoint: o.endpoint, scenario: o.scenario, out: o.out, live: Boolean(o.timeline && !o.json), json: Boolean(o.json) });
+    if (summaries.some((s) => s.invariants.some((i) => !i.holds))) process.exitCode = EXIT.invariantBroken;
+  });
+
+/** What to check when the SDK found no credentials: the profile and region this run used. */
+function credentialsHint(message: string): string {
+  if (!/Could not load credentials|profile/i.test(message)) return message;
+  const profile = process.env.AWS_PROFILE;
+  return `${message} (profile ${profile ? `'${profile}'` : '(default chain)'}, region ${process.env.AWS_REGION ?? '(unset)'}): `
+    + `pass --profile with a profile of ~/.aws/config (check it with \`aws configure list --profile <name>\`) or set AWS credentials in the environment`;
+}
+
+quietSdkNodeNotice();
 program.parseAsync().catch((error: Error) => {
-  console.error(`cdk-sagemaker-rollout: ${error.message}`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Commander printed the problem (or the help/version) already.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return;
+  }
+  console.error(`cdk-sagemaker-rollout: ${credentialsHint(error.message)}`);
+  process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.failed;
 });

@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,7 +6,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +14,7 @@ import {
   KMS_GRANT_WILDCARD_ACTIONS, acknowledgeManagedPolicy, acknowledgeWildcardActions, acknowledgeWildcardResources,
 } from './private/nag';
 import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
+import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
 import { endpointResourceArns } from './private/sagemaker-arns';
 
@@ -63,7 +62,6 @@ export interface RolloutEndpointRegistration {
   readonly encryptionKey?: kms.IKey;
 }
 
-const HANDLERS_DIR = path.join(__dirname, '..', 'lambda', 'handlers');
 const SERVICE_NAME = 'sagemaker-rollout';
 const DEFAULT_EVENT_BUS = 'default';
 
@@ -143,7 +141,7 @@ export class RolloutController extends Construct {
       EVENT_BUS_NAME: DEFAULT_EVENT_BUS,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     };
-    const step = this.handler('Step', 'step.ts', retention, Duration.minutes(5), baseEnvironment);
+    const step = this.handler('Step', 'step', retention, Duration.minutes(5), baseEnvironment);
     this.stepFunction = step;
 
     const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention });
@@ -157,9 +155,9 @@ export class RolloutController extends Construct {
     });
 
     const withMachine = { ...baseEnvironment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn };
-    const deploy = this.handler('Deploy', 'deploy.ts', retention, Duration.minutes(5), withMachine);
+    const deploy = this.handler('Deploy', 'deploy', retention, Duration.minutes(5), withMachine);
     // The listener keeps pulling the fast lever through an update in progress before it hands over (FAST_LEVER_BUDGET_MS).
-    const guardListener = this.handler('GuardListener', 'guard-listener.ts', retention, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
+    const guardListener = this.handler('GuardListener', 'guard-listener', retention, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
 
@@ -371,20 +369,22 @@ export class RolloutController extends Construct {
 
   private handler(
     id: string,
-    entryFile: string,
+    bundle: HandlerBundle,
     retention: logs.RetentionDays,
     timeout: Duration,
     environment: { [key: string]: string },
-  ): nodejs.NodejsFunction {
-    return new nodejs.NodejsFunction(this, id, {
-      entry: path.join(HANDLERS_DIR, entryFile),
-      handler: 'handler',
+  ): lambda.Function {
+    return new lambda.Function(this, id, {
+      // Bundled with esbuild when the package is built (minified, with a source map): synth needs neither esbuild
+      // nor Docker, and the asset hash changes only when the code does.
+      code: lambda.Code.fromAsset(handlerBundleDir(bundle)),
+      handler: 'index.handler',
       // Pinned so that the bundle leaves out the AWS SDK v3 that the runtime provides.
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout,
-      environment,
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       logGroup: new logs.LogGroup(this, `${id}Logs`, { retention }),
     });
   }

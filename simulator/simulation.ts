@@ -1,9 +1,11 @@
 import http = require('node:http');
 import { createHash } from 'node:crypto';
+import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
+import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
 import { Random } from './random';
@@ -91,12 +93,17 @@ export interface DeclaredResource {
 type RunRecorder = { -readonly [K in keyof RunRecord]: RunRecord[K] };
 
 /** Runs one scenario end to end on the virtual clock and records everything that happened. */
-export async function simulate(scenario: Scenario, onEvent: (e: TimelineEvent) => void = () => undefined): Promise<RunRecord> {
+export async function simulate(
+  scenario: Scenario,
+  onEvent: (e: TimelineEvent) => void = () => undefined,
+  /** What each deploy declares: by default the scenario's endpoint props through the constructs; `simulate --app` gives the user's stack. */
+  synthesize: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario = (version, attempt, where) => synthScenario(scenario, version, attempt, where),
+): Promise<RunRecord> {
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
   const synth = (version: string, attempt: number, where: StackPlacement = {}) => {
     const key = `${version}#${attempt}#${where.stackName ?? ''}#${where.constructId ?? ''}`;
-    if (!deploys.has(key)) deploys.set(key, synthScenario(scenario, version, attempt, where));
+    if (!deploys.has(key)) deploys.set(key, synthesize(version, attempt, where));
     return deploys.get(key)!;
   };
   synth(scenario.initialVersion, 1);
@@ -461,10 +468,11 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
       .catch(() => undefined);
   };
+  // The pre-bundled handlers the package ships (the code a deploy uploads), not the sources.
   const entries: Record<string, string> = {
-    [s.functions.step]: '../lambda/handlers/step',
-    [s.functions.deploy]: '../lambda/handlers/deploy',
-    [s.functions.guardListener]: '../lambda/handlers/guard-listener',
+    [s.functions.step]: path.join(handlerBundleDir('step'), 'index.js'),
+    [s.functions.deploy]: path.join(handlerBundleDir('deploy'), 'index.js'),
+    [s.functions.guardListener]: path.join(handlerBundleDir('guard-listener'), 'index.js'),
   };
   for (const fn of t.resources('AWS::Lambda::Function')) {
     const entry = entries[fn.id];
