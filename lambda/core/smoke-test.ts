@@ -56,34 +56,35 @@ export function smokeRetryDelay(attempts: readonly SmokeResult[]): number | unde
 
 /**
  * Passed only when there is one successful result per payload, each answered by the candidate slot (a missing
- * `invokedVariant` is not proof) and containing `expectBodyContains` when set.
+ * `invokedVariant` is not proof) and containing `expectBodyContains` when set. A failure of the platform that outlasted
+ * its retries is `inconclusive`: the smoke test did not pass, but nothing was learned about the model.
  */
 export function judgeSmokeTest(
   spec: SmokeTestSpec | undefined,
   candidateSlot: Slot,
   results: SmokeResult[],
-): { passed: boolean; reason: string } {
+): { passed: boolean; reason: string; inconclusive: boolean } {
   if (spec === undefined || spec.payloads.length === 0) {
-    return { passed: true, reason: 'no smoke payloads configured: variant is InService' };
+    return { passed: true, reason: 'no smoke payloads configured: variant is InService', inconclusive: false };
   }
   if (results.length !== spec.payloads.length) {
-    return { passed: false, reason: `expected ${spec.payloads.length} smoke results (one per payload), got ${results.length}` };
+    return { passed: false, reason: `expected ${spec.payloads.length} smoke results (one per payload), got ${results.length}`, inconclusive: false };
   }
   for (const [i, result] of results.entries()) {
     const which = `smoke payload ${i + 1} of ${results.length}`;
     if (!result.ok) {
       const by = classifySmokeFailure(result);
       const blame = by === 'model' ? ' (the model)' : by === 'platform' ? ` (SageMaker, not the model, after ${result.attempt ?? 1} attempts)` : '';
-      return { passed: false, reason: `${which} failed${blame}: ${result.error ?? 'no error message'}` };
+      return { passed: false, reason: `${which} failed${blame}: ${result.error ?? 'no error message'}`, inconclusive: by === 'platform' };
     }
     if (result.invokedVariant !== candidateSlot) {
       const answeredBy = result.invokedVariant ?? 'an unknown variant';
-      return { passed: false, reason: `${which} was answered by '${answeredBy}', not the candidate slot '${candidateSlot}'` };
+      return { passed: false, reason: `${which} was answered by '${answeredBy}', not the candidate slot '${candidateSlot}'`, inconclusive: false };
     }
     if (spec.expectBodyContains !== undefined && !(result.body ?? '').includes(spec.expectBodyContains)) {
-      return { passed: false, reason: `${which}: response body does not contain '${spec.expectBodyContains}'` };
+      return { passed: false, reason: `${which}: response body does not contain '${spec.expectBodyContains}'`, inconclusive: false };
     }
   }
   const expectation = spec.expectBodyContains !== undefined ? ` containing '${spec.expectBodyContains}'` : '';
-  return { passed: true, reason: `${results.length} smoke payload(s) answered by '${candidateSlot}'${expectation}` };
+  return { passed: true, reason: `${results.length} smoke payload(s) answered by '${candidateSlot}'${expectation}`, inconclusive: false };
 }

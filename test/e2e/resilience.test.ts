@@ -47,6 +47,15 @@ describe('transient failures', () => {
     expectInvariants(summary);
   });
 
+  test('the platform failing every smoke attempt past the budget is no verdict: inconclusive, and the same version is tried again', async () => {
+    const { run, summary } = await scenario('smoke-test-platform-outage');
+    const failed = run.history.find((h) => h.decision === 'smoke-test-failed')!;
+    expect(failed.reason).toContain('SageMaker, not the model, after 6 attempts');
+    expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'inconclusive'], ['v2', 'promoted']]);
+    expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
+
   test('the model failing its smoke test is still a verdict at once', async () => {
     const { run, summary } = await scenario('smoke-test-fails');
     const failed = run.history.find((h) => h.decision === 'smoke-test-failed')!;

@@ -5,8 +5,11 @@ import { restoreStable } from '../operations/restore-stable';
 import { Action, CONTROLLER } from './action-kit';
 import { answerCloudFormation } from './answer-cloudformation';
 
-/** Outcomes that say nothing about the candidate's quality: its version may be deployed again as it is. */
-const NO_VERDICT: readonly Outcome[] = ['inconclusive', 'aborted'];
+/**
+ * Outcomes that say nothing about the candidate's quality: its version may be deployed again as it is. `failed` is the
+ * controller's own failure (a task that failed for good), not the model's.
+ */
+const NO_VERDICT: readonly Outcome[] = ['inconclusive', 'aborted', 'failed'];
 
 /**
  * 100% of traffic back to stable, verified, then retire the candidate. Idempotent: a second run sends nothing to

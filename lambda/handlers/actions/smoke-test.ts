@@ -45,6 +45,10 @@ export async function smokeTestWith(context: RolloutContext, env: ActionEnv, dep
   }
   await record(context, env.now, 'smoke-test-failed', verdict.reason, { evidence: { results, attempts } });
   // A new endpoint has no stable to return to: its Rollback takes it out of service instead (invariant 2).
+  // The platform failing past its retries is no verdict on the model: the version may be deployed again as it is.
+  if (verdict.inconclusive) {
+    return { ...context, outcome: 'inconclusive', reason: `inconclusive: ${verdict.reason}`, next: 'rollback' };
+  }
   return context.kind === 'create'
     ? { ...context, outcome: 'rolled-back', reason: verdict.reason, next: 'rollback' }
     : { ...context, reason: verdict.reason, next: 'rollback' };

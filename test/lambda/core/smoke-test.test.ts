@@ -5,11 +5,11 @@ const good = (body = '{"score":0.4}'): SmokeResult => ({ ok: true, invokedVarian
 
 describe('judgeSmokeTest', () => {
   test('passes when every payload was answered by the candidate with the expected text', () => {
-    expect(judgeSmokeTest(spec, 'green', [good(), good()])).toEqual({ passed: true, reason: expect.stringContaining("'green'") });
+    expect(judgeSmokeTest(spec, 'green', [good(), good()])).toEqual({ inconclusive: false, passed: true, reason: expect.stringContaining("'green'") });
   });
 
   test('passes without a smoke test configured: the variant is InService', () => {
-    expect(judgeSmokeTest(undefined, 'green', [])).toEqual({ passed: true, reason: 'no smoke payloads configured: variant is InService' });
+    expect(judgeSmokeTest(undefined, 'green', [])).toEqual({ inconclusive: false, passed: true, reason: 'no smoke payloads configured: variant is InService' });
   });
 
   test('passes with an empty payload list as with no smoke test', () => {
@@ -18,7 +18,7 @@ describe('judgeSmokeTest', () => {
 
   test('fails when an invocation failed, with its error', () => {
     const decision = judgeSmokeTest(spec, 'green', [good(), { ok: false, error: 'ModelError: 500' }]);
-    expect(decision).toEqual({ passed: false, reason: 'smoke payload 2 of 2 failed: ModelError: 500' });
+    expect(decision).toEqual({ inconclusive: false, passed: false, reason: 'smoke payload 2 of 2 failed: ModelError: 500' });
   });
 
   test('fails when the stable slot answered instead of the candidate', () => {
@@ -46,7 +46,7 @@ describe('judgeSmokeTest', () => {
   });
 
   test('fails when fewer results than payloads came back', () => {
-    expect(judgeSmokeTest(spec, 'green', [good()])).toEqual({ passed: false, reason: 'expected 2 smoke results (one per payload), got 1' });
+    expect(judgeSmokeTest(spec, 'green', [good()])).toEqual({ inconclusive: false, passed: false, reason: 'expected 2 smoke results (one per payload), got 1' });
   });
 
   test('fails with payloads configured but no results', () => {
@@ -87,5 +87,12 @@ describe('classifySmokeFailure and smokeRetryDelay', () => {
   test('a failed smoke test says whether the model or the platform failed', () => {
     expect(judgeSmokeTest(spec, 'green', [good(), failed('ModelError', 424)]).reason).toContain('failed (the model)');
     expect(judgeSmokeTest(spec, 'green', [good(), failed('ServiceUnavailable', 503, 6)]).reason).toContain('(SageMaker, not the model, after 6 attempts)');
+  });
+
+  test('only the platform failing is inconclusive (no verdict on the model); the model failing, or a wrong answer, is a verdict', () => {
+    expect(judgeSmokeTest(spec, 'green', [good(), failed('ServiceUnavailable', 503, 6)]).inconclusive).toBe(true);
+    expect(judgeSmokeTest(spec, 'green', [good(), failed('ModelError', 424)]).inconclusive).toBe(false);
+    expect(judgeSmokeTest(spec, 'green', [good(), failed('ValidationError', 400)]).inconclusive).toBe(false);
+    expect(judgeSmokeTest(spec, 'green', [good(), good()]).inconclusive).toBe(false);
   });
 });

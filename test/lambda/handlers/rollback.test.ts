@@ -76,6 +76,8 @@ test('after a task failed for good (Catch set error) the outcome is failed with 
   expect(out).toMatchObject({ next: 'retire', outcome: 'failed', reason: 'task failed with WeightsNotApplied: endpoint reports other weights' });
   expect(out.error).toBeUndefined();
   expect(aws.sagemaker.weights().green.desired).toBe(0);
+  // The controller failed, not the model: no verdict, so deploying the version again rolls it out again.
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
 });
 
 describe('a new endpoint has no stable to return to', () => {

@@ -58,11 +58,20 @@ test('a model error (424 ModelError) is a verdict at once: not retried', async (
   expect(sleeps).toEqual([]);
 });
 
-test('a platform that keeps failing past the budget fails the smoke test, saying it was not the model', async () => {
+test('a platform that keeps failing past the budget fails the smoke test without a verdict on the model (inconclusive)', async () => {
   aws.runtime.on(InvokeEndpointCommand).rejects(runtimeError('InternalFailure', 500, 'An internal failure occurred.'));
   const out = await smokeTestWith(context(), env, { sleep: async () => undefined });
-  expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining('SageMaker, not the model, after 6 attempts') });
+  expect(out).toMatchObject({ next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('SageMaker, not the model, after 6 attempts') });
   expect(aws.runtime).toHaveReceivedCommandTimes(InvokeEndpointCommand, 6);
+  const create = await smokeTestWith(context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined }), env, { sleep: async () => undefined });
+  expect(create).toMatchObject({ next: 'rollback', outcome: 'inconclusive' });
+});
+
+test('a model error is a verdict: the rollout is rolled back (the Rollback task marks the version)', async () => {
+  aws.runtime.on(InvokeEndpointCommand).rejects(runtimeError('ModelError', 424, 'Received server error (500) from primary'));
+  const out = await smokeTestWith(context(), env, { sleep: async () => undefined });
+  expect(out.outcome).toBeUndefined();
+  expect(out.next).toBe('rollback');
 });
 
 test('an answer from the wrong variant or without the expected text fails', async () => {
