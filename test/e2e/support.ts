@@ -35,3 +35,9 @@ export function expectInvariants(summary: Summary): void {
   const broken = summary.invariants.filter((i) => !i.holds).map((i) => `${i.id}. ${i.name}: ${i.detail}`);
   expect(broken).toEqual([]);
 }
+
+/** IAM refused none of the controller's requests; names each refused one (caller, operation, action and resource). */
+export function expectNoDenials({ run, summary }: ScenarioRun): void {
+  expect(run.controlPlaneCalls.filter((c) => c.denied).map((c) => `${c.caller}: ${c.service} ${c.operation}: ${c.denied}`)).toEqual([]);
+  expect(summary.denials).toBe(0);
+}
