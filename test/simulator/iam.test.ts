@@ -106,7 +106,8 @@ describe('a denied request on the wire', () => {
     const head = asFunction(() => new S3Client(client).send(new HeadObjectCommand({ Bucket: 'models', Key: 'v1/model.tar.gz' })));
     await expect(head).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     const publish = asFunction(() => new SNSClient(client).send(new PublishCommand({ TopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:topic`, Message: 'hi' })));
-    await expect(publish).rejects.toMatchObject({ name: 'AuthorizationError' });
+    // SNS's AuthorizationError code, as SDK v3 names the modelled exception.
+    await expect(publish).rejects.toMatchObject({ name: 'AuthorizationErrorException' });
     expect(twin.calls.filter((c) => c.denied)).toHaveLength(2);
   });
 
