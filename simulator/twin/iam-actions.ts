@@ -22,6 +22,8 @@ export function authorizationsFor(service: string, operation: string, input: Rec
   const one = (action: string, resource: string): Authorization[] => [{ action: `${service === 'sagemaker-runtime' ? 'sagemaker' : service}:${action}`, resource }];
   switch (service) {
     case 'sagemaker': {
+      // SageMaker puts resource names into ARNs in lower case (as DescribeEndpoint's EndpointArn shows; unverified for
+      // IAM's matching itself: a policy written with the construct's lower-case names is the same either way).
       const endpoint = (name: string) => arn('sagemaker', `endpoint/${name.toLowerCase()}`);
       const config = (name: string) => arn('sagemaker', `endpoint-config/${name.toLowerCase()}`);
       const model = (name: string) => arn('sagemaker', `model/${name.toLowerCase()}`);
@@ -98,8 +100,8 @@ export function authorizationsFor(service: string, operation: string, input: Rec
       return one('GetObject', `arn:aws:s3:::${bucket}/${decodeURIComponent(rest.join('/'))}`);
     }
     case 'dynamodb': {
-      // SAR: item and query actions need table* (an index query also matches the index ARN: unverified here, the
-      // controller queries no index). TransactWriteItems is authorized per item action on each table (DynamoDB
+      // SAR: item actions need table*; a query or scan of an index is authorized on the index ARN
+      // (`table/<name>/index/<index>`, SAR resource type "index"). TransactWriteItems is authorized per item action on each table (DynamoDB
       // developer guide, "Using IAM with DynamoDB transactions").
       const table = (name: string) => arn('dynamodb', `table/${name}`);
       if (operation === 'TransactWriteItems') {
@@ -109,7 +111,8 @@ export function authorizationsFor(service: string, operation: string, input: Rec
           return { action: `dynamodb:${action}`, resource: table(body.TableName) };
         });
       }
-      return input.TableName ? one(operation, table(input.TableName)) : undefined;
+      if (!input.TableName) return undefined;
+      return one(operation, input.IndexName ? `${table(input.TableName)}/index/${input.IndexName}` : table(input.TableName));
     }
   }
   return undefined;
