@@ -284,24 +284,15 @@ export class CloudWatchTwin {
     const wanted = types.includes('MetricAlarm') ? [...this.alarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
     const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible()
       ? [...this.compositeAlarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
-    return {
-      MetricAlarms: wanted.map((a) => ({
-        ...a.definition,
-        AlarmArn: a.arn,
-        StateValue: a.state,
-        StateReason: a.reason,
-        StateUpdatedTimestamp: epochSeconds(a.updatedAt),
-        ActionsEnabled: true,
-      })),
-      CompositeAlarms: composites.map((a) => ({
-        ...a.definition,
-        AlarmArn: a.arn,
-        StateValue: a.state,
-        StateReason: a.reason,
-        StateUpdatedTimestamp: epochSeconds(a.updatedAt),
-        ActionsEnabled: true,
-      })),
-    };
+    const described = (a: Alarm | CompositeAlarm) => ({
+      ...a.definition,
+      AlarmArn: a.arn,
+      StateValue: a.state,
+      StateReason: a.reason,
+      StateUpdatedTimestamp: epochSeconds(a.updatedAt),
+      ActionsEnabled: true,
+    });
+    return { MetricAlarms: wanted.map(described), CompositeAlarms: composites.map(described) };
   }
 }
 
