@@ -1,4 +1,5 @@
 import type { runSimulation as RunSimulation } from '@cloud-copilot/iam-simulate';
+import { createHash } from 'node:crypto';
 import { ACCOUNT } from '../template';
 import { Authorization } from './iam-actions';
 
@@ -12,19 +13,22 @@ export interface RolePolicies {
 }
 
 /**
+ * Answers by policies (their digest), action, resource and context, shared by every run of the process: the same
+ * policies give the same answer, and the scenarios of a suite ask the same few questions thousands of times.
+ */
+const answers = new Map<string, Promise<boolean>>();
+
+/**
  * IAM for the twin: evaluates a principal's identity policies with @cloud-copilot/iam-simulate (AWS's evaluation
  * logic: explicit Deny, Allow, implicit deny; Action/NotAction and Resource/NotResource wildcards; every condition
- * operator) and remembers each answer per principal, action, resource and context: the policies never change during
- * a run, and a scenario asks the same few questions thousands of times.
+ * operator), each distinct question once.
  */
 export class IamAuthorizer {
-  private readonly roles = new Map<string, RolePolicies>();
-  private readonly answers = new Map<string, Promise<boolean>>();
+  private readonly roles = new Map<string, { role: RolePolicies; digest: string }>();
 
-  /** `principal` signs with `role` from now on (a redeploy replaces the policies and forgets earlier answers). */
+  /** `principal` signs with `role` from now on (a redeploy replaces the policies). */
   assume(principal: string, role: RolePolicies): void {
-    this.roles.set(principal, role);
-    for (const key of [...this.answers.keys()]) if (key.startsWith(`${principal}\n`)) this.answers.delete(key);
+    this.roles.set(principal, { role, digest: createHash('sha256').update(JSON.stringify(role)).digest('hex') });
   }
 
   /**
@@ -37,7 +41,7 @@ export class IamAuthorizer {
 
   /** The session a Lambda function's calls are signed with, as IAM names it in a denial. */
   sessionArn(principal: string): string {
-    const roleArn = this.roles.get(principal)?.roleArn ?? '';
+    const roleArn = this.roles.get(principal)?.role.roleArn ?? '';
     return `arn:aws:sts::${ACCOUNT}:assumed-role/${roleArn.slice(roleArn.lastIndexOf('/') + 1)}/${principal}`;
   }
 
@@ -48,9 +52,11 @@ export class IamAuthorizer {
   }
 
   allowed(principal: string, authorization: Authorization): Promise<boolean> {
-    const key = `${principal}\n${authorization.action}\n${authorization.resource}\n${JSON.stringify(authorization.context ?? {})}`;
-    let answer = this.answers.get(key);
-    if (!answer) this.answers.set(key, (answer = this.evaluate(principal, authorization)));
+    const known = this.roles.get(principal);
+    if (!known) throw new Error(`IAM in the twin: no role known for ${principal}`);
+    const key = `${known.digest}\n${authorization.action}\n${authorization.resource}\n${JSON.stringify(authorization.context ?? {})}`;
+    let answer = answers.get(key);
+    if (!answer) answers.set(key, (answer = evaluate(known.role, authorization)));
     return answer;
   }
 
@@ -61,30 +67,28 @@ export class IamAuthorizer {
   allowedOnEveryResource(principal: string, action: string): Promise<boolean> {
     return this.allowed(principal, { action, resource: '*' });
   }
+}
 
-  private async evaluate(principal: string, { action, resource, context }: Authorization): Promise<boolean> {
-    const role = this.roles.get(principal);
-    if (!role) throw new Error(`IAM in the twin: no role known for ${principal}`);
-    const result = await policyEvaluation()!({
-      identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      request: {
-        action,
-        principal: role.roleArn,
-        resource: { resource, accountId: ACCOUNT },
-        contextVariables: { ...context },
-      },
-    } as Parameters<typeof RunSimulation>[0], {});
-    if (result.resultType === 'error') {
-      throw new Error(`IAM in the twin cannot evaluate ${action} on ${resource} for ${principal}: ${result.errors.message} ${JSON.stringify(result.errors)}`);
-    }
-    if (result.resultType === 'wildcard') {
-      // A request on `*` of an action with resource types: allowed only where a statement's resource is `*` itself.
-      return result.results.some((r) => r.resourcePattern === '*' && r.analysis.result === 'Allowed') && result.overallResult === 'Allowed';
-    }
-    return result.overallResult === 'Allowed';
+async function evaluate(role: RolePolicies, { action, resource, context }: Authorization): Promise<boolean> {
+  const result = await policyEvaluation()!({
+    identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.document })),
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: {
+      action,
+      principal: role.roleArn,
+      resource: { resource, accountId: ACCOUNT },
+      contextVariables: { ...context },
+    },
+  } as Parameters<typeof RunSimulation>[0], {});
+  if (result.resultType === 'error') {
+    throw new Error(`IAM in the twin cannot evaluate ${action} on ${resource} for ${role.roleArn}: ${result.errors.message} ${JSON.stringify(result.errors)}`);
   }
+  if (result.resultType === 'wildcard') {
+    // A request on `*` of an action with resource types: allowed only where a statement's resource is `*` itself.
+    return result.results.some((r) => r.resourcePattern === '*' && r.analysis.result === 'Allowed') && result.overallResult === 'Allowed';
+  }
+  return result.overallResult === 'Allowed';
 }
 
 let loaded: { run: typeof RunSimulation | undefined } | undefined;
