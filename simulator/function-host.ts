@@ -3,6 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** Who is calling AWS right now: the execution a step runs for, or the function's name. */
 export const caller = new AsyncLocalStorage<string>();
 
+/** The function whose role signs the AWS requests made now (IAM authorizes them against that role's policies). */
+export const signingFunction = new AsyncLocalStorage<string>();
+
 /** The environment of the function running now: functions of two stacks differ (each has its own TABLE_NAME). */
 const functionEnvironment = new AsyncLocalStorage<Record<string, string>>();
 
@@ -76,8 +79,8 @@ export class FunctionHost {
     const event = JSON.parse(JSON.stringify(payload));
     this.running++;
     try {
-      const result = await functionEnvironment.run(fn.environment, () =>
-        caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context)));
+      const result = await functionEnvironment.run(fn.environment, () => signingFunction.run(fn.name, () =>
+        caller.run(typeof actor === 'string' ? actor : fn.name, () => fn.handler(event, context))));
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } finally {
       this.running--;

@@ -24,6 +24,8 @@ export interface SynthesizedScenario {
   readonly functions: { readonly step: string; readonly deploy: string; readonly guardListener: string };
   readonly stateMachineId: string;
   readonly tableId: string;
+  /** Why IAM does not authorize this stack's functions in the twin (undefined: it does). */
+  readonly iamUnchecked?: string;
 }
 
 /** Where the endpoint is declared: a renamed construct changes its id (and so its logical id); another stack its name. */

@@ -287,7 +287,9 @@ export async function simulate(
       const next = synth(currentVersion.version, currentVersion.attempt, { constructId });
       const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
       const old = resource;
+      const oldSynth = current.synth;
       const renamed = declare(STACK_NAME, nextDeployed, next);
+      applyRoles(nextDeployed, next, twin);
       old.removedAt = clock.now();
       const props = customResourceProps(nextDeployed, next);
       // The model's execution role belongs to the construct, so a rename declares the same model under a new version id:
@@ -295,7 +297,11 @@ export async function simulate(
       learnVersion(`${currentVersion.version}@${constructId}`, props);
       emit('deploy', `cdk deploy: construct renamed to ${constructId}: logical id ${old.logicalId} -> ${renamed.logicalId}`);
       const requestId = `request-${cfnCount + 1}`;
-      const restoreOld = () => { old.removedAt = undefined; resource = old; };
+      const restoreOld = () => {
+        old.removedAt = undefined;
+        resource = old;
+        applyRoles(new DeployedTemplate(STACK_NAME, oldSynth.template), oldSynth, twin);
+      };
       afterCreate.set(requestId, {
         succeeded: () => setTimeout(() => {
           if (rollsBack) {
@@ -337,6 +343,7 @@ export async function simulate(
           const next = synth(entry.deploy, entry.attempt ?? 1, { constructId: constructIdNow });
           const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
           redeployAlarms(nextDeployed, twin);
+          applyRoles(nextDeployed, next, twin);
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy, current.props);
@@ -360,6 +367,7 @@ export async function simulate(
         } else if (entry.stackRollback && previous) {
           emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
           const back = previous;
+          applyRoles(new DeployedTemplate(STACK_NAME, back.synth.template), back.synth, twin);
           sendCfn('Update', back.props, current.props);
           previous = current;
           current = back;
@@ -481,11 +489,25 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     const mod = require(entry) as { handler: LambdaHandler };
     host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {});
   }
+  applyRoles(t, s, twin);
+}
+
+/**
+ * The controller's functions run as their roles with the policies this template declares: IAM in the twin authorizes
+ * their calls against these from now on (CloudFormation updates a function's policies before the custom resource that
+ * depends on the function).
+ */
+function applyRoles(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin) {
+  if (s.iamUnchecked) return;
+  for (const id of Object.values(s.functions)) twin.iam.assume(t.physicalName(id), t.rolePolicies(id));
 }
 
 function redeployAlarms(t: DeployedTemplate, twin: ServiceTwin) {
   for (const alarm of t.resources('AWS::CloudWatch::Alarm')) {
     twin.cloudwatch.putAlarm({ ...alarm.properties, AlarmName: t.physicalName(alarm.id) } as never);
+  }
+  for (const alarm of t.resources('AWS::CloudWatch::CompositeAlarm')) {
+    twin.cloudwatch.putCompositeAlarm({ AlarmName: t.physicalName(alarm.id), AlarmRule: alarm.properties.AlarmRule });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { PolicyDocument, RolePolicies } from './twin/iam';
+
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
@@ -30,6 +32,7 @@ export class DeployedTemplate {
     switch (r.Type) {
       case 'AWS::StepFunctions::StateMachine': return this.arn(id, 'Arn');
       case 'AWS::SNS::Topic': return this.arn(id, 'Arn');
+      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${ACCOUNT}:policy/${name}`;
       default: return name;
     }
   }
@@ -37,7 +40,7 @@ export class DeployedTemplate {
   physicalName(id: string): string {
     const r = this.resource(id);
     const p = r.Properties ?? {};
-    const given = p.AlarmName ?? p.TableName ?? p.FunctionName ?? p.StateMachineName ?? p.TopicName ?? p.RoleName ?? p.BucketName;
+    const given = p.AlarmName ?? p.TableName ?? p.FunctionName ?? p.StateMachineName ?? p.TopicName ?? p.RoleName ?? p.BucketName ?? p.ManagedPolicyName;
     if (typeof given === 'string') return given;
     const generated = `${this.stackName}-${id}`;
     return r.Type === 'AWS::S3::Bucket' ? generated.toLowerCase() : generated;
@@ -61,6 +64,30 @@ export class DeployedTemplate {
       case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`;
       default: return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${REGION}:${ACCOUNT}:${name}`;
     }
+  }
+
+  /**
+   * The identity policies of the role a resource runs as (a function's `Role`, a state machine's `RoleArn`): every
+   * AWS::IAM::Policy and AWS::IAM::ManagedPolicy attached to it, its inline `Policies` and the customer managed
+   * policies of this template it lists in `ManagedPolicyArns`. AWS managed policies (AWSLambdaBasicExecutionRole) are
+   * not modelled: they grant only CloudWatch Logs, which the twin does not serve.
+   */
+  rolePolicies(resourceId: string): RolePolicies {
+    const p = this.resource(resourceId).Properties ?? {};
+    const roleRef = p.Role ?? p.RoleArn;
+    const roleId = Array.isArray(roleRef?.['Fn::GetAtt']) ? roleRef['Fn::GetAtt'][0] : undefined;
+    if (typeof roleId !== 'string') throw new Error(`${resourceId} runs as ${JSON.stringify(roleRef)}: the twin authorizes only roles of this template (Fn::GetAtt <role>.Arn)`);
+    const attachedTo = (props: Record<string, any>) => (props.Roles ?? []).some((r: unknown) => (r as { Ref?: string })?.Ref === roleId);
+    const role = this.resource(roleId).Properties ?? {};
+    const managedArns = (this.resolve(role.ManagedPolicyArns ?? []) as string[]);
+    const policies = Object.entries(this.template.Resources).flatMap(([id, r]) => {
+      const props = r.Properties ?? {};
+      const attached = (r.Type === 'AWS::IAM::Policy' && attachedTo(props))
+        || (r.Type === 'AWS::IAM::ManagedPolicy' && (attachedTo(props) || managedArns.includes(this.ref(id))));
+      return attached ? [{ name: id, document: this.resolve(props.PolicyDocument) as PolicyDocument }] : [];
+    });
+    const inline = (role.Policies ?? []).map((q: { PolicyName: string; PolicyDocument: unknown }) => ({ name: `${roleId}/${q.PolicyName}`, document: this.resolve(q.PolicyDocument) as PolicyDocument }));
+    return { roleArn: this.arn(roleId, 'Arn'), policies: [...policies, ...inline] };
   }
 
   resolve(value: unknown): unknown {

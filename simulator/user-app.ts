@@ -157,6 +157,9 @@ function userEndpoint(stackName: string, template: CfnTemplate, customResourceId
         functions: { step, deploy, guardListener },
         stateMachineId,
         tableId,
+        // The twin serves the app's stack in its own account and region, with its own model data and image: the
+        // stack's policies name the app's account, bucket and repository, which the twin does not have.
+        iamUnchecked: 'a what-if of the app\'s stack runs in the twin\'s account with the twin\'s artifacts',
       };
     },
   };

@@ -10,7 +10,10 @@ import { build } from 'esbuild';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
 const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].flatMap((d) => [d, `${d}/*`]);
+// The IAM policy evaluation library is AGPL-licensed: never bundled into this Apache-2.0 package (see
+// simulator/twin/iam.ts: the simulator loads it when it is installed).
+const optional = ['@cloud-copilot/iam-simulate'];
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), ...optional].flatMap((d) => [d, `${d}/*`]);
 
 const libraryAsPackage = {
   name: 'construct-library-as-package',

