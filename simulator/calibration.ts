@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import defaults from './twin/calibration.json';
+import { parseJsonText } from './json-text';
 
 /** Every timing the twin assumes (simulator/twin/calibration.json holds each value with its source). */
 export interface Calibration {
@@ -54,12 +55,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(FILE_SCHEMA)
 
 /** Parses a calibration file; the values it names replace those of `base`. Errors name the file and the property. */
 export function parseCalibration(text: string, source: string, base?: Calibration): Calibration {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const data = parseJsonText(text, source);
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => e.keyword === 'additionalProperties'
       ? `${e.instancePath || '(top level)'}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}" (known: ${Object.keys(CALIBRATION_VALUES).join(', ')})`

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { BehaviourProfile } from './behaviour';
 import { CALIBRATION_VALUES, Calibration } from './calibration';
+import { parseJsonText } from './json-text';
 import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
 
 /** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
@@ -241,12 +242,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(SCENARIO_SCH
 
 /** Parses and checks a scenario; errors name the file, the property path and what is wrong. */
 export function parseScenario(text: string, source: string): Scenario {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const data = parseJsonText(text, source);
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => {
       const where = e.instancePath || '(top level)';
