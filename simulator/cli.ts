@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { renderHtml } from './report-html';
 import { speedText, summaryTable, summaryText, timelineLine } from './report';
 import { quietSdkNodeNotice } from './quiet';
+import { Calibration, DEFAULT_CALIBRATION, loadCalibration } from './calibration';
 import { loadScenario, Scenario } from './scenario';
 import { RunRecord, simulate } from './simulation';
 import { summarize, Summary } from './summary';
@@ -25,9 +26,9 @@ function scenarioFiles(inputs: string[]): string[] {
   return files;
 }
 
-async function runOne(scenario: Scenario, live: boolean): Promise<{ run: RunRecord; summary: Summary; wallMs: number }> {
+async function runOne(scenario: Scenario, live: boolean, calibration: Calibration = DEFAULT_CALIBRATION): Promise<{ run: RunRecord; summary: Summary; wallMs: number }> {
   const started = Date.now();
-  const run = await simulate(scenario, live ? (e) => process.stdout.write(`${timelineLine(e)}\n`) : undefined);
+  const run = await simulate(scenario, live ? (e) => process.stdout.write(`${timelineLine(e)}\n`) : undefined, undefined, calibration);
   return { run, summary: summarize(run), wallMs: Date.now() - started };
 }
 
@@ -64,12 +65,14 @@ program.command('run')
   .option('--json', 'print the summaries as JSON instead of a table')
   .option('--timeline', 'print each run\'s timeline as it happens')
   .option('--html <dir>', 'write an HTML report per scenario into this folder')
-  .action(async (paths: string[], options: { json?: boolean; timeline?: boolean; html?: string }) => {
+  .option('--calibration <file>', 'timings that replace the twin\'s defaults (a JSON file in the format of simulator/twin/calibration.json)')
+  .action(async (paths: string[], options: { json?: boolean; timeline?: boolean; html?: string; calibration?: string }) => {
     const summaries: Summary[] = [];
+    const calibration = options.calibration ? loadCalibration(options.calibration) : DEFAULT_CALIBRATION;
     for (const file of scenarioFiles(paths)) {
       const scenario = loadScenario(file);
       if (options.timeline && !options.json) process.stdout.write(`\n▶ ${scenario.name}\n`);
-      const { run, summary } = await runOne(scenario, Boolean(options.timeline && !options.json));
+      const { run, summary } = await runOne(scenario, Boolean(options.timeline && !options.json), calibration);
       if (options.html) writeHtml(options.html, run, summary);
       summaries.push(summary);
     }

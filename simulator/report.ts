@@ -31,6 +31,7 @@ export function summaryText(summary: Summary): string {
     `  time to recover      ${figure(summary.timeToRecoverSeconds)}`,
     `  requests             ${summary.requests} (bad: ${summary.badRequests}, of which the stable's baseline: ${summary.stableBadRequests})`,
     `  rollout duration     ${figure(summary.rolloutToPromotionSeconds)} to promotion, ${figure(summary.rolloutToEndSeconds)} to the end (revert window, retire)`,
+    `  capacity             peak ${summary.peakInstances} instances, ${summary.instanceHours} instance-hours, ${summary.modelDownloads} model data downloads`,
     `  invariants           ${summary.invariants.filter((i) => i.holds).length}/${summary.invariants.length} hold`,
   ];
   if (summary.rollouts.length > 1) {
@@ -55,9 +56,11 @@ export function summaryTable(summaries: Summary[]): string {
     String(s.stableBadRequests),
     s.rolloutToPromotionSeconds === null ? '-' : String(s.rolloutToPromotionSeconds),
     s.rolloutToEndSeconds === null ? '-' : String(s.rolloutToEndSeconds),
+    String(s.peakInstances),
+    String(s.instanceHours),
     `${s.invariants.filter((i) => i.holds).length}/${s.invariants.length}`,
   ]);
-  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'invariants'];
+  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'peak inst', 'inst-h', 'invariants'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

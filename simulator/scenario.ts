@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { BehaviourProfile } from './behaviour';
+import { CALIBRATION_VALUES, Calibration } from './calibration';
+import { parseJsonText } from './json-text';
 import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
 
 /** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
@@ -19,15 +21,10 @@ export interface Scenario {
   readonly initialVersion: string;
   readonly timeline: TimelineEntry[];
   readonly faults?: Faults;
-  readonly sagemaker?: {
-    readonly createSeconds?: number;
-    readonly updateSeconds?: number;
-    readonly weightsSeconds?: number;
-    /** How late SageMaker's metrics reach CloudWatch (0: visible at the end of their second). */
-    readonly metricLagSeconds?: number;
-    /** How long DescribeEndpoint keeps reporting the weights from before an UpdateEndpointWeightsAndCapacities. */
-    readonly describeLagSeconds?: number;
-  };
+  /** Instances of one instance type the account may run for endpoints (its Service Quotas limit); unlimited if unset. */
+  readonly instanceQuota?: number;
+  /** This scenario's own timings over the calibration in force (simulator/twin/calibration.json, or `--calibration`). */
+  readonly calibration?: Partial<Calibration>;
 }
 
 export interface EndpointProps {
@@ -85,8 +82,11 @@ export interface TimelineEntry {
 export interface Faults {
   /** SageMaker control-plane calls answer ThrottlingException inside these windows. */
   readonly throttle?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
-  /** The next candidate provisioning: ends Failed, reverts silently or with a reason, or is slow. */
-  readonly provisioning?: 'silent-revert' | 'reported-revert';
+  /**
+   * The next candidate provisioning reverts silently or with a reason; or the next CreateEndpoint ends `Failed`
+   * (DescribeEndpoint EndpointStatus Failed, with a FailureReason).
+   */
+  readonly provisioning?: 'silent-revert' | 'reported-revert' | 'create-failed';
   /** Alarm state change events reach the controller twice, or never (polling must catch the breach). */
   readonly alarmEvents?: 'duplicate' | 'lost';
   /** Lambda answers the state machine's invocations of the step function with TooManyRequestsException. */
@@ -133,6 +133,7 @@ export const SCENARIO_SCHEMA = {
     durationMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 24 * 60 },
     requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
     slowRequestMs: { type: 'number', exclusiveMinimum: 0 },
+    instanceQuota: { type: 'integer', minimum: 0 },
     endpoint: {
       type: 'object',
       additionalProperties: false,
@@ -219,7 +220,7 @@ export const SCENARIO_SCHEMA = {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
         },
-        provisioning: { enum: ['silent-revert', 'reported-revert'] },
+        provisioning: { enum: ['silent-revert', 'reported-revert', 'create-failed'] },
         alarmEvents: { enum: ['duplicate', 'lost'] },
         lambdaThrottle: {
           type: 'array',
@@ -233,17 +234,7 @@ export const SCENARIO_SCHEMA = {
         },
       },
     },
-    sagemaker: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        createSeconds: { type: 'number', minimum: 0 },
-        updateSeconds: { type: 'number', minimum: 0 },
-        weightsSeconds: { type: 'number', minimum: 0 },
-        metricLagSeconds: { type: 'number', minimum: 0, maximum: 600 },
-        describeLagSeconds: { type: 'number', minimum: 0, maximum: 60 },
-      },
-    },
+    calibration: { type: 'object', additionalProperties: false, properties: CALIBRATION_VALUES },
   },
 } as const;
 
@@ -251,12 +242,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(SCENARIO_SCH
 
 /** Parses and checks a scenario; errors name the file, the property path and what is wrong. */
 export function parseScenario(text: string, source: string): Scenario {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
-  }
+  const data = parseJsonText(text, source);
   if (!validate(data)) {
     const problems = (validate.errors ?? []).map((e) => {
       const where = e.instancePath || '(top level)';

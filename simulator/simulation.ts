@@ -11,20 +11,20 @@ import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from 
 import { Random } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
+import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
-import { AlarmDefinition, AlarmStateChange } from './twin/cloudwatch';
+import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
 import { BusEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
+import { ModelDownload } from './twin/sagemaker';
 
 /** Simulated time starts on a Monday morning, on a minute boundary (alarms evaluate on minute boundaries). */
 export const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CFN_HOST = 'cfn-response.sim';
-const LAMBDA_LATENCY_MS = 150;
-const EVENT_DELAY_SECONDS = 1;
 const TAIL_MS = 2 * 60_000;
 /** The second stack of a scenario in which two stacks declare one endpoint name. */
 export const OTHER_STACK = 'OtherStack';
@@ -68,8 +68,14 @@ export interface RunRecord {
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
   readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
-  /** How late SageMaker's datapoints reach CloudWatch in this run: a datapoint's arrival is `metricArrival(at, lag)`. */
-  readonly metricLagSeconds: number;
+  /** The timings of this run: the calibration in force with the scenario's own values over it. */
+  readonly calibration: Calibration;
+  /** How late SageMaker's datapoints reach CloudWatch in this run: a datapoint's arrival is `metricArrival(at, this)`. */
+  readonly metricArrival: MetricArrival;
+  /** The account's running SageMaker instances (old and new fleets alike) each time the number changed. */
+  readonly instances: Array<{ at: number; instances: number }>;
+  /** Every model data download onto a new fleet (each CreateEndpoint and UpdateEndpoint brings one up). */
+  readonly modelDownloads: ModelDownload[];
   /** SNS messages the controller published (what an approver is notified of). */
   readonly notifications: Notification[];
   /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
@@ -98,7 +104,10 @@ export async function simulate(
   onEvent: (e: TimelineEvent) => void = () => undefined,
   /** What each deploy declares: by default the scenario's endpoint props through the constructs; `simulate --app` gives the user's stack. */
   synthesize: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario = (version, attempt, where) => synthScenario(scenario, version, attempt, where),
+  /** The timings the twin assumes (the defaults, or a `--calibration` file); the scenario's own values go over them. */
+  base: Calibration = DEFAULT_CALIBRATION,
 ): Promise<RunRecord> {
+  const calibration = calibrate(base, scenario.calibration);
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
   const synth = (version: string, attempt: number, where: StackPlacement = {}) => {
@@ -126,22 +135,24 @@ export async function simulate(
   const sdkRandom = new Random(scenario.seed ^ 0x5bd1e995);
   Math.random = () => sdkRandom.next();
   const clock = new VirtualClock(SIMULATION_START);
-  const host = new FunctionHost(LAMBDA_LATENCY_MS);
+  const host = new FunctionHost(calibration.lambdaLatencyMs);
   const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
     (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
-  const sm = scenario.sagemaker ?? {};
+  const metricArrival: MetricArrival = { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed: scenario.seed };
   const twin = new ServiceTwin({
     sagemaker: {
-      createSeconds: sm.createSeconds ?? 300,
-      updateSeconds: sm.updateSeconds ?? 240,
-      weightsSeconds: sm.weightsSeconds ?? 10,
-      deleteSeconds: 60,
+      createSeconds: calibration.createSeconds,
+      updateSeconds: calibration.updateSeconds,
+      weightsSeconds: calibration.weightsSeconds,
+      deleteSeconds: calibration.deleteSeconds,
       failNextUpdate: scenario.faults?.provisioning === 'silent-revert' ? 'silent' : scenario.faults?.provisioning === 'reported-revert' ? 'reported' : undefined,
+      failNextCreate: scenario.faults?.provisioning === 'create-failed',
       throttled: within(scenario.faults?.throttle),
-      describeLagSeconds: sm.describeLagSeconds ?? 0,
+      describeLagSeconds: calibration.describeLagSeconds,
+      instanceQuota: scenario.instanceQuota,
     },
-    metricLagSeconds: sm.metricLagSeconds ?? 0,
-    events: { delaySeconds: EVENT_DELAY_SECONDS, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
+    metricArrival,
+    events: { delaySeconds: calibration.eventDelaySeconds, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
     objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
     images: Object.keys(scenario.versions).map((v) => ({ repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest })),
@@ -429,7 +440,7 @@ export async function simulate(
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [], metricLagSeconds: twin.cloudwatch.metricLagSeconds, notifications: [], rolloutEvents: [], resources: [], tableName: '',
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '',
     };
   }
 }

@@ -17,7 +17,17 @@ export interface Summary {
    */
   readonly outcome: RunOutcome;
   /** Every rollout in start order, each with its own outcome. */
-  readonly rollouts: Array<{ readonly version: string; readonly kind: string; readonly outcome: string; readonly reason: string }>;
+  readonly rollouts: Array<{
+    readonly version: string; readonly kind: string; readonly outcome: string; readonly reason: string;
+    /** Instance-hours the account ran from the rollout's start to its end (old and new fleets of every update). */
+    readonly instanceHours: number;
+  }>;
+  /** The most SageMaker instances running at once (an update runs the old fleet and the new one together). */
+  readonly peakInstances: number;
+  /** Instance-hours over the whole run. */
+  readonly instanceHours: number;
+  /** Model data downloads onto new fleets: each provision and retire downloads every variant's again, the stable's too. */
+  readonly modelDownloads: number;
   readonly finalStableVersion: string | null;
   readonly finalWeights: Array<{ readonly slot: string; readonly version: string; readonly percent: number }>;
   /** From fault onset to the first guard alarm on the faulty slot. */
@@ -48,7 +58,10 @@ export type RunOutcome = Outcome | 'none';
 export function summarize(run: RunRecord): Summary {
   const view = new RunView(run);
   const ordered = [...run.rollouts].sort((a, b) => a.startedAt - b.startedAt || byText(String(a.rolloutId), String(b.rolloutId)));
-  const rollouts = ordered.map((r) => ({ version: view.versionOf(r.rolloutId) ?? '?', kind: String(r.kind), outcome: String(r.outcome ?? 'running'), reason: String(r.reason ?? '') }));
+  const rollouts = ordered.map((r) => ({
+    version: view.versionOf(r.rolloutId) ?? '?', kind: String(r.kind), outcome: String(r.outcome ?? 'running'), reason: String(r.reason ?? ''),
+    instanceHours: instanceHours(run, r.startedAt, r.endedAt ?? run.end),
+  }));
   // A rollout took the endpoint when it recorded rollout-started (a refused one records lock-rejected instead).
   const tookEndpoint = ordered.filter((r) => view.history.some((h) => h.decision === 'rollout-started' && h.rolloutId === r.rolloutId));
   const last = tookEndpoint[tookEndpoint.length - 1];
@@ -77,6 +90,9 @@ export function summarize(run: RunRecord): Summary {
     rollouts,
     finalStableVersion: stableVersion ? run.versionIds[stableVersion] ?? stableVersion : null,
     finalWeights: finalSnapshot?.slots ?? [],
+    peakInstances: Math.max(0, ...run.instances.map((i) => i.instances)),
+    instanceHours: instanceHours(run, run.start, run.end),
+    modelDownloads: run.modelDownloads.length,
     timeToDetectSeconds: onset && detect ? seconds(detect.at - onset.at) : null,
     timeToRecoverSeconds: onset && recover ? seconds(recover.at - onset.at) : null,
     requests: traffic.length,
@@ -93,6 +109,17 @@ export function summarize(run: RunRecord): Summary {
     }),
     invariants: checkInvariants(run),
   };
+}
+
+/** Instance-hours between two times: the running instances integrated over time (two decimals). */
+export function instanceHours(run: Pick<RunRecord, 'instances'>, from: number, to: number): number {
+  let ms = 0;
+  run.instances.forEach((step, k) => {
+    const end = Math.min(to, run.instances[k + 1]?.at ?? to);
+    const start = Math.max(from, step.at);
+    if (end > start) ms += (end - start) * step.instances;
+  });
+  return Math.round((ms / 3_600_000) * 100) / 100;
 }
 
 /** When the fault began: a regression's onset, or a drill forcing an alarm. */

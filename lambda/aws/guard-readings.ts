@@ -57,9 +57,10 @@ export interface InvocationReading {
   /** Sum of the datapoints that have arrived. */
   readonly count: number;
   /**
-   * Epoch ms up to which the metric has arrived: the timestamp (period start) of the newest datapoint, since that
-   * period may still be filling. Undefined when no datapoint has arrived. SageMaker's metrics reach CloudWatch late, so
-   * this trails `to` by the lag and up to one period.
+   * Epoch ms up to which the metric has arrived: the timestamp (period start) of the newest datapoint in the unbroken
+   * run of periods from the window's first one, since that period may still be filling. Metrics arrive unevenly (a newer
+   * minute can arrive before an older one), so a datapoint after a missing period does not count. Undefined while the
+   * first period has no datapoint. SageMaker's metrics reach CloudWatch late, so this trails `to` by the lag and more.
    */
   readonly through?: number;
 }
@@ -70,7 +71,7 @@ export async function readInvocations(query: InvocationQuery): Promise<Invocatio
     return { count: 0 };
   }
   let total = 0;
-  let through: number | undefined;
+  const arrived = new Set<number>();
   let token: string | undefined;
   try {
     do {
@@ -105,9 +106,7 @@ export async function readInvocations(query: InvocationQuery): Promise<Invocatio
           return undefined;
         }
         total += (result.Values ?? []).reduce((sum, value) => sum + value, 0);
-        for (const timestamp of result.Timestamps ?? []) {
-          through = Math.max(through ?? -Infinity, timestamp.getTime());
-        }
+        for (const timestamp of result.Timestamps ?? []) arrived.add(timestamp.getTime());
       }
       token = out.NextToken;
     } while (token);
@@ -115,5 +114,16 @@ export async function readInvocations(query: InvocationQuery): Promise<Invocatio
     logger.warn('invocation metric unreadable', { ...query, error: errorMessage(err) });
     return undefined;
   }
-  return { count: total, through };
+  return { count: total, through: unbrokenThrough(arrived, query.from, query.periodSeconds * 1000) };
+}
+
+/**
+ * The start of the last period of the unbroken run of arrived periods from the window's first one (CloudWatch rounds
+ * StartTime down to the minute, or to the period below a minute; GetMetricData StartTime).
+ */
+function unbrokenThrough(arrived: Set<number>, from: number, periodMs: number): number | undefined {
+  const unit = Math.min(periodMs, 60_000);
+  let through: number | undefined;
+  for (let t = Math.floor(from / unit) * unit; arrived.has(t); t += periodMs) through = t;
+  return through;
 }

@@ -63,8 +63,8 @@ export class CloudWatchTwin {
   compositeAlarmsVisible: () => boolean | Promise<boolean> = () => true;
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
 
-  /** @param metricLagSeconds how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late). */
-  constructor(readonly metricLagSeconds = 0) {}
+  /** @param arrival how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late, and unevenly). */
+  constructor(readonly arrival: MetricArrival = { lagSeconds: 0, spreadSeconds: 0, seed: 0 }) {}
 
   operations(): Record<string, (input: any) => unknown> {
     return {
@@ -225,11 +225,12 @@ export class CloudWatchTwin {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
     const values: number[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
-    // Only what has arrived by now can be seen (metricArrival): datapoints of the last metricLagSeconds are still on their way.
-    const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(Date.now() / 1000) - this.metricLagSeconds);
+    // Only what has arrived by now can be seen (metricArrival): late datapoints are still on their way.
+    const now = Date.now();
+    const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - this.arrival.lagSeconds);
     for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
       const b = buckets.get(s);
-      if (!b) continue;
+      if (!b || metricArrival(s * 1000, this.arrival) > now) continue;
       count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
       if (percentile) values.push(...b.values);
     }
@@ -260,11 +261,12 @@ export class CloudWatchTwin {
   }
 
   private getMetricData(i: { MetricDataQueries: MetricQuery[]; StartTime: number; EndTime: number }) {
-    const start = i.StartTime * 1000, end = i.EndTime * 1000;
+    const end = i.EndTime * 1000;
     const results = [];
     for (const q of i.MetricDataQueries) {
       if (!q.MetricStat) throw new ServiceError('InvalidParameterValue', 'the twin answers MetricStat queries only');
       const period = q.MetricStat.Period * 1000;
+      const start = roundedStart(i.StartTime * 1000, period);
       const timestamps: number[] = [];
       const values: number[] = [];
       for (let t = Math.floor(start / period) * period; t < end; t += period) {
@@ -296,12 +298,43 @@ export class CloudWatchTwin {
   }
 }
 
+/** How late SageMaker's datapoints reach CloudWatch: `lagSeconds`, plus a share of `spreadSeconds` drawn per minute of data. */
+export interface MetricArrival { readonly lagSeconds: number; readonly spreadSeconds: number; readonly seed: number }
+
 /**
  * When the datapoint of the second containing `at` becomes visible to GetMetricData and alarms: at the end of its second
- * plus the metric lag (the twin's arrival rule; the invariants use it to tell what a decision could have seen).
+ * plus the lag, plus the spread share of its minute, but never before the data of an earlier minute (it arrives in order,
+ * unevenly: a late minute holds back the ones after it, which then arrive in a burst). The twin's arrival rule; the
+ * invariants use it to tell what a decision could have seen.
  */
-export function metricArrival(at: number, metricLagSeconds: number): number {
-  return (Math.floor(at / 1000) + 1 + metricLagSeconds) * 1000;
+export function metricArrival(at: number, arrival: MetricArrival): number {
+  const second = Math.floor(at / 1000);
+  const minute = Math.floor(second / 60);
+  const share = (m: number) => Math.floor(arrival.spreadSeconds * unitHash(m, arrival.seed));
+  let seconds = second + 1 + arrival.lagSeconds + share(minute);
+  // The last second of minute m - k arrives at (m - k + 1) * 60 + lag + its share; no later minute may overtake it.
+  for (let k = 1; k <= Math.ceil(arrival.spreadSeconds / 60); k++) {
+    seconds = Math.max(seconds, (minute - k + 1) * 60 + arrival.lagSeconds + share(minute - k));
+  }
+  return seconds * 1000;
+}
+
+/** A fixed share in [0, 1) for a minute of data and a seed (the same whenever it is asked, so arrival is deterministic). */
+function unitHash(minute: number, seed: number): number {
+  let h = Math.imul(minute ^ seed, 0x9e3779b1) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+}
+
+/**
+ * GetMetricData's StartTime as CloudWatch uses it: "rounded down to the nearest whole minute" for data less than 15 days
+ * old, and with a Period of 5, 10, 20 or 30 "rounded down to the nearest time that corresponds to even 5-, 10-, 20-, or
+ * 30-second divisions of a minute" (GetMetricData StartTime, CloudWatch API reference).
+ */
+export function roundedStart(start: number, periodMs: number): number {
+  const unit = periodMs < 60_000 ? periodMs : 60_000;
+  return Math.floor(start / unit) * unit;
 }
 
 export function alarmPeriod(d: AlarmDefinition): number {

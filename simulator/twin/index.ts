@@ -3,7 +3,7 @@ import { caller, signingFunction } from '../function-host';
 import { Random } from '../random';
 import { WireRequest, WireResponse } from '../transport';
 import { ArtifactsTwin, StoredImage, StoredObject } from './artifacts';
-import { CloudWatchTwin } from './cloudwatch';
+import { CloudWatchTwin, MetricArrival } from './cloudwatch';
 import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
 import { EventBridgeTwin, EventDelivery } from './eventbridge';
@@ -17,8 +17,8 @@ import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
 
 export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
-  /** Seconds before a metric datapoint is visible in CloudWatch. */
-  metricLagSeconds: number;
+  /** When a metric datapoint becomes visible in CloudWatch. */
+  metricArrival: MetricArrival;
   events: EventDelivery;
   profiles: Record<string, BehaviourProfile>;
   objects: StoredObject[];
@@ -43,7 +43,7 @@ export class ServiceTwin {
   readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string }> = [];
 
   constructor(options: TwinOptions) {
-    this.cloudwatch = new CloudWatchTwin(options.metricLagSeconds);
+    this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);

@@ -22,7 +22,15 @@ export interface SageMakerBehaviour {
    * AWS states no read-after-write consistency for DescribeEndpoint (unverified: the probe measures it); default 0.
    */
   describeLagSeconds?: number;
+  /**
+   * Instances of one instance type the account may run for endpoints (Service Quotas: "<type> for endpoint usage").
+   * A create or update whose new fleet would exceed it is refused with ResourceLimitExceeded. Unlimited when undefined.
+   */
+  instanceQuota?: number;
 }
+
+/** A variant's model data downloaded onto a new fleet (every CreateEndpoint and UpdateEndpoint brings one up). */
+export interface ModelDownload { at: number; endpointName: string; variantName: string; modelName: string }
 
 interface Variant {
   VariantName: string;
@@ -36,6 +44,7 @@ interface Variant {
 interface LiveVariant {
   name: string;
   modelName: string;
+  instanceType?: string;
   currentWeight: number;
   desiredWeight: number;
   currentInstanceCount: number;
@@ -52,6 +61,8 @@ interface Endpoint {
   createdAt: number;
   modifiedAt: number;
   tags: Map<string, string>;
+  /** The new fleet CreateEndpoint or UpdateEndpoint is bringing up (its instances run beside the old fleet's). */
+  incoming?: LiveVariant[];
   /** What a lagging DescribeEndpoint answers until `until` (see describeLagSeconds). */
   stale?: { until: number; view: Record<string, unknown> };
 }
@@ -67,6 +78,10 @@ export class SageMakerTwin {
   readonly models = new Map<string, Record<string, unknown>>();
   readonly configs = new Map<string, { name: string; variants: Variant[]; raw: Record<string, unknown>; createdAt: number }>();
   readonly endpoints = new Map<string, Endpoint>();
+  /** Every model data download onto a new fleet. */
+  readonly downloads: ModelDownload[] = [];
+  /** The account's running instances (all types) each time the number changes. */
+  readonly instanceLog: Array<{ at: number; instances: number }> = [];
   /** Observers of live weight and status changes (the traffic generator, the timeline). */
   onChange: (endpointName: string) => void = () => undefined;
 
@@ -106,6 +121,21 @@ export class SageMakerTwin {
     const ep = this.endpoints.get(endpointName);
     if (!ep || !['InService', 'Updating', 'SystemUpdating'].includes(ep.status)) return [];
     return ep.variants.map((v) => ({ name: v.name, modelName: v.modelName, weight: v.currentWeight }));
+  }
+
+  /**
+   * Instances running now, per instance type: each endpoint's fleet, and while it is Creating or Updating, the new fleet
+   * beside it. UpdateEndpoint "deploys the EndpointConfig specified in the request to a new fleet of instances ... and then
+   * deletes the old instances" (API_UpdateEndpoint), so an update briefly runs both.
+   */
+  instances(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const ep of this.endpoints.values()) {
+      for (const v of [...ep.variants, ...(ep.incoming ?? [])]) {
+        if (v.instanceType) counts.set(v.instanceType, (counts.get(v.instanceType) ?? 0) + v.currentInstanceCount);
+      }
+    }
+    return counts;
   }
 
   modelOf(modelName: string): Record<string, unknown> | undefined {
@@ -168,12 +198,15 @@ export class SageMakerTwin {
       throw new ServiceError('ValidationException', `Cannot create already existing endpoint "${this.arn('endpoint', i.EndpointName)}".`);
     }
     const config = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    const incoming = config.variants.map((v) => this.live(v));
+    this.withinQuota(incoming);
     const now = Date.now();
     const ep: Endpoint = {
       name: i.EndpointName, arn: this.arn('endpoint', i.EndpointName), status: 'Creating', configName: config.name,
       variants: [], createdAt: now, modifiedAt: now, tags: new Map(this.validTags(i.Tags).map((t) => [t.Key, t.Value ?? ''])),
     };
     this.endpoints.set(ep.name, ep);
+    this.bringUp(ep, incoming);
     const fail = this.behaviour.failNextCreate;
     this.behaviour.failNextCreate = undefined;
     setTimeout(() => {
@@ -182,8 +215,10 @@ export class SageMakerTwin {
         ep.failureReason = 'The primary container for production variant failed to pass the ping health check.';
       } else {
         ep.status = 'InService';
-        ep.variants = config.variants.map((v) => this.live(v));
+        ep.variants = incoming;
       }
+      ep.incoming = undefined;
+      this.logInstances();
       ep.modifiedAt = Date.now();
       this.onChange(ep.name);
     }, this.behaviour.createSeconds * 1000);
@@ -194,33 +229,39 @@ export class SageMakerTwin {
     const ep = this.endpoint(i.EndpointName);
     this.mutable(ep);
     const config = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
+    const retain = i.RetainAllVariantProperties === true;
+    const excluded = new Set((i.ExcludeRetainedVariantProperties ?? []).map((p: { VariantPropertyType: string }) => p.VariantPropertyType));
+    // The whole config goes to a new fleet, unchanged variants too (API_UpdateEndpoint); retained properties carry over.
+    const incoming = config.variants.map((v) => {
+      const kept = retain ? ep.variants.find((old) => old.name === v.VariantName) : undefined;
+      const next = this.live(v);
+      if (!kept) return next;
+      return {
+        ...next,
+        ...(excluded.has('DesiredWeight') ? {} : { currentWeight: kept.currentWeight, desiredWeight: kept.desiredWeight }),
+        ...(excluded.has('DesiredInstanceCount') ? {} : { currentInstanceCount: kept.currentInstanceCount, desiredInstanceCount: kept.desiredInstanceCount }),
+      };
+    });
+    this.withinQuota(incoming);
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
     ep.failureReason = undefined;
+    this.bringUp(ep, incoming);
     this.onChange(ep.name);
     const fail = this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
-    const retain = i.RetainAllVariantProperties === true;
-    const excluded = new Set((i.ExcludeRetainedVariantProperties ?? []).map((p: { VariantPropertyType: string }) => p.VariantPropertyType));
     setTimeout(() => {
       ep.status = 'InService';
       ep.modifiedAt = Date.now();
+      ep.incoming = undefined;
       if (fail) {
         // SageMaker rolls a failed update back to the old config; the reason may or may not be reported.
         if (fail === 'reported') ep.failureReason = 'Request to service failed. If failure persists after retry, contact customer support.';
       } else {
         ep.configName = config.name;
-        ep.variants = config.variants.map((v) => {
-          const kept = retain ? ep.variants.find((old) => old.name === v.VariantName) : undefined;
-          const next = this.live(v);
-          if (!kept) return next;
-          return {
-            ...next,
-            ...(excluded.has('DesiredWeight') ? {} : { currentWeight: kept.currentWeight, desiredWeight: kept.desiredWeight }),
-            ...(excluded.has('DesiredInstanceCount') ? {} : { currentInstanceCount: kept.currentInstanceCount, desiredInstanceCount: kept.desiredInstanceCount }),
-          };
-        });
+        ep.variants = incoming;
       }
+      this.logInstances();
       this.onChange(ep.name);
     }, this.behaviour.updateSeconds * 1000);
     return { EndpointArn: ep.arn };
@@ -295,7 +336,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Deleting';
     this.onChange(ep.name);
-    setTimeout(() => { this.endpoints.delete(ep.name); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
+    setTimeout(() => { this.endpoints.delete(ep.name); this.logInstances(); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
     return {};
   }
 
@@ -318,8 +359,39 @@ export class SageMakerTwin {
 
   private live(v: Variant): LiveVariant {
     const weight = v.InitialVariantWeight ?? 1;
-    const count = v.InitialInstanceCount ?? 1;
-    return { name: v.VariantName, modelName: v.ModelName, currentWeight: weight, desiredWeight: weight, currentInstanceCount: count, desiredInstanceCount: count };
+    const count = v.ServerlessConfig ? 0 : v.InitialInstanceCount ?? 1;
+    return { name: v.VariantName, modelName: v.ModelName, instanceType: v.InstanceType, currentWeight: weight, desiredWeight: weight, currentInstanceCount: count, desiredInstanceCount: count };
+  }
+
+  /** A new fleet starts: its instances run from now on, and each variant downloads its model data onto it. */
+  private bringUp(ep: Endpoint, incoming: LiveVariant[]) {
+    ep.incoming = incoming;
+    for (const v of incoming) this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+    this.logInstances();
+  }
+
+  private logInstances() {
+    const instances = [...this.instances().values()].reduce((a, b) => a + b, 0);
+    if (this.instanceLog.at(-1)?.instances !== instances) this.instanceLog.push({ at: Date.now(), instances });
+  }
+
+  /**
+   * Refuses a new fleet the account's instance quota cannot hold beside what already runs, with the error and message
+   * SageMaker gives (ResourceLimitExceeded is the error API_CreateEndpoint and API_UpdateEndpoint document; the message
+   * wording is unverified: the probe measures it).
+   */
+  private withinQuota(incoming: LiveVariant[]) {
+    const quota = this.behaviour.instanceQuota;
+    if (quota === undefined) return;
+    const running = this.instances();
+    const delta = new Map<string, number>();
+    for (const v of incoming) if (v.instanceType) delta.set(v.instanceType, (delta.get(v.instanceType) ?? 0) + v.currentInstanceCount);
+    for (const [type, more] of delta) {
+      const used = running.get(type) ?? 0;
+      if (used + more > quota) {
+        throw new ServiceError('ResourceLimitExceeded', `The account-level service limit '${type} for endpoint usage' is ${quota} Instances, with current utilization of ${used} Instances and a request delta of ${more} Instances. Please use AWS Service Quotas to request an increase for this quota.`);
+      }
+    }
   }
 
   private mutable(ep: Endpoint) {

@@ -13,7 +13,7 @@ describe('who a decision belongs to: approvals and endpoint ownership', () => {
     const v3Gate = run.history.find((h) => h.decision === 'approval-requested' && h.rolloutId === v3.rolloutId)!;
     expect(run.notifications.some((n) => n.at >= v3Gate.at && String(n.subject).includes(v3.rolloutId))).toBe(true);
     const approved = run.history.find((h) => h.decision === 'approved' && h.rolloutId === v3.rolloutId)!;
-    expect(approved.at).toBeGreaterThan(run.start + 60 * 60_000);
+    expect(approved.at).toBeGreaterThan(run.start + 66 * 60_000);
     expect(approved.reason).toContain('approved by bob@example.com');
     expect(summary.finalStableVersion).toBe('v3');
     expectInvariants(summary);

@@ -18,6 +18,18 @@ describe('what a deploy ends with', () => {
     expectInvariants(summary);
   });
 
+  test('a CreateEndpoint that SageMaker ends Failed fails the create with its reason; the endpoint is deleted and the next deploy creates it', async () => {
+    const { run, summary } = await scenario('create-ends-failed');
+    expect(summary.cloudFormation.map((c) => [c.requestType, c.version, c.status])).toEqual([
+      ['Create', 'v1', 'FAILED'], ['Delete', 'v1', 'SUCCESS'], ['Create', 'v1', 'SUCCESS'],
+    ]);
+    expect(summary.cloudFormation[0].reason).toMatch(/endpoint status is Failed \(failureReason: The primary container/);
+    expect(summary.rollouts.map((r) => [r.version, r.kind, r.outcome])).toEqual([['v1', 'create', 'failed'], ['v1', 'create', 'promoted']]);
+    expect(run.weights.filter((w) => w.at < run.start + 20 * 60_000 && w.status === 'InService')).toEqual([]);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
   test('a stack rollback inside the revert window reverts without a verdict: v2 deployed again as it is rolls out and is promoted', async () => {
     const { run, summary } = await scenario('stack-rollback-after-promotion-allows-redeploy');
     expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'aborted'], ['v2', 'promoted']]);

@@ -73,7 +73,7 @@ describe('transient failures', () => {
 
   test('an alarm while a weight update is in progress: the guard listener keeps trying and flips the weights itself', async () => {
     const { run, summary } = await scenario('alarm-during-weight-update');
-    const drill = run.start + 14.1 * 60_000;
+    const drill = run.start + 15.1 * 60_000;
     const busy = run.controlPlaneCalls.filter((c) => c.at >= drill && c.operation === 'UpdateEndpointWeightsAndCapacities' && c.error !== undefined);
     const flip = run.controlPlaneCalls.find((c) => c.at >= drill && c.operation === 'UpdateEndpointWeightsAndCapacities' && c.error === undefined)!;
     expect(busy.length).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { AlarmState, CloudWatchTwin } from '../../simulator/twin/cloudwatch';
+import { AlarmState, CloudWatchTwin, metricArrival, roundedStart } from '../../simulator/twin/cloudwatch';
 
 /**
  * The twin's alarm evaluation against the worked tables of "Configuring how CloudWatch alarms treat missing data"
@@ -9,7 +9,7 @@ const PERIOD = 300;
 const END = Date.UTC(2026, 0, 15, 10, 0, 0);
 
 function evaluate(datapoints: string, datapointsToAlarm: number, treatMissingData: string, before: AlarmState): AlarmState {
-  const twin = new CloudWatchTwin(0);
+  const twin = new CloudWatchTwin();
   const metric = { Namespace: 'Test', MetricName: 'Errors' };
   const points = datapoints.split(' ');
   points.forEach((p, i) => {
@@ -62,5 +62,60 @@ describe.each([
       breaching: outcome(datapoints, m, 'breaching'),
       notBreaching: outcome(datapoints, m, 'notBreaching'),
     }).toEqual({ missing, ignore, breaching, notBreaching });
+  });
+});
+
+describe('metric arrival and GetMetricData', () => {
+  const START = Date.UTC(2026, 0, 15, 10, 0, 0);
+  const metric = { Namespace: 'Test', MetricName: 'Invocations' };
+
+  test('datapoints arrive late, unevenly and in order: each minute by the lag plus its share of the spread, never before an earlier one', () => {
+    for (const arrival of [{ lagSeconds: 60, spreadSeconds: 60, seed: 7 }, { lagSeconds: 30, spreadSeconds: 200, seed: 3 }]) {
+      const seconds = Array.from({ length: 30 * 60 }, (_, s) => START + s * 1000);
+      const arrivals = seconds.map((at) => metricArrival(at, arrival));
+      const delays = arrivals.map((a, k) => a - seconds[k]);
+      for (const d of delays) expect(d).toBeGreaterThanOrEqual((arrival.lagSeconds + 1) * 1000);
+      // Uneven: the delay differs from minute to minute, and some minutes arrive in a burst behind a late one.
+      expect(new Set(delays.filter((_, k) => k % 60 === 0)).size).toBeGreaterThan(10);
+      expect(Math.max(...delays)).toBeGreaterThan((arrival.lagSeconds + 1 + arrival.spreadSeconds / 2) * 1000);
+      // In order: no second arrives before an earlier one.
+      arrivals.forEach((a, k) => { if (k > 0) expect(a).toBeGreaterThanOrEqual(arrivals[k - 1]); });
+    }
+  });
+
+  test('GetMetricData sees only the datapoints that have arrived', () => {
+    const arrival = { lagSeconds: 60, spreadSeconds: 60, seed: 7 };
+    const twin = new CloudWatchTwin(arrival);
+    for (let s = 0; s < 120; s++) twin.record(metric, 1, START + s * 1000);
+    const sum = (now: number) => {
+      const spy = jest.spyOn(Date, 'now').mockReturnValue(now);
+      try {
+        const out = twin.operations().GetMetricData({ StartTime: START / 1000, EndTime: (START + 120_000) / 1000, MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: metric, Period: 120, Stat: 'Sum' } }] }) as any;
+        return out.MetricDataResults[0].Values[0] ?? 0;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const expected = (now: number) => Array.from({ length: 120 }, (_, s) => metricArrival(START + s * 1000, arrival) <= now).filter(Boolean).length;
+    for (const now of [START + 60_000, START + 90_000, START + 150_000, START + 200_000, START + 300_000]) expect(sum(now)).toBe(expected(now));
+    expect(sum(START + 300_000)).toBe(120);
+    expect(sum(START + 100_000)).toBeLessThan(120);
+  });
+
+  test('GetMetricData rounds StartTime down to the minute, or to the period below a minute (CloudWatch API reference)', () => {
+    const twin = new CloudWatchTwin();
+    for (let s = 0; s < 120; s++) twin.record(metric, 1, START + s * 1000);
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(START + 600_000);
+    try {
+      const sum = (startSecond: number, period: number) => {
+        const out = twin.operations().GetMetricData({ StartTime: (START + startSecond * 1000) / 1000, EndTime: (START + 120_000) / 1000, MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: metric, Period: period, Stat: 'Sum' } }] }) as any;
+        return (out.MetricDataResults[0].Values as number[]).reduce((a, b) => a + b, 0);
+      };
+      expect(sum(95, 60)).toBe(60); // from 60 s, not 95 s
+      expect(sum(95, 10)).toBe(30); // from 90 s
+      expect(roundedStart(START + 95_000, 300_000)).toBe(START + 60_000);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -77,7 +77,7 @@ describe('a denied request on the wire', () => {
   beforeEach(() => {
     twin = new ServiceTwin({
       sagemaker: { createSeconds: 1, updateSeconds: 1, weightsSeconds: 1, deleteSeconds: 1 },
-      metricLagSeconds: 0, events: { delaySeconds: 0 }, profiles: {}, objects: [{ bucket: 'models', key: 'v1/model.tar.gz', sha256Hex: 'ab'.repeat(32), size: 1 }],
+      metricArrival: { lagSeconds: 0, spreadSeconds: 0, seed: 1 }, events: { delaySeconds: 0 }, profiles: {}, objects: [{ bucket: 'models', key: 'v1/model.tar.gz', sha256Hex: 'ab'.repeat(32), size: 1 }],
       images: [], random: new Random(1), invoke: async () => null,
     });
     installTransport((request) => twin.handle(request));

@@ -1,4 +1,5 @@
 import { renderHtml } from '../../simulator/report-html';
+import { DEFAULT_CALIBRATION } from '../../simulator/calibration';
 import type { RunRecord } from '../../simulator/simulation';
 import type { Summary } from '../../simulator/summary';
 
@@ -66,7 +67,10 @@ function syntheticRun(): RunRecord {
     regressedAt: { v2: at(12) },
     controlPlaneCalls: [], guardAlarms: [], notifications: [], rolloutEvents: [], resources: [], tableName: 'table',
     endpointName: 'sim-endpoint',
-    metricLagSeconds: 0,
+    calibration: DEFAULT_CALIBRATION,
+    metricArrival: { lagSeconds: 0, spreadSeconds: 0, seed: 0 },
+    instances: [{ at: at(0), instances: 1 }],
+    modelDownloads: [],
   };
 }
 
@@ -75,9 +79,12 @@ function syntheticSummary(run: RunRecord): Summary {
     scenario: run.scenario.name,
     seed: run.scenario.seed,
     outcome: 'rolled-back',
-    rollouts: [{ version: 'v2', kind: 'rollout', outcome: 'rolled-back', reason: 'guard in ALARM' }],
+    rollouts: [{ version: 'v2', kind: 'rollout', outcome: 'rolled-back', reason: 'guard in ALARM', instanceHours: 0.2 }],
     finalStableVersion: 'v1',
     finalWeights: [{ slot: 'blue', version: 'v1', percent: 100 }],
+    peakInstances: 3,
+    instanceHours: 0.5,
+    modelDownloads: 4,
     timeToDetectSeconds: 50,
     timeToRecoverSeconds: 60,
     requests: run.requests.length,

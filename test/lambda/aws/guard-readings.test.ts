@@ -40,10 +40,11 @@ describe('readInvocations', () => {
   const query = { endpointName: 'fraud-scorer', variantName: 'green', from: 1_000_000, to: 1_600_000, periodSeconds: 60 };
 
   test('sums the Invocations of the variant over the window, and says up to when they have arrived', async () => {
-    const timestamps = [new Date(1_500_000), new Date(1_440_000), new Date(1_380_000)];
+    // CloudWatch rounds StartTime down to the minute: the first period starts at 960 000.
+    const timestamps = [new Date(1_080_000), new Date(1_020_000), new Date(960_000)];
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4, 7, 1], Timestamps: timestamps }] });
     // The newest datapoint's period may still be filling: the metric is complete up to its start.
-    await expect(readInvocations(query)).resolves.toEqual({ count: 12, through: 1_500_000 });
+    await expect(readInvocations(query)).resolves.toEqual({ count: 12, through: 1_080_000 });
     expect(cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: new Date(1_000_000),
       EndTime: new Date(1_600_000),
@@ -77,6 +78,18 @@ describe('readInvocations', () => {
     await expect(readInvocations(query)).resolves.toEqual({ count: 0, through: undefined });
     await expect(readInvocations(query)).resolves.toBeUndefined();
     await expect(readInvocations(query)).resolves.toBeUndefined();
+  });
+
+  test('metrics arrive unevenly: a newer minute that overtook an older one does not count as arrived', async () => {
+    // The minute at 1 020 000 is still on its way while the one after it has arrived.
+    const timestamps = [new Date(1_080_000), new Date(960_000)];
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4, 1], Timestamps: timestamps }] });
+    await expect(readInvocations(query)).resolves.toEqual({ count: 5, through: 960_000 });
+  });
+
+  test('nothing has arrived while the first minute of the window is missing', async () => {
+    cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [4], Timestamps: [new Date(1_020_000)] }] });
+    await expect(readInvocations(query)).resolves.toEqual({ count: 4, through: undefined });
   });
 
   test('an empty window is zero without a call', async () => {

@@ -13,11 +13,20 @@ const MIN = 60_000;
 function alarms(state: AlarmStateValue, name = 'fraud-errors-green'): void {
   aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: name, StateValue: state }] });
 }
-/** `count` candidate invocations, arrived up to `lagMs` before the query's end (newest datapoint = its period start). */
+/**
+ * `count` candidate invocations, arrived up to `lagMs` before the query's end: a datapoint for every minute from the
+ * (rounded down) start to the period the arrived data ends in, newest first, as CloudWatch answers.
+ */
 function invocations(count: number, lagMs = 0): void {
-  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
-    MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [count], Timestamps: [new Date(Math.floor((input.EndTime.getTime() - lagMs) / MIN) * MIN)] }],
-  }));
+  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+    const minutes = arrivedMinutes(input.StartTime.getTime(), input.EndTime.getTime() - lagMs);
+    return { MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: minutes.map((_, k) => (k === 0 ? count : 0)), Timestamps: minutes }] };
+  });
+}
+function arrivedMinutes(start: number, arrivedUntil: number): Date[] {
+  const minutes: Date[] = [];
+  for (let t = Math.floor(start / MIN) * MIN; t <= arrivedUntil; t += MIN) minutes.unshift(new Date(t));
+  return minutes;
 }
 const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
 

@@ -63,10 +63,12 @@ beforeEach(() => {
   aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
   aws.runtime.on(InvokeEndpointCommand).resolves({ InvokedProductionVariant: 'green', Body: new TextEncoder().encode('{"score":0.2}') as never });
   aws.cloudwatch.on(DescribeAlarmsCommand).callsFake((input) => ({ MetricAlarms: input.AlarmNames.map((AlarmName: string) => ({ AlarmName, StateValue: 'OK' })) }));
-  // Metrics arrive on time: the newest datapoint is the period the query ends in.
-  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
-    MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: [100], Timestamps: [new Date(Math.floor(input.EndTime.getTime() / 60_000) * 60_000)] }],
-  }));
+  // Metrics arrive on time: a datapoint for every minute from the (rounded down) start to the period the query ends in.
+  aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+    const minutes: Date[] = [];
+    for (let t = Math.floor(input.StartTime.getTime() / 60_000) * 60_000; t < input.EndTime.getTime(); t += 60_000) minutes.unshift(new Date(t));
+    return { MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: minutes.map((_, k) => (k === 0 ? 100 : 0)), Timestamps: minutes }] };
+  });
   aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
   aws.sfn.on(StopExecutionCommand).resolves({});
