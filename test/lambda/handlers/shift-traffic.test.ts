@@ -46,3 +46,30 @@ test('an endpoint busy with another change answers EndpointBusy (the state machi
   aws.sagemaker.endpoint!.status = 'Updating';
   await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'EndpointBusy' });
 });
+
+/** Another writer takes the endpoint over (`takeover`) just as this step's weights land on the endpoint. */
+function takeOverDuringShift(takeover: Parameters<typeof rollingOut>[0]): void {
+  let takenOver = false;
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake((input) => {
+    if (!takenOver) {
+      takenOver = true;
+      putState(aws.table, rollingOut(takeover));
+    }
+    for (const item of input.DesiredWeightsAndCapacities) {
+      const slot = aws.sagemaker.endpoint!.variants.get(item.VariantName)!;
+      slot.current = slot.desired = item.DesiredWeight;
+    }
+    return {};
+  });
+}
+
+test.each([
+  ['a guard alarm (the listener starts the rollback)', { phase: 'rolling-back' as const }],
+  ['another rollout superseding this one', { lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 } }],
+])('when %s takes the endpoint over mid-shift, the step is undone: 100%% stays on stable, nothing is recorded', async (_, takeover) => {
+  takeOverDuringShift(takeover);
+  await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'LockLost' });
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
+});
