@@ -73,3 +73,24 @@ test.each([
   expect(aws.table.decisions(ENDPOINT)).toEqual([]);
   expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
 });
+
+test('the step is recorded and announced with what users audit: the step, the weights before and after, and the reason', async () => {
+  await shiftTraffic(smoked, env);
+  const step = smoked.spec.plan.steps[0];
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, rolloutId: smoked.rolloutId, decision: 'traffic-shifted', actor: 'controller',
+    reason: 'step 0: 10% of traffic to candidate slot green',
+    evidence: { stepIndex: 0, step, weightsBefore: { blue: 100, green: 0 }, changed: true },
+    weights: { blue: 90, green: 10 },
+  })]);
+  const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+  expect(entry).toMatchObject({ Source: 'cdk-sagemaker-rollout', DetailType: 'Rollout Step Changed' });
+  expect(JSON.parse(entry.Detail!)).toEqual({
+    endpointName: ENDPOINT, rolloutId: smoked.rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, stepIndex: 0, percent: 10, weights: { blue: 90, green: 10 },
+  });
+});
+
+test('a step index outside the plan fails the task, naming it, before any weight moves', async () => {
+  await expect(shiftTraffic({ ...smoked, stepIndex: 2 }, env)).rejects.toThrow('context.stepIndex 2 is outside plan.steps (2 steps)');
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+});
