@@ -80,7 +80,8 @@ test('the step is recorded and announced with what users audit: the step, the we
   expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
     at: T0, rolloutId: smoked.rolloutId, decision: 'traffic-shifted', actor: 'controller',
     reason: 'step 0: 10% of traffic to candidate slot green',
-    evidence: { stepIndex: 0, step, weightsBefore: { blue: 100, green: 0 }, changed: true },
+    // weightsBefore as SageMaker reports them: relative weights, here the 1/0 of the provisioned config.
+    evidence: { stepIndex: 0, step, weightsBefore: { blue: 1, green: 0 }, changed: true },
     weights: { blue: 90, green: 10 },
   })]);
   const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
