@@ -80,6 +80,8 @@ const waiting = () => ({
 test('the deploy waiting for the rollout hears SUCCESS with endpoint, version and rollout once promoted, and only once', async () => {
   putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
   const out = await promote(promoting(waiting()), env);
+  // The rollout goes on with its whole context, only without the answered request.
+  expect(out).toEqual({ ...promoting(), promotedAt: T0, outcome: 'promoted', reason: expect.any(String), next: 'watch' });
   expect(cfn.answers).toEqual([expect.objectContaining({
     Status: 'SUCCESS', PhysicalResourceId: ENDPOINT, RequestId: 'req-1',
     Data: { EndpointName: ENDPOINT, VersionId: CANDIDATE_ID, RolloutId: context().rolloutId },
@@ -143,4 +145,43 @@ test('a Promote retried after an operator or alarm started rolling the endpoint 
   await expect(promote(promoting(waiting()), { ...env, now: T0 + 5_000 })).rejects.toMatchObject({ name: 'LockLost' });
   expect(cfn.answers).toEqual([]);
   expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted']);
+});
+
+/** A history entry of a rollout, as the controller writes it. */
+function historyEntry(rolloutId: string, decision: string, at: number): void {
+  putRecord(aws.table, `HISTORY#${String(at).padStart(13, '0')}#0000`, { at, endpointName: ENDPOINT, rolloutId, decision, reason: decision, actor: 'controller' });
+}
+
+test('a Promote whose first attempt stopped after the state write, before recording, records and announces the promotion on retry', async () => {
+  putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
+  await promote(promoting(), env);
+  // As if that attempt had died before its record: this rollout's earlier decisions and another rollout's promotion remain.
+  aws.table.reset();
+  putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: version(), registeredAt: T0 - 1, registeredBy: 'cloudformation' });
+  putState(aws.table, { ...rollingOut(), phase: 'watching', candidate: undefined, stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 },
+    standby: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, until: T0 + 600_000 } });
+  historyEntry('r000000001-aaaaaa', 'promoted', T0 - 86_400_000);
+  historyEntry(context().rolloutId, 'traffic-shifted', T0 - 60_000);
+  aws.events.resetHistory();
+  const again = await promote(promoting(), { ...env, now: T0 + 5_000 });
+  expect(again).toMatchObject({ next: 'watch', outcome: 'promoted' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted', 'traffic-shifted', 'promoted']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
+test('a retried Promote finds its own record among the rollout\'s other decisions and does not record it again', async () => {
+  historyEntry(context().rolloutId, 'traffic-shifted', T0 - 60_000);
+  putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
+  await promote(promoting(), env);
+  await promote(promoting(), { ...env, now: T0 + 5_000 });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted', 'promoted']);
+});
+
+test.each([
+  ['no state', undefined],
+  ['a state whose lock was released', { lock: undefined, phase: 'idle' as const }],
+])('a Promote for an endpoint with %s fails as LockLost (the rollout no longer owns it), changing nothing', async (_, overrides) => {
+  if (overrides) putState(aws.table, rollingOut(overrides));
+  await expect(promote(promoting(), env)).rejects.toMatchObject({ name: 'LockLost' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
 });

@@ -66,6 +66,7 @@ function takeOverDuringShift(takeover: Parameters<typeof rollingOut>[0]): void {
 test.each([
   ['a guard alarm (the listener starts the rollback)', { phase: 'rolling-back' as const }],
   ['another rollout superseding this one', { lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 } }],
+  ['a stack rollback (lock released, rolling back)', { lock: undefined, phase: 'rolling-back' as const }],
 ])('when %s takes the endpoint over mid-shift, the step is undone: 100%% stays on stable, nothing is recorded', async (_, takeover) => {
   takeOverDuringShift(takeover);
   await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'LockLost' });
