@@ -1,5 +1,6 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EndpointState } from '../../../lambda/core';
 import { promote } from '../../../lambda/handlers/actions/promote';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
@@ -100,7 +101,7 @@ test('a retried Promote whose endpoint another rollout has since taken cannot an
   putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
   await promote(promoting(), env);
   const promoted = aws.table.state(ENDPOINT)!;
-  putState(aws.table, { ...(promoted as never), phase: 'rolling-out', lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 + 1 } });
+  putState(aws.table, { ...(promoted as unknown as EndpointState), phase: 'rolling-out', lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 + 1 } });
   await expect(promote(promoting(waiting()), { ...env, now: T0 + 5_000 })).rejects.toMatchObject({ name: 'LockLost' });
   expect(cfn.answers).toEqual([]);
   expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted']);
@@ -141,7 +142,7 @@ test.each([
 test('a Promote retried after an operator or alarm started rolling the endpoint back is refused: no answer, no second record', async () => {
   putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
   await promote(promoting(), env);
-  putState(aws.table, { ...(aws.table.state(ENDPOINT) as never), phase: 'rolling-back' });
+  putState(aws.table, { ...(aws.table.state(ENDPOINT) as unknown as EndpointState), phase: 'rolling-back' });
   await expect(promote(promoting(waiting()), { ...env, now: T0 + 5_000 })).rejects.toMatchObject({ name: 'LockLost' });
   expect(cfn.answers).toEqual([]);
   expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted']);
