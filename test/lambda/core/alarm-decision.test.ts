@@ -39,6 +39,10 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm(locked, onGreen, T0 + sec(60), Number.NaN).action).toBe('rollback');
   });
 
+  test('an alarm with a change time on an endpoint whose state holds no lock is judged by its phase', () => {
+    expect(decideOnAlarm(rollingOut, onGreen, T0 + sec(60), T0 - sec(30)).action).toBe('rollback');
+  });
+
   test('rolls back when an alarm on the candidate fires during a rollout', () => {
     const decision = decideOnAlarm(rollingOut, onGreen, T0);
     expect(decision.action).toBe('rollback');

@@ -85,6 +85,10 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: closed, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('rollout');
   });
 
+  test('an endpoint whose state has neither stable nor candidate (its create failed) is created again', () => {
+    expect(decideDeploy({ state: { endpointName: 'churn', phase: 'idle', revision: 2 }, desiredVersionId: 'mv-a', attempt: 0 }).action).toBe('create');
+  });
+
   test('rolls out a new version', () => {
     expect(decideDeploy({ state: idle, desiredVersionId: 'mv-next', attempt: 0 }).action).toBe('rollout');
   });

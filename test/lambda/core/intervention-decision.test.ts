@@ -70,6 +70,10 @@ describe('decideIntervention', () => {
     expect(decideIntervention({ ...watching, lock: undefined }, 'rollback', NOW)).toEqual({ action: 'none', reason: 'endpoint fraud has no standby to revert to' });
   });
 
+  test('an idle endpoint without a stable version (its create failed) has nothing to act on', () => {
+    expect(decideIntervention({ ...base, stable: undefined }, 'rollback', NOW)).toMatchObject({ action: 'none', reason: expect.stringMatching(/stable is not set/) });
+  });
+
   test('fails on a time that is not epoch milliseconds', () => {
     expect(() => decideIntervention(base, 'rollback', Number.NaN)).toThrow(/now/);
   });
