@@ -17,9 +17,11 @@ export const promote: Action = async (context, env) => {
   const configName = required(context, 'targetConfigName');
   const current = await getState(spec.endpointName);
   if (current?.lock?.rolloutId === context.rolloutId && current.stable?.versionId === versionId && current.stable.slot === candidateSlot
-    && current.phase !== 'rolling-out') {
-    // A retried Promote whose state write already happened: finish what the first attempt may not have.
-    return finishPromotion(context, env.now, current.standby, current.standby ? 'watch' : 'retire', undefined, true);
+    && (current.phase === 'watching' || current.phase === 'rolling-out')) {
+    // A retried Promote whose state write already happened (without a standby the phase stays rolling-out): finish
+    // what the first attempt may not have, recording and announcing the promotion once.
+    const next = context.kind === 'create' ? 'release' : current.standby ? 'watch' : 'retire';
+    return finishPromotion(context, env.now, current.standby, next, undefined, true);
   }
   const state = assertOwner(current, context);
   const previous = state.stable;

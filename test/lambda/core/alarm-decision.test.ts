@@ -29,6 +29,20 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm(locked, onGreen, T0 + sec(60), T0 + sec(30)).action).toBe('rollback');
   });
 
+  test('an alarm that changed in the same millisecond the rollout took the lock is about this rollout: it rolls back', () => {
+    const locked: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 } };
+    expect(decideOnAlarm(locked, onGreen, T0 + sec(60), T0).action).toBe('rollback');
+  });
+
+  test('an alarm event without a readable change time is not taken for a late one', () => {
+    const locked: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 } };
+    expect(decideOnAlarm(locked, onGreen, T0 + sec(60), Number.NaN).action).toBe('rollback');
+  });
+
+  test('an alarm with a change time on an endpoint whose state holds no lock is judged by its phase', () => {
+    expect(decideOnAlarm(rollingOut, onGreen, T0 + sec(60), T0 - sec(30)).action).toBe('rollback');
+  });
+
   test('rolls back when an alarm on the candidate fires during a rollout', () => {
     const decision = decideOnAlarm(rollingOut, onGreen, T0);
     expect(decision.action).toBe('rollback');

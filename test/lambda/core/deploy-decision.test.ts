@@ -74,6 +74,21 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('revert-to-standby');
   });
 
+  test('a deploy of the rolled-back candidate\'s version while the rollback still runs is a new rollout, not a no-op', () => {
+    const rollingBack: EndpointState = { ...rollingOut, phase: 'rolling-back' };
+    expect(decideDeploy({ state: rollingBack, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('rollout');
+    expect(decideDeploy({ state: rollingBack, desiredVersionId: 'mv-candidate', attempt: 0, rolledBackAttempt: 0 }).action).toBe('refuse');
+  });
+
+  test('the previous version after the revert window closed (standby retired, idle) is a new rollout, not a revert', () => {
+    const closed: EndpointState = { ...watching, phase: 'idle' };
+    expect(decideDeploy({ state: closed, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('rollout');
+  });
+
+  test('an endpoint whose state has neither stable nor candidate (its create failed) is created again', () => {
+    expect(decideDeploy({ state: { endpointName: 'churn', phase: 'idle', revision: 2 }, desiredVersionId: 'mv-a', attempt: 0 }).action).toBe('create');
+  });
+
   test('rolls out a new version', () => {
     expect(decideDeploy({ state: idle, desiredVersionId: 'mv-next', attempt: 0 }).action).toBe('rollout');
   });

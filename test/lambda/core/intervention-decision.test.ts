@@ -50,6 +50,30 @@ describe('decideIntervention', () => {
     expect(decideIntervention(undefined, 'rollback', NOW).reason).toMatch(/no state .* check --endpoint and --table/);
   });
 
+  test('a rollback during a rollout acts on the rollout holding the lock, even before its own candidate is provisioned', () => {
+    const superseding = { ...rollingOut, lock: { ...rollingOut.lock!, rolloutId: 'r3' } };
+    expect(decideIntervention(superseding, 'rollback', NOW)).toMatchObject({ action: 'rollback', rolloutId: 'r3' });
+  });
+
+  test('a rollout whose lock was already released is still found through its candidate', () => {
+    expect(decideIntervention({ ...rollingOut, lock: undefined }, 'abort', NOW)).toEqual({ action: 'abort', rolloutId: 'r2', reason: 'abort of rollout r2 on endpoint fraud' });
+  });
+
+  test('a rollout state naming no rollout has nothing to act on', () => {
+    expect(decideIntervention({ ...rollingOut, lock: undefined, candidate: undefined }, 'rollback', NOW)).toEqual({
+      action: 'none', reason: 'endpoint fraud is rolling out but its state names no rollout',
+    });
+  });
+
+  test('after promotion, a rollback without a standby (revert window 0) or without the rollout\'s lock has nothing to revert', () => {
+    expect(decideIntervention({ ...watching, standby: undefined }, 'rollback', NOW)).toEqual({ action: 'none', reason: 'endpoint fraud has no standby to revert to' });
+    expect(decideIntervention({ ...watching, lock: undefined }, 'rollback', NOW)).toEqual({ action: 'none', reason: 'endpoint fraud has no standby to revert to' });
+  });
+
+  test('an idle endpoint without a stable version (its create failed) has nothing to act on', () => {
+    expect(decideIntervention({ ...base, stable: undefined }, 'rollback', NOW)).toMatchObject({ action: 'none', reason: expect.stringMatching(/stable is not set/) });
+  });
+
   test('fails on a time that is not epoch milliseconds', () => {
     expect(() => decideIntervention(base, 'rollback', Number.NaN)).toThrow(/now/);
   });

@@ -54,4 +54,14 @@ describe('decideProvision', () => {
   test('a finished InService read back wins over the timeout', () => {
     expect(decide({ status: 'InService', configName: target }, T0 + sec(7200)).next).toBe('smoke-test');
   });
+
+  test.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('throws naming a provisioning timeout of %p, instead of waiting forever', (timeoutSeconds) => {
+    expect(() => decideProvision({ readback: { status: 'Updating' }, targetConfigName: target, startedAt: T0, timeoutSeconds, now: T0 })).toThrow(
+      `timeoutSeconds must be a finite number >= 0, got ${timeoutSeconds}`,
+    );
+  });
+
+  test('a timeout of 0 rolls back at the first check that finds the endpoint still updating', () => {
+    expect(decideProvision({ readback: { status: 'Updating' }, targetConfigName: target, startedAt: T0, timeoutSeconds: 0, now: T0 }).next).toBe('rollback');
+  });
 });

@@ -232,6 +232,12 @@ describe('decideStep: advancing', () => {
     const decision = decide({ plan: gated, progress: { stepIndex: 0, approvalRequestedAt: T0 } });
     expect(decision).toEqual({ next: 'shift', stepIndex: 1, reason: expect.any(String) });
   });
+
+  test('a left-over request time does not make a rejection count at a step without a gate, nor is it carried while baking', () => {
+    const leftOver = { stepIndex: 0, approvalRequestedAt: T0 };
+    expect(decide({ plan: gated, progress: leftOver, approval: reject }).next).toBe('shift');
+    expect(decide({ plan: gated, progress: leftOver, at: 60 })).toEqual({ next: 'bake', stepIndex: 0, reason: expect.any(String) });
+  });
 });
 
 describe('decideStep: approval gate', () => {
@@ -320,6 +326,12 @@ describe('decideStep: approval gate', () => {
 describe('decideStep: input checks', () => {
   test.each([-1, 3, 1.5])('throws naming a step index of %p outside the plan', (stepIndex) => {
     expect(() => decide({ progress: { stepIndex } })).toThrow(`got ${stepIndex}`);
+  });
+
+  test('throws naming an approval request time that is not a number, instead of a gate that never times out', () => {
+    expect(() => decide({ plan: gated, progress: { stepIndex: 1, approvalRequestedAt: Number.NaN }, at: 100_000 })).toThrow(
+      'progress.approvalRequestedAt must be a finite epoch time in ms, got NaN',
+    );
   });
 
   test('throws naming a step start time that is not a number, instead of skipping the bake', () => {

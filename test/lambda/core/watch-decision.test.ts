@@ -53,6 +53,11 @@ describe('decideWatch', () => {
     expect(decide(alarming, T0 + sec(4200)).next).toBe('retire');
   });
 
+  test('the standby is kept for the whole provisioning timeout after the window, to the second', () => {
+    const alarming = observation({ 'errors-green': 'ALARM', 'latency-green': 'OK' });
+    expect(decide(alarming, T0 + sec(3600 + 599)).next).toBe('watch');
+  });
+
   test('ignores alarms of other slots', () => {
     expect(decide(observation({ ...ok.alarms, 'errors-blue': 'ALARM' }), T0 + sec(60)).next).toBe('watch');
   });

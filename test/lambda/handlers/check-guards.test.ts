@@ -98,6 +98,12 @@ describe('guards during a step', () => {
     expect(query.MetricStat).toMatchObject({ Period: 10, Stat: 'Sum', Metric: { Dimensions: [{ Name: 'EndpointName', Value: ENDPOINT }, { Name: 'VariantName', Value: 'green' }] } });
   });
 
+  test('at the default publish frequency (60 s) invocations are counted per minute', async () => {
+    await checkGuards(baking(), at(T0 + 6 * MIN));
+    const [query] = aws.cloudwatch.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
+    expect(query.MetricStat).toMatchObject({ Period: 60, Stat: 'Sum' });
+  });
+
   test('baked and green with enough traffic: shift to the next step', async () => {
     const out = await checkGuards(baking(), at(T0 + 6 * MIN));
     expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });

@@ -80,3 +80,42 @@ test('an endpoint still updating answers EndpointBusy for the state machine to r
   aws.sagemaker.endpoint!.status = 'Updating';
   await expect(provision(context(), env)).rejects.toMatchObject({ name: 'EndpointBusy' });
 });
+
+test('a rollout whose stable slot another writer changed since it registered refuses to provision, naming both and the fix', async () => {
+  putState(aws.table, rollingOut({ stable: { slot: 'green', versionId: STABLE_ID, configName: STABLE_CONFIG, since: T0 - 1 } }));
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('green', STABLE_ID, 1)], { green: 1 });
+  await expect(provision(context(), env)).rejects.toThrow(/expects slot blue: another writer changed the endpoint .* deploy again/);
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+});
+
+test('a rollout without a stable in the state refuses to provision', async () => {
+  putState(aws.table, rollingOut({ stable: undefined }));
+  await expect(provision(context(), env)).rejects.toThrow(/has stable undefined, but rollout .* expects slot blue/);
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+});
+
+test('create: an endpoint of that name left by an earlier failed create is moved to the new config, not created again', async () => {
+  putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1 });
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const ctx = context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined });
+  const out = await provision(ctx, env);
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: out.targetConfigName });
+  expect(out.next).toBe('provision-wait');
+});
+
+test('the provisioning decision is recorded with the model, the config and its variants as evidence', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const out = await provision(context(), env);
+  const model = modelName(ENDPOINT, CANDIDATE_ID, 'green');
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, decision: 'provisioning', actor: 'controller', rolloutId: context().rolloutId,
+    reason: `provisioning slot green with version ${CANDIDATE_ID} in config ${out.targetConfigName}`,
+    evidence: expect.objectContaining({
+      model, configName: out.targetConfigName,
+      variants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', ModelName: model, InitialVariantWeight: 0 })],
+    }),
+  })]);
+});

@@ -46,3 +46,53 @@ test('an endpoint busy with another change answers EndpointBusy (the state machi
   aws.sagemaker.endpoint!.status = 'Updating';
   await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'EndpointBusy' });
 });
+
+/** Another writer takes the endpoint over (`takeover`) just as this step's weights land on the endpoint. */
+function takeOverDuringShift(takeover: Parameters<typeof rollingOut>[0]): void {
+  let takenOver = false;
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake((input) => {
+    if (!takenOver) {
+      takenOver = true;
+      putState(aws.table, rollingOut(takeover));
+    }
+    for (const item of input.DesiredWeightsAndCapacities) {
+      const slot = aws.sagemaker.endpoint!.variants.get(item.VariantName)!;
+      slot.current = slot.desired = item.DesiredWeight;
+    }
+    return {};
+  });
+}
+
+test.each([
+  ['a guard alarm (the listener starts the rollback)', { phase: 'rolling-back' as const }],
+  ['another rollout superseding this one', { lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 } }],
+  ['a stack rollback (lock released, rolling back)', { lock: undefined, phase: 'rolling-back' as const }],
+])('when %s takes the endpoint over mid-shift, the step is undone: 100%% stays on stable, nothing is recorded', async (_, takeover) => {
+  takeOverDuringShift(takeover);
+  await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'LockLost' });
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
+});
+
+test('the step is recorded and announced with what users audit: the step, the weights before and after, and the reason', async () => {
+  await shiftTraffic(smoked, env);
+  const step = smoked.spec.plan.steps[0];
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, rolloutId: smoked.rolloutId, decision: 'traffic-shifted', actor: 'controller',
+    reason: 'step 0: 10% of traffic to candidate slot green',
+    // weightsBefore as SageMaker reports them: relative weights, here the 1/0 of the provisioned config.
+    evidence: { stepIndex: 0, step, weightsBefore: { blue: 1, green: 0 }, changed: true },
+    weights: { blue: 90, green: 10 },
+  })]);
+  const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+  expect(entry).toMatchObject({ Source: 'cdk-sagemaker-rollout', DetailType: 'Rollout Step Changed' });
+  expect(JSON.parse(entry.Detail!)).toEqual({
+    endpointName: ENDPOINT, rolloutId: smoked.rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, stepIndex: 0, percent: 10, weights: { blue: 90, green: 10 },
+  });
+});
+
+test('a step index outside the plan fails the task, naming it, before any weight moves', async () => {
+  await expect(shiftTraffic({ ...smoked, stepIndex: 2 }, env)).rejects.toThrow('context.stepIndex 2 is outside plan.steps (2 steps)');
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+});
