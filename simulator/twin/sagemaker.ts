@@ -13,13 +13,17 @@ export interface SageMakerBehaviour {
   deleteSeconds: number;
   /** The next UpdateEndpoint ends InService on the OLD config: with a FailureReason, or silently without one. */
   failNextUpdate?: 'reported' | 'silent';
-  /** The next CreateEndpoint ends Failed. */
+  /**
+   * The next CreateEndpoint ends Failed with a FailureReason (EndpointStatus `Failed`: DescribeEndpoint API reference;
+   * the ping health-check wording is unverified: the probe measures it).
+   */
   failNextCreate?: boolean;
   /** Control-plane calls answered with ThrottlingException while this returns true. */
   throttled?: (operation: string) => boolean;
   /**
    * For this long after UpdateEndpointWeightsAndCapacities, DescribeEndpoint still reports the weights from before it.
-   * AWS states no read-after-write consistency for DescribeEndpoint (unverified: the probe measures it); default 0.
+   * AWS states no read-after-write consistency for DescribeEndpoint (unverified: the probe measures it); the default is
+   * the calibration's `describeLagSeconds`.
    */
   describeLagSeconds?: number;
   /**
