@@ -111,9 +111,7 @@ export function decideStep(input: {
     if (requestedAt !== undefined && approval?.decision === 'approve') {
       return shift(`${green}; ${gateName} approved by ${approval.by}${comment(approval)}`);
     }
-    if (requestedAt !== undefined && approval?.decision === 'reject') {
-      return stay('rollback', `${gateName} rejected by ${approval.by}${comment(approval)}`);
-    }
+    // A rejection at the open gate returned above, before the guards' data was even needed.
     if (requestedAt === undefined) {
       return {
         next: 'await-approval',
