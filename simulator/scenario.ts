@@ -4,6 +4,7 @@ import { BehaviourProfile } from './behaviour';
 import { CALIBRATION_VALUES, Calibration } from './calibration';
 import { parseJsonText } from './json-text';
 import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
+import { Traffic } from './workload';
 
 /** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
 export interface Scenario {
@@ -12,7 +13,10 @@ export interface Scenario {
   readonly seed: number;
   /** Hard stop of the simulated run. */
   readonly durationMinutes: number;
+  /** User requests per second (the mean, when `traffic` shapes it). */
   readonly requestsPerSecond: number;
+  /** A daily curve and bursts of user traffic around `requestsPerSecond`; constant if unset. */
+  readonly traffic?: Traffic;
   /** A request slower than this counts as bad (with failed ones) when served by a regressed version. */
   readonly slowRequestMs?: number;
   readonly endpoint: EndpointProps;
@@ -113,6 +117,17 @@ const profile = {
         errorRate: { type: 'number', minimum: 0, maximum: 1 },
         latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
         latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
+        rampSeconds: { type: 'number', minimum: 0 },
+      },
+    },
+    errorBursts: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['errorRate', 'meanGapSeconds', 'meanLengthSeconds'],
+      properties: {
+        errorRate: { type: 'number', minimum: 0, maximum: 1 },
+        meanGapSeconds: { type: 'number', exclusiveMinimum: 0 },
+        meanLengthSeconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
   },
@@ -133,6 +148,27 @@ export const SCENARIO_SCHEMA = {
     durationMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 24 * 60 },
     requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
     slowRequestMs: { type: 'number', exclusiveMinimum: 0 },
+    traffic: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        daily: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['amplitudePercent', 'peakHourUtc'],
+          properties: { amplitudePercent: { type: 'number', minimum: 0, maximum: 100 }, peakHourUtc: { type: 'number', minimum: 0, maximum: 24 } },
+        },
+        bursts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['atMinute', 'forMinutes', 'multiplier'],
+            properties: { atMinute: minute, forMinutes: { type: 'number', exclusiveMinimum: 0 }, multiplier: { type: 'number', minimum: 0 } },
+          },
+        },
+      },
+    },
     instanceQuota: { type: 'integer', minimum: 0 },
     endpoint: {
       type: 'object',

@@ -8,9 +8,11 @@ import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
-import { Random } from './random';
+import { burstWindows } from './behaviour';
+import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
+import { requestRate } from './workload';
 import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
@@ -80,6 +82,8 @@ export interface RunRecord {
   readonly notifications: Notification[];
   /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
   readonly rolloutEvents: BusEvent[];
+  /** Each bursty version's bursts of errors (`errorBursts` of its profile), as epoch-ms windows. */
+  readonly errorBursts?: Record<string, Array<{ from: number; to: number }>>;
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -160,6 +164,11 @@ export async function simulate(
     invoke: (arn, payload) => host.invoke(arn, payload),
   });
 
+  for (const [version, profile] of Object.entries(scenario.versions)) {
+    if (!profile.errorBursts) continue;
+    const windows = burstWindows(profile.errorBursts, new Random(seedFor(scenario.seed, version)), scenario.durationMinutes * 60_000);
+    twin.runtime.bursts.set(version, windows.map((w) => ({ from: SIMULATION_START + w.from, to: SIMULATION_START + w.to })));
+  }
   const smokeErrors = scenario.faults?.smokeInvokeErrors;
   if (smokeErrors) {
     twin.runtime.smokeFault = { from: SIMULATION_START + (smokeErrors.fromMinute ?? 0) * 60_000, remaining: smokeErrors.count, error: smokeErrors.error };
@@ -402,7 +411,7 @@ export async function simulate(
     let carry = 0;
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
-      carry += scenario.requestsPerSecond;
+      carry += requestRate(scenario.requestsPerSecond, scenario.traffic, SIMULATION_START, clock.now());
       for (; carry >= 1; carry--) if (usersCall) twin.runtime.invoke(endpointName);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
@@ -441,6 +450,7 @@ export async function simulate(
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
       guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '',
+      errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }
 }

@@ -122,9 +122,13 @@ export function instanceHours(run: Pick<RunRecord, 'instances'>, from: number, t
   return Math.round((ms / 3_600_000) * 100) / 100;
 }
 
-/** When the fault began: a regression's onset, or a drill forcing an alarm. */
+/** When the fault began: a regression's onset, the first burst of errors of a version while it serves, or a drill forcing an alarm. */
 export function faultOnset(run: RunRecord): { at: number; version: string } | undefined {
   const regressions = Object.entries(run.regressedAt).map(([version, at]) => ({ at, version }));
+  const bursts = Object.entries(run.errorBursts ?? {}).flatMap(([version, windows]) => {
+    const served = windows.map((w) => servingFrom(run.weights, version, w.from, w.to)).find((at) => at !== undefined);
+    return served === undefined ? [] : [{ at: served, version }];
+  });
   const drills = run.scenario.timeline.filter((t) => t.forceAlarm).map((t) => {
     const at = run.start + t.atMinute * 60_000;
     const snapshot = snapshotAt(run.weights, at);
@@ -132,7 +136,14 @@ export function faultOnset(run: RunRecord): { at: number; version: string } | un
     const target = t.forceAlarm === 'candidate' ? sorted[0] : sorted[sorted.length - 1];
     return target ? { at, version: target.version } : undefined;
   }).filter((d): d is { at: number; version: string } => d !== undefined);
-  return [...regressions, ...drills].sort((a, b) => a.at - b.at)[0];
+  return [...regressions, ...bursts, ...drills].sort((a, b) => a.at - b.at)[0];
+}
+
+/** The first moment in [from, to) at which `version` takes live traffic, if it does. */
+function servingFrom(weights: WeightSnapshot[], version: string, from: number, to: number): number | undefined {
+  const atStart = snapshotAt(weights, from);
+  if (atStart && percentOf(atStart, version) > 0) return from;
+  return weights.find((w) => w.at >= from && w.at < to && percentOf(w, version) > 0)?.at;
 }
 
 function slotOf(weights: WeightSnapshot[], version: string, at: number): string | undefined {

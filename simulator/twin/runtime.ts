@@ -1,4 +1,4 @@
-import { BehaviourProfile, effective, serve } from '../behaviour';
+import { BehaviourProfile, profileAt, serve } from '../behaviour';
 import { Random } from '../random';
 import { WireRequest, WireResponse } from '../transport';
 import { CloudWatchTwin } from './cloudwatch';
@@ -19,6 +19,8 @@ export class RuntimeTwin {
   onRequest: (record: RequestRecord) => void = () => undefined;
   /** The next `remaining` requests pinned with TargetVariant from `from` on are answered by the platform with `error` (a fault). */
   smokeFault: { from: number; remaining: number; error: PlatformError } = { from: 0, remaining: 0, error: 'ServiceUnavailable' };
+  /** Each bursty version's error bursts as [from, to) epoch-ms windows in time order (see `burstWindows`). */
+  bursts = new Map<string, Array<{ from: number; to: number }>>();
 
   constructor(
     private readonly sagemaker: SageMakerTwin,
@@ -67,10 +69,11 @@ export class RuntimeTwin {
     const version = this.versionOf(chosen.modelName);
     const profile = this.profiles[version];
     const now = Date.now();
-    const regressed = this.regressedAt.has(version);
+    const regressedAt = this.regressedAt.get(version);
+    const regressed = regressedAt !== undefined;
     const result = target && profile.failsSmokeTest
       ? { ok: false, latencyMs: profile.latencyP50Ms }
-      : serve(effective(profile, regressed), this.random);
+      : serve(profileAt(profile, { regressedForMs: regressed ? now - regressedAt : undefined, inBurst: this.inBurst(version, now) }), this.random);
     const dims = [{ Name: 'EndpointName', Value: endpointName }, { Name: 'VariantName', Value: chosen.name }];
     const metric = (name: string, value: number) => this.cloudwatch.record({ Namespace: 'AWS/SageMaker', MetricName: name, Dimensions: dims }, value, now);
     metric('Invocations', 1);
@@ -80,6 +83,20 @@ export class RuntimeTwin {
     metric('OverheadLatency', 3000);
     this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed, smoke: target !== undefined });
     return { variant: chosen.name, ...result };
+  }
+
+  /** Whether a burst of errors of this version lasts at `now` (binary search over its windows). */
+  inBurst(version: string, now: number): boolean {
+    const windows = this.bursts.get(version);
+    if (!windows) return false;
+    let lo = 0;
+    let hi = windows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (windows[mid].to <= now) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < windows.length && windows[lo].from <= now;
   }
 
   /** InvokeEndpoint on the wire (REST JSON): POST /endpoints/{name}/invocations. */
