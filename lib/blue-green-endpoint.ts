@@ -13,6 +13,7 @@ import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelVersion } from './model-version';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
+import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
 import { RolloutController } from './rollout-controller';
 import { RolloutStrategy } from './rollout-strategy';
@@ -206,7 +207,8 @@ export interface BlueGreenEndpointProps {
 
   /**
    * Conditions the candidate must keep; one alarm per guard and slot, named
-   * `sagemaker-rollout-<endpoint name>-<guard name>-<slot>`.
+   * `sagemaker-rollout-<key>-<endpoint name>-<guard name>-<slot>` (the key: 8 hex characters of the stack name, see
+   * `RolloutController.alarmNamePrefix`).
    *
    * @default - `Guard.errorRate()` (5xx above 1%) and `Guard.latency()` (p99 model latency above 1 second)
    */
@@ -338,8 +340,6 @@ interface SlotAlarms {
 }
 
 const DEFAULT_INSTANCE_TYPE = 'ml.m5.large';
-/** Guard alarms are named `sagemaker-rollout-<endpoint>-<guard>-<slot>`. */
-const ALARM_NAME_PREFIX = 'sagemaker-rollout-';
 const DEFAULT_NAME_LENGTH = 35;
 const PROVISION_POLL_SECONDS = 30;
 /** CloudFormation's limit on a custom resource's ServiceTimeout. */
@@ -433,7 +433,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         + 'omit guards for the defaults (error rate and latency) or pass at least one');
     }
     checkGuardNames(guards);
-    const alarmNamePrefix = `${ALARM_NAME_PREFIX}${this.endpointName}-`;
+    const alarmNamePrefix = `${this.controller.alarmNamePrefix}${this.endpointName}-`;
     this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
     checkBakesCoverGuards(this, plan, this.guards);
     this.slotAlarms = {
@@ -453,12 +453,12 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     this.controller.registerEndpoint({
       endpointName: this.endpointName,
       modelRole: role,
+      modelRoleUnderPath: !props.role,
       notificationTopic: props.notificationTopic,
       encryptionKey: props.encryptionKey,
     });
     // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
     const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
-    this.controller.registerGuardAlarmNamePrefix(alarmNamePrefix);
     this.controller.registerGuardAlarms([...this.slotAlarms.blue, ...this.slotAlarms.green].filter((alarm) => !created.has(alarm)));
 
     const waitForRollout = props.waitForRollout ?? false;
@@ -530,6 +530,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ModelRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      // Under the controller's path, which its PassRole permission covers with one ARN.
+      path: this.controller.modelRolePath,
       description: `SageMaker model execution role of the blue/green endpoint ${this.node.path}`,
     });
     const logGroupArn = stack.formatArn({
@@ -583,16 +585,6 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     }
     return { destinationS3Uri: `s3://${bucket.bucketName}/${prefix}`, samplingPercent };
   }
-}
-
-function endpointArnOf(stack: Stack, endpointName: string): string {
-  // SageMaker ARNs carry the name in lower case.
-  return stack.formatArn({
-    service: 'sagemaker',
-    resource: 'endpoint',
-    resourceName: Token.isUnresolved(endpointName) ? endpointName : endpointName.toLowerCase(),
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
 }
 
 function retainOnDelete(policy: RemovalPolicy): boolean {

@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -16,7 +16,8 @@ import {
 import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
 import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
-import { endpointResourceArns } from './private/sagemaker-arns';
+import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from './private/sagemaker-arns';
+import { checkStackLimits } from './private/stack-limits';
 
 /** Properties of the rollout controller. */
 export interface RolloutControllerProps {
@@ -48,6 +49,12 @@ export interface RolloutEndpointRegistration {
   readonly endpointName: string;
   /** The model execution role the controller passes to SageMaker. */
   readonly modelRole: iam.IRole;
+  /**
+   * Whether the role was created under the controller's `modelRolePath`, which PassRole already covers.
+   *
+   * @default false - the role is added to PassRole by its ARN
+   */
+  readonly modelRoleUnderPath?: boolean;
   /**
    * Topic the controller publishes rollout notifications to.
    *
@@ -113,9 +120,19 @@ export class RolloutController extends Construct {
   public readonly guardListenerFunction: lambda.IFunction;
   /** Routes guard alarm state changes to the guard listener. */
   public readonly alarmRule: events.Rule;
+  /**
+   * What the name of every guard alarm the endpoints create starts with: `sagemaker-rollout-<key>-`, where the key is
+   * 8 hex characters of the stack name. The alarm rule matches this one prefix however many endpoints there are.
+   */
+  public readonly alarmNamePrefix: string;
+  /** The path of the model roles the endpoints create (`/sagemaker-rollout/<key>/`), which PassRole is scoped to. */
+  public readonly modelRolePath: string;
+
+  /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
+  private readonly endpointStatements: { step: iam.PolicyStatement; deploy: iam.PolicyStatement; guardListener: iam.PolicyStatement };
+  private readonly passRoleStatement: iam.PolicyStatement;
 
   private readonly alarms = new Set<cloudwatch.IAlarm>();
-  private readonly alarmNamePrefixes = new Set<string>();
   private readonly endpointNames = new Set<string>();
   private readonly registeredRoles = new Set<iam.IRole>();
   private readonly registeredTopics = new Set<sns.ITopic>();
@@ -125,6 +142,10 @@ export class RolloutController extends Construct {
     Object.defineProperty(this, CONTROLLER_SYMBOL, { value: true });
     const stack = Stack.of(this);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const key = controllerKey(this);
+    this.alarmNamePrefix = `sagemaker-rollout-${key}-`;
+    this.modelRolePath = `/sagemaker-rollout/${key}/`;
+    const namePrefix = sageMakerNamePrefix(key);
 
     this.table = new dynamodb.Table(this, 'StateTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -140,6 +161,7 @@ export class RolloutController extends Construct {
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: DEFAULT_EVENT_BUS,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      SAGEMAKER_NAME_PREFIX: namePrefix,
     };
     const step = this.handler('Step', 'step', retention, Duration.minutes(5), baseEnvironment);
     this.stepFunction = step;
@@ -198,8 +220,63 @@ export class RolloutController extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['states:StopExecution', 'states:DescribeExecution'], resources: [executions] })],
     });
 
-    // Alarms the endpoints create are named with a per-endpoint prefix and matched by it, which keeps the pattern
-    // within EventBridge's 2048-character limit however many guards there are; alarms users bring are listed by ARN.
+    // SageMaker permissions of a constant size: Models and EndpointConfigs by the controller's name prefix, endpoints
+    // by their exact ARNs in one statement per function, model roles by the path the endpoints create them under.
+    const sageMaker = controllerResourceArns(stack, namePrefix);
+    this.endpointStatements = {
+      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
+      step: new iam.PolicyStatement({
+        actions: [
+          'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
+          'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
+        ],
+      }),
+      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
+      deploy: new iam.PolicyStatement({
+        actions: [
+          'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
+          'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
+        ],
+      }),
+      guardListener: new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'] }),
+    };
+    step.addToRolePolicy(this.endpointStatements.step);
+    deploy.addToRolePolicy(this.endpointStatements.deploy);
+    guardListener.addToRolePolicy(this.endpointStatements.guardListener);
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
+      actions: [
+        'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
+        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
+      ],
+      resources: [sageMaker.endpointConfigs],
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
+      resources: [sageMaker.models],
+    }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
+      resources: [sageMaker.endpointConfigs],
+    }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteModel'], resources: [sageMaker.models] }));
+    for (const fn of [step, deploy]) {
+      acknowledgeWildcardResources(fn, [sageMaker.endpointConfigs, sageMaker.models],
+        'the controller names every model and endpoint config it creates with its own prefix, followed by the endpoint, and a version or '
+        + 'rollout suffix only known at run time');
+    }
+    const modelRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${this.modelRolePath.slice(1)}*` });
+    this.passRoleStatement = new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [modelRoles],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+    step.addToRolePolicy(this.passRoleStatement);
+    acknowledgeWildcardResources(step, [modelRoles], 'the model roles the endpoints create are under the controller\'s own role path');
+
+    // Alarms the endpoints create are named with the controller's prefix and matched by it, which keeps the pattern
+    // within EventBridge's 2048-character limit however many endpoints and guards there are; alarms users bring are
+    // listed by ARN (checkStackLimits measures them).
     this.alarmRule = new events.Rule(this, 'GuardAlarmRule', {
       description: 'Guard alarms of SageMaker rollouts going to ALARM: roll back or revert at once',
       eventPattern: {
@@ -207,7 +284,7 @@ export class RolloutController extends Construct {
         detailType: ['CloudWatch Alarm State Change'],
         resources: Lazy.list({
           produce: () => [
-            ...[...this.alarmNamePrefixes].map((prefix) => Token.asString(Lazy.any({ produce: () => ({ prefix: this.alarmArnOf(prefix) }) }))),
+            Token.asString({ prefix: this.alarmArnOf(this.alarmNamePrefix) }),
             ...[...this.alarms].map((alarm) => alarm.alarmArn),
           ],
         }),
@@ -224,10 +301,10 @@ export class RolloutController extends Construct {
       .overrideLogicalId('RolloutStateMachine');
 
     this.node.addValidation({
-      validate: () => (this.alarms.size === 0 && this.alarmNamePrefixes.size === 0
+      validate: () => (this.endpointNames.size === 0
         ? ['the rollout controller watches no guard alarms: it serves BlueGreenEndpoints, and each one registers its guards; '
           + 'create a BlueGreenEndpoint in this stack or remove the controller']
-        : []),
+        : checkStackLimits(this, this.alarmRule, [step, deploy, guardListener], [...this.alarms])),
     });
     this.acknowledgeFindings(functions, executions, stepExecutions, props.encryptionKey);
   }
@@ -237,69 +314,19 @@ export class RolloutController extends Construct {
    * `BlueGreenEndpoint`.
    */
   public registerEndpoint(registration: RolloutEndpointRegistration): void {
-    const arns = endpointResourceArns(Stack.of(this), registration.endpointName);
-    if (!arns.scoped) {
-      Annotations.of(this).addWarningV2('cdk-sagemaker-rollout:unscopedEndpointName',
-        'an endpoint name is a token, so the controller\'s SageMaker model and endpoint config permissions cover every model and config '
-        + 'of the account and region: give the endpoint a literal name to scope them');
-    }
     if (!Token.isUnresolved(registration.endpointName) && this.endpointNames.has(registration.endpointName)) {
       throw new Error(`two BlueGreenEndpoints in stack '${Stack.of(this).stackName}' are named '${registration.endpointName}': `
         + 'one SageMaker endpoint can have one owner; give each endpoint its own endpointName');
     }
     this.endpointNames.add(registration.endpointName);
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
-      actions: [
-        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
-      ],
-      resources: [arns.endpoint],
-    }));
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
-      actions: [
-        'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
-        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
-      ],
-      resources: [arns.endpointConfigs],
-    }));
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
-      resources: [arns.models],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
-      actions: [
-        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
-        'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
-      ],
-      resources: [arns.endpoint],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
-      resources: [arns.endpointConfigs],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DeleteModel'],
-      resources: [arns.models],
-    }));
-    this.guardListenerFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
-      resources: [arns.endpoint],
-    }));
-    for (const fn of [this.stepFunction, this.deployFunction]) {
-      acknowledgeWildcardResources(fn, [arns.endpointConfigs, arns.models],
-        `the controller names the models and endpoint configs of endpoint ${registration.endpointName} after it, with a version or `
-        + 'rollout suffix only known at run time');
-    }
-    if (!this.registeredRoles.has(registration.modelRole)) {
+    const endpointArn = endpointArnOf(Stack.of(this), registration.endpointName);
+    this.endpointStatements.step.addResources(endpointArn);
+    this.endpointStatements.deploy.addResources(endpointArn);
+    this.endpointStatements.guardListener.addResources(endpointArn);
+    // Roles the endpoints created are under the controller's role path; roles users brought are added by ARN.
+    if (!registration.modelRoleUnderPath && !this.registeredRoles.has(registration.modelRole)) {
       this.registeredRoles.add(registration.modelRole);
-      this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [registration.modelRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }));
+      this.passRoleStatement.addResources(registration.modelRole.roleArn);
     }
     const topic = registration.notificationTopic;
     if (topic && !this.registeredTopics.has(topic)) {
@@ -317,12 +344,6 @@ export class RolloutController extends Construct {
     for (const alarm of added) {
       this.alarms.add(alarm);
     }
-  }
-
-  /** Routes every alarm whose name starts with `alarmNamePrefix` (in this account and region) to the guard listener. */
-  public registerGuardAlarmNamePrefix(alarmNamePrefix: string): void {
-    if (this.alarmNamePrefixes.has(alarmNamePrefix)) return;
-    this.alarmNamePrefixes.add(alarmNamePrefix);
   }
 
   /**

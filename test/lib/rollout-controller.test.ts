@@ -116,15 +116,13 @@ describe('RolloutController', () => {
       'detail-type': ['CloudWatch Alarm State Change'],
       'detail': { state: { value: ['ALARM'] } },
     });
-    // One prefix per endpoint covers all of its guard alarms, which are named after it.
+    // One prefix per controller covers every guard alarm of every endpoint, which are named after it.
     const alarmArn = (name: string) => join(`:cloudwatch:us-east-1:123456789012:alarm:${name}`);
-    expect(rule.Properties.EventPattern.resources).toEqual([
-      { prefix: alarmArn('sagemaker-rollout-Fraud-Scoring-') },
-      { prefix: alarmArn('sagemaker-rollout-recommender-') },
-    ]);
+    expect(a.controller.alarmNamePrefix).toMatch(/^sagemaker-rollout-[0-9a-f]{8}-$/);
+    expect(rule.Properties.EventPattern.resources).toEqual([{ prefix: alarmArn(a.controller.alarmNamePrefix) }]);
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName).sort();
     expect(names).toEqual([a, b].flatMap((endpoint) => ['error-rate', 'latency-p99'].flatMap((guard) =>
-      [Slot.BLUE, Slot.GREEN].map((slot) => `sagemaker-rollout-${endpoint.endpointName}-${guard}-${slot}`))).sort());
+      [Slot.BLUE, Slot.GREEN].map((slot) => `${a.controller.alarmNamePrefix}${endpoint.endpointName}-${guard}-${slot}`))).sort());
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/GuardListener/), 'Arn'] } })]);
   });
 
@@ -152,7 +150,7 @@ describe('RolloutController', () => {
       }
       return value;
     };
-    expect(rule.Properties.EventPattern.resources).toHaveLength(15);
+    expect(rule.Properties.EventPattern.resources).toHaveLength(1);
     expect(JSON.stringify(render(rule.Properties.EventPattern)).length).toBeLessThan(2048);
   });
 
@@ -165,7 +163,7 @@ describe('RolloutController', () => {
     const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
     const resources = rule.Properties.EventPattern.resources as unknown[];
     expect(resources.filter((r) => r === 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:kpi')).toHaveLength(1);
-    expect(resources).toHaveLength(3);
+    expect(resources).toHaveLength(2);
   });
 
   test('no IAM statement grants a "*" action', () => {
@@ -187,15 +185,15 @@ describe('RolloutController', () => {
     }
   });
 
-  test('SageMaker statements are scoped to the stack\'s endpoints (lower-case ARNs)', () => {
+  test('SageMaker statements are scoped to the stack\'s endpoints (exact, lower-case ARNs) and the controller\'s name prefix', () => {
     const { template } = twoEndpoints();
+    const env = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables.SAGEMAKER_NAME_PREFIX;
+    expect(env).toMatch(/^r[0-9a-f]{8}-$/);
     const allowed = [
       join(':sagemaker:us-east-1:123456789012:endpoint/fraud-scoring'),
-      join(':sagemaker:us-east-1:123456789012:endpoint-config/fraud-scoring-*'),
-      join(':sagemaker:us-east-1:123456789012:model/fraud-scoring-*'),
       join(':sagemaker:us-east-1:123456789012:endpoint/recommender'),
-      join(':sagemaker:us-east-1:123456789012:endpoint-config/recommender-*'),
-      join(':sagemaker:us-east-1:123456789012:model/recommender-*'),
+      join(`:sagemaker:us-east-1:123456789012:endpoint-config/${env}*`),
+      join(`:sagemaker:us-east-1:123456789012:model/${env}*`),
     ];
     let scoped = 0;
     for (const fn of ['Step', 'Deploy', 'GuardListener']) {
@@ -214,18 +212,21 @@ describe('RolloutController', () => {
         }
       }
     }
-    expect(scoped).toBeGreaterThanOrEqual(14);
+    expect(scoped).toBe(10);
     const step = statementsOf(template, 'Step');
     const invoke = step.find((s) => actionsOf(s).includes('sagemaker:UpdateEndpointWeightsAndCapacities'));
     expect(invoke).toBeDefined();
   });
 
-  test('PassRole is limited to the endpoints\' model roles, passed to SageMaker', () => {
-    const { stack, template, a, b } = twoEndpoints();
+  test('PassRole is limited to the model roles under the controller\'s path, and roles users bring by ARN, passed to SageMaker', () => {
+    const { stack, template, a } = twoEndpoints((s) => {
+      new BlueGreenEndpoint(s, 'C', { modelVersion: ecrVersion(s, 'RepoC'), endpointName: 'own-role', role: iam.Role.fromRoleName(s, 'Own', 'own-model-role') });
+    });
+    expect(a.controller.modelRolePath).toMatch(/^\/sagemaker-rollout\/[0-9a-f]{8}\/$/);
+    template.hasResourceProperties('AWS::IAM::Role', { Path: a.controller.modelRolePath });
     const passRole = statementsOf(template, 'Step').filter((s) => actionsOf(s).includes('iam:PassRole'));
     const roles = passRole.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
-    expect(roles).toEqual(expect.arrayContaining([stack.resolve(a.role.roleArn), stack.resolve(b.role.roleArn)]));
-    expect(roles).toHaveLength(2);
+    expect(roles).toEqual([join(`:iam::123456789012:role${a.controller.modelRolePath}*`), stack.resolve(iam.Role.fromRoleName(stack, 'Again', 'own-model-role').roleArn)]);
     for (const s of passRole) {
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
     }
@@ -323,7 +324,8 @@ describe('RolloutController', () => {
   test('owner tags: the deploy provider reads and moves them, the step function creates an endpoint with them, on that endpoint only', () => {
     const { template } = twoEndpoints();
     const endpoint = join(':sagemaker:us-east-1:123456789012:endpoint/recommender');
-    const onEndpoint = (fn: string) => statementsOf(template, fn).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(endpoint)).flatMap(actionsOf);
+    const onEndpoint = (fn: string) => statementsOf(template, fn)
+      .filter((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).some((r) => JSON.stringify(r) === JSON.stringify(endpoint))).flatMap(actionsOf);
     expect(onEndpoint('Deploy')).toEqual(expect.arrayContaining(['sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags']));
     expect(onEndpoint('Step')).toContain('sagemaker:AddTags');
     const tagActions = (fn: string) => statementsOf(template, fn).filter((st) => actionsOf(st).some((a) => /Tags$/.test(a)));
