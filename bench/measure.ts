@@ -13,6 +13,10 @@ export interface RunFigures {
   readonly detectSeconds: number | null;
   /** From the regression's onset to the candidate serving 0% of traffic. */
   readonly recoverSeconds: number | null;
+  /** Controller reaction: from that first guard ALARM to the first weight-flip call (UpdateEndpointWeightsAndCapacities) after it. */
+  readonly alarmToFlipCallSeconds: number | null;
+  /** Controller reaction: from that first guard ALARM to 100% of traffic on the stable, as traffic sees it. */
+  readonly alarmToStableSeconds: number | null;
   /** User requests from the deploy on; bad = failed or slower than the scenario's slowRequestMs. */
   readonly requests: number;
   readonly badRequests: number;
@@ -64,12 +68,16 @@ export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
   });
   const baselineRate = stableServed > 0 ? stableBad / stableServed : 0;
 
+  const flipCall = detected ? run.controlPlaneCalls.find((c) => c.at >= detected.at && c.operation === 'UpdateEndpointWeightsAndCapacities' && !c.error) : undefined;
+  const stableAgain = detected ? run.weights.find((w) => w.at >= detected.at && percentOf(w, candidate) <= 1e-6) : undefined;
   const calls = run.controlPlaneCalls.filter((c) => c.at >= deployAt && c.service !== 'sagemaker-runtime');
   return {
     outcome,
     promoteSeconds: full && outcome === 'promoted' ? (full.at - deployAt) / 1000 : null,
     detectSeconds: detected ? (detected.at - onset!) / 1000 : null,
     recoverSeconds: recovered ? (recovered.at - onset!) / 1000 : null,
+    alarmToFlipCallSeconds: flipCall ? (flipCall.at - detected!.at) / 1000 : null,
+    alarmToStableSeconds: stableAgain ? (stableAgain.at - detected!.at) / 1000 : null,
     requests,
     badRequests: bad,
     excessBadRequests: candidateBad - candidateServed * baselineRate,
