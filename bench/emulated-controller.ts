@@ -29,7 +29,11 @@ export class EmulatedController implements ForeignController {
   private running = 0;
   private deploys = 0;
 
-  constructor(private readonly plan: TrafficPlan) {}
+  /**
+   * @param phaseMs when, within its polling interval, the tool reads its alarms: drawn per run (`pollPhaseMs`), since
+   * the tool's polls are not aligned with CloudWatch's minute evaluations.
+   */
+  constructor(private readonly plan: TrafficPlan, private readonly phaseMs = 0) {}
 
   busy(): boolean {
     return this.running > 0;
@@ -86,6 +90,7 @@ export class EmulatedController implements ForeignController {
     for (const step of this.plan.steps) {
       await weights(step.percent);
       const stepStart = Date.now();
+      await sleep(this.phaseMs);
       for (;;) {
         const states = await retry(() => cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: watched })))
           .then((r) => (r.MetricAlarms ?? []).map((a) => a.StateValue ?? 'INSUFFICIENT_DATA'));
@@ -127,6 +132,11 @@ export class EmulatedController implements ForeignController {
       await sleep(STATUS_POLL_SECONDS * 1000);
     }
   }
+}
+
+/** A polling phase in [0, pollSeconds) fixed by the run's seed. */
+export function pollPhaseMs(seed: number, pollSeconds: number): number {
+  return (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) >>> 0) % (pollSeconds * 1000);
 }
 
 /** Retries a refused call (throttling, an endpoint still Updating) every RETRY_SECONDS, as a managed service would. */

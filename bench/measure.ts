@@ -13,7 +13,7 @@ export interface RunFigures {
   readonly detectSeconds: number | null;
   /** From the regression's onset to the candidate serving 0% of traffic. */
   readonly recoverSeconds: number | null;
-  /** Controller reaction: from that first guard ALARM to the first weight-flip call (UpdateEndpointWeightsAndCapacities) after it. */
+  /** Controller reaction: from that first guard ALARM to the weight-flip call (the last UpdateEndpointWeightsAndCapacities before 0%). */
   readonly alarmToFlipCallSeconds: number | null;
   /** Controller reaction: from that first guard ALARM to 100% of traffic on the stable, as traffic sees it. */
   readonly alarmToStableSeconds: number | null;
@@ -68,8 +68,10 @@ export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
   });
   const baselineRate = stableServed > 0 ? stableBad / stableServed : 0;
 
-  const flipCall = detected ? run.controlPlaneCalls.find((c) => c.at >= detected.at && c.operation === 'UpdateEndpointWeightsAndCapacities' && !c.error) : undefined;
   const stableAgain = detected ? run.weights.find((w) => w.at >= detected.at && percentOf(w, candidate) <= 1e-6) : undefined;
+  // The flip is the last weight change asked for before traffic left the candidate (a step advance may come between).
+  const flipCall = stableAgain ? run.controlPlaneCalls.filter((c) => c.at >= detected!.at && c.at <= stableAgain.at
+    && c.operation === 'UpdateEndpointWeightsAndCapacities' && !c.error).pop() : undefined;
   const calls = run.controlPlaneCalls.filter((c) => c.at >= deployAt && c.service !== 'sagemaker-runtime');
   return {
     outcome,

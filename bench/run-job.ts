@@ -2,7 +2,7 @@ import { Calibration, DEFAULT_CALIBRATION } from '../simulator/calibration';
 import { SynthesizedScenario, StackPlacement, synthScenario } from '../simulator/scenario-app';
 import { Scenario } from '../simulator/scenario';
 import { simulate } from '../simulator/simulation';
-import { EmulatedController } from './emulated-controller';
+import { EmulatedController, pollPhaseMs } from './emulated-controller';
 import { familyNamed, scenarioOf } from './families';
 import { RunFigures, measure } from './measure';
 import { policyNamed } from './policies';
@@ -34,7 +34,7 @@ export async function runJob(job: Job, calibration: Calibration = DEFAULT_CALIBR
   const started = Date.now();
   const policy = policyNamed(job.policy);
   const scenario = scenarioOfJob(job);
-  const controller = policy.plan ? new EmulatedController(policy.plan) : undefined;
+  const controller = policy.plan ? new EmulatedController(policy.plan, pollPhaseMs(job.seed, policy.plan.alarmPollSeconds)) : undefined;
   const run = await simulate(scenario, undefined, cachedSynth(scenario), calibration, { controller });
   return { ...job, figures: measure(run), wallMs: Date.now() - started };
 }
