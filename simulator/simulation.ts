@@ -102,6 +102,22 @@ export interface DeclaredResource {
 /** The record while the run fills it in. */
 type RunRecorder = { -readonly [K in keyof RunRecord]: RunRecord[K] };
 
+/**
+ * Another tool's controller that takes over the endpoint's updates after the library created it: the benchmark's
+ * emulations of SageMaker deployment guardrails and CodeDeploy drive the same twin through it (bench/README.md).
+ */
+export interface ForeignController {
+  /** At each timeline deploy, instead of CloudFormation's Update of the custom resource: roll `version` out. */
+  deploy(version: string, endpointName: string): void;
+  /** Whether it still has work scheduled (the run does not end while it does). */
+  busy(): boolean;
+}
+
+export interface SimulateOptions {
+  /** Deploys go to this controller instead of the library's (the library still creates the endpoint). */
+  readonly controller?: ForeignController;
+}
+
 /** Runs one scenario end to end on the virtual clock and records everything that happened. */
 export async function simulate(
   scenario: Scenario,
@@ -110,6 +126,7 @@ export async function simulate(
   synthesize: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario = (version, attempt, where) => synthScenario(scenario, version, attempt, where),
   /** The timings the twin assumes (the defaults, or a `--calibration` file); the scenario's own values go over them. */
   base: Calibration = DEFAULT_CALIBRATION,
+  options: SimulateOptions = {},
 ): Promise<RunRecord> {
   const calibration = calibrate(base, scenario.calibration);
   // Synthesize every deploy up front, with real time: CDK does file I/O.
@@ -358,7 +375,10 @@ export async function simulate(
 
     for (const entry of scenario.timeline) {
       setTimeout(() => {
-        if (entry.deploy) {
+        if (entry.deploy && options.controller) {
+          emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`);
+          caller.run('foreign-controller', () => options.controller!.deploy(entry.deploy!, endpointName));
+        } else if (entry.deploy) {
           currentVersion = { version: entry.deploy, attempt: entry.attempt ?? 1 };
           const next = synth(entry.deploy, entry.attempt ?? 1, { constructId: constructIdNow });
           const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
@@ -421,7 +441,7 @@ export async function simulate(
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING');
+      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {

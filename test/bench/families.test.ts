@@ -1,0 +1,47 @@
+import { SCENARIO_SCHEMA } from '../../simulator/scenario';
+import { FAMILIES, DEPLOY_MINUTE, familyNamed, scenarioOf } from '../../bench/families';
+import { jobsOf } from '../../bench/plan';
+import { POLICIES } from '../../bench/policies';
+import { scenarioOfJob } from '../../bench/run-job';
+
+describe('benchmark families', () => {
+  test('there are at least 14 families, healthy and regressed, with unique names', () => {
+    expect(FAMILIES.length).toBeGreaterThanOrEqual(14);
+    expect(new Set(FAMILIES.map((f) => f.name)).size).toBe(FAMILIES.length);
+    expect(FAMILIES.filter((f) => f.kind === 'healthy').map((f) => f.requestsPerSecond)).toEqual(expect.arrayContaining([5, 50, 200]));
+    expect(FAMILIES.filter((f) => f.name.startsWith('metric-lag-')).map((f) => f.calibration?.metricLagSeconds)).toEqual([0, 60, 120, 300]);
+  });
+
+  test('every family and policy gives a valid scenario (checked by the scenario schema) deploying the candidate once', () => {
+    expect(SCENARIO_SCHEMA.required).toContain('timeline');
+    for (const family of FAMILIES) {
+      for (const policy of POLICIES) {
+        const scenario = scenarioOf(family, policy.endpoint, 1000, policy.name);
+        expect(scenario.timeline).toEqual([{ atMinute: DEPLOY_MINUTE, deploy: 'v2' }]);
+        expect(scenario.versions.v1).toEqual(family.stable);
+        expect(scenario.versions.v2).toEqual(family.candidate);
+      }
+    }
+  });
+
+  test('a healthy family\'s candidate behaves as its stable; a regression family\'s candidate regresses', () => {
+    for (const family of FAMILIES) {
+      if (family.kind === 'healthy') expect(family.candidate).toEqual(family.stable);
+      else expect(family.candidate.regression).toBeDefined();
+    }
+  });
+
+  test('runs are reproducible from (family, policy, seed), and seeds are shared across policies', () => {
+    const job = { family: 'errors-3pct', policy: 'guardrails-canary', seed: 1003 };
+    expect(scenarioOfJob(job)).toEqual(scenarioOfJob({ ...job }));
+    expect(scenarioOfJob(job).seed).toBe(1003);
+    expect(scenarioOfJob({ ...job, policy: 'ours-fastMetrics' }).endpoint).toEqual({ fastMetrics: true });
+    const full = jobsOf('full');
+    const count = (family: string, policy: string) => full.filter((j) => j.family === family && j.policy === policy).length;
+    expect(count('healthy-errors-50rps', 'ours')).toBeGreaterThanOrEqual(100);
+    expect(count('healthy-errors-50rps', 'guardrails-canary')).toBeGreaterThanOrEqual(100);
+    expect(count('healthy-errors-50rps', 'codedeploy-linear10-1min')).toBeGreaterThanOrEqual(30);
+    expect(count('hard-failure', 'all-at-once')).toBeGreaterThanOrEqual(20);
+    expect(() => familyNamed('nope')).toThrow('unknown family nope; known: healthy-errors-5rps');
+  });
+});
