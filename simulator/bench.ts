@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       const run = await simulate(scenario);
       walls.push(Date.now() - started);
       simulatedMs = run.end - run.start;
-      requests = run.requests.length;
+      requests = run.traffic.reduce((n, t) => n + t.requests, 0);
     }
     const best = Math.min(...walls);
     const perHour = best / (simulatedMs / 3_600_000);
