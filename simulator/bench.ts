@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { quietSdkNodeNotice } from './quiet';
 import { loadScenario } from './scenario';
 import { simulate } from './simulation';
+import { formatSpeed, measureSpeed } from './speed';
 
 /**
  * Prints how fast the simulator runs: wall time per simulated hour of rollout, after one warm-up run (module loading
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${name}: ${(simulatedMs / 60_000).toFixed(0)} simulated min, ${requests} requests; wall ${walls.map((w) => (w / 1000).toFixed(2)).join(' / ')} s `
       + `(incl. synth of each deploy); ${(perHour / 1000).toFixed(2)} s of wall time per simulated hour\n`);
   }
+  // Memory and speed of a day of production traffic (the simulator keeps aggregates, not every request).
+  process.stdout.write(`${formatSpeed(await measureSpeed())}\n`);
 }
 
 main().catch((error: Error) => {
