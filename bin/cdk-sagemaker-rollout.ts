@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as readline from 'node:readline/promises';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError, Option } from 'commander';
 import type { EndpointState, HistoryEntry } from '../lambda/core';
@@ -7,7 +9,8 @@ import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
  * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
- * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin.
+ * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin, and `probe`, which measures in
+ * your account the timings that twin assumes.
  * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
  * both names in the stack outputs `RolloutStateTable` and `RolloutStateMachine` (or pass them by environment variable).
  *
@@ -165,6 +168,78 @@ globalOptions(program.command('simulate')
     const summaries = await whatIf({ app: o.app, endpoint: o.endpoint, scenario: o.scenario, out: o.out, live: Boolean(o.timeline && !o.json), json: Boolean(o.json) });
     if (summaries.some((s) => s.invariants.some((i) => !i.holds))) process.exitCode = EXIT.invariantBroken;
   });
+
+globalOptions(program.command('probe')
+  .description('measures, in your own account, the timings the simulator\'s twin assumes (endpoint create and update, weight '
+    + 'updates, read-after-write, metric arrival) on one small endpoint of two variants, deletes it, and writes a calibration '
+    + 'file for `npm run sim -- run <scenarios> --calibration <file>`; it asks before creating anything'))
+  .option('--instance-type <type>', 'instance type of both variants', 'ml.c5.large')
+  .option('--image <uri>', 'the container image of a model SageMaker can serve (yours: any that answers --payload)')
+  .option('--model-data <s3-url>', 'the model data of that model (s3://...)')
+  .option('--role <arn>', 'the execution role SageMaker runs the model with (needs to read the image and the model data)')
+  .option('--payload <body>', 'a request body the model answers', '{}')
+  .option('--content-type <type>', 'its content type', 'application/json')
+  .option('--out <file>', 'where the calibration file goes', 'calibration.probe.json')
+  .option('--price-per-hour <usd>', 'the on-demand price of one instance-hour of --instance-type in --region, to print the cost in dollars')
+  .option('--yes', 'do not ask before creating the endpoint')
+  .option('--cleanup', 'instead of probing, delete every endpoint, endpoint config and model left by an interrupted probe (names starting with sagemaker-rollout-probe)')
+  .action(async (o: Global & { instanceType: string; image?: string; modelData?: string; role?: string; payload: string; contentType: string; out: string; pricePerHour?: string; yes?: boolean; cleanup?: boolean }) => {
+    useAwsOptions(o);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const probe = require('../simulator/probe') as typeof import('../simulator/probe');
+    if (o.cleanup) {
+      const deleted = await probe.cleanupLeftovers((line) => console.error(line));
+      print(o, { deleted }, deleted.length ? `deleted ${deleted.length}: ${deleted.join(', ')}` : 'nothing left by a probe');
+      return;
+    }
+    const missing = [['--image', o.image], ['--model-data', o.modelData], ['--role', o.role]].filter(([, v]) => !v).map(([k]) => k);
+    if (missing.length) throw new UsageError(`probe needs a model SageMaker can serve: pass ${missing.join(', ')} (see README, "Calibrating the twin in your account")`);
+    const hours = probe.probeInstanceHours();
+    const price = o.pricePerHour !== undefined ? Number(o.pricePerHour) : undefined;
+    if (price !== undefined && !(price >= 0)) throw new UsageError(`--price-per-hour must be a number of dollars, got ${o.pricePerHour}`);
+    console.error([
+      `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs and one endpoint of two ${o.instanceType} instances`
+        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 35 minutes, and deletes them at the end, on errors and on Ctrl-C.`,
+      `Estimated cost: about ${hours} instance-hours of ${o.instanceType}`
+        + (price !== undefined ? ` = about $${(hours * price).toFixed(2)}` : ' (times the price in https://aws.amazon.com/sagemaker/pricing/, real-time inference; --price-per-hour prints it)')
+        + ', plus a few hundred requests and CloudWatch GetMetricData calls.',
+    ].join('\n'));
+    if (!o.yes && !(await confirm('Create them? [y/N] '))) {
+      console.error('nothing created');
+      return;
+    }
+    const run = new probe.Probe({
+      image: o.image!, modelDataUrl: o.modelData!, executionRoleArn: o.role!, instanceType: o.instanceType, payload: o.payload,
+      contentType: o.contentType, log: (line) => console.error(line),
+    });
+    // Ctrl-C deletes what was created before exiting.
+    const interrupted = () => {
+      console.error('interrupted: deleting what the probe created');
+      run.cleanup().then(() => process.exit(130), (error: Error) => { console.error(error.message); process.exit(130); });
+    };
+    process.once('SIGINT', interrupted);
+    try {
+      const result = await run.run();
+      fs.writeFileSync(o.out, `${JSON.stringify(result.calibration, null, 2)}\n`);
+      print(o, result, [
+        `wrote ${o.out}: run scenarios with \`npm run sim -- run scenarios/ --calibration ${o.out}\``,
+        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(24)} ${v!.value}`),
+        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(24)} ${Array.isArray(v) ? v.join(', ') : v}`),
+      ].join('\n'));
+    } finally {
+      process.removeListener('SIGINT', interrupted);
+    }
+  });
+
+/** Asks a yes/no question on the terminal. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 /** What to check when the SDK found no credentials: the profile and region this run used. */
 function credentialsHint(message: string): string {

@@ -1,6 +1,7 @@
 import type { RunRecord, TimelineEvent } from './simulation';
 import type { Summary } from './summary';
 import { byText } from './order';
+import { histogramPercentile } from './traffic-log';
 
 /**
  * One self-contained HTML page for a run: header figures, invariants, a stacked timeline chart (inline SVG drawn
@@ -189,7 +190,7 @@ const CHAR_PX = 5.8;
 function slotsOf(run: RunRecord): string[] {
   const names = new Set<string>();
   for (const w of run.weights) for (const s of w.slots) names.add(s.slot);
-  for (const r of run.requests) names.add(r.variant);
+  for (const m of run.trafficPerMinute) names.add(m.variant);
   for (const a of run.alarms) if (a.slot) names.add(a.slot);
   const rank = (s: string) => (s === 'blue' ? 0 : s === 'green' ? 1 : 2);
   return [...names].sort((a, b) => rank(a) - rank(b) || byText(a, b));
@@ -386,27 +387,16 @@ function weightTitle(run: RunRecord, slot: string): string {
 
 interface MinuteStats { minute: number; total: number; failed: number; errorRate: number; p99: number; versions: string[] }
 
-/** Requests of each slot per minute: error rate and p99 latency (nearest rank). Never one element per request. */
+/** User requests of each slot per minute: error rate and p99 latency (nearest rank, within 1%: from the run's histograms). */
 function aggregate(run: RunRecord, slots: string[]): Map<string, MinuteStats[]> {
-  const buckets = new Map<string, Map<number, { latencies: number[]; failed: number; versions: Set<string> }>>();
-  for (const slot of slots) buckets.set(slot, new Map());
-  for (const r of run.requests) {
-    const minute = Math.floor((r.at - run.start) / 60_000);
-    const perSlot = buckets.get(r.variant)!;
-    let b = perSlot.get(minute);
-    if (!b) perSlot.set(minute, (b = { latencies: [], failed: 0, versions: new Set() }));
-    b.latencies.push(r.latencyMs);
-    if (!r.ok) b.failed++;
-    b.versions.add(r.version);
-  }
   const result = new Map<string, MinuteStats[]>();
-  for (const [slot, perSlot] of buckets) {
-    const stats = [...perSlot.entries()].sort((a, b) => a[0] - b[0]).map(([minute, b]) => {
-      const sorted = Float64Array.from(b.latencies).sort();
-      const p99 = sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)];
-      return { minute, total: sorted.length, failed: b.failed, errorRate: (100 * b.failed) / sorted.length, p99, versions: [...b.versions].sort() };
+  for (const slot of slots) result.set(slot, []);
+  for (const m of [...run.trafficPerMinute].sort((a, b) => a.minute - b.minute)) {
+    if (m.requests === 0) continue;
+    result.get(m.variant)!.push({
+      minute: m.minute, total: m.requests, failed: m.failed, errorRate: (100 * m.failed) / m.requests,
+      p99: histogramPercentile(m.latency, 99)!, versions: [...m.versions].sort(),
     });
-    result.set(slot, stats);
   }
   return result;
 }

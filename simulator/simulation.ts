@@ -13,6 +13,7 @@ import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
+import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
@@ -52,7 +53,12 @@ export interface RunRecord {
   readonly timeline: TimelineEvent[];
   readonly weights: WeightSnapshot[];
   readonly alarms: Array<AlarmStateChange & { slot?: string }>;
-  readonly requests: RequestRecord[];
+  /** User traffic per tick and variant (counts, not one record per request; see `simulator/traffic-log.ts`). */
+  readonly traffic: TrafficSample[];
+  /** User traffic per minute and variant, with latency histograms (for reports). */
+  readonly trafficPerMinute: MinuteTraffic[];
+  /** The controller's smoke-test requests (pinned with TargetVariant), one record each. */
+  readonly smokeRequests: RequestRecord[];
   readonly executions: Array<Pick<Execution, 'arn' | 'name' | 'status' | 'startedAt' | 'stoppedAt' | 'states' | 'output' | 'error' | 'cause'>>;
   readonly history: Array<Record<string, any>>;
   readonly state: Record<string, any> | undefined;
@@ -190,6 +196,9 @@ export async function simulate(
   if (smokeErrors) {
     twin.runtime.smokeFault = { from: SIMULATION_START + (smokeErrors.fromMinute ?? 0) * 60_000, remaining: smokeErrors.count, error: smokeErrors.error };
   }
+  const trafficLog = new TrafficLog(SIMULATION_START);
+  twin.runtime.onTraffic = (sample, latencies) => trafficLog.add(sample, latencies);
+  twin.runtime.slowRequestMs = scenario.slowRequestMs ?? 1000;
   const record = newRecord(scenario);
   const emit = (kind: TimelineKind, text: string, data?: Record<string, unknown>) => {
     const e = { at: clock.now(), kind, text, data };
@@ -432,7 +441,9 @@ export async function simulate(
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
       carry += requestRate(scenario.requestsPerSecond, scenario.traffic, SIMULATION_START, clock.now());
-      for (; carry >= 1; carry--) if (usersCall) twin.runtime.invoke(endpointName);
+      const count = Math.floor(carry);
+      carry -= count;
+      if (usersCall) twin.runtime.serveUsers(endpointName, count);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
 
@@ -467,7 +478,7 @@ export async function simulate(
 
   function newRecord(s: Scenario): RunRecorder {
     return {
-      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
+      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
       guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '',
       errorBursts: Object.fromEntries(twin.runtime.bursts),
@@ -476,7 +487,7 @@ export async function simulate(
 }
 
 /** Waits until every in-process request has been answered: then nothing can happen until the next timer. */
-async function settle(): Promise<void> {
+export async function settle(): Promise<void> {
   let idle = 0;
   while (idle < 8) {
     await new Promise((resolve) => setImmediate(resolve));
@@ -582,7 +593,7 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
     });
   };
   twin.stepfunctions.onExecutionEnd = (e) => emit('execution', `execution ${e.name} ${e.status}${e.cause ? `: ${e.cause}` : ''}`);
-  twin.runtime.onRequest = (req) => r.requests.push(req);
+  twin.runtime.onRequest = (req) => r.smokeRequests.push(req);
 }
 
 /** The slot a guard alarm watches: its VariantName dimension (alarms users bring watch none in particular). */
@@ -657,7 +668,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
 }
 
-function setProcessEnv(): () => void {
+/** The simulated AWS environment (region, fake credentials, quiet logs); returns the function that restores the real one. */
+export function setProcessEnv(): () => void {
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_REGION: REGION,

@@ -1,5 +1,6 @@
 import { RunRecord, WeightSnapshot } from './simulation';
 import { byText } from './order';
+import { countTraffic } from './traffic-log';
 import { checkInvariants, InvariantResult } from './invariants';
 import { RunView, percentOf, seconds, snapshotAt } from './invariants/run-view';
 import type { Outcome } from '../lambda/core';
@@ -72,9 +73,7 @@ export function summarize(run: RunRecord): Summary {
   const faulty = onset?.version;
   const detect = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
   const recover = onset && faulty ? run.weights.find((w) => w.at >= onset.at && percentOf(w, faulty) === 0) : undefined;
-  const slowMs = run.scenario.slowRequestMs ?? 1000;
-  const traffic = run.requests.filter((r) => !r.smoke);
-  const bad = traffic.filter((r) => !r.ok || r.latencyMs > slowMs);
+  const traffic = countTraffic(run.traffic);
 
   const deploys = run.scenario.timeline.filter((t) => t.deploy);
   const lastDeployAt = deploys.length ? run.start + deploys[deploys.length - 1].atMinute * 60_000 : undefined;
@@ -95,9 +94,9 @@ export function summarize(run: RunRecord): Summary {
     modelDownloads: run.modelDownloads.length,
     timeToDetectSeconds: onset && detect ? seconds(detect.at - onset.at) : null,
     timeToRecoverSeconds: onset && recover ? seconds(recover.at - onset.at) : null,
-    requests: traffic.length,
-    badRequests: bad.length,
-    stableBadRequests: bad.filter((r) => view.lkgAt(r.at) === r.version).length,
+    requests: traffic.requests,
+    badRequests: traffic.bad,
+    stableBadRequests: run.traffic.reduce((n, s) => n + (s.bad > 0 && view.lkgAt(s.at) === s.version ? s.bad : 0), 0),
     rolloutToPromotionSeconds: since(promotedAt),
     rolloutToEndSeconds: since(lastRecord?.endedAt),
     simulatedSeconds: seconds(run.end - run.start),

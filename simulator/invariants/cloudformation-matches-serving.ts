@@ -38,7 +38,7 @@ export const cloudFormationMatchesServing: Invariant = {
       const settled = settledAfter(view, answer.at);
       if (answer.status === 'FAILED') {
         const wasLkg = view.lkgAt(request.at) === request.version;
-        const served = run.requests.find((r) => !r.smoke && r.version === request.version && r.at >= settled.at && r.at < until);
+        const served = run.traffic.find((r) => r.version === request.version && r.at >= settled.at && r.at < until);
         if (!wasLkg && served) failures.push(`${what} answered FAILED, yet ${request.version} served user traffic at t=${view.t(served.at)}s`);
         return;
       }

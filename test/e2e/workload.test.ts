@@ -1,9 +1,10 @@
+import { countTraffic } from '../../simulator/traffic-log';
 import { RunRecord } from '../../simulator/simulation';
 import { decisions, expectInvariants, maxShare, scenario } from './support';
 
-/** User requests (smoke tests excluded) per minute of the run, from `from` to `to` (minutes). */
+/** User requests per minute of the run, from `from` to `to` (minutes). */
 const perMinute = (run: RunRecord, from: number, to: number) => Array.from({ length: to - from }, (_, k) =>
-  run.requests.filter((r) => !r.smoke && r.at >= run.start + (from + k) * 60_000 && r.at < run.start + (from + k + 1) * 60_000).length);
+  countTraffic(run.traffic, { from: run.start + (from + k) * 60_000, to: run.start + (from + k + 1) * 60_000 }).requests);
 
 describe('drift: a version that degrades gradually (a regression with a ramp)', () => {
   test('an error rate climbing from 0.2% to 4% over 20 minutes is rolled back part way up the ramp, before the full regression', async () => {
@@ -13,9 +14,8 @@ describe('drift: a version that degrades gradually (a regression with a ramp)', 
     expect(String(run.history.find((h) => h.decision === 'rollback')?.reason)).toMatch(/error-rate-green in ALARM/);
     // Detected within the ramp (20 minutes), while v2 failed well under the regression's 4%.
     expect(summary.timeToDetectSeconds).toBeLessThan(20 * 60);
-    const onV2 = run.requests.filter((r) => r.version === 'v2' && !r.smoke);
-    const lastMinutes = onV2.filter((r) => r.at >= run.regressedAt.v2 && r.at < run.regressedAt.v2 + summary.timeToDetectSeconds! * 1000);
-    expect(lastMinutes.filter((r) => !r.ok).length / lastMinutes.length).toBeLessThan(0.03);
+    const ramp = countTraffic(run.traffic, { version: 'v2', from: run.regressedAt.v2, to: run.regressedAt.v2 + summary.timeToDetectSeconds! * 1000 });
+    expect(ramp.failed / ramp.requests).toBeLessThan(0.03);
     expectInvariants(summary);
   });
 
@@ -39,13 +39,13 @@ describe('errors in bursts', () => {
     const bursts = run.errorBursts!.v2;
     const rollbackAt = run.history.find((h) => h.decision === 'rollback')!.at as number;
     // The alarm follows a burst that v2 served in, within minutes of it.
-    const served = bursts.find((w) => run.requests.some((r) => r.version === 'v2' && !r.smoke && r.at >= w.from && r.at < w.to));
+    const served = bursts.find((w) => countTraffic(run.traffic, { version: 'v2', from: w.from, to: w.to }).requests > 0);
     expect(served).toBeDefined();
     expect(rollbackAt).toBeGreaterThan(served!.from);
     expect(rollbackAt - served!.from).toBeLessThan(6 * 60_000);
     // Outside its bursts v2 fails as rarely as v1.
-    const calm = run.requests.filter((r) => r.version === 'v2' && !r.smoke && !bursts.some((w) => r.at >= w.from && r.at < w.to));
-    expect(calm.filter((r) => !r.ok).length).toBeLessThanOrEqual(2);
+    const calm = run.traffic.filter((r) => r.version === 'v2' && !bursts.some((w) => r.at >= w.from && r.at < w.to));
+    expect(calm.reduce((n, r) => n + r.failed, 0)).toBeLessThanOrEqual(2);
     expect(summary.timeToDetectSeconds).not.toBeNull();
     expectInvariants(summary);
   });

@@ -1,5 +1,6 @@
 import { renderHtml } from '../../simulator/report-html';
 import { DEFAULT_CALIBRATION } from '../../simulator/calibration';
+import { TrafficLog } from '../../simulator/traffic-log';
 import type { RunRecord } from '../../simulator/simulation';
 import type { Summary } from '../../simulator/summary';
 
@@ -17,13 +18,13 @@ function alarm(slot: string, from: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', to: 'OK
 
 /** A 20-minute rollback: v2 on green gets 10%, fails a quarter of its requests in minute 12, and is rolled back. */
 function syntheticRun(): RunRecord {
-  const requests: RunRecord['requests'] = [];
+  const traffic = new TrafficLog(START);
   for (let minute = 0; minute < 20; minute++) {
-    for (let k = 0; k < 30; k++) requests.push({ at: at(minute, k * 2), variant: 'blue', version: 'v1', ok: true, latencyMs: 40 + k, regressed: false, smoke: false });
+    for (let k = 0; k < 30; k++) traffic.add({ at: at(minute, k * 2), variant: 'blue', version: 'v1', requests: 1, failed: 0, bad: 0 }, [40 + k]);
   }
   // Minute 12 on green: latencies 1..100 ms (p99 by nearest rank is 99 ms), one request in four fails.
   for (let k = 1; k <= 100; k++) {
-    requests.push({ at: at(12) + k * 500, variant: 'green', version: 'v2', ok: k % 4 !== 0, latencyMs: k, regressed: true, smoke: false });
+    traffic.add({ at: at(12) + k * 500, variant: 'green', version: 'v2', requests: 1, failed: k % 4 === 0 ? 1 : 0, bad: k % 4 === 0 ? 1 : 0 }, [k]);
   }
   const history = [
     { at: at(10), decision: 'rollout-started', reason: 'no lock held', actor: 'controller', rolloutId: 'r2' },
@@ -56,7 +57,9 @@ function syntheticRun(): RunRecord {
       { at: at(15), status: 'InService', slots: [{ slot: 'blue', version: 'v1', percent: 100 }] },
     ],
     alarms: [alarm('blue', 'INSUFFICIENT_DATA', 'OK', at(2)), alarm('green', 'INSUFFICIENT_DATA', 'OK', at(2)), alarm('green', 'OK', 'ALARM', at(12, 50)), alarm('green', 'ALARM', 'OK', at(16))],
-    requests,
+    traffic: traffic.samples,
+    trafficPerMinute: traffic.minutes,
+    smokeRequests: [],
     executions: [],
     history,
     state: undefined,
@@ -87,7 +90,7 @@ function syntheticSummary(run: RunRecord): Summary {
     modelDownloads: 4,
     timeToDetectSeconds: 50,
     timeToRecoverSeconds: 60,
-    requests: run.requests.length,
+    requests: run.traffic.reduce((n, t) => n + t.requests, 0),
     badRequests: 25,
     stableBadRequests: 3,
     rolloutToPromotionSeconds: null,
