@@ -442,7 +442,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     };
 
     // Permissions: the model role reads the version's artifacts, the controller verifies them and manages the endpoint.
-    const version = props.modelVersion.bind(this, role, [this.controller.stepFunction, this.controller.deployFunction]);
+    const version = props.modelVersion.bind(this, role, { imagePinner: this.controller.deployFunction, modelCreator: this.controller.stepFunction });
     const dataCapture = this.bindDataCapture(props, role);
     // Two stacks of this app declaring the same endpoint (checked once the whole app is built).
     this.node.addValidation({
@@ -529,7 +529,14 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   private createModelRole(): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ModelRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      // SageMaker assumes it for this account's models and endpoints only (SageMaker developer guide, "Cross-service
+      // confused deputy prevention": aws:SourceAccount, and aws:SourceArn with a wildcard for the resource part).
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sagemaker', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+        },
+      }),
       // Under the controller's path, which its PassRole permission covers with one ARN.
       path: this.controller.modelRolePath,
       description: `SageMaker model execution role of the blue/green endpoint ${this.node.path}`,

@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import {
@@ -41,6 +42,29 @@ export interface RolloutControllerProps {
    * @default RemovalPolicy.RETAIN - the history of rollouts outlives the stack
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * What the state machine logs. `ALL` logs every state transition; with `logExecutionData` it also logs each
+   * execution's input and output (endpoint specs, evidence, approvers' identities).
+   *
+   * @default sfn.LogLevel.ERROR - failed executions and tasks only
+   */
+  readonly stateMachineLogLevel?: sfn.LogLevel;
+
+  /**
+   * Whether the state machine's logs include each execution's input and output.
+   *
+   * @default false - execution data stays out of the logs (the history in the state table records every decision)
+   */
+  readonly logExecutionData?: boolean;
+
+  /**
+   * Customer-managed key the controller's log groups (state machine and functions) are encrypted with. Its key policy
+   * must allow CloudWatch Logs (`logs.<region>.amazonaws.com`); a key of this app gets that statement added.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logsEncryptionKey?: kms.IKey;
 }
 
 /** An endpoint the controller serves: what its permissions are scoped to. */
@@ -70,6 +94,10 @@ export interface RolloutEndpointRegistration {
 }
 
 const SERVICE_NAME = 'sagemaker-rollout';
+/** Deliveries of one alarm event to the guard listener before it goes to the dead-letter queue. */
+const ALARM_EVENT_RETRY_ATTEMPTS = 4;
+/** An alarm event older than this is dropped to the dead-letter queue: by then polling has acted on the alarm. */
+const ALARM_EVENT_MAX_AGE = Duration.minutes(15);
 const DEFAULT_EVENT_BUS = 'default';
 
 /**
@@ -121,6 +149,11 @@ export class RolloutController extends Construct {
   /** Routes guard alarm state changes to the guard listener. */
   public readonly alarmRule: events.Rule;
   /**
+   * Alarm events EventBridge could not deliver to the guard listener after its retries. A lost event delays the
+   * rollback to the rollout's next guard check (polling), which records that it found the alarm itself.
+   */
+  public readonly alarmEventDeadLetterQueue: sqs.Queue;
+  /**
    * What the name of every guard alarm the endpoints create starts with: `sagemaker-rollout-<key>-`, where the key is
    * 8 hex characters of the stack name. The alarm rule matches this one prefix however many endpoints there are.
    */
@@ -163,51 +196,62 @@ export class RolloutController extends Construct {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       SAGEMAKER_NAME_PREFIX: namePrefix,
     };
-    const step = this.handler('Step', 'step', retention, Duration.minutes(5), baseEnvironment);
+    const logKey = props.logsEncryptionKey;
+    // CloudWatch Logs encrypts with the key in its own name ("Encrypt log data in CloudWatch Logs using AWS KMS").
+    logKey?.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    const logGroup = (id: string) => new logs.LogGroup(this, id, { retention, encryptionKey: logKey });
+    const step = this.handler('Step', 'step', logGroup, Duration.minutes(5), baseEnvironment);
     this.stepFunction = step;
 
-    const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention });
+    const machineLogs = logGroup('StateMachineLogs');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: rolloutDefinition(this, step),
-      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: machineLogs, level: props.stateMachineLogLevel ?? sfn.LogLevel.ERROR, includeExecutionData: props.logExecutionData ?? false },
       tracingEnabled: true,
       comment: 'SageMaker blue/green rollouts: provision, smoke-test, shift in steps guarded by alarms, promote or roll back',
     });
+    if ((props.stateMachineLogLevel ?? sfn.LogLevel.ERROR) !== sfn.LogLevel.ALL) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions-SF1',
+        reason: 'every decision of a rollout is recorded with its evidence in the state table\'s history; the logs keep failures only, '
+          + 'so execution data stays out of them (stateMachineLogLevel ALL logs every transition)',
+      });
+    }
 
     const withMachine = { ...baseEnvironment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn };
-    const deploy = this.handler('Deploy', 'deploy', retention, Duration.minutes(5), withMachine);
+    const deploy = this.handler('Deploy', 'deploy', logGroup, Duration.minutes(5), withMachine);
     // The listener keeps pulling the fast lever through an update in progress before it hands over (FAST_LEVER_BUDGET_MS).
-    const guardListener = this.handler('GuardListener', 'guard-listener', retention, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
+    const guardListener = this.handler('GuardListener', 'guard-listener', logGroup, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
 
-    // Shared permissions; per-endpoint ones are added by registerEndpoint.
+    // Each function is granted what its bundle calls (test/lib/least-privilege.test.ts derives that from the bundles);
+    // per-endpoint resources are added by registerEndpoint.
     const functions = [step, deploy, guardListener];
+    const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
     for (const fn of functions) {
-      this.table.grantReadWriteData(fn);
+      this.table.grant(fn, ...tableActions, ...(fn === guardListener ? [] : ['dynamodb:Query']));
+      // A customer-managed table key: DynamoDB encrypts and decrypts with it in the caller's name.
+      this.table.encryptionKey?.grantEncryptDecrypt(fn);
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: DEFAULT_EVENT_BUS })],
       }));
     }
-    for (const fn of [step, guardListener]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
-        // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
-        // unreadable, and unknown holds the step. It is read-only.
-        actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
-        resources: ['*'],
-      }));
-    }
-    for (const fn of [step, deploy]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        // List actions do not support resource-level permissions; names are filtered by the endpoint's prefix.
-        actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],
-        resources: ['*'],
-      }));
-    }
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
+      // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
+      // unreadable, and unknown holds the step. It is read-only.
+      actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({
+      // List actions do not support resource-level permissions; names are filtered by the controller's prefix.
+      actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],
+      resources: ['*'],
+    }));
     const executions = this.executionArnPattern();
     for (const fn of [deploy, guardListener]) {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
@@ -245,20 +289,11 @@ export class RolloutController extends Construct {
     guardListener.addToRolePolicy(this.endpointStatements.guardListener);
     step.addToRolePolicy(new iam.PolicyStatement({
       // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
-      actions: [
-        'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
-        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
-      ],
+      actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'],
       resources: [sageMaker.endpointConfigs],
     }));
-    step.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
-      resources: [sageMaker.models],
-    }));
-    deploy.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
-      resources: [sageMaker.endpointConfigs],
-    }));
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [sageMaker.models] }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteEndpointConfig'], resources: [sageMaker.endpointConfigs] }));
     deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteModel'], resources: [sageMaker.models] }));
     for (const fn of [step, deploy]) {
       acknowledgeWildcardResources(fn, [sageMaker.endpointConfigs, sageMaker.models],
@@ -277,6 +312,15 @@ export class RolloutController extends Construct {
     // Alarms the endpoints create are named with the controller's prefix and matched by it, which keeps the pattern
     // within EventBridge's 2048-character limit however many endpoints and guards there are; alarms users bring are
     // listed by ARN (checkStackLimits measures them).
+    this.alarmEventDeadLetterQueue = new sqs.Queue(this, 'AlarmEventDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.alarmEventDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is the dead-letter queue of the guard alarm rule\'s target (EventBridge), which cdk-nag does not recognize',
+    });
     this.alarmRule = new events.Rule(this, 'GuardAlarmRule', {
       description: 'Guard alarms of SageMaker rollouts going to ALARM: roll back or revert at once',
       eventPattern: {
@@ -290,7 +334,13 @@ export class RolloutController extends Construct {
         }),
         detail: { state: { value: ['ALARM'] } },
       },
-      targets: [new targets.LambdaFunction(guardListener)],
+      targets: [new targets.LambdaFunction(guardListener, {
+        // EventBridge retries a failed delivery with backoff for up to a day by default; an alarm event is worth
+        // acting on for minutes, and polling finds the alarm at the rollout's next check anyway.
+        retryAttempts: ALARM_EVENT_RETRY_ATTEMPTS,
+        maxEventAge: ALARM_EVENT_MAX_AGE,
+        deadLetterQueue: this.alarmEventDeadLetterQueue,
+      })],
     });
 
     // What the operator CLI needs (`cdk-sagemaker-rollout status --table ... --state-machine ...`). One controller
@@ -383,6 +433,11 @@ export class RolloutController extends Construct {
     return this.stateMachine.metricFailed(props);
   }
 
+  /** Alarm events that reached the dead-letter queue: the guard listener never acted on them (polling did). */
+  public metricAlarmEventsLost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.alarmEventDeadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
   /** Rollout executions that started. */
   public metricRolloutsStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricStarted(props);
@@ -391,7 +446,7 @@ export class RolloutController extends Construct {
   private handler(
     id: string,
     bundle: HandlerBundle,
-    retention: logs.RetentionDays,
+    logGroup: (id: string) => logs.ILogGroup,
     timeout: Duration,
     environment: { [key: string]: string },
   ): lambda.Function {
@@ -406,7 +461,7 @@ export class RolloutController extends Construct {
       memorySize: 512,
       timeout,
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
-      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention }),
+      logGroup: logGroup(`${id}Logs`),
     });
   }
 

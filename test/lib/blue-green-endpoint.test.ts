@@ -120,6 +120,23 @@ describe('BlueGreenEndpoint', () => {
     });
   });
 
+  test('the model role SageMaker assumes is limited to this account (aws:SourceAccount, aws:SourceArn) and lives under the controller\'s path', () => {
+    const stack = testStack();
+    const ep = endpoint({}, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Path: ep.controller.modelRolePath,
+      AssumeRolePolicyDocument: { Statement: [{
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:*']] } },
+        },
+      }] },
+    });
+  });
+
   test('waitForRollout sets ServiceTimeout to the worst case until promotion or rollback (revert window and retiring come after the answer)', () => {
     const ep = endpoint({
       waitForRollout: true,

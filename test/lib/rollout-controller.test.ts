@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
 import { FAST_LEVER_BUDGET_MS } from '../../lambda/core/fast-lever';
 import { ecrVersion, testApp, testStack } from './fixtures';
@@ -99,13 +100,41 @@ describe('RolloutController', () => {
     expect(listener.Properties.Timeout * 1000).toBeGreaterThanOrEqual(FAST_LEVER_BUDGET_MS + 30_000);
   });
 
-  test('the state machine is Standard, logs ALL and traces with X-Ray', () => {
+  test('the state machine is Standard, traces with X-Ray, and by default logs errors without execution data', () => {
     const { template } = twoEndpoints();
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
       TracingConfiguration: { Enabled: true },
     });
+  });
+
+  test('log level, execution data and a logs key are options; the key encrypts every controller log group and allows CloudWatch Logs', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'LogsKey');
+    RolloutController.of(stack, { stateMachineLogLevel: sfn.LogLevel.ALL, logExecutionData: true, logsEncryptionKey: key });
+    new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack), endpointName: 'a' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(4);
+    for (const group of groups) expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logs.us-east-1.amazonaws.com' } })]) },
+    });
+  });
+
+  test('the alarm rule\'s target retries briefly and sends what it cannot deliver to an encrypted dead-letter queue', () => {
+    const { template, a } = twoEndpoints();
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 900 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/AlarmEventDeadLetterQueue/), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(a.controller.metricAlarmEventsLost().metricName).toBe('ApproximateNumberOfMessagesVisible');
   });
 
   test('the rule matches ALARM state changes of every guard alarm of the stack and targets the guard listener', () => {
@@ -273,7 +302,7 @@ describe('RolloutController', () => {
     }));
   });
 
-  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for step and listener', () => {
+  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for the step function (the only reader)', () => {
     // AWS returns composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*" (DescribeAlarms API
     // reference); an ARN-scoped grant leaves the guard unreadable, and unknown holds every rollout to its deadline.
     const stack = testStack();
@@ -285,16 +314,17 @@ describe('RolloutController', () => {
     });
     new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack, 'RepoA'), endpointName: 'shop', guards: [Guard.alarm(composite)] });
     const template = Template.fromStack(stack);
-    for (const fn of ['Step', 'GuardListener']) {
-      const describe = statementsOf(template, fn).filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
-      expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    const describe = statementsOf(template, 'Step').filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+    expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    for (const fn of ['Deploy', 'GuardListener']) {
+      expect(statementsOf(template, fn).some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
     }
-    expect(statementsOf(template, 'Deploy').some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
   });
 
-  test('artifact reads for verification are scoped to the endpoints\' repositories', () => {
+  test('image pinning is scoped to the endpoints\' repositories, for the deploy provider only', () => {
     const { template } = twoEndpoints();
-    for (const fn of ['Step', 'Deploy']) {
+    expect(statementsOf(template, 'Step').some((s) => actionsOf(s).includes('ecr:DescribeImages'))).toBe(false);
+    for (const fn of ['Deploy']) {
       const describe = statementsOf(template, fn).filter((s) => actionsOf(s).includes('ecr:DescribeImages'));
       expect(describe.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).toEqual([
         join(':ecr:us-east-1:123456789012:repository/my-model'),
