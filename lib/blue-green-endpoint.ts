@@ -11,7 +11,7 @@ import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../
 import { Approval } from './approval';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
-import { ModelVersion } from './model-version';
+import { ModelData, ModelVersion } from './model-version';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
@@ -308,6 +308,25 @@ export interface BlueGreenEndpointProps {
   readonly rolloutAttempt?: number;
 
   /**
+   * Undo the stable without a person when one of its guards goes to ALARM after the revert window: back to the standby
+   * at once while it is still provisioned, else the previous stable version is provisioned beside it, smoke-tested and
+   * given 100% with the emergency strategy (guards watched). Without it, such an alarm is recorded and notified with
+   * the exact `cdk-sagemaker-rollout undo` command.
+   *
+   * @default false
+   */
+  readonly autoUndo?: boolean;
+
+  /**
+   * Model data of earlier versions that `undo` may bring back. The model role and the controller can read only the
+   * model data they are granted, and a deploy grants the current version's: list here the ones to keep readable.
+   *
+   * @default - none: an undo to an earlier version whose model data the roles cannot read fails at its registration,
+   * and traffic stays where it is
+   */
+  readonly undoModelData?: ModelData[];
+
+  /**
    * Make the deploy wait for the rollout's end and fail when it was rolled back. The rollout's worst case must then
    * fit the 3600 seconds CloudFormation gives a custom resource (checked at synth).
    *
@@ -443,6 +462,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
 
     // Permissions: the model role reads the version's artifacts, the controller verifies them and manages the endpoint.
     const version = props.modelVersion.bind(this, role, { imagePinner: this.controller.deployFunction, modelCreator: this.controller.stepFunction });
+    // An undo re-registers these versions: RegisterVersion (the step function) verifies their artifacts again.
+    for (const data of props.undoModelData ?? []) {
+      data.bind(this, role, [this.controller.stepFunction]);
+    }
     const dataCapture = this.bindDataCapture(props, role);
     // Two stacks of this app declaring the same endpoint (checked once the whole app is built).
     this.node.addValidation({
@@ -487,6 +510,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       metricPublishFrequencySeconds: fastMetrics ? 10 : undefined,
       rolloutAttempt,
       waitForRollout,
+      ...(props.autoUndo === true ? { autoUndo: true } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

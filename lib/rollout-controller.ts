@@ -380,9 +380,11 @@ export class RolloutController extends Construct {
     }
     const topic = registration.notificationTopic;
     if (topic && !this.registeredTopics.has(topic)) {
-      // Notifications are published by the rollout's tasks only.
+      // Notifications are published by the rollout's tasks, and by the guard listener for a stable alarm after the
+      // revert window (the `undo` command).
       this.registeredTopics.add(topic);
       topic.grantPublish(this.stepFunction);
+      topic.grantPublish(this.guardListenerFunction);
     }
     // SageMaker creates grants on the key for the endpoint's volumes in the caller's name.
     registration.encryptionKey?.grant(this.stepFunction, 'kms:CreateGrant', 'kms:DescribeKey');

@@ -57,6 +57,7 @@ export interface EndpointProps {
   readonly waitForRollout?: boolean;
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
+  readonly autoUndo?: boolean;
 }
 
 export interface TimelineEntry {
@@ -73,6 +74,15 @@ export interface TimelineEntry {
   /** An operator rolls the rollout back, or aborts it, with the CLI's code path (the value is who). */
   readonly rollback?: string;
   readonly abort?: string;
+  /** An operator runs `undo` (the value is who), to the version `undoTo` names (a scenario version) or the default. */
+  readonly undo?: string;
+  readonly undoTo?: string;
+  /** An operator runs `status` (the value is who): what it prints joins the timeline. */
+  readonly status?: string;
+  /** An operator looks at `watch` (the value is who): the frame it draws at that moment joins the timeline. */
+  readonly watch?: string;
+  /** An operator runs `retry` (the value is who): the last rollout's version again, explicitly. */
+  readonly retry?: string;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
@@ -221,6 +231,7 @@ export const SCENARIO_SCHEMA = {
         waitForRollout: { type: 'boolean' },
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+        autoUndo: { type: 'boolean' },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },
@@ -241,6 +252,11 @@ export const SCENARIO_SCHEMA = {
           reject: { type: 'string', minLength: 1 },
           rollback: { type: 'string', minLength: 1 },
           abort: { type: 'string', minLength: 1 },
+          undo: { type: 'string', minLength: 1 },
+          undoTo: { type: 'string' },
+          status: { type: 'string', minLength: 1 },
+          watch: { type: 'string', minLength: 1 },
+          retry: { type: 'string', minLength: 1 },
           forceAlarm: { enum: ['candidate', 'stable'] },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
@@ -290,7 +306,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

@@ -90,6 +90,8 @@ export interface RunRecord {
   readonly rolloutEvents: BusEvent[];
   /** Each bursty version's bursts of errors (`errorBursts` of its profile), as epoch-ms windows. */
   readonly errorBursts?: Record<string, Array<{ from: number; to: number }>>;
+  /** Alarm state change events EventBridge delivered to a controller function (lost ones are not here). */
+  readonly alarmEventsDelivered: Array<{ at: number; alarmName: string }>;
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -237,7 +239,7 @@ export async function simulate(
     const first = synth(scenario.initialVersion, 1);
     const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
-    await deployResources(deployed, first, twin, host, clock);
+    await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered);
     // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
     const stepFunctionName = deployed.physicalName(first.functions.step);
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
@@ -376,7 +378,7 @@ export async function simulate(
     if (otherEntry) {
       const otherSynth = synth(otherEntry.otherStackCreates!, 1, { stackName: OTHER_STACK });
       otherStack = { synth: otherSynth, deployed: new DeployedTemplate(OTHER_STACK, otherSynth.template) };
-      await deployResources(otherStack.deployed, otherSynth, twin, host, clock);
+      await deployResources(otherStack.deployed, otherSynth, twin, host, clock, record.alarmEventsDelivered);
     }
 
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
@@ -431,6 +433,24 @@ export async function simulate(
           const request = entry.rollback ? 'rollback' : 'abort';
           const by = (entry.rollback ?? entry.abort)!;
           void operator(() => operatorCommands().interveneByOperator({ endpointName, request, by, reason: 'scenario operator action', now: Date.now() }), `${by} asks for a manual ${request}`, emit);
+        } else if (entry.undo) {
+          const to = entry.undoTo === undefined ? undefined : Object.entries(record.versionIds).find(([, v]) => v === entry.undoTo)?.[0] ?? entry.undoTo;
+          void operator(() => operatorCommands().undoByOperator({ endpointName, toVersionId: to, by: entry.undo!, reason: 'scenario operator action', now: Date.now() }),
+            `${entry.undo} runs undo${entry.undoTo ? ` --to ${entry.undoTo}` : ''}`, emit);
+        } else if (entry.status) {
+          void operator(async () => {
+            const commands = operatorCommands();
+            const state = await commands.endpointStatus(endpointName);
+            const { describeState } = await import('../lambda/operator/format');
+            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state)).split('\n')) emit('operator', line);
+          }, `${entry.status} runs status`, emit);
+        } else if (entry.retry) {
+          void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
+        } else if (entry.watch) {
+          void operator(async () => {
+            const { watchFrame } = await import('../lambda/operator/watch');
+            for (const line of watchFrame(await operatorCommands().watchInput(endpointName, Date.now())).split('\n')) emit('operator', line);
+          }, `${entry.watch} runs watch`, emit);
         } else if (entry.forceAlarm) {
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         }
@@ -480,7 +500,7 @@ export async function simulate(
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '',
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }
@@ -505,7 +525,8 @@ async function until(clock: VirtualClock, done: () => Promise<boolean>): Promise
   throw new Error('the twin did not reach the expected state');
 }
 
-async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock) {
+async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock,
+  heard: RunRecord['alarmEventsDelivered']) {
   const ddb = new DynamoDBClient({});
   for (const table of t.resources('AWS::DynamoDB::Table')) {
     const name = t.physicalName(table.id);
@@ -525,6 +546,7 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   }
   let delivered = 0;
   twin.eventbridge.deliver = (target, event) => {
+    if (event.source === 'aws.cloudwatch') heard.push({ at: Date.now(), alarmName: String((event.detail as { alarmName?: string }).alarmName) });
     host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
       .catch(() => undefined);
   };

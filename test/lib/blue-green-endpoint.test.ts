@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { EndpointSpec } from '../../lambda/core/contract';
 import {
-  Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, RolloutController, RolloutStrategy, Slot,
+  Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, ModelData, RolloutController, RolloutStrategy, Slot,
 } from '../../lib';
 import { ecrVersion, testStack } from './fixtures';
 
@@ -30,6 +30,16 @@ function topic(stack: Stack): sns.ITopic {
 }
 
 describe('BlueGreenEndpoint', () => {
+  test('autoUndo reaches the spec only when set, and undoModelData keeps the old model data readable by the model role and the controller', () => {
+    expect(specOf(endpoint())).not.toHaveProperty('autoUndo');
+    const stack = testStack();
+    const ep = endpoint({ autoUndo: true, undoModelData: [ModelData.fromS3Uri('s3://old-models/fraud/v41/model.tar.gz')] }, stack);
+    expect(specOf(ep).autoUndo).toBe(true);
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    // Once for the model role and once for each of the step and deploy functions.
+    expect(policies.split('old-models/fraud/v41/model.tar.gz').length - 1).toBe(3);
+  });
+
   test('renders the EndpointSpec of the contract in one custom resource', () => {
     const ep = endpoint({ rolloutAttempt: 2 });
     const spec = specOf(ep);
