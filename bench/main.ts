@@ -12,7 +12,7 @@ import { Job, JobResult } from './run-job';
 import { extraFigures } from './extras';
 
 /**
- * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...]`: runs every (family, policy, seed) of the
+ * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--out name]`: runs every (family, policy, seed) of the
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   const mode: Mode = args.includes('--quick') ? 'quick' : 'full';
+  // A subset run (--family, --policy) names its own files, so it never passes for a whole mode's results.
+  const out = option('--out') ?? (option('--family') || option('--policy') ? `${mode}-subset` : mode);
   const workers = Number(option('--workers') ?? Math.max(1, Math.min(2, os.availableParallelism())));
   const jobs = jobsOf(mode, option('--family')?.split(','), option('--policy')?.split(','));
   const started = Date.now();
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   const scaleCounts = (option('--scale') ?? (mode === 'quick' ? '1,10' : '1,10,25,50,100')).split(',').filter(Boolean).map(Number);
   const extras = await extraFigures(results, peakRssMb, scaleCounts);
   const md = [
-    `# Benchmark results (${mode})`,
+    `# Benchmark results (${out})`,
     '',
     `${results.length} runs on ${workers} worker processes in ${wallSeconds.toFixed(0)} s of wall time (${new Date().toISOString().slice(0, 10)}, Node ${process.version}). `
       + 'Methods, families and emulations: [bench/README.md](../README.md). Seeds: 1000 + k for k < runs of the cell; every run replays with '
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     '## Summary',
     '',
     summaryTables(summaries(results)),
-    '![chart](' + `${mode}.svg)`,
+    '![chart](' + `${out}.svg)`,
     '',
     '## Per family',
     '',
@@ -61,10 +63,10 @@ async function main(): Promise<void> {
   ].join('\n');
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${mode}.md`), md);
-  fs.writeFileSync(path.join(dir, `${mode}.svg`), chart(summaries(results)));
-  fs.writeFileSync(path.join(dir, `${mode}-runs.json`), `${JSON.stringify({ mode, calibration: DEFAULT_CALIBRATION, runs: results.map(({ wallMs: _w, ...r }) => r) }, null, 1)}\n`);
-  process.stdout.write(`${md}\nwritten to ${path.relative(process.cwd(), dir)}/${mode}.md, ${mode}.svg, ${mode}-runs.json (${wallSeconds.toFixed(0)} s)\n`);
+  fs.writeFileSync(path.join(dir, `${out}.md`), md);
+  fs.writeFileSync(path.join(dir, `${out}.svg`), chart(summaries(results)));
+  fs.writeFileSync(path.join(dir, `${out}-runs.json`), `${JSON.stringify({ mode, calibration: DEFAULT_CALIBRATION, runs: results.map(({ wallMs: _w, ...r }) => r) }, null, 1)}\n`);
+  process.stdout.write(`${md}\nwritten to ${path.relative(process.cwd(), dir)}/${out}.md, ${out}.svg, ${out}-runs.json (${wallSeconds.toFixed(0)} s)\n`);
 }
 
 /** Hands jobs to worker processes one at a time (a free worker takes the next), and collects their figures. */
