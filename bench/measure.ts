@@ -1,5 +1,5 @@
 import { RunRecord } from '../simulator/simulation';
-import { RequestRecord } from '../simulator/twin/runtime';
+import { TrafficSample } from '../simulator/traffic-log';
 import { percentOf, snapshotAt } from '../simulator/invariants/run-view';
 import { DEPLOY_MINUTE } from './families';
 
@@ -32,11 +32,11 @@ export interface RunFigures {
 }
 
 /**
- * Visits every user request of a run (smoke tests excluded). The one place that knows how a run keeps its requests:
- * if the run keeps aggregates instead, only this adapter changes.
+ * Visits the user traffic of a run (smoke tests excluded) as per-tick counts per variant: the one place that knows how
+ * a run keeps its requests (aggregates, see simulator/traffic-log.ts).
  */
-export function forEachUserRequest(run: RunRecord, visit: (request: RequestRecord) => void): void {
-  for (const request of run.requests) if (!request.smoke) visit(request);
+export function forEachUserRequest(run: RunRecord, visit: (sample: TrafficSample) => void): void {
+  for (const sample of run.traffic) visit(sample);
 }
 
 export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
@@ -51,19 +51,18 @@ export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
   const detected = onset !== undefined ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset && a.slot === slot) : undefined;
   const recovered = onset !== undefined ? run.weights.find((w) => w.at >= onset && percentOf(w, candidate) <= 1e-6) : undefined;
 
-  const slowMs = run.scenario.slowRequestMs ?? 1000;
+  // Bad = failed or slower than the scenario's slowRequestMs (counted by the twin as it serves).
   let requests = 0, bad = 0, stableServed = 0, stableBad = 0, candidateServed = 0, candidateBad = 0;
-  forEachUserRequest(run, (r) => {
-    if (r.at < deployAt) return;
-    const isBad = !r.ok || r.latencyMs > slowMs;
-    requests++;
-    if (isBad) bad++;
-    if (r.version === candidate) {
-      candidateServed++;
-      if (isBad) candidateBad++;
+  forEachUserRequest(run, (s) => {
+    if (s.at < deployAt) return;
+    requests += s.requests;
+    bad += s.bad;
+    if (s.version === candidate) {
+      candidateServed += s.requests;
+      candidateBad += s.bad;
     } else {
-      stableServed++;
-      if (isBad) stableBad++;
+      stableServed += s.requests;
+      stableBad += s.bad;
     }
   });
   const baselineRate = stableServed > 0 ? stableBad / stableServed : 0;

@@ -230,9 +230,10 @@ export class RolloutController extends Construct {
     // Each function is granted what its bundle calls (test/lib/least-privilege.test.ts derives that from the bundles);
     // per-endpoint resources are added by registerEndpoint.
     const functions = [step, deploy, guardListener];
-    const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+    // Every function reads the history (Query): the guard listener too, for an alarm on the stable after promotion.
+    const tableActions = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
     for (const fn of functions) {
-      this.table.grant(fn, ...tableActions, ...(fn === guardListener ? [] : ['dynamodb:Query']));
+      this.table.grant(fn, ...tableActions);
       // A customer-managed table key: DynamoDB encrypts and decrypts with it in the caller's name.
       this.table.encryptionKey?.grantEncryptDecrypt(fn);
       fn.addToRolePolicy(new iam.PolicyStatement({
