@@ -53,6 +53,10 @@ export interface EndpointProps {
   readonly waitForRollout?: boolean;
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
+  /** The endpoint's `tags` prop. */
+  readonly tags?: Record<string, string>;
+  /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
+  readonly stackTags?: Record<string, string>;
 }
 
 export interface TimelineEntry {
@@ -185,6 +189,8 @@ export const SCENARIO_SCHEMA = {
         waitForRollout: { type: 'boolean' },
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+        tags: { type: 'object', additionalProperties: { type: 'string' } },
+        stackTags: { type: 'object', additionalProperties: { type: 'string' } },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },
