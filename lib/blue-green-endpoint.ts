@@ -1,5 +1,5 @@
 import {
-  Annotations, ArnFormat, CustomResource, Duration, IResource, Names, RemovalPolicy, Resource, Stack, Token,
+  Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,7 @@ import { RolloutController } from './rollout-controller';
 import { RolloutStrategy } from './rollout-strategy';
 import { Slot } from './slot';
 import {
-  requiredWholeSeconds, validateInstanceType, validatePercent, validatePositiveInteger, validateSageMakerName,
+  requiredWholeSeconds, validateInstanceType, validatePercent, validatePositiveInteger, validateSageMakerName, validateTags,
 } from './private/validation';
 
 /** A SageMaker endpoint with two slots (production variants `blue` and `green`). */
@@ -345,6 +345,15 @@ export interface BlueGreenEndpointProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Tags the controller puts on the SageMaker endpoint, endpoint configs and models it creates, over the stack's tags
+   * (`Tags.of(stack)`, which CloudFormation cannot put on resources it does not create). The controller adds its own:
+   * the owner (stack and logical id) on the endpoint, and `cdk-sagemaker-rollout:endpoint` on configs and models.
+   *
+   * @default - the stack's tags only
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
    * How long provisioning a slot (and retiring one) may take before the rollout fails safe.
    *
    * @default Duration.minutes(30)
@@ -427,6 +436,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         + 'pass notificationTopic (e.g. sns.Topic.fromTopicArn(...))');
     }
     const smokeTest = smokeTestSpec(props);
+    const userTags = props.tags ?? {};
+    validateTags(userTags, 'tags');
     const fastMetrics = props.fastMetrics ?? false;
 
     this.controller = RolloutController.of(this);
@@ -475,6 +486,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     });
     this.controller.registerEndpoint({
       endpointName: this.endpointName,
+      tagKeys: Object.keys(userTags),
       modelRole: role,
       modelRoleUnderPath: !props.role,
       notificationTopic: props.notificationTopic,
@@ -488,8 +500,11 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     // Creating the endpoint always waits for the first version's smoke test (see createSeconds), whatever waitForRollout.
     const serviceTimeoutSeconds = Math.max(waitForRollout ? worstCaseSeconds(plan) : DEPLOY_SERVICE_TIMEOUT_SECONDS, createSeconds(plan));
 
+    const stack = Stack.of(this);
     const spec: EndpointSpec = {
       endpointName: this.endpointName,
+      // The stack's tags are known once its aspects (Tags.of) have run, at synth.
+      tags: Lazy.any({ produce: () => ({ ...stack.tags.tagValues(), ...userTags }) }) as unknown as Record<string, string>,
       version: {
         ...version,
         executionRoleArn: role.roleArn,

@@ -15,6 +15,8 @@ import {
   KMS_GRANT_WILDCARD_ACTIONS, acknowledgeManagedPolicy, acknowledgeWildcardActions, acknowledgeWildcardResources,
 } from './private/nag';
 import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
+import { OWNER_TAG } from '../lambda/core/ownership-decision';
+import { ENDPOINT_TAG } from '../lambda/core/tags';
 import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
 import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from './private/sagemaker-arns';
@@ -71,6 +73,12 @@ export interface RolloutControllerProps {
 export interface RolloutEndpointRegistration {
   /** The SageMaker endpoint name. */
   readonly endpointName: string;
+  /**
+   * Keys of the tags the controller puts on the endpoint's resources, besides the stack's and its own.
+   *
+   * @default - none
+   */
+  readonly tagKeys?: string[];
   /** The model execution role the controller passes to SageMaker. */
   readonly modelRole: iam.IRole;
   /**
@@ -162,7 +170,8 @@ export class RolloutController extends Construct {
   public readonly modelRolePath: string;
 
   /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
-  private readonly endpointStatements: { step: iam.PolicyStatement; deploy: iam.PolicyStatement; guardListener: iam.PolicyStatement };
+  private readonly endpointStatements: Record<'step' | 'deploy' | 'guardListener' | 'stepTags' | 'deployTags', iam.PolicyStatement>;
+  private readonly endpointTagKeys = new Set<string>();
   private readonly passRoleStatement: iam.PolicyStatement;
 
   private readonly alarms = new Set<cloudwatch.IAlarm>();
@@ -273,20 +282,29 @@ export class RolloutController extends Construct {
       step: new iam.PolicyStatement({
         actions: [
           'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-          'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
+          'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint',
         ],
       }),
-      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
       deploy: new iam.PolicyStatement({
-        actions: [
-          'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
-          'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
-        ],
+        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint', 'sagemaker:ListTags'],
+      }),
+      // Tag on create (SageMaker authorizes the Tags of a Create* call as sagemaker:AddTags on the new resource), with
+      // the keys the controller writes only: the stack's, the endpoints', and its own.
+      stepTags: new iam.PolicyStatement({
+        actions: ['sagemaker:AddTags'],
+        conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': Lazy.list({ produce: () => this.tagKeys(stack) }) } },
+      }),
+      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
+      deployTags: new iam.PolicyStatement({
+        actions: ['sagemaker:AddTags', 'sagemaker:DeleteTags'],
+        conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': Object.values(OWNER_TAG) } },
       }),
       guardListener: new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'] }),
     };
     step.addToRolePolicy(this.endpointStatements.step);
     deploy.addToRolePolicy(this.endpointStatements.deploy);
+    step.addToRolePolicy(this.endpointStatements.stepTags);
+    deploy.addToRolePolicy(this.endpointStatements.deployTags);
     guardListener.addToRolePolicy(this.endpointStatements.guardListener);
     step.addToRolePolicy(new iam.PolicyStatement({
       // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
@@ -294,6 +312,7 @@ export class RolloutController extends Construct {
       resources: [sageMaker.endpointConfigs],
     }));
     step.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [sageMaker.models] }));
+    this.endpointStatements.stepTags.addResources(sageMaker.models, sageMaker.endpointConfigs);
     deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteEndpointConfig'], resources: [sageMaker.endpointConfigs] }));
     deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteModel'], resources: [sageMaker.models] }));
     for (const fn of [step, deploy]) {
@@ -374,6 +393,9 @@ export class RolloutController extends Construct {
     this.endpointStatements.step.addResources(endpointArn);
     this.endpointStatements.deploy.addResources(endpointArn);
     this.endpointStatements.guardListener.addResources(endpointArn);
+    this.endpointStatements.stepTags.addResources(endpointArn);
+    this.endpointStatements.deployTags.addResources(endpointArn);
+    for (const key of registration.tagKeys ?? []) this.endpointTagKeys.add(key);
     // Roles the endpoints created are under the controller's role path; roles users brought are added by ARN.
     if (!registration.modelRoleUnderPath && !this.registeredRoles.has(registration.modelRole)) {
       this.registeredRoles.add(registration.modelRole);
@@ -466,6 +488,11 @@ export class RolloutController extends Construct {
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       logGroup: logGroup(`${id}Logs`),
     });
+  }
+
+  /** Every tag key the step function may write: its own, the stack's (known after Tags.of has run) and the endpoints'. */
+  private tagKeys(stack: Stack): string[] {
+    return [...new Set([...Object.values(OWNER_TAG), ENDPOINT_TAG, ...Object.keys(stack.tags.tagValues()), ...this.endpointTagKeys])];
   }
 
   private alarmArnOf(alarmName: string): string {

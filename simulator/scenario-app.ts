@@ -1,4 +1,4 @@
-import { App, CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { createHash } from 'node:crypto';
 import { Approval, ApprovalTimeoutAction } from '../lib/approval';
@@ -53,6 +53,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
   const stackName = where.stackName ?? STACK_NAME;
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
+  for (const [key, value] of Object.entries(scenario.endpoint.stackTags ?? {})) Tags.of(stack).add(key, value);
   const artifact = modelArtifact(version);
   const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
@@ -116,5 +117,6 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     autoUndo: p.autoUndo,
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
+    tags: p.tags,
   };
 }

@@ -58,6 +58,10 @@ export interface EndpointProps {
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
   readonly autoUndo?: boolean;
+  /** The endpoint's `tags` prop. */
+  readonly tags?: Record<string, string>;
+  /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
+  readonly stackTags?: Record<string, string>;
 }
 
 export interface TimelineEntry {
@@ -232,6 +236,8 @@ export const SCENARIO_SCHEMA = {
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
         autoUndo: { type: 'boolean' },
+        tags: { type: 'object', additionalProperties: { type: 'string' } },
+        stackTags: { type: 'object', additionalProperties: { type: 'string' } },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },

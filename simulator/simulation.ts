@@ -73,6 +73,8 @@ export interface RunRecord {
   readonly resources: DeclaredResource[];
   readonly regressedAt: Record<string, number>;
   readonly controlPlaneCalls: ServiceTwin['calls'];
+  /** The tags each SageMaker endpoint, endpoint config and model was created with, by ARN. */
+  readonly createdTags?: ReadonlyMap<string, Record<string, string>>;
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
   readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
@@ -499,7 +501,7 @@ export async function simulate(
   function newRecord(s: Scenario): RunRecorder {
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
-      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
+      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, endpointName: '',
       guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };

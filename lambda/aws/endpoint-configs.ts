@@ -7,7 +7,7 @@ import {
   ProductionVariant,
   ProductionVariantInstanceType,
 } from '@aws-sdk/client-sagemaker';
-import { EndpointSpec, Slot } from '../core';
+import { EndpointSpec, Slot, resourceTags } from '../core';
 import { sagemaker } from './clients';
 import { aws, isAlreadyExists, isNotFound } from './errors';
 
@@ -40,6 +40,7 @@ export async function createEndpointConfig(name: string, spec: EndpointSpec, var
         new CreateEndpointConfigCommand({
           EndpointConfigName: name,
           ProductionVariants: variants,
+          Tags: resourceTags(spec),
           KmsKeyId: spec.kmsKeyArn,
           DataCaptureConfig: capture && {
             EnableCapture: true,

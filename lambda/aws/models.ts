@@ -24,11 +24,11 @@ function containerOf(version: ModelVersionSpec): ContainerDefinition {
 }
 
 /** Creates the SageMaker Model of a version; a model of that name already existing is fine (names are content-derived). */
-export async function createModel(name: string, version: ModelVersionSpec): Promise<'created' | 'existed'> {
+export async function createModel(name: string, version: ModelVersionSpec, tags?: Array<{ Key: string; Value: string }>): Promise<'created' | 'existed'> {
   try {
     await aws(() =>
       sagemaker.send(
-        new CreateModelCommand({ ModelName: name, PrimaryContainer: containerOf(version), ExecutionRoleArn: version.executionRoleArn }),
+        new CreateModelCommand({ ModelName: name, PrimaryContainer: containerOf(version), ExecutionRoleArn: version.executionRoleArn, Tags: tags }),
       ),
     );
     return 'created';

@@ -84,6 +84,11 @@ export interface SmokeTestSpec {
 /** The desired state CloudFormation declares; the custom resource's properties, with numbers as numbers. */
 export interface EndpointSpec {
   readonly endpointName: string;
+  /**
+   * Tags the controller puts on the endpoint, its configs and models when it creates them: the stack's tags, then the
+   * endpoint's own (which win on the same key). Absent in specs written before tags existed.
+   */
+  readonly tags?: Record<string, string>;
   readonly version: ModelVersionSpec;
   readonly plan: RolloutPlan;
   readonly guards: GuardBinding[];

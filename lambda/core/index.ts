@@ -18,3 +18,4 @@ export * from './ownership-decision';
 export * from './undo-decision';
 export * from './wait-decision';
 export * from './retry-decision';
+export * from './tags';

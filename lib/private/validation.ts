@@ -183,3 +183,27 @@ export function validatePercent(value: number, what: string, fix: string): void 
     throw new Error(`${what} must be between 0 and 100, got ${value}: ${fix}`);
   }
 }
+
+/** SageMaker's Tag: key 1-128 and value 0-256 characters of letters, digits, spaces and `_.:/=+-@`; `aws:` is AWS's. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Keys the controller writes itself. */
+export const RESERVED_TAG_PREFIX = 'cdk-sagemaker-rollout:';
+/** SageMaker allows 50 tags per resource; the controller adds up to 3 of its own. */
+export const MAX_USER_TAGS = 47;
+
+export function validateTags(tags: { [key: string]: string }, what: string): void {
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_USER_TAGS) {
+    throw new Error(`${what} has ${entries.length} tags, more than ${MAX_USER_TAGS}: SageMaker allows 50 per resource and the controller adds up to 3; drop some`);
+  }
+  for (const [key, value] of entries) {
+    if (Token.isUnresolved(key)) continue;
+    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith(RESERVED_TAG_PREFIX)) {
+      throw new Error(`${what} key '${key}' is not a tag key SageMaker accepts for you: 1-128 letters, digits, spaces or _.:/=+-@, `
+        + `not starting with 'aws:' or '${RESERVED_TAG_PREFIX}'`);
+    }
+    if (!Token.isUnresolved(value) && (value.length > 256 || !TAG_TEXT.test(value))) {
+      throw new Error(`${what} value of '${key}' must be at most 256 letters, digits, spaces or _.:/=+-@, got '${value}'`);
+    }
+  }
+}

@@ -5,8 +5,8 @@ import { ACCOUNT, REGION } from '../template';
 export interface Authorization {
   readonly action: string;
   readonly resource: string;
-  /** Request context keys the action's policies may test (`iam:PassedToService` for iam:PassRole). */
-  readonly context?: Record<string, string>;
+  /** Request context keys the action's policies may test (`iam:PassedToService` for iam:PassRole, `aws:TagKeys`). */
+  readonly context?: Record<string, string | string[]>;
 }
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
@@ -27,25 +27,38 @@ export function authorizationsFor(service: string, operation: string, input: Rec
       const endpoint = (name: string) => arn('sagemaker', `endpoint/${name.toLowerCase()}`);
       const config = (name: string) => arn('sagemaker', `endpoint-config/${name.toLowerCase()}`);
       const model = (name: string) => arn('sagemaker', `model/${name.toLowerCase()}`);
+      // Tags on a Create* call are authorized as sagemaker:AddTags on the new resource, with aws:TagKeys (SageMaker
+      // developer guide, "Provide permissions for tagging SageMaker AI resources"; SAR: AddTags supports aws:TagKeys).
+      const tagging = (resource: string): Authorization[] => (input.Tags?.length
+        ? [{ action: 'sagemaker:AddTags', resource, context: { 'aws:TagKeys': input.Tags.map((t: { Key: string }) => t.Key) } }]
+        : []);
       switch (operation) {
         // SAR: CreateEndpoint and UpdateEndpoint need endpoint* and endpoint-config* (the config they deploy).
         case 'CreateEndpoint': case 'UpdateEndpoint':
-          return [{ action: `sagemaker:${operation}`, resource: endpoint(input.EndpointName) }, { action: `sagemaker:${operation}`, resource: config(input.EndpointConfigName) }];
+          return [
+            { action: `sagemaker:${operation}`, resource: endpoint(input.EndpointName) }, { action: `sagemaker:${operation}`, resource: config(input.EndpointConfigName) },
+            ...tagging(endpoint(input.EndpointName)),
+          ];
         case 'DescribeEndpoint': case 'DeleteEndpoint': case 'UpdateEndpointWeightsAndCapacities':
           return one(operation, endpoint(input.EndpointName));
         case 'CreateEndpointConfig': case 'DescribeEndpointConfig': case 'DeleteEndpointConfig':
-          return one(operation, config(input.EndpointConfigName));
+          return [...one(operation, config(input.EndpointConfigName)), ...tagging(config(input.EndpointConfigName))];
         // SAR: CreateModel needs model*; the execution role it names is passed (iam:PassRole, condition key
         // iam:PassedToService, IAM user guide "Granting a user permissions to pass a role to an AWS service").
         case 'CreateModel':
           return [
             ...one(operation, model(input.ModelName)),
+            ...tagging(model(input.ModelName)),
             ...(input.ExecutionRoleArn ? [{ action: 'iam:PassRole', resource: String(input.ExecutionRoleArn), context: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } }] : []),
           ];
         case 'DescribeModel': case 'DeleteModel':
           return one(operation, model(input.ModelName));
         // Tags name the tagged resource by ARN.
-        case 'AddTags': case 'ListTags': case 'DeleteTags':
+        case 'AddTags':
+          return [{ action: 'sagemaker:AddTags', resource: String(input.ResourceArn), context: { 'aws:TagKeys': (input.Tags ?? []).map((t: { Key: string }) => t.Key) } }];
+        case 'DeleteTags':
+          return [{ action: 'sagemaker:DeleteTags', resource: String(input.ResourceArn), context: { 'aws:TagKeys': input.TagKeys ?? [] } }];
+        case 'ListTags':
           return one(operation, String(input.ResourceArn));
         case 'ListModels': case 'ListEndpointConfigs': case 'ListEndpoints':
           return one(operation, '*');

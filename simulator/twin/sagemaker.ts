@@ -159,6 +159,7 @@ export class SageMakerTwin {
     }
     if (!i.ExecutionRoleArn) throw new ServiceError('ValidationException', 'ExecutionRoleArn is required');
     if (!i.PrimaryContainer && !i.Containers) throw new ServiceError('ValidationException', 'PrimaryContainer or Containers is required');
+    this.recordTags(this.arn('model', i.ModelName), i.Tags);
     this.models.set(i.ModelName, i);
     return { ModelArn: this.arn('model', i.ModelName) };
   }
@@ -187,6 +188,7 @@ export class SageMakerTwin {
     if (variants.every((v) => (v.InitialVariantWeight ?? 1) === 0)) {
       throw new ServiceError('ValidationException', 'The sum of InitialVariantWeight across ProductionVariants must be greater than 0');
     }
+    this.recordTags(this.arn('endpoint-config', i.EndpointConfigName), i.Tags);
     this.configs.set(i.EndpointConfigName, { name: i.EndpointConfigName, variants, raw: i, createdAt: Date.now() });
     return { EndpointConfigArn: this.arn('endpoint-config', i.EndpointConfigName) };
   }
@@ -215,6 +217,7 @@ export class SageMakerTwin {
       name: i.EndpointName, arn: this.arn('endpoint', i.EndpointName), status: 'Creating', configName: config.name,
       variants: [], createdAt: now, modifiedAt: now, tags: new Map(this.validTags(i.Tags).map((t) => [t.Key, t.Value ?? ''])),
     };
+    this.recordTags(ep.arn, i.Tags);
     this.endpoints.set(ep.name, ep);
     this.bringUp(ep, incoming);
     const fail = this.behaviour.failNextCreate;
@@ -358,13 +361,28 @@ export class SageMakerTwin {
     return ep.tags;
   }
 
+  /**
+   * SageMaker's Tag data type: key 1-128 and value 0-256 characters matching `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; at most
+   * 50 tags per request (CreateModel/CreateEndpointConfig/CreateEndpoint/AddTags: Tags, 0-50 items); the `aws:` prefix
+   * is reserved (Tagging AWS resources user guide, "Tag naming limits and requirements").
+   */
   private validTags(tags: Array<{ Key: string; Value?: string }> | undefined): Array<{ Key: string; Value?: string }> {
+    const text = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+    if ((tags ?? []).length > 50) throw new ServiceError('ValidationException', `1 validation error detected: Tags must have at most 50 items, got ${tags!.length}`);
     for (const t of tags ?? []) {
-      if (!t.Key || t.Key.length > 128 || (t.Value ?? '').length > 256) {
-        throw new ServiceError('ValidationException', `1 validation error detected: tag '${t.Key}' must have a key of 1-128 and a value of at most 256 characters`);
+      if (!t.Key || t.Key.length > 128 || (t.Value ?? '').length > 256 || !text.test(t.Key) || !text.test(t.Value ?? '')) {
+        throw new ServiceError('ValidationException', `1 validation error detected: tag '${t.Key}' must have a key of 1-128 and a value of at most 256 characters of letters, digits, spaces and _.:/=+-@`);
       }
+      if (t.Key.toLowerCase().startsWith('aws:')) throw new ServiceError('ValidationException', `Tag keys starting with 'aws:' are reserved, got '${t.Key}'`);
     }
     return tags ?? [];
+  }
+
+  /** Tags each Model and EndpointConfig was created with, by ARN (what a scenario shows). */
+  readonly createdTags = new Map<string, Record<string, string>>();
+
+  private recordTags(arn: string, tags: Array<{ Key: string; Value?: string }> | undefined): void {
+    this.createdTags.set(arn, Object.fromEntries(this.validTags(tags).map((t) => [t.Key, t.Value ?? ''])));
   }
 
   private live(v: Variant): LiveVariant {

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -128,6 +128,36 @@ describe('BlueGreenEndpoint', () => {
       })]) },
       Roles: [{ Ref: Match.stringLikeRegexp('EndpointModelRole') }],
     });
+  });
+
+  test('tags: the stack\'s and the endpoint\'s reach the spec (the endpoint\'s win), and the step function may tag on create with those keys only', () => {
+    const stack = testStack();
+    Tags.of(stack).add('environment', 'prod');
+    Tags.of(stack).add('team', 'platform');
+    const ep = endpoint({ tags: { 'team': 'fraud', 'cost-center': 'ml' } }, stack);
+    expect(specOf(ep).tags).toEqual({ 'environment': 'prod', 'team': 'fraud', 'cost-center': 'ml' });
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const addTags = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('sagemaker:AddTags'));
+    expect(addTags).toHaveLength(2);
+    const keys = addTags.map((st: any) => [...st.Condition['ForAllValues:StringEquals']['aws:TagKeys']].sort());
+    expect(keys).toEqual(expect.arrayContaining([
+      ['cdk-sagemaker-rollout:endpoint', 'cdk-sagemaker-rollout:logical-id', 'cdk-sagemaker-rollout:stack-id', 'cost-center', 'environment', 'team'],
+      ['cdk-sagemaker-rollout:logical-id', 'cdk-sagemaker-rollout:stack-id'],
+    ]));
+  });
+
+  test.each([
+    [{ 'aws:team': 'x' }, /tags key 'aws:team' is not a tag key SageMaker accepts/],
+    [{ 'cdk-sagemaker-rollout:endpoint': 'x' }, /not starting with 'aws:' or 'cdk-sagemaker-rollout:'/],
+    [{ 'k': 'v'.repeat(257) }, /tags value of 'k' must be at most 256/],
+    [Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v'])), /48 tags, more than 47/],
+  ])('fails for tags %p', (tags, error) => {
+    expect(() => endpoint({ tags })).toThrow(error);
+  });
+
+  test('token tag values are accepted', () => {
+    expect(() => endpoint({ tags: { team: Lazy.string({ produce: () => 'late' }) } })).not.toThrow();
   });
 
   test('the model role SageMaker assumes is limited to this account (aws:SourceAccount, aws:SourceArn) and lives under the controller\'s path', () => {

@@ -241,7 +241,7 @@ describe('RolloutController', () => {
         }
       }
     }
-    expect(scoped).toBe(10);
+    expect(scoped).toBe(16);
     const step = statementsOf(template, 'Step');
     const invoke = step.find((s) => actionsOf(s).includes('sagemaker:UpdateEndpointWeightsAndCapacities'));
     expect(invoke).toBeDefined();

@@ -1,5 +1,5 @@
 import { ProductionVariant } from '@aws-sdk/client-sagemaker';
-import { Slot, endpointConfigName, modelName } from '../../core';
+import { ENDPOINT_TAG, Slot, endpointConfigName, modelName, resourceTags } from '../../core';
 import { copyVariant, createEndpointConfig, variantFor } from '../../aws/endpoint-configs';
 import { createEndpoint, updateEndpoint } from '../../aws/endpoints';
 import { createModel } from '../../aws/models';
@@ -19,7 +19,7 @@ export const provision: Action = async (context, env) => {
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
   const model = modelName(endpointName, versionId, candidateSlot, sageMakerNamePrefix());
-  const modelResult = await createModel(model, spec.version);
+  const modelResult = await createModel(model, spec.version, resourceTags(spec));
 
   let variants: ProductionVariant[];
   let slots: Slot[];
@@ -40,8 +40,9 @@ export const provision: Action = async (context, env) => {
   const configName = endpointConfigName(endpointName, rolloutId, slots, sageMakerNamePrefix());
   const configResult = await createEndpointConfig(configName, spec, variants);
   // A new endpoint carries its owner as tags, so another stack's controller sees whose it is (invariant 12).
-  const tags = context.owner ? ownerTags(context.owner) : undefined;
-  if (context.kind === 'rollout' || (await createEndpoint(endpointName, configName, tags)) === 'existed') {
+  // It also carries the stack's and the endpoint's tags (the ownership tag of models and configs names it already).
+  const tags = [...resourceTags(spec).filter((t) => t.Key !== ENDPOINT_TAG), ...(context.owner ? ownerTags(context.owner) : [])];
+  if (context.kind === 'rollout' || (await createEndpoint(endpointName, configName, tags.length > 0 ? tags : undefined)) === 'existed') {
     await moveEndpoint(endpointName, configName);
   }
   await record(context, env.now, 'provisioning', `provisioning slot ${candidateSlot} with version ${versionId} in config ${configName}`, {
