@@ -48,7 +48,11 @@ export function reactionSection(results: readonly JobResult[]): string {
     ['policy', 'path', 'runs', 'to weight-flip call, median s', 'max s', 'to 100% on stable, median s', 'max s'], rows)}\n`;
 }
 
+export async function extraScale(counts: readonly number[]): Promise<string> {
+  return `## Scale\n\nOne stack with N endpoints (construct defaults), synthesized with CDK's template validation:\n\n${scaleTable(counts)}\n\n${bundleTable()}\n`;
+}
+
 export async function extraFigures(results: readonly JobResult[], peakRssMb: number, scaleCounts: readonly number[]): Promise<string> {
-  const scale = scaleCounts.length ? `## Scale\n\nOne stack with N endpoints (construct defaults), synthesized with CDK's template validation:\n\n${scaleTable(scaleCounts)}\n\n${bundleTable()}\n` : '';
+  const scale = scaleCounts.length ? await extraScale(scaleCounts) : '';
   return [reactionSection(results), scale, speedSection(results, peakRssMb)].filter(Boolean).join('\n');
 }

@@ -45,3 +45,9 @@ describe('benchmark families', () => {
     expect(() => familyNamed('nope')).toThrow('unknown family nope; known: healthy-errors-5rps');
   });
 });
+
+test('a subset naming an unknown family or policy is refused, listing the known ones', () => {
+  expect(() => jobsOf('quick', ['healthy-errors-5rps', 'typo'])).toThrow('unknown family or policy: typo; families: healthy-errors-5rps');
+  expect(() => jobsOf('quick', undefined, ['ourz'])).toThrow('unknown family or policy: ourz');
+  expect(jobsOf('quick', ['hard-failure'], ['ours'])).toEqual([{ family: 'hard-failure', policy: 'ours', seed: 1000 }]);
+});
