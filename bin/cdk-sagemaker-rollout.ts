@@ -1,21 +1,24 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as readline from 'node:readline/promises';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, CommanderError, Option } from 'commander';
-import type { EndpointState, HistoryEntry } from '../lambda/core';
-import type { RolloutRecord } from '../lambda/aws/rollout-records';
+import { describeHistory, describeState } from '../lambda/operator/format';
 import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
  * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
- * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin.
+ * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin, and `probe`, which measures in
+ * your account the timings that twin assumes.
  * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
  * both names in the stack outputs `RolloutStateTable` and `RolloutStateMachine` (or pass them by environment variable).
  *
  * Exit codes: 0 done; 1 the command failed (AWS error, refused, an app that does not synthesize, an unknown endpoint,
  * a bad scenario); 2 usage error (unknown command or option, missing or invalid value); 3 `simulate` ran and a safety
- * invariant did not hold.
+ * invariant did not hold; 4 `status --wait-for promoted`: the rollout ended without promotion; 5 `status --wait-for`
+ * timed out.
  */
-const EXIT = { ok: 0, failed: 1, usage: 2, invariantBroken: 3 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2, invariantBroken: 3, endedOtherwise: 4, timedOut: 5 } as const;
 
 /** Options every command takes. */
 interface Global { region?: string; profile?: string; json?: boolean }
@@ -50,6 +53,13 @@ async function identity(options: Common): Promise<string> {
   return me.Arn;
 }
 
+/** A positive number option, or a usage error naming it. */
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number of seconds, got ${value}`);
+  return n;
+}
+
 /** `--region`, `--profile` and `--json`, on every command. */
 function globalOptions(command: Command): Command {
   return command
@@ -72,24 +82,6 @@ function print(options: Global, json: unknown, text: string): void {
   console.log(options.json ? JSON.stringify(json, null, 2) : text);
 }
 
-function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord): string {
-  if (!s) return `endpoint ${endpoint}: no state (not managed by this controller, or not created yet)`;
-  const lines = [
-    `endpoint ${s.endpointName}: ${s.phase}`,
-    `  stable     ${s.stable ? `${s.stable.versionId} on ${s.stable.slot} since ${new Date(s.stable.since).toISOString()}` : '-'}`,
-    `  candidate  ${s.candidate ? `${s.candidate.versionId} on ${s.candidate.slot} (rollout ${s.candidate.rolloutId})` : '-'}`,
-    `  standby    ${s.standby ? `${s.standby.versionId} on ${s.standby.slot} until ${new Date(s.standby.until).toISOString()}` : '-'}`,
-    `  weights    ${s.weights ? Object.entries(s.weights).map(([slot, w]) => `${slot} ${w}%`).join(' / ') : '-'}`,
-    `  lock       ${s.lock ? `rollout ${s.lock.rolloutId} since ${new Date(s.lock.since).toISOString()}` : '-'}`,
-    `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${new Date(gate.gateOpenedAt!).toISOString()}` : '-'}`,
-  ];
-  return lines.join('\n');
-}
-
-function describeHistory(entries: HistoryEntry[]): string {
-  return entries.map((h) => `${new Date(h.at).toISOString()}  ${h.decision.padEnd(20)} ${h.actor.padEnd(16)} ${h.reason}`).join('\n');
-}
-
 const program = new Command()
   .name('cdk-sagemaker-rollout')
   .description('Watch, approve and roll back SageMaker rollouts; simulate your own endpoint before deploying')
@@ -98,16 +90,69 @@ Exit codes:
   ${EXIT.ok}  done
   ${EXIT.failed}  the command failed (AWS error, refused, an app that does not synthesize, an unknown endpoint, a bad scenario)
   ${EXIT.usage}  usage error (unknown command or option, missing or invalid value)
-  ${EXIT.invariantBroken}  simulate: a safety invariant did not hold in a run`)
+  ${EXIT.invariantBroken}  simulate: a safety invariant did not hold in a run
+  ${EXIT.endedOtherwise}  status --wait-for promoted: the rollout ended without promotion (rolled back, inconclusive, aborted, failed)
+  ${EXIT.timedOut}  status --wait-for: timed out`)
   .exitOverride()
   .showHelpAfterError();
 
-common(program.command('status').description('where the endpoint is: stable, candidate, standby, weights, lock'))
-  .action(async (o: Common) => {
+common(program.command('status').description('where the endpoint is: stable, candidate, standby, weights, lock; '
+  + '--wait-for blocks until the rollout is promoted or traffic is settled (for CI)'))
+  .addOption(new Option('--wait-for <what>', 'wait until the rollout is promoted, or until no rollout moves traffic').choices(['promoted', 'settled']))
+  .option('--rollout <id>', 'with --wait-for: the rollout to wait for (default: the one holding the endpoint, else the latest)')
+  .option('--timeout <seconds>', 'with --wait-for: give up after this long (exit 5)', '3600')
+  .option('--interval <seconds>', 'with --wait-for: how often to look', '15')
+  .action(async (o: Common & { waitFor?: 'promoted' | 'settled'; rollout?: string; timeout: string; interval: string }) => {
     const commands = configure(o);
+    if (o.waitFor !== undefined) {
+      const timeout = positive('--timeout', o.timeout);
+      const interval = positive('--interval', o.interval);
+      const deadline = Date.now() + timeout * 1000;
+      for (;;) {
+        const look = await commands.checkWait(o.endpoint, o.waitFor, o.rollout);
+        if (look.done || Date.now() >= deadline) {
+          const code = look.done ? (look.ok ? EXIT.ok : EXIT.endedOtherwise) : EXIT.timedOut;
+          const why = look.done ? look.reason : `still waiting after ${timeout}s: ${look.reason}`;
+          print(o, { endpoint: o.endpoint, waitFor: o.waitFor, ...look, timedOut: !look.done }, `${o.waitFor}: ${look.done && look.ok ? 'yes' : 'no'}: ${why}`);
+          process.exitCode = code;
+          return;
+        }
+        if (!o.json) console.error(`waiting for ${o.waitFor}: ${look.reason}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(interval * 1000, Math.max(0, deadline - Date.now()))));
+      }
+    }
     const s = await commands.endpointStatus(o.endpoint);
     const gate = await commands.rolloutAtGate(s);
     print(o, s ? { ...s, gate: gate ?? null } : null, describeState(s, o.endpoint, gate));
+  });
+
+common(program.command('watch').description('follow the rollout live: progress through the steps, bake and deadline left, guard evidence; '
+  + 'one line per transition when the output is not a terminal. Ends when no rollout moves traffic'))
+  .option('--rollout <id>', 'the rollout to follow (default: the one holding the endpoint, else the latest)')
+  .option('--interval <seconds>', 'how often to look', '5')
+  .action(async (o: Common & { rollout?: string; interval: string }) => {
+    const commands = configure(o);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { transitionLine, watchFrame } = require('../lambda/operator/watch') as typeof import('../lambda/operator/watch');
+    const interval = positive('--interval', o.interval);
+    const frames = Boolean(process.stdout.isTTY) && !o.json;
+    const seen = new Set<string>();
+    for (;;) {
+      const input = await commands.watchInput(o.endpoint, Date.now(), o.rollout);
+      if (frames) {
+        process.stdout.write(`\x1b[2J\x1b[H${watchFrame(input)}\n`);
+      } else {
+        for (const h of input.history) {
+          const key = `${h.at}#${h.decision}#${h.reason}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          console.log(o.json ? JSON.stringify(h) : transitionLine(h));
+        }
+      }
+      const settled = !input.state || input.state.phase === 'idle' || input.rollout?.outcome !== undefined;
+      if (settled) return;
+      await new Promise((resolve) => setTimeout(resolve, interval * 1000));
+    }
   });
 
 common(program.command('history').description('the decision log: who or what decided, why, when'))
@@ -149,6 +194,31 @@ for (const request of ['rollback', 'abort'] as const) {
     });
 }
 
+common(program.command('undo').description('return to a version recorded as stable before, at any time: the instant revert while '
+  + 'the standby is provisioned, else it is provisioned beside the stable, smoke-tested and given 100% with guards watched'), true)
+  .option('--to <version>', 'the version id to return to (default: the last version stable before the current one)')
+  .requiredOption('--reason <text>', 'why, for the record')
+  .option('--by <name>', 'who decides (default: your AWS identity)')
+  .action(async (o: Common & { to?: string; reason: string }) => {
+    const commands = configure(o);
+    const by = await identity(o);
+    const done = await commands.undoByOperator({ endpointName: o.endpoint, toVersionId: o.to, by, reason: o.reason, now: Date.now() });
+    print(o, { endpoint: o.endpoint, by, ...done }, done.action === 'revert'
+      ? `undo: ${done.reason}; traffic is on ${done.versionId}, cleanup runs in ${done.executionArn}`
+      : `undo: ${done.reason}; rollout ${done.rolloutId} runs in ${done.executionArn}`);
+  });
+
+common(program.command('retry').description('roll out again, explicitly, the version the last rollout did not promote (rolled back, '
+  + 'inconclusive, aborted or failed), as declared, with rolloutAttempt raised'), true)
+  .requiredOption('--reason <text>', 'why, for the record')
+  .option('--by <name>', 'who decides (default: your AWS identity)')
+  .action(async (o: Common & { reason: string }) => {
+    const commands = configure(o);
+    const by = await identity(o);
+    const done = await commands.retryByOperator({ endpointName: o.endpoint, by, reason: o.reason, now: Date.now() });
+    print(o, { endpoint: o.endpoint, by, ...done }, `retry: ${done.reason}; rollout ${done.rolloutId} runs in ${done.executionArn}`);
+  });
+
 globalOptions(program.command('simulate')
   .description('what-if: synthesizes your CDK app, takes one endpoint\'s spec (strategy, guards, approval, smoke test) and runs '
     + 'rollouts of it against a local twin of SageMaker, CloudWatch and Step Functions on a virtual clock; no AWS account is used'))
@@ -165,6 +235,78 @@ globalOptions(program.command('simulate')
     const summaries = await whatIf({ app: o.app, endpoint: o.endpoint, scenario: o.scenario, out: o.out, live: Boolean(o.timeline && !o.json), json: Boolean(o.json) });
     if (summaries.some((s) => s.invariants.some((i) => !i.holds))) process.exitCode = EXIT.invariantBroken;
   });
+
+globalOptions(program.command('probe')
+  .description('measures, in your own account, the timings the simulator\'s twin assumes (endpoint create and update, weight '
+    + 'updates, read-after-write, metric arrival) on one small endpoint of two variants, deletes it, and writes a calibration '
+    + 'file for `npm run sim -- run <scenarios> --calibration <file>`; it asks before creating anything'))
+  .option('--instance-type <type>', 'instance type of both variants', 'ml.c5.large')
+  .option('--image <uri>', 'the container image of a model SageMaker can serve (yours: any that answers --payload)')
+  .option('--model-data <s3-url>', 'the model data of that model (s3://...)')
+  .option('--role <arn>', 'the execution role SageMaker runs the model with (needs to read the image and the model data)')
+  .option('--payload <body>', 'a request body the model answers', '{}')
+  .option('--content-type <type>', 'its content type', 'application/json')
+  .option('--out <file>', 'where the calibration file goes', 'calibration.probe.json')
+  .option('--price-per-hour <usd>', 'the on-demand price of one instance-hour of --instance-type in --region, to print the cost in dollars')
+  .option('--yes', 'do not ask before creating the endpoint')
+  .option('--cleanup', 'instead of probing, delete every endpoint, endpoint config and model left by an interrupted probe (names starting with sagemaker-rollout-probe)')
+  .action(async (o: Global & { instanceType: string; image?: string; modelData?: string; role?: string; payload: string; contentType: string; out: string; pricePerHour?: string; yes?: boolean; cleanup?: boolean }) => {
+    useAwsOptions(o);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const probe = require('../simulator/probe') as typeof import('../simulator/probe');
+    if (o.cleanup) {
+      const deleted = await probe.cleanupLeftovers((line) => console.error(line));
+      print(o, { deleted }, deleted.length ? `deleted ${deleted.length}: ${deleted.join(', ')}` : 'nothing left by a probe');
+      return;
+    }
+    const missing = [['--image', o.image], ['--model-data', o.modelData], ['--role', o.role]].filter(([, v]) => !v).map(([k]) => k);
+    if (missing.length) throw new UsageError(`probe needs a model SageMaker can serve: pass ${missing.join(', ')} (see README, "Calibrating the twin in your account")`);
+    const hours = probe.probeInstanceHours();
+    const price = o.pricePerHour !== undefined ? Number(o.pricePerHour) : undefined;
+    if (price !== undefined && !(price >= 0)) throw new UsageError(`--price-per-hour must be a number of dollars, got ${o.pricePerHour}`);
+    console.error([
+      `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs and one endpoint of two ${o.instanceType} instances`
+        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 35 minutes, and deletes them at the end, on errors and on Ctrl-C.`,
+      `Estimated cost: about ${hours} instance-hours of ${o.instanceType}`
+        + (price !== undefined ? ` = about $${(hours * price).toFixed(2)}` : ' (times the price in https://aws.amazon.com/sagemaker/pricing/, real-time inference; --price-per-hour prints it)')
+        + ', plus a few hundred requests and CloudWatch GetMetricData calls.',
+    ].join('\n'));
+    if (!o.yes && !(await confirm('Create them? [y/N] '))) {
+      console.error('nothing created');
+      return;
+    }
+    const run = new probe.Probe({
+      image: o.image!, modelDataUrl: o.modelData!, executionRoleArn: o.role!, instanceType: o.instanceType, payload: o.payload,
+      contentType: o.contentType, log: (line) => console.error(line),
+    });
+    // Ctrl-C deletes what was created before exiting.
+    const interrupted = () => {
+      console.error('interrupted: deleting what the probe created');
+      run.cleanup().then(() => process.exit(130), (error: Error) => { console.error(error.message); process.exit(130); });
+    };
+    process.once('SIGINT', interrupted);
+    try {
+      const result = await run.run();
+      fs.writeFileSync(o.out, `${JSON.stringify(result.calibration, null, 2)}\n`);
+      print(o, result, [
+        `wrote ${o.out}: run scenarios with \`npm run sim -- run scenarios/ --calibration ${o.out}\``,
+        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(24)} ${v!.value}`),
+        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(24)} ${Array.isArray(v) ? v.join(', ') : v}`),
+      ].join('\n'));
+    } finally {
+      process.removeListener('SIGINT', interrupted);
+    }
+  });
+
+/** Asks a yes/no question on the terminal. */
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 /** What to check when the SDK found no credentials: the profile and region this run used. */
 function credentialsHint(message: string): string {

@@ -11,8 +11,9 @@ import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../
 import { Approval } from './approval';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
-import { ModelVersion } from './model-version';
+import { ModelData, ModelVersion } from './model-version';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
+import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
 import { RolloutController } from './rollout-controller';
 import { RolloutStrategy } from './rollout-strategy';
@@ -206,7 +207,8 @@ export interface BlueGreenEndpointProps {
 
   /**
    * Conditions the candidate must keep; one alarm per guard and slot, named
-   * `sagemaker-rollout-<endpoint name>-<guard name>-<slot>`.
+   * `sagemaker-rollout-<key>-<endpoint name>-<guard name>-<slot>` (the key: 8 hex characters of the stack name, see
+   * `RolloutController.alarmNamePrefix`).
    *
    * @default - `Guard.errorRate()` (5xx above 1%) and `Guard.latency()` (p99 model latency above 1 second)
    */
@@ -306,6 +308,25 @@ export interface BlueGreenEndpointProps {
   readonly rolloutAttempt?: number;
 
   /**
+   * Undo the stable without a person when one of its guards goes to ALARM after the revert window: back to the standby
+   * at once while it is still provisioned, else the previous stable version is provisioned beside it, smoke-tested and
+   * given 100% with the emergency strategy (guards watched). Without it, such an alarm is recorded and notified with
+   * the exact `cdk-sagemaker-rollout undo` command.
+   *
+   * @default false
+   */
+  readonly autoUndo?: boolean;
+
+  /**
+   * Model data of earlier versions that `undo` may bring back. The model role and the controller can read only the
+   * model data they are granted, and a deploy grants the current version's: list here the ones to keep readable.
+   *
+   * @default - none: an undo to an earlier version whose model data the roles cannot read fails at its registration,
+   * and traffic stays where it is
+   */
+  readonly undoModelData?: ModelData[];
+
+  /**
    * Make the deploy wait for the rollout's end and fail when it was rolled back. The rollout's worst case must then
    * fit the 3600 seconds CloudFormation gives a custom resource (checked at synth).
    *
@@ -338,8 +359,6 @@ interface SlotAlarms {
 }
 
 const DEFAULT_INSTANCE_TYPE = 'ml.m5.large';
-/** Guard alarms are named `sagemaker-rollout-<endpoint>-<guard>-<slot>`. */
-const ALARM_NAME_PREFIX = 'sagemaker-rollout-';
 const DEFAULT_NAME_LENGTH = 35;
 const PROVISION_POLL_SECONDS = 30;
 /** CloudFormation's limit on a custom resource's ServiceTimeout. */
@@ -433,7 +452,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         + 'omit guards for the defaults (error rate and latency) or pass at least one');
     }
     checkGuardNames(guards);
-    const alarmNamePrefix = `${ALARM_NAME_PREFIX}${this.endpointName}-`;
+    const alarmNamePrefix = `${this.controller.alarmNamePrefix}${this.endpointName}-`;
     this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
     checkBakesCoverGuards(this, plan, this.guards);
     this.slotAlarms = {
@@ -442,7 +461,11 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     };
 
     // Permissions: the model role reads the version's artifacts, the controller verifies them and manages the endpoint.
-    const version = props.modelVersion.bind(this, role, [this.controller.stepFunction, this.controller.deployFunction]);
+    const version = props.modelVersion.bind(this, role, { imagePinner: this.controller.deployFunction, modelCreator: this.controller.stepFunction });
+    // An undo re-registers these versions: RegisterVersion (the step function) verifies their artifacts again.
+    for (const data of props.undoModelData ?? []) {
+      data.bind(this, role, [this.controller.stepFunction]);
+    }
     const dataCapture = this.bindDataCapture(props, role);
     // Two stacks of this app declaring the same endpoint (checked once the whole app is built).
     this.node.addValidation({
@@ -453,12 +476,12 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     this.controller.registerEndpoint({
       endpointName: this.endpointName,
       modelRole: role,
+      modelRoleUnderPath: !props.role,
       notificationTopic: props.notificationTopic,
       encryptionKey: props.encryptionKey,
     });
     // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
     const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
-    this.controller.registerGuardAlarmNamePrefix(alarmNamePrefix);
     this.controller.registerGuardAlarms([...this.slotAlarms.blue, ...this.slotAlarms.green].filter((alarm) => !created.has(alarm)));
 
     const waitForRollout = props.waitForRollout ?? false;
@@ -487,6 +510,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       metricPublishFrequencySeconds: fastMetrics ? 10 : undefined,
       rolloutAttempt,
       waitForRollout,
+      ...(props.autoUndo === true ? { autoUndo: true } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 
@@ -529,7 +553,16 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   private createModelRole(): iam.Role {
     const stack = Stack.of(this);
     const role = new iam.Role(this, 'ModelRole', {
-      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      // SageMaker assumes it for this account's models and endpoints only (SageMaker developer guide, "Cross-service
+      // confused deputy prevention": aws:SourceAccount, and aws:SourceArn with a wildcard for the resource part).
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'sagemaker', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+        },
+      }),
+      // Under the controller's path, which its PassRole permission covers with one ARN.
+      path: this.controller.modelRolePath,
       description: `SageMaker model execution role of the blue/green endpoint ${this.node.path}`,
     });
     const logGroupArn = stack.formatArn({
@@ -583,16 +616,6 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     }
     return { destinationS3Uri: `s3://${bucket.bucketName}/${prefix}`, samplingPercent };
   }
-}
-
-function endpointArnOf(stack: Stack, endpointName: string): string {
-  // SageMaker ARNs carry the name in lower case.
-  return stack.formatArn({
-    service: 'sagemaker',
-    resource: 'endpoint',
-    resourceName: Token.isUnresolved(endpointName) ? endpointName : endpointName.toLowerCase(),
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
 }
 
 function retainOnDelete(policy: RemovalPolicy): boolean {

@@ -179,6 +179,24 @@ export interface EcrImageModelVersionOptions extends ImageModelVersionOptions {
   readonly tagOrDigest?: string;
 }
 
+/** The rollout controller's functions that use a version's artifacts, each granted only what it calls. */
+export interface ModelVersionVerifiers {
+  /**
+   * Pins an image tag to its digest (`ecr:DescribeImages`) when a deploy registers the version.
+   *
+   * @default - no image grant
+   */
+  readonly imagePinner?: iam.IGrantable;
+
+  /**
+   * Verifies the model data's checksum (S3 `HeadObject`) and creates the version's SageMaker Model (from a Model
+   * Registry package: `sagemaker:DescribeModelPackage`).
+   *
+   * @default - no model data or package grant
+   */
+  readonly modelCreator?: iam.IGrantable;
+}
+
 /** What `ModelVersion.bind()` returns: the version part of the endpoint spec, without role and capacity. */
 export interface ModelVersionConfig {
   /**
@@ -244,10 +262,10 @@ export abstract class ModelVersion {
   }
 
   /**
-   * Grants `modelRole` what SageMaker needs to run the version and each of `verifiers` (the rollout controller's
-   * functions) what it needs to pin and verify the artifacts, and returns the version's part of the endpoint spec.
+   * Grants `modelRole` what SageMaker needs to run the version and the controller's `verifiers` what each calls to pin
+   * and verify the artifacts, and returns the version's part of the endpoint spec.
    */
-  public abstract bind(scope: Construct, modelRole: iam.IGrantable, verifiers?: iam.IGrantable[]): ModelVersionConfig;
+  public abstract bind(scope: Construct, modelRole: iam.IGrantable, verifiers?: ModelVersionVerifiers): ModelVersionConfig;
 }
 
 const ECR_URI = /^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)(?::([^@]+))?(?:@(sha256:[a-f0-9]{64}))?$/;
@@ -262,13 +280,13 @@ class ImageModelVersion extends ModelVersion {
     super(options.environment ?? {});
   }
 
-  public bind(scope: Construct, modelRole: iam.IGrantable, verifiers: iam.IGrantable[] = []): ModelVersionConfig {
+  public bind(scope: Construct, modelRole: iam.IGrantable, verifiers: ModelVersionVerifiers = {}): ModelVersionConfig {
     const repositoryArn = this.bindRepository(scope, modelRole);
-    // The controller pins a tag to its digest before the version is registered.
-    for (const verifier of repositoryArn ? verifiers : []) {
-      verifier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+    // The deploy provider pins a tag to its digest before the version is registered.
+    if (repositoryArn && verifiers.imagePinner) {
+      verifiers.imagePinner.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['ecr:DescribeImages'],
-        resources: [repositoryArn as string],
+        resources: [repositoryArn],
       }));
     }
     if (this.usesMutableTag()) {
@@ -276,7 +294,7 @@ class ImageModelVersion extends ModelVersion {
         `the image '${this.tagOrDigest ?? this.image}' is referenced by a tag: pushing a new image under the same tag does not start a rollout. `
         + 'Reference the image by digest (sha256:...) to make every image a new model version');
     }
-    const data = this.options.modelData?.bind(scope, modelRole, verifiers);
+    const data = this.options.modelData?.bind(scope, modelRole, verifiers.modelCreator ? [verifiers.modelCreator] : []);
     return {
       image: this.image,
       modelDataUrl: data?.uri,
@@ -333,13 +351,13 @@ class PackageModelVersion extends ModelVersion {
     super(options.environment ?? {});
   }
 
-  public bind(_scope: Construct, _modelRole: iam.IGrantable, verifiers: iam.IGrantable[] = []): ModelVersionConfig {
-    for (const verifier of verifiers) {
-      verifier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['sagemaker:DescribeModelPackage'],
-        resources: [this.modelPackageArn],
-      }));
-    }
+  public bind(_scope: Construct, _modelRole: iam.IGrantable, verifiers: ModelVersionVerifiers = {}): ModelVersionConfig {
+    // Unverified: that CreateModel from a package authorizes DescribeModelPackage on it in the caller's name (no handler
+    // calls it itself); granted to the function that creates models only.
+    verifiers.modelCreator?.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['sagemaker:DescribeModelPackage'],
+      resources: [this.modelPackageArn],
+    }));
     return { modelPackageArn: this.modelPackageArn, environment: this.environment };
   }
 }

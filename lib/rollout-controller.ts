@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import {
@@ -16,7 +17,8 @@ import {
 import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
 import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
-import { endpointResourceArns } from './private/sagemaker-arns';
+import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from './private/sagemaker-arns';
+import { checkStackLimits } from './private/stack-limits';
 
 /** Properties of the rollout controller. */
 export interface RolloutControllerProps {
@@ -40,6 +42,29 @@ export interface RolloutControllerProps {
    * @default RemovalPolicy.RETAIN - the history of rollouts outlives the stack
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * What the state machine logs. `ALL` logs every state transition; with `logExecutionData` it also logs each
+   * execution's input and output (endpoint specs, evidence, approvers' identities).
+   *
+   * @default sfn.LogLevel.ERROR - failed executions and tasks only
+   */
+  readonly stateMachineLogLevel?: sfn.LogLevel;
+
+  /**
+   * Whether the state machine's logs include each execution's input and output.
+   *
+   * @default false - execution data stays out of the logs (the history in the state table records every decision)
+   */
+  readonly logExecutionData?: boolean;
+
+  /**
+   * Customer-managed key the controller's log groups (state machine and functions) are encrypted with. Its key policy
+   * must allow CloudWatch Logs (`logs.<region>.amazonaws.com`); a key of this app gets that statement added.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logsEncryptionKey?: kms.IKey;
 }
 
 /** An endpoint the controller serves: what its permissions are scoped to. */
@@ -48,6 +73,12 @@ export interface RolloutEndpointRegistration {
   readonly endpointName: string;
   /** The model execution role the controller passes to SageMaker. */
   readonly modelRole: iam.IRole;
+  /**
+   * Whether the role was created under the controller's `modelRolePath`, which PassRole already covers.
+   *
+   * @default false - the role is added to PassRole by its ARN
+   */
+  readonly modelRoleUnderPath?: boolean;
   /**
    * Topic the controller publishes rollout notifications to.
    *
@@ -63,6 +94,10 @@ export interface RolloutEndpointRegistration {
 }
 
 const SERVICE_NAME = 'sagemaker-rollout';
+/** Deliveries of one alarm event to the guard listener before it goes to the dead-letter queue. */
+const ALARM_EVENT_RETRY_ATTEMPTS = 4;
+/** An alarm event older than this is dropped to the dead-letter queue: by then polling has acted on the alarm. */
+const ALARM_EVENT_MAX_AGE = Duration.minutes(15);
 const DEFAULT_EVENT_BUS = 'default';
 
 /**
@@ -113,9 +148,24 @@ export class RolloutController extends Construct {
   public readonly guardListenerFunction: lambda.IFunction;
   /** Routes guard alarm state changes to the guard listener. */
   public readonly alarmRule: events.Rule;
+  /**
+   * Alarm events EventBridge could not deliver to the guard listener after its retries. A lost event delays the
+   * rollback to the rollout's next guard check (polling), which records that it found the alarm itself.
+   */
+  public readonly alarmEventDeadLetterQueue: sqs.Queue;
+  /**
+   * What the name of every guard alarm the endpoints create starts with: `sagemaker-rollout-<key>-`, where the key is
+   * 8 hex characters of the stack name. The alarm rule matches this one prefix however many endpoints there are.
+   */
+  public readonly alarmNamePrefix: string;
+  /** The path of the model roles the endpoints create (`/sagemaker-rollout/<key>/`), which PassRole is scoped to. */
+  public readonly modelRolePath: string;
+
+  /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
+  private readonly endpointStatements: { step: iam.PolicyStatement; deploy: iam.PolicyStatement; guardListener: iam.PolicyStatement };
+  private readonly passRoleStatement: iam.PolicyStatement;
 
   private readonly alarms = new Set<cloudwatch.IAlarm>();
-  private readonly alarmNamePrefixes = new Set<string>();
   private readonly endpointNames = new Set<string>();
   private readonly registeredRoles = new Set<iam.IRole>();
   private readonly registeredTopics = new Set<sns.ITopic>();
@@ -125,6 +175,10 @@ export class RolloutController extends Construct {
     Object.defineProperty(this, CONTROLLER_SYMBOL, { value: true });
     const stack = Stack.of(this);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const key = controllerKey(this);
+    this.alarmNamePrefix = `sagemaker-rollout-${key}-`;
+    this.modelRolePath = `/sagemaker-rollout/${key}/`;
+    const namePrefix = sageMakerNamePrefix(key);
 
     this.table = new dynamodb.Table(this, 'StateTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -140,52 +194,64 @@ export class RolloutController extends Construct {
       TABLE_NAME: this.table.tableName,
       EVENT_BUS_NAME: DEFAULT_EVENT_BUS,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      SAGEMAKER_NAME_PREFIX: namePrefix,
     };
-    const step = this.handler('Step', 'step', retention, Duration.minutes(5), baseEnvironment);
+    const logKey = props.logsEncryptionKey;
+    // CloudWatch Logs encrypts with the key in its own name ("Encrypt log data in CloudWatch Logs using AWS KMS").
+    logKey?.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
+    const logGroup = (id: string) => new logs.LogGroup(this, id, { retention, encryptionKey: logKey });
+    const step = this.handler('Step', 'step', logGroup, Duration.minutes(5), baseEnvironment);
     this.stepFunction = step;
 
-    const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention });
+    const machineLogs = logGroup('StateMachineLogs');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: rolloutDefinition(this, step),
-      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: machineLogs, level: props.stateMachineLogLevel ?? sfn.LogLevel.ERROR, includeExecutionData: props.logExecutionData ?? false },
       tracingEnabled: true,
       comment: 'SageMaker blue/green rollouts: provision, smoke-test, shift in steps guarded by alarms, promote or roll back',
     });
+    if ((props.stateMachineLogLevel ?? sfn.LogLevel.ERROR) !== sfn.LogLevel.ALL) {
+      Validations.of(this.stateMachine).acknowledge({
+        id: 'AwsSolutions-SF1',
+        reason: 'every decision of a rollout is recorded with its evidence in the state table\'s history; the logs keep failures only, '
+          + 'so execution data stays out of them (stateMachineLogLevel ALL logs every transition)',
+      });
+    }
 
     const withMachine = { ...baseEnvironment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn };
-    const deploy = this.handler('Deploy', 'deploy', retention, Duration.minutes(5), withMachine);
+    const deploy = this.handler('Deploy', 'deploy', logGroup, Duration.minutes(5), withMachine);
     // The listener keeps pulling the fast lever through an update in progress before it hands over (FAST_LEVER_BUDGET_MS).
-    const guardListener = this.handler('GuardListener', 'guard-listener', retention, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
+    const guardListener = this.handler('GuardListener', 'guard-listener', logGroup, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
 
-    // Shared permissions; per-endpoint ones are added by registerEndpoint.
+    // Each function is granted what its bundle calls (test/lib/least-privilege.test.ts derives that from the bundles);
+    // per-endpoint resources are added by registerEndpoint.
     const functions = [step, deploy, guardListener];
+    const tableActions = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
     for (const fn of functions) {
-      this.table.grantReadWriteData(fn);
+      this.table.grant(fn, ...tableActions, ...(fn === guardListener ? [] : ['dynamodb:Query']));
+      // A customer-managed table key: DynamoDB encrypts and decrypts with it in the caller's name.
+      this.table.encryptionKey?.grantEncryptDecrypt(fn);
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['events:PutEvents'],
         resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: DEFAULT_EVENT_BUS })],
       }));
     }
-    for (const fn of [step, guardListener]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
-        // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
-        // unreadable, and unknown holds the step. It is read-only.
-        actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
-        resources: ['*'],
-      }));
-    }
-    for (const fn of [step, deploy]) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        // List actions do not support resource-level permissions; names are filtered by the endpoint's prefix.
-        actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],
-        resources: ['*'],
-      }));
-    }
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
+      // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
+      // unreadable, and unknown holds the step. It is read-only.
+      actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({
+      // List actions do not support resource-level permissions; names are filtered by the controller's prefix.
+      actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],
+      resources: ['*'],
+    }));
     const executions = this.executionArnPattern();
     for (const fn of [deploy, guardListener]) {
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
@@ -198,8 +264,63 @@ export class RolloutController extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['states:StopExecution', 'states:DescribeExecution'], resources: [executions] })],
     });
 
-    // Alarms the endpoints create are named with a per-endpoint prefix and matched by it, which keeps the pattern
-    // within EventBridge's 2048-character limit however many guards there are; alarms users bring are listed by ARN.
+    // SageMaker permissions of a constant size: Models and EndpointConfigs by the controller's name prefix, endpoints
+    // by their exact ARNs in one statement per function, model roles by the path the endpoints create them under.
+    const sageMaker = controllerResourceArns(stack, namePrefix);
+    this.endpointStatements = {
+      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
+      step: new iam.PolicyStatement({
+        actions: [
+          'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
+          'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
+        ],
+      }),
+      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
+      deploy: new iam.PolicyStatement({
+        actions: [
+          'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
+          'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
+        ],
+      }),
+      guardListener: new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'] }),
+    };
+    step.addToRolePolicy(this.endpointStatements.step);
+    deploy.addToRolePolicy(this.endpointStatements.deploy);
+    guardListener.addToRolePolicy(this.endpointStatements.guardListener);
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
+      actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'],
+      resources: [sageMaker.endpointConfigs],
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:CreateModel'], resources: [sageMaker.models] }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteEndpointConfig'], resources: [sageMaker.endpointConfigs] }));
+    deploy.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DeleteModel'], resources: [sageMaker.models] }));
+    for (const fn of [step, deploy]) {
+      acknowledgeWildcardResources(fn, [sageMaker.endpointConfigs, sageMaker.models],
+        'the controller names every model and endpoint config it creates with its own prefix, followed by the endpoint, and a version or '
+        + 'rollout suffix only known at run time');
+    }
+    const modelRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${this.modelRolePath.slice(1)}*` });
+    this.passRoleStatement = new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [modelRoles],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+    step.addToRolePolicy(this.passRoleStatement);
+    acknowledgeWildcardResources(step, [modelRoles], 'the model roles the endpoints create are under the controller\'s own role path');
+
+    // Alarms the endpoints create are named with the controller's prefix and matched by it, which keeps the pattern
+    // within EventBridge's 2048-character limit however many endpoints and guards there are; alarms users bring are
+    // listed by ARN (checkStackLimits measures them).
+    this.alarmEventDeadLetterQueue = new sqs.Queue(this, 'AlarmEventDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.alarmEventDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is the dead-letter queue of the guard alarm rule\'s target (EventBridge), which cdk-nag does not recognize',
+    });
     this.alarmRule = new events.Rule(this, 'GuardAlarmRule', {
       description: 'Guard alarms of SageMaker rollouts going to ALARM: roll back or revert at once',
       eventPattern: {
@@ -207,13 +328,19 @@ export class RolloutController extends Construct {
         detailType: ['CloudWatch Alarm State Change'],
         resources: Lazy.list({
           produce: () => [
-            ...[...this.alarmNamePrefixes].map((prefix) => Token.asString(Lazy.any({ produce: () => ({ prefix: this.alarmArnOf(prefix) }) }))),
+            Token.asString({ prefix: this.alarmArnOf(this.alarmNamePrefix) }),
             ...[...this.alarms].map((alarm) => alarm.alarmArn),
           ],
         }),
         detail: { state: { value: ['ALARM'] } },
       },
-      targets: [new targets.LambdaFunction(guardListener)],
+      targets: [new targets.LambdaFunction(guardListener, {
+        // EventBridge retries a failed delivery with backoff for up to a day by default; an alarm event is worth
+        // acting on for minutes, and polling finds the alarm at the rollout's next check anyway.
+        retryAttempts: ALARM_EVENT_RETRY_ATTEMPTS,
+        maxEventAge: ALARM_EVENT_MAX_AGE,
+        deadLetterQueue: this.alarmEventDeadLetterQueue,
+      })],
     });
 
     // What the operator CLI needs (`cdk-sagemaker-rollout status --table ... --state-machine ...`). One controller
@@ -224,10 +351,10 @@ export class RolloutController extends Construct {
       .overrideLogicalId('RolloutStateMachine');
 
     this.node.addValidation({
-      validate: () => (this.alarms.size === 0 && this.alarmNamePrefixes.size === 0
+      validate: () => (this.endpointNames.size === 0
         ? ['the rollout controller watches no guard alarms: it serves BlueGreenEndpoints, and each one registers its guards; '
           + 'create a BlueGreenEndpoint in this stack or remove the controller']
-        : []),
+        : checkStackLimits(this, this.alarmRule, [step, deploy, guardListener], [...this.alarms])),
     });
     this.acknowledgeFindings(functions, executions, stepExecutions, props.encryptionKey);
   }
@@ -237,75 +364,27 @@ export class RolloutController extends Construct {
    * `BlueGreenEndpoint`.
    */
   public registerEndpoint(registration: RolloutEndpointRegistration): void {
-    const arns = endpointResourceArns(Stack.of(this), registration.endpointName);
-    if (!arns.scoped) {
-      Annotations.of(this).addWarningV2('cdk-sagemaker-rollout:unscopedEndpointName',
-        'an endpoint name is a token, so the controller\'s SageMaker model and endpoint config permissions cover every model and config '
-        + 'of the account and region: give the endpoint a literal name to scope them');
-    }
     if (!Token.isUnresolved(registration.endpointName) && this.endpointNames.has(registration.endpointName)) {
       throw new Error(`two BlueGreenEndpoints in stack '${Stack.of(this).stackName}' are named '${registration.endpointName}': `
         + 'one SageMaker endpoint can have one owner; give each endpoint its own endpointName');
     }
     this.endpointNames.add(registration.endpointName);
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      // AddTags: a new endpoint is created with its owner's tags (stack + logical id).
-      actions: [
-        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities',
-        'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:AddTags',
-      ],
-      resources: [arns.endpoint],
-    }));
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
-      actions: [
-        'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig',
-        'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint',
-      ],
-      resources: [arns.endpointConfigs],
-    }));
-    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel'],
-      resources: [arns.models],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      // The owner tags tell which stack and resource own the endpoint; a rename moves them, a retain removes them.
-      actions: [
-        'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities', 'sagemaker:DeleteEndpoint',
-        'sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
-      ],
-      resources: [arns.endpoint],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig'],
-      resources: [arns.endpointConfigs],
-    }));
-    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DeleteModel'],
-      resources: [arns.models],
-    }));
-    this.guardListenerFunction.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
-      resources: [arns.endpoint],
-    }));
-    for (const fn of [this.stepFunction, this.deployFunction]) {
-      acknowledgeWildcardResources(fn, [arns.endpointConfigs, arns.models],
-        `the controller names the models and endpoint configs of endpoint ${registration.endpointName} after it, with a version or `
-        + 'rollout suffix only known at run time');
-    }
-    if (!this.registeredRoles.has(registration.modelRole)) {
+    const endpointArn = endpointArnOf(Stack.of(this), registration.endpointName);
+    this.endpointStatements.step.addResources(endpointArn);
+    this.endpointStatements.deploy.addResources(endpointArn);
+    this.endpointStatements.guardListener.addResources(endpointArn);
+    // Roles the endpoints created are under the controller's role path; roles users brought are added by ARN.
+    if (!registration.modelRoleUnderPath && !this.registeredRoles.has(registration.modelRole)) {
       this.registeredRoles.add(registration.modelRole);
-      this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [registration.modelRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      }));
+      this.passRoleStatement.addResources(registration.modelRole.roleArn);
     }
     const topic = registration.notificationTopic;
     if (topic && !this.registeredTopics.has(topic)) {
-      // Notifications are published by the rollout's tasks only.
+      // Notifications are published by the rollout's tasks, and by the guard listener for a stable alarm after the
+      // revert window (the `undo` command).
       this.registeredTopics.add(topic);
       topic.grantPublish(this.stepFunction);
+      topic.grantPublish(this.guardListenerFunction);
     }
     // SageMaker creates grants on the key for the endpoint's volumes in the caller's name.
     registration.encryptionKey?.grant(this.stepFunction, 'kms:CreateGrant', 'kms:DescribeKey');
@@ -317,12 +396,6 @@ export class RolloutController extends Construct {
     for (const alarm of added) {
       this.alarms.add(alarm);
     }
-  }
-
-  /** Routes every alarm whose name starts with `alarmNamePrefix` (in this account and region) to the guard listener. */
-  public registerGuardAlarmNamePrefix(alarmNamePrefix: string): void {
-    if (this.alarmNamePrefixes.has(alarmNamePrefix)) return;
-    this.alarmNamePrefixes.add(alarmNamePrefix);
   }
 
   /**
@@ -362,6 +435,11 @@ export class RolloutController extends Construct {
     return this.stateMachine.metricFailed(props);
   }
 
+  /** Alarm events that reached the dead-letter queue: the guard listener never acted on them (polling did). */
+  public metricAlarmEventsLost(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.alarmEventDeadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+
   /** Rollout executions that started. */
   public metricRolloutsStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricStarted(props);
@@ -370,7 +448,7 @@ export class RolloutController extends Construct {
   private handler(
     id: string,
     bundle: HandlerBundle,
-    retention: logs.RetentionDays,
+    logGroup: (id: string) => logs.ILogGroup,
     timeout: Duration,
     environment: { [key: string]: string },
   ): lambda.Function {
@@ -385,7 +463,7 @@ export class RolloutController extends Construct {
       memorySize: 512,
       timeout,
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
-      logGroup: new logs.LogGroup(this, `${id}Logs`, { retention }),
+      logGroup: logGroup(`${id}Logs`),
     });
   }
 

@@ -1,5 +1,8 @@
 import { Random } from './random';
 
+/** The values a profile draws requests from. */
+export type ServingValues = Pick<BehaviourProfile, 'errorRate' | 'latencyP50Ms' | 'latencyP99Ms'>;
+
 /** How a model version serves: its error rate and latency, and how they change. */
 export interface BehaviourProfile {
   /** Share of requests answered with a 5xx, 0..1. */
@@ -15,7 +18,24 @@ export interface BehaviourProfile {
     readonly errorRate?: number;
     readonly latencyP50Ms?: number;
     readonly latencyP99Ms?: number;
+    /**
+     * Drift: from its onset the version moves linearly from its own values to the regression's over this many
+     * seconds (a memory leak, a cache going cold, data drifting); 0 or unset is a step change.
+     */
+    readonly rampSeconds?: number;
   };
+  /**
+   * Errors that come in bursts (a flaky dependency, garbage-collection pauses): bursts at this error rate, each lasting
+   * on average `meanLengthSeconds`, with on average `meanGapSeconds` between them (both exponential, drawn from the
+   * scenario's seed and the version's name), over the version's own error rate.
+   */
+  readonly errorBursts?: ErrorBursts;
+}
+
+export interface ErrorBursts {
+  readonly errorRate: number;
+  readonly meanGapSeconds: number;
+  readonly meanLengthSeconds: number;
 }
 
 export interface ServedRequest { ok: boolean; latencyMs: number }
@@ -23,19 +43,57 @@ export interface ServedRequest { ok: boolean; latencyMs: number }
 const Z99 = 2.326;
 
 /** Draws one request's outcome from a profile (latency is log-normal through the p50 and p99 given). */
-export function serve(profile: Pick<BehaviourProfile, 'errorRate' | 'latencyP50Ms' | 'latencyP99Ms'>, random: Random): ServedRequest {
-  const mu = Math.log(profile.latencyP50Ms);
-  const sigma = Math.max(0, (Math.log(profile.latencyP99Ms) - mu) / Z99);
-  const latencyMs = Math.exp(mu + sigma * random.normal());
-  return { ok: random.next() >= profile.errorRate, latencyMs };
+export function serve(profile: ServingValues, random: Random): ServedRequest {
+  const draw = drawer(profile, random);
+  const latencyMs = draw.latencyMs();
+  return { ok: draw.ok(), latencyMs };
 }
 
-/** The profile in force, given whether its regression has started. */
-export function effective(profile: BehaviourProfile, regressed: boolean): Pick<BehaviourProfile, 'errorRate' | 'latencyP50Ms' | 'latencyP99Ms'> {
-  if (!regressed || !profile.regression) return profile;
+/**
+ * Draws requests' outcomes from a profile without allocating per request (a traffic tick serves hundreds): the latency
+ * first, then whether it failed, in the order `serve` draws them.
+ */
+export function drawer(profile: ServingValues, random: Random): { latencyMs: () => number; ok: () => boolean } {
+  const mu = Math.log(profile.latencyP50Ms);
+  const sigma = Math.max(0, (Math.log(profile.latencyP99Ms) - mu) / Z99);
   return {
-    errorRate: profile.regression.errorRate ?? profile.errorRate,
-    latencyP50Ms: profile.regression.latencyP50Ms ?? profile.latencyP50Ms,
-    latencyP99Ms: profile.regression.latencyP99Ms ?? profile.latencyP99Ms,
+    latencyMs: () => Math.exp(mu + sigma * random.normal()),
+    ok: () => random.next() >= profile.errorRate,
   };
+}
+
+/**
+ * The values a version serves with at one moment: its regression's share of the way (`regressedForMs` since onset,
+ * over `rampSeconds`), and a burst's error rate while one lasts (the higher of the two error rates).
+ */
+export function profileAt(profile: BehaviourProfile, at: { regressedForMs?: number; inBurst: boolean }): ServingValues {
+  const r = profile.regression;
+  let values: ServingValues = { errorRate: profile.errorRate, latencyP50Ms: profile.latencyP50Ms, latencyP99Ms: profile.latencyP99Ms };
+  if (r && at.regressedForMs !== undefined) {
+    const ramp = (r.rampSeconds ?? 0) * 1000;
+    const share = ramp > 0 ? Math.min(1, Math.max(0, at.regressedForMs / ramp)) : 1;
+    const towards = (from: number, to: number | undefined) => (to === undefined ? from : from + (to - from) * share);
+    values = {
+      errorRate: towards(profile.errorRate, r.errorRate),
+      latencyP50Ms: towards(profile.latencyP50Ms, r.latencyP50Ms),
+      latencyP99Ms: towards(profile.latencyP99Ms, r.latencyP99Ms),
+    };
+  }
+  if (at.inBurst && profile.errorBursts) values = { ...values, errorRate: Math.max(values.errorRate, profile.errorBursts.errorRate) };
+  return values;
+}
+
+/**
+ * The bursts of a version from the run's start to `untilMs` (ms since start), as [from, to) windows: alternating
+ * exponential gaps and lengths from a seeded source, so a scenario and seed always burst at the same times.
+ */
+export function burstWindows(bursts: ErrorBursts, random: Random, untilMs: number): Array<{ from: number; to: number }> {
+  const exponential = (meanSeconds: number) => -Math.log(1 - random.next()) * meanSeconds * 1000;
+  const windows: Array<{ from: number; to: number }> = [];
+  for (let t = exponential(bursts.meanGapSeconds); t < untilMs;) {
+    const to = t + exponential(bursts.meanLengthSeconds);
+    windows.push({ from: t, to });
+    t = to + exponential(bursts.meanGapSeconds);
+  }
+  return windows;
 }

@@ -20,3 +20,10 @@ export class Random {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 }
+
+/** A seed of its own for `name` under the scenario's `seed` (FNV-1a of the name): one stream per version. */
+export function seedFor(seed: number, name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return (seed ^ hash) >>> 0;
+}

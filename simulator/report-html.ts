@@ -1,6 +1,7 @@
 import type { RunRecord, TimelineEvent } from './simulation';
 import type { Summary } from './summary';
 import { byText } from './order';
+import { histogramPercentile } from './traffic-log';
 
 /**
  * One self-contained HTML page for a run: header figures, invariants, a stacked timeline chart (inline SVG drawn
@@ -139,13 +140,13 @@ function decisions(run: RunRecord): Decision[] {
 
 function decisionSection(run: RunRecord): string {
   const rows = decisions(run).map((d) => `<tr id="decision-${d.n}"${decisionTone(d.decision) === 'bad' ? ' class="bad"' : ''}>`
-    + `<td class="num">${d.n}</td><td class="time">${clock(d.at - run.start)}</td><td>${esc(d.actor)}</td>`
-    + `<td>${esc(d.decision)}</td><td>${esc(d.version ?? '')}</td><td>${esc(d.reason)}</td></tr>`);
+    + `<td class="num">${d.n}</td><td class="time">${clock(d.at - run.start)}</td><td class="time">${utc(d.at)}</td><td>${esc(d.actor)}</td>`
+    + `<td>${esc(d.decision)}</td><td>${esc(d.version ?? '')}</td><td>${esc(withBreachingValue(run, d))}</td></tr>`);
   return [
     '<section>',
     `<h2>Decision log <span class="muted">(${rows.length})</span></h2>`,
     rows.length === 0 ? '<p class="muted">The controller recorded no decision.</p>'
-      : '<table class="decisions"><thead><tr><th class="num">#</th><th>time</th><th>actor</th><th>decision</th><th>version</th><th>reason</th></tr></thead><tbody>',
+      : '<table class="decisions"><thead><tr><th class="num">#</th><th>time</th><th>UTC</th><th>actor</th><th>decision</th><th>version</th><th>reason</th></tr></thead><tbody>',
     ...rows,
     rows.length === 0 ? '' : '</tbody></table>',
     '</section>',
@@ -153,12 +154,12 @@ function decisionSection(run: RunRecord): string {
 }
 
 function eventSection(run: RunRecord): string {
-  const rows = run.timeline.map((e: TimelineEvent) => `<tr><td class="time">${clock(e.at - run.start)}</td><td class="kind">${esc(e.kind)}</td><td>${esc(e.text)}</td></tr>`);
+  const rows = run.timeline.map((e: TimelineEvent) => `<tr><td class="time">${clock(e.at - run.start)}</td><td class="time">${utc(e.at)}</td><td class="kind">${esc(e.kind)}</td><td>${esc(e.text)}</td></tr>`);
   return [
     '<section>',
     '<details open>',
     `<summary><h2 style="display:inline">Timeline events <span class="muted">(${rows.length})</span></h2></summary>`,
-    '<table class="events"><thead><tr><th>time</th><th>kind</th><th>event</th></tr></thead><tbody>',
+    '<table class="events"><thead><tr><th>time</th><th>UTC</th><th>kind</th><th>event</th></tr></thead><tbody>',
     ...rows,
     '</tbody></table>',
     '</details>',
@@ -171,7 +172,9 @@ function eventSection(run: RunRecord): string {
 
 const SLOT_COLOURS: Record<string, string> = { blue: '#2563eb', green: '#059669' };
 const EXTRA_COLOURS = ['#9333ea', '#ea580c', '#0891b2', '#be185d'];
-const ALARM_COLOURS: Record<string, string> = { OK: '#86efac', ALARM: '#dc2626', INSUFFICIENT_DATA: '#d1d5db' };
+/** A slot's alarm band where the slot is not provisioned (no variant): its alarms judge nothing there. */
+const NO_SLOT = 'NO_SLOT';
+const ALARM_COLOURS: Record<string, string> = { OK: '#86efac', ALARM: '#dc2626', INSUFFICIENT_DATA: '#d1d5db', [NO_SLOT]: '#f9fafb' };
 const ALARM_SEVERITY: Record<string, number> = { OK: 0, INSUFFICIENT_DATA: 1, ALARM: 2 };
 const UNBOUND = '(no slot)';
 
@@ -189,7 +192,7 @@ const CHAR_PX = 5.8;
 function slotsOf(run: RunRecord): string[] {
   const names = new Set<string>();
   for (const w of run.weights) for (const s of w.slots) names.add(s.slot);
-  for (const r of run.requests) names.add(r.variant);
+  for (const m of run.trafficPerMinute) names.add(m.variant);
   for (const a of run.alarms) if (a.slot) names.add(a.slot);
   const rank = (s: string) => (s === 'blue' ? 0 : s === 'green' ? 1 : 2);
   return [...names].sort((a, b) => rank(a) - rank(b) || byText(a, b));
@@ -203,7 +206,7 @@ function legend(run: RunRecord): string {
   const slots = slotsOf(run);
   const items = [
     ...slots.map((s) => `<span><i class="ln" style="border-color:${colourOf(slots, s)}"></i>${esc(s)} slot</span>`),
-    ...Object.entries(ALARM_COLOURS).map(([state, c]) => `<span><i class="sw" style="background:${c}"></i>${esc(state)}</span>`),
+    ...Object.entries(ALARM_COLOURS).map(([state, c]) => `<span><i class="sw" style="background:${c};border:1px solid #e5e7eb"></i>${esc(state === NO_SLOT ? 'slot not provisioned' : state)}</span>`),
     `<span><i class="ln" style="border-color:${MARKER_COLOURS.decision}"></i>decision</span>`,
     `<span><i class="ln" style="border-color:${MARKER_COLOURS.bad}"></i>rollback / failure</span>`,
     `<span><i class="ln" style="border-color:${MARKER_COLOURS.good}"></i>promotion</span>`,
@@ -247,7 +250,7 @@ function timelineSvg(run: RunRecord): string {
   }
   const chartBottom = y - PANEL_GAP;
   const axis = timeAxis(scale, chartBottom);
-  const height = chartBottom + 40;
+  const height = chartBottom + 52;
   const markerParts = lane.placed.map((m) => markerSvg(m, chartBottom));
 
   return [
@@ -282,9 +285,10 @@ function timeAxis(scale: Scale, y: number): string {
   const parts: string[] = [];
   for (let m = 0; scale.start + m * 60_000 <= scale.end; m += step) {
     const x = num(scale.x(scale.start + m * 60_000));
-    parts.push(`<path d="M${x} ${y}v5" stroke="#6b7280"/><text x="${x}" y="${y + 17}" font-size="11" text-anchor="middle" fill="#4b5563">${m}</text>`);
+    parts.push(`<path d="M${x} ${y}v5" stroke="#6b7280"/><text x="${x}" y="${y + 17}" font-size="11" text-anchor="middle" fill="#4b5563">${m}</text>`
+      + `<text class="utc" x="${x}" y="${y + 30}" font-size="10" text-anchor="middle" fill="#9ca3af">${utc(scale.start + m * 60_000).slice(0, 5)}</text>`);
   }
-  parts.push(`<text x="${LEFT + PLOT}" y="${y + 33}" font-size="11" text-anchor="end" fill="#6b7280">minutes since start</text>`);
+  parts.push(`<text x="${LEFT + PLOT}" y="${y + 45}" font-size="11" text-anchor="end" fill="#6b7280">minutes since start; below, clock time (UTC)</text>`);
   return parts.join('');
 }
 
@@ -322,18 +326,23 @@ function weightPanel(run: RunRecord, slots: string[], top: number, height: numbe
     if (first < 0) return;
     const colour = colourOf(slots, slot);
     let d = '';
-    let lastY = 0;
+    let drawing = false;
     const steps: Array<{ x: number; percent: number; version?: string }> = [];
+    // A slot that is not provisioned has no line (a retired slot is not a 0% slot): the path breaks there.
     for (const w of run.weights.slice(first)) {
       const entry = w.slots.find((s) => s.slot === slot);
-      const percent = entry?.percent ?? 0;
       const x = num(scale.x(w.at));
-      const yy = num(y(percent));
-      d += d === '' ? `M${x} ${yy}` : `H${x}V${yy}`;
-      lastY = yy;
-      steps.push({ x: scale.x(w.at), percent, version: entry?.version });
+      if (!entry) {
+        if (drawing) d += `H${x}`;
+        drawing = false;
+        continue;
+      }
+      const yy = num(y(entry.percent));
+      d += drawing ? `H${x}V${yy}` : `M${x} ${yy}`;
+      drawing = true;
+      steps.push({ x: scale.x(w.at), percent: entry.percent, version: entry.version });
     }
-    d += `H${num(scale.x(scale.end))}V${lastY}`;
+    if (drawing) d += `H${num(scale.x(scale.end))}`;
     parts.push(`<path class="weight-line" data-slot="${esc(slot)}" d="${d}" fill="none" stroke="${colour}" stroke-width="2.5" stroke-linejoin="round"><title>${esc(weightTitle(run, slot))}</title></path>`);
     labels.push(...weightLabels(steps, slot, index, colour, y, scale));
   });
@@ -386,27 +395,16 @@ function weightTitle(run: RunRecord, slot: string): string {
 
 interface MinuteStats { minute: number; total: number; failed: number; errorRate: number; p99: number; versions: string[] }
 
-/** Requests of each slot per minute: error rate and p99 latency (nearest rank). Never one element per request. */
+/** User requests of each slot per minute: error rate and p99 latency (nearest rank, within 1%: from the run's histograms). */
 function aggregate(run: RunRecord, slots: string[]): Map<string, MinuteStats[]> {
-  const buckets = new Map<string, Map<number, { latencies: number[]; failed: number; versions: Set<string> }>>();
-  for (const slot of slots) buckets.set(slot, new Map());
-  for (const r of run.requests) {
-    const minute = Math.floor((r.at - run.start) / 60_000);
-    const perSlot = buckets.get(r.variant)!;
-    let b = perSlot.get(minute);
-    if (!b) perSlot.set(minute, (b = { latencies: [], failed: 0, versions: new Set() }));
-    b.latencies.push(r.latencyMs);
-    if (!r.ok) b.failed++;
-    b.versions.add(r.version);
-  }
   const result = new Map<string, MinuteStats[]>();
-  for (const [slot, perSlot] of buckets) {
-    const stats = [...perSlot.entries()].sort((a, b) => a[0] - b[0]).map(([minute, b]) => {
-      const sorted = Float64Array.from(b.latencies).sort();
-      const p99 = sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)];
-      return { minute, total: sorted.length, failed: b.failed, errorRate: (100 * b.failed) / sorted.length, p99, versions: [...b.versions].sort() };
+  for (const slot of slots) result.set(slot, []);
+  for (const m of [...run.trafficPerMinute].sort((a, b) => a.minute - b.minute)) {
+    if (m.requests === 0) continue;
+    result.get(m.variant)!.push({
+      minute: m.minute, total: m.requests, failed: m.failed, errorRate: (100 * m.failed) / m.requests,
+      p99: histogramPercentile(m.latency, 99)!, versions: [...m.versions].sort(),
     });
-    result.set(slot, stats);
   }
   return result;
 }
@@ -473,8 +471,41 @@ function alarmRowsOf(run: RunRecord, slots: string[]): AlarmRow[] {
       states.set(c.alarm.AlarmName, c.to);
     }
     close(Math.max(run.end, run.start + 60_000));
-    return { slot, segments };
+    return { slot, segments: slot === UNBOUND ? segments : onlyWhileProvisioned(run, slot, segments) };
   });
+}
+
+/**
+ * A slot's alarm states mean something only while the slot exists: before it is provisioned (or after it is retired)
+ * an alarm left OK by an earlier version would read as "candidate healthy". Those stretches become NO_SLOT.
+ */
+function onlyWhileProvisioned(run: RunRecord, slot: string, segments: AlarmSegment[]): AlarmSegment[] {
+  const present: Array<{ from: number; to: number }> = [];
+  run.weights.forEach((w, k) => {
+    if (!w.slots.some((s) => s.slot === slot)) return;
+    const to = run.weights[k + 1]?.at ?? Math.max(run.end, run.start + 60_000);
+    const last = present[present.length - 1];
+    if (last && last.to === w.at) last.to = to;
+    else present.push({ from: w.at, to });
+  });
+  const out: AlarmSegment[] = [];
+  const push = (segment: AlarmSegment) => {
+    const last = out[out.length - 1];
+    if (last && last.state === segment.state && last.detail === segment.detail && last.to === segment.from) last.to = segment.to;
+    else if (segment.to > segment.from) out.push(segment);
+  };
+  for (const s of segments) {
+    let at = s.from;
+    for (const p of present) {
+      if (p.to <= at || p.from >= s.to) continue;
+      if (p.from > at) push({ from: at, to: p.from, state: NO_SLOT, detail: `slot ${slot} not provisioned` });
+      const to = Math.min(p.to, s.to);
+      push({ ...s, from: Math.max(at, p.from), to });
+      at = to;
+    }
+    if (at < s.to) push({ from: at, to: s.to, state: NO_SLOT, detail: `slot ${slot} not provisioned` });
+  }
+  return out;
 }
 
 function worst(states: string[]): string {
@@ -518,7 +549,7 @@ function markersOf(run: RunRecord): Marker[] {
     markers.push({
       at: d.at, label: `${d.n} ${d.decision}`, short: String(d.n), tone: decisionTone(d.decision), dashed: false, cls: 'decision-marker',
       data: ` data-decision="${esc(d.decision)}" data-n="${d.n}"`,
-      title: `#${d.n} ${clock(d.at - run.start)} ${d.decision}${d.version ? ` (${d.version})` : ''} by ${d.actor}: ${d.reason}`,
+      title: `#${d.n} ${clock(d.at - run.start)} ${d.decision}${d.version ? ` (${d.version})` : ''} by ${d.actor}: ${withBreachingValue(run, d)}`,
     });
   }
   const rollouts = [...run.rollouts].sort((a, b) => Number(a.startedAt) - Number(b.startedAt) || byText(String(a.rolloutId), String(b.rolloutId)));
@@ -560,7 +591,10 @@ function placeLabels(markers: Marker[], scale: Scale): { placed: PlacedMarker[];
     const anchorEnd = x + width > LEFT + PLOT;
     return anchorEnd ? { left: x - width, right: x + 2, anchorEnd } : { left: x - 2, right: x + width, anchorEnd };
   };
-  for (const m of markers) {
+  // The decisions that change what serves (rollback, promotion) and the fault get their names first; routine ones
+  // (and rollout edges) take the room left, shortened to their number when there is none.
+  const priority = (m: Marker) => (m.tone === 'bad' || m.tone === 'good' || m.tone === 'fault' ? 0 : 1);
+  for (const m of [...markers].sort((a, b) => priority(a) - priority(b) || a.at - b.at)) {
     const x = scale.x(m.at);
     let choice: { row: number; text: string } | undefined;
     for (const text of [m.label, m.short]) {
@@ -573,7 +607,7 @@ function placeLabels(markers: Marker[], scale: Scale): { placed: PlacedMarker[];
     ends[choice.row] = Math.max(ends[choice.row] ?? -Infinity, e.right);
     placed.push({ ...m, row: choice.row, text: choice.text, x, anchorEnd: e.anchorEnd });
   }
-  return { placed, rows: ends.length };
+  return { placed: placed.sort((a, b) => a.at - b.at), rows: ends.length };
 }
 
 function markerSvg(m: PlacedMarker, bottom: number): string {
@@ -593,6 +627,23 @@ function markerSvg(m: PlacedMarker, bottom: number): string {
 /** Escapes text for HTML element content and quoted attribute values. */
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Clock time (UTC) `hh:mm:ss` of an epoch ms, to match the decisions with logs and alarm histories. */
+function utc(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
+}
+
+/**
+ * A decision that names a guard alarm (a rollback, a revert, a stable alarm) with the value that breached: CloudWatch's
+ * reason for the alarm's last change to ALARM at or before the decision (e.g. "1 datapoint [0.2] was greater than the
+ * threshold (0.05)"), unless the reason already carries it.
+ */
+function withBreachingValue(run: RunRecord, d: { at: number; reason: string }): string {
+  const breach = [...run.alarms].reverse().find((a) => a.to === 'ALARM' && a.at <= d.at && d.reason.includes(a.alarm.AlarmName));
+  const why = breach?.reason;
+  if (!why || d.reason.includes(why)) return d.reason;
+  return `${d.reason} [${shortAlarm(breach.alarm.AlarmName)}: ${why}]`;
 }
 
 /** `mm:ss` or `h:mm:ss` of an offset in ms. */

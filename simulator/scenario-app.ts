@@ -34,6 +34,10 @@ export interface StackPlacement {
   readonly constructId?: string;
 }
 
+function undoes(scenario: Scenario): boolean {
+  return scenario.endpoint.autoUndo === true || scenario.timeline.some((t) => t.undo !== undefined);
+}
+
 /** The model data a scenario version ships, with the SHA-256 the construct declares and S3 reports. */
 export function modelArtifact(version: string): { key: string; sha256: string; digest: string } {
   const sha256 = createHash('sha256').update(`model data of ${version}`).digest('hex');
@@ -56,6 +60,10 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
       modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, { sha256: artifact.sha256 }),
     }),
     rolloutAttempt: attempt,
+    // A scenario that undoes keeps the other versions' model data readable, as its user would have to.
+    undoModelData: undoes(scenario)
+      ? Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`))
+      : undefined,
     ...endpointProps(stack, scenario.endpoint),
   });
   const assembly = app.synth();
@@ -105,6 +113,7 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     fastMetrics: p.fastMetrics,
     concurrencyPolicy: p.concurrencyPolicy === 'reject' ? ConcurrencyPolicy.REJECT : p.concurrencyPolicy === 'supersede' ? ConcurrencyPolicy.SUPERSEDE : undefined,
     waitForRollout: p.waitForRollout,
+    autoUndo: p.autoUndo,
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
   };

@@ -4,6 +4,7 @@ import { BehaviourProfile } from './behaviour';
 import { CALIBRATION_VALUES, Calibration } from './calibration';
 import { parseJsonText } from './json-text';
 import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
+import { Traffic } from './workload';
 
 /** A scenario file: the endpoint's construct props, how each model version behaves, and what happens when. */
 export interface Scenario {
@@ -12,7 +13,10 @@ export interface Scenario {
   readonly seed: number;
   /** Hard stop of the simulated run. */
   readonly durationMinutes: number;
+  /** User requests per second (the mean, when `traffic` shapes it). */
   readonly requestsPerSecond: number;
+  /** A daily curve and bursts of user traffic around `requestsPerSecond`; constant if unset. */
+  readonly traffic?: Traffic;
   /** A request slower than this counts as bad (with failed ones) when served by a regressed version. */
   readonly slowRequestMs?: number;
   readonly endpoint: EndpointProps;
@@ -53,6 +57,7 @@ export interface EndpointProps {
   readonly waitForRollout?: boolean;
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
+  readonly autoUndo?: boolean;
 }
 
 export interface TimelineEntry {
@@ -69,6 +74,15 @@ export interface TimelineEntry {
   /** An operator rolls the rollout back, or aborts it, with the CLI's code path (the value is who). */
   readonly rollback?: string;
   readonly abort?: string;
+  /** An operator runs `undo` (the value is who), to the version `undoTo` names (a scenario version) or the default. */
+  readonly undo?: string;
+  readonly undoTo?: string;
+  /** An operator runs `status` (the value is who): what it prints joins the timeline. */
+  readonly status?: string;
+  /** An operator looks at `watch` (the value is who): the frame it draws at that moment joins the timeline. */
+  readonly watch?: string;
+  /** An operator runs `retry` (the value is who): the last rollout's version again, explicitly. */
+  readonly retry?: string;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
@@ -113,6 +127,17 @@ const profile = {
         errorRate: { type: 'number', minimum: 0, maximum: 1 },
         latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
         latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
+        rampSeconds: { type: 'number', minimum: 0 },
+      },
+    },
+    errorBursts: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['errorRate', 'meanGapSeconds', 'meanLengthSeconds'],
+      properties: {
+        errorRate: { type: 'number', minimum: 0, maximum: 1 },
+        meanGapSeconds: { type: 'number', exclusiveMinimum: 0 },
+        meanLengthSeconds: { type: 'number', exclusiveMinimum: 0 },
       },
     },
   },
@@ -133,6 +158,27 @@ export const SCENARIO_SCHEMA = {
     durationMinutes: { type: 'number', exclusiveMinimum: 0, maximum: 24 * 60 },
     requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
     slowRequestMs: { type: 'number', exclusiveMinimum: 0 },
+    traffic: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        daily: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['amplitudePercent', 'peakHourUtc'],
+          properties: { amplitudePercent: { type: 'number', minimum: 0, maximum: 100 }, peakHourUtc: { type: 'number', minimum: 0, maximum: 24 } },
+        },
+        bursts: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['atMinute', 'forMinutes', 'multiplier'],
+            properties: { atMinute: minute, forMinutes: { type: 'number', exclusiveMinimum: 0 }, multiplier: { type: 'number', minimum: 0 } },
+          },
+        },
+      },
+    },
     instanceQuota: { type: 'integer', minimum: 0 },
     endpoint: {
       type: 'object',
@@ -185,6 +231,7 @@ export const SCENARIO_SCHEMA = {
         waitForRollout: { type: 'boolean' },
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
+        autoUndo: { type: 'boolean' },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },
@@ -205,6 +252,11 @@ export const SCENARIO_SCHEMA = {
           reject: { type: 'string', minLength: 1 },
           rollback: { type: 'string', minLength: 1 },
           abort: { type: 'string', minLength: 1 },
+          undo: { type: 'string', minLength: 1 },
+          undoTo: { type: 'string' },
+          status: { type: 'string', minLength: 1 },
+          watch: { type: 'string', minLength: 1 },
+          retry: { type: 'string', minLength: 1 },
           forceAlarm: { enum: ['candidate', 'stable'] },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
@@ -254,7 +306,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

@@ -8,9 +8,12 @@ import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
-import { Random } from './random';
+import { burstWindows } from './behaviour';
+import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
+import { requestRate } from './workload';
+import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
@@ -50,7 +53,12 @@ export interface RunRecord {
   readonly timeline: TimelineEvent[];
   readonly weights: WeightSnapshot[];
   readonly alarms: Array<AlarmStateChange & { slot?: string }>;
-  readonly requests: RequestRecord[];
+  /** User traffic per tick and variant (counts, not one record per request; see `simulator/traffic-log.ts`). */
+  readonly traffic: TrafficSample[];
+  /** User traffic per minute and variant, with latency histograms (for reports). */
+  readonly trafficPerMinute: MinuteTraffic[];
+  /** The controller's smoke-test requests (pinned with TargetVariant), one record each. */
+  readonly smokeRequests: RequestRecord[];
   readonly executions: Array<Pick<Execution, 'arn' | 'name' | 'status' | 'startedAt' | 'stoppedAt' | 'states' | 'output' | 'error' | 'cause'>>;
   readonly history: Array<Record<string, any>>;
   readonly state: Record<string, any> | undefined;
@@ -80,6 +88,10 @@ export interface RunRecord {
   readonly notifications: Notification[];
   /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
   readonly rolloutEvents: BusEvent[];
+  /** Each bursty version's bursts of errors (`errorBursts` of its profile), as epoch-ms windows. */
+  readonly errorBursts?: Record<string, Array<{ from: number; to: number }>>;
+  /** Alarm state change events EventBridge delivered to a controller function (lost ones are not here). */
+  readonly alarmEventsDelivered: Array<{ at: number; alarmName: string }>;
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -177,10 +189,18 @@ export async function simulate(
     invoke: (arn, payload) => host.invoke(arn, payload),
   });
 
+  for (const [version, profile] of Object.entries(scenario.versions)) {
+    if (!profile.errorBursts) continue;
+    const windows = burstWindows(profile.errorBursts, new Random(seedFor(scenario.seed, version)), scenario.durationMinutes * 60_000);
+    twin.runtime.bursts.set(version, windows.map((w) => ({ from: SIMULATION_START + w.from, to: SIMULATION_START + w.to })));
+  }
   const smokeErrors = scenario.faults?.smokeInvokeErrors;
   if (smokeErrors) {
     twin.runtime.smokeFault = { from: SIMULATION_START + (smokeErrors.fromMinute ?? 0) * 60_000, remaining: smokeErrors.count, error: smokeErrors.error };
   }
+  const trafficLog = new TrafficLog(SIMULATION_START);
+  twin.runtime.onTraffic = (sample, latencies) => trafficLog.add(sample, latencies);
+  twin.runtime.slowRequestMs = scenario.slowRequestMs ?? 1000;
   const record = newRecord(scenario);
   const emit = (kind: TimelineKind, text: string, data?: Record<string, unknown>) => {
     const e = { at: clock.now(), kind, text, data };
@@ -219,7 +239,7 @@ export async function simulate(
     const first = synth(scenario.initialVersion, 1);
     const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
-    await deployResources(deployed, first, twin, host, clock);
+    await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered);
     // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
     const stepFunctionName = deployed.physicalName(first.functions.step);
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
@@ -358,7 +378,7 @@ export async function simulate(
     if (otherEntry) {
       const otherSynth = synth(otherEntry.otherStackCreates!, 1, { stackName: OTHER_STACK });
       otherStack = { synth: otherSynth, deployed: new DeployedTemplate(OTHER_STACK, otherSynth.template) };
-      await deployResources(otherStack.deployed, otherSynth, twin, host, clock);
+      await deployResources(otherStack.deployed, otherSynth, twin, host, clock, record.alarmEventsDelivered);
     }
 
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
@@ -413,6 +433,24 @@ export async function simulate(
           const request = entry.rollback ? 'rollback' : 'abort';
           const by = (entry.rollback ?? entry.abort)!;
           void operator(() => operatorCommands().interveneByOperator({ endpointName, request, by, reason: 'scenario operator action', now: Date.now() }), `${by} asks for a manual ${request}`, emit);
+        } else if (entry.undo) {
+          const to = entry.undoTo === undefined ? undefined : Object.entries(record.versionIds).find(([, v]) => v === entry.undoTo)?.[0] ?? entry.undoTo;
+          void operator(() => operatorCommands().undoByOperator({ endpointName, toVersionId: to, by: entry.undo!, reason: 'scenario operator action', now: Date.now() }),
+            `${entry.undo} runs undo${entry.undoTo ? ` --to ${entry.undoTo}` : ''}`, emit);
+        } else if (entry.status) {
+          void operator(async () => {
+            const commands = operatorCommands();
+            const state = await commands.endpointStatus(endpointName);
+            const { describeState } = await import('../lambda/operator/format');
+            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state)).split('\n')) emit('operator', line);
+          }, `${entry.status} runs status`, emit);
+        } else if (entry.retry) {
+          void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
+        } else if (entry.watch) {
+          void operator(async () => {
+            const { watchFrame } = await import('../lambda/operator/watch');
+            for (const line of watchFrame(await operatorCommands().watchInput(endpointName, Date.now())).split('\n')) emit('operator', line);
+          }, `${entry.watch} runs watch`, emit);
         } else if (entry.forceAlarm) {
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         }
@@ -422,8 +460,10 @@ export async function simulate(
     let carry = 0;
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
-      carry += scenario.requestsPerSecond;
-      for (; carry >= 1; carry--) if (usersCall) twin.runtime.invoke(endpointName);
+      carry += requestRate(scenario.requestsPerSecond, scenario.traffic, SIMULATION_START, clock.now());
+      const count = Math.floor(carry);
+      carry -= count;
+      if (usersCall) twin.runtime.serveUsers(endpointName, count);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
 
@@ -458,15 +498,16 @@ export async function simulate(
 
   function newRecord(s: Scenario): RunRecorder {
     return {
-      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], requests: [], executions: [],
+      scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, endpointName: '',
-      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '',
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
+      errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }
 }
 
 /** Waits until every in-process request has been answered: then nothing can happen until the next timer. */
-async function settle(): Promise<void> {
+export async function settle(): Promise<void> {
   let idle = 0;
   while (idle < 8) {
     await new Promise((resolve) => setImmediate(resolve));
@@ -484,7 +525,8 @@ async function until(clock: VirtualClock, done: () => Promise<boolean>): Promise
   throw new Error('the twin did not reach the expected state');
 }
 
-async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock) {
+async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock,
+  heard: RunRecord['alarmEventsDelivered']) {
   const ddb = new DynamoDBClient({});
   for (const table of t.resources('AWS::DynamoDB::Table')) {
     const name = t.physicalName(table.id);
@@ -504,6 +546,7 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   }
   let delivered = 0;
   twin.eventbridge.deliver = (target, event) => {
+    if (event.source === 'aws.cloudwatch') heard.push({ at: Date.now(), alarmName: String((event.detail as { alarmName?: string }).alarmName) });
     host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
       .catch(() => undefined);
   };
@@ -572,7 +615,7 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
     });
   };
   twin.stepfunctions.onExecutionEnd = (e) => emit('execution', `execution ${e.name} ${e.status}${e.cause ? `: ${e.cause}` : ''}`);
-  twin.runtime.onRequest = (req) => r.requests.push(req);
+  twin.runtime.onRequest = (req) => r.smokeRequests.push(req);
 }
 
 /** The slot a guard alarm watches: its VariantName dimension (alarms users bring watch none in particular). */
@@ -647,7 +690,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
 }
 
-function setProcessEnv(): () => void {
+/** The simulated AWS environment (region, fake credentials, quiet logs); returns the function that restores the real one. */
+export function setProcessEnv(): () => void {
   const saved = { ...process.env };
   Object.assign(process.env, {
     AWS_REGION: REGION,

@@ -1,5 +1,6 @@
 import { RunRecord, WeightSnapshot } from './simulation';
 import { byText } from './order';
+import { countTraffic } from './traffic-log';
 import { checkInvariants, InvariantResult } from './invariants';
 import { RunView, percentOf, seconds, snapshotAt } from './invariants/run-view';
 import type { Outcome } from '../lambda/core';
@@ -72,9 +73,7 @@ export function summarize(run: RunRecord): Summary {
   const faulty = onset?.version;
   const detect = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
   const recover = onset && faulty ? run.weights.find((w) => w.at >= onset.at && percentOf(w, faulty) === 0) : undefined;
-  const slowMs = run.scenario.slowRequestMs ?? 1000;
-  const traffic = run.requests.filter((r) => !r.smoke);
-  const bad = traffic.filter((r) => !r.ok || r.latencyMs > slowMs);
+  const traffic = countTraffic(run.traffic);
 
   const deploys = run.scenario.timeline.filter((t) => t.deploy);
   const lastDeployAt = deploys.length ? run.start + deploys[deploys.length - 1].atMinute * 60_000 : undefined;
@@ -95,9 +94,9 @@ export function summarize(run: RunRecord): Summary {
     modelDownloads: run.modelDownloads.length,
     timeToDetectSeconds: onset && detect ? seconds(detect.at - onset.at) : null,
     timeToRecoverSeconds: onset && recover ? seconds(recover.at - onset.at) : null,
-    requests: traffic.length,
-    badRequests: bad.length,
-    stableBadRequests: bad.filter((r) => view.lkgAt(r.at) === r.version).length,
+    requests: traffic.requests,
+    badRequests: traffic.bad,
+    stableBadRequests: run.traffic.reduce((n, s) => n + (s.bad > 0 && view.lkgAt(s.at) === s.version ? s.bad : 0), 0),
     rolloutToPromotionSeconds: since(promotedAt),
     rolloutToEndSeconds: since(lastRecord?.endedAt),
     simulatedSeconds: seconds(run.end - run.start),
@@ -122,9 +121,13 @@ export function instanceHours(run: Pick<RunRecord, 'instances'>, from: number, t
   return Math.round((ms / 3_600_000) * 100) / 100;
 }
 
-/** When the fault began: a regression's onset, or a drill forcing an alarm. */
+/** When the fault began: a regression's onset, the first burst of errors of a version while it serves, or a drill forcing an alarm. */
 export function faultOnset(run: RunRecord): { at: number; version: string } | undefined {
   const regressions = Object.entries(run.regressedAt).map(([version, at]) => ({ at, version }));
+  const bursts = Object.entries(run.errorBursts ?? {}).flatMap(([version, windows]) => {
+    const served = windows.map((w) => servingFrom(run.weights, version, w.from, w.to)).find((at) => at !== undefined);
+    return served === undefined ? [] : [{ at: served, version }];
+  });
   const drills = run.scenario.timeline.filter((t) => t.forceAlarm).map((t) => {
     const at = run.start + t.atMinute * 60_000;
     const snapshot = snapshotAt(run.weights, at);
@@ -132,7 +135,14 @@ export function faultOnset(run: RunRecord): { at: number; version: string } | un
     const target = t.forceAlarm === 'candidate' ? sorted[0] : sorted[sorted.length - 1];
     return target ? { at, version: target.version } : undefined;
   }).filter((d): d is { at: number; version: string } => d !== undefined);
-  return [...regressions, ...drills].sort((a, b) => a.at - b.at)[0];
+  return [...regressions, ...bursts, ...drills].sort((a, b) => a.at - b.at)[0];
+}
+
+/** The first moment in [from, to) at which `version` takes live traffic, if it does. */
+function servingFrom(weights: WeightSnapshot[], version: string, from: number, to: number): number | undefined {
+  const atStart = snapshotAt(weights, from);
+  if (atStart && percentOf(atStart, version) > 0) return from;
+  return weights.find((w) => w.at >= from && w.at < to && percentOf(w, version) > 0)?.at;
 }
 
 function slotOf(weights: WeightSnapshot[], version: string, at: number): string | undefined {

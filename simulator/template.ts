@@ -55,7 +55,8 @@ export class DeployedTemplate {
       case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
       case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
       case 'AWS::SNS::Topic': return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
-      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${name}`;
+      // A role's ARN carries its path (IAM user guide, "IAM identifiers": arn:aws:iam::account:role/path/name).
+      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role${typeof r.Properties?.Path === 'string' ? r.Properties.Path : '/'}${name}`;
       case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
       case 'AWS::S3::Bucket': return `arn:aws:s3:::${name}`;
       case 'AWS::KMS::Key': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${name}`;

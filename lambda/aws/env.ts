@@ -19,3 +19,11 @@ export function stateMachineArn(): string {
 export function eventBusName(): string | undefined {
   return process.env.EVENT_BUS_NAME || undefined;
 }
+
+/**
+ * The controller's prefix for the SageMaker Models and EndpointConfigs it creates (`r<8 hex>-`), which its IAM
+ * permissions are scoped to. Empty when unset (handler unit tests).
+ */
+export function sageMakerNamePrefix(): string {
+  return process.env.SAGEMAKER_NAME_PREFIX ?? '';
+}

@@ -10,8 +10,18 @@ export interface AlarmSubject {
 }
 
 /**
+ * - `notify`: a guard of the stable went to ALARM with no revert window open: record it and tell on-call the exact
+ *   `undo` command (nothing moves without a person);
+ * - `undo`: the same with the endpoint's `autoUndo`: the controller undoes the stable itself.
+ */
+export type AlarmAction = 'rollback' | 'revert' | 'ignore' | 'notify' | 'undo';
+
+/**
  * An alarm event: during a rollout an alarm on the candidate rolls back; after promotion, inside the revert window, an
- * alarm on the new stable reverts to the standby. Anything else is ignored with the reason (events repeat).
+ * alarm on the new stable reverts to the standby. After the window an alarm on the stable is never silently dropped:
+ * it is `notify`, or with `autoUndo` it is `undo` (back to the standby while it is still provisioned, else to the
+ * previous stable version).
+ * Anything else is ignored with the reason (events repeat).
  */
 export function decideOnAlarm(
   state: EndpointState | undefined,
@@ -19,7 +29,7 @@ export function decideOnAlarm(
   now: number,
   /** When the alarm changed state (the event's `detail.state.timestamp`), if known. */
   changedAt?: number,
-): { action: 'rollback' | 'revert' | 'ignore'; reason: string } {
+): { action: AlarmAction; reason: string } {
   assertEpochMs('now', now);
   const ignore = (why: string) => ({ action: 'ignore' as const, reason: `${alarm.alarmName}: ${why}` });
   if (state === undefined) {
@@ -36,8 +46,13 @@ export function decideOnAlarm(
   switch (state.phase) {
     case 'rolling-back':
       return ignore('already rolling back');
-    case 'idle':
-      return ignore('no rollout in progress');
+    case 'idle': {
+      const { stable } = state;
+      if (stable === undefined || !alarm.slots.includes(stable.slot)) {
+        return ignore('no rollout in progress, and the alarm does not watch the stable slot');
+      }
+      return afterWindow(state, alarm, `the standby is retired: ${state.spec?.autoUndo === true ? 'autoUndo brings back the previous stable version' : 'undo brings back the previous stable version'}`);
+    }
     case 'rolling-out': {
       const { candidate } = state;
       if (candidate === undefined) {
@@ -63,7 +78,8 @@ export function decideOnAlarm(
       }
       assertEpochMs('state.standby.until', standby.until);
       if (now >= standby.until) {
-        return ignore(`revert window closed at ${new Date(standby.until).toISOString()}`);
+        const closed = `the revert window closed at ${new Date(standby.until).toISOString()}, standby ${standby.versionId} still provisioned on ${standby.slot}`;
+        return afterWindow(state, alarm, `${closed}: ${state.spec?.autoUndo === true ? 'autoUndo reverts to it' : 'undo reverts to it at once'}`);
       }
       return {
         action: 'revert',
@@ -75,4 +91,13 @@ export function decideOnAlarm(
     default:
       return ignore(`unknown phase '${String(state.phase)}'`);
   }
+}
+
+/** A stable guard in ALARM with no revert window open: `notify`, or `undo` with `autoUndo` (decideUndo picks how). */
+function afterWindow(state: EndpointState, alarm: AlarmSubject, how: string): { action: AlarmAction; reason: string } {
+  const stable = state.stable!;
+  return {
+    action: state.spec?.autoUndo === true ? 'undo' : 'notify',
+    reason: `${alarm.alarmName} in ALARM on stable slot ${stable.slot} (version ${stable.versionId}) after its revert window: ${how}`,
+  };
 }

@@ -103,6 +103,11 @@ export interface EndpointSpec {
   readonly waitForRollout: boolean;
   /** Keep the endpoint when the resource is deleted. */
   readonly retainOnDelete: boolean;
+  /**
+   * A guard alarm on the stable after its revert window undoes it without a person: back to the standby while it is
+   * still provisioned, else to the last version recorded as stable before (absent = false: record and notify only).
+   */
+  readonly autoUndo?: boolean;
 }
 
 export type RolloutKind = 'create' | 'rollout';
@@ -153,6 +158,16 @@ export interface RolloutContext {
   readonly reason?: string;
   /** Set by the state machine's Catch (ResultPath $.error) when a task failed for good. */
   readonly error?: { readonly Error: string; readonly Cause?: string };
+  /** Set when this rollout undoes a promoted version: it brings back a version recorded as stable before. */
+  readonly undo?: UndoOf;
+}
+
+/** What an undo rollout returns from: the stable it replaces, and the record of the version it brings back. */
+export interface UndoOf {
+  /** The stable version being undone (marked rolled back when the undo starts: an undo is a verdict on it). */
+  readonly fromVersionId: string;
+  /** When the version brought back was promoted before (its version record's mark). */
+  readonly toPromotedAt: number;
 }
 
 export interface CfnResponseTarget {
@@ -313,4 +328,8 @@ export const EVENT_DETAIL_TYPE = {
   rolledBack: 'Rollout Rolled Back',
   reverted: 'Rollout Reverted',
   ended: 'Rollout Ended',
+  /** A guard of the stable went to ALARM with no revert window open: recorded, and the `undo` command named. */
+  stableAlarm: 'Rollout Stable Guard Alarm',
+  /** An undo started: a version recorded as stable before comes back with the emergency strategy. */
+  undoStarted: 'Rollout Undo Started',
 } as const;

@@ -15,3 +15,6 @@ export * from './intervention-decision';
 export * from './retire-decision';
 export * from './approval-decision';
 export * from './ownership-decision';
+export * from './undo-decision';
+export * from './wait-decision';
+export * from './retry-decision';

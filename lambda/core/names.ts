@@ -13,23 +13,30 @@ const HASH_CHARS = 8;
 /** Rollout ids carry the time as 9 base36 digits (enough until the year 3000), so ids sort by time as text. */
 const TIME_DIGITS = 9;
 
-export function modelName(endpointName: string, versionId: string, slot: Slot): string {
+/**
+ * `namePrefix` is the controller's SageMaker name prefix (`r<8 hex>-`, see SAGEMAKER_NAME_PREFIX_PATTERN): every Model
+ * and EndpointConfig of one controller starts with it, so its IAM permissions are one ARN prefix however many endpoints
+ * it serves, and a prefix of fixed length never matches another controller's names.
+ */
+export function modelName(endpointName: string, versionId: string, slot: Slot, namePrefix = ''): string {
   checkEndpointName(endpointName);
+  checkNamePrefix(namePrefix);
   checkToken('versionId', versionId);
   checkSlot(slot);
-  return boundedName(endpointName, [versionId, slot], SAGEMAKER_NAME_MAX);
+  return boundedName(namePrefix, endpointName, [versionId, slot], SAGEMAKER_NAME_MAX);
 }
 
 /** Slots are written in a fixed order (blue, then green), so the same set of slots always gives the same name. */
-export function endpointConfigName(endpointName: string, rolloutId: string, slots: Slot[]): string {
+export function endpointConfigName(endpointName: string, rolloutId: string, slots: Slot[], namePrefix = ''): string {
   checkEndpointName(endpointName);
+  checkNamePrefix(namePrefix);
   checkToken('rolloutId', rolloutId);
   if (slots.length === 0 || new Set(slots).size !== slots.length) {
     throw new RangeError(`slots must list each slot present in the config once, got ${JSON.stringify(slots)}`);
   }
   slots.forEach(checkSlot);
   const ordered = SLOTS.filter((slot) => slots.includes(slot));
-  return boundedName(endpointName, [rolloutId, ...ordered], SAGEMAKER_NAME_MAX);
+  return boundedName(namePrefix, endpointName, [rolloutId, ...ordered], SAGEMAKER_NAME_MAX);
 }
 
 export function rolloutIdOf(now: number, salt: string): string {
@@ -43,25 +50,35 @@ export function rolloutIdOf(now: number, salt: string): string {
 export function executionName(endpointName: string, rolloutId: string): string {
   checkEndpointName(endpointName);
   checkToken('rolloutId', rolloutId);
-  return boundedName(endpointName, [rolloutId], EXECUTION_NAME_MAX);
+  return boundedName('', endpointName, [rolloutId], EXECUTION_NAME_MAX);
 }
 
 /**
- * `head-tail...` when it fits; otherwise the head is shortened and a hash of the full name is inserted
- * (`head'-hash-tail...`), so different inputs keep different names and the tail (version, rollout, slots) stays readable.
+ * `prefix head-tail...` when it fits; otherwise the head is shortened and a hash of the full name is inserted
+ * (`prefix head'-hash-tail...`), so different inputs keep different names, the prefix stays whole and the tail
+ * (version, rollout, slots) stays readable.
  */
-function boundedName(head: string, tail: string[], maxLength: number): string {
-  const full = [head, ...tail].join('-');
+function boundedName(prefix: string, head: string, tail: string[], maxLength: number): string {
+  const full = prefix + [head, ...tail].join('-');
   if (full.length <= maxLength) {
     return full;
   }
   const suffix = [sha256Hex(full).slice(0, HASH_CHARS), ...tail].join('-');
-  const room = maxLength - suffix.length - 1;
+  const room = maxLength - prefix.length - suffix.length - 1;
   if (room < 1) {
     throw new RangeError(`cannot fit '${full}' into ${maxLength} characters: '${tail.join('-')}' alone is too long; use shorter ids`);
   }
   // The head starts with a letter or digit; trailing hyphens are cut so the name still ends with one.
-  return `${head.slice(0, room).replace(/-+$/, '')}-${suffix}`;
+  return `${prefix}${head.slice(0, room).replace(/-+$/, '')}-${suffix}`;
+}
+
+/** The controller's SageMaker name prefix: `r`, 8 lower-case hex characters, a hyphen (or none). */
+export const SAGEMAKER_NAME_PREFIX_PATTERN = /^r[0-9a-f]{8}-$/;
+
+function checkNamePrefix(namePrefix: string): void {
+  if (namePrefix !== '' && !SAGEMAKER_NAME_PREFIX_PATTERN.test(namePrefix)) {
+    throw new RangeError(`SageMaker name prefix '${namePrefix}' must be 'r', 8 lower-case hex characters and a hyphen, as the RolloutController sets it`);
+  }
 }
 
 function checkEndpointName(endpointName: string): void {

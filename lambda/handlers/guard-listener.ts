@@ -1,10 +1,12 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { decideOnAlarm } from '../core';
+import { EndpointState, decideOnAlarm } from '../core';
 import { getAlarmSubject } from '../aws/alarm-index';
 import { logger } from '../aws/logger';
-import { Sleep, retryTransient } from '../aws/retry';
+import { Retry, Sleep, retryTransient } from '../aws/retry';
 import { getState } from '../aws/state-table';
 import { intervene } from './operations/intervene';
+import { noticeStableAlarm } from './operations/stable-alarm';
+import { undo } from './operations/undo';
 
 /** The `detail` of a `CloudWatch Alarm State Change` event (fields the listener reads). */
 export interface AlarmStateChangeDetail {
@@ -16,7 +18,8 @@ export interface AlarmStateChangeDetail {
 export type AlarmEvent = EventBridgeEvent<'CloudWatch Alarm State Change', AlarmStateChangeDetail>;
 
 export interface AlarmHandled {
-  readonly action: 'rollback' | 'revert' | 'ignore';
+  /** `notify`: a stable alarm after the revert window, recorded and notified; `undo`: autoUndo acted on it. */
+  readonly action: 'rollback' | 'revert' | 'ignore' | 'notify' | 'undo';
   readonly reason: string;
   readonly endpointName?: string;
   readonly rolloutId?: string;
@@ -54,11 +57,14 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
     return ignored({ action: 'ignore', reason: decision.reason, endpointName: subject.endpointName });
   }
   const retry = retryTransient({ sleep: deps.sleep });
+  const evidence = { alarmName: detail.alarmName, alarmReason: detail.state.reason, alarmTimestamp: detail.state.timestamp, eventId: event.id };
+  if (decision.action === 'notify' || decision.action === 'undo') {
+    return afterRevertWindow(state, { action: decision.action, reason: decision.reason }, detail.alarmName, changedAt ?? now, evidence, now, retry);
+  }
   const rolloutId = state.lock?.rolloutId ?? state.candidate?.rolloutId;
   if (rolloutId === undefined) {
     throw new Error(`endpoint ${state.endpointName} is ${state.phase} but its state names no rollout; cannot ${decision.action}: check 'cdk-sagemaker-rollout status', and use its rollback command if traffic must move`);
   }
-  const evidence = { alarmName: detail.alarmName, alarmReason: detail.state.reason, alarmTimestamp: detail.state.timestamp, eventId: event.id };
   const cleanup = await intervene({ state, rolloutId, action: decision.action, actor: ACTOR, reason: decision.reason, evidence, now, retry });
   const handled: AlarmHandled = {
     action: decision.action,
@@ -69,6 +75,38 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
   };
   logger.info('guard alarm handled', { ...handled, cleanupAlreadyExisted: cleanup.alreadyExisted });
   return handled;
+}
+
+/**
+ * A stable guard in ALARM with no revert window open: with autoUndo, undo (to the standby while it is provisioned, else
+ * the previous stable version); without it, or when there is nothing to undo to, record and notify the `undo` command.
+ */
+async function afterRevertWindow(
+  state: EndpointState, decision: { action: 'notify' | 'undo'; reason: string }, alarmName: string, changedAt: number,
+  evidence: object, now: number, retry: Retry,
+): Promise<AlarmHandled> {
+  const { endpointName } = state;
+  if (decision.action === 'undo') {
+    const done = await undo({
+      state, endpointName, actor: ACTOR, reason: decision.reason, evidence, idempotencyAt: Number.isFinite(changedAt) ? changedAt : now,
+      idempotencyKey: alarmName, now, retry,
+    });
+    if (done.decision.action !== 'none') {
+      const handled: AlarmHandled = { action: 'undo', reason: done.decision.reason, endpointName, rolloutId: done.rolloutId, cleanupExecutionArn: done.executionArn };
+      logger.info('guard alarm handled', { ...handled });
+      return handled;
+    }
+    const notice = await noticeStableAlarm({ state, alarmName, changedAt, reason: `${decision.reason}; autoUndo could not act: ${done.decision.reason}`, evidence, actor: ACTOR, now });
+    return ignoredOrNotified(notice.recorded, `${decision.reason}; autoUndo could not act: ${done.decision.reason}`, endpointName);
+  }
+  const notice = await noticeStableAlarm({ state, alarmName, changedAt, reason: decision.reason, evidence, actor: ACTOR, now });
+  return ignoredOrNotified(notice.recorded, `${decision.reason} (${notice.command})`, endpointName);
+}
+
+function ignoredOrNotified(recorded: boolean, reason: string, endpointName: string): AlarmHandled {
+  const result: AlarmHandled = recorded ? { action: 'notify', reason, endpointName } : { action: 'ignore', reason: `already recorded and notified: ${reason}`, endpointName };
+  logger.info('stable guard alarm after the revert window', { ...result });
+  return result;
 }
 
 function ignored(result: AlarmHandled): AlarmHandled {

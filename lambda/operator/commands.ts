@@ -1,10 +1,12 @@
-import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, decideApproval, decideIntervention } from '../core';
+import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, WaitTarget, decideApproval, decideIntervention, decideWait } from '../core';
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
-import { RolloutRecord, getRollout } from '../aws/rollout-records';
+import { RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
+import { retryRollout } from '../handlers/operations/retry';
+import { undo } from '../handlers/operations/undo';
 
 /**
  * What an on-call engineer can do, as plain functions: the CLI (bin/cdk-sagemaker-rollout.ts) calls them with the
@@ -76,6 +78,32 @@ export async function interveneByOperator(input: InterventionRequest): Promise<{
   return { action: decision.action, rolloutId: decision.rolloutId, reason: decision.reason, executionArn: started.executionArn };
 }
 
+export interface UndoRequest {
+  readonly endpointName: string;
+  /** A version recorded as stable before; default: the most recent one before the current stable. */
+  readonly toVersionId?: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly now: number;
+}
+
+/**
+ * `undo [--to <version>]`: the way back after promotion, at any time. With the standby still provisioned it reverts
+ * to it at once; afterwards the version comes back with the emergency strategy (decideUndo). Refused with the phase
+ * and what is allowed when there is nothing to undo.
+ */
+export async function undoByOperator(input: UndoRequest): Promise<{ action: string; versionId?: string; rolloutId?: string; reason: string; executionArn?: string }> {
+  const state = await getState(input.endpointName);
+  const done = await undo({
+    state, endpointName: input.endpointName, toVersionId: input.toVersionId, actor: input.by, reason: `undo by ${input.by}: ${input.reason}`,
+    now: input.now, retry: retryTransient(),
+  });
+  if (done.decision.action === 'none') {
+    throw new Error(`cannot undo: ${done.decision.reason}`);
+  }
+  return { action: done.decision.action, versionId: done.decision.versionId, rolloutId: done.rolloutId, reason: done.decision.reason, executionArn: done.executionArn };
+}
+
 export async function endpointStatus(endpointName: string): Promise<EndpointState | undefined> {
   return getState(endpointName);
 }
@@ -90,4 +118,32 @@ export async function rolloutAtGate(state: EndpointState | undefined): Promise<R
 export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {
   const all = await listHistory(endpointName);
   return all.slice(Math.max(0, all.length - limit));
+}
+
+/** What `watch` draws: the state, the rollout holding the endpoint (else the latest, or the one named) and its history. */
+export async function watchInput(endpointName: string, now: number, rolloutId?: string): Promise<import('./watch').WatchInput> {
+  const state = await getState(endpointName);
+  const rollout = await rolloutOf(endpointName, state, rolloutId);
+  const history = rollout === undefined ? [] : (await listHistory(endpointName)).filter((h) => h.rolloutId === rollout.rolloutId || (h.rolloutId === undefined && h.at >= rollout.startedAt));
+  return { endpointName, state, rollout, history, now };
+}
+
+/** One look for `status --wait-for`: whether the wait is over (decideWait), and how it ended. */
+export async function checkWait(endpointName: string, target: WaitTarget, rolloutId?: string): Promise<{ done: boolean; ok: boolean; reason: string; rolloutId?: string }> {
+  const state = await getState(endpointName);
+  const rollout = await rolloutOf(endpointName, state, rolloutId);
+  return { ...decideWait(target, state, rollout), rolloutId: rollout?.rolloutId };
+}
+
+/** The named rollout, else the one holding the lock, else the latest started. */
+async function rolloutOf(endpointName: string, state: EndpointState | undefined, rolloutId?: string): Promise<RolloutRecord | undefined> {
+  const id = rolloutId ?? state?.lock?.rolloutId;
+  if (id !== undefined) return getRollout(endpointName, id);
+  const all = await listRollouts(endpointName);
+  return [...all].sort((a, b) => b.startedAt - a.startedAt)[0];
+}
+
+/** `retry`: roll out again, explicitly, the version the last rollout did not promote (decideRetry). */
+export async function retryByOperator(input: { endpointName: string; by: string; reason: string; now: number }): Promise<{ rolloutId: string; versionId: string; executionArn: string; reason: string }> {
+  return retryRollout({ ...input, retry: retryTransient() });
 }

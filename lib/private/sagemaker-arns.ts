@@ -1,56 +1,44 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
-import { SLOTS } from '../../lambda/core/contract';
-import { endpointConfigName, modelName, rolloutIdOf } from '../../lambda/core/names';
+import { createHash } from 'node:crypto';
+import { ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
-/** IAM resource ARNs of what the controller creates for one endpoint. */
-export interface EndpointResourceArns {
-  readonly endpoint: string;
-  /** Every EndpointConfig the controller may create for the endpoint. */
+/** IAM resource ARNs of what one controller creates, the same however many endpoints it serves. */
+export interface ControllerResourceArns {
+  /** Every EndpointConfig the controller may create. */
   readonly endpointConfigs: string;
-  /** Every Model the controller may create for the endpoint. */
+  /** Every Model the controller may create. */
   readonly models: string;
-  /** False when the endpoint name is a token, so configs and models could not be scoped by name. */
-  readonly scoped: boolean;
 }
 
-/** Longest tails the runtime appends (lambda/core/names.ts): ids have a fixed length. */
-const SAMPLE_VERSION_ID = 'mv-000000000000';
-const SAMPLE_ROLLOUT_ID = rolloutIdOf(0, 'sample');
-
 /**
- * The part of the endpoint name that every model or config name of the endpoint starts with. The runtime keeps the
- * full endpoint name when the result fits in 63 characters, and otherwise writes `<shortened name>-<hash>-<tail>`;
- * so the prefix is derived from the runtime's own naming functions, with the longest tails it uses.
+ * The controller's key: 8 hex characters of its stack's name (unique per account and region, which is where alarm
+ * and SageMaker names must be unique), or of its construct path when the stack name is a token. Fixed length, so one
+ * controller's prefixes never start another's.
  */
-function namePrefix(endpointName: string, samples: Array<{ name: string; tail: string }>): string {
-  const heads = samples.map(({ name, tail }) => {
-    const rest = name.slice(0, name.length - tail.length - 1);
-    // Not shortened: the name is `<endpoint>-<tail>`. Shortened: drop the hash segment after the head.
-    return rest === endpointName ? `${endpointName}-` : rest.slice(0, rest.lastIndexOf('-'));
+export function controllerKey(controller: IConstruct): string {
+  const stack = Stack.of(controller);
+  const source = Token.isUnresolved(stack.stackName) ? Names.uniqueId(controller) : stack.stackName;
+  return createHash('sha256').update(source, 'utf8').digest('hex').slice(0, 8);
+}
+
+/** `r<key>-`: what every Model and EndpointConfig name of the controller starts with (lambda/core/names.ts). */
+export function sageMakerNamePrefix(key: string): string {
+  return `r${key}-`;
+}
+
+/** SageMaker ARNs carry names in lower case (IAM matches case-sensitively); the prefix is lower case already. */
+export function controllerResourceArns(stack: Stack, namePrefix: string): ControllerResourceArns {
+  const arn = (resource: string) =>
+    stack.formatArn({ service: 'sagemaker', resource, resourceName: `${namePrefix}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return { endpointConfigs: arn('endpoint-config'), models: arn('model') };
+}
+
+/** The endpoint's own ARN, exact (no wildcard: an endpoint `fraud` never covers `fraud-scoring`). */
+export function endpointArnOf(stack: Stack, endpointName: string): string {
+  return stack.formatArn({
+    service: 'sagemaker',
+    resource: 'endpoint',
+    resourceName: Token.isUnresolved(endpointName) ? endpointName : endpointName.toLowerCase(),
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
-  // Shortened heads differ with the room their tail leaves; the shortest one is a prefix of the others.
-  return heads.reduce((a, b) => (a.length <= b.length ? a : b));
-}
-
-/**
- * SageMaker ARNs carry names in lower case (IAM matches case-sensitively), so literal names are lowered. A token
- * name cannot be measured, so configs and models are then scoped to the account and region only.
- */
-export function endpointResourceArns(stack: Stack, endpointName: string): EndpointResourceArns {
-  const arn = (resource: string, resourceName: string) =>
-    stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-  if (Token.isUnresolved(endpointName)) {
-    return { endpoint: arn('endpoint', endpointName), endpointConfigs: arn('endpoint-config', '*'), models: arn('model', '*'), scoped: false };
-  }
-  const models = SLOTS.map((slot) => ({ name: modelName(endpointName, SAMPLE_VERSION_ID, slot), tail: `${SAMPLE_VERSION_ID}-${slot}` }));
-  const configs = [[...SLOTS], ...SLOTS.map((slot) => [slot])].map((slots) => ({
-    name: endpointConfigName(endpointName, SAMPLE_ROLLOUT_ID, slots),
-    tail: `${SAMPLE_ROLLOUT_ID}-${slots.join('-')}`,
-  }));
-  return {
-    endpoint: arn('endpoint', endpointName.toLowerCase()),
-    endpointConfigs: arn('endpoint-config', `${namePrefix(endpointName, configs).toLowerCase()}*`),
-    models: arn('model', `${namePrefix(endpointName, models).toLowerCase()}*`),
-    scoped: true,
-  };
 }

@@ -11,6 +11,7 @@ import { oneWriter } from './one-writer';
 import { rollbackEvidence } from './rollback-evidence';
 import { Invariant, RunView } from './run-view';
 import { smokeTestedTraffic } from './smoke-tested-traffic';
+import { stableAlarmAnswered } from './stable-alarm-answered';
 import { stackRollbackRestores } from './stack-rollback-restores';
 import { unknownNotHealthy } from './unknown-not-healthy';
 
@@ -23,7 +24,7 @@ export interface InvariantResult {
   readonly detail: string;
 }
 
-/** The safety invariants of the design (numbered as in DESIGN.md), one file each. */
+/** The safety invariants of the design (numbered as in DESIGN.md; 14 added with undo), one file each. */
 export const INVARIANTS: readonly Invariant[] = [
   lkgUntouched,
   smokeTestedTraffic,
@@ -38,6 +39,7 @@ export const INVARIANTS: readonly Invariant[] = [
   approvalNamesItsRollout,
   endpointOwnedByItsResource,
   rollbackEvidence,
+  stableAlarmAnswered,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

@@ -21,12 +21,13 @@ export const smokeTestedTraffic: Invariant = {
         failures.push(`t=${view.t(w.at)}s: ${s.version} got ${s.percent}% without a passed smoke test`);
       }
     }
-    const users = run.requests.filter((r) => !r.smoke);
     const untested = new Map<string, { first: number; count: number }>();
     const unwatched = new Map<string, { first: number; count: number }>();
-    for (const r of users) {
-      if (!passedSmokeTest(view, r.version, r.at)) tally(untested, r.version, r.at);
-      if (!watched(view, r.version, r.at)) tally(unwatched, r.version, r.at);
+    let users = 0;
+    for (const r of run.traffic) {
+      users += r.requests;
+      if (!passedSmokeTest(view, r.version, r.at)) tally(untested, r.version, r.at, r.requests);
+      if (!watched(view, r.version, r.at)) tally(unwatched, r.version, r.at, r.requests);
     }
     for (const [version, { first, count }] of untested) {
       failures.push(`${count} user requests on ${version} without a passed smoke test, from t=${view.t(first)}s`);
@@ -34,7 +35,7 @@ export const smokeTestedTraffic: Invariant = {
     for (const [version, { first, count }] of unwatched) {
       failures.push(`${count} user requests on ${version} while no rollout watched it and it was not the LKG, from t=${view.t(first)}s`);
     }
-    return { exercised: users.length > 0, failures, ok: `${live.length} snapshots and ${users.length} user requests checked` };
+    return { exercised: users > 0, failures, ok: `${live.length} snapshots and ${users} user requests checked` };
   },
 };
 
@@ -58,7 +59,7 @@ function ownerOf(run: RunRecord, view: RunView, version: string, at: number): Ru
     .sort((a, b) => b.startedAt - a.startedAt)[0];
 }
 
-function tally(into: Map<string, { first: number; count: number }>, version: string, at: number): void {
+function tally(into: Map<string, { first: number; count: number }>, version: string, at: number, requests: number): void {
   const seen = into.get(version);
-  into.set(version, seen ? { first: seen.first, count: seen.count + 1 } : { first: at, count: 1 });
+  into.set(version, seen ? { first: seen.first, count: seen.count + requests } : { first: at, count: requests });
 }

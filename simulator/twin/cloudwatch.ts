@@ -10,7 +10,13 @@ export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 const EVALUATION_RANGE_EXTRA_PERIODS = 2;
 interface Dimension { Name: string; Value: string }
 interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimension[] }
-interface Bucket { count: number; sum: number; min: number; max: number; values: number[] }
+/**
+ * The datapoints of one second of one series: their statistics, and their values for percentiles, kept as counts per
+ * distinct value while there are few (a count or an error flag has one or two) and as the values themselves beyond.
+ */
+interface Bucket { count: number; sum: number; min: number; max: number; distinct?: Map<number, number>; values?: number[] | Float64Array }
+/** Beyond this many distinct values a second's values are kept as a list rather than counted. */
+const DISTINCT_LIMIT = 8;
 interface MetricQuery { Id: string; MetricStat?: { Metric: MetricId; Period: number; Stat: string }; Expression?: string; ReturnData?: boolean; Period?: number }
 
 /** An alarm definition as PutMetricAlarm (or the template) gives it. */
@@ -52,6 +58,10 @@ export interface AlarmStateChange { alarm: AlarmDefinition; arn: string; from: A
  */
 export class CloudWatchTwin {
   private readonly series = new Map<string, Map<number, Bucket>>();
+  /** Series keys of the metric objects the runtime reuses, so a request costs no key building. */
+  private readonly keys = new WeakMap<MetricId, string>();
+  /** Statistics of ranges whose datapoints have all arrived: they cannot change, and alarms ask for them again each minute. */
+  private readonly settled = new Map<string, number | undefined>();
   readonly alarms = new Map<string, Alarm>();
   readonly compositeAlarms = new Map<string, CompositeAlarm>();
   /**
@@ -79,17 +89,28 @@ export class CloudWatchTwin {
 
   /** Records one datapoint (the twin's SageMaker publishes its per-variant metrics through this). */
   record(metric: MetricId, value: number, at: number): void {
-    const key = seriesKey(metric);
+    this.recordMany(metric, at, value, 1);
+  }
+
+  /**
+   * Records `times` datapoints of `value`, or each of `values`, in the second containing `at`: the runtime publishes one
+   * traffic tick's requests at once.
+   */
+  recordMany(metric: MetricId, at: number, value: number | ArrayLike<number>, times = 1): void {
+    let key = this.keys.get(metric);
+    if (key === undefined) this.keys.set(metric, (key = seriesKey(metric)));
     let buckets = this.series.get(key);
     if (!buckets) this.series.set(key, (buckets = new Map()));
     const second = Math.floor(at / 1000);
     let b = buckets.get(second);
-    if (!b) buckets.set(second, (b = { count: 0, sum: 0, min: Infinity, max: -Infinity, values: [] }));
-    b.count++;
-    b.sum += value;
-    b.min = Math.min(b.min, value);
-    b.max = Math.max(b.max, value);
-    b.values.push(value);
+    if (!b) {
+      // The second before is complete: its value list no longer grows, so it is stored compactly.
+      const previous = buckets.get(second - 1);
+      if (previous?.values && Array.isArray(previous.values)) previous.values = Float64Array.from(previous.values);
+      buckets.set(second, (b = { count: 0, sum: 0, min: Infinity, max: -Infinity, distinct: new Map() }));
+    }
+    if (typeof value === 'number') add(b, value, times);
+    else for (let k = 0; k < value.length; k++) add(b, value[k], 1);
   }
 
   putAlarm(definition: AlarmDefinition): void {
@@ -220,26 +241,33 @@ export class CloudWatchTwin {
   }
 
   private statistic(metric: MetricId, stat: string, start: number, end: number): number | undefined {
-    const buckets = this.series.get(seriesKey(metric));
+    const key = seriesKey(metric);
+    const buckets = this.series.get(key);
     if (!buckets) return undefined;
+    const now = Date.now();
+    // Data arrives in order: once the range's last second has arrived, the whole range has, and its value is final.
+    const final = metricArrival(end - 1000, this.arrival) <= now;
+    const cacheKey = `${key}#${stat}#${start}#${end}`;
+    if (final && this.settled.has(cacheKey)) return this.settled.get(cacheKey);
+    const value = this.compute(buckets, stat, start, end, now);
+    if (final) this.settled.set(cacheKey, value);
+    return value;
+  }
+
+  private compute(buckets: Map<number, Bucket>, stat: string, start: number, end: number, now: number): number | undefined {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
-    const values: number[] = [];
+    const seen: Bucket[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
     // Only what has arrived by now can be seen (metricArrival): late datapoints are still on their way.
-    const now = Date.now();
     const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - this.arrival.lagSeconds);
     for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
       const b = buckets.get(s);
       if (!b || metricArrival(s * 1000, this.arrival) > now) continue;
       count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
-      if (percentile) values.push(...b.values);
+      seen.push(b);
     }
     if (count === 0) return undefined;
-    if (percentile) {
-      values.sort((a, b) => a - b);
-      const rank = Math.ceil((Number(percentile[1]) / 100) * values.length);
-      return values[Math.min(values.length - 1, Math.max(0, rank - 1))];
-    }
+    if (percentile) return nearestRank(seen, count, Number(percentile[1]));
     switch (stat) {
       case 'Sum': return sum;
       case 'SampleCount': return count;
@@ -252,10 +280,12 @@ export class CloudWatchTwin {
 
   private putMetricData(i: { Namespace: string; MetricData: Array<{ MetricName: string; Dimensions?: Dimension[]; Value?: number; Values?: number[]; Counts?: number[]; Timestamp?: number }> }) {
     if (!i.Namespace || i.Namespace.startsWith('AWS/')) throw new ServiceError('InvalidParameterValue', `The value ${i.Namespace} for parameter Namespace is invalid.`);
+    // A datapoint may be for a past second: statistics thought final may change.
+    this.settled.clear();
     for (const d of i.MetricData ?? []) {
       const at = d.Timestamp !== undefined ? d.Timestamp * 1000 : Date.now();
       const metric = { Namespace: i.Namespace, MetricName: d.MetricName, Dimensions: d.Dimensions };
-      if (d.Values) d.Values.forEach((v, k) => { for (let c = 0; c < (d.Counts?.[k] ?? 1); c++) this.record(metric, v, at); });
+      if (d.Values) d.Values.forEach((v, k) => this.recordMany(metric, at, v, d.Counts?.[k] ?? 1));
       else if (d.Value !== undefined) this.record(metric, d.Value, at);
     }
   }
@@ -342,6 +372,61 @@ export function alarmPeriod(d: AlarmDefinition): number {
   const stat = d.Metrics?.find((m) => m.MetricStat);
   if (!stat) throw new ServiceError('ValidationError', `alarm ${d.AlarmName} has neither Period nor a metric with a period`);
   return stat.MetricStat!.Period;
+}
+
+function add(b: Bucket, value: number, times: number): void {
+  if (times <= 0) return;
+  b.count += times;
+  b.sum += value * times;
+  if (value < b.min) b.min = value;
+  if (value > b.max) b.max = value;
+  if (b.distinct) {
+    b.distinct.set(value, (b.distinct.get(value) ?? 0) + times);
+    if (b.distinct.size <= DISTINCT_LIMIT) return;
+    // Too many distinct values to count: keep them as a list from now on.
+    const values: number[] = [];
+    for (const [v, n] of b.distinct) for (let k = 0; k < n; k++) values.push(v);
+    b.values = values;
+    b.distinct = undefined;
+    return;
+  }
+  const values = Array.isArray(b.values) ? b.values : (b.values = Array.from(b.values!));
+  for (let k = 0; k < times; k++) values.push(value);
+}
+
+/** The nearest-rank percentile `p` of the `count` datapoints of these seconds. */
+function nearestRank(buckets: Bucket[], count: number, p: number): number {
+  const all = new Float64Array(count);
+  let n = 0;
+  for (const b of buckets) {
+    if (b.distinct) for (const [v, times] of b.distinct) all.fill(v, n, (n += times));
+    else { all.set(b.values!, n); n += b.values!.length; }
+  }
+  const rank = Math.ceil((p / 100) * count);
+  return select(all, Math.min(count - 1, Math.max(0, rank - 1)));
+}
+
+/** The k-th smallest value (0-based) of `a`, reordering it (Hoare's selection: linear on average, where a sort is not). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 function seriesKey(m: MetricId): string {

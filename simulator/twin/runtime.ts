@@ -1,10 +1,11 @@
-import { BehaviourProfile, effective, serve } from '../behaviour';
+import { BehaviourProfile, ServingValues, drawer, profileAt, serve } from '../behaviour';
 import { Random } from '../random';
+import { TrafficSample } from '../traffic-log';
 import { WireRequest, WireResponse } from '../transport';
 import { CloudWatchTwin } from './cloudwatch';
 import { SageMakerTwin } from './sagemaker';
 
-/** One request as the timeline records it. */
+/** One request as the timeline records it (the controller's smoke tests; user traffic is kept as `TrafficSample`s). */
 /** `smoke` marks the controller's smoke-test invocations (pinned with TargetVariant), which are not user traffic. */
 export interface RequestRecord { at: number; variant: string; version: string; ok: boolean; latencyMs: number; regressed: boolean; smoke: boolean }
 
@@ -17,8 +18,17 @@ export class RuntimeTwin {
   readonly firstServedAt = new Map<string, number>();
   readonly regressedAt = new Map<string, number>();
   onRequest: (record: RequestRecord) => void = () => undefined;
+  /** User requests one variant served at one moment, with each one's latency (ms). */
+  onTraffic: (sample: TrafficSample, latenciesMs: ArrayLike<number>) => void = () => undefined;
+  /** A request slower than this counts as bad (`TrafficSample.bad`). */
+  slowRequestMs = 1000;
+  /** The metric objects of each endpoint and variant, made once (CloudWatch keys its series by them). */
+  private readonly metrics = new Map<string, Record<'invocations' | 'errors5xx' | 'errors4xx' | 'modelLatency' | 'overheadLatency', { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> }>>();
+  private readonly versions = new Map<string, string>();
   /** The next `remaining` requests pinned with TargetVariant from `from` on are answered by the platform with `error` (a fault). */
   smokeFault: { from: number; remaining: number; error: PlatformError } = { from: 0, remaining: 0, error: 'ServiceUnavailable' };
+  /** Each bursty version's error bursts as [from, to) epoch-ms windows in time order (see `burstWindows`). */
+  bursts = new Map<string, Array<{ from: number; to: number }>>();
 
   constructor(
     private readonly sagemaker: SageMakerTwin,
@@ -29,10 +39,13 @@ export class RuntimeTwin {
 
   /** The scenario version a model serves, from its model data URL (s3://sim-models/<version>/model.tar.gz). */
   versionOf(modelName: string): string {
+    const known = this.versions.get(modelName);
+    if (known !== undefined) return known;
     const model = this.sagemaker.modelOf(modelName) as { PrimaryContainer?: { ModelDataUrl?: string } } | undefined;
     const url = model?.PrimaryContainer?.ModelDataUrl ?? '';
     const m = /^s3:\/\/sim-models\/([^/]+)\//.exec(url);
     if (!m || !this.profiles[m[1]]) throw new Error(`the twin cannot tell which scenario version model ${modelName} serves (ModelDataUrl ${url})`);
+    this.versions.set(modelName, m[1]);
     return m[1];
   }
 
@@ -67,19 +80,83 @@ export class RuntimeTwin {
     const version = this.versionOf(chosen.modelName);
     const profile = this.profiles[version];
     const now = Date.now();
-    const regressed = this.regressedAt.has(version);
-    const result = target && profile.failsSmokeTest
-      ? { ok: false, latencyMs: profile.latencyP50Ms }
-      : serve(effective(profile, regressed), this.random);
-    const dims = [{ Name: 'EndpointName', Value: endpointName }, { Name: 'VariantName', Value: chosen.name }];
-    const metric = (name: string, value: number) => this.cloudwatch.record({ Namespace: 'AWS/SageMaker', MetricName: name, Dimensions: dims }, value, now);
-    metric('Invocations', 1);
-    metric('Invocation5XXErrors', result.ok ? 0 : 1);
-    metric('Invocation4XXErrors', 0);
-    metric('ModelLatency', Math.round(result.latencyMs * 1000));
-    metric('OverheadLatency', 3000);
-    this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed, smoke: target !== undefined });
+    const result = target && profile.failsSmokeTest ? { ok: false, latencyMs: profile.latencyP50Ms } : serve(this.valuesOf(version, now), this.random);
+    this.publish(endpointName, chosen.name, now, 1, result.ok ? 0 : 1, [result.latencyMs]);
+    if (target) {
+      this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed: this.regressedAt.has(version), smoke: true });
+    } else {
+      this.onTraffic({ at: now, variant: chosen.name, version, requests: 1, failed: result.ok ? 0 : 1, bad: !result.ok || result.latencyMs > this.slowRequestMs ? 1 : 0 }, [result.latencyMs]);
+    }
     return { variant: chosen.name, ...result };
+  }
+
+  /**
+   * Serves one traffic tick: `count` user requests at this instant, each routed by the live weights and drawn from
+   * its version's profile as `invoke` would (same random draws in the same order), published per variant at once.
+   */
+  serveUsers(endpointName: string, count: number): void {
+    if (count <= 0) return;
+    const variants = this.sagemaker.serving(endpointName);
+    const total = variants.reduce((s, v) => s + v.weight, 0);
+    if (total <= 0) return;
+    const now = Date.now();
+    const served = variants.map((v) => {
+      const version = this.versionOf(v.modelName);
+      return { variant: v.name, version, draw: drawer(this.valuesOf(version, now), this.random), failed: 0, bad: 0, latencies: [] as number[] };
+    });
+    for (let k = 0; k < count; k++) {
+      let pick = this.random.next() * total;
+      let i = variants.findIndex((v) => (pick -= v.weight) < 0);
+      if (i < 0) i = variants.length - 1;
+      const s = served[i];
+      const latencyMs = s.draw.latencyMs();
+      const ok = s.draw.ok();
+      s.latencies.push(latencyMs);
+      if (!ok) s.failed++;
+      if (!ok || latencyMs > this.slowRequestMs) s.bad++;
+    }
+    for (const s of served) {
+      if (s.latencies.length === 0) continue;
+      this.publish(endpointName, s.variant, now, s.latencies.length, s.failed, s.latencies);
+      this.onTraffic({ at: now, variant: s.variant, version: s.version, requests: s.latencies.length, failed: s.failed, bad: s.bad }, s.latencies);
+    }
+  }
+
+  /** The values a version serves with now: its regression's progress and its bursts. */
+  private valuesOf(version: string, now: number): ServingValues {
+    const regressedAt = this.regressedAt.get(version);
+    return profileAt(this.profiles[version], { regressedForMs: regressedAt === undefined ? undefined : now - regressedAt, inBurst: this.inBurst(version, now) });
+  }
+
+  /** SageMaker's per-variant metrics of `requests` requests, `failed` of them with a 5xx. */
+  private publish(endpointName: string, variant: string, now: number, requests: number, failed: number, latenciesMs: number[]): void {
+    const key = `${endpointName}\n${variant}`;
+    let m = this.metrics.get(key);
+    if (!m) {
+      const metric = (name: string) => ({ Namespace: 'AWS/SageMaker', MetricName: name, Dimensions: [{ Name: 'EndpointName', Value: endpointName }, { Name: 'VariantName', Value: variant }] });
+      m = { invocations: metric('Invocations'), errors5xx: metric('Invocation5XXErrors'), errors4xx: metric('Invocation4XXErrors'), modelLatency: metric('ModelLatency'), overheadLatency: metric('OverheadLatency') };
+      this.metrics.set(key, m);
+    }
+    this.cloudwatch.recordMany(m.invocations, now, 1, requests);
+    this.cloudwatch.recordMany(m.errors5xx, now, 0, requests - failed);
+    this.cloudwatch.recordMany(m.errors5xx, now, 1, failed);
+    this.cloudwatch.recordMany(m.errors4xx, now, 0, requests);
+    this.cloudwatch.recordMany(m.modelLatency, now, latenciesMs.map((ms) => Math.round(ms * 1000)));
+    this.cloudwatch.recordMany(m.overheadLatency, now, 3000, requests);
+  }
+
+  /** Whether a burst of errors of this version lasts at `now` (binary search over its windows). */
+  inBurst(version: string, now: number): boolean {
+    const windows = this.bursts.get(version);
+    if (!windows) return false;
+    let lo = 0;
+    let hi = windows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (windows[mid].to <= now) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < windows.length && windows[lo].from <= now;
   }
 
   /** InvokeEndpoint on the wire (REST JSON): POST /endpoints/{name}/invocations. */

@@ -111,6 +111,12 @@ export class SageMakerTwin {
       UpdateEndpoint: guard('UpdateEndpoint', (i) => this.updateEndpoint(i)),
       UpdateEndpointWeightsAndCapacities: guard('UpdateEndpointWeightsAndCapacities', (i) => this.updateWeights(i)),
       DescribeEndpoint: guard('DescribeEndpoint', (i) => this.describeEndpoint(i)),
+      // ListEndpoints API reference: NameContains filters by a substring of the name (the probe's --cleanup finds its leftovers).
+      ListEndpoints: guard('ListEndpoints', (i) => ({
+        Endpoints: this.list(this.endpoints.keys(), i.NameContains).map((n) => ({
+          EndpointName: n, EndpointArn: this.arn('endpoint', n), EndpointStatus: this.endpoints.get(n)!.status, CreationTime: 0, LastModifiedTime: 0,
+        })),
+      })),
       DeleteEndpoint: guard('DeleteEndpoint', (i) => this.deleteEndpoint(i)),
       // Tags of endpoints, addressed by ARN (SageMaker API reference: AddTags adds or overwrites keys, ListTags, DeleteTags;
       // CreateEndpoint takes Tags). Keys up to 128 characters, values up to 256 (the Tag data type).

@@ -17,14 +17,27 @@ describe('cdk-sagemaker-rollout command line', () => {
   test('--help lists every command and the exit codes', () => {
     const { code, out } = cli('--help');
     expect(code).toBe(0);
-    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate', 'probe']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(out).toMatch(/Exit codes:[\s\S]*2 {2}usage error[\s\S]*3 {2}simulate: a safety invariant did not hold/);
   });
 
-  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate'])('%s takes --region, --profile and --json', (command) => {
+  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate', 'probe'])('%s takes --region, --profile and --json', (command) => {
     const { code, out } = cli(command, '--help');
     expect(code).toBe(0);
     for (const flag of ['--region <region>', '--profile <name>', '--json']) expect(out).toContain(flag);
+  });
+
+  test('probe names the model it needs, prints what it creates and its cost, and creates nothing unless asked to', () => {
+    const missing = cli('probe', '--region', 'eu-west-1');
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('probe needs a model SageMaker can serve: pass --image, --model-data, --role');
+    const declined = spawnSync(process.execPath, [LAUNCHER, 'probe', '--region', 'eu-west-1', '--image', 'img', '--model-data', 's3://b/m.tar.gz', '--role', 'arn:aws:iam::1:role/r', '--price-per-hour', '0.1'],
+      { encoding: 'utf8', input: 'n\n', env: { ...process.env, HOME: os.tmpdir(), AWS_EC2_METADATA_DISABLED: 'true' } });
+    const out = `${declined.stdout}${declined.stderr}`;
+    expect(declined.status).toBe(0);
+    expect(out).toMatch(/creates in eu-west-1: one model, two endpoint configs and one endpoint of two ml\.c5\.large instances/);
+    expect(out).toMatch(/Estimated cost: about [\d.]+ instance-hours of ml\.c5\.large = about \$[\d.]+/);
+    expect(out).toContain('nothing created');
   });
 
   test('usage errors exit 2 and name the problem', () => {

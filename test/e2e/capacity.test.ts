@@ -18,7 +18,8 @@ describe('instances, fleets and the account quota', () => {
     const rollout = summary.rollouts.find((r) => r.kind === 'rollout')!;
     expect(rollout.outcome).toBe('failed');
     expect(rollout.reason).toMatch(/ResourceLimitExceeded: The account-level service limit 'ml\.m5\.large for endpoint usage' is 2 Instances/);
-    expect(run.requests.filter((r) => r.version === 'v2')).toEqual([]);
+    expect(run.traffic.filter((r) => r.version === 'v2')).toEqual([]);
+    expect(run.smokeRequests.filter((r) => r.version === 'v2')).toEqual([]);
     expect(finalWeights(summary)).toEqual({ v1: 100 });
     expect(summary.peakInstances).toBe(1);
     expectInvariants(summary);

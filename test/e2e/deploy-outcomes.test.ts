@@ -1,3 +1,4 @@
+import { countTraffic } from '../../simulator/traffic-log';
 import { decisions, expectInvariants, finalWeights, scenario } from './support';
 
 describe('what a deploy ends with', () => {
@@ -8,9 +9,9 @@ describe('what a deploy ends with', () => {
     ]);
     expect(summary.cloudFormation[0].reason).toMatch(/smoke payload 1 of 1 failed/);
     // No user request ever reached v1, and v2 served users only after its smoke test passed.
-    expect(run.requests.filter((r) => !r.smoke && r.version === 'v1')).toEqual([]);
+    expect(run.traffic.filter((r) => r.version === 'v1')).toEqual([]);
     const passed = run.history.find((h) => h.decision === 'smoke-test-passed')!;
-    expect(Math.min(...run.requests.filter((r) => !r.smoke && r.version === 'v2').map((r) => r.at))).toBeGreaterThanOrEqual(passed.at);
+    expect(Math.min(...run.traffic.filter((r) => r.version === 'v2').map((r) => r.at))).toBeGreaterThanOrEqual(passed.at);
     expect(decisions(run)).toContain('endpoint-deleted');
     expect(summary.rollouts.map((r) => [r.version, r.kind, r.outcome])).toEqual([['v1', 'create', 'rolled-back'], ['v2', 'create', 'promoted']]);
     expect(summary.outcome).toBe('promoted');
@@ -56,8 +57,8 @@ describe('the summary is honest', () => {
   test('a candidate bad from its first request is counted (no regression onset needed), apart from the stable baseline', async () => {
     const { run, summary } = await scenario('candidate-bad-from-first-request');
     // Counting only requests after a regression began (the old summary) would report 0 here.
-    expect(run.requests.some((r) => r.regressed)).toBe(false);
-    const candidateBad = run.requests.filter((r) => !r.smoke && r.version === 'v2' && !r.ok).length;
+    expect(run.regressedAt).toEqual({});
+    const candidateBad = countTraffic(run.traffic, { version: 'v2' }).failed;
     expect(candidateBad).toBeGreaterThan(20);
     expect(summary.badRequests - summary.stableBadRequests).toBe(candidateBad);
     expect(summary.outcome).toBe('rolled-back');
@@ -66,9 +67,11 @@ describe('the summary is honest', () => {
 
   test('bad requests count over the whole run, with the stable baseline apart', async () => {
     const { run, summary } = await scenario('too-little-traffic-is-inconclusive');
-    const bad = run.requests.filter((r) => !r.smoke && (!r.ok || r.latencyMs > 1000));
-    expect(summary.badRequests).toBe(bad.length);
-    expect(summary.stableBadRequests).toBe(bad.filter((r) => r.version === 'v1').length);
+    const all = countTraffic(run.traffic);
+    expect(summary.requests).toBe(all.requests);
+    expect(summary.badRequests).toBe(all.bad);
+    expect(all.bad).toBeGreaterThanOrEqual(all.failed);
+    expect(summary.stableBadRequests).toBe(countTraffic(run.traffic, { version: 'v1' }).bad);
   });
 
   test('rollout durations to promotion and to the end of the revert window are separate', async () => {

@@ -1,8 +1,9 @@
+import { countTraffic } from '../../simulator/traffic-log';
 import { RunRecord } from '../../simulator/simulation';
 import { decisions, expectInvariants, maxShare, scenario } from './support';
 
 /** Failed user requests (smoke tests excluded) a version served over the whole run. */
-const failedOn = (run: RunRecord, version: string) => run.requests.filter((r) => r.version === version && !r.smoke && !r.ok).length;
+const failedOn = (run: RunRecord, version: string) => countTraffic(run.traffic, { version }).failed;
 const exercised = (summary: { invariants: Array<{ id: number; exercised: boolean }> }, id: number) => summary.invariants.find((i) => i.id === id)?.exercised;
 
 describe('metrics that arrive late are unknown until they arrive (invariants 8 and 9)', () => {

@@ -1,3 +1,4 @@
+import { countTraffic } from '../../simulator/traffic-log';
 import { decisions, expectInvariants, finalWeights, maxShare, scenario } from './support';
 
 describe('a healthy candidate is promoted', () => {
@@ -13,7 +14,7 @@ describe('a healthy candidate is promoted', () => {
     expect(d.indexOf('promoted', d.indexOf('traffic-shifted'))).toBeGreaterThan(d.lastIndexOf('traffic-shifted'));
     expect(d.slice(-4)).toEqual(['watch-ended', 'retiring', 'retired', 'rollout-ended']);
     // Bad requests are only the versions' baseline errors (0.2% on v1, 0.1% on v2), counted over the whole run.
-    const served = (v: string) => run.requests.filter((r) => !r.smoke && r.version === v).length;
+    const served = (version: string) => countTraffic(run.traffic, { version }).requests;
     expect(summary.badRequests).toBeLessThanOrEqual(2 * (0.002 * served('v1') + 0.001 * served('v2')));
     expect(summary.stableBadRequests).toBeGreaterThan(0);
     expectInvariants(summary);

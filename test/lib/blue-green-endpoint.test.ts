@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { EndpointSpec } from '../../lambda/core/contract';
 import {
-  Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, RolloutController, RolloutStrategy, Slot,
+  Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, ModelData, RolloutController, RolloutStrategy, Slot,
 } from '../../lib';
 import { ecrVersion, testStack } from './fixtures';
 
@@ -30,6 +30,16 @@ function topic(stack: Stack): sns.ITopic {
 }
 
 describe('BlueGreenEndpoint', () => {
+  test('autoUndo reaches the spec only when set, and undoModelData keeps the old model data readable by the model role and the controller', () => {
+    expect(specOf(endpoint())).not.toHaveProperty('autoUndo');
+    const stack = testStack();
+    const ep = endpoint({ autoUndo: true, undoModelData: [ModelData.fromS3Uri('s3://old-models/fraud/v41/model.tar.gz')] }, stack);
+    expect(specOf(ep).autoUndo).toBe(true);
+    const policies = JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    // Once for the model role and once for each of the step and deploy functions.
+    expect(policies.split('old-models/fraud/v41/model.tar.gz').length - 1).toBe(3);
+  });
+
   test('renders the EndpointSpec of the contract in one custom resource', () => {
     const ep = endpoint({ rolloutAttempt: 2 });
     const spec = specOf(ep);
@@ -120,6 +130,23 @@ describe('BlueGreenEndpoint', () => {
     });
   });
 
+  test('the model role SageMaker assumes is limited to this account (aws:SourceAccount, aws:SourceArn) and lives under the controller\'s path', () => {
+    const stack = testStack();
+    const ep = endpoint({}, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Path: ep.controller.modelRolePath,
+      AssumeRolePolicyDocument: { Statement: [{
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'sagemaker.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '123456789012' },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:*']] } },
+        },
+      }] },
+    });
+  });
+
   test('waitForRollout sets ServiceTimeout to the worst case until promotion or rollback (revert window and retiring come after the answer)', () => {
     const ep = endpoint({
       waitForRollout: true,
@@ -184,11 +211,11 @@ describe('BlueGreenEndpoint', () => {
     expect(imported.metricCpuUtilization(Slot.BLUE).namespace).toBe('/aws/sagemaker/Endpoints');
   });
 
-  test('a token endpoint name is accepted and unscoped permissions are warned about', () => {
+  test('a token endpoint name is accepted: models and configs are scoped by the controller\'s prefix, not by the name', () => {
     const stack = testStack();
     const ep = endpoint({ endpointName: Lazy.string({ produce: () => 'late-name' }) }, stack);
     expect(stack.resolve(ep.endpointName)).toBe('late-name');
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('an endpoint name is a token'));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('fails when the endpoint name breaks the SageMaker pattern or length', () => {

@@ -32,7 +32,7 @@ describe('ModelVersion', () => {
       modelData: ModelData.fromBucket(bucket, 'm/v1/model.tar.gz', { sha256: 'AB'.repeat(32) }),
       environment: { MODEL_SERVER_WORKERS: '2' },
     });
-    const config = version.bind(stack, modelRole, [verifier]);
+    const config = version.bind(stack, modelRole, { imagePinner: verifier, modelCreator: verifier });
     expect(stack.resolve(config.image)).toEqual({
       'Fn::Join': ['', [
         { 'Fn::Select': [4, { 'Fn::Split': [':', { 'Fn::GetAtt': ['Repo02AC86CF', 'Arn'] }] }] },
@@ -71,7 +71,7 @@ describe('ModelVersion', () => {
     const { stack, modelRole, verifier } = roles();
     const config = ModelVersion.fromImageUri(`111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/model@${DIGEST}`, {
       modelData: ModelData.fromS3Uri('s3://shared-models/fraud/'),
-    }).bind(stack, modelRole, [verifier]);
+    }).bind(stack, modelRole, { imagePinner: verifier, modelCreator: verifier });
     expect(config.image).toBe(`111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/model@${DIGEST}`);
     const statements = policyOf(stack, 'ModelRole');
     expect(statements).toEqual(expect.arrayContaining([
@@ -88,10 +88,10 @@ describe('ModelVersion', () => {
     ]));
   });
 
-  test('fromModelPackage lets the verifier describe the package', () => {
+  test('fromModelPackage lets the model creator describe the package', () => {
     const { stack, modelRole, verifier } = roles();
     const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/7';
-    expect(ModelVersion.fromModelPackage(arn).bind(stack, modelRole, [verifier])).toEqual({ modelPackageArn: arn, environment: {} });
+    expect(ModelVersion.fromModelPackage(arn).bind(stack, modelRole, { modelCreator: verifier })).toEqual({ modelPackageArn: arn, environment: {} });
     expect(policyOf(stack, 'Verifier')).toEqual([expect.objectContaining({ Action: 'sagemaker:DescribeModelPackage', Resource: arn })]);
   });
 

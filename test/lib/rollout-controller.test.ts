@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
 import { FAST_LEVER_BUDGET_MS } from '../../lambda/core/fast-lever';
 import { ecrVersion, testApp, testStack } from './fixtures';
@@ -99,13 +100,41 @@ describe('RolloutController', () => {
     expect(listener.Properties.Timeout * 1000).toBeGreaterThanOrEqual(FAST_LEVER_BUDGET_MS + 30_000);
   });
 
-  test('the state machine is Standard, logs ALL and traces with X-Ray', () => {
+  test('the state machine is Standard, traces with X-Ray, and by default logs errors without execution data', () => {
     const { template } = twoEndpoints();
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      LoggingConfiguration: Match.objectLike({ Level: 'ERROR', IncludeExecutionData: false }),
       TracingConfiguration: { Enabled: true },
     });
+  });
+
+  test('log level, execution data and a logs key are options; the key encrypts every controller log group and allows CloudWatch Logs', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'LogsKey');
+    RolloutController.of(stack, { stateMachineLogLevel: sfn.LogLevel.ALL, logExecutionData: true, logsEncryptionKey: key });
+    new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack), endpointName: 'a' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(4);
+    for (const group of groups) expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'logs.us-east-1.amazonaws.com' } })]) },
+    });
+  });
+
+  test('the alarm rule\'s target retries briefly and sends what it cannot deliver to an encrypted dead-letter queue', () => {
+    const { template, a } = twoEndpoints();
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Targets[0]).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 900 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/AlarmEventDeadLetterQueue/), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(a.controller.metricAlarmEventsLost().metricName).toBe('ApproximateNumberOfMessagesVisible');
   });
 
   test('the rule matches ALARM state changes of every guard alarm of the stack and targets the guard listener', () => {
@@ -116,15 +145,13 @@ describe('RolloutController', () => {
       'detail-type': ['CloudWatch Alarm State Change'],
       'detail': { state: { value: ['ALARM'] } },
     });
-    // One prefix per endpoint covers all of its guard alarms, which are named after it.
+    // One prefix per controller covers every guard alarm of every endpoint, which are named after it.
     const alarmArn = (name: string) => join(`:cloudwatch:us-east-1:123456789012:alarm:${name}`);
-    expect(rule.Properties.EventPattern.resources).toEqual([
-      { prefix: alarmArn('sagemaker-rollout-Fraud-Scoring-') },
-      { prefix: alarmArn('sagemaker-rollout-recommender-') },
-    ]);
+    expect(a.controller.alarmNamePrefix).toMatch(/^sagemaker-rollout-[0-9a-f]{8}-$/);
+    expect(rule.Properties.EventPattern.resources).toEqual([{ prefix: alarmArn(a.controller.alarmNamePrefix) }]);
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties.AlarmName).sort();
     expect(names).toEqual([a, b].flatMap((endpoint) => ['error-rate', 'latency-p99'].flatMap((guard) =>
-      [Slot.BLUE, Slot.GREEN].map((slot) => `sagemaker-rollout-${endpoint.endpointName}-${guard}-${slot}`))).sort());
+      [Slot.BLUE, Slot.GREEN].map((slot) => `${a.controller.alarmNamePrefix}${endpoint.endpointName}-${guard}-${slot}`))).sort());
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/GuardListener/), 'Arn'] } })]);
   });
 
@@ -152,7 +179,7 @@ describe('RolloutController', () => {
       }
       return value;
     };
-    expect(rule.Properties.EventPattern.resources).toHaveLength(15);
+    expect(rule.Properties.EventPattern.resources).toHaveLength(1);
     expect(JSON.stringify(render(rule.Properties.EventPattern)).length).toBeLessThan(2048);
   });
 
@@ -165,7 +192,7 @@ describe('RolloutController', () => {
     const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
     const resources = rule.Properties.EventPattern.resources as unknown[];
     expect(resources.filter((r) => r === 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:kpi')).toHaveLength(1);
-    expect(resources).toHaveLength(3);
+    expect(resources).toHaveLength(2);
   });
 
   test('no IAM statement grants a "*" action', () => {
@@ -187,15 +214,15 @@ describe('RolloutController', () => {
     }
   });
 
-  test('SageMaker statements are scoped to the stack\'s endpoints (lower-case ARNs)', () => {
+  test('SageMaker statements are scoped to the stack\'s endpoints (exact, lower-case ARNs) and the controller\'s name prefix', () => {
     const { template } = twoEndpoints();
+    const env = Object.values(template.findResources('AWS::Lambda::Function'))[0].Properties.Environment.Variables.SAGEMAKER_NAME_PREFIX;
+    expect(env).toMatch(/^r[0-9a-f]{8}-$/);
     const allowed = [
       join(':sagemaker:us-east-1:123456789012:endpoint/fraud-scoring'),
-      join(':sagemaker:us-east-1:123456789012:endpoint-config/fraud-scoring-*'),
-      join(':sagemaker:us-east-1:123456789012:model/fraud-scoring-*'),
       join(':sagemaker:us-east-1:123456789012:endpoint/recommender'),
-      join(':sagemaker:us-east-1:123456789012:endpoint-config/recommender-*'),
-      join(':sagemaker:us-east-1:123456789012:model/recommender-*'),
+      join(`:sagemaker:us-east-1:123456789012:endpoint-config/${env}*`),
+      join(`:sagemaker:us-east-1:123456789012:model/${env}*`),
     ];
     let scoped = 0;
     for (const fn of ['Step', 'Deploy', 'GuardListener']) {
@@ -214,18 +241,21 @@ describe('RolloutController', () => {
         }
       }
     }
-    expect(scoped).toBeGreaterThanOrEqual(14);
+    expect(scoped).toBe(10);
     const step = statementsOf(template, 'Step');
     const invoke = step.find((s) => actionsOf(s).includes('sagemaker:UpdateEndpointWeightsAndCapacities'));
     expect(invoke).toBeDefined();
   });
 
-  test('PassRole is limited to the endpoints\' model roles, passed to SageMaker', () => {
-    const { stack, template, a, b } = twoEndpoints();
+  test('PassRole is limited to the model roles under the controller\'s path, and roles users bring by ARN, passed to SageMaker', () => {
+    const { stack, template, a } = twoEndpoints((s) => {
+      new BlueGreenEndpoint(s, 'C', { modelVersion: ecrVersion(s, 'RepoC'), endpointName: 'own-role', role: iam.Role.fromRoleName(s, 'Own', 'own-model-role') });
+    });
+    expect(a.controller.modelRolePath).toMatch(/^\/sagemaker-rollout\/[0-9a-f]{8}\/$/);
+    template.hasResourceProperties('AWS::IAM::Role', { Path: a.controller.modelRolePath });
     const passRole = statementsOf(template, 'Step').filter((s) => actionsOf(s).includes('iam:PassRole'));
     const roles = passRole.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
-    expect(roles).toEqual(expect.arrayContaining([stack.resolve(a.role.roleArn), stack.resolve(b.role.roleArn)]));
-    expect(roles).toHaveLength(2);
+    expect(roles).toEqual([join(`:iam::123456789012:role${a.controller.modelRolePath}*`), stack.resolve(iam.Role.fromRoleName(stack, 'Again', 'own-model-role').roleArn)]);
     for (const s of passRole) {
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
     }
@@ -264,15 +294,15 @@ describe('RolloutController', () => {
     const step = statementsOf(template, 'Step');
     expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], Resource: '*' }));
     expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
-    for (const fn of ['Deploy', 'GuardListener']) {
-      expect(statementsOf(template, fn).some((s) => actionsOf(s).includes('sns:Publish'))).toBe(false);
-    }
+    // The guard listener notifies a stable alarm after the revert window (with the undo command); the deploy never publishes.
+    expect(statementsOf(template, 'GuardListener')).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
+    expect(statementsOf(template, 'Deploy').some((s) => actionsOf(s).includes('sns:Publish'))).toBe(false);
     expect(step).toContainEqual(expect.objectContaining({
       Action: 'events:PutEvents', Resource: join(':events:us-east-1:123456789012:event-bus/default'),
     }));
   });
 
-  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for step and listener', () => {
+  test('a composite alarm brought as a guard is readable: DescribeAlarms is allowed on "*", once, for the step function (the only reader)', () => {
     // AWS returns composite alarms only to a cloudwatch:DescribeAlarms permission scoped to "*" (DescribeAlarms API
     // reference); an ARN-scoped grant leaves the guard unreadable, and unknown holds every rollout to its deadline.
     const stack = testStack();
@@ -284,16 +314,17 @@ describe('RolloutController', () => {
     });
     new BlueGreenEndpoint(stack, 'A', { modelVersion: ecrVersion(stack, 'RepoA'), endpointName: 'shop', guards: [Guard.alarm(composite)] });
     const template = Template.fromStack(stack);
-    for (const fn of ['Step', 'GuardListener']) {
-      const describe = statementsOf(template, fn).filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
-      expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    const describe = statementsOf(template, 'Step').filter((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'));
+    expect(describe.map((st) => st.Resource)).toEqual(['*']);
+    for (const fn of ['Deploy', 'GuardListener']) {
+      expect(statementsOf(template, fn).some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
     }
-    expect(statementsOf(template, 'Deploy').some((st) => actionsOf(st).includes('cloudwatch:DescribeAlarms'))).toBe(false);
   });
 
-  test('artifact reads for verification are scoped to the endpoints\' repositories', () => {
+  test('image pinning is scoped to the endpoints\' repositories, for the deploy provider only', () => {
     const { template } = twoEndpoints();
-    for (const fn of ['Step', 'Deploy']) {
+    expect(statementsOf(template, 'Step').some((s) => actionsOf(s).includes('ecr:DescribeImages'))).toBe(false);
+    for (const fn of ['Deploy']) {
       const describe = statementsOf(template, fn).filter((s) => actionsOf(s).includes('ecr:DescribeImages'));
       expect(describe.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))).toEqual([
         join(':ecr:us-east-1:123456789012:repository/my-model'),
@@ -323,7 +354,8 @@ describe('RolloutController', () => {
   test('owner tags: the deploy provider reads and moves them, the step function creates an endpoint with them, on that endpoint only', () => {
     const { template } = twoEndpoints();
     const endpoint = join(':sagemaker:us-east-1:123456789012:endpoint/recommender');
-    const onEndpoint = (fn: string) => statementsOf(template, fn).filter((st) => JSON.stringify(st.Resource) === JSON.stringify(endpoint)).flatMap(actionsOf);
+    const onEndpoint = (fn: string) => statementsOf(template, fn)
+      .filter((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).some((r) => JSON.stringify(r) === JSON.stringify(endpoint))).flatMap(actionsOf);
     expect(onEndpoint('Deploy')).toEqual(expect.arrayContaining(['sagemaker:ListTags', 'sagemaker:AddTags', 'sagemaker:DeleteTags']));
     expect(onEndpoint('Step')).toContain('sagemaker:AddTags');
     const tagActions = (fn: string) => statementsOf(template, fn).filter((st) => actionsOf(st).some((a) => /Tags$/.test(a)));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { AlarmState, CloudWatchTwin, metricArrival, roundedStart } from '../../simulator/twin/cloudwatch';
 
 /**
@@ -117,5 +118,41 @@ describe('metric arrival and GetMetricData', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('datapoints stored as aggregates', () => {
+  const metric = { Namespace: 'Test', MetricName: 'Latency' };
+  const valueOf = (twin: CloudWatchTwin, stat: string, start: number, end: number) => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(END + 3_600_000);
+    try {
+      return twin.periodValue({ AlarmName: 'q', ...metric, ExtendedStatistic: stat, Statistic: stat.startsWith('p') ? undefined : stat, Period: (end - start) / 1000, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }, end);
+    } finally {
+      now.mockRestore();
+    }
+  };
+
+  test('percentiles are the nearest rank of every value recorded, however the values are kept (counted or listed)', () => {
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 }), { minLength: 1, maxLength: 5 }), fc.constantFrom(50, 90, 99, 99.9),
+      (seconds, p) => {
+        const twin = new CloudWatchTwin();
+        const start = END - 600_000;
+        // Few distinct values stay counted, many turn into a list: both in one range.
+        seconds.forEach((values, k) => twin.recordMany(metric, start + k * 1000, values));
+        const all = seconds.flat().sort((a, b) => a - b);
+        const expected = all[Math.min(all.length - 1, Math.max(0, Math.ceil((p / 100) * all.length) - 1))];
+        expect(valueOf(twin, `p${p}`, start, start + 60_000)).toBe(expected);
+        expect(valueOf(twin, 'SampleCount', start, start + 60_000)).toBe(all.length);
+        expect(valueOf(twin, 'Sum', start, start + 60_000)).toBe(all.reduce((a, b) => a + b, 0));
+      }));
+  });
+
+  test('a value recorded many times at once (a tick of 200 invocations) counts as that many datapoints', () => {
+    const twin = new CloudWatchTwin();
+    const start = END - 600_000;
+    twin.recordMany(metric, start, 1, 200);
+    twin.recordMany(metric, start, 0, 0);
+    expect(valueOf(twin, 'SampleCount', start, start + 60_000)).toBe(200);
+    expect(valueOf(twin, 'p99', start, start + 60_000)).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { renderHtml } from '../../simulator/report-html';
 import { DEFAULT_CALIBRATION } from '../../simulator/calibration';
+import { TrafficLog } from '../../simulator/traffic-log';
 import type { RunRecord } from '../../simulator/simulation';
 import type { Summary } from '../../simulator/summary';
 
@@ -17,13 +18,13 @@ function alarm(slot: string, from: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA', to: 'OK
 
 /** A 20-minute rollback: v2 on green gets 10%, fails a quarter of its requests in minute 12, and is rolled back. */
 function syntheticRun(): RunRecord {
-  const requests: RunRecord['requests'] = [];
+  const traffic = new TrafficLog(START);
   for (let minute = 0; minute < 20; minute++) {
-    for (let k = 0; k < 30; k++) requests.push({ at: at(minute, k * 2), variant: 'blue', version: 'v1', ok: true, latencyMs: 40 + k, regressed: false, smoke: false });
+    for (let k = 0; k < 30; k++) traffic.add({ at: at(minute, k * 2), variant: 'blue', version: 'v1', requests: 1, failed: 0, bad: 0 }, [40 + k]);
   }
   // Minute 12 on green: latencies 1..100 ms (p99 by nearest rank is 99 ms), one request in four fails.
   for (let k = 1; k <= 100; k++) {
-    requests.push({ at: at(12) + k * 500, variant: 'green', version: 'v2', ok: k % 4 !== 0, latencyMs: k, regressed: true, smoke: false });
+    traffic.add({ at: at(12) + k * 500, variant: 'green', version: 'v2', requests: 1, failed: k % 4 === 0 ? 1 : 0, bad: k % 4 === 0 ? 1 : 0 }, [k]);
   }
   const history = [
     { at: at(10), decision: 'rollout-started', reason: 'no lock held', actor: 'controller', rolloutId: 'r2' },
@@ -56,7 +57,9 @@ function syntheticRun(): RunRecord {
       { at: at(15), status: 'InService', slots: [{ slot: 'blue', version: 'v1', percent: 100 }] },
     ],
     alarms: [alarm('blue', 'INSUFFICIENT_DATA', 'OK', at(2)), alarm('green', 'INSUFFICIENT_DATA', 'OK', at(2)), alarm('green', 'OK', 'ALARM', at(12, 50)), alarm('green', 'ALARM', 'OK', at(16))],
-    requests,
+    traffic: traffic.samples,
+    trafficPerMinute: traffic.minutes,
+    smokeRequests: [],
     executions: [],
     history,
     state: undefined,
@@ -65,7 +68,7 @@ function syntheticRun(): RunRecord {
     cfnResponses: [],
     cfnRequests: [],
     regressedAt: { v2: at(12) },
-    controlPlaneCalls: [], guardAlarms: [], notifications: [], rolloutEvents: [], resources: [], tableName: 'table',
+    controlPlaneCalls: [], guardAlarms: [], notifications: [], rolloutEvents: [], alarmEventsDelivered: [], resources: [], tableName: 'table',
     endpointName: 'sim-endpoint',
     calibration: DEFAULT_CALIBRATION,
     metricArrival: { lagSeconds: 0, spreadSeconds: 0, seed: 0 },
@@ -87,7 +90,7 @@ function syntheticSummary(run: RunRecord): Summary {
     modelDownloads: 4,
     timeToDetectSeconds: 50,
     timeToRecoverSeconds: 60,
-    requests: run.requests.length,
+    requests: run.traffic.reduce((n, t) => n + t.requests, 0),
     badRequests: 25,
     stableBadRequests: 3,
     rolloutToPromotionSeconds: null,
@@ -167,7 +170,9 @@ describe('renderHtml', () => {
     expect(html).toContain('<title>15:00 rollout of v2 ended: rolled-back (guard in ALARM)</title>');
     expect(count(html, '<g class="fault-marker"')).toBe(1);
     expect(count(html, '<tr id="decision-')).toBe(run.history.length);
-    expect(html).toMatch(/<tr id="decision-3" class="bad"><td class="num">3<\/td><td class="time">13:00<\/td><td>guard-listener<\/td><td>rollback<\/td><td>v2<\/td>/);
+    expect(html).toMatch(/<tr id="decision-3" class="bad"><td class="num">3<\/td><td class="time">13:00<\/td><td class="time">09:13:00<\/td><td>guard-listener<\/td><td>rollback<\/td><td>v2<\/td>/);
+    // The rollback is named on the chart, not only numbered: decisions that move traffic get their labels first.
+    expect(html).toMatch(/<g class="decision-marker" data-decision="rollback" data-n="3">.*?<text [^>]*>3 rollback<\/text><\/g>/s);
   });
 
   test('aggregates requests per slot and minute: error rate and p99 latency', () => {
@@ -180,12 +185,32 @@ describe('renderHtml', () => {
 
   test('draws alarm bands per slot with the worst state of its alarms', () => {
     const bands = [...html.matchAll(/<rect class="alarm-band" data-slot="(\w+)" data-state="(\w+)"/g)].map((m) => `${m[1]}:${m[2]}`);
-    expect(bands).toEqual(['blue:INSUFFICIENT_DATA', 'blue:OK', 'green:INSUFFICIENT_DATA', 'green:OK', 'green:ALARM', 'green:OK']);
-    expect(html).toContain('<title>green ALARM 12:50–16:00 (Guard-green: ALARM)</title>');
+    // Green's alarms mean nothing before its slot exists (10:30) and after it is retired (15:00): never "OK" there.
+    expect(bands).toEqual(['blue:NO_SLOT', 'blue:INSUFFICIENT_DATA', 'blue:OK', 'green:NO_SLOT', 'green:OK', 'green:ALARM', 'green:NO_SLOT']);
+    expect(html).toContain('<title>green ALARM 12:50–15:00 (Guard-green: ALARM)</title>');
+    expect(html).toContain('<title>green NO_SLOT 00:00–10:30 (slot green not provisioned)</title>');
+    expect(html).toContain('slot not provisioned</span>');
+  });
+
+  test('a retired slot has no line after it is retired (not a 0% line); the stable\'s runs to the end', () => {
+    const path = (slot: string) => html.match(new RegExp(`class="weight-line" data-slot="${slot}" d="([^"]+)"`))![1];
+    expect(path('green').endsWith('H1180')).toBe(false);
+    expect(path('blue').endsWith('H1180')).toBe(true);
+  });
+
+  test('clock time (UTC) under the minutes of the time axis, and beside every decision and event', () => {
+    expect(html).toContain('>09:10</text>');
+    expect(html).toContain('minutes since start; below, clock time (UTC)');
+  });
+
+  test('a rollback that names a guard alarm shows the value that breached (CloudWatch\'s reason for the change)', () => {
+    const named = { ...run, history: run.history.map((h) => (h.decision === 'rollback' ? { ...h, reason: 'SimulatedStack-Guard-green in ALARM on candidate slot green' } : h)) };
+    const out = renderHtml(named, summary);
+    expect(out).toContain('<td>SimulatedStack-Guard-green in ALARM on candidate slot green [Guard-green: threshold crossed]</td>');
   });
 
   test('lists the timeline events', () => {
-    expect(html).toMatch(/<tr><td class="time">10:00<\/td><td class="kind">deploy<\/td><td>cdk deploy: v2<\/td><\/tr>/);
+    expect(html).toMatch(/<tr><td class="time">10:00<\/td><td class="time">09:10:00<\/td><td class="kind">deploy<\/td><td>cdk deploy: v2<\/td><\/tr>/);
   });
 
   test('gives the same bytes for the same run', () => {

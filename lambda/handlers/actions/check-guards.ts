@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, decideStep, decideWatch, sameWeights, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, sameWeights, weightsFor } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { markGate } from '../../aws/rollout-records';
@@ -70,10 +70,20 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
       await closeGate(context, gateOpen, env.now);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
-    case 'rollback':
-      await record(context, env.now, 'guards-failed', decision.reason, { evidence: { ...evidence, inconclusive: decision.inconclusive ?? false } });
+    case 'rollback': {
+      // Had the guard listener acted on the alarm's event, this execution would have been stopped: the event was late,
+      // lost, or ended in the rule's dead-letter queue, and polling is the backstop that caught the breach.
+      const foundByPolling = alarmsInAlarm(candidateAlarms, observation).length > 0;
+      const reason = foundByPolling
+        ? `${decision.reason}; found by the rollout's own guard check: the guard listener had not acted on the alarm event `
+          + '(late, lost, or in the alarm rule\'s dead-letter queue)'
+        : decision.reason;
+      await record(context, env.now, 'guards-failed', reason, {
+        evidence: { ...evidence, inconclusive: decision.inconclusive ?? false, ...(foundByPolling ? { foundBy: 'polling' } : {}) },
+      });
       await closeGate(context, gateOpen, env.now);
-      return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason: decision.reason, next: 'rollback' };
+      return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason, next: 'rollback' };
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { createEndpoint, updateEndpoint } from '../../aws/endpoints';
 import { createModel } from '../../aws/models';
 import { describeEndpoint } from '../../aws/endpoint-readback';
 import { ownerTags } from '../../aws/endpoint-owner';
+import { sageMakerNamePrefix } from '../../aws/env';
 import { getState } from '../../aws/state-table';
 import { Action, record, required } from './action-kit';
 
@@ -17,7 +18,7 @@ export const provision: Action = async (context, env) => {
   const { endpointName } = spec;
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
-  const model = modelName(endpointName, versionId, candidateSlot);
+  const model = modelName(endpointName, versionId, candidateSlot, sageMakerNamePrefix());
   const modelResult = await createModel(model, spec.version);
 
   let variants: ProductionVariant[];
@@ -36,7 +37,7 @@ export const provision: Action = async (context, env) => {
     variants = [await copyVariant(stable.configName, stable.slot, 1), variantFor(spec, candidateSlot, model, 0)];
     slots = [stable.slot, candidateSlot];
   }
-  const configName = endpointConfigName(endpointName, rolloutId, slots);
+  const configName = endpointConfigName(endpointName, rolloutId, slots, sageMakerNamePrefix());
   const configResult = await createEndpointConfig(configName, spec, variants);
   // A new endpoint carries its owner as tags, so another stack's controller sees whose it is (invariant 12).
   const tags = context.owner ? ownerTags(context.owner) : undefined;

@@ -2,6 +2,7 @@ import { endpointConfigName } from '../../core';
 import { copyVariant, createEndpointConfig } from '../../aws/endpoint-configs';
 import { describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
 import { updateEndpoint } from '../../aws/endpoints';
+import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
 import { Action, record } from './action-kit';
 
@@ -25,7 +26,7 @@ export const retire: Action = async (context, env) => {
     );
     return { ...context, next: 'release' };
   }
-  const configName = endpointConfigName(endpointName, context.rolloutId, [stable.slot]);
+  const configName = endpointConfigName(endpointName, context.rolloutId, [stable.slot], sageMakerNamePrefix());
   const variant = await copyVariant(stable.configName, stable.slot, 1);
   await createEndpointConfig(configName, context.spec, [variant]);
   if (readback.configName !== configName) {

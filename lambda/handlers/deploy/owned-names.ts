@@ -1,6 +1,7 @@
 import { SLOTS, Slot, endpointConfigName, modelName } from '../../core';
 import { RolloutRecord } from '../../aws/rollout-records';
 import { VersionRecord } from '../../aws/version-records';
+import { sageMakerNamePrefix } from '../../aws/env';
 
 const CONFIG_SLOT_SETS: Slot[][] = [['blue'], ['green'], ['blue', 'green']];
 
@@ -14,8 +15,8 @@ export function ownedNames(
   versions: Pick<VersionRecord, 'versionId'>[],
   rollouts: Pick<RolloutRecord, 'rolloutId'>[],
 ): { models: Set<string>; configs: Set<string> } {
-  const models = new Set(versions.flatMap((v) => SLOTS.map((slot) => modelName(endpointName, v.versionId, slot))));
-  const configs = new Set(rollouts.flatMap((r) => CONFIG_SLOT_SETS.map((slots) => endpointConfigName(endpointName, r.rolloutId, slots))));
+  const models = new Set(versions.flatMap((v) => SLOTS.map((slot) => modelName(endpointName, v.versionId, slot, sageMakerNamePrefix()))));
+  const configs = new Set(rollouts.flatMap((r) => CONFIG_SLOT_SETS.map((slots) => endpointConfigName(endpointName, r.rolloutId, slots, sageMakerNamePrefix()))));
   return { models, configs };
 }
 

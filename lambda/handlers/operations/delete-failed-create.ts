@@ -1,5 +1,6 @@
 import { RolloutContext, SLOTS, endpointConfigName } from '../../core';
 import { deleteEndpoint } from '../../aws/endpoints';
+import { sageMakerNamePrefix } from '../../aws/env';
 import { findEndpoint } from '../../aws/endpoint-readback';
 import { appendHistory } from '../../aws/history';
 
@@ -16,7 +17,7 @@ export async function deleteFailedCreate(context: RolloutContext, now: number, r
     return;
   }
   // This rollout's config, by name (a cleanup execution started by an abort does not carry targetConfigName).
-  const ownConfigs = SLOTS.map((slot) => endpointConfigName(endpointName, context.rolloutId, [slot]));
+  const ownConfigs = SLOTS.map((slot) => endpointConfigName(endpointName, context.rolloutId, [slot], sageMakerNamePrefix()));
   const ours = endpoint.configName !== undefined && (endpoint.configName === context.targetConfigName || ownConfigs.includes(endpoint.configName));
   const deleted = ours ? await deleteEndpoint(endpointName) : 'kept';
   await appendHistory({

@@ -67,8 +67,23 @@ describe('decideOnAlarm', () => {
     expect(decision.reason).toContain('mv-old');
   });
 
-  test('ignores an alarm on the new stable once the revert window closed', () => {
-    expect(decideOnAlarm(watching, onGreen, T0 + sec(3600))).toEqual({ action: 'ignore', reason: expect.stringContaining('revert window closed') });
+  test('an alarm on the stable 2 s after the revert window closed, the standby still provisioned, is notified, never ignored', () => {
+    const decision = decideOnAlarm(watching, onGreen, T0 + sec(3602));
+    expect(decision.action).toBe('notify');
+    expect(decision.reason).toMatch(/churn-errors-green in ALARM on stable slot green \(version mv-new\) after its revert window: the revert window closed at .*standby mv-old still provisioned on blue: undo reverts to it at once/);
+  });
+
+  test('with autoUndo, an alarm on the stable after the revert window undoes it', () => {
+    const auto = { ...watching, spec: { autoUndo: true } as EndpointState['spec'] };
+    expect(decideOnAlarm(auto, onGreen, T0 + sec(3602))).toEqual({ action: 'undo', reason: expect.stringContaining('autoUndo reverts to it') });
+  });
+
+  test('an alarm on the stable of an idle endpoint (standby retired) is notified; with autoUndo it undoes', () => {
+    const idle: EndpointState = { endpointName: 'churn', phase: 'idle', stable: watching.stable, revision: 9 };
+    expect(decideOnAlarm(idle, onGreen, T0)).toEqual({ action: 'notify', reason: expect.stringContaining('the standby is retired: undo brings back the previous stable version') });
+    expect(decideOnAlarm(idle, userAlarm, T0).action).toBe('notify');
+    expect(decideOnAlarm({ ...idle, spec: { autoUndo: true } as EndpointState['spec'] }, onGreen, T0).action).toBe('undo');
+    expect(decideOnAlarm(idle, onBlue, T0)).toEqual({ action: 'ignore', reason: expect.stringContaining('does not watch the stable slot') });
   });
 
   test('ignores an alarm on the standby slot, which serves no traffic', () => {

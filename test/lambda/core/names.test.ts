@@ -181,3 +181,26 @@ describe('name properties', () => {
     );
   });
 });
+
+describe('the controller\'s name prefix', () => {
+  const prefix = 'r0123abcd-';
+
+  test('starts every model and config name, whole, also when the name is shortened', () => {
+    for (const endpoint of ['fraud', 'e'.repeat(63), `${'x'.repeat(30)}-${'y'.repeat(30)}`]) {
+      const names = [
+        modelName(endpoint, 'mv-0123456789ab', 'green', prefix),
+        endpointConfigName(endpoint, rolloutIdOf(1_700_000_000_000, 's'), ['blue', 'green'], prefix),
+      ];
+      for (const name of names) {
+        expect(name.startsWith(prefix)).toBe(true);
+        expect(name.length).toBeLessThanOrEqual(63);
+        expect(name).toMatch(SAGEMAKER_NAME_PATTERN);
+      }
+    }
+    expect(modelName('fraud', 'mv-0123456789ab', 'blue', prefix)).toBe('r0123abcd-fraud-mv-0123456789ab-blue');
+  });
+
+  test.each(['sr-', 'r0123abcd', 'R0123ABCD-', 'r0123abcd-x-'])('rejects the prefix %p', (bad) => {
+    expect(() => modelName('fraud', 'mv-0123456789ab', 'blue', bad)).toThrow(/SageMaker name prefix .* must be 'r', 8 lower-case hex characters and a hyphen/);
+  });
+});

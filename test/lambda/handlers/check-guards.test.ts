@@ -81,6 +81,21 @@ describe('guards during a step', () => {
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
   });
 
+  test('a breach found by polling says so in the history: the alarm event had not been acted on (late, lost or dead-lettered)', async () => {
+    alarms('ALARM');
+    const out = await checkGuards(baking(), at(T0 + 2 * MIN));
+    expect(out.reason).toMatch(/found by the rollout's own guard check: the guard listener had not acted on the alarm event/);
+    const [entry] = aws.table.history(ENDPOINT);
+    expect(entry).toMatchObject({ reason: out.reason, evidence: { foundBy: 'polling' } });
+  });
+
+  test('a rollback without a breached alarm does not claim an alarm event was missed', async () => {
+    aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    const out = await checkGuards(baking(), at(T0 + 30 * MIN));
+    expect(out.reason).not.toMatch(/guard listener/);
+    expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('foundBy');
+  });
+
   test('unreadable guards hold the step without recording, and roll back past the deadline: inconclusive, no verdict', async () => {
     aws.cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     expect(await checkGuards(baking(), at(T0 + 10 * MIN))).toMatchObject({ next: 'bake' });

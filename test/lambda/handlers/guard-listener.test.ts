@@ -1,13 +1,15 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, executionName } from '../../../lambda/core';
 import { AlarmEvent, handleAlarm } from '../../../lambda/handlers/guard-listener';
 import { mockAws } from './support/aws-mocks';
 import { validationError } from './support/fake-sagemaker';
 import {
-  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putRecord, putState, rollingOut, variant, version,
+  CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putRecord, putState, rollingOut, spec,
+  stableOnly, variant, version,
 } from './support/fixtures';
 
 const aws = mockAws();
@@ -168,4 +170,56 @@ test('events that are not ALARM, or for alarms that guard nothing, are ignored w
   expect(await handleAlarm(alarmEvent('fraud-errors-green', 'OK'), T0, noWait)).toMatchObject({ action: 'ignore' });
   expect(await handleAlarm(alarmEvent('someone-elses-alarm'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('not a guard') });
   expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+});
+
+describe('after the revert window, an alarm on the stable', () => {
+  /** The candidate was promoted to green and its standby retired; blue's version was stable before it. */
+  function promotedAndRetired(autoUndo: boolean, previousRecorded = true): void {
+    putState(aws.table, stableOnly({
+      stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 3_600_000 },
+      weights: { blue: 0, green: 100 },
+      spec: spec({ autoUndo }),
+    }));
+    if (previousRecorded) putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 9e6, registeredBy: 'cloudformation', promotedAt: T0 - 8e6 });
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('green', CANDIDATE_ID, 1)], { green: 100 });
+  }
+
+  test('is recorded once and notified with the exact undo command, however often the event is delivered', async () => {
+    promotedAndRetired(false);
+    expect(await handleAlarm(alarmEvent(), T0 + 1000, noWait)).toMatchObject({ action: 'notify' });
+    expect(await handleAlarm(alarmEvent(), T0 + 2000, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already recorded and notified') });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'stable-alarm', actor: 'guard-listener',
+      reason: expect.stringContaining(`to return to ${STABLE_ID}: cdk-sagemaker-rollout undo --endpoint ${ENDPOINT} --to ${STABLE_ID}`),
+      evidence: expect.objectContaining({ alarmName: 'fraud-errors-green', undoTo: STABLE_ID }),
+    })]);
+    expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, { Message: expect.stringContaining(`  cdk-sagemaker-rollout undo --endpoint ${ENDPOINT} --to ${STABLE_ID}\n`) });
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.sagemaker.weights()).toEqual({ green: { current: 100, desired: 100 } });
+  });
+
+  test('with autoUndo, starts one undo rollout of the previous stable with the emergency strategy, however often the event comes', async () => {
+    promotedAndRetired(true);
+    aws.sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:undo' })
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    const handled = await handleAlarm(alarmEvent(), T0 + 1000, noWait);
+    expect(handled).toMatchObject({ action: 'undo', reason: expect.stringContaining(`bring back ${STABLE_ID}`) });
+    await handleAlarm(alarmEvent(), T0 + 2000, noWait);
+    const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(2);
+    expect(starts[1].name).toBe(starts[0].name);
+    const input = JSON.parse(starts[0].input!) as RolloutContext;
+    expect(input).toMatchObject({ kind: 'rollout', versionId: STABLE_ID, spec: { version: STABLE_VERSION }, undo: { fromVersionId: CANDIDATE_ID }, trigger: { by: 'guard-listener' } });
+    expect(input.spec.plan.steps).toEqual([expect.objectContaining({ percent: 100 })]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 + 1000 });
+  });
+
+  test('with autoUndo and no version stable before, it is recorded and notified instead', async () => {
+    promotedAndRetired(true, false);
+    expect(await handleAlarm(alarmEvent(), T0 + 1000, noWait)).toMatchObject({ action: 'notify', reason: expect.stringContaining('autoUndo could not act') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, { Message: expect.stringContaining('No version was recorded as stable before it') });
+  });
 });

@@ -1,6 +1,6 @@
 import { Lazy, Stack } from 'aws-cdk-lib';
 import { endpointConfigName, modelName, rolloutIdOf } from '../../../lambda/core/names';
-import { endpointResourceArns } from '../../../lib/private/sagemaker-arns';
+import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from '../../../lib/private/sagemaker-arns';
 
 const stack = new Stack(undefined, 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
 const arn = (kind: string, name: string) => `arn:${stack.partition}:sagemaker:eu-west-1:123456789012:${kind}/${name}`;
@@ -11,39 +11,50 @@ function iamMatches(pattern: string, value: string): boolean {
   return regex.test(value);
 }
 
-describe('endpointResourceArns', () => {
-  test('short names scope to "<name>-*" in lower case', () => {
-    const arns = endpointResourceArns(stack, 'Fraud-Model');
-    expect(arns.endpoint).toBe(arn('endpoint', 'fraud-model'));
-    expect(arns.models).toBe(arn('model', 'fraud-model-*'));
-    expect(arns.endpointConfigs).toBe(arn('endpoint-config', 'fraud-model-*'));
-    expect(arns.scoped).toBe(true);
+describe('controller resource ARNs', () => {
+  const prefix = sageMakerNamePrefix(controllerKey(stack));
+  const arns = controllerResourceArns(stack, prefix);
+
+  test('one prefix per controller: r<8 hex>-', () => {
+    expect(prefix).toMatch(/^r[0-9a-f]{8}-$/);
+    expect(arns.models).toBe(arn('model', `${prefix}*`));
+    expect(arns.endpointConfigs).toBe(arn('endpoint-config', `${prefix}*`));
+  });
+
+  test('stacks of different names get different keys; the same name the same key', () => {
+    const other = new Stack(undefined, 'S2');
+    expect(controllerKey(other)).not.toBe(controllerKey(stack));
+    expect(controllerKey(new Stack(undefined, 'S'))).toBe(controllerKey(stack));
   });
 
   test.each([
     'a'.repeat(63),
     `${'x'.repeat(30)}-${'y'.repeat(20)}`,
     `abc${'-'.repeat(30)}def`,
-    'n'.repeat(36),
-  ])('patterns cover every name the runtime generates for %s', (endpointName) => {
-    const arns = endpointResourceArns(stack, endpointName);
+    'Fraud-Model',
+  ])('patterns cover every name the runtime generates for %s, and no name made without the prefix', (endpointName) => {
     for (let i = 0; i < 20; i++) {
       const rollout = rolloutIdOf(1_700_000_000_000 + i * 7919, `salt-${i}`);
       const version = `mv-${(i * 1234567).toString(16).padStart(12, '0').slice(0, 12)}`;
       for (const slot of ['blue', 'green'] as const) {
-        expect(iamMatches(arns.models, arn('model', modelName(endpointName, version, slot).toLowerCase()))).toBe(true);
-        expect(iamMatches(arns.endpointConfigs, arn('endpoint-config', endpointConfigName(endpointName, rollout, [slot]).toLowerCase()))).toBe(true);
+        expect(iamMatches(arns.models, arn('model', modelName(endpointName, version, slot, prefix).toLowerCase()))).toBe(true);
+        expect(iamMatches(arns.endpointConfigs, arn('endpoint-config', endpointConfigName(endpointName, rollout, [slot], prefix).toLowerCase()))).toBe(true);
+        expect(iamMatches(arns.models, arn('model', modelName(endpointName, version, slot).toLowerCase()))).toBe(false);
       }
-      expect(iamMatches(arns.endpointConfigs, arn('endpoint-config', endpointConfigName(endpointName, rollout, ['blue', 'green']).toLowerCase())))
+      expect(iamMatches(arns.endpointConfigs, arn('endpoint-config', endpointConfigName(endpointName, rollout, ['blue', 'green'], prefix).toLowerCase())))
         .toBe(true);
     }
-    // Another endpoint's resources stay out unless its name starts with the shortened head.
-    expect(iamMatches(arns.models, arn('model', 'other-endpoint-mv-000000000000-blue'))).toBe(false);
   });
 
-  test('token names cannot be measured, so configs and models are not scoped by name', () => {
-    const arns = endpointResourceArns(stack, Lazy.string({ produce: () => 'late' }));
-    expect(arns.scoped).toBe(false);
-    expect(arns.models).toBe(arn('model', '*'));
+  test('another controller\'s names stay out', () => {
+    const otherPrefix = sageMakerNamePrefix(controllerKey(new Stack(undefined, 'Other')));
+    expect(iamMatches(arns.models, arn('model', modelName('fraud', 'mv-000000000000', 'blue', otherPrefix)))).toBe(false);
+  });
+
+  test('an endpoint ARN is exact: fraud does not cover fraud-scoring', () => {
+    const fraud = endpointArnOf(stack, 'Fraud');
+    expect(fraud).toBe(arn('endpoint', 'fraud'));
+    expect(iamMatches(fraud, arn('endpoint', 'fraud-scoring'))).toBe(false);
+    expect(endpointArnOf(stack, Lazy.string({ produce: () => 'late' }))).toContain('${Token[');
   });
 });

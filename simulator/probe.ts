@@ -1,0 +1,332 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
+  DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointCommandOutput, ListEndpointConfigsCommand, ListEndpointsCommand,
+  ListModelsCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { Calibration } from './calibration';
+
+/**
+ * The real-account probe: creates one small endpoint of two variants in the user's account, measures the facts the twin
+ * assumes (simulator/twin/calibration.json), deletes everything it created, and returns a calibration file the
+ * simulator loads with `--calibration`. Each step waits with `setTimeout`, so the same code runs against the twin on
+ * its virtual clock (simulator/probe-twin.ts), where it must reproduce the twin's own calibration.
+ */
+
+/** Names of everything the probe creates start with this (what `probe --cleanup` looks for). */
+export const PROBE_PREFIX = 'sagemaker-rollout-probe';
+/** The tag every probe endpoint carries. */
+export const PROBE_TAG = { Key: 'cdk-sagemaker-rollout:probe', Value: 'true' };
+
+export interface ProbeOptions {
+  /** The model the probe deploys: a container image, its model data and the role SageMaker runs it with. */
+  readonly image: string;
+  readonly modelDataUrl: string;
+  readonly executionRoleArn: string;
+  /** @default ml.c5.large */
+  readonly instanceType?: string;
+  /** A request body the model answers, and its content type. @default '{}' as application/json */
+  readonly payload?: string;
+  readonly contentType?: string;
+  /** How often the probe polls, in seconds (the resolution of every duration it measures). @default 5 */
+  readonly pollSeconds?: number;
+  /** Minutes of metric arrival measured (one burst of requests each). @default 10 */
+  readonly metricMinutes?: number;
+  /** Where progress lines go. */
+  readonly log?: (line: string) => void;
+  /** Names the run (default: the time, base 36). */
+  readonly runId?: string;
+}
+
+/** Facts the probe observed that are not timings. */
+export interface ProbeFacts {
+  /** InvokeEndpoint with TargetVariant on a variant at weight 0 was answered by that variant. */
+  readonly targetVariantAtWeightZero: string;
+  /** GetMetricData answered a p99 of ModelLatency per variant. */
+  readonly modelLatencyP99: string;
+  /** Whether UpdateEndpoint with an unchanged variant re-created it (DeployedImages' ResolutionTime changed). */
+  readonly unchangedVariantRecreated: string;
+  /** Each burst's time from request to visible in GetMetricData, in seconds. */
+  readonly metricArrivalSeconds: number[];
+}
+
+/** A calibration file: each measured timing with how it was measured. */
+export type CalibrationFile = { [K in keyof Calibration]?: { value: number; source: string } };
+
+export interface ProbeResult {
+  readonly calibration: CalibrationFile;
+  readonly facts: ProbeFacts;
+}
+
+/** What the probe creates: one model, two endpoint configs, one endpoint, each named from the run. */
+export function probeNames(runId: string): { model: string; configs: [string, string]; endpoint: string } {
+  const base = `${PROBE_PREFIX}-${runId}`;
+  return { model: base, configs: [`${base}-a`, `${base}-b`], endpoint: base };
+}
+
+/**
+ * Instance-hours the probe runs, for its cost estimate: two instances from create to delete, and two more while
+ * UpdateEndpoint brings up its new fleet. Create and update are taken as 8 minutes each (unverified: what this probe
+ * measures), the weights update as 1, the last metric burst as 3 to arrive, the delete as 2.
+ */
+export function probeInstanceHours(metricMinutes = 10): number {
+  const [create, weights, arrival, update, remove] = [8, 1, 3, 8, 2];
+  const minutes = 2 * (create + weights + metricMinutes + arrival + update + remove) + 2 * update;
+  return Math.round((minutes / 60) * 10) / 10;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs the probe; `cleanup` is always run, also when a step fails (and the CLI runs it on Ctrl-C). */
+export class Probe {
+  private readonly sagemaker = new SageMakerClient({});
+  private readonly runtime = new SageMakerRuntimeClient({});
+  private readonly cloudwatch = new CloudWatchClient({});
+  private readonly created: Array<{ kind: 'model' | 'config' | 'endpoint'; name: string }> = [];
+  readonly names: ReturnType<typeof probeNames>;
+  private readonly poll: number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: ProbeOptions) {
+    this.names = probeNames(options.runId ?? Date.now().toString(36));
+    this.poll = (options.pollSeconds ?? 5) * 1000;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  async run(): Promise<ProbeResult> {
+    try {
+      return await this.measure();
+    } finally {
+      await this.cleanup();
+    }
+  }
+
+  private async measure(): Promise<ProbeResult> {
+    const { model, configs, endpoint } = this.names;
+    const instanceType = this.options.instanceType ?? 'ml.c5.large';
+    await this.sagemaker.send(new CreateModelCommand({
+      ModelName: model, ExecutionRoleArn: this.options.executionRoleArn,
+      PrimaryContainer: { Image: this.options.image, ModelDataUrl: this.options.modelDataUrl }, Tags: [PROBE_TAG],
+    }));
+    this.created.push({ kind: 'model', name: model });
+    for (const config of configs) {
+      await this.sagemaker.send(new CreateEndpointConfigCommand({
+        EndpointConfigName: config, Tags: [PROBE_TAG],
+        ProductionVariants: ['a', 'b'].map((VariantName) => ({ VariantName, ModelName: model, InstanceType: instanceType as never, InitialInstanceCount: 1, InitialVariantWeight: 1 })),
+      }));
+      this.created.push({ kind: 'config', name: config });
+    }
+
+    this.log(`creating endpoint ${endpoint} (two ${instanceType} instances)`);
+    let started = Date.now();
+    await this.sagemaker.send(new CreateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: configs[0], Tags: [PROBE_TAG] }));
+    this.created.push({ kind: 'endpoint', name: endpoint });
+    const created = await this.waitInService(started);
+    const createSeconds = seconds(Date.now() - started);
+    const imagesBefore = resolutionTimes(created);
+    this.log(`InService after ${createSeconds} s`);
+
+    // A weights update: how long DescribeEndpoint shows the old DesiredWeight, and how long the endpoint stays Updating.
+    started = Date.now();
+    await this.sagemaker.send(new UpdateEndpointWeightsAndCapacitiesCommand({
+      EndpointName: endpoint, DesiredWeightsAndCapacities: [{ VariantName: 'a', DesiredWeight: 1 }, { VariantName: 'b', DesiredWeight: 0 }],
+    }));
+    let describeLag: number | undefined;
+    for (;;) {
+      const d = await this.describe();
+      if (describeLag === undefined && d.ProductionVariants?.find((v) => v.VariantName === 'b')?.DesiredWeight === 0) describeLag = Date.now() - started;
+      if (d.EndpointStatus === 'InService' && describeLag !== undefined) break;
+      if (d.EndpointStatus === 'Failed') throw new Error(`endpoint ${endpoint} failed during the weights update: ${d.FailureReason}`);
+      // Read-after-write is measured more finely than the rest: it is seconds, not minutes.
+      await sleep(Math.min(this.poll, 500));
+    }
+    const weightsSeconds = seconds(Date.now() - started);
+    const describeLagSeconds = seconds(describeLag);
+    this.log(`weights update: Updating for ${weightsSeconds} s, old DesiredWeight shown for ${describeLagSeconds} s`);
+
+    const targetVariantAtWeightZero = await this.invoke('b').then((v) => `answered by variant ${v}`, (e: Error) => `refused: ${e.name}: ${e.message}`);
+    this.log(`TargetVariant on variant b at weight 0: ${targetVariantAtWeightZero}`);
+
+    const arrivals = await this.metricArrivals();
+    const lag = Math.min(...arrivals);
+    const spread = Math.max(...arrivals) - lag;
+    this.log(`metric arrival: ${arrivals.join(', ')} s after the requests`);
+    const modelLatencyP99 = await this.latencyPercentile();
+
+    started = Date.now();
+    await this.sagemaker.send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: configs[1] }));
+    const updated = await this.waitInService(started);
+    const updateSeconds = seconds(Date.now() - started);
+    const imagesAfter = resolutionTimes(updated);
+    const unchangedVariantRecreated = imagesBefore && imagesAfter
+      ? String(imagesBefore !== imagesAfter) : 'not observable: DescribeEndpoint gave no DeployedImages ResolutionTime';
+    this.log(`UpdateEndpoint with unchanged variants: InService after ${updateSeconds} s (re-created: ${unchangedVariantRecreated})`);
+
+    started = Date.now();
+    await this.sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpoint }));
+    while (await this.exists()) await sleep(this.poll);
+    const deleteSeconds = seconds(Date.now() - started);
+    this.created.splice(this.created.findIndex((c) => c.kind === 'endpoint'), 1);
+    this.log(`deleted after ${deleteSeconds} s`);
+
+    const how = (what: string) => `probe ${new Date().toISOString().slice(0, 10)}, ${process.env.AWS_REGION ?? 'default region'}, ${instanceType}: ${what} (polled every ${this.poll / 1000} s)`;
+    return {
+      calibration: {
+        createSeconds: { value: createSeconds, source: how('CreateEndpoint until DescribeEndpoint showed InService') },
+        weightsSeconds: { value: weightsSeconds, source: how('UpdateEndpointWeightsAndCapacities until InService') },
+        describeLagSeconds: { value: describeLagSeconds, source: how('UpdateEndpointWeightsAndCapacities until DescribeEndpoint showed the new DesiredWeight (polled every 0.5 s)') },
+        metricLagSeconds: { value: lag, source: how(`earliest of ${arrivals.length} bursts from InvokeEndpoint until GetMetricData showed them`) },
+        metricLagSpreadSeconds: { value: spread, source: how(`latest minus earliest arrival of ${arrivals.length} bursts`) },
+        updateSeconds: { value: updateSeconds, source: how('UpdateEndpoint with the same variants until InService') },
+        deleteSeconds: { value: deleteSeconds, source: how('DeleteEndpoint until DescribeEndpoint no longer found it') },
+      },
+      facts: { targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals },
+    };
+  }
+
+  /**
+   * One burst of requests at the start of each of `metricMinutes` minutes; each is timed from its requests until
+   * GetMetricData shows all of them (Invocations, Sum, 60 s period, variant a), polling every `pollSeconds`.
+   */
+  private async metricArrivals(): Promise<number[]> {
+    const minutes = this.options.metricMinutes ?? 10;
+    const burst = 5;
+    const pending: Array<{ sentAt: number; minute: number; arrived?: number }> = [];
+    while (pending.length < minutes || pending.some((p) => p.arrived === undefined)) {
+      const now = Date.now();
+      const minute = Math.floor(now / 60_000) * 60_000;
+      if (pending.length < minutes && !pending.some((p) => p.minute === minute)) {
+        for (let k = 0; k < burst; k++) await this.invoke();
+        pending.push({ sentAt: now, minute });
+      }
+      const open = pending.filter((p) => p.arrived === undefined);
+      const answer = await this.cloudwatch.send(new GetMetricDataCommand({
+        StartTime: new Date(Math.min(...open.map((p) => p.minute))), EndTime: new Date(Math.max(...open.map((p) => p.minute)) + 60_000),
+        MetricDataQueries: [{
+          Id: 'invocations',
+          MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Dimensions: this.dimensions('a') }, Period: 60, Stat: 'Sum' },
+        }],
+      }));
+      const result = answer.MetricDataResults?.[0];
+      for (const p of open) {
+        const k = (result?.Timestamps ?? []).findIndex((t) => t.getTime() === p.minute);
+        if (k >= 0 && (result?.Values?.[k] ?? 0) >= burst) p.arrived = Date.now();
+      }
+      if (pending.length >= minutes && pending.every((p) => p.arrived !== undefined)) break;
+      await sleep(this.poll);
+    }
+    return pending.map((p) => seconds(p.arrived! - p.sentAt));
+  }
+
+  private async latencyPercentile(): Promise<string> {
+    const end = Date.now();
+    const answer = await this.cloudwatch.send(new GetMetricDataCommand({
+      StartTime: new Date(end - 15 * 60_000), EndTime: new Date(end),
+      MetricDataQueries: [{ Id: 'p99', MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency', Dimensions: this.dimensions('a') }, Period: 60, Stat: 'p99' } }],
+    }));
+    const values = answer.MetricDataResults?.[0]?.Values ?? [];
+    return values.length ? `answered ${values.length} datapoint(s), latest ${values[0]} µs` : 'no datapoints';
+  }
+
+  private dimensions(variant: string) {
+    return [{ Name: 'EndpointName', Value: this.names.endpoint }, { Name: 'VariantName', Value: variant }];
+  }
+
+  /** One InvokeEndpoint (pinned to `variant` when given): the variant that answered. */
+  private async invoke(variant?: string): Promise<string> {
+    const answer = await this.runtime.send(new InvokeEndpointCommand({
+      EndpointName: this.names.endpoint, TargetVariant: variant, ContentType: this.options.contentType ?? 'application/json',
+      Body: new TextEncoder().encode(this.options.payload ?? '{}'),
+    }));
+    return answer.InvokedProductionVariant ?? '?';
+  }
+
+  private describe(): Promise<DescribeEndpointCommandOutput> {
+    return this.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.names.endpoint }));
+  }
+
+  private async exists(): Promise<boolean> {
+    try {
+      await this.describe();
+      return true;
+    } catch (error) {
+      if (/Could not find endpoint/.test((error as Error).message)) return false;
+      throw error;
+    }
+  }
+
+  private async waitInService(started: number): Promise<DescribeEndpointCommandOutput> {
+    for (;;) {
+      const d = await this.describe();
+      if (d.EndpointStatus === 'InService') return d;
+      if (d.EndpointStatus === 'Failed') throw new Error(`endpoint ${this.names.endpoint} failed after ${seconds(Date.now() - started)} s: ${d.FailureReason}`);
+      await sleep(this.poll);
+    }
+  }
+
+  /** Deletes whatever this run created and still exists (endpoint first); names what it could not delete. */
+  async cleanup(): Promise<void> {
+    const failures: string[] = [];
+    for (const kind of ['endpoint', 'config', 'model'] as const) {
+      for (const c of this.created.filter((x) => x.kind === kind)) {
+        try {
+          await deleteResource(this.sagemaker, kind, c.name, this.poll);
+          this.log(`deleted ${kind} ${c.name}`);
+        } catch (error) {
+          failures.push(`${kind} ${c.name}: ${(error as Error).message}`);
+        }
+      }
+    }
+    this.created.length = 0;
+    if (failures.length) throw new Error(`could not delete: ${failures.join('; ')}; run \`probe --cleanup\` to delete leftovers`);
+  }
+}
+
+/** `probe --cleanup`: deletes every endpoint, endpoint config and model whose name starts with the probe's prefix. */
+export async function cleanupLeftovers(log: (line: string) => void = () => undefined): Promise<string[]> {
+  const sagemaker = new SageMakerClient({});
+  const deleted: string[] = [];
+  const mine = (name: string | undefined): name is string => name?.startsWith(PROBE_PREFIX) === true;
+  const endpoints = (await sagemaker.send(new ListEndpointsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Endpoints ?? [];
+  const configs = (await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).EndpointConfigs ?? [];
+  const models = (await sagemaker.send(new ListModelsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Models ?? [];
+  const found = [
+    ...endpoints.map((e) => ({ kind: 'endpoint' as const, name: e.EndpointName })),
+    ...configs.map((c) => ({ kind: 'config' as const, name: c.EndpointConfigName })),
+    ...models.map((m) => ({ kind: 'model' as const, name: m.ModelName })),
+  ];
+  for (const f of found) {
+    if (!mine(f.name)) continue;
+    await deleteResource(sagemaker, f.kind, f.name);
+    log(`deleted ${f.kind} ${f.name}`);
+    deleted.push(`${f.kind} ${f.name}`);
+  }
+  return deleted;
+}
+
+/** An endpoint still Creating or Updating cannot be deleted ("Cannot update in-progress endpoint"): wait up to an hour. */
+async function deleteResource(sagemaker: SageMakerClient, kind: 'endpoint' | 'config' | 'model', name: string, pollMs = 15_000): Promise<void> {
+  if (kind === 'endpoint') {
+    for (let waited = 0; ; waited += pollMs) {
+      try {
+        await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));
+        return;
+      } catch (error) {
+        if (!/in-progress/.test((error as Error).message) || waited >= 3_600_000) throw error;
+        await sleep(pollMs);
+      }
+    }
+  } else if (kind === 'config') await sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }));
+  else await sagemaker.send(new DeleteModelCommand({ ModelName: name }));
+}
+
+/** Each variant's DeployedImages ResolutionTime, as one comparable string (undefined when DescribeEndpoint gives none). */
+function resolutionTimes(d: DescribeEndpointCommandOutput): string | undefined {
+  const times = (d.ProductionVariants ?? []).flatMap((v) => (v.DeployedImages ?? []).map((i) => `${v.VariantName}:${i.ResolutionTime?.toISOString()}`));
+  return times.length ? times.join(',') : undefined;
+}
+
+function seconds(ms: number | undefined): number {
+  return Math.round((ms ?? 0) / 100) / 10;
+}

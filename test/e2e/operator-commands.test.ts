@@ -1,0 +1,32 @@
+import { decisions, expectInvariants, finalWeights, scenario } from './support';
+
+const operatorLines = (run: { timeline: Array<{ kind: string; text: string; at: number }>; start: number }, minute: number) =>
+  run.timeline.filter((e) => e.kind === 'operator' && e.at === run.start + minute * 60_000).map((e) => e.text);
+
+describe('operator commands in a scenario (the CLI code path)', () => {
+  test('watch during a step and in the revert window, status when it is over', async () => {
+    const { run, summary } = await scenario('operator-watch-and-status');
+    const duringStep = operatorLines(run, 26);
+    expect(duringStep[1]).toMatch(/^endpoint sim-endpoint: rolling-out {2}rollout \S+ of mv-\w+ \(cloudformation: stack update\)$/);
+    expect(duringStep[2]).toBe('  progress   [#############-----------] 10% > (50%) > 100%');
+    expect(duringStep[3]).toMatch(/^ {2}step {7}2 of 3: 50% for 2m52s; bake 2m08s left at the earliest \(metrics arrive late\), deadline in 7m08s$/);
+    expect(duringStep).toContain('  weights    blue 50% / green 50%');
+    expect(duringStep.find((l) => l.startsWith('  guards'))).toMatch(/step-passed: stepIndex=0, observation=\{2 alarm\(s\) OK, \d+ candidate invocations, metrics through /);
+    expect(operatorLines(run, 45)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}revert {5}window open 14m19s more: standby mv-\w+ on blue$/)]));
+    expect(operatorLines(run, 70)).toEqual(expect.arrayContaining(['endpoint sim-endpoint: idle', '  weights    blue 0% / green 100%']));
+    expect(summary.outcome).toBe('promoted');
+    expectInvariants(summary);
+  });
+
+  test('retry: a version rolled back by hand is rolled out again explicitly, at a raised rolloutAttempt, and promoted', async () => {
+    const { run, summary } = await scenario('operator-retry');
+    const d = decisions(run);
+    expect(d.indexOf('retry-started')).toBeGreaterThan(d.indexOf('rollback'));
+    const retry = run.history.find((h) => h.decision === 'retry-started')!;
+    expect(retry.actor).toBe('carol@example.com');
+    expect(retry.reason).toMatch(/ended rolled-back\) at rolloutAttempt 2/);
+    expect(summary.rollouts.map((r) => r.outcome)).toEqual(['promoted', 'rolled-back', 'promoted']);
+    expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
+});

@@ -1,0 +1,79 @@
+import type { EndpointState, HistoryEntry } from '../../../lambda/core';
+import type { RolloutRecord } from '../../../lambda/aws/rollout-records';
+import { describeHistory, describeState } from '../../../lambda/operator/format';
+import { transitionLine, watchFrame } from '../../../lambda/operator/watch';
+
+/** What an on-call engineer reads: fixed inputs, so a reviewer can read the snapshots as the CLI prints them. */
+const T0 = Date.UTC(2026, 0, 5, 9, 10, 0);
+const min = (m: number) => T0 + m * 60_000;
+const plan = {
+  steps: [
+    { percent: 10, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 600 },
+    { percent: 50, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 600 },
+    { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 600 },
+  ],
+  checkIntervalSeconds: 30, provisionPollSeconds: 30, provisionTimeoutSeconds: 1800, revertWindowSeconds: 1200, concurrency: 'supersede' as const,
+};
+const rollingOut: EndpointState = {
+  endpointName: 'fraud', phase: 'rolling-out', revision: 12,
+  stable: { slot: 'blue', versionId: 'mv-v1', configName: 'fraud-r1-blue', since: min(-60) },
+  candidate: { slot: 'green', versionId: 'mv-v2', rolloutId: 'r2' },
+  lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:eu-west-1:1:execution:m:fraud-r2', since: min(0) },
+  weights: { blue: 50, green: 50 },
+  spec: { plan } as EndpointState['spec'],
+};
+const rollout: RolloutRecord = {
+  endpointName: 'fraud', rolloutId: 'r2', kind: 'rollout', trigger: { by: 'cloudformation', reason: 'stack update' }, versionId: 'mv-v2',
+  startedAt: min(0), executionArn: 'arn:aws:states:eu-west-1:1:execution:m:fraud-r2',
+};
+const entry = (m: number, decision: string, reason: string, evidence?: object, weights?: HistoryEntry['weights']): HistoryEntry =>
+  ({ at: min(m), endpointName: 'fraud', rolloutId: 'r2', decision, reason, actor: 'controller', evidence, weights });
+const history: HistoryEntry[] = [
+  entry(0, 'rollout-started', 'no lock held'),
+  entry(5, 'smoke-test-passed', "1 smoke payload(s) answered by 'green'"),
+  entry(5.1, 'traffic-shifted', 'step 0: 10% of traffic to candidate slot green', { stepIndex: 0, step: plan.steps[0], changed: true }, { blue: 90, green: 10 }),
+  entry(13, 'step-passed', 'step 0 (10%) baked 324s of arrived metrics with guards OK and 696 candidate invocations: shift to step 1 (50%)', {
+    stepIndex: 0,
+    observation: { at: min(13), alarms: { 'fraud-error-rate-green': 'OK', 'fraud-latency-p99-green': 'OK' }, unreadable: [], candidateInvocations: 696, candidateMetricsThrough: min(11) },
+  }),
+  entry(13.1, 'traffic-shifted', 'step 1: 50% of traffic to candidate slot green', { stepIndex: 1, step: plan.steps[1], changed: true }, { blue: 50, green: 50 }),
+];
+
+describe('what the CLI prints', () => {
+  test('status', () => {
+    expect(describeState(rollingOut, 'fraud')).toMatchSnapshot();
+  });
+
+  test('history: one entry a line, its evidence (alarms, invocations, metrics coverage, weights) on the next', () => {
+    expect(describeHistory(history)).toMatchSnapshot();
+  });
+
+  test('watch during a step: progress through the steps, bake and deadline left, the latest guard evidence', () => {
+    expect(watchFrame({ endpointName: 'fraud', state: rollingOut, rollout, history, now: min(16) })).toMatchSnapshot();
+  });
+
+  test('watch after a rollback: the guard evidence that decided it and the outcome', () => {
+    const rolledBack: EndpointState = { ...rollingOut, phase: 'idle', candidate: undefined, lock: undefined, weights: { blue: 100, green: 0 } };
+    const breach = {
+      ...entry(17, 'rollback', 'fraud-error-rate-green in ALARM on candidate slot green (version mv-v2, rollout r2)', {
+        alarmName: 'fraud-error-rate-green', alarmReason: 'Threshold Crossed: 1 datapoint [0.2] was greater than the threshold (0.01).',
+      }, { blue: 100, green: 0 }),
+      actor: 'guard-listener',
+    };
+    const ended = { ...rollout, outcome: 'rolled-back' as const, reason: breach.reason, endedAt: min(23) };
+    expect(watchFrame({ endpointName: 'fraud', state: rolledBack, rollout: ended, history: [...history, breach], now: min(24) })).toMatchSnapshot();
+  });
+
+  test('watch without a terminal: one line per transition', () => {
+    expect(history.map(transitionLine).join('\n')).toMatchSnapshot();
+  });
+
+  test('watch in the revert window shows the time left', () => {
+    const watching: EndpointState = {
+      ...rollingOut, phase: 'watching', candidate: undefined, weights: { blue: 0, green: 100 },
+      stable: { slot: 'green', versionId: 'mv-v2', configName: 'fraud-r2-blue-green', since: min(30) },
+      standby: { slot: 'blue', versionId: 'mv-v1', configName: 'fraud-r1-blue', until: min(50) },
+    };
+    expect(watchFrame({ endpointName: 'fraud', state: watching, rollout, history, now: min(38) })).toContain('revert     window open 12m00s more: standby mv-v1 on blue');
+  });
+});

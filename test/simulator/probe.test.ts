@@ -1,0 +1,73 @@
+import { DEFAULT_CALIBRATION, parseCalibration } from '../../simulator/calibration';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { Probe, cleanupLeftovers } from '../../simulator/probe';
+import { PROBE_MODEL, onTwin, probeTwin } from '../../simulator/probe-twin';
+
+/**
+ * The probe against the twin, end to end: the twin runs with known timings, and what the probe measures through the
+ * AWS SDK must come back as those timings. Tolerances follow from how the probe measures: it polls every 5 s (0.5 s
+ * for read-after-write), so a duration reads up to one poll late; metric arrival is timed per burst of requests, and
+ * the twin adds to each minute of data a share of the spread (so the earliest burst reads the lag plus the smallest
+ * share drawn, and the spread reads at most the configured one).
+ */
+describe('the real-account probe, run against the twin', () => {
+  test('reproduces the twin\'s default calibration within its tolerances, and deletes everything it created', async () => {
+    const { result, twin } = await probeTwin(DEFAULT_CALIBRATION);
+    const measured = (key: keyof typeof DEFAULT_CALIBRATION) => result.calibration[key]!.value;
+    const within = (key: keyof typeof DEFAULT_CALIBRATION, below: number, above: number) => {
+      expect(measured(key)).toBeGreaterThanOrEqual(DEFAULT_CALIBRATION[key] - below);
+      expect(measured(key)).toBeLessThanOrEqual(DEFAULT_CALIBRATION[key] + above);
+    };
+    within('createSeconds', 0, 5);
+    within('updateSeconds', 0, 5);
+    within('deleteSeconds', 0, 5);
+    within('weightsSeconds', 0, 1);
+    within('describeLagSeconds', 0, 1);
+    // The earliest of 10 bursts: the lag plus the smallest share of the spread drawn (and a minute never arrives before
+    // the one before it), read up to one poll late.
+    within('metricLagSeconds', 0, DEFAULT_CALIBRATION.metricLagSpreadSeconds + 5);
+    within('metricLagSpreadSeconds', DEFAULT_CALIBRATION.metricLagSpreadSeconds, 5);
+    expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
+    expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
+    // Nothing is left behind.
+    expect([...twin.sagemaker.endpoints.keys(), ...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()]).toEqual([]);
+    // The file it writes is a calibration the simulator loads.
+    expect(parseCalibration(JSON.stringify(result.calibration), 'probe.json', DEFAULT_CALIBRATION).createSeconds).toBe(measured('createSeconds'));
+  });
+
+  test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late) is measured as slower', async () => {
+    const slow = { ...DEFAULT_CALIBRATION, createSeconds: 600, weightsSeconds: 60, metricLagSeconds: 150, metricLagSpreadSeconds: 30, describeLagSeconds: 5 };
+    const { result } = await probeTwin(slow);
+    expect(result.calibration.createSeconds!.value).toBeGreaterThanOrEqual(600);
+    expect(result.calibration.createSeconds!.value).toBeLessThanOrEqual(605);
+    expect(result.calibration.weightsSeconds!.value).toBeGreaterThanOrEqual(60);
+    expect(result.calibration.weightsSeconds!.value).toBeLessThanOrEqual(61);
+    expect(result.calibration.describeLagSeconds!.value).toBeGreaterThanOrEqual(5);
+    expect(result.calibration.describeLagSeconds!.value).toBeLessThanOrEqual(6);
+    expect(result.calibration.metricLagSeconds!.value).toBeGreaterThanOrEqual(150);
+    expect(result.calibration.metricLagSeconds!.value).toBeLessThanOrEqual(150 + 30 + 5);
+  });
+
+  test('a probe whose endpoint ends Failed stops with the reason and still deletes what it created', async () => {
+    const left = await onTwin(DEFAULT_CALIBRATION, 1, { failNextCreate: true }, async (twin) => {
+      await expect(new Probe({ ...PROBE_MODEL, runId: 'failing' }).run()).rejects.toThrow(/endpoint sagemaker-rollout-probe-failing failed after 30\d s: /);
+      // The endpoint is being deleted (it goes after deleteSeconds); its configs and model are gone.
+      return [...[...twin.sagemaker.endpoints.values()].map((e) => e.status), ...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()];
+    });
+    expect(left).toEqual(['Deleting']);
+  });
+
+  test('probe --cleanup deletes the leftovers of an interrupted probe, and only those', async () => {
+    const left = await onTwin(DEFAULT_CALIBRATION, 1, {}, async (twin) => {
+      const sagemaker = new SageMakerClient({});
+      for (const name of ['sagemaker-rollout-probe-old', 'my-own-endpoint']) {
+        await sagemaker.send(new CreateModelCommand({ ModelName: name, ExecutionRoleArn: PROBE_MODEL.executionRoleArn, PrimaryContainer: { Image: PROBE_MODEL.image, ModelDataUrl: PROBE_MODEL.modelDataUrl } }));
+        await sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'a', ModelName: name, InstanceType: 'ml.c5.large', InitialInstanceCount: 1 }] }));
+        await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
+      }
+      expect(await cleanupLeftovers()).toEqual(['endpoint sagemaker-rollout-probe-old', 'config sagemaker-rollout-probe-old', 'model sagemaker-rollout-probe-old']);
+      return [...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()];
+    });
+    expect(left).toEqual(['my-own-endpoint', 'my-own-endpoint']);
+  });
+});
