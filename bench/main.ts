@@ -12,7 +12,7 @@ import { Job, JobResult } from './run-job';
 import { extraFigures, extraScale } from './extras';
 
 /**
- * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--scale-only] [--out name]`: runs every (family, policy, seed) of the
+ * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--scale-only] [--day] [--out name]`: runs every (family, policy, seed) of the
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   // Scale figures synthesize stacks of many endpoints in this process: quick mode keeps to small ones.
   const scaleCounts = (option('--scale') ?? (mode === 'quick' ? '1,10' : '1,10,25,50,100')).split(',').filter(Boolean).map(Number);
-  const extras = await extraFigures(results, peakRssMb, scaleCounts);
+  const extras = await extraFigures(results, peakRssMb, scaleCounts, mode === 'full' || args.includes('--day'));
   const md = [
     `# Benchmark results (${out})`,
     '',

@@ -36,7 +36,7 @@ describe('the way back after the revert window: undo', () => {
     // The redeploy path is notified too now (the undo command was on offer), and still takes the canary's time.
     expect(redeployed.run.history.some((h) => h.decision === 'stable-alarm')).toBe(true);
     expect(undone.timeToRecoverSeconds!).toBeLessThan(redeployed.summary.timeToRecoverSeconds! / 2);
-    const badAfterOnset = (run: RunRecord) => run.requests.filter((r) => !r.smoke && r.version === 'v2' && r.at >= run.regressedAt.v2 && !r.ok).length;
+    const badAfterOnset = (run: RunRecord) => run.traffic.filter((t) => t.version === 'v2' && t.at >= run.regressedAt.v2).reduce((n, t) => n + t.failed, 0);
     expect(badAfterOnset((await scenario('undo-after-revert-window')).run)).toBeLessThan(badAfterOnset(redeployed.run) / 2);
     expectInvariants(redeployed.summary);
   });
