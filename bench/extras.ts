@@ -4,6 +4,7 @@ import { table } from './report';
 import { JobResult } from './run-job';
 import { bundleTable, scaleTable } from './scale';
 import { median } from './stats';
+import { formatSpeed, measureSpeed } from '../simulator/speed';
 
 /**
  * Simulator speed from the runs themselves: wall time per simulated hour by traffic level (synthesis cached per
@@ -48,7 +49,13 @@ export function reactionSection(results: readonly JobResult[]): string {
     ['policy', 'path', 'runs', 'to weight-flip call, median s', 'max s', 'to 100% on stable, median s', 'max s'], rows)}\n`;
 }
 
-export async function extraFigures(results: readonly JobResult[], peakRssMb: number, scaleCounts: readonly number[]): Promise<string> {
-  const scale = scaleCounts.length ? `## Scale\n\nOne stack with N endpoints (construct defaults), synthesized with CDK's template validation:\n\n${scaleTable(scaleCounts)}\n\n${bundleTable()}\n` : '';
-  return [reactionSection(results), scale, speedSection(results, peakRssMb)].filter(Boolean).join('\n');
+export async function extraScale(counts: readonly number[]): Promise<string> {
+  return `## Scale\n\nOne stack with N endpoints (construct defaults), synthesized with CDK's template validation:\n\n${scaleTable(counts)}\n\n${bundleTable()}\n`;
+}
+
+export async function extraFigures(results: readonly JobResult[], peakRssMb: number, scaleCounts: readonly number[], day: boolean): Promise<string> {
+  const scale = scaleCounts.length ? await extraScale(scaleCounts) : '';
+  // A day of production traffic in one run (simulator/speed.ts): what the aggregates keep a long run to.
+  const long = day ? `\nA day at a mean 200 rps in one run: ${formatSpeed(await measureSpeed())}.\n` : '';
+  return [reactionSection(results), scale, speedSection(results, peakRssMb) + long].filter(Boolean).join('\n');
 }

@@ -1,6 +1,7 @@
 import { BehaviourProfile } from '../simulator/behaviour';
 import { Calibration } from '../simulator/calibration';
 import { EndpointProps, Faults, Scenario, parseScenario } from '../simulator/scenario';
+import { Traffic } from '../simulator/workload';
 
 /**
  * A scenario family: one question asked over many seeds. Each run is an ordinary scenario (simulator/scenario.ts),
@@ -17,6 +18,8 @@ export interface Family {
   readonly candidate: BehaviourProfile;
   readonly calibration?: Partial<Calibration>;
   readonly faults?: Faults;
+  /** A daily curve or bursts of user traffic around `requestsPerSecond`. */
+  readonly traffic?: Traffic;
 }
 
 /** The candidate is deployed once the endpoint has been created and served a while (creation takes createSeconds). */
@@ -44,10 +47,16 @@ export const FAMILIES: readonly Family[] = [
   healthy('healthy-p99-50rps', 50, NEAR_P99, 'As above at 50 rps.'),
   healthy('healthy-p99-200rps', 200, NEAR_P99, 'As above at 200 rps.'),
   healthy('low-traffic-healthy', 0.5, BASE, 'Healthy candidate at 0.5 rps (30 requests a minute in all).'),
+  { ...healthy('healthy-daily-curve', 50, BASE, 'Healthy candidate deployed at night: a daily curve of ±80% around 50 rps peaking at 21:00 UTC, so the rollout starts near the trough (10 rps).'),
+    traffic: { daily: { amplitudePercent: 80, peakHourUtc: 21 } } },
   regression('hard-failure', { afterSeconds: 0, errorRate: 0.5 }, 'Half of the candidate\'s requests fail from its first request.'),
   regression('errors-3pct', { afterSeconds: 0, errorRate: 0.03 }, '3% errors from the first request against the stable\'s 0.5%.'),
   regression('latency-2x', { afterSeconds: 0, latencyP50Ms: 120, latencyP99Ms: 1200 }, 'Latency doubles from the first request (p99 400 -> 1200 ms, over the 1 s guard).'),
   regression('regression-at-25pct', { atPercent: 25, errorRate: 0.08 }, 'Healthy below 25% of traffic; 8% errors once it serves 25% or more.'),
+  regression('latency-creep', { afterSeconds: 0, rampSeconds: 1800, latencyP50Ms: 150, latencyP99Ms: 2000 },
+    'Latency creeps from the first request: p99 from 400 ms to 2 s linearly over 30 minutes (crossing the 1 s guard after about 11 minutes).'),
+  { ...regression('error-bursts', undefined, 'The candidate fails no more often than the stable between bursts, but bursts of 20% errors last about 2 minutes every 10 minutes on average.'),
+    candidate: { ...BASE, errorBursts: { errorRate: 0.2, meanGapSeconds: 600, meanLengthSeconds: 120 } } },
   regression('low-traffic-regression', { afterSeconds: 0, errorRate: 0.05 }, '5% errors from the first request at 0.5 rps.', { requestsPerSecond: 0.5 }),
   ...[0, 60, 120, 300].map((lag) => regression(`metric-lag-${lag}s`, FIVE_PERCENT,
     `5% errors from the first request; SageMaker metrics reach CloudWatch ${lag} s late${lag ? ', plus the calibration\'s spread' : ', with no spread'}.`,
@@ -79,6 +88,7 @@ export function scenarioOf(family: Family, endpoint: EndpointProps, seed: number
     timeline: [{ atMinute: DEPLOY_MINUTE, deploy: 'v2' }],
     ...(family.faults ? { faults: family.faults } : {}),
     ...(family.calibration ? { calibration: family.calibration } : {}),
+    ...(family.traffic ? { traffic: family.traffic } : {}),
   };
   return parseScenario(JSON.stringify(scenario), `bench family ${scenario.name}`);
 }

@@ -9,10 +9,10 @@ import { Mode, jobsOf } from './plan';
 import { POLICIES } from './policies';
 import { chart, familyTables, summaryTables, table } from './report';
 import { Job, JobResult } from './run-job';
-import { extraFigures } from './extras';
+import { extraFigures, extraScale } from './extras';
 
 /**
- * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--out name]`: runs every (family, policy, seed) of the
+ * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--scale-only] [--day] [--out name]`: runs every (family, policy, seed) of the
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
@@ -22,6 +22,15 @@ async function main(): Promise<void> {
   const mode: Mode = args.includes('--quick') ? 'quick' : 'full';
   // A subset run (--family, --policy) names its own files, so it never passes for a whole mode's results.
   const out = option('--out') ?? (option('--family') || option('--policy') ? `${mode}-subset` : mode);
+  if (args.includes('--scale-only')) {
+    // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process).
+    const counts = (option('--scale') ?? '1,10,25,50,100').split(',').map(Number);
+    const md = `# Scale figures\n\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}. See [bench/README.md](../README.md).\n\n${await extraScale(counts)}`;
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(__dirname, 'results', 'scale.md'), md);
+    process.stdout.write(`${md}\nwritten to bench/results/scale.md\n`);
+    return;
+  }
   const workers = Number(option('--workers') ?? Math.max(1, Math.min(2, os.availableParallelism())));
   const jobs = jobsOf(mode, option('--family')?.split(','), option('--policy')?.split(','));
   const started = Date.now();
@@ -31,7 +40,7 @@ async function main(): Promise<void> {
 
   // Scale figures synthesize stacks of many endpoints in this process: quick mode keeps to small ones.
   const scaleCounts = (option('--scale') ?? (mode === 'quick' ? '1,10' : '1,10,25,50,100')).split(',').filter(Boolean).map(Number);
-  const extras = await extraFigures(results, peakRssMb, scaleCounts);
+  const extras = await extraFigures(results, peakRssMb, scaleCounts, mode === 'full' || args.includes('--day'));
   const md = [
     `# Benchmark results (${out})`,
     '',
@@ -77,6 +86,10 @@ function runAll(jobs: readonly Job[], workers: number): Promise<{ results: JobRe
     let live = 0;
     let peakRssMb = 0;
     const failures: string[] = [];
+    if (jobs.length === 0) {
+      resolve({ results, peakRssMb });
+      return;
+    }
     const sample = setInterval(() => { peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 1e6); }, 1000);
     for (let w = 0; w < Math.min(workers, jobs.length); w++) {
       live++;

@@ -1,6 +1,7 @@
 import { RunRecord } from '../simulator/simulation';
 import { TrafficSample } from '../simulator/traffic-log';
 import { percentOf, snapshotAt } from '../simulator/invariants/run-view';
+import { faultOnset } from '../simulator/summary';
 import { DEPLOY_MINUTE } from './families';
 
 /** What one run tells the benchmark, read from the run's outputs only (so any controller can be measured the same way). */
@@ -9,7 +10,7 @@ export interface RunFigures {
   readonly outcome: 'promoted' | 'rolled-back' | 'unfinished';
   /** From the deploy to the candidate first serving 100% of traffic (null when it never did). */
   readonly promoteSeconds: number | null;
-  /** From the regression's onset to the first guard alarm on the candidate's slot. */
+  /** From the fault's onset (regression, or first burst of errors while serving) to the first guard alarm on the candidate's slot. */
   readonly detectSeconds: number | null;
   /** From the regression's onset to the candidate serving 0% of traffic. */
   readonly recoverSeconds: number | null;
@@ -32,10 +33,11 @@ export interface RunFigures {
 }
 
 /**
- * Visits the user traffic of a run (smoke tests excluded) as per-tick counts per variant: the one place that knows how
- * a run keeps its requests (aggregates, see simulator/traffic-log.ts).
+ * Visits the user traffic of a run (smoke tests excluded) as the run keeps it: per traffic tick and variant, the
+ * requests served, and those that failed or were slower than the scenario's `slowRequestMs`. The one place that knows
+ * how a run keeps its requests.
  */
-export function forEachUserRequest(run: RunRecord, visit: (sample: TrafficSample) => void): void {
+export function forEachUserTraffic(run: RunRecord, visit: (sample: TrafficSample) => void): void {
   for (const sample of run.traffic) visit(sample);
 }
 
@@ -46,23 +48,24 @@ export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
   const outcome = finalShare >= 100 - 1e-6 ? 'promoted' : finalShare <= 1e-6 ? 'rolled-back' : 'unfinished';
   const full = run.weights.find((w) => w.at >= deployAt && percentOf(w, candidate) >= 100 - 1e-6);
 
-  const onset = run.regressedAt[candidate];
+  // A regression's onset, or the candidate's first burst of errors while it serves.
+  const fault = faultOnset(run);
+  const onset = fault?.version === candidate ? fault.at : undefined;
   const slot = onset !== undefined ? snapshotAt(run.weights, onset)?.slots.find((s) => s.version === candidate)?.slot : undefined;
   const detected = onset !== undefined ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset && a.slot === slot) : undefined;
   const recovered = onset !== undefined ? run.weights.find((w) => w.at >= onset && percentOf(w, candidate) <= 1e-6) : undefined;
 
-  // Bad = failed or slower than the scenario's slowRequestMs (counted by the twin as it serves).
   let requests = 0, bad = 0, stableServed = 0, stableBad = 0, candidateServed = 0, candidateBad = 0;
-  forEachUserRequest(run, (s) => {
-    if (s.at < deployAt) return;
-    requests += s.requests;
-    bad += s.bad;
-    if (s.version === candidate) {
-      candidateServed += s.requests;
-      candidateBad += s.bad;
+  forEachUserTraffic(run, (t) => {
+    if (t.at < deployAt) return;
+    requests += t.requests;
+    bad += t.bad;
+    if (t.version === candidate) {
+      candidateServed += t.requests;
+      candidateBad += t.bad;
     } else {
-      stableServed += s.requests;
-      stableBad += s.bad;
+      stableServed += t.requests;
+      stableBad += t.bad;
     }
   });
   const baselineRate = stableServed > 0 ? stableBad / stableServed : 0;

@@ -15,6 +15,10 @@ export function seedsFor(mode: Mode, kind: 'healthy' | 'regression', healthySeed
  * random draws where their traffic shares allow, and any run can be replayed from its (family, policy, seed).
  */
 export function jobsOf(mode: Mode, families = FAMILIES.map((f) => f.name), policies = POLICIES.map((p) => p.name)): Job[] {
+  const unknown = [...families.filter((f) => !FAMILIES.some((x) => x.name === f)), ...policies.filter((p) => !POLICIES.some((x) => x.name === p))];
+  if (unknown.length) {
+    throw new Error(`unknown family or policy: ${unknown.join(', ')}; families: ${FAMILIES.map((f) => f.name).join(', ')}; policies: ${POLICIES.map((p) => p.name).join(', ')}`);
+  }
   const jobs: Job[] = [];
   for (const family of FAMILIES.filter((f) => families.includes(f.name))) {
     for (const policy of POLICIES.filter((p) => policies.includes(p.name))) {

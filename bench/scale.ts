@@ -64,7 +64,7 @@ export function measureStack(n: number): ScaleRow {
       largestRolePolicy: Math.max(0, ...byRole.values()),
     };
   } catch (error) {
-    return { endpoints: n, synthSeconds: (Date.now() - started) / 1000, error: (error as Error).message.split('\n')[0].slice(0, 300) };
+    return { endpoints: n, synthSeconds: (Date.now() - started) / 1000, error: (error as Error).message.replace(/\s+/g, ' ').trim().slice(0, 400) };
   }
 }
 

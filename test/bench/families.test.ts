@@ -27,7 +27,7 @@ describe('benchmark families', () => {
   test('a healthy family\'s candidate behaves as its stable; a regression family\'s candidate regresses', () => {
     for (const family of FAMILIES) {
       if (family.kind === 'healthy') expect(family.candidate).toEqual(family.stable);
-      else expect(family.candidate.regression).toBeDefined();
+      else expect(family.candidate.regression ?? family.candidate.errorBursts).toBeDefined();
     }
   });
 
@@ -44,4 +44,10 @@ describe('benchmark families', () => {
     expect(count('hard-failure', 'all-at-once')).toBeGreaterThanOrEqual(20);
     expect(() => familyNamed('nope')).toThrow('unknown family nope; known: healthy-errors-5rps');
   });
+});
+
+test('a subset naming an unknown family or policy is refused, listing the known ones', () => {
+  expect(() => jobsOf('quick', ['healthy-errors-5rps', 'typo'])).toThrow('unknown family or policy: typo; families: healthy-errors-5rps');
+  expect(() => jobsOf('quick', undefined, ['ourz'])).toThrow('unknown family or policy: ourz');
+  expect(jobsOf('quick', ['hard-failure'], ['ours'])).toEqual([{ family: 'hard-failure', policy: 'ours', seed: 1000 }]);
 });
