@@ -58,7 +58,9 @@ function verifySynth(outdir, shipped) {
   const resources = Object.values(template.Resources);
   const endpoints = resources.filter((r) => r.Type === 'Custom::SageMakerRolloutEndpoint');
   const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
-  const existing = resources.filter((r) => r.Type === 'AWS::SQS::Queue');
+  // The consumer's own queue, beside the controller's alarm-event dead-letter queue.
+  const existing = Object.entries(template.Resources)
+    .filter(([id, r]) => r.Type === 'AWS::SQS::Queue' && !id.startsWith('SageMakerRolloutController')).map(([, r]) => r);
   if (endpoints.length !== 3) throw new Error(`expected 3 endpoints in the stack, found ${endpoints.length}`);
   if (functions.length !== 3) throw new Error(`expected the controller's 3 functions once per stack, found ${functions.length}`);
   if (existing.length !== 1) throw new Error('the stack\'s own resource (a queue) is missing');

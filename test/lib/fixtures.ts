@@ -18,6 +18,21 @@ export function testStack(id = 'TestStack'): Stack {
   return new Stack(testApp(), id, { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
+/** A synthesized value as CloudFormation resolves it (`Fn::Join`), with the longest partition name for `AWS::Partition`. */
+export function renderWithLongestPartition(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renderWithLongestPartition);
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (o.Ref === 'AWS::Partition') return 'aws-us-gov';
+    if (o['Fn::Join']) {
+      const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(renderWithLongestPartition).join(delimiter);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, renderWithLongestPartition(v)]));
+  }
+  return value;
+}
+
 export function ecrVersion(stack: Stack, id = 'Repo'): ModelVersion {
   const repository = ecr.Repository.fromRepositoryName(stack, id, 'my-model');
   return ModelVersion.fromEcrImage(repository, { tagOrDigest: DIGEST });

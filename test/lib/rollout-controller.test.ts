@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { BlueGreenEndpoint, Guard, RolloutController, Slot } from '../../lib';
 import { FAST_LEVER_BUDGET_MS } from '../../lambda/core/fast-lever';
-import { ecrVersion, testApp, testStack } from './fixtures';
+import { ecrVersion, renderWithLongestPartition, testApp, testStack } from './fixtures';
 
 interface Statement { Action: string | string[]; Resource: unknown; Condition?: unknown }
 
@@ -165,22 +165,8 @@ describe('RolloutController', () => {
       });
     }
     const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
-    // Render the pattern as CloudFormation would, with the longest partition name.
-    const render = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(render);
-      if (value && typeof value === 'object') {
-        const o = value as Record<string, unknown>;
-        if (o.Ref === 'AWS::Partition') return 'aws-us-gov';
-        if (o['Fn::Join']) {
-          const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
-          return parts.map(render).join(delimiter);
-        }
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
-      }
-      return value;
-    };
     expect(rule.Properties.EventPattern.resources).toHaveLength(1);
-    expect(JSON.stringify(render(rule.Properties.EventPattern)).length).toBeLessThan(2048);
+    expect(JSON.stringify(renderWithLongestPartition(rule.Properties.EventPattern)).length).toBeLessThan(2048);
   });
 
   test('alarms users bring are routed by ARN, once', () => {

@@ -6,7 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BlueGreenEndpoint, Guard, ModelVersion, RolloutController } from '../../lib';
-import { testApp } from './fixtures';
+import { renderWithLongestPartition, testApp } from './fixtures';
 
 /** A platform team's stack: `n` endpoints with the default guards and model roles, images from one repository. */
 function stackOf(n: number, id = `Scale${n}`): Stack {
@@ -19,21 +19,6 @@ function stackOf(n: number, id = `Scale${n}`): Stack {
     });
   }
   return stack;
-}
-
-/** What CloudFormation makes of an intrinsic, with the longest partition name. */
-function render(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(render);
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (o.Ref === 'AWS::Partition') return 'aws-us-gov';
-    if (o['Fn::Join']) {
-      const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(delimiter);
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
-  }
-  return value;
 }
 
 /** Statements of every policy attached to a controller function's role (inline and overflow managed ones). */
@@ -54,16 +39,19 @@ describe('scale: many endpoints in one stack', () => {
     expect(resources.length).toBeLessThan(500);
     expect(fs.statSync(path.join(assembly.directory, artifact.templateFile)).size).toBeLessThan(1_048_576);
     const rule = resources.find((r) => r.Type === 'AWS::Events::Rule');
-    expect(JSON.stringify(render(rule.Properties.EventPattern)).length).toBeLessThan(2048);
+    expect(JSON.stringify(renderWithLongestPartition(rule.Properties.EventPattern)).length).toBeLessThan(2048);
     for (const fn of ['Step', 'Deploy', 'GuardListener']) {
       // Managed policies of the role: AWSLambdaBasicExecutionRole plus any overflow, within IAM's default 10.
       const overflow = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy'
         && JSON.stringify(r.Properties.Roles).includes(`SageMakerRolloutController${fn}ServiceRole`));
       expect(overflow.length + 1).toBeLessThanOrEqual(10);
     }
-    // Near CloudFormation's resource limit (445 of 500), the check says so with the figure and the fix; nothing else.
+    // Near CloudFormation's resource limit (over 400 of 500), the check says so with the figure and the fix; nothing else.
+    expect(resources.length).toBeGreaterThanOrEqual(400);
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-sagemaker-rollout:(stackResources|templateSize|eventPatternSize|rolePolicySize)'));
-    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(/CloudFormation resources in stack 'Scale60': 445, the limit is 500; .*several stacks/)]);
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(new RegExp(`CloudFormation resources in stack 'Scale60': ${resources.length}, the limit is 500; .*several stacks`)),
+    ]);
   });
 
   test('the controller does not grow per endpoint: the same IAM statements, rule pattern and dependencies for 2 and 20 endpoints', () => {
@@ -80,7 +68,10 @@ describe('scale: many endpoints in one stack', () => {
 
   test('fails past CloudFormation\'s 500 resources with the figure and the fix, before CloudFormation does', () => {
     const stack = stackOf(70);
-    expect(() => (stack.node.root as any).synth()).toThrow(/CloudFormation resources in stack 'Scale70': 515, the limit is 500; .*split the endpoints over several stacks, each with its own controller/);
+    // The figure counts what synth adds too (CDK's overflow policies), so it is read from the message.
+    const message = (() => { try { (stack.node.root as any).synth(); return ''; } catch (err) { return (err as Error).message; } })();
+    expect(message).toMatch(/CloudFormation resources in stack 'Scale70': \d+, the limit is 500; .*split the endpoints over several stacks, each with its own controller/);
+    expect(Number(/'Scale70': (\d+)/.exec(message)![1])).toBeGreaterThan(500);
   });
 
   test('warns near the 2,048-character event pattern, and fails past it, for alarms users bring', () => {
