@@ -15,3 +15,4 @@ export * from './intervention-decision';
 export * from './retire-decision';
 export * from './approval-decision';
 export * from './ownership-decision';
+export * from './judge';
