@@ -8,10 +8,14 @@ export interface BehaviourProfile {
   readonly latencyP99Ms: number;
   /** The candidate fails its smoke test (every TargetVariant request errors). */
   readonly failsSmokeTest?: boolean;
-  /** A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first serves. */
+  /**
+   * A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first
+   * serves; with `forSeconds` it is a burst that ends that long after it started.
+   */
   readonly regression?: {
     readonly atPercent?: number;
     readonly afterSeconds?: number;
+    readonly forSeconds?: number;
     readonly errorRate?: number;
     readonly latencyP50Ms?: number;
     readonly latencyP99Ms?: number;

@@ -222,9 +222,10 @@ export class CloudWatchTwin {
   private statistic(metric: MetricId, stat: string, start: number, end: number): number | undefined {
     const buckets = this.series.get(seriesKey(metric));
     if (!buckets) return undefined;
-    let count = 0, sum = 0, min = Infinity, max = -Infinity;
+    let count = 0, sum = 0, min = Infinity, max = -Infinity, inRange = 0;
     const values: number[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
+    const ranged = rangeStatistic(stat);
     // Only what has arrived by now can be seen (metricArrival): late datapoints are still on their way.
     const now = Date.now();
     const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - this.arrival.lagSeconds);
@@ -233,8 +234,10 @@ export class CloudWatchTwin {
       if (!b || metricArrival(s * 1000, this.arrival) > now) continue;
       count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
       if (percentile) values.push(...b.values);
+      else if (ranged) for (const v of b.values) if (v > ranged.low && v <= ranged.high) inRange++;
     }
     if (count === 0) return undefined;
+    if (ranged) return ranged.kind === 'PR' ? (100 * inRange) / count : inRange;
     if (percentile) {
       values.sort((a, b) => a - b);
       const rank = Math.ceil((Number(percentile[1]) / 100) * values.length);
@@ -296,6 +299,23 @@ export class CloudWatchTwin {
     });
     return { MetricAlarms: wanted.map(described), CompositeAlarms: composites.map(described) };
   }
+}
+
+/**
+ * `PR(n:m)` (percentile rank: the percentage of values in (n, m]) and `TC(n:m)` (trimmed count: how many) with absolute
+ * bounds, either one optional, as the CloudWatch user guide's "Statistics definitions" defines them ("PR(:300) returns
+ * the percentage of data points that have a value of 300 or less"; the lower bound is exclusive, the upper inclusive).
+ * Percentage bounds (`TC(10%:90%)`) are not implemented: undefined, so the caller reports them. Whether SageMaker's
+ * `ModelLatency` answers them is unverified (its guide lists Average, Sum, Min, Max, Sample Count): the probe measures it.
+ */
+function rangeStatistic(stat: string): { kind: 'PR' | 'TC'; low: number; high: number } | undefined {
+  const match = /^(PR|TC)\((-?[\d.]*):(-?[\d.]*)\)$/i.exec(stat);
+  if (!match || match[2] + match[3] === '') return undefined;
+  return {
+    kind: match[1].toUpperCase() as 'PR' | 'TC',
+    low: match[2] === '' ? -Infinity : Number(match[2]),
+    high: match[3] === '' ? Infinity : Number(match[3]),
+  };
 }
 
 /** How late SageMaker's datapoints reach CloudWatch: `lagSeconds`, plus a share of `spreadSeconds` drawn per minute of data. */

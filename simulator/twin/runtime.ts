@@ -67,7 +67,9 @@ export class RuntimeTwin {
     const version = this.versionOf(chosen.modelName);
     const profile = this.profiles[version];
     const now = Date.now();
-    const regressed = this.regressedAt.has(version);
+    const regressedAt = this.regressedAt.get(version);
+    const burst = profile.regression?.forSeconds;
+    const regressed = regressedAt !== undefined && (burst === undefined || now < regressedAt + burst * 1000);
     const result = target && profile.failsSmokeTest
       ? { ok: false, latencyMs: profile.latencyP50Ms }
       : serve(effective(profile, regressed), this.random);

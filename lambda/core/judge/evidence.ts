@@ -32,7 +32,7 @@ export function comparativeAlternatives(spec: GuardJudgeSpec): number[] {
 
 /** Bad-request shares above the objective the absolute rollback test looks for. */
 export function absoluteAlternatives(spec: GuardJudgeSpec): number[] {
-  return geometricGrid(spec.objective * spec.minimumEffect, ALTERNATIVE_RATIO, ROLLBACK_ALTERNATIVES).filter((q) => q < 1);
+  return geometricGrid(spec.objective * spec.minimumEffect, ALTERNATIVE_RATIO, ROLLBACK_ALTERNATIVES).filter((q) => q > spec.objective && q < 1);
 }
 
 /** Both grids, computed once per spec (addPeriod runs every minute of every simulated rollout). */

@@ -9,8 +9,8 @@ export type JudgeAnswer = 'worse' | 'not-worse' | 'unknown';
 export const MIN_BASELINE_REQUESTS = 100;
 /** The advance bound never exceeds this share: beyond it "not worse" would mean nothing. */
 const MAX_ADVANCE_BOUND = 0.5;
-const ADVANCE_ALTERNATIVES = 12;
-/** Advance alternatives are the bound times 2^(-j/2), j = 1..12: down to 1/64 of it. */
+const ADVANCE_ALTERNATIVES = 6;
+/** Advance alternatives are the bound times 2^(-j/2), j = 1..6: down to 1/8 of it. */
 const ADVANCE_RATIOS = geometricGrid(Math.SQRT1_2, Math.SQRT1_2, ADVANCE_ALTERNATIVES);
 
 /** Where the rollout is: the share the candidate serves now and the share the next step would give it. */
@@ -80,17 +80,27 @@ export function guardProcesses(input: Omit<GuardJudgeInput, 'guard'>): GuardProc
   const logThreshold = logRollbackThreshold(plan, input.rollbackProcesses);
   const logR = logMeanExp(evidence.comparative);
   const logS = logMeanExp(evidence.absolute);
-  const rollback = { comparative: Math.exp(logR), absolute: Math.exp(logS), threshold: Math.exp(logThreshold) };
+  const rollback = { comparative: recorded(logR), absolute: recorded(logS), threshold: Math.exp(logThreshold) };
   const base = baselineRate(input.baseline, spec.objective);
-  const advance = step.nextPercent === undefined ? undefined : (() => {
-    const margin = stepMargin(spec.margin, step.nextPercent);
-    const bound = Math.min(base + margin, MAX_ADVANCE_BOUND);
-    return { evidence: Math.exp(logAdvanceEvidence(evidence.candidate, bound)), threshold: 1 / plan.advanceErrorRate, margin, bound };
-  })();
+  const margin = step.nextPercent === undefined ? undefined : stepMargin(spec.margin, step.nextPercent);
+  const bound = margin === undefined ? undefined : Math.min(base + margin, MAX_ADVANCE_BOUND);
+  const logA = bound === undefined ? undefined : logAdvanceEvidence(evidence.candidate, bound);
+  const advance = logA === undefined ? undefined : { evidence: recorded(logA), threshold: 1 / plan.advanceErrorRate, margin: margin!, bound: bound! };
   const worseThanStable = logR >= logThreshold;
   const answer: JudgeAnswer = worseThanStable || logS >= logThreshold ? 'worse'
-    : advance === undefined || advance.evidence >= advance.threshold ? 'not-worse' : 'unknown';
+    : logA === undefined || logA >= -Math.log(plan.advanceErrorRate) ? 'not-worse' : 'unknown';
   return { answer, worseThanStable, bad: spec.bad, candidate: evidence.candidate, stable: evidence.stable, periods: evidence.periods, rollback, advance, objective: spec.objective, baselineRate: base };
+}
+
+/** Largest e-value recorded: far beyond any threshold, and a number DynamoDB stores exactly (below 2^53). */
+export const MAX_RECORDED_EVALUE = 1e15;
+/** Smaller e-values are recorded as 0 (no evidence at all): DynamoDB refuses magnitudes below 1e-130. */
+export const MIN_RECORDED_EVALUE = 1e-9;
+
+/** An e-value as recorded: from its log, 4 significant digits, within what DynamoDB stores (decisions use the logs). */
+export function recorded(log: number): number {
+  const value = Math.exp(log);
+  return value < MIN_RECORDED_EVALUE ? 0 : Math.min(Number(value.toPrecision(4)), MAX_RECORDED_EVALUE);
 }
 
 /** Judges one guard at one step from its folded evidence, in numbers and in a sentence. */

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import {
   DEFAULT_JUDGE_PLAN, GuardJudgeSpec, JudgedStep, MIN_BASELINE_REQUESTS, PeriodCounts, baselineRate, foldEvidence, judgeGuard, judgeStep,
-  logPeriodCap, logRollbackThreshold, rollbackProcesses, stepMargin,
+  MAX_RECORDED_EVALUE, logPeriodCap, logRollbackThreshold, recorded, rollbackProcesses, stepMargin,
 } from '../../../../lambda/core';
 
 const ERRORS: GuardJudgeSpec = { bad: 'errors', objective: 0.01, margin: 0.005, minimumEffect: 1.5 };
@@ -152,5 +152,21 @@ describe('judgeStep', () => {
   test('the two guards share the budget: each rollback process needs 400 with the default 1%', () => {
     const j = judgeStep({ guards: [{ guard: 'a', spec: ERRORS, counts: healthy }, { guard: 'b', spec: SLOW, counts: healthy }], step: { percent: 1, nextPercent: 5 }, plan: DEFAULT_JUDGE_PLAN });
     expect(j.guards.map((g) => g.rollback.threshold)).toEqual([expect.closeTo(400, 9), expect.closeTo(400, 9)]);
+  });
+});
+
+describe('recorded e-values fit a DynamoDB number', () => {
+  test('4 significant digits, huge ones capped below 2^53, vanishing ones 0 (DynamoDB refuses magnitudes below 1e-130)', () => {
+    expect(recorded(Math.log(449.123456))).toBe(449.1);
+    expect(recorded(60)).toBe(MAX_RECORDED_EVALUE);
+    expect(MAX_RECORDED_EVALUE).toBeLessThan(Number.MAX_SAFE_INTEGER);
+    expect(recorded(-500)).toBe(0);
+  });
+
+  test('a long healthy rollout at high traffic records its rollback evidence as a storable number', () => {
+    const j = judge(minutes(60, [30_000, 150], [30_000, 150]), { percent: 50, nextPercent: 100 });
+    for (const value of [j.rollback.comparative, j.rollback.absolute, j.advance!.evidence]) {
+      expect(value === 0 || (value >= 1e-130 && value <= Number.MAX_SAFE_INTEGER)).toBe(true);
+    }
   });
 });
