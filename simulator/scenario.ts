@@ -128,6 +128,7 @@ const profile = {
       properties: {
         atPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
         afterSeconds: { type: 'number', minimum: 0 },
+        forSeconds: { type: 'number', exclusiveMinimum: 0 },
         errorRate: { type: 'number', minimum: 0, maximum: 1 },
         latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
         latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
