@@ -39,13 +39,13 @@ export function decideIntervention(
       }
       assertEpochMs('state.standby.until', standby.until);
       if (now >= standby.until) {
-        return { action: 'none', reason: `the revert window of endpoint ${name} closed at ${new Date(standby.until).toISOString()}: deploy the previous version instead` };
+        return { action: 'none', reason: `the revert window of endpoint ${name} closed at ${new Date(standby.until).toISOString()}: endpoint ${name} is watching; allowed now: undo (reverts to standby ${standby.versionId} at once), status, watch` };
       }
       return { action: 'revert', rolloutId, reason: `revert endpoint ${name} to standby version ${standby.versionId} on slot ${standby.slot}` };
     }
     case 'rolling-back':
-      return { action: 'none', reason: `endpoint ${name} is already rolling back` };
+      return { action: 'none', reason: `endpoint ${name} is already rolling back; allowed now: status, watch, history` };
     case 'idle':
-      return { action: 'none', reason: `no rollout in progress on endpoint ${name}: stable is ${state.stable?.versionId ?? 'not set'}` };
+      return { action: 'none', reason: `no rollout in progress on endpoint ${name}: stable is ${state.stable?.versionId ?? 'not set'}; endpoint ${name} is idle; allowed now: undo, retry, status, history` };
   }
 }

@@ -17,11 +17,11 @@ describe('cdk-sagemaker-rollout command line', () => {
   test('--help lists every command and the exit codes', () => {
     const { code, out } = cli('--help');
     expect(code).toBe(0);
-    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate', 'probe']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
-    expect(out).toMatch(/Exit codes:[\s\S]*2 {2}usage error[\s\S]*3 {2}simulate: a safety invariant did not hold/);
+    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'watch', 'simulate', 'probe']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    expect(out).toMatch(/Exit codes:[\s\S]*2 {2}usage error[\s\S]*3 {2}simulate: a safety invariant did not hold[\s\S]*4 {2}status --wait-for promoted: the rollout ended without promotion[\s\S]*5 {2}status --wait-for: timed out/);
   });
 
-  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'simulate', 'probe'])('%s takes --region, --profile and --json', (command) => {
+  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'watch', 'simulate', 'probe'])('%s takes --region, --profile and --json', (command) => {
     const { code, out } = cli(command, '--help');
     expect(code).toBe(0);
     for (const flag of ['--region <region>', '--profile <name>', '--json']) expect(out).toContain(flag);
@@ -38,6 +38,15 @@ describe('cdk-sagemaker-rollout command line', () => {
     expect(out).toMatch(/creates in eu-west-1: one model, two endpoint configs and one endpoint of two ml\.c5\.large instances/);
     expect(out).toMatch(/Estimated cost: about [\d.]+ instance-hours of ml\.c5\.large = about \$[\d.]+/);
     expect(out).toContain('nothing created');
+  });
+
+  test('status --wait-for takes promoted or settled, and a positive --timeout; anything else is a usage error', () => {
+    const bad = cli('status', '--endpoint', 'e', '--table', 't', '--wait-for', 'done');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/--wait-for <what>' argument 'done' is invalid\. Allowed choices are promoted, settled/);
+    const timeout = cli('status', '--endpoint', 'e', '--table', 't', '--wait-for', 'promoted', '--timeout', '0');
+    expect(timeout.code).toBe(2);
+    expect(timeout.out).toContain('--timeout must be a positive number of seconds, got 0');
   });
 
   test('usage errors exit 2 and name the problem', () => {

@@ -47,6 +47,10 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     const listenerFlips = run.controlPlaneCalls.filter((c) => c.operation === 'UpdateEndpointWeightsAndCapacities' && c.caller?.includes('GuardListener') && !c.error);
     expect(listenerFlips).toHaveLength(1);
     expect(run.executions.filter((e) => e.name.endsWith('-rollback'))).toHaveLength(1);
+    // Both deliveries reached the listener; exactly one Rolled Back event was announced.
+    const alarm = run.history.find((h) => h.decision === 'rollback')!.evidence.alarmName;
+    expect(run.alarmEventsDelivered.filter((e) => e.alarmName === alarm)).toHaveLength(2);
+    expect(run.rolloutEvents.filter((e) => e['detail-type'] === 'Rollout Rolled Back')).toHaveLength(1);
     expectInvariants(summary);
   });
 

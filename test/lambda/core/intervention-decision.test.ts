@@ -37,7 +37,7 @@ describe('decideIntervention', () => {
   test('a rollback after the revert window closed has nothing to act on and says what to do instead', () => {
     const d = decideIntervention(watching, 'rollback', NOW + 600_000);
     expect(d.action).toBe('none');
-    expect(d.reason).toMatch(/revert window .* closed .* deploy the previous version/);
+    expect(d.reason).toMatch(/revert window .* closed .*: endpoint fraud is watching; allowed now: undo \(reverts to standby \S+ at once\), status, watch$/);
   });
 
   test('an abort after promotion points to rollback', () => {
@@ -45,7 +45,7 @@ describe('decideIntervention', () => {
   });
 
   test('nothing to do when idle, already rolling back, or unknown', () => {
-    expect(decideIntervention(base, 'rollback', NOW)).toMatchObject({ action: 'none', reason: expect.stringMatching(/no rollout in progress .* stable is mv-aaaaaaaaaaaa/) });
+    expect(decideIntervention(base, 'rollback', NOW)).toMatchObject({ action: 'none', reason: expect.stringMatching(/no rollout in progress .* stable is mv-aaaaaaaaaaaa; endpoint \S+ is idle; allowed now: undo, retry, status, history$/) });
     expect(decideIntervention({ ...rollingOut, phase: 'rolling-back' }, 'abort', NOW).reason).toMatch(/already rolling back/);
     expect(decideIntervention(undefined, 'rollback', NOW).reason).toMatch(/no state .* check --endpoint and --table/);
   });
