@@ -479,13 +479,17 @@ function judgeSpec(guard: string, bad: 'errors' | 'slow', objective: number, opt
   return { bad, objective, margin: marginPercent / 100, minimumEffect };
 }
 
-/** The metric an alarm compares, judged only in periods with at least `minInvocations` requests (0 otherwise). */
+/**
+ * The metric an alarm compares, judged only in periods with at least `minInvocations` requests (0 otherwise). No FILL:
+ * a period whose metrics have not arrived stays missing (the alarm looks further back for real datapoints), where
+ * FILL(invocations, 0) would turn every late period into a healthy 0 and blind the alarm to late metrics.
+ */
 function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMetric, minInvocations: number, period: Duration, label: string): cloudwatch.IMetric {
   if (minInvocations === 0) {
     return value;
   }
   return new cloudwatch.MathExpression({
-    expression: `IF(FILL(invocations, 0) >= ${minInvocations}, value, 0)`,
+    expression: `IF(invocations >= ${minInvocations}, value, 0)`,
     usingMetrics: { value, invocations },
     period,
     label: `${label} (at least ${minInvocations} invocations)`,

@@ -7,12 +7,14 @@ import { summarize } from '../simulator/summary';
 /**
  * Runs one scenario over seeds from..to and prints how its rollouts ended (for a healthy scenario, every `rolled-back`
  * is a false rollback). A benchmark prints figures; it asserts nothing.
- *   npx ts-node --transpile-only scripts/seed-sweep.ts healthy-canary-promoted 1 50
+ *   npx ts-node --transpile-only scripts/seed-sweep.ts healthy-canary-promoted 1 50 [minutes]
+ * `minutes` shortens each run (the scenario's durationMinutes) to save time once the rollout has ended.
  */
 async function main(): Promise<void> {
   quietSdkNodeNotice();
-  const [name = 'healthy-canary-promoted', from = '1', to = '50'] = process.argv.slice(2);
-  const scenario = loadScenario(path.join(__dirname, '..', 'scenarios', `${name}.json`));
+  const [name = 'healthy-canary-promoted', from = '1', to = '50', minutes] = process.argv.slice(2);
+  const loaded = loadScenario(path.join(__dirname, '..', 'scenarios', `${name}.json`));
+  const scenario = minutes === undefined ? loaded : { ...loaded, durationMinutes: Number(minutes) };
   const outcomes: Record<string, number[]> = {};
   for (let seed = Number(from); seed <= Number(to); seed++) {
     const summary = summarize(await simulate({ ...scenario, seed }));

@@ -38,7 +38,7 @@ describe('Guard', () => {
         DatapointsToAlarm: 2,
         TreatMissingData: 'missing',
         Metrics: Match.arrayWith([
-          Match.objectLike({ Expression: 'IF(FILL(invocations, 0) >= 10, value, 0)', ReturnData: true }),
+          Match.objectLike({ Expression: 'IF(invocations >= 10, value, 0)', ReturnData: true }),
           rateStat(slot),
         ]),
       });
@@ -54,13 +54,13 @@ describe('Guard', () => {
     const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
     expect(1 / 30).toBeLessThan(alarm.Properties.Threshold);
     // And a period with fewer than 10 requests reads 0 whatever its errors.
-    expect(alarm.Properties.Metrics[0].Expression).toBe('IF(FILL(invocations, 0) >= 10, value, 0)');
+    expect(alarm.Properties.Metrics[0].Expression).toBe('IF(invocations >= 10, value, 0)');
   });
 
   test('errorRate: explicit alarm threshold and request floor; 0 judges every period with traffic on the plain rate', () => {
     bound(Guard.errorRate({ thresholdPercent: 0.5, alarmThresholdPercent: 2, minInvocations: 50 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 0.02,
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(FILL(invocations, 0) >= 50, value, 0)' })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(invocations >= 50, value, 0)' })]),
     });
     bound(Guard.errorRate({ minInvocations: 0 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Invocation5XXErrors', Statistic: 'Average', Threshold: 0.1,
@@ -90,7 +90,7 @@ describe('Guard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 750_000,
       Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(FILL(invocations, 0) >= 10, value, 0)' }),
+        Match.objectLike({ Expression: 'IF(invocations >= 10, value, 0)' }),
         Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ModelLatency', Dimensions: slotDimensions('green') }), Stat: 'p99.9' }) }),
       ]),
     });
