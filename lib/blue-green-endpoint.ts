@@ -512,10 +512,11 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         initialInstanceCount: instanceCount,
       },
       plan,
-      guards: this.guards.map((g): GuardBinding => ({
+      guards: this.guards.map((g, i): GuardBinding => ({
         name: g.name,
         blue: g.blueAlarms.map((a) => a.alarmName),
         green: g.greenAlarms.map((a) => a.alarmName),
+        judge: guards[i]._judge(),
       })),
       smokeTest,
       notificationTopicArn: props.notificationTopic?.topicArn,

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import type { GuardJudgeSpec } from '../lambda/core/contract';
 import type { IBlueGreenEndpoint } from './blue-green-endpoint';
 import { Slot } from './slot';
 import { requiredWholeSeconds, validateNonNegativeInteger, validatePositiveInteger } from './private/validation';
@@ -58,25 +59,56 @@ export interface GuardAlarmOptions {
   readonly backstop?: boolean;
 }
 
-/** Options of an error-rate guard. */
-export interface ErrorRateGuardOptions extends GuardAlarmOptions {
+/** How the controller's judge reads a guard as counts (docs/ARCHITECTURE.md, "The judge"). */
+export interface JudgedGuardOptions {
   /**
-   * Highest acceptable share of requests answered with a 5xx error, in percent, in [0, 100).
+   * Extra share of bad requests, in percentage points over the stable's, that you accept over all traffic once the
+   * candidate is promoted (non-inferiority margin). A step advances once the judge shows the candidate within this margin,
+   * widened for small steps by the square root of the next step's traffic share (10 points at 1%→5% with 0.5).
+   *
+   * @default 0.5
+   */
+  readonly marginPercent?: number;
+
+  /**
+   * Smallest regression the judge's rollback test looks for, as a ratio of the candidate's bad-request share to the
+   * stable's (or to the objective). Smaller regressions are still found, more slowly.
+   *
+   * @default 1.5
+   */
+  readonly minimumEffect?: number;
+}
+
+/** Options of an error-rate guard. */
+export interface ErrorRateGuardOptions extends GuardAlarmOptions, JudgedGuardOptions {
+  /**
+   * Highest acceptable share of requests answered with a 5xx error, in percent, in [0, 100): the objective. The judge
+   * rolls back a candidate shown to exceed it or to be worse than the stable; the alarm fires only at
+   * `alarmThresholdPercent`.
    *
    * @default 1
    */
   readonly thresholdPercent?: number;
 
   /**
-   * Periods with fewer invocations than this are not judged (the rate of a handful of requests is noise).
+   * The 5xx rate, in percent, at which the guard's alarm fires at once (the instant path for hard failures), in a
+   * period with at least `minInvocations` requests. At least `thresholdPercent`.
    *
-   * @default 0 - every period with traffic is judged
+   * @default - 10 times `thresholdPercent`, at most 50
+   */
+  readonly alarmThresholdPercent?: number;
+
+  /**
+   * Periods with fewer invocations than this are not judged by the alarm (the rate of a handful of requests is noise:
+   * one error among thirty requests is not a hard failure). The judge counts every request.
+   *
+   * @default 10
    */
   readonly minInvocations?: number;
 }
 
 /** Options of a latency guard. */
-export interface LatencyGuardOptions extends GuardAlarmOptions {
+export interface LatencyGuardOptions extends GuardAlarmOptions, JudgedGuardOptions {
   /**
    * The percentile of SageMaker `ModelLatency` to watch, in (0, 100), e.g. 99 or 99.9.
    *
@@ -85,12 +117,29 @@ export interface LatencyGuardOptions extends GuardAlarmOptions {
   readonly percentile?: number;
 
   /**
-   * Highest acceptable latency at that percentile. SageMaker reports `ModelLatency` in microseconds; the threshold is
-   * converted.
+   * Highest acceptable latency at that percentile: the objective. SageMaker reports `ModelLatency` in microseconds; the
+   * threshold is converted. The judge counts requests slower than it (p99 at most 1 s is at most 1% of requests slower
+   * than 1 s) and rolls back a candidate shown to exceed that share or to be worse than the stable.
    *
    * @default Duration.seconds(1)
    */
   readonly threshold?: Duration;
+
+  /**
+   * The latency at that percentile at which the guard's alarm fires at once (the instant path for hard failures), in a
+   * period with at least `minInvocations` requests. At least `threshold`.
+   *
+   * @default - 3 times `threshold`
+   */
+  readonly alarmThreshold?: Duration;
+
+  /**
+   * Periods with fewer invocations than this are not judged by the alarm (a percentile of a handful of requests is
+   * noise). The judge counts every request.
+   *
+   * @default 10
+   */
+  readonly minInvocations?: number;
 }
 
 /**
@@ -277,6 +326,14 @@ export abstract class Guard {
 
   /** Creates the guard's alarms for the endpoint's slots. */
   public abstract bind(scope: Construct, options: GuardBindOptions): GuardConfig;
+
+  /**
+   * How the controller's judge reads this guard as counts, or undefined when its alarms alone judge it.
+   * @internal
+   */
+  public _judge(): GuardJudgeSpec | undefined {
+    return undefined;
+  }
 }
 
 function validateGuardName(name: string): void {
@@ -403,9 +460,47 @@ abstract class MetricGuard extends Guard {
   }
 }
 
+/** The judge's defaults (docs/ARCHITECTURE.md, "The judge"): a 0.5-point margin, regressions from 1.5×. */
+const DEFAULT_MARGIN_PERCENT = 0.5;
+const DEFAULT_MINIMUM_EFFECT = 1.5;
+/** The alarms' request floor per period: one error among thirty requests is not a hard failure. */
+const DEFAULT_ALARM_MIN_INVOCATIONS = 10;
+
+/** The judge's reading of a guard, from its options, validated at synth time. */
+function judgeSpec(guard: string, bad: 'errors' | 'slow', objective: number, options: JudgedGuardOptions): GuardJudgeSpec {
+  const marginPercent = options.marginPercent ?? DEFAULT_MARGIN_PERCENT;
+  if (Token.isUnresolved(marginPercent) || !(marginPercent > 0 && marginPercent < 50)) {
+    throw new Error(`guard '${guard}' marginPercent must be in (0, 50) percentage points, got ${marginPercent}: e.g. 0.5 to accept half a point more bad requests than stable`);
+  }
+  const minimumEffect = options.minimumEffect ?? DEFAULT_MINIMUM_EFFECT;
+  if (Token.isUnresolved(minimumEffect) || !(minimumEffect > 1 && minimumEffect <= 10)) {
+    throw new Error(`guard '${guard}' minimumEffect must be a ratio in (1, 10], got ${minimumEffect}: e.g. 1.5 to look for a candidate 50% worse than stable`);
+  }
+  return { bad, objective, margin: marginPercent / 100, minimumEffect };
+}
+
+/**
+ * The metric an alarm compares, judged only in periods with at least `minInvocations` requests (0 otherwise). No FILL:
+ * a period whose metrics have not arrived stays missing (the alarm looks further back for real datapoints), where
+ * FILL(invocations, 0) would turn every late period into a healthy 0 and blind the alarm to late metrics.
+ */
+function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMetric, minInvocations: number, period: Duration, label: string): cloudwatch.IMetric {
+  if (minInvocations === 0) {
+    return value;
+  }
+  return new cloudwatch.MathExpression({
+    expression: `IF(invocations >= ${minInvocations}, value, 0)`,
+    usingMetrics: { value, invocations },
+    period,
+    label: `${label} (at least ${minInvocations} invocations)`,
+  });
+}
+
 class ErrorRateGuard extends MetricGuard {
   private readonly thresholdPercent: number;
+  private readonly alarmThresholdPercent: number;
   private readonly minInvocations: number;
+  private readonly judgeSpec: GuardJudgeSpec;
 
   constructor(options: ErrorRateGuardOptions) {
     super(options.name ?? 'error-rate', options, true);
@@ -417,30 +512,33 @@ class ErrorRateGuard extends MetricGuard {
     if (!(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
       throw new Error(`error-rate thresholdPercent must be in [0, 100), got ${this.thresholdPercent}: e.g. 1 for 1% of requests`);
     }
-    this.minInvocations = options.minInvocations ?? 0;
+    this.alarmThresholdPercent = options.alarmThresholdPercent ?? Math.max(this.thresholdPercent, Math.min(10 * this.thresholdPercent, 50));
+    if (Token.isUnresolved(this.alarmThresholdPercent) || !(this.alarmThresholdPercent >= this.thresholdPercent && this.alarmThresholdPercent < 100)) {
+      throw new Error(`error-rate alarmThresholdPercent must be in [thresholdPercent (${this.thresholdPercent}), 100), got ${this.alarmThresholdPercent}: `
+        + 'the alarm is for hard failures, e.g. 10 for 10% of requests');
+    }
+    this.minInvocations = options.minInvocations ?? DEFAULT_ALARM_MIN_INVOCATIONS;
     validateNonNegativeInteger(this.minInvocations, 'error-rate minInvocations', 'use 0 to judge every period with traffic');
+    this.judgeSpec = judgeSpec(this.name, 'errors', this.thresholdPercent / 100, options);
   }
 
   protected get threshold(): number {
     // Invocation5XXErrors is 0 or 1 per request, so its Average is already the rate in [0, 1].
-    return this.thresholdPercent / 100;
+    return this.alarmThresholdPercent / 100;
+  }
+
+  /** @internal */
+  public _judge(): GuardJudgeSpec | undefined {
+    return this.judgeSpec;
   }
 
   protected describe(): string {
-    return `5xx error rate above ${this.thresholdPercent}%`;
+    return `5xx error rate above ${this.alarmThresholdPercent}% (hard failure; the judge holds it to ${this.thresholdPercent}% and to the stable)`;
   }
 
   protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
     const rate = endpoint.metricInvocation5XXErrors(slot, { statistic: 'Average', period });
-    if (this.minInvocations === 0) {
-      return rate;
-    }
-    return new cloudwatch.MathExpression({
-      expression: `IF(FILL(invocations, 0) >= ${this.minInvocations}, rate, 0)`,
-      usingMetrics: { rate, invocations: endpoint.metricInvocations(slot, { statistic: 'Sum', period }) },
-      period,
-      label: `${slot} 5xx error rate (at least ${this.minInvocations} invocations)`,
-    });
+    return withRequestFloor(rate, endpoint.metricInvocations(slot, { statistic: 'Sum', period }), this.minInvocations, period, `${slot} 5xx error rate`);
   }
 }
 
@@ -448,6 +546,10 @@ class LatencyGuard extends MetricGuard {
   private readonly percentile: number;
   private readonly thresholdMicros: number;
   private readonly thresholdText: string;
+  private readonly alarmThresholdMicros: number;
+  private readonly alarmThresholdText: string;
+  private readonly minInvocations: number;
+  private readonly judgeSpec: GuardJudgeSpec;
 
   constructor(options: LatencyGuardOptions) {
     const percentile = options.percentile ?? 99;
@@ -457,26 +559,45 @@ class LatencyGuard extends MetricGuard {
     super(options.name ?? `latency-p${String(percentile).replace('.', '-')}`, options, true);
     this.percentile = percentile;
     const threshold = options.threshold ?? Duration.seconds(1);
-    const millis = threshold.toMilliseconds({ integral: false });
-    if (Token.isUnresolved(millis) || !(millis > 0)) {
-      throw new Error(`latency threshold must be a positive duration known at synth time, got ${threshold.toHumanString()}: e.g. Duration.millis(500)`);
-    }
     // SageMaker reports ModelLatency in microseconds.
-    this.thresholdMicros = Math.round(millis * 1000);
+    this.thresholdMicros = micros(threshold, 'threshold');
     this.thresholdText = threshold.toHumanString();
+    this.alarmThresholdMicros = options.alarmThreshold === undefined ? 3 * this.thresholdMicros : micros(options.alarmThreshold, 'alarmThreshold');
+    this.alarmThresholdText = options.alarmThreshold?.toHumanString() ?? `${3 * this.thresholdMicros / 1000} ms`;
+    if (this.alarmThresholdMicros < this.thresholdMicros) {
+      throw new Error(`latency alarmThreshold (${this.alarmThresholdText}) must be at least threshold (${this.thresholdText}): the alarm is for hard failures, e.g. 3 times the threshold`);
+    }
+    this.minInvocations = options.minInvocations ?? DEFAULT_ALARM_MIN_INVOCATIONS;
+    validateNonNegativeInteger(this.minInvocations, 'latency minInvocations', 'use 0 to judge every period with traffic');
+    // p99 <= T is the same as at most 1% of requests slower than T: judged as a count of slow requests.
+    this.judgeSpec = { ...judgeSpec(this.name, 'slow', 1 - percentile / 100, options), slowThresholdMicros: this.thresholdMicros };
   }
 
   protected get threshold(): number {
-    return this.thresholdMicros;
+    return this.alarmThresholdMicros;
+  }
+
+  /** @internal */
+  public _judge(): GuardJudgeSpec | undefined {
+    return this.judgeSpec;
   }
 
   protected describe(): string {
-    return `p${this.percentile} model latency above ${this.thresholdText} (${this.thresholdMicros} µs)`;
+    return `p${this.percentile} model latency above ${this.alarmThresholdText} (${this.alarmThresholdMicros} µs; hard failure; the judge holds it to ${this.thresholdText} and to the stable)`;
   }
 
   protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
-    return endpoint.metricModelLatency(slot, { statistic: `p${this.percentile}`, period });
+    const latency = endpoint.metricModelLatency(slot, { statistic: `p${this.percentile}`, period });
+    return withRequestFloor(latency, endpoint.metricInvocations(slot, { statistic: 'Sum', period }), this.minInvocations, period, `${slot} p${this.percentile} model latency`);
   }
+}
+
+function micros(duration: Duration, what: string): number {
+  const millis = duration.toMilliseconds({ integral: false });
+  if (Token.isUnresolved(millis) || !(millis > 0)) {
+    throw new Error(`latency ${what} must be a positive duration known at synth time, got ${duration.toHumanString()}: e.g. Duration.millis(500)`);
+  }
+  return Math.round(millis * 1000);
 }
 
 class CustomMetricGuard extends MetricGuard {

@@ -11,10 +11,14 @@ export interface BehaviourProfile {
   readonly latencyP99Ms: number;
   /** The candidate fails its smoke test (every TargetVariant request errors). */
   readonly failsSmokeTest?: boolean;
-  /** A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first serves. */
+  /**
+   * A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first
+   * serves; with `forSeconds` it is a burst that ends that long after it started.
+   */
   readonly regression?: {
     readonly atPercent?: number;
     readonly afterSeconds?: number;
+    readonly forSeconds?: number;
     readonly errorRate?: number;
     readonly latencyP50Ms?: number;
     readonly latencyP99Ms?: number;
@@ -69,7 +73,8 @@ export function drawer(profile: ServingValues, random: Random): { latencyMs: () 
 export function profileAt(profile: BehaviourProfile, at: { regressedForMs?: number; inBurst: boolean }): ServingValues {
   const r = profile.regression;
   let values: ServingValues = { errorRate: profile.errorRate, latencyP50Ms: profile.latencyP50Ms, latencyP99Ms: profile.latencyP99Ms };
-  if (r && at.regressedForMs !== undefined) {
+  const ended = r?.forSeconds !== undefined && at.regressedForMs !== undefined && at.regressedForMs >= r.forSeconds * 1000;
+  if (r && at.regressedForMs !== undefined && !ended) {
     const ramp = (r.rampSeconds ?? 0) * 1000;
     const share = ramp > 0 ? Math.min(1, Math.max(0, at.regressedForMs / ramp)) : 1;
     const towards = (from: number, to: number | undefined) => (to === undefined ? from : from + (to - from) * share);

@@ -95,8 +95,8 @@ function endpointProps(stack: Stack, p: EndpointProps) {
   const guards = p.guards?.map((g) => {
     const alarm = { evaluationPeriods: g.evaluationPeriods, datapointsToAlarm: g.datapointsToAlarm };
     switch (g.kind) {
-      case 'errorRate': return Guard.errorRate({ ...alarm, thresholdPercent: g.thresholdPercent });
-      case 'latency': return Guard.latency({ ...alarm, percentile: g.percentile, threshold: g.thresholdMs !== undefined ? Duration.millis(g.thresholdMs) : undefined });
+      case 'errorRate': return Guard.errorRate({ ...alarm, thresholdPercent: g.thresholdPercent, minInvocations: g.minInvocations, alarmThresholdPercent: g.alarmThresholdPercent });
+      case 'latency': return Guard.latency({ ...alarm, minInvocations: g.minInvocations, percentile: g.percentile, threshold: g.thresholdMs !== undefined ? Duration.millis(g.thresholdMs) : undefined });
       case 'comparison': return Guard.comparison({ ...alarm, maxIncreasePercent: g.maxIncreasePercent });
     }
   });

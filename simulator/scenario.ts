@@ -49,6 +49,10 @@ export interface EndpointProps {
     readonly maxIncreasePercent?: number;
     readonly evaluationPeriods?: number;
     readonly datapointsToAlarm?: number;
+    /** The alarm's request floor per period (errorRate, latency). */
+    readonly minInvocations?: number;
+    /** The error-rate alarm's hard-failure rate. */
+    readonly alarmThresholdPercent?: number;
   }>;
   readonly approval?: { readonly timeoutMinutes: number; readonly onTimeout?: 'rollback' | 'promote'; readonly beforeStepPercent?: number };
   readonly revertWindowMinutes?: number;
@@ -128,6 +132,7 @@ const profile = {
       properties: {
         atPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
         afterSeconds: { type: 'number', minimum: 0 },
+        forSeconds: { type: 'number', exclusiveMinimum: 0 },
         errorRate: { type: 'number', minimum: 0, maximum: 1 },
         latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
         latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
@@ -216,6 +221,8 @@ export const SCENARIO_SCHEMA = {
               maxIncreasePercent: { type: 'number' },
               evaluationPeriods: { type: 'integer', minimum: 1 },
               datapointsToAlarm: { type: 'integer', minimum: 1 },
+              minInvocations: { type: 'integer', minimum: 0 },
+              alarmThresholdPercent: { type: 'number' },
             },
           },
         },

@@ -31,7 +31,7 @@ export interface Summary {
   readonly modelDownloads: number;
   readonly finalStableVersion: string | null;
   readonly finalWeights: Array<{ readonly slot: string; readonly version: string; readonly percent: number }>;
-  /** From fault onset to the first guard alarm on the faulty slot. */
+  /** From fault onset to the first guard alarm on the faulty slot, or the judge's first verdict on it. */
   readonly timeToDetectSeconds: number | null;
   /** From fault onset to 100% of traffic away from the faulty version. */
   readonly timeToRecoverSeconds: number | null;
@@ -71,7 +71,10 @@ export function summarize(run: RunRecord): Summary {
 
   const onset = faultOnset(run);
   const faulty = onset?.version;
-  const detect = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
+  const alarmed = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
+  // The judge's verdict on counts detects too (without any alarm).
+  const judged = onset && faulty ? view.judgedWorse().find((j) => j.version === faulty && j.at >= onset.at) : undefined;
+  const detect = [alarmed, judged].filter((d) => d !== undefined).sort((a, b) => a!.at - b!.at)[0];
   const recover = onset && faulty ? run.weights.find((w) => w.at >= onset.at && percentOf(w, faulty) === 0) : undefined;
   const traffic = countTraffic(run.traffic);
 

@@ -1,5 +1,5 @@
 import { AlarmType, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { AlarmStateValue } from '../core';
+import { AlarmStateValue, SlotReadings } from '../core';
 import { cloudwatch } from './clients';
 import { errorMessage } from './errors';
 import { logger } from './logger';
@@ -126,4 +126,76 @@ function unbrokenThrough(arrived: Set<number>, from: number, periodMs: number): 
   let through: number | undefined;
   for (let t = Math.floor(from / unit) * unit; arrived.has(t); t += periodMs) through = t;
   return through;
+}
+
+export interface GuardCountsQuery {
+  readonly endpointName: string;
+  readonly candidateSlot: string;
+  readonly stableSlot: string;
+  readonly from: number;
+  readonly to: number;
+  /** Latency thresholds (µs) whose slow requests are counted with `PR(:T)`; empty: ModelLatency is not read. */
+  readonly slowThresholdsMicros: readonly number[];
+}
+
+/**
+ * The judge's per-minute counts of both slots in [from, to) as far as they have arrived, in one GetMetricData call
+ * (paginated): Invocations and Invocation5XXErrors (Sum), and for latency guards ModelLatency's SampleCount and
+ * `PR(:T)` per threshold (CloudWatch extended statistic: the percentage of samples at most T). Undefined when
+ * unreadable: the judge then holds (unknown is not healthy).
+ */
+export async function readGuardCounts(query: GuardCountsQuery): Promise<{ candidate: SlotReadings; stable: SlotReadings } | undefined> {
+  const slots = { c: query.candidateSlot, s: query.stableSlot };
+  const queries: Array<{ id: string; metricName: string; stat: string; variant: string }> = [];
+  for (const [key, variant] of Object.entries(slots)) {
+    queries.push({ id: `${key}_invocations`, metricName: 'Invocations', stat: 'Sum', variant });
+    queries.push({ id: `${key}_errors`, metricName: 'Invocation5XXErrors', stat: 'Sum', variant });
+    if (query.slowThresholdsMicros.length > 0) {
+      queries.push({ id: `${key}_samples`, metricName: 'ModelLatency', stat: 'SampleCount', variant });
+    }
+    query.slowThresholdsMicros.forEach((micros) => queries.push({ id: `${key}_pr_${micros}`, metricName: 'ModelLatency', stat: `PR(:${micros})`, variant }));
+  }
+  const series = new Map<string, Map<number, number>>(queries.map((q) => [q.id, new Map()]));
+  let token: string | undefined;
+  try {
+    do {
+      const out = await cloudwatch.send(new GetMetricDataCommand({
+        StartTime: new Date(query.from),
+        EndTime: new Date(query.to),
+        NextToken: token,
+        MetricDataQueries: queries.map((q) => ({
+          Id: q.id,
+          ReturnData: true,
+          MetricStat: {
+            Period: 60,
+            Stat: q.stat,
+            Metric: {
+              Namespace: 'AWS/SageMaker',
+              MetricName: q.metricName,
+              Dimensions: [{ Name: 'EndpointName', Value: query.endpointName }, { Name: 'VariantName', Value: q.variant }],
+            },
+          },
+        })),
+      }));
+      for (const result of out.MetricDataResults ?? []) {
+        if (result.StatusCode === 'InternalError' || result.StatusCode === 'Forbidden') {
+          logger.warn('guard counts unreadable', { ...query, id: result.Id, status: result.StatusCode, messages: out.Messages });
+          return undefined;
+        }
+        const values = series.get(result.Id ?? '');
+        (result.Timestamps ?? []).forEach((timestamp, i) => values?.set(timestamp.getTime(), result.Values?.[i] ?? 0));
+      }
+      token = out.NextToken;
+    } while (token);
+  } catch (err) {
+    logger.warn('guard counts unreadable', { ...query, error: errorMessage(err) });
+    return undefined;
+  }
+  const slot = (key: string): SlotReadings => ({
+    invocations: series.get(`${key}_invocations`)!,
+    errors: series.get(`${key}_errors`)!,
+    latencySamples: series.get(`${key}_samples`) ?? new Map(),
+    latencyPercentAtMost: new Map(query.slowThresholdsMicros.map((micros) => [micros, series.get(`${key}_pr_${micros}`)!])),
+  });
+  return { candidate: slot('c'), stable: slot('s') };
 }

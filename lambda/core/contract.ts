@@ -64,6 +64,8 @@ export interface RolloutPlan {
   /** After promotion the previous stable slot stays provisioned at weight 0 this long (0 = retire at once). */
   readonly revertWindowSeconds: number;
   readonly concurrency: ConcurrencyPolicy;
+  /** The judge's error budget; absent: the defaults (`DEFAULT_JUDGE_PLAN`). */
+  readonly judge?: JudgePlan;
 }
 
 /** Guard alarms bound to an endpoint: per slot, plus alarms that watch whatever the candidate is (user alarms). */
@@ -72,6 +74,33 @@ export interface GuardBinding {
   /** Alarm names per slot; for a user-brought alarm both lists hold the same alarm. */
   readonly blue: string[];
   readonly green: string[];
+  /** How the judge reads this guard as counts; absent: the guard is judged by its alarms alone. */
+  readonly judge?: GuardJudgeSpec;
+}
+
+/**
+ * A guard judged on counts (docs/ARCHITECTURE.md, "The judge"): per minute and slot, requests and bad requests. Shares
+ * are fractions in (0, 1), e.g. 0.01 for 1%.
+ */
+export interface GuardJudgeSpec {
+  /** A bad request: answered with a 5xx error, or slower than `slowThresholdMicros` (SageMaker `ModelLatency`). */
+  readonly bad: 'errors' | 'slow';
+  /** Latency threshold in µs, when `bad` is 'slow'. */
+  readonly slowThresholdMicros?: number;
+  /** The user's objective: the highest acceptable share of bad requests (rollback beyond it). */
+  readonly objective: number;
+  /** Extra share of bad requests over the stable's accepted over all traffic once promoted (non-inferiority). */
+  readonly margin: number;
+  /** Smallest ratio of the candidate's bad share to the stable's that the rollback test looks for (> 1). */
+  readonly minimumEffect: number;
+}
+
+/** The judge's error budget (docs/ARCHITECTURE.md, "Error budget"). */
+export interface JudgePlan {
+  /** Chance of rolling back a candidate that is no worse than stable nor its objectives, per rollout, in (0, 1). */
+  readonly falseRollbackRate: number;
+  /** Chance of leaving a step with a candidate worse than that step's margin, per step, in (0, 1). */
+  readonly advanceErrorRate: number;
 }
 
 export interface SmokeTestSpec {
@@ -151,6 +180,8 @@ export interface RolloutContext {
   readonly provisionStartedAt?: number;
   readonly stepIndex?: number;
   readonly stepStartedAt?: number;
+  /** When the candidate first served the first step's weights (epoch ms): the judge counts from that minute. */
+  readonly judgedFrom?: number;
   readonly approvalRequestedAt?: number;
   /** Set by SmokeTest when the candidate passed; ShiftTraffic refuses to give traffic without it (invariant 2). */
   readonly smokeTestPassedAt?: number;

@@ -19,3 +19,4 @@ export * from './undo-decision';
 export * from './wait-decision';
 export * from './retry-decision';
 export * from './tags';
+export * from './judge';

@@ -1,6 +1,7 @@
 import { ApprovalRecord, GuardObservation, RolloutPlan } from './contract';
 import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
 import { assertEpochMs, assertRolloutPlan } from './input-checks';
+import { Judgement } from './judge/judge';
 
 /** Where the rollout is within its plan. */
 export interface StepProgress {
@@ -27,11 +28,12 @@ export interface StepDecision {
 
 /**
  * One guard check during a step. In order: a candidate guard in ALARM rolls back; a rejection at the open gate rolls
- * back (a decision recorded before the gate opened counts for nothing until it has); unknown data holds the step and
- * rolls back past the deadline; then bake time, counted only as far as the candidate's metrics have arrived (held,
- * rolled back past the deadline), then the invocation floor (likewise). Running out of time (data, traffic, or an
- * approver's decision) is `inconclusive`: no verdict on the candidate; a green, baked, busy step promotes (100% step),
- * opens or passes the approval gate, or shifts to the next step.
+ * back (a decision recorded before the gate opened counts for nothing until it has); the judge finding the candidate
+ * worse rolls back; unknown data holds the step and rolls back past the deadline; then bake time, counted only as far
+ * as the candidate's metrics have arrived (held, rolled back past the deadline), then the invocation floor (likewise),
+ * then the judge's "not worse" (held while not yet known, likewise). Running out of time (data, traffic, evidence, or an
+ * approver's decision) is `inconclusive`: no verdict on the candidate; a green, baked, busy, not-worse step promotes
+ * (100% step), opens or passes the approval gate, or shifts to the next step.
  */
 export function decideStep(input: {
   plan: RolloutPlan;
@@ -39,9 +41,11 @@ export function decideStep(input: {
   candidateAlarms: string[];
   observation: GuardObservation;
   approval?: ApprovalRecord;
+  /** The judge's answer on the guards it reads as counts; absent when no guard is judged. */
+  judgement?: Judgement;
   now: number;
 }): StepDecision {
-  const { plan, progress, candidateAlarms, observation, approval, now } = input;
+  const { plan, progress, candidateAlarms, observation, approval, judgement, now } = input;
   assertRolloutPlan(plan);
   const { stepIndex, stepStartedAt } = progress;
   assertEpochMs('now', now);
@@ -73,6 +77,9 @@ export function decideStep(input: {
   if (requestedAt !== undefined && approval?.decision === 'reject') {
     return stay('rollback', `approval rejected by ${approval.by}${comment(approval)} before step ${stepIndex + 1}`);
   }
+  if (judgement?.answer === 'worse') {
+    return stay('rollback', `judged worse at ${at}: ${judgement.summary}`);
+  }
 
   const unknown = unknownAlarms(candidateAlarms, observation);
   const invocations = knownInvocations(observation);
@@ -101,7 +108,14 @@ export function decideStep(input: {
       : stay('bake', `holding ${at}: ${counted}`);
   }
 
-  const green = `${at} baked ${seconds(bakedMs)}s of arrived metrics with guards OK and ${invocations} candidate invocations`;
+  if (judgement?.answer === 'unknown') {
+    return pastDeadline
+      ? inconclusive(`not yet known past deadline: ${at} after ${step.deadlineSeconds}s: ${judgement.summary}`)
+      : stay('bake', `holding ${at}: ${judgement.summary}`);
+  }
+
+  const judged = judgement === undefined ? '' : ` (${judgement.summary})`;
+  const green = `${at} baked ${seconds(bakedMs)}s of arrived metrics with guards OK${judged} and ${invocations} candidate invocations`;
   if (stepIndex === plan.steps.length - 1) {
     return { next: 'promote', stepIndex, reason: `${green}: promote` };
   }

@@ -1,6 +1,9 @@
 import { Invariant } from './run-view';
 
-/** 5. A guard breach during a rollout ends with 100% on the LKG, and the breached candidate is never promoted. */
+/**
+ * 5. A guard breach during a rollout (an alarm, or the judge finding the candidate worse) ends with 100% on the LKG, and
+ * the breached candidate is never promoted.
+ */
 export const breachReturnsToLkg: Invariant = {
   id: 5,
   name: 'a guard breach returns 100% of traffic to the LKG',
@@ -13,7 +16,13 @@ export const breachReturnsToLkg: Invariant = {
       const promotedAfter = history.some((h) => h.decision === 'promoted' && h.at > a.at && view.versionOf(h.rolloutId) === version);
       if (promotedAfter) failures.push(`${version} was promoted after its guard breached`);
     }
-    const breaches = found.length;
+    // The judge's verdicts are breaches too (found on counts, not by an alarm).
+    const judged = view.judgedWorse();
+    for (const { at, lkg, version, recovered } of judged) {
+      if (!recovered) failures.push(`${version} judged worse at t=${view.t(at)}s never returned 100% to ${lkg}`);
+      if (history.some((h) => h.decision === 'promoted' && h.at > at && view.versionOf(h.rolloutId) === version)) failures.push(`${version} was promoted after it was judged worse`);
+    }
+    const breaches = found.length + judged.length;
     return { exercised: breaches > 0, failures, ok: breaches ? `${breaches} breach(es), each ended with 100% on the LKG` : 'no breach during a rollout' };
   },
 };

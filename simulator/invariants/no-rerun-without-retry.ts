@@ -52,9 +52,13 @@ function verdictsWithoutEvidence(view: RunView): string[] {
     }
     const cause = [...entries].reverse().find((h) => h.decision === 'guards-failed');
     const observation = cause?.evidence?.observation as { alarms?: Record<string, string> } | undefined;
-    const breached = observation !== undefined && Object.values(observation.alarms ?? {}).includes('ALARM');
+    // A verdict needs evidence: a guard in ALARM, or the judge's counts with a rollback e-value at its threshold.
+    const judgement = cause?.evidence?.judgement as { answer?: string; guards?: Array<{ answer: string; rollback: { comparative: number; absolute: number; threshold: number } }> } | undefined;
+    const judgedWorse = judgement?.answer === 'worse'
+      && (judgement.guards ?? []).some((g) => g.answer === 'worse' && Math.max(g.rollback.comparative, g.rollback.absolute) >= g.rollback.threshold);
+    const breached = observation !== undefined && (Object.values(observation.alarms ?? {}).includes('ALARM') || judgedWorse);
     if (observation !== undefined && !breached && cause?.evidence?.approval?.decision !== 'reject') {
-      failures.push(`rollout ${r.rolloutId} (${view.versionOf(r.rolloutId)}) recorded rolled-back with no guard in ALARM: ${cause!.reason}`);
+      failures.push(`rollout ${r.rolloutId} (${view.versionOf(r.rolloutId)}) recorded rolled-back with no guard in ALARM nor judged worse: ${cause!.reason}`);
     }
   }
   return failures;

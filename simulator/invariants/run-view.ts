@@ -67,6 +67,21 @@ export class RunView {
     return found;
   }
 
+  /** The judge's verdicts: each check that found a candidate worse on its counts (a breach without an alarm). */
+  judgedWorse(): JudgedBreach[] {
+    const found: JudgedBreach[] = [];
+    for (const h of this.history) {
+      const judgement = (h.evidence as { judgement?: { answer?: string } } | undefined)?.judgement;
+      if (h.decision !== 'guards-failed' || judgement?.answer !== 'worse') continue;
+      const version = this.versionOf(h.rolloutId);
+      const lkg = this.lkgAt(h.at);
+      if (!version || !lkg) continue;
+      const recovered = this.run.weights.find((x) => x.at >= h.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, version) === 0);
+      found.push({ at: h.at, lkg, version, recovered });
+    }
+    return found;
+  }
+
   /** Seconds since the run started, for messages. */
   t(at: number): number {
     return seconds(at - this.run.start);
@@ -77,6 +92,13 @@ export interface Breach {
   readonly alarm: RunRecord['alarms'][number];
   readonly lkg: string;
   /** The version the breached slot served. */
+  readonly version: string;
+  readonly recovered?: WeightSnapshot;
+}
+
+export interface JudgedBreach {
+  readonly at: number;
+  readonly lkg: string;
   readonly version: string;
   readonly recovered?: WeightSnapshot;
 }

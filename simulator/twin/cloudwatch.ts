@@ -258,6 +258,7 @@ export class CloudWatchTwin {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
     const seen: Bucket[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
+    const ranged = rangeStatistic(stat);
     // Only what has arrived by now can be seen (metricArrival): late datapoints are still on their way.
     const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - this.arrival.lagSeconds);
     for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
@@ -267,6 +268,10 @@ export class CloudWatchTwin {
       seen.push(b);
     }
     if (count === 0) return undefined;
+    if (ranged) {
+      const inRange = countInRange(seen, ranged.low, ranged.high);
+      return ranged.kind === 'PR' ? (100 * inRange) / count : inRange;
+    }
     if (percentile) return nearestRank(seen, count, Number(percentile[1]));
     switch (stat) {
       case 'Sum': return sum;
@@ -326,6 +331,23 @@ export class CloudWatchTwin {
     });
     return { MetricAlarms: wanted.map(described), CompositeAlarms: composites.map(described) };
   }
+}
+
+/**
+ * `PR(n:m)` (percentile rank: the percentage of values in (n, m]) and `TC(n:m)` (trimmed count: how many) with absolute
+ * bounds, either one optional, as the CloudWatch user guide's "Statistics definitions" defines them ("PR(:300) returns
+ * the percentage of data points that have a value of 300 or less"; the lower bound is exclusive, the upper inclusive).
+ * Percentage bounds (`TC(10%:90%)`) are not implemented: undefined, so the caller reports them. Whether SageMaker's
+ * `ModelLatency` answers them is unverified (its guide lists Average, Sum, Min, Max, Sample Count): the probe measures it.
+ */
+function rangeStatistic(stat: string): { kind: 'PR' | 'TC'; low: number; high: number } | undefined {
+  const match = /^(PR|TC)\((-?[\d.]*):(-?[\d.]*)\)$/i.exec(stat);
+  if (!match || match[2] + match[3] === '') return undefined;
+  return {
+    kind: match[1].toUpperCase() as 'PR' | 'TC',
+    low: match[2] === '' ? -Infinity : Number(match[2]),
+    high: match[3] === '' ? Infinity : Number(match[3]),
+  };
 }
 
 /** How late SageMaker's datapoints reach CloudWatch: `lagSeconds`, plus a share of `spreadSeconds` drawn per minute of data. */
@@ -395,6 +417,19 @@ function add(b: Bucket, value: number, times: number): void {
 }
 
 /** The nearest-rank percentile `p` of the `count` datapoints of these seconds. */
+/** How many of the buckets' values lie in (low, high]. */
+function countInRange(buckets: Bucket[], low: number, high: number): number {
+  let n = 0;
+  for (const b of buckets) {
+    if (b.distinct) {
+      for (const [v, times] of b.distinct) if (v > low && v <= high) n += times;
+    } else {
+      for (const v of b.values!) if (v > low && v <= high) n++;
+    }
+  }
+  return n;
+}
+
 function nearestRank(buckets: Bucket[], count: number, p: number): number {
   const all = new Float64Array(count);
   let n = 0;

@@ -38,7 +38,7 @@ describe('a healthy candidate is promoted', () => {
     // The gate held traffic at 50% until the approval.
     expect(maxShare(run, 'v2')).toBe(100);
     const hundred = run.weights.find((w) => w.slots.some((s) => s.version === 'v2' && s.percent === 100))!;
-    expect(hundred.at).toBeGreaterThanOrEqual(run.start + 32 * 60_000);
+    expect(hundred.at).toBeGreaterThanOrEqual(run.start + 50 * 60_000);
     expect(summary.outcome).toBe('promoted');
     expectInvariants(summary);
   });

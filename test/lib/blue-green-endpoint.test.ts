@@ -203,9 +203,11 @@ describe('BlueGreenEndpoint', () => {
     const ep = endpoint();
     const template = Template.fromStack(Stack.of(ep));
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    // The default guards' alarms are metric math (a request floor per period): the dimensions are on their metrics.
+    const dimensions = (slot: string) => Match.arrayWith([{ Name: 'EndpointName', Value: 'fraud' }, { Name: 'VariantName', Value: slot }]);
     for (const slot of ['blue', 'green']) {
       expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', {
-        Properties: { Dimensions: Match.arrayWith([{ Name: 'EndpointName', Value: 'fraud' }, { Name: 'VariantName', Value: slot }]) },
+        Properties: { Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ Dimensions: dimensions(slot) }) }) })]) },
       }))).toHaveLength(2);
     }
     expect(ep.guardAlarms(Slot.BLUE)).toHaveLength(2);

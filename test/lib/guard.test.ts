@@ -17,21 +17,30 @@ const slotDimensions = (slot: string) => Match.arrayWith([
 ]);
 
 describe('Guard', () => {
-  test('errorRate: Average of Invocation5XXErrors against a 0..1 rate, one alarm per slot', () => {
+  const rateStat = (slot: string, period = 60) => Match.objectLike({
+    Id: 'value',
+    ReturnData: false,
+    MetricStat: Match.objectLike({
+      Metric: Match.objectLike({ Namespace: 'AWS/SageMaker', MetricName: 'Invocation5XXErrors', Dimensions: slotDimensions(slot) }),
+      Period: period,
+      Stat: 'Average',
+    }),
+  });
+
+  test('errorRate: the alarm is the instant path for hard failures: 10x the objective, in periods with at least 10 requests', () => {
     const { template, config } = bound(Guard.errorRate());
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     for (const slot of ['blue', 'green']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SageMaker',
-        MetricName: 'Invocation5XXErrors',
-        Statistic: 'Average',
-        Period: 60,
-        Threshold: 0.01,
+        Threshold: 0.1,
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 3,
         DatapointsToAlarm: 2,
         TreatMissingData: 'missing',
-        Dimensions: slotDimensions(slot),
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(invocations >= 10, value, 0)', ReturnData: true }),
+          rateStat(slot),
+        ]),
       });
     }
     expect(config.name).toBe('error-rate');
@@ -40,30 +49,57 @@ describe('Guard', () => {
     expect(config.blueAlarms[0]).not.toBe(config.greenAlarms[0]);
   });
 
-  test('errorRate with a traffic floor uses metric math', () => {
-    const { template } = bound(Guard.errorRate({ thresholdPercent: 0.5, minInvocations: 20 }));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Threshold: 0.005,
-      Metrics: Match.arrayWith([
-        Match.objectLike({ Expression: 'IF(FILL(invocations, 0) >= 20, rate, 0)', ReturnData: true }),
-      ]),
-    });
+  test('errorRate: one error among thirty requests cannot fire the alarm (3.3% is below the 10% hard-failure rate)', () => {
+    const { template } = bound(Guard.errorRate());
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
+    expect(1 / 30).toBeLessThan(alarm.Properties.Threshold);
+    // And a period with fewer than 10 requests reads 0 whatever its errors.
+    expect(alarm.Properties.Metrics[0].Expression).toBe('IF(invocations >= 10, value, 0)');
   });
 
-  test('latency: the threshold is converted to microseconds and the percentile is the statistic', () => {
+  test('errorRate: explicit alarm threshold and request floor; 0 judges every period with traffic on the plain rate', () => {
+    bound(Guard.errorRate({ thresholdPercent: 0.5, alarmThresholdPercent: 2, minInvocations: 50 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.02,
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(invocations >= 50, value, 0)' })]),
+    });
+    bound(Guard.errorRate({ minInvocations: 0 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Invocation5XXErrors', Statistic: 'Average', Threshold: 0.1,
+    });
+    // The hard-failure rate is capped at 50%.
+    bound(Guard.errorRate({ thresholdPercent: 8 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0.5 });
+  });
+
+  test('errorRate and latency tell the judge how to count them; the other guards are alarm-only', () => {
+    expect(Guard.errorRate()._judge()).toEqual({ bad: 'errors', objective: 0.01, margin: 0.005, minimumEffect: 1.5 });
+    expect(Guard.errorRate({ thresholdPercent: 2, marginPercent: 1, minimumEffect: 2 })._judge()).toEqual({ bad: 'errors', objective: 0.02, margin: 0.01, minimumEffect: 2 });
+    expect(Guard.latency({ percentile: 99.9, threshold: Duration.millis(250) })._judge())
+      .toEqual({ bad: 'slow', slowThresholdMicros: 250_000, objective: expect.closeTo(0.001, 12), margin: 0.005, minimumEffect: 1.5 });
+    expect(Guard.comparison()._judge()).toBeUndefined();
+    expect(Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1 })._judge()).toBeUndefined();
+  });
+
+  test('judge options are validated at synth time, naming the value and the fix', () => {
+    expect(() => Guard.errorRate({ marginPercent: 0 })).toThrow(/guard 'error-rate' marginPercent must be in \(0, 50\) percentage points, got 0: e.g. 0.5/);
+    expect(() => Guard.latency({ minimumEffect: 1 })).toThrow(/guard 'latency-p99' minimumEffect must be a ratio in \(1, 10\], got 1: e.g. 1.5/);
+    expect(() => Guard.errorRate({ thresholdPercent: 2, alarmThresholdPercent: 1 })).toThrow(/alarmThresholdPercent must be in \[thresholdPercent \(2\), 100\), got 1/);
+    expect(() => Guard.latency({ threshold: Duration.seconds(1), alarmThreshold: Duration.millis(500) })).toThrow(/alarmThreshold \(500 millis\) must be at least threshold \(1 second\)/);
+  });
+
+  test('latency: the alarm compares the percentile with 3x the threshold, in microseconds, with the request floor', () => {
     const { template, config } = bound(Guard.latency({ percentile: 99.9, threshold: Duration.millis(250) }));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ModelLatency',
-      ExtendedStatistic: 'p99.9',
-      Threshold: 250_000,
-      Dimensions: slotDimensions('green'),
+      Threshold: 750_000,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(invocations >= 10, value, 0)' }),
+        Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ModelLatency', Dimensions: slotDimensions('green') }), Stat: 'p99.9' }) }),
+      ]),
     });
     expect(config.name).toBe('latency-p99-9');
   });
 
-  test('latency defaults to p99 above 1 second', () => {
-    const { template } = bound(Guard.latency());
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 1_000_000 });
+  test('latency defaults to p99 at 1 second (alarm at 3 seconds); an explicit alarm threshold is used as given', () => {
+    bound(Guard.latency()).template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 3_000_000 });
+    bound(Guard.latency({ alarmThreshold: Duration.seconds(2), minInvocations: 0 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 2_000_000 });
   });
 
   test('fastMetrics gives 10-second periods, with a 1-minute backstop alarm per slot', () => {
@@ -72,8 +108,8 @@ describe('Guard', () => {
     for (const slot of ['blue', 'green']) {
       for (const period of [10, 60]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          MetricName: 'Invocation5XXErrors', Period: period, Threshold: 0.01, EvaluationPeriods: 3, DatapointsToAlarm: 2,
-          TreatMissingData: 'missing', Dimensions: slotDimensions(slot),
+          Threshold: 0.1, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'missing',
+          Metrics: Match.arrayWith([rateStat(slot, period)]),
         });
       }
     }

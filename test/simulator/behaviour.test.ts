@@ -42,6 +42,16 @@ describe('a version drifting: a regression with a ramp', () => {
   });
 });
 
+describe('a regression that ends: forSeconds', () => {
+  const burst: BehaviourProfile = { ...base, regression: { afterSeconds: 60, errorRate: 0.2, forSeconds: 120 } };
+
+  test('it serves the regression for forSeconds from its onset, then its own values again', () => {
+    expect(profileAt(burst, { regressedForMs: 0, inBurst: false }).errorRate).toBe(0.2);
+    expect(profileAt(burst, { regressedForMs: 119_999, inBurst: false }).errorRate).toBe(0.2);
+    expect(profileAt(burst, { regressedForMs: 120_000, inBurst: false })).toEqual(base);
+  });
+});
+
 describe('errors in bursts', () => {
   const bursts = { errorRate: 0.3, meanGapSeconds: 300, meanLengthSeconds: 30 };
   const bursty: BehaviourProfile = { ...base, errorBursts: bursts };

@@ -119,6 +119,27 @@ describe('metric arrival and GetMetricData', () => {
       spy.mockRestore();
     }
   });
+
+  test('PR(n:m) and TC(n:m) with absolute bounds: share and count of values in (n, m] (CloudWatch "Statistics definitions")', () => {
+    const twin = new CloudWatchTwin();
+    const latency = { Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency' };
+    [100, 200, 300, 300, 400, 1000, 2000, 5000].forEach((v, s) => twin.record(latency, v, START + s * 1000));
+    const spy = jest.spyOn(Date, 'now').mockReturnValue(START + 600_000);
+    try {
+      const stat = (Stat: string) => {
+        const out = twin.operations().GetMetricData({ StartTime: START / 1000, EndTime: (START + 60_000) / 1000, MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: latency, Period: 60, Stat } }] }) as any;
+        return out.MetricDataResults[0].Values[0];
+      };
+      expect(stat('PR(:300)')).toBe(50); // 100, 200, 300, 300 of 8: the upper bound is inclusive
+      expect(stat('TC(:300)')).toBe(4);
+      expect(stat('PR(300:)')).toBe(50); // the lower bound is exclusive
+      expect(stat('TC(200:1000)')).toBe(4);
+      expect(stat('SampleCount')).toBe(8);
+      expect(() => stat('TC(10%:90%)')).toThrow(/does not implement statistic TC\(10%:90%\)/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe('datapoints stored as aggregates', () => {

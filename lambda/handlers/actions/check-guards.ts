@@ -8,6 +8,7 @@ import { getState } from '../../aws/state-table';
 import { formatWeights } from '../../aws/traffic';
 import { Action, ActionEnv, eventDetail, record, required } from './action-kit';
 import { approvalMessage } from './approval-message';
+import { readJudgement } from './read-judgement';
 
 /** Reads guards, invocations and the approval record, and lets the core decide the step (or the revert window). */
 export const checkGuards: Action = async (context, env) =>
@@ -38,6 +39,10 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     candidateInvocations: invocations?.count,
     candidateMetricsThrough: invocations?.through,
   };
+  const judgedFrom = context.judgedFrom ?? stepStartedAt;
+  const judgement = context.stableSlot === undefined
+    ? undefined
+    : await readJudgement({ context, candidateSlot, stableSlot: context.stableSlot, judgedFrom, stepIndex, now: env.now });
   const approval = await getApproval(spec.endpointName, rolloutId);
   const decision = decideStep({
     plan: spec.plan,
@@ -45,11 +50,12 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     candidateAlarms,
     observation,
     approval,
+    judgement,
     now: env.now,
   });
-  const evidence = { stepIndex, observation, approval };
+  const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }) };
   const gateOpen = context.approvalRequestedAt !== undefined;
-  const next = { ...context, approvalRequestedAt: decision.approvalRequestedAt };
+  const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
   switch (decision.next) {
     case 'bake':
       return { ...next, next: 'bake' };

@@ -1,4 +1,5 @@
-import { ApprovalRecord, decideStep, GuardObservation, RolloutPlan, StepProgress } from '../../../lambda/core';
+import * as fc from 'fast-check';
+import { ApprovalRecord, DEFAULT_JUDGE_PLAN, decideStep, GuardObservation, Judgement, RolloutPlan, StepProgress } from '../../../lambda/core';
 import { observation, plan, sec, step, T0 } from './fixtures';
 
 const guards = ['errors-green', 'latency-green'];
@@ -340,5 +341,51 @@ describe('decideStep: input checks', () => {
 
   test('throws on a plan whose last step is not 100%', () => {
     expect(() => decide({ plan: plan({ steps: [step(10), step(50)] }) })).toThrow('the last step of plan.steps must be 100%, got 50%');
+  });
+});
+
+describe('decideStep: the judge', () => {
+  const judged = (answer: Judgement['answer'], summary: string): Judgement =>
+    ({ answer, guards: [], unreadable: [], plan: DEFAULT_JUDGE_PLAN, summary, watermark: T0 });
+  const judge = (judgement: Judgement, at: number, stepIndex = 0) => decideStep({
+    plan: threeSteps,
+    progress: { stepIndex, stepStartedAt: T0 },
+    candidateAlarms: guards,
+    observation: { ...green, candidateMetricsThrough: T0 + sec(at) },
+    judgement,
+    now: T0 + sec(at),
+  });
+
+  test('worse rolls back at once, before the bake, with the judge\'s evidence (a verdict, not inconclusive)', () => {
+    const decision = judge(judged('worse', 'error-rate: candidate 10 errors in 300 requests vs stable 150 in 29,700: worse than stable'), 60);
+    expect(decision).toEqual({ next: 'rollback', stepIndex: 0, reason: 'judged worse at step 0 (10%): error-rate: candidate 10 errors in 300 requests vs stable 150 in 29,700: worse than stable' });
+  });
+
+  test('not yet known holds a baked step, naming what is missing', () => {
+    const decision = judge(judged('unknown', 'error-rate: not yet known'), 400);
+    expect(decision).toEqual({ next: 'bake', stepIndex: 0, reason: 'holding step 0 (10%): error-rate: not yet known' });
+  });
+
+  test('not yet known at the deadline is inconclusive: no verdict on the model', () => {
+    const decision = judge(judged('unknown', 'error-rate: not yet known'), 900);
+    expect(decision).toMatchObject({ next: 'rollback', inconclusive: true, reason: expect.stringContaining('inconclusive: not yet known past deadline') });
+  });
+
+  test('not worse advances once the bake is covered, saying why', () => {
+    const decision = judge(judged('not-worse', 'error-rate: not worse within 2.2 points'), 300);
+    expect(decision).toMatchObject({ next: 'shift', stepIndex: 1, reason: expect.stringContaining('(error-rate: not worse within 2.2 points)') });
+  });
+
+  test('not worse does not shorten the minimum bake', () => {
+    expect(judge(judged('not-worse', 'fine'), 120).next).toBe('bake');
+  });
+
+  test('property: a step never advances or promotes unless the judge says not worse', () => {
+    fc.assert(fc.property(fc.constantFrom<Judgement['answer']>('worse', 'unknown', 'not-worse'), fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 2 }),
+      (answer, at, stepIndex) => {
+        const next = judge(judged(answer, 's'), at, stepIndex).next;
+        if (answer !== 'not-worse') expect(['bake', 'rollback']).toContain(next);
+        if (answer === 'worse') expect(next).toBe('rollback');
+      }));
   });
 });

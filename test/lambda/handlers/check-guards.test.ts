@@ -238,3 +238,66 @@ describe('after promotion (revert window)', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['watch-ended']);
   });
 });
+
+describe('the judge reads both slots\' counts', () => {
+  const judgedSpec = spec({
+    guards: [
+      { name: 'errors', blue: ['fraud-errors-blue'], green: ['fraud-errors-green'], judge: { bad: 'errors', objective: 0.01, margin: 0.005, minimumEffect: 1.5 } },
+      { name: 'latency', blue: [], green: [], judge: { bad: 'slow', slowThresholdMicros: 1_000_000, objective: 0.01, margin: 0.005, minimumEffect: 1.5 } },
+    ],
+  });
+  /** Per minute: the candidate (green) and stable (blue) requests and errors, arrived up to `now`; no slow requests. */
+  function counts(candidate: [number, number], stable: [number, number]): void {
+    aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+      const minutes = arrivedMinutes(input.StartTime.getTime(), input.EndTime.getTime() - MIN);
+      const results = input.MetricDataQueries.map((q: { Id: string }) => {
+        const [slot, what] = q.Id.split('_');
+        const [requests, errors] = slot === 'c' ? candidate : stable;
+        const value = what === 'invocations' || what === 'samples' ? requests : what === 'errors' ? errors : what === 'pr' ? 100 : 50;
+        return { Id: q.Id, StatusCode: 'Complete', Values: minutes.map(() => value), Timestamps: minutes };
+      });
+      return { MetricDataResults: results };
+    });
+  }
+
+  test('one call for both slots from 30 minutes before the first step: Invocations, 5xx, ModelLatency SampleCount and PR(:T)', async () => {
+    counts([30, 0], [2970, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 3 * MIN));
+    const call = aws.cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).find((i) => i.MetricDataQueries!.length > 1)!;
+    expect(call.StartTime).toEqual(new Date(T0 - 30 * MIN));
+    expect(call.MetricDataQueries!.map((q) => [q.Id, q.MetricStat!.Stat, q.MetricStat!.Metric!.Dimensions![1].Value])).toEqual([
+      ['c_invocations', 'Sum', 'green'], ['c_errors', 'Sum', 'green'], ['c_samples', 'SampleCount', 'green'], ['c_pr_1000000', 'PR(:1000000)', 'green'],
+      ['s_invocations', 'Sum', 'blue'], ['s_errors', 'Sum', 'blue'], ['s_samples', 'SampleCount', 'blue'], ['s_pr_1000000', 'PR(:1000000)', 'blue'],
+    ]);
+    // The judge counts from the minute the first step started, and keeps that for the later steps.
+    expect(out).toMatchObject({ next: 'bake', judgedFrom: T0 });
+  });
+
+  test('a candidate worse than stable is rolled back with the judge\'s evidence (a verdict)', async () => {
+    counts([30, 2], [2970, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 12 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringMatching(/^judged worse at step 0 \(10%\): errors: candidate 22 errors in 330 requests vs stable 165 in 32,670: worse than stable/) });
+    expect(out.outcome).toBeUndefined();
+    const [entry] = aws.table.history(ENDPOINT);
+    expect(entry).toMatchObject({ decision: 'guards-failed', evidence: { judgement: { answer: 'worse', watermark: T0 + 11 * MIN } } });
+  });
+
+  test('a healthy candidate passes a baked step only once the judge says not worse, and says so', async () => {
+    counts([300, 0], [2700, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    expect(aws.table.history(ENDPOINT)[0].reason).toContain('errors: candidate 0 errors in 1,500 requests vs stable 75 in 13,500: not worse within');
+  });
+
+  test('counts that cannot be read hold the step: unknown is not healthy', async () => {
+    // The invocation floor reads fine; only the judge's call fails.
+    aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+      if (input.MetricDataQueries.length > 1) throw new Error('Rate exceeded');
+      const minutes = arrivedMinutes(input.StartTime.getTime(), input.EndTime.getTime());
+      return { MetricDataResults: [{ Id: 'invocations', StatusCode: 'Complete', Values: minutes.map(() => 300), Timestamps: minutes }] };
+    });
+    const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'bake' });
+    expect(out.judgedFrom).toBe(T0);
+  });
+});

@@ -1,0 +1,6 @@
+export * from './counts';
+export * from './e-process';
+export * from './evidence';
+export * from './verdict';
+export * from './periods';
+export * from './judge';

@@ -1,0 +1,82 @@
+import { GuardJudgeSpec } from '../contract';
+import { ArmCounts, NO_COUNTS, PeriodCounts, addCounts } from './counts';
+
+/** The judge's period: SageMaker publishes endpoint metrics per minute (60 s by default). */
+export const PERIOD_MS = 60_000;
+/** The stable's rate before the rollout, which the margin is added to, is read over this window. */
+export const BASELINE_MS = 30 * 60_000;
+
+/** One slot's per-minute datapoints as read from CloudWatch, keyed by period start (epoch ms); absent: none arrived. */
+export interface SlotReadings {
+  /** `Invocations`, Sum. */
+  readonly invocations: ReadonlyMap<number, number>;
+  /** `Invocation5XXErrors`, Sum (0 or 1 per request, so a count). */
+  readonly errors: ReadonlyMap<number, number>;
+  /** `ModelLatency`, SampleCount. */
+  readonly latencySamples: ReadonlyMap<number, number>;
+  /** `ModelLatency`, `PR(:T)`: percent of samples at most T µs, by T, then by period start. */
+  readonly latencyPercentAtMost: ReadonlyMap<number, ReadonlyMap<number, number>>;
+}
+
+/**
+ * The watermark: the start of the newest period with an `Invocations` datapoint on either slot. An endpoint's datapoints
+ * arrive in order (the twin's rule; unverified for AWS, the probe measures it), so every period before it is complete
+ * for both slots, while it may still be filling. Undefined when nothing has arrived.
+ */
+export function watermarkOf(candidate: SlotReadings, stable: SlotReadings): number | undefined {
+  const starts = [...candidate.invocations.keys(), ...stable.invocations.keys()];
+  return starts.length === 0 ? undefined : Math.max(...starts);
+}
+
+/** The first period the judge counts for a rollout whose first step was served from `judgedFrom`. */
+export function firstPeriod(judgedFrom: number): number {
+  return Math.floor(judgedFrom / PERIOD_MS) * PERIOD_MS;
+}
+
+/** A slot's counts for one guard in one period, or why they cannot be known. */
+function slotCounts(spec: GuardJudgeSpec, slot: SlotReadings, start: number): ArmCounts | string {
+  const requests = slot.invocations.get(start) ?? 0;
+  if (spec.bad === 'errors') {
+    return { requests, bad: slot.errors.get(start) ?? 0 };
+  }
+  const samples = slot.latencySamples.get(start) ?? 0;
+  if (samples === 0) {
+    return { requests, bad: 0 };
+  }
+  const atMost = slot.latencyPercentAtMost.get(spec.slowThresholdMicros ?? 0)?.get(start);
+  if (atMost === undefined) {
+    // Unknown is not healthy: ModelLatency has samples but no percentile rank, so the slow ones cannot be counted.
+    return `ModelLatency PR(:${spec.slowThresholdMicros}) has no value for ${new Date(start).toISOString()} although SampleCount is ${samples}`;
+  }
+  return { requests, bad: Math.round(samples * (1 - atMost / 100)) };
+}
+
+/**
+ * The settled periods of one guard from `from` up to the watermark (excluded), or why they cannot be counted; and the
+ * stable's counts in the baseline window before `from`.
+ */
+export function guardPeriods(input: {
+  spec: GuardJudgeSpec;
+  candidate: SlotReadings;
+  stable: SlotReadings;
+  from: number;
+  watermark: number | undefined;
+}): { periods: PeriodCounts[]; baseline: ArmCounts } | { unreadable: string } {
+  const { spec, candidate, stable, watermark } = input;
+  const first = firstPeriod(input.from);
+  let baseline = NO_COUNTS;
+  for (let start = first - BASELINE_MS; start < first; start += PERIOD_MS) {
+    const counts = slotCounts(spec, stable, start);
+    if (typeof counts === 'string') return { unreadable: counts };
+    baseline = addCounts(baseline, counts);
+  }
+  const periods: PeriodCounts[] = [];
+  for (let start = first; watermark !== undefined && start < watermark; start += PERIOD_MS) {
+    const c = slotCounts(spec, candidate, start);
+    if (typeof c === 'string') return { unreadable: c };
+    const s = slotCounts(spec, stable, start);
+    if (typeof s === 'string') return { unreadable: s };
+    periods.push({ start, candidate: c, stable: s });
+  }
+  return { periods, baseline };
+}
