@@ -24,41 +24,54 @@ const GUARDRAILS_BAKE_SECONDS = 600;
 /** How often an emulated tool reads its alarms. Unverified: neither service documents it. */
 const ALARM_POLL_SECONDS = 30;
 
+/**
+ * The alarms an emulated controller watches: the library's default guards (5xx rate above 1%, p99 above 1 s) with
+ * their alarms at those thresholds, as a user of guardrails or CodeDeploy would set them. The library's own alarms
+ * fire only on hard failures (10x the objective, 3x the latency) because its judge handles the rest; an emulation
+ * watching those would be blind to every subtler regression.
+ */
+const OBJECTIVE_ALARMS: EndpointProps = {
+  guards: [
+    { kind: 'errorRate', thresholdPercent: 1, alarmThresholdPercent: 1 },
+    { kind: 'latency', percentile: 99, thresholdMs: 1000, alarmThresholdMs: 1000 },
+  ],
+};
+
 export const POLICIES: readonly Policy[] = [
   { name: 'ours', description: 'This library with its defaults (no strategy or guard props).', endpoint: {}, healthySeeds: 100 },
   { name: 'ours-fastMetrics', description: 'This library with `fastMetrics: true` (10-second metrics and guard periods).', endpoint: { fastMetrics: true }, healthySeeds: 30 },
   {
     name: 'guardrails-canary',
     description: `SageMaker deployment guardrails, blue/green CANARY of one instance (${100 / FLEET_INSTANCES}% of a ${FLEET_INSTANCES}-instance fleet), 600 s bake, 600 s final bake, auto-rollback on the guard alarms.`,
-    endpoint: {},
+    endpoint: OBJECTIVE_ALARMS,
     plan: validatePlan('guardrails-canary', { steps: [{ percent: 100 / FLEET_INSTANCES, bakeSeconds: GUARDRAILS_BAKE_SECONDS }, { percent: 100, bakeSeconds: GUARDRAILS_BAKE_SECONDS }], alarmPollSeconds: ALARM_POLL_SECONDS }),
     healthySeeds: 100,
   },
   {
     name: 'guardrails-linear',
     description: `SageMaker deployment guardrails, blue/green LINEAR of one instance per step (${100 / FLEET_INSTANCES}%), 600 s bake per step and final bake.`,
-    endpoint: {},
+    endpoint: OBJECTIVE_ALARMS,
     plan: validatePlan('guardrails-linear', { steps: linearSteps(100 / FLEET_INSTANCES, GUARDRAILS_BAKE_SECONDS, GUARDRAILS_BAKE_SECONDS), alarmPollSeconds: ALARM_POLL_SECONDS }),
     healthySeeds: 30,
   },
   {
     name: 'all-at-once',
     description: 'All traffic to the candidate at once (guardrails ALL_AT_ONCE), 600 s bake with alarms, rollback on alarm.',
-    endpoint: {},
+    endpoint: OBJECTIVE_ALARMS,
     plan: validatePlan('all-at-once', { steps: [{ percent: 100, bakeSeconds: GUARDRAILS_BAKE_SECONDS }], alarmPollSeconds: ALARM_POLL_SECONDS }),
     healthySeeds: 30,
   },
   {
     name: 'codedeploy-canary10-5min',
     description: 'CodeDeploy-style Canary10Percent5Minutes: 10%, then the remaining 90% five minutes later; alarms stop and roll back.',
-    endpoint: {},
+    endpoint: OBJECTIVE_ALARMS,
     plan: validatePlan('codedeploy-canary10-5min', { steps: [{ percent: 10, bakeSeconds: 300 }, { percent: 100, bakeSeconds: 0 }], alarmPollSeconds: ALARM_POLL_SECONDS }),
     healthySeeds: 30,
   },
   {
     name: 'codedeploy-linear10-1min',
     description: 'CodeDeploy-style Linear10PercentEvery1Minute: 10% more every minute until 100%; alarms stop and roll back.',
-    endpoint: {},
+    endpoint: OBJECTIVE_ALARMS,
     plan: validatePlan('codedeploy-linear10-1min', { steps: linearSteps(10, 60, 0), alarmPollSeconds: ALARM_POLL_SECONDS }),
     healthySeeds: 30,
   },

@@ -96,7 +96,11 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     const alarm = { evaluationPeriods: g.evaluationPeriods, datapointsToAlarm: g.datapointsToAlarm };
     switch (g.kind) {
       case 'errorRate': return Guard.errorRate({ ...alarm, thresholdPercent: g.thresholdPercent, minInvocations: g.minInvocations, alarmThresholdPercent: g.alarmThresholdPercent });
-      case 'latency': return Guard.latency({ ...alarm, minInvocations: g.minInvocations, percentile: g.percentile, threshold: g.thresholdMs !== undefined ? Duration.millis(g.thresholdMs) : undefined });
+      case 'latency': return Guard.latency({
+        ...alarm, minInvocations: g.minInvocations, percentile: g.percentile,
+        threshold: g.thresholdMs !== undefined ? Duration.millis(g.thresholdMs) : undefined,
+        alarmThreshold: g.alarmThresholdMs !== undefined ? Duration.millis(g.alarmThresholdMs) : undefined,
+      });
       case 'comparison': return Guard.comparison({ ...alarm, maxIncreasePercent: g.maxIncreasePercent });
     }
   });

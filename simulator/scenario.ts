@@ -53,6 +53,8 @@ export interface EndpointProps {
     readonly minInvocations?: number;
     /** The error-rate alarm's hard-failure rate. */
     readonly alarmThresholdPercent?: number;
+    /** The latency alarm's hard-failure latency. */
+    readonly alarmThresholdMs?: number;
   }>;
   readonly approval?: { readonly timeoutMinutes: number; readonly onTimeout?: 'rollback' | 'promote'; readonly beforeStepPercent?: number };
   readonly revertWindowMinutes?: number;
@@ -223,6 +225,7 @@ export const SCENARIO_SCHEMA = {
               datapointsToAlarm: { type: 'integer', minimum: 1 },
               minInvocations: { type: 'integer', minimum: 0 },
               alarmThresholdPercent: { type: 'number' },
+              alarmThresholdMs: { type: 'number', exclusiveMinimum: 0 },
             },
           },
         },
