@@ -11,6 +11,8 @@ export interface Cell {
   /** Healthy family: runs that ended on the stable. Regression family: runs that ended on the candidate. */
   readonly wrong: Rate;
   readonly unfinished: number;
+  /** Runs back on the stable with no verdict (the library's controller ran out of time to gather evidence). */
+  readonly inconclusive: number;
   readonly badRequests?: number;
   readonly excessBadRequests?: number;
   readonly detectSeconds?: number;
@@ -34,6 +36,7 @@ export function cells(results: readonly JobResult[]): Cell[] {
         runs: runs.length,
         wrong: wilson(runs.filter((r) => r.outcome === wrongOutcome).length, runs.length),
         unfinished: runs.filter((r) => r.outcome === 'unfinished').length,
+        inconclusive: runs.filter((r) => r.outcome === 'inconclusive').length,
         badRequests: mean(runs.map((r) => r.badRequests)),
         excessBadRequests: mean(runs.map((r) => r.excessBadRequests)),
         detectSeconds: median(known(runs.map((r) => r.detectSeconds))),
@@ -52,6 +55,8 @@ export interface PolicySummary {
   readonly policy: string;
   readonly falseRollback: Rate;
   readonly missedRegression: Rate;
+  /** Healthy runs back on the stable with no verdict: the candidate did not reach everyone, but was not rolled back. */
+  readonly healthyInconclusive: Rate;
   /** Mean excess bad requests per run, summed over the regression families (the blast radius of one bad model per family). */
   readonly excessBadSum?: number;
   /** Median time to reach 100% for a healthy candidate at 200 rps (both healthy 200 rps families pooled). */
@@ -75,6 +80,7 @@ export function summaries(results: readonly JobResult[]): PolicySummary[] {
       policy: policy.name,
       falseRollback: wilson(healthy.filter((r) => r.figures.outcome === 'rolled-back').length, healthy.length),
       missedRegression: wilson(regressed.filter((r) => r.figures.outcome === 'promoted').length, regressed.length),
+      healthyInconclusive: wilson(healthy.filter((r) => r.figures.outcome === 'inconclusive').length, healthy.length),
       excessBadSum: perFamily.length ? perFamily.reduce((s, v) => s + v, 0) : undefined,
       promoteAt200: promote(healthy.filter((r) => r.family.endsWith('-200rps'))),
       promoteAll: promote(healthy),

@@ -6,8 +6,12 @@ import { DEPLOY_MINUTE } from './families';
 
 /** What one run tells the benchmark, read from the run's outputs only (so any controller can be measured the same way). */
 export interface RunFigures {
-  /** Where traffic ended: all on the candidate, all on the stable, or neither (the run hit its hard stop mid-rollout). */
-  readonly outcome: 'promoted' | 'rolled-back' | 'unfinished';
+  /**
+   * Where traffic ended: all on the candidate, all on the stable, or neither (the run hit its hard stop mid-rollout).
+   * `inconclusive`: back on the stable with no verdict on the candidate (the library's controller ran out of time to
+   * gather evidence); not a rollback of the model.
+   */
+  readonly outcome: 'promoted' | 'rolled-back' | 'inconclusive' | 'unfinished';
   /** From the deploy to the candidate first serving 100% of traffic (null when it never did). */
   readonly promoteSeconds: number | null;
   /** From the fault's onset (regression, or first burst of errors while serving) to the first guard alarm on the candidate's slot. */
@@ -45,14 +49,19 @@ export function measure(run: RunRecord, candidate = 'v2'): RunFigures {
   const deployAt = run.start + DEPLOY_MINUTE * 60_000;
   const last = run.weights[run.weights.length - 1];
   const finalShare = last ? percentOf(last, candidate) : 0;
-  const outcome = finalShare >= 100 - 1e-6 ? 'promoted' : finalShare <= 1e-6 ? 'rolled-back' : 'unfinished';
+  // The library's controller records how its rollout ended; emulated controllers leave the candidate's rollout unrecorded.
+  const ended = run.history.filter((h) => h.decision === 'rollout-ended' && h.at >= deployAt).pop();
+  const noVerdict = ended !== undefined && String(ended.reason).startsWith('inconclusive');
+  const outcome = finalShare >= 100 - 1e-6 ? 'promoted' : finalShare <= 1e-6 ? (noVerdict ? 'inconclusive' : 'rolled-back') : 'unfinished';
   const full = run.weights.find((w) => w.at >= deployAt && percentOf(w, candidate) >= 100 - 1e-6);
 
   // A regression's onset, or the candidate's first burst of errors while it serves.
   const fault = faultOnset(run);
   const onset = fault?.version === candidate ? fault.at : undefined;
   const slot = onset !== undefined ? snapshotAt(run.weights, onset)?.slots.find((s) => s.version === candidate)?.slot : undefined;
-  const detected = onset !== undefined ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset && a.slot === slot) : undefined;
+  const alarmed = onset !== undefined ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset && a.slot === slot) : undefined;
+  const judged = onset !== undefined ? run.history.find((h) => h.decision === 'rollback' && h.at >= onset && String(h.reason).startsWith('judged worse')) : undefined;
+  const detected = judged && (!alarmed || judged.at < alarmed.at) ? { at: judged.at as number } : alarmed;
   const recovered = onset !== undefined ? run.weights.find((w) => w.at >= onset && percentOf(w, candidate) <= 1e-6) : undefined;
 
   let requests = 0, bad = 0, stableServed = 0, stableBad = 0, candidateServed = 0, candidateBad = 0;

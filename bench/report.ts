@@ -17,8 +17,8 @@ export function familyTables(all: readonly Cell[]): string {
     if (rows.length === 0) return '';
     const wrong = family.kind === 'healthy' ? 'false rollbacks [95% CI]' : 'missed regressions [95% CI]';
     return `### ${family.name} (${family.kind}, ${family.requestsPerSecond} rps)\n\n${family.description}\n\n${table(
-      ['policy', 'runs', wrong, 'unfinished', 'bad req', 'beyond baseline', 'detect s', 'recover s', 'to 100% s', 'extra inst-h', 'SageMaker+CW calls'],
-      rows.map((c) => [c.policy, String(c.runs), pct(c.wrong), String(c.unfinished), num(c.badRequests), num(c.excessBadRequests), num(c.detectSeconds),
+      ['policy', 'runs', wrong, 'inconclusive', 'unfinished', 'bad req', 'beyond baseline', 'detect s', 'recover s', 'to 100% s', 'extra inst-h', 'SageMaker+CW calls'],
+      rows.map((c) => [c.policy, String(c.runs), pct(c.wrong), String(c.inconclusive), String(c.unfinished), num(c.badRequests), num(c.excessBadRequests), num(c.detectSeconds),
         num(c.recoverSeconds), num(c.promoteSeconds), num(c.extraInstanceHours, 2), num(c.controlPlaneCalls)]),
     )}\n`;
   }).filter(Boolean).join('\n');
@@ -26,9 +26,9 @@ export function familyTables(all: readonly Cell[]): string {
 
 export function summaryTables(all: readonly PolicySummary[]): string {
   const figures = table(
-    ['policy', 'false rollbacks (healthy families pooled)', 'missed regressions (regression families pooled)', 'beyond-baseline bad requests, summed over regression families',
+    ['policy', 'false rollbacks (healthy families pooled)', 'healthy, inconclusive (no verdict, back on stable)', 'missed regressions (regression families pooled)', 'beyond-baseline bad requests, summed over regression families',
       'median to 100% at 200 rps, s', 'median to 100%, all healthy, s', 'extra inst-h per run', 'SageMaker+CW calls per run'],
-    all.map((s) => [s.policy, pct(s.falseRollback), pct(s.missedRegression), num(s.excessBadSum), num(s.promoteAt200), num(s.promoteAll), num(s.extraInstanceHours, 2), num(s.controlPlaneCalls)]),
+    all.map((s) => [s.policy, pct(s.falseRollback), pct(s.healthyInconclusive), pct(s.missedRegression), num(s.excessBadSum), num(s.promoteAt200), num(s.promoteAll), num(s.extraInstanceHours, 2), num(s.controlPlaneCalls)]),
   );
   const ratios = table(
     ['policy', 'false rollbacks', 'missed regressions', 'beyond-baseline bad requests', 'to 100% at 200 rps', 'to 100%, all healthy', 'extra inst-h', 'calls'],
