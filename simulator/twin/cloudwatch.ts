@@ -357,7 +357,9 @@ export interface MetricArrival { readonly lagSeconds: number; readonly spreadSec
  * When the datapoint of the second containing `at` becomes visible to GetMetricData and alarms: at the end of its second
  * plus the lag, plus the spread share of its minute, but never before the data of an earlier minute (it arrives in order,
  * unevenly: a late minute holds back the ones after it, which then arrive in a burst). The twin's arrival rule; the
- * invariants use it to tell what a decision could have seen.
+ * invariants use it to tell what a decision could have seen. Unverified: the probe measures it (AWS documents neither
+ * that an endpoint's datapoints arrive in order nor whether a minute's seconds become visible together; the judge's
+ * watermark relies on the order).
  */
 export function metricArrival(at: number, arrival: MetricArrival): number {
   const second = Math.floor(at / 1000);
