@@ -1,5 +1,5 @@
 import {
-  Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
+  Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Stack, Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,8 @@ import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
+import { modelOptionFields } from './private/model-options';
+import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
 import { RolloutController } from './rollout-controller';
@@ -95,8 +97,6 @@ export interface BlueGreenEndpointAttributes {
 
 const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
 const SAGEMAKER_ENDPOINT_NAMESPACE = '/aws/sagemaker/Endpoints';
-/** Instance families with local NVMe instance storage ('d' variants, GPU families with local disks). */
-const LOCAL_STORAGE_INSTANCE = /^ml\.([a-z]+\d+[a-z]*d[a-z]*|g5|g6|g6e|p5|p5e)\./;
 
 abstract class BlueGreenEndpointBase extends Resource implements IBlueGreenEndpoint {
   public abstract readonly endpointName: string;
@@ -359,6 +359,41 @@ export interface BlueGreenEndpointProps {
    * @default Duration.minutes(30)
    */
   readonly provisionTimeout?: Duration;
+
+  // Model options. Each is part of the model version: changing one starts a rollout.
+
+  /**
+   * Size of the storage volume attached to each instance (SageMaker's `VolumeSizeInGB`, whole GiB from 1 to 512), for
+   * large models and containers that need scratch space. Instance types with local NVMe storage have no such volume.
+   *
+   * @default - SageMaker's default volume for the instance type
+   */
+  readonly volumeSize?: Size;
+
+  /**
+   * How long SageMaker may take to download and extract the model data onto each instance
+   * (`ModelDataDownloadTimeoutInSeconds`, 60 to 3600 seconds).
+   *
+   * @default - SageMaker's default
+   */
+  readonly modelDataDownloadTimeout?: Duration;
+
+  /**
+   * How long the container may take to pass its first `/ping` health check once started
+   * (`ContainerStartupHealthCheckTimeoutInSeconds`, 60 to 3600 seconds), for models that load slowly.
+   *
+   * @default - SageMaker's default
+   */
+  readonly containerStartupHealthCheckTimeout?: Duration;
+
+  /**
+   * SageMaker detailed observability (`MetricsConfig.EnableDetailedObservability`): container metrics scraped from the
+   * model's Prometheus endpoint, per-GPU and per-instance host metrics, published to CloudWatch (and billed there). The
+   * controller sets it on every endpoint config it creates, because SageMaker turns it on for configs that leave it out.
+   *
+   * @default false
+   */
+  readonly detailedObservability?: boolean;
 }
 
 /** The guard alarms of both slots. */
@@ -456,6 +491,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       concurrency: props.concurrencyPolicy ?? ConcurrencyPolicy.SUPERSEDE,
     };
 
+    const modelOptions = modelOptionFields(this, props, instanceType, plan.provisionTimeoutSeconds);
+
     // Guards: one alarm per guard and slot, every bake at least as long as every guard's window.
     const guards = props.guards ?? [Guard.errorRate(), Guard.latency()];
     if (guards.length === 0) {
@@ -510,6 +547,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         executionRoleArn: role.roleArn,
         instanceType,
         initialInstanceCount: instanceCount,
+        ...modelOptions,
       },
       plan,
       guards: this.guards.map((g, i): GuardBinding => ({
@@ -527,6 +565,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       rolloutAttempt,
       waitForRollout,
       ...(props.autoUndo === true ? { autoUndo: true } : {}),
+      ...(props.detailedObservability === true ? { detailedObservability: true } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

@@ -4,6 +4,7 @@ import {
   DescribeEndpointConfigCommand,
   ListEndpointConfigsCommand,
   MetricPublishFrequencyInSeconds,
+  MetricsConfig,
   ProductionVariant,
   ProductionVariantInstanceType,
 } from '@aws-sdk/client-sagemaker';
@@ -17,7 +18,34 @@ export function variantFor(spec: EndpointSpec, slot: Slot, modelName: string, we
   const capacity: Partial<ProductionVariant> = version.serverless
     ? { ServerlessConfig: { MemorySizeInMB: version.serverless.memorySizeInMb, MaxConcurrency: version.serverless.maxConcurrency } }
     : { InstanceType: version.instanceType as ProductionVariantInstanceType, InitialInstanceCount: version.initialInstanceCount };
-  return { VariantName: slot, ModelName: modelName, InitialVariantWeight: weight, ...capacity };
+  return { VariantName: slot, ModelName: modelName, InitialVariantWeight: weight, ...capacity, ...modelOptions(spec) };
+}
+
+/** The version's model options that live on the variant; absent ones are left to SageMaker's defaults. */
+function modelOptions({ version }: EndpointSpec): Partial<ProductionVariant> {
+  return {
+    ...(version.volumeSizeInGb !== undefined ? { VolumeSizeInGB: version.volumeSizeInGb } : {}),
+    ...(version.modelDataDownloadTimeoutSeconds !== undefined ? { ModelDataDownloadTimeoutInSeconds: version.modelDataDownloadTimeoutSeconds } : {}),
+    ...(version.containerStartupHealthCheckTimeoutSeconds !== undefined
+      ? { ContainerStartupHealthCheckTimeoutInSeconds: version.containerStartupHealthCheckTimeoutSeconds }
+      : {}),
+  };
+}
+
+/**
+ * MetricsConfig of every config the controller creates. EnableDetailedObservability is always sent: SageMaker turns it
+ * on for configs created without it since June 2026 (MetricsConfig API reference), so leaving it out would change what
+ * an endpoint publishes (and costs) depending on when its config was made.
+ */
+function metricsConfig(spec: EndpointSpec): MetricsConfig {
+  const detailed = { EnableDetailedObservability: spec.detailedObservability === true };
+  return spec.metricPublishFrequencySeconds === undefined
+    ? detailed
+    : {
+        EnableEnhancedMetrics: true,
+        MetricPublishFrequencyInSeconds: spec.metricPublishFrequencySeconds as MetricPublishFrequencyInSeconds,
+        ...detailed,
+      };
 }
 
 /** The variant of `slot` exactly as a live config defines it (same model, instance type and count). */
@@ -49,13 +77,7 @@ export async function createEndpointConfig(name: string, spec: EndpointSpec, var
             KmsKeyId: spec.kmsKeyArn,
             CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
           },
-          MetricsConfig:
-            spec.metricPublishFrequencySeconds === undefined
-              ? undefined
-              : {
-                  EnableEnhancedMetrics: true,
-                  MetricPublishFrequencyInSeconds: spec.metricPublishFrequencySeconds as MetricPublishFrequencyInSeconds,
-                },
+          MetricsConfig: metricsConfig(spec),
         }),
       ),
     );

@@ -28,7 +28,14 @@ export async function createModel(name: string, version: ModelVersionSpec, tags?
   try {
     await aws(() =>
       sagemaker.send(
-        new CreateModelCommand({ ModelName: name, PrimaryContainer: containerOf(version), ExecutionRoleArn: version.executionRoleArn, Tags: tags }),
+        new CreateModelCommand({
+          ModelName: name,
+          PrimaryContainer: containerOf(version),
+          ExecutionRoleArn: version.executionRoleArn,
+          Tags: tags,
+          VpcConfig: version.vpcConfig && { Subnets: version.vpcConfig.subnets, SecurityGroupIds: version.vpcConfig.securityGroupIds },
+          EnableNetworkIsolation: version.enableNetworkIsolation,
+        }),
       ),
     );
     return 'created';

@@ -28,6 +28,23 @@ export interface ModelVersionSpec {
   readonly instanceType?: string;
   readonly initialInstanceCount?: number;
   readonly serverless?: { readonly memorySizeInMb: number; readonly maxConcurrency: number };
+  // Model options (ProductionVariant and CreateModel fields); absent = SageMaker's default, and absent from the version id.
+  /** ProductionVariant VolumeSizeInGB: the EBS volume of each instance, 1-512 GB. */
+  readonly volumeSizeInGb?: number;
+  /** ProductionVariant ModelDataDownloadTimeoutInSeconds, 60-3600. */
+  readonly modelDataDownloadTimeoutSeconds?: number;
+  /** ProductionVariant ContainerStartupHealthCheckTimeoutInSeconds, 60-3600. */
+  readonly containerStartupHealthCheckTimeoutSeconds?: number;
+  /** CreateModel VpcConfig: the model's containers reach the network through these subnets and security groups. */
+  readonly vpcConfig?: VpcConfigSpec;
+  /** CreateModel EnableNetworkIsolation: no network calls to or from the containers. */
+  readonly enableNetworkIsolation?: boolean;
+}
+
+/** CreateModel VpcConfig: 1-16 subnet ids and 1-5 security group ids. */
+export interface VpcConfigSpec {
+  readonly subnets: string[];
+  readonly securityGroupIds: string[];
 }
 
 /** One canary step: the candidate's share of traffic and how it is judged. */
@@ -131,6 +148,11 @@ export interface EndpointSpec {
   };
   /** SageMaker MetricsConfig publish frequency (10 for fast metrics); absent = SageMaker default (60 s). */
   readonly metricPublishFrequencySeconds?: number;
+  /**
+   * SageMaker MetricsConfig EnableDetailedObservability (container, per-GPU and host metrics). Sent on every config the
+   * controller creates, false when absent: SageMaker turns it on by default for configs created since June 2026.
+   */
+  readonly detailedObservability?: boolean;
   /** Raise to roll out again a version that was rolled back (invariant 6: retry is explicit). */
   readonly rolloutAttempt: number;
   /** The deploy waits for the rollout's end and fails when it was rolled back. */

@@ -1,3 +1,4 @@
+import { checkMetricsConfig, checkNetworkIsolation, checkVariantOptions, checkVpcConfig } from './sagemaker-options';
 import { ServiceError, epochSeconds } from './wire';
 
 const ACCOUNT = '123456789012';
@@ -159,6 +160,8 @@ export class SageMakerTwin {
     }
     if (!i.ExecutionRoleArn) throw new ServiceError('ValidationException', 'ExecutionRoleArn is required');
     if (!i.PrimaryContainer && !i.Containers) throw new ServiceError('ValidationException', 'PrimaryContainer or Containers is required');
+    checkVpcConfig(i.VpcConfig);
+    checkNetworkIsolation(i.EnableNetworkIsolation);
     this.recordTags(this.arn('model', i.ModelName), i.Tags);
     this.models.set(i.ModelName, i);
     return { ModelArn: this.arn('model', i.ModelName) };
@@ -185,6 +188,8 @@ export class SageMakerTwin {
       if (v.ServerlessConfig && variants.length > 1) throw new ServiceError('ValidationException', 'Serverless endpoints support one production variant');
       if (!v.ServerlessConfig && !v.InstanceType) throw new ServiceError('ValidationException', `InstanceType is required for variant ${v.VariantName}`);
     }
+    variants.forEach((v, index) => checkVariantOptions(v as unknown as Record<string, unknown>, index));
+    checkMetricsConfig(i.MetricsConfig);
     if (variants.every((v) => (v.InitialVariantWeight ?? 1) === 0)) {
       throw new ServiceError('ValidationException', 'The sum of InitialVariantWeight across ProductionVariants must be greater than 0');
     }
@@ -195,7 +200,9 @@ export class SageMakerTwin {
 
   private describeEndpointConfig(i: any) {
     const c = this.need(this.configs, i.EndpointConfigName, 'endpoint configuration');
-    return { ...c.raw, EndpointConfigArn: this.arn('endpoint-config', c.name), CreationTime: epochSeconds(c.createdAt) };
+    // EnableDetailedObservability defaults to true for configs created after June 17, 2026 (MetricsConfig API reference).
+    const metrics = { EnableDetailedObservability: true, ...(c.raw.MetricsConfig as Record<string, unknown> | undefined) };
+    return { ...c.raw, MetricsConfig: metrics, EndpointConfigArn: this.arn('endpoint-config', c.name), CreationTime: epochSeconds(c.createdAt) };
   }
 
   private deleteEndpointConfig(i: any) {

@@ -4,25 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { EndpointSpec } from '../../lambda/core/contract';
 import {
   Approval, BlueGreenEndpoint, BlueGreenEndpointProps, ConcurrencyPolicy, Guard, ModelData, RolloutController, RolloutStrategy, Slot,
 } from '../../lib';
-import { ecrVersion, testStack } from './fixtures';
+import { ecrVersion, specOf, testStack } from './fixtures';
 
 function endpoint(props: Partial<BlueGreenEndpointProps> = {}, stack: Stack = testStack()): BlueGreenEndpoint {
   return new BlueGreenEndpoint(stack, 'Endpoint', { modelVersion: ecrVersion(stack), endpointName: 'fraud', ...props });
-}
-
-function specOf(ep: BlueGreenEndpoint): EndpointSpec {
-  const template = Template.fromStack(Stack.of(ep));
-  const resources = template.findResources('Custom::SageMakerRolloutEndpoint');
-  const logicalId = Stack.of(ep).getLogicalId(ep.resource.node.defaultChild as any);
-  // The spec is a JSON string with CloudFormation functions inside: resolve Ref/GetAtt to their logical ids.
-  const rendered = resources[logicalId].Properties.Spec;
-  const text = typeof rendered === 'string' ? rendered : rendered['Fn::Join'][1]
-    .map((part: unknown) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
-  return JSON.parse(text);
 }
 
 function topic(stack: Stack): sns.ITopic {

@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { ModelVersion } from '../../lib';
+import type { EndpointSpec } from '../../lambda/core/contract';
+import { BlueGreenEndpoint, ModelVersion } from '../../lib';
 
 export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -36,4 +38,16 @@ export function renderWithLongestPartition(value: unknown): unknown {
 export function ecrVersion(stack: Stack, id = 'Repo'): ModelVersion {
   const repository = ecr.Repository.fromRepositoryName(stack, id, 'my-model');
   return ModelVersion.fromEcrImage(repository, { tagOrDigest: DIGEST });
+}
+
+/** The spec an endpoint declares, with CloudFormation functions (Ref/GetAtt) shown as `<{...}>`. */
+export function specOf(ep: BlueGreenEndpoint): EndpointSpec {
+  const template = Template.fromStack(Stack.of(ep));
+  const resources = template.findResources('Custom::SageMakerRolloutEndpoint');
+  const logicalId = Stack.of(ep).getLogicalId(ep.resource.node.defaultChild as any);
+  // The spec is a JSON string with CloudFormation functions inside: resolve Ref/GetAtt to their logical ids.
+  const rendered = resources[logicalId].Properties.Spec;
+  const text = typeof rendered === 'string' ? rendered : rendered['Fn::Join'][1]
+    .map((part: unknown) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
+  return JSON.parse(text);
 }

@@ -25,7 +25,7 @@ test('rollout: a config with the live stable variant and the candidate at weight
   expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
     EndpointConfigName: configName,
     KmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
-    MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10 },
+    MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10, EnableDetailedObservability: false },
     ProductionVariants: [
       // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2).
       variant('blue', STABLE_ID, 1),
@@ -118,4 +118,46 @@ test('the provisioning decision is recorded with the model, the config and its v
       variants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', ModelName: model, InitialVariantWeight: 0 })],
     }),
   })]);
+});
+
+test('model options and VPC: the model gets VpcConfig and EnableNetworkIsolation, the candidate variant the volume and timeouts', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const options = {
+    volumeSizeInGb: 100,
+    modelDataDownloadTimeoutSeconds: 1200,
+    containerStartupHealthCheckTimeoutSeconds: 900,
+    vpcConfig: { subnets: ['subnet-0a', 'subnet-0b'], securityGroupIds: ['sg-0c'] },
+    enableNetworkIsolation: true,
+  };
+  const base = spec();
+  const ctx = context({ spec: { ...base, version: { ...base.version, ...options }, detailedObservability: true } });
+  await provision(ctx, env);
+
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateModelCommand, {
+    ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'),
+    VpcConfig: { Subnets: ['subnet-0a', 'subnet-0b'], SecurityGroupIds: ['sg-0c'] },
+    EnableNetworkIsolation: true,
+  });
+  expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+    MetricsConfig: { EnableDetailedObservability: true },
+    ProductionVariants: [
+      variant('blue', STABLE_ID, 1),
+      {
+        VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 2,
+        VolumeSizeInGB: 100, ModelDataDownloadTimeoutInSeconds: 1200, ContainerStartupHealthCheckTimeoutInSeconds: 900,
+      },
+    ],
+  });
+});
+
+test('without model options nothing extra is sent, and detailed observability is turned off explicitly', async () => {
+  putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1 });
+  await provision(context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined, owner: OWNER }), env);
+  const model = aws.sagemaker.mock.commandCalls(CreateModelCommand)[0].args[0].input;
+  expect(model.VpcConfig).toBeUndefined();
+  expect(model.EnableNetworkIsolation).toBeUndefined();
+  const config = aws.sagemaker.mock.commandCalls(CreateEndpointConfigCommand)[0].args[0].input;
+  expect(config.MetricsConfig).toEqual({ EnableDetailedObservability: false });
+  expect(Object.keys(config.ProductionVariants![0]).sort()).toEqual(['InitialInstanceCount', 'InitialVariantWeight', 'InstanceType', 'ModelName', 'VariantName']);
 });
