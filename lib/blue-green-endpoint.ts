@@ -2,6 +2,7 @@ import {
   Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Stack, Token,
 } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,6 +14,7 @@ import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
+import { modelNetwork } from './private/model-network';
 import { modelOptionFields } from './private/model-options';
 import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
@@ -394,6 +396,39 @@ export interface BlueGreenEndpointProps {
    * @default false
    */
   readonly detailedObservability?: boolean;
+
+  // Network. Part of the model version too: changing them starts a rollout.
+
+  /**
+   * The VPC the model's containers reach the network through: every model the controller creates gets a `VpcConfig`
+   * with `vpcSubnets` and `securityGroups`, so the containers reach resources in the VPC (and AWS services through its
+   * endpoints) rather than the internet. SageMaker asks for subnets in at least two availability zones.
+   *
+   * @default - no VPC: SageMaker's own network
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the models' network interfaces (1 to 16). Needs `vpc`.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the models' network interfaces (1 to 5). Needs `vpc`. Manage traffic with `connections`.
+   *
+   * @default - one security group created with the endpoint, all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * No network calls to or from the model's containers, not even to AWS services, and no AWS credentials inside them
+   * (`EnableNetworkIsolation`). SageMaker still downloads the model data for them. Required by AWS Marketplace models.
+   *
+   * @default false
+   */
+  readonly enableNetworkIsolation?: boolean;
 }
 
 /** The guard alarms of both slots. */
@@ -420,7 +455,7 @@ const MAX_SMOKE_PAYLOADS = 20;
  * CloudFormation declares intent through one custom resource; the stack's `RolloutController` creates and updates
  * the SageMaker endpoint, configs and models, so a deploy never resets the traffic split.
  */
-export class BlueGreenEndpoint extends BlueGreenEndpointBase {
+export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.IConnectable {
   /** An endpoint defined elsewhere, for metrics and grants. */
   public static fromBlueGreenEndpointAttributes(scope: Construct, id: string, attrs: BlueGreenEndpointAttributes): IBlueGreenEndpoint {
     validateSageMakerName(attrs.endpointName, 'endpointName');
@@ -444,6 +479,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   public readonly guards: GuardConfig[];
 
   private readonly slotAlarms: SlotAlarms;
+  private readonly _connections?: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: BlueGreenEndpointProps) {
     super(scope, id);
@@ -515,6 +551,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       data.bind(this, role, [this.controller.stepFunction]);
     }
     const dataCapture = this.bindDataCapture(props, role);
+    const network = modelNetwork(this, props, role, version.environment, version.modelDataUrl !== undefined || version.modelPackageArn !== undefined);
+    this._connections = network.connections;
     // Two stacks of this app declaring the same endpoint (checked once the whole app is built).
     this.node.addValidation({
       validate: () => endpointNameConflicts({ endpointName: this.endpointName, scope: this }, this.node.root.node.findAll()
@@ -548,6 +586,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
         instanceType,
         initialInstanceCount: instanceCount,
         ...modelOptions,
+        ...network.fields,
       },
       plan,
       guards: this.guards.map((g, i): GuardBinding => ({
@@ -585,6 +624,18 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       const policy = props.role.node.tryFindChild('DefaultPolicy');
       if (policy) this.resource.node.addDependency(policy);
     }
+  }
+
+  /**
+   * The security groups of the model's network interfaces in `vpc`, e.g. `database.connections.allowDefaultPortFrom(endpoint)`
+   * to let the model reach a database. Only an endpoint with `vpc` has them: without, this throws.
+   */
+  public get connections(): ec2.Connections {
+    if (!this._connections) {
+      throw new Error(`endpoint ${this.node.path} has no security groups to manage: only an endpoint with vpc has (pass vpc, and optionally `
+        + 'securityGroups)');
+    }
+    return this._connections;
   }
 
   /**

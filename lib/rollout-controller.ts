@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -67,6 +68,30 @@ export interface RolloutControllerProps {
    * @default - CloudWatch Logs' own encryption
    */
   readonly logsEncryptionKey?: kms.IKey;
+
+  /**
+   * Place the controller's three functions in this VPC. They call AWS APIs only, so its subnets need a NAT gateway or
+   * these VPC endpoints: interface endpoints for SageMaker API and Runtime, Step Functions, EventBridge, CloudWatch
+   * (monitoring), ECR API, SNS (with a notification topic), KMS (with a key you give), and gateway endpoints for
+   * DynamoDB and S3 (model data checksums, and the deploy's answer to CloudFormation, a presigned S3 URL).
+   *
+   * @default - outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the functions. Needs `vpc`.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the functions. Needs `vpc`.
+   *
+   * @default - one security group shared by the three functions, all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /** An endpoint the controller serves: what its permissions are scoped to. */
@@ -115,7 +140,7 @@ const DEFAULT_EVENT_BUS = 'default';
  *
  * Use `RolloutController.of(scope)` to find or create it; endpoints do so themselves.
  */
-export class RolloutController extends Construct {
+export class RolloutController extends Construct implements ec2.IConnectable {
   /** The construct id of the controller under its stack. */
   public static readonly ID = 'SageMakerRolloutController';
 
@@ -170,6 +195,7 @@ export class RolloutController extends Construct {
   public readonly modelRolePath: string;
 
   /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
+  private readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection; readonly securityGroups: ec2.ISecurityGroup[] };
   private readonly endpointStatements: Record<'step' | 'deploy' | 'guardListener' | 'stepTags' | 'deployTags', iam.PolicyStatement>;
   private readonly endpointTagKeys = new Set<string>();
   private readonly passRoleStatement: iam.PolicyStatement;
@@ -198,6 +224,8 @@ export class RolloutController extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+
+    this.network = functionNetwork(this, props);
 
     const baseEnvironment = {
       TABLE_NAME: this.table.tableName,
@@ -487,7 +515,20 @@ export class RolloutController extends Construct {
       timeout,
       environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
       logGroup: logGroup(`${id}Logs`),
+      ...this.network,
     });
+  }
+
+  /**
+   * The security groups of the controller's functions in `vpc`, e.g. to let them reach an interface endpoint that does
+   * not admit the whole VPC. Only a controller with `vpc` has them: without, this throws.
+   */
+  public get connections(): ec2.Connections {
+    if (!this.network) {
+      throw new Error(`the rollout controller ${this.node.path} has no security groups to manage: only a controller with vpc has `
+        + '(RolloutController.of(stack, { vpc }) before the first endpoint)');
+    }
+    return new ec2.Connections({ securityGroups: this.network.securityGroups });
   }
 
   /** Every tag key the step function may write: its own, the stack's (known after Tags.of has run) and the endpoints'. */
@@ -515,6 +556,10 @@ export class RolloutController extends Construct {
     const basicExecution = iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole').managedPolicyArn;
     for (const fn of functions) {
       acknowledgeManagedPolicy(fn, basicExecution, 'AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch Logs');
+      if (this.network) {
+        acknowledgeManagedPolicy(fn, iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole').managedPolicyArn,
+          'AWSLambdaVPCAccessExecutionRole only lets Lambda manage the network interfaces of a function placed in the VPC');
+      }
       Validations.of(fn).acknowledge({
         id: 'AwsSolutions-L1',
         reason: `the runtime is pinned to ${lambda.Runtime.NODEJS_22_X.name} so that bundles leave out the AWS SDK v3 the runtime provides`,
@@ -538,3 +583,24 @@ export class RolloutController extends Construct {
 }
 
 const CONTROLLER_SYMBOL = Symbol.for('cdk-sagemaker-rollout.RolloutController');
+
+/** The functions' VPC placement, with one security group shared by the three when none is given. */
+function functionNetwork(scope: Construct, props: RolloutControllerProps): RolloutController['network'] {
+  if (!props.vpc) {
+    for (const [name, value] of [['vpcSubnets', props.vpcSubnets], ['securityGroups', props.securityGroups]] as const) {
+      if (value !== undefined) {
+        throw new Error(`the controller's ${name} needs vpc: pass the VPC they belong to as vpc, or drop ${name}`);
+      }
+    }
+    return undefined;
+  }
+  const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(scope, 'FunctionsSecurityGroup', {
+    vpc: props.vpc,
+    description: 'Functions of the SageMaker rollout controller (outbound calls to AWS APIs only)',
+    allowAllOutbound: true,
+  })];
+  if (securityGroups.length === 0) {
+    throw new Error('the controller\'s securityGroups is empty: pass at least one, or omit it for one created with the controller');
+  }
+  return { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups };
+}

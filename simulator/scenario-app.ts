@@ -1,4 +1,5 @@
-import { App, CfnElement, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { createHash } from 'node:crypto';
 import { Approval, ApprovalTimeoutAction } from '../lib/approval';
@@ -55,6 +56,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
   const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
   for (const [key, value] of Object.entries(scenario.endpoint.stackTags ?? {})) Tags.of(stack).add(key, value);
   const artifact = modelArtifact(version);
+  const network = scenarioNetwork(stack, scenario.endpoint);
   const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
     modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
@@ -66,6 +68,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
       ? Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`))
       : undefined,
     ...endpointProps(stack, scenario.endpoint),
+    ...network,
   });
   const assembly = app.synth();
   const controller = RolloutController.of(stack);
@@ -122,5 +125,23 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
     tags: p.tags,
+  };
+}
+
+/** The scenario's VPC (isolated subnets in two zones) and model options, as endpoint props; the controller placed first. */
+function scenarioNetwork(stack: Stack, p: EndpointProps) {
+  const vpc = p.vpc && new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'models', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  if (vpc && p.vpc?.controller) RolloutController.of(stack, { vpc });
+  const o = p.modelOptions;
+  return {
+    vpc,
+    enableNetworkIsolation: p.vpc?.networkIsolation,
+    volumeSize: o?.volumeSizeGb !== undefined ? Size.gibibytes(o.volumeSizeGb) : undefined,
+    modelDataDownloadTimeout: o?.modelDataDownloadTimeoutSeconds !== undefined ? Duration.seconds(o.modelDataDownloadTimeoutSeconds) : undefined,
+    containerStartupHealthCheckTimeout: o?.containerStartupHealthCheckTimeoutSeconds !== undefined
+      ? Duration.seconds(o.containerStartupHealthCheckTimeoutSeconds) : undefined,
+    detailedObservability: o?.detailedObservability,
   };
 }

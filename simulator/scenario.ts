@@ -68,6 +68,18 @@ export interface EndpointProps {
   readonly tags?: Record<string, string>;
   /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
   readonly stackTags?: Record<string, string>;
+  /**
+   * The endpoint's models in a VPC of the stack (isolated subnets in two zones, a security group created with the endpoint),
+   * with `enableNetworkIsolation` when `networkIsolation`; the controller's functions in it too when `controller`.
+   */
+  readonly vpc?: { readonly networkIsolation?: boolean; readonly controller?: boolean };
+  /** The endpoint's model options (`volumeSize` in GiB, the two timeouts in seconds, `detailedObservability`). */
+  readonly modelOptions?: {
+    readonly volumeSizeGb?: number;
+    readonly modelDataDownloadTimeoutSeconds?: number;
+    readonly containerStartupHealthCheckTimeoutSeconds?: number;
+    readonly detailedObservability?: boolean;
+  };
 }
 
 export interface TimelineEntry {
@@ -248,6 +260,21 @@ export const SCENARIO_SCHEMA = {
         autoUndo: { type: 'boolean' },
         tags: { type: 'object', additionalProperties: { type: 'string' } },
         stackTags: { type: 'object', additionalProperties: { type: 'string' } },
+        vpc: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { networkIsolation: { type: 'boolean' }, controller: { type: 'boolean' } },
+        },
+        modelOptions: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            volumeSizeGb: { type: 'integer' },
+            modelDataDownloadTimeoutSeconds: { type: 'integer' },
+            containerStartupHealthCheckTimeoutSeconds: { type: 'integer' },
+            detailedObservability: { type: 'boolean' },
+          },
+        },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },

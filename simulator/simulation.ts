@@ -23,7 +23,7 @@ import { BusEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
-import { ModelDownload } from './twin/sagemaker';
+import { ModelDownload, SageMakerTwin } from './twin/sagemaker';
 
 /** Simulated time starts on a Monday morning, on a minute boundary (alarms evaluate on minute boundaries). */
 export const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -75,6 +75,8 @@ export interface RunRecord {
   readonly controlPlaneCalls: ServiceTwin['calls'];
   /** The tags each SageMaker endpoint, endpoint config and model was created with, by ARN. */
   readonly createdTags?: ReadonlyMap<string, Record<string, string>>;
+  /** Every CreateModel and CreateEndpointConfig request SageMaker accepted, in order (what the twin checked). */
+  readonly sageMakerCreates?: SageMakerTwin['createRequests'];
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
   readonly guardAlarms: Array<{ name: string; slot?: string }>;
   readonly endpointName: string;
@@ -501,7 +503,7 @@ export async function simulate(
   function newRecord(s: Scenario): RunRecorder {
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
-      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, endpointName: '',
+      history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, sageMakerCreates: twin.sagemaker.createRequests, endpointName: '',
       guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };

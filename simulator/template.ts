@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PolicyDocument, RolePolicies } from './twin/iam';
 
 export const ACCOUNT = '123456789012';
@@ -5,6 +6,8 @@ export const REGION = 'us-east-1';
 
 export interface CfnResource { Type: string; Properties?: Record<string, any>; DependsOn?: unknown }
 export interface CfnTemplate { Resources: Record<string, CfnResource> }
+
+const EC2_ID_PREFIX: Record<string, string> = { 'AWS::EC2::VPC': 'vpc', 'AWS::EC2::Subnet': 'subnet', 'AWS::EC2::SecurityGroup': 'sg' };
 
 /**
  * A synthesized CloudFormation template "deployed" into the twin: every resource gets a physical name, and
@@ -33,8 +36,17 @@ export class DeployedTemplate {
       case 'AWS::StepFunctions::StateMachine': return this.arn(id, 'Arn');
       case 'AWS::SNS::Topic': return this.arn(id, 'Arn');
       case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${ACCOUNT}:policy/${name}`;
-      default: return name;
+      default: return EC2_ID_PREFIX[r.Type] ? this.ec2Id(id) : name;
     }
+  }
+
+  /**
+   * EC2 ids as CloudFormation returns them (resource reference, "Return values": Ref of a VPC, subnet or VPC security group
+   * is its id, `vpc-`/`subnet-`/`sg-` and 17 hex digits; GetAtt GroupId of a security group the same), stable per logical id.
+   */
+  private ec2Id(id: string): string {
+    const hex = createHash('sha256').update(`${this.stackName}/${id}`).digest('hex').slice(0, 17);
+    return `${EC2_ID_PREFIX[this.resource(id).Type]}-${hex}`;
   }
 
   physicalName(id: string): string {
@@ -126,6 +138,7 @@ export class DeployedTemplate {
     if (attribute === 'Arn') return this.arn(id, 'Arn');
     if (r.Type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return this.physicalName(id);
     if (r.Type === 'AWS::ECR::Repository' && attribute === 'RepositoryUri') return `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${this.physicalName(id)}`;
+    if (r.Type === 'AWS::EC2::SecurityGroup' && attribute === 'GroupId') return this.ec2Id(id);
     return `${this.physicalName(id)}.${attribute}`;
   }
 

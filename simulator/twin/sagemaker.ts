@@ -87,6 +87,8 @@ export class SageMakerTwin {
   readonly downloads: ModelDownload[] = [];
   /** The account's running instances (all types) each time the number changes. */
   readonly instanceLog: Array<{ at: number; instances: number }> = [];
+  /** Every CreateModel and CreateEndpointConfig request accepted, in order (models and configs may be deleted since). */
+  readonly createRequests: Array<{ operation: 'CreateModel' | 'CreateEndpointConfig'; input: Record<string, any> }> = [];
   /** Observers of live weight and status changes (the traffic generator, the timeline). */
   onChange: (endpointName: string) => void = () => undefined;
 
@@ -164,6 +166,7 @@ export class SageMakerTwin {
     checkNetworkIsolation(i.EnableNetworkIsolation);
     this.recordTags(this.arn('model', i.ModelName), i.Tags);
     this.models.set(i.ModelName, i);
+    this.createRequests.push({ operation: 'CreateModel', input: i });
     return { ModelArn: this.arn('model', i.ModelName) };
   }
 
@@ -195,6 +198,7 @@ export class SageMakerTwin {
     }
     this.recordTags(this.arn('endpoint-config', i.EndpointConfigName), i.Tags);
     this.configs.set(i.EndpointConfigName, { name: i.EndpointConfigName, variants, raw: i, createdAt: Date.now() });
+    this.createRequests.push({ operation: 'CreateEndpointConfig', input: i });
     return { EndpointConfigArn: this.arn('endpoint-config', i.EndpointConfigName) };
   }
 
