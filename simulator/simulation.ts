@@ -23,6 +23,7 @@ import { BusEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
+import { modelRolePrincipal } from './twin/model-network';
 import { ModelDownload, SageMakerTwin } from './twin/sagemaker';
 
 /** Simulated time starts on a Monday morning, on a minute boundary (alarms evaluate on minute boundaries). */
@@ -578,6 +579,11 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
 function applyRoles(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin) {
   if (s.iamUnchecked) return;
   for (const id of Object.values(s.functions)) twin.iam.assume(t.physicalName(id), t.rolePolicies(id));
+  // SageMaker acts with the model roles (a VPC model's network interfaces: twin/model-network.ts).
+  for (const role of t.resources('AWS::IAM::Role')) {
+    const trusts = JSON.stringify(role.properties.AssumeRolePolicyDocument ?? {}).includes('sagemaker.amazonaws.com');
+    if (trusts) twin.iam.assume(modelRolePrincipal(t.arn(role.id, 'Arn')), t.policiesOfRole(role.id));
+  }
 }
 
 function redeployAlarms(t: DeployedTemplate, twin: ServiceTwin) {

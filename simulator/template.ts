@@ -90,6 +90,11 @@ export class DeployedTemplate {
     const roleRef = p.Role ?? p.RoleArn;
     const roleId = Array.isArray(roleRef?.['Fn::GetAtt']) ? roleRef['Fn::GetAtt'][0] : undefined;
     if (typeof roleId !== 'string') throw new Error(`${resourceId} runs as ${JSON.stringify(roleRef)}: the twin authorizes only roles of this template (Fn::GetAtt <role>.Arn)`);
+    return this.policiesOfRole(roleId);
+  }
+
+  /** The identity policies of the AWS::IAM::Role `roleId` (see rolePolicies). */
+  policiesOfRole(roleId: string): RolePolicies {
     const attachedTo = (props: Record<string, any>) => (props.Roles ?? []).some((r: unknown) => (r as { Ref?: string })?.Ref === roleId);
     const role = this.resource(roleId).Properties ?? {};
     const managedArns = (this.resolve(role.ManagedPolicyArns ?? []) as string[]);

@@ -8,6 +8,7 @@ import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
 import { EventBridgeTwin, EventDelivery } from './eventbridge';
 import { IamAuthorizer } from './iam';
+import { networkFailure } from './model-network';
 import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
 import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
@@ -61,7 +62,7 @@ export class ServiceTwin {
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
     const principal = signingFunction.getStore();
     const refused = await this.refusal(principal, service, request);
-    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serve(service, request);
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serveWithFleet(service, operation, request);
     this.calls.push({
       at: Date.now(), service, operation, caller: caller.getStore(),
       error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
@@ -81,6 +82,18 @@ export class ServiceTwin {
     const needed = authorizationsFor(service, operation, input, request);
     if (!needed) return { action: `${service}:${operation || request.method}`, resource: 'unmapped: add the operation to simulator/twin/iam-actions.ts' };
     return this.iam.firstDenied(principal, needed);
+  }
+
+  /** A fleet of VPC models whose role cannot attach network interfaces fails once it is brought up (twin/model-network.ts). */
+  private async serveWithFleet(service: string, operation: string, request: WireRequest): Promise<WireResponse> {
+    if (service !== 'sagemaker' || (operation !== 'CreateEndpoint' && operation !== 'UpdateEndpoint')) return this.serve(service, request);
+    const reason = await networkFailure(this.sagemaker, this.iam, requestInput(service, request).input.EndpointConfigName);
+    this.sagemaker.failNextFleet(reason === undefined ? undefined : { operation, reason });
+    try {
+      return await this.serve(service, request);
+    } finally {
+      this.sagemaker.failNextFleet(undefined);
+    }
   }
 
   private async serve(service: string, request: WireRequest): Promise<WireResponse> {

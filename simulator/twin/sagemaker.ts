@@ -89,6 +89,8 @@ export class SageMakerTwin {
   readonly instanceLog: Array<{ at: number; instances: number }> = [];
   /** Every CreateModel and CreateEndpointConfig request accepted, in order (models and configs may be deleted since). */
   readonly createRequests: Array<{ operation: 'CreateModel' | 'CreateEndpointConfig'; input: Record<string, any> }> = [];
+  /** Why the next fleet of the operation being served fails (set around one request by failNextFleet). */
+  private fleetFailure?: { operation: 'CreateEndpoint' | 'UpdateEndpoint'; reason: string };
   /** Observers of live weight and status changes (the traffic generator, the timeline). */
   onChange: (endpointName: string) => void = () => undefined;
 
@@ -127,6 +129,14 @@ export class SageMakerTwin {
       ListTags: guard('ListTags', (i) => ({ Tags: [...this.tagged(i.ResourceArn)].map(([Key, Value]) => ({ Key, Value })) })),
       DeleteTags: guard('DeleteTags', (i) => { for (const key of i.TagKeys ?? []) this.tagged(i.ResourceArn).delete(key); return {}; }),
     };
+  }
+
+  /**
+   * The fleet the next `operation` brings up fails with `reason` (twin/model-network.ts); `undefined` clears it, so a
+   * request refused before it started a fleet leaves nothing behind.
+   */
+  failNextFleet(failure?: { operation: 'CreateEndpoint' | 'UpdateEndpoint'; reason: string }): void {
+    this.fleetFailure = failure;
   }
 
   /** What traffic is routed by right now (current weights of an InService or updating endpoint). */
@@ -231,12 +241,13 @@ export class SageMakerTwin {
     this.recordTags(ep.arn, i.Tags);
     this.endpoints.set(ep.name, ep);
     this.bringUp(ep, incoming);
-    const fail = this.behaviour.failNextCreate;
+    const network = this.fleetFailure?.operation === 'CreateEndpoint' ? this.fleetFailure.reason : undefined;
+    const fail = this.behaviour.failNextCreate || network !== undefined;
     this.behaviour.failNextCreate = undefined;
     setTimeout(() => {
       if (fail) {
         ep.status = 'Failed';
-        ep.failureReason = 'The primary container for production variant failed to pass the ping health check.';
+        ep.failureReason = network ?? 'The primary container for production variant failed to pass the ping health check.';
       } else {
         ep.status = 'InService';
         ep.variants = incoming;
@@ -272,7 +283,8 @@ export class SageMakerTwin {
     ep.failureReason = undefined;
     this.bringUp(ep, incoming);
     this.onChange(ep.name);
-    const fail = this.behaviour.failNextUpdate;
+    const network = this.fleetFailure?.operation === 'UpdateEndpoint' ? this.fleetFailure.reason : undefined;
+    const fail = network !== undefined ? 'reported' : this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
     setTimeout(() => {
       ep.status = 'InService';
@@ -280,7 +292,7 @@ export class SageMakerTwin {
       ep.incoming = undefined;
       if (fail) {
         // SageMaker rolls a failed update back to the old config; the reason may or may not be reported.
-        if (fail === 'reported') ep.failureReason = 'Request to service failed. If failure persists after retry, contact customer support.';
+        if (fail === 'reported') ep.failureReason = network ?? 'Request to service failed. If failure persists after retry, contact customer support.';
       } else {
         ep.configName = config.name;
         ep.variants = incoming;

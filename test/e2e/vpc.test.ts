@@ -1,3 +1,8 @@
+import * as path from 'node:path';
+import { loadScenario } from '../../simulator/scenario';
+import { synthScenario } from '../../simulator/scenario-app';
+import { simulate } from '../../simulator/simulation';
+import { summarize } from '../../simulator/summary';
 import { scenario } from './support';
 
 describe('an endpoint in a VPC', () => {
@@ -25,5 +30,28 @@ describe('an endpoint in a VPC', () => {
       }
       expect(config.MetricsConfig).toEqual({ EnableDetailedObservability: false });
     }
+  });
+});
+
+describe('a VPC model whose role cannot attach network interfaces', () => {
+  test('the twin fails its fleet with the missing EC2 action: the create fails with the reason, nothing serves', async () => {
+    const file = loadScenario(path.join(__dirname, '..', '..', 'scenarios', 'vpc-isolated-rollout.json'));
+    // The construct grants the model role the EC2 actions; take one away, as a role brought without them would be.
+    const run = await simulate(file, undefined, (version, attempt, where) => {
+      const synthesized = synthScenario(file, version, attempt, where);
+      for (const resource of Object.values(synthesized.template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        for (const statement of resource.Properties!.PolicyDocument.Statement) {
+          if (Array.isArray(statement.Action)) statement.Action = statement.Action.filter((a: string) => a !== 'ec2:CreateNetworkInterface');
+        }
+      }
+      return synthesized;
+    });
+    const summary = summarize(run);
+    expect(summary.outcome).not.toBe('promoted');
+    expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+    const failed = run.cfnResponses.find((r) => r.requestType === 'Create');
+    expect(failed).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/not authorized to perform ec2:CreateNetworkInterface/) });
+    expect(run.traffic.filter((t) => t.requests > 0 && t.version !== undefined && t.failed < t.requests)).toEqual([]);
   });
 });
