@@ -33,20 +33,35 @@ describe('an endpoint in a VPC', () => {
   });
 });
 
-describe('a VPC model whose role cannot attach network interfaces', () => {
-  test('the twin fails its fleet with the missing EC2 action: the create fails with the reason, nothing serves', async () => {
-    const file = loadScenario(path.join(__dirname, '..', '..', 'scenarios', 'vpc-isolated-rollout.json'));
-    // The construct grants the model role the EC2 actions; take one away, as a role brought without them would be.
-    const run = await simulate(file, undefined, (version, attempt, where) => {
-      const synthesized = synthScenario(file, version, attempt, where);
-      for (const resource of Object.values(synthesized.template.Resources)) {
-        if (resource.Type !== 'AWS::IAM::Policy') continue;
-        for (const statement of resource.Properties!.PolicyDocument.Statement) {
-          if (Array.isArray(statement.Action)) statement.Action = statement.Action.filter((a: string) => a !== 'ec2:CreateNetworkInterface');
-        }
+/** The scenario with `ec2:CreateNetworkInterface` taken from every policy of the deploys of `versions`. */
+function withoutNetworkGrant(versions: string[]) {
+  const file = loadScenario(path.join(__dirname, '..', '..', 'scenarios', 'vpc-isolated-rollout.json'));
+  return simulate(file, undefined, (version, attempt, where) => {
+    const synthesized = synthScenario(file, version, attempt, where);
+    if (!versions.includes(version)) return synthesized;
+    for (const resource of Object.values(synthesized.template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Policy') continue;
+      for (const statement of resource.Properties!.PolicyDocument.Statement) {
+        if (Array.isArray(statement.Action)) statement.Action = statement.Action.filter((a: string) => a !== 'ec2:CreateNetworkInterface');
       }
-      return synthesized;
-    });
+    }
+    return synthesized;
+  });
+}
+
+describe('a VPC model whose role cannot attach network interfaces', () => {
+  test('a rollout to it fails safe: SageMaker reverts the update with the reason, the stable keeps serving', async () => {
+    const run = await withoutNetworkGrant(['v2']);
+    const summary = summarize(run);
+    expect(summary.outcome).not.toBe('promoted');
+    expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+    expect(run.history.map((h) => `${h.decision}: ${h.reason}`).join('\n')).toMatch(/not authorized to perform ec2:CreateNetworkInterface/);
+    expect(run.traffic.filter((t) => t.version === 'v2' && t.requests > 0)).toEqual([]);
+  });
+
+  test('the twin fails its fleet with the missing EC2 action: the create fails with the reason, nothing serves', async () => {
+    // The construct grants the model role the EC2 actions; take one away, as a role brought without them would be.
+    const run = await withoutNetworkGrant(['v1', 'v2']);
     const summary = summarize(run);
     expect(summary.outcome).not.toBe('promoted');
     expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
