@@ -12,7 +12,7 @@ import { Job, JobResult } from './run-job';
 import { extraFigures, extraScale } from './extras';
 
 /**
- * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--scale 1,10,...] [--scale-only] [--day] [--out name]`: runs every (family, policy, seed) of the
+ * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--seeds N] [--scale 1,10,...] [--scale-only] [--day] [--out name]`: runs every (family, policy, seed) of the
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const option = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   const mode: Mode = args.includes('--quick') ? 'quick' : 'full';
   // A subset run (--family, --policy) names its own files, so it never passes for a whole mode's results.
-  const out = option('--out') ?? (option('--family') || option('--policy') ? `${mode}-subset` : mode);
+  const out = option('--out') ?? (option('--family') || option('--policy') || option('--seeds') ? `${mode}-subset` : mode);
   if (args.includes('--scale-only')) {
     // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process).
     const counts = (option('--scale') ?? '1,10,25,50,100').split(',').map(Number);
@@ -32,7 +32,11 @@ async function main(): Promise<void> {
     return;
   }
   const workers = Number(option('--workers') ?? Math.max(1, Math.min(2, os.availableParallelism())));
-  const jobs = jobsOf(mode, option('--family')?.split(','), option('--policy')?.split(','));
+  const seeds = option('--seeds') === undefined ? undefined : Number(option('--seeds'));
+  if (seeds !== undefined && !(Number.isInteger(seeds) && seeds > 0)) {
+    throw new Error(`--seeds must be a positive whole number of seeds per (family, policy), got ${option('--seeds')}`);
+  }
+  const jobs = jobsOf(mode, option('--family')?.split(','), option('--policy')?.split(','), seeds);
   const started = Date.now();
   process.stdout.write(`bench (${mode}): ${jobs.length} runs over ${workers} worker processes\n`);
   const { results, peakRssMb } = await runAll(jobs, workers);

@@ -11,10 +11,10 @@ export function seedsFor(mode: Mode, kind: 'healthy' | 'regression', healthySeed
 }
 
 /**
- * Every run of a mode. Seeds are fixed per family (1000 + k), the same for every policy, so policies meet the same
+ * Every run of a mode (or `seeds` runs per family and policy, for a subset). Seeds are fixed per family (1000 + k), the same for every policy, so policies meet the same
  * random draws where their traffic shares allow, and any run can be replayed from its (family, policy, seed).
  */
-export function jobsOf(mode: Mode, families = FAMILIES.map((f) => f.name), policies = POLICIES.map((p) => p.name)): Job[] {
+export function jobsOf(mode: Mode, families = FAMILIES.map((f) => f.name), policies = POLICIES.map((p) => p.name), seeds?: number): Job[] {
   const unknown = [...families.filter((f) => !FAMILIES.some((x) => x.name === f)), ...policies.filter((p) => !POLICIES.some((x) => x.name === p))];
   if (unknown.length) {
     throw new Error(`unknown family or policy: ${unknown.join(', ')}; families: ${FAMILIES.map((f) => f.name).join(', ')}; policies: ${POLICIES.map((p) => p.name).join(', ')}`);
@@ -22,7 +22,7 @@ export function jobsOf(mode: Mode, families = FAMILIES.map((f) => f.name), polic
   const jobs: Job[] = [];
   for (const family of FAMILIES.filter((f) => families.includes(f.name))) {
     for (const policy of POLICIES.filter((p) => policies.includes(p.name))) {
-      const n = seedsFor(mode, family.kind, policy.healthySeeds);
+      const n = seeds ?? seedsFor(mode, family.kind, policy.healthySeeds);
       for (let k = 0; k < n; k++) jobs.push({ family: family.name, policy: policy.name, seed: 1000 + k });
     }
   }

@@ -26,14 +26,15 @@ const ALARM_POLL_SECONDS = 30;
 
 /**
  * The alarms an emulated controller watches: the library's default guards (5xx rate above 1%, p99 above 1 s) with
- * their alarms at those thresholds, as a user of guardrails or CodeDeploy would set them. The library's own alarms
- * fire only on hard failures (10x the objective, 3x the latency) because its judge handles the rest; an emulation
- * watching those would be blind to every subtler regression.
+ * their alarms at those thresholds, as a user of guardrails or CodeDeploy would set them, judged in minutes of at
+ * least 10 requests. The library's own alarms fire only on hard failures (5x the objective over enough requests, 3x
+ * the latency) because its judge handles the rest; an emulation watching those would be blind to every subtler
+ * regression.
  */
 const OBJECTIVE_ALARMS: EndpointProps = {
   guards: [
-    { kind: 'errorRate', thresholdPercent: 1, alarmThresholdPercent: 1 },
-    { kind: 'latency', percentile: 99, thresholdMs: 1000, alarmThresholdMs: 1000 },
+    { kind: 'errorRate', thresholdPercent: 1, alarmThresholdPercent: 1, minInvocations: 10 },
+    { kind: 'latency', percentile: 99, thresholdMs: 1000, alarmThresholdMs: 1000, minInvocations: 10 },
   ],
 };
 

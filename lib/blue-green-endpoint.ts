@@ -203,7 +203,7 @@ export interface BlueGreenEndpointProps {
   /**
    * How traffic moves to the candidate.
    *
-   * @default RolloutStrategy.CANARY_10_BAKE_10MIN
+   * @default RolloutStrategy.CANARY_5_BAKE_5MIN
    */
   readonly strategy?: RolloutStrategy;
 
@@ -265,6 +265,25 @@ export interface BlueGreenEndpointProps {
    * @default false
    */
   readonly fastMetrics?: boolean;
+
+  /**
+   * The judge's false-rollback rate, in percent: the most often a candidate no worse than the stable and within every
+   * guard's objective is rolled back, per rollout, however long it runs and however often the judge looks (split over
+   * the judged guards). In (0, 50). Lower asks for more evidence before a rollback (a little slower to catch a
+   * regression).
+   *
+   * @default 1
+   */
+  readonly falseRollbackPercent?: number;
+
+  /**
+   * The judge's advance error rate, in percent: the most often a step is left with a candidate worse than that step's
+   * margin (each guard's `marginPercent`, widened for small steps). In (0, 50). Lower asks for more evidence before
+   * each advance (slower promotions).
+   *
+   * @default 5
+   */
+  readonly advanceErrorPercent?: number;
 
   /**
    * After promotion the previous stable slot stays provisioned (at weight 0) this long, and a guard alarm on the new
@@ -516,7 +535,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     this.role = role;
 
     // Plan: strategy, approval, timings.
-    const strategy = (props.strategy ?? RolloutStrategy.CANARY_10_BAKE_10MIN).bind();
+    const strategy = (props.strategy ?? RolloutStrategy.CANARY_5_BAKE_5MIN).bind({ waitForRollout: props.waitForRollout ?? false });
     const plan: RolloutPlan = {
       steps: strategy.steps,
       checkIntervalSeconds: strategy.checkIntervalSeconds,
@@ -525,6 +544,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       approval: props.approval?.bind(strategy.steps),
       revertWindowSeconds: requiredWholeSeconds(props.revertWindow ?? Duration.minutes(30), 'revertWindow'),
       concurrency: props.concurrencyPolicy ?? ConcurrencyPolicy.SUPERSEDE,
+      judge: {
+        falseRollbackRate: judgeRate(props.falseRollbackPercent ?? 1, 'falseRollbackPercent', 'e.g. 1 for at most one false rollback in 100 rollouts'),
+        advanceErrorRate: judgeRate(props.advanceErrorPercent ?? 5, 'advanceErrorPercent', 'e.g. 5 for at most one wrong advance in 20 steps'),
+      },
     };
 
     const modelOptions = modelOptionFields(this, props, instanceType, plan.provisionTimeoutSeconds);
@@ -831,6 +854,14 @@ function createSeconds(plan: RolloutPlan): number {
       + `set provisionTimeout to at most ${MAX_SERVICE_TIMEOUT_SECONDS - plan.provisionPollSeconds - SMOKE_TEST_MARGIN_SECONDS}s`);
   }
   return total;
+}
+
+/** A judge error rate given in percent, as the fraction the plan carries; a literal in (0, 50). */
+function judgeRate(percent: number, what: string, example: string): number {
+  if (Token.isUnresolved(percent) || !(percent > 0 && percent < 50)) {
+    throw new Error(`${what} must be a percentage in (0, 50), got ${percent}: ${example}`);
+  }
+  return percent / 100;
 }
 
 /**

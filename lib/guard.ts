@@ -5,6 +5,7 @@ import type { GuardJudgeSpec } from '../lambda/core/contract';
 import type { IBlueGreenEndpoint } from './blue-green-endpoint';
 import { Slot } from './slot';
 import { requiredWholeSeconds, validateNonNegativeInteger, validatePositiveInteger } from './private/validation';
+import { hardFailureFloor } from './private/hard-failure-floor';
 
 /** Alarm settings shared by the guards that create alarms. */
 export interface GuardAlarmOptions {
@@ -64,7 +65,7 @@ export interface JudgedGuardOptions {
   /**
    * Extra share of bad requests, in percentage points over the stable's, that you accept over all traffic once the
    * candidate is promoted (non-inferiority margin). A step advances once the judge shows the candidate within this margin,
-   * widened for small steps by the square root of the next step's traffic share (10 points at 1%→5% with 0.5).
+   * widened for small steps by the square root of the next step's traffic share (2.2 points at 1%→5% with 0.5).
    *
    * @default 0.5
    */
@@ -94,15 +95,18 @@ export interface ErrorRateGuardOptions extends GuardAlarmOptions, JudgedGuardOpt
    * The 5xx rate, in percent, at which the guard's alarm fires at once (the instant path for hard failures), in a
    * period with at least `minInvocations` requests. At least `thresholdPercent`.
    *
-   * @default - 10 times `thresholdPercent`, at most 50
+   * @default - 5 times `thresholdPercent`, at most 50
    */
   readonly alarmThresholdPercent?: number;
 
   /**
    * Periods with fewer invocations than this are not judged by the alarm (the rate of a handful of requests is noise:
-   * one error among thirty requests is not a hard failure). The judge counts every request.
+   * one error among ten requests is a 10% rate). The judge counts every request.
    *
-   * @default 10
+   * @default - the fewest requests at which a candidate exactly at `thresholdPercent` reaches `alarmThresholdPercent`
+   * in a period with probability at most one in a million (binomial tail), between 10 and 10,000: 261 for the
+   * defaults (1% objective, 5% alarm); and a second tier for severe failures, 5 times the alarm rate (at most 50%) over
+   * its own, smaller floor: 25% over 21 requests for the defaults
    */
   readonly minInvocations?: number;
 }
@@ -463,8 +467,14 @@ abstract class MetricGuard extends Guard {
 /** The judge's defaults (docs/ARCHITECTURE.md, "The judge"): a 0.5-point margin, regressions from 1.5×. */
 const DEFAULT_MARGIN_PERCENT = 0.5;
 const DEFAULT_MINIMUM_EFFECT = 1.5;
-/** The alarms' request floor per period: one error among thirty requests is not a hard failure. */
+/** The latency alarm's request floor per period: a percentile of a handful of requests is noise. */
 const DEFAULT_ALARM_MIN_INVOCATIONS = 10;
+/**
+ * The error-rate alarm's default: a rate five times the objective, over a period with enough requests that a candidate
+ * at the objective reaches it about once in a million periods (hard-failure-floor.ts). A one-minute verdict at that
+ * rate is as sure as the judge's after several minutes, and it comes within one period of the metrics' arrival.
+ */
+const HARD_FAILURE_TIMES_OBJECTIVE = 5;
 
 /** The judge's reading of a guard, from its options, validated at synth time. */
 function judgeSpec(guard: string, bad: 'errors' | 'slow', objective: number, options: JudgedGuardOptions): GuardJudgeSpec {
@@ -480,19 +490,27 @@ function judgeSpec(guard: string, bad: 'errors' | 'slow', objective: number, opt
 }
 
 /**
- * The metric an alarm compares, judged only in periods with at least `minInvocations` requests (0 otherwise). No FILL:
- * a period whose metrics have not arrived stays missing (the alarm looks further back for real datapoints), where
- * FILL(invocations, 0) would turn every late period into a healthy 0 and blind the alarm to late metrics.
+ * The metric an alarm compares, judged only in periods with at least `minInvocations` requests (0 otherwise), or, with
+ * a `severe` tier, also in periods with at least its fewer requests whose value is beyond its (higher) threshold: a
+ * hard failure at low traffic is still caught at once. No FILL: a period whose metrics have not arrived stays missing
+ * (the alarm looks further back for real datapoints), where FILL(invocations, 0) would turn every late period into a
+ * healthy 0 and blind the alarm to late metrics.
  */
-function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMetric, minInvocations: number, period: Duration, label: string): cloudwatch.IMetric {
+function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMetric, minInvocations: number, period: Duration, label: string,
+  severe?: { readonly minInvocations: number; readonly threshold: number }): cloudwatch.IMetric {
   if (minInvocations === 0) {
     return value;
   }
+  const tiered = severe !== undefined && severe.minInvocations < minInvocations;
   return new cloudwatch.MathExpression({
-    expression: `IF(invocations >= ${minInvocations}, value, 0)`,
+    expression: tiered
+      ? `IF(invocations >= ${minInvocations} OR (invocations >= ${severe.minInvocations} AND value > ${severe.threshold}), value, 0)`
+      : `IF(invocations >= ${minInvocations}, value, 0)`,
     usingMetrics: { value, invocations },
     period,
-    label: `${label} (at least ${minInvocations} invocations)`,
+    label: tiered
+      ? `${label} (at least ${minInvocations} invocations, or ${severe.minInvocations} above ${severe.threshold})`
+      : `${label} (at least ${minInvocations} invocations)`,
   });
 }
 
@@ -500,6 +518,7 @@ class ErrorRateGuard extends MetricGuard {
   private readonly thresholdPercent: number;
   private readonly alarmThresholdPercent: number;
   private readonly minInvocations: number;
+  private readonly severe?: { readonly minInvocations: number; readonly threshold: number };
   private readonly judgeSpec: GuardJudgeSpec;
 
   constructor(options: ErrorRateGuardOptions) {
@@ -512,13 +531,20 @@ class ErrorRateGuard extends MetricGuard {
     if (!(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
       throw new Error(`error-rate thresholdPercent must be in [0, 100), got ${this.thresholdPercent}: e.g. 1 for 1% of requests`);
     }
-    this.alarmThresholdPercent = options.alarmThresholdPercent ?? Math.max(this.thresholdPercent, Math.min(10 * this.thresholdPercent, 50));
+    this.alarmThresholdPercent = options.alarmThresholdPercent ?? Math.max(this.thresholdPercent, Math.min(HARD_FAILURE_TIMES_OBJECTIVE * this.thresholdPercent, 50));
     if (Token.isUnresolved(this.alarmThresholdPercent) || !(this.alarmThresholdPercent >= this.thresholdPercent && this.alarmThresholdPercent < 100)) {
       throw new Error(`error-rate alarmThresholdPercent must be in [thresholdPercent (${this.thresholdPercent}), 100), got ${this.alarmThresholdPercent}: `
-        + 'the alarm is for hard failures, e.g. 10 for 10% of requests');
+        + 'the alarm is for hard failures, e.g. 5 for 5% of requests');
     }
-    this.minInvocations = options.minInvocations ?? DEFAULT_ALARM_MIN_INVOCATIONS;
+    this.minInvocations = options.minInvocations ?? hardFailureFloor(this.thresholdPercent / 100, this.alarmThresholdPercent / 100);
     validateNonNegativeInteger(this.minInvocations, 'error-rate minInvocations', 'use 0 to judge every period with traffic');
+    if (options.minInvocations === undefined) {
+      // A severe failure is as sure over far fewer requests: a second tier at 5x the alarm rate with its own floor.
+      const severeRate = Math.min(HARD_FAILURE_TIMES_OBJECTIVE * this.alarmThresholdPercent, 50) / 100;
+      if (severeRate > this.alarmThresholdPercent / 100) {
+        this.severe = { minInvocations: hardFailureFloor(this.thresholdPercent / 100, severeRate), threshold: severeRate };
+      }
+    }
     this.judgeSpec = judgeSpec(this.name, 'errors', this.thresholdPercent / 100, options);
   }
 
@@ -538,7 +564,7 @@ class ErrorRateGuard extends MetricGuard {
 
   protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
     const rate = endpoint.metricInvocation5XXErrors(slot, { statistic: 'Average', period });
-    return withRequestFloor(rate, endpoint.metricInvocations(slot, { statistic: 'Sum', period }), this.minInvocations, period, `${slot} 5xx error rate`);
+    return withRequestFloor(rate, endpoint.metricInvocations(slot, { statistic: 'Sum', period }), this.minInvocations, period, `${slot} 5xx error rate`, this.severe);
   }
 }
 

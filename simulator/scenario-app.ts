@@ -118,6 +118,8 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     }),
     notificationTopic: topic,
     revertWindow: p.revertWindowMinutes !== undefined ? Duration.minutes(p.revertWindowMinutes) : undefined,
+    falseRollbackPercent: p.falseRollbackPercent,
+    advanceErrorPercent: p.advanceErrorPercent,
     fastMetrics: p.fastMetrics,
     concurrencyPolicy: p.concurrencyPolicy === 'reject' ? ConcurrencyPolicy.REJECT : p.concurrencyPolicy === 'supersede' ? ConcurrencyPolicy.SUPERSEDE : undefined,
     waitForRollout: p.waitForRollout,

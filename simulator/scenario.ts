@@ -58,6 +58,9 @@ export interface EndpointProps {
   }>;
   readonly approval?: { readonly timeoutMinutes: number; readonly onTimeout?: 'rollback' | 'promote'; readonly beforeStepPercent?: number };
   readonly revertWindowMinutes?: number;
+  /** The judge's error budget, in percent (the construct's props). */
+  readonly falseRollbackPercent?: number;
+  readonly advanceErrorPercent?: number;
   readonly fastMetrics?: boolean;
   readonly concurrencyPolicy?: 'supersede' | 'reject';
   readonly waitForRollout?: boolean;
@@ -252,6 +255,8 @@ export const SCENARIO_SCHEMA = {
           },
         },
         revertWindowMinutes: { type: 'number', minimum: 0 },
+        falseRollbackPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
+        advanceErrorPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
         fastMetrics: { type: 'boolean' },
         concurrencyPolicy: { enum: ['supersede', 'reject'] },
         waitForRollout: { type: 'boolean' },

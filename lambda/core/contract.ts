@@ -202,6 +202,8 @@ export interface RolloutContext {
   readonly provisionStartedAt?: number;
   readonly stepIndex?: number;
   readonly stepStartedAt?: number;
+  /** When each step reached so far started serving its weights (epoch ms), in order: the judge restarts its processes there. */
+  readonly stepStarts?: number[];
   /** When the candidate first served the first step's weights (epoch ms): the judge counts from that minute. */
   readonly judgedFrom?: number;
   readonly approvalRequestedAt?: number;

@@ -9,7 +9,7 @@ describe('operator commands in a scenario (the CLI code path)', () => {
     const duringStep = operatorLines(run, 26);
     expect(duringStep[1]).toMatch(/^endpoint sim-endpoint: rolling-out {2}rollout \S+ of mv-\w+ \(cloudformation: stack update\)$/);
     expect(duringStep[2]).toBe('  progress   [#############-----------] 10% > (50%) > 100%');
-    expect(duringStep[3]).toMatch(/^ {2}step {7}2 of 3: 50% for 2m52s; bake 2m08s left at the earliest \(metrics arrive late\), deadline in 7m08s$/);
+    expect(duringStep[3]).toMatch(/^ {2}step {7}2 of 3: 50% for 2m52s; bake 2m08s left at the earliest \(metrics arrive late\), deadline in 57m08s$/);
     expect(duringStep).toContain('  weights    blue 50% / green 50%');
     expect(duringStep.find((l) => l.startsWith('  guards'))).toMatch(/step-passed: stepIndex=0, observation=\{2 alarm\(s\) OK, \d+ candidate invocations, metrics through /);
     expect(operatorLines(run, 45)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}revert {5}window open 14m19s more: standby mv-\w+ on blue$/)]));

@@ -37,14 +37,17 @@ describe('errors in bursts', () => {
   test('a candidate that fails 20% of requests in bursts of a few minutes is rolled back at its first burst while it serves', async () => {
     const { run, summary } = await scenario('bursty-errors-rolled-back');
     expect(summary.outcome).toBe('rolled-back');
-    expect(String(run.history.find((h) => h.decision === 'rollback')?.reason)).toMatch(/error-rate-green in ALARM/);
+    // By the alarm, or by the judge at a step too small for the alarm's request floor.
+    expect(String(run.history.find((h) => h.decision === 'rollback')?.reason)).toMatch(/error-rate-green in ALARM|judged worse at step \d+ \([\d.]+%\): error-rate: /);
     const bursts = run.errorBursts!.v2;
     const rollbackAt = run.history.find((h) => h.decision === 'rollback')!.at as number;
-    // The alarm follows a burst that v2 served in, within minutes of it.
+    // The rollback follows a burst that v2 served in, within minutes of it.
     const served = bursts.find((w) => countTraffic(run.traffic, { version: 'v2', from: w.from, to: w.to }).requests > 0);
     expect(served).toBeDefined();
     expect(rollbackAt).toBeGreaterThan(served!.from);
-    expect(rollbackAt - served!.from).toBeLessThan(6 * 60_000);
+    // At the 1% step (12 requests a minute, under the alarm's request floor) the judge needs at least three minutes of
+    // evidence, which arrive a minute or two late.
+    expect(rollbackAt - served!.from).toBeLessThan(10 * 60_000);
     // Outside its bursts v2 fails as rarely as v1.
     const calm = run.traffic.filter((r) => r.version === 'v2' && !bursts.some((w) => r.at >= w.from && r.at < w.to));
     expect(calm.reduce((n, r) => n + r.failed, 0)).toBeLessThanOrEqual(2);

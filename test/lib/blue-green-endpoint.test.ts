@@ -29,6 +29,14 @@ describe('BlueGreenEndpoint', () => {
     expect(policies.split('old-models/fraud/v41/model.tar.gz').length - 1).toBe(2);
   });
 
+  test('the judge\'s error budget: 1% false rollbacks per rollout and 5% per advance by default, set in percent, validated', () => {
+    expect(specOf(endpoint()).plan.judge).toEqual({ falseRollbackRate: 0.01, advanceErrorRate: 0.05 });
+    expect(specOf(endpoint({ falseRollbackPercent: 0.1, advanceErrorPercent: 10 })).plan.judge).toEqual({ falseRollbackRate: 0.001, advanceErrorRate: 0.1 });
+    expect(() => endpoint({ falseRollbackPercent: 0 })).toThrow('falseRollbackPercent must be a percentage in (0, 50), got 0: e.g. 1 for at most one false rollback in 100 rollouts');
+    expect(() => endpoint({ advanceErrorPercent: 50 })).toThrow('advanceErrorPercent must be a percentage in (0, 50), got 50');
+    expect(() => endpoint({ falseRollbackPercent: Lazy.number({ produce: () => 1 }) })).toThrow(/falseRollbackPercent must be a percentage/);
+  });
+
   test('renders the EndpointSpec of the contract in one custom resource', () => {
     const ep = endpoint({ rolloutAttempt: 2 });
     const spec = specOf(ep);
@@ -41,8 +49,8 @@ describe('BlueGreenEndpoint', () => {
       },
       plan: {
         steps: [
-          { percent: 10, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
-          { percent: 100, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
+          { percent: 5, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
+          { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
         ],
         checkIntervalSeconds: 30,
         provisionPollSeconds: 30,
@@ -282,8 +290,14 @@ describe('BlueGreenEndpoint', () => {
   });
 
   test('fails when waitForRollout cannot fit CloudFormation\'s 3600 s', () => {
-    expect(() => endpoint({ waitForRollout: true }))
+    expect(() => endpoint({ waitForRollout: true, strategy: RolloutStrategy.CANARY_1_5_25_50_BAKE_10MIN }))
       .toThrow(/worst case is \d+s .* turn waitForRollout off/);
+  });
+
+  test('waitForRollout with the default strategy fits: its default step deadlines are short', () => {
+    const ep = endpoint({ waitForRollout: true });
+    // provisioning 1800 + poll 30 + two steps of (600 + 30) = 3090
+    Template.fromStack(Stack.of(ep)).hasResourceProperties('Custom::SageMakerRolloutEndpoint', { ServiceTimeout: '3090' });
   });
 
   test('fails when data capture sampling is outside 0-100 or not whole', () => {

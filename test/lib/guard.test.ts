@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { BlueGreenEndpoint, Guard, ISlotMetricFactory, Slot } from '../../lib';
 import { testStack } from './fixtures';
+import { hardFailureFloor } from '../../lib/private/hard-failure-floor';
 
 function bound(guard: Guard, fastMetrics = false): { stack: Stack; template: Template; config: ReturnType<Guard['bind']> } {
   const stack = testStack();
@@ -27,18 +28,18 @@ describe('Guard', () => {
     }),
   });
 
-  test('errorRate: the alarm is the instant path for hard failures: 10x the objective, in periods with at least 10 requests', () => {
+  test('errorRate: the alarm is the instant path for hard failures: 5x the objective over at least 261 requests, or 25% over at least 21', () => {
     const { template, config } = bound(Guard.errorRate());
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     for (const slot of ['blue', 'green']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Threshold: 0.1,
+        Threshold: 0.05,
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 3,
         DatapointsToAlarm: 2,
         TreatMissingData: 'missing',
         Metrics: Match.arrayWith([
-          Match.objectLike({ Expression: 'IF(invocations >= 10, value, 0)', ReturnData: true }),
+          Match.objectLike({ Expression: 'IF(invocations >= 261 OR (invocations >= 21 AND value > 0.25), value, 0)', ReturnData: true }),
           rateStat(slot),
         ]),
       });
@@ -49,12 +50,20 @@ describe('Guard', () => {
     expect(config.blueAlarms[0]).not.toBe(config.greenAlarms[0]);
   });
 
-  test('errorRate: one error among thirty requests cannot fire the alarm (3.3% is below the 10% hard-failure rate)', () => {
+  test('errorRate: a few errors among a handful of requests cannot fire the alarm; the floor makes a false alarm one in a million periods', () => {
     const { template } = bound(Guard.errorRate());
     const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
-    expect(1 / 30).toBeLessThan(alarm.Properties.Threshold);
-    // And a period with fewer than 10 requests reads 0 whatever its errors.
-    expect(alarm.Properties.Metrics[0].Expression).toBe('IF(invocations >= 10, value, 0)');
+    // 2 errors in 15 requests is 13%, above the 5% rate; a period with fewer than 261 requests reads 0 unless it has at
+    // least 21 requests and more than 25% of them failed (a severe failure, as unlikely for a 1% candidate).
+    expect(2 / 15).toBeGreaterThan(alarm.Properties.Threshold);
+    expect(alarm.Properties.Metrics[0].Expression).toBe('IF(invocations >= 261 OR (invocations >= 21 AND value > 0.25), value, 0)');
+    expect(hardFailureFloor(0.01, 0.25)).toBe(21);
+    // The floor follows the objective and the alarm rate (binomial tail at most 1e-6).
+    expect(hardFailureFloor(0.01, 0.05)).toBe(261);
+    expect(hardFailureFloor(0.05, 0.25)).toBe(49);
+    expect(hardFailureFloor(0, 0)).toBe(10);
+    // An alarm at the objective itself can never be that quiet: the largest floor.
+    expect(hardFailureFloor(0.01, 0.01)).toBe(10_000);
   });
 
   test('errorRate: explicit alarm threshold and request floor; 0 judges every period with traffic on the plain rate', () => {
@@ -63,10 +72,10 @@ describe('Guard', () => {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(invocations >= 50, value, 0)' })]),
     });
     bound(Guard.errorRate({ minInvocations: 0 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Invocation5XXErrors', Statistic: 'Average', Threshold: 0.1,
+      MetricName: 'Invocation5XXErrors', Statistic: 'Average', Threshold: 0.05,
     });
     // The hard-failure rate is capped at 50%.
-    bound(Guard.errorRate({ thresholdPercent: 8 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0.5 });
+    bound(Guard.errorRate({ thresholdPercent: 12 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 0.5 });
   });
 
   test('errorRate and latency tell the judge how to count them; the other guards are alarm-only', () => {
@@ -108,7 +117,7 @@ describe('Guard', () => {
     for (const slot of ['blue', 'green']) {
       for (const period of [10, 60]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Threshold: 0.1, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'missing',
+          Threshold: 0.05, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'missing',
           Metrics: Match.arrayWith([rateStat(slot, period)]),
         });
       }

@@ -7,14 +7,23 @@ describe('RolloutStrategy', () => {
     expect(config.steps.map((s) => s.percent)).toEqual([1, 5, 25, 100]);
     expect(config.checkIntervalSeconds).toBe(30);
     for (const step of config.steps) {
-      expect(step).toMatchObject({ bakeSeconds: 600, minInvocations: 50, deadlineSeconds: 1200 });
+      expect(step).toMatchObject({ bakeSeconds: 600, minInvocations: 50, deadlineSeconds: 3600 });
     }
   });
 
+  test('default deadline: an hour (time for the judge at low traffic), or twice a longer bake; short with waitForRollout', () => {
+    const long = RolloutStrategy.canary({ steps: [5], bake: Duration.minutes(45) });
+    expect(long.bind().steps.map((s) => s.deadlineSeconds)).toEqual([5400, 5400]);
+    const waiting = RolloutStrategy.canary({ steps: [5], bake: Duration.minutes(5) }).bind({ waitForRollout: true });
+    // CloudFormation waits for the whole rollout: bake + max(bake, 5 minutes).
+    expect(waiting.steps.map((s) => s.deadlineSeconds)).toEqual([600, 600]);
+    expect(RolloutStrategy.canary({ steps: [5], bake: Duration.minutes(5), stepDeadline: Duration.minutes(20) }).bind({ waitForRollout: true }).steps[0].deadlineSeconds).toBe(1200);
+  });
+
   test('canary keeps a trailing 100 and allows fractional steps', () => {
-    const config = RolloutStrategy.canary({ steps: [0.5, 2.5, 100], bake: Duration.seconds(90) }).bind();
+    const config = RolloutStrategy.canary({ steps: [0.5, 2.5, 100], bake: Duration.seconds(90) }).bind({ waitForRollout: true });
     expect(config.steps.map((s) => s.percent)).toEqual([0.5, 2.5, 100]);
-    // Short bakes get the 5-minute margin: deadline = bake + max(bake, 300 s).
+    // With waitForRollout short bakes get the 5-minute margin: deadline = bake + max(bake, 300 s).
     expect(config.steps[0].deadlineSeconds).toBe(390);
   });
 
@@ -44,10 +53,14 @@ describe('RolloutStrategy', () => {
   test('presets', () => {
     expect(RolloutStrategy.CANARY_1_5_25_50_BAKE_10MIN.bind().steps.map((s) => s.percent)).toEqual([1, 5, 25, 50, 100]);
     expect(RolloutStrategy.CANARY_10_BAKE_10MIN.bind().steps.map((s) => s.percent)).toEqual([10, 100]);
+    expect(RolloutStrategy.CANARY_5_BAKE_5MIN.bind().steps).toEqual([
+      { percent: 5, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
+      { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
+    ]);
     expect(RolloutStrategy.LINEAR_25_BAKE_5MIN.bind().steps.every((s) => s.bakeSeconds === 300)).toBe(true);
     expect(RolloutStrategy.LINEAR_10_BAKE_5MIN.bind().steps).toHaveLength(10);
     expect(RolloutStrategy.ALL_AT_ONCE_BAKE_10MIN.bind().steps).toEqual([
-      { percent: 100, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1200 },
+      { percent: 100, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 3600 },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { GuardJudgeSpec, JudgePlan } from '../contract';
 import { ArmCounts, NO_COUNTS, PeriodCounts, addCounts, usableCounts } from './counts';
-import { binomialLogLr, comparativeLogLr, geometricGrid } from './e-process';
+import { binomialLogLr, comparativeLogLr, geometricGrid, logMeanExp } from './e-process';
+import { PERIOD_MS } from './periods';
 
 /** The judge's error budget when the plan sets none: 1% false rollbacks per rollout, 5% per step to advance. */
 export const DEFAULT_JUDGE_PLAN: JudgePlan = { falseRollbackRate: 0.01, advanceErrorRate: 0.05 };
@@ -10,15 +11,18 @@ const ALTERNATIVE_RATIO = Math.SQRT2;
 const ROLLBACK_ALTERNATIVES = 10;
 
 /**
- * What one guard's evidence is, folded period by period over the whole rollout: the log of the capped likelihood
- * products per alternative of the comparative (R) and absolute (S) rollback processes, and the totals the advance
- * process (A) needs. A pure function of the periods, so a decision can be replayed from the recorded counts.
+ * What one guard's evidence is, folded period by period over the whole rollout: per started process (one per restart,
+ * see restarts.ts) the log of the capped likelihood products per alternative of the comparative (R) and absolute (S)
+ * rollback processes, and the totals the advance process (A) needs. A pure function of the periods and restart times,
+ * so a decision can be replayed from the recorded counts.
  */
 export interface GuardEvidence {
-  /** log Π_t min(LR_t(ψ_k), cap) for each ψ_k of `comparativeAlternatives`. */
-  readonly comparative: number[];
-  /** log Π_t min(LR_t(q_j), cap) for each q_j of `absoluteAlternatives`. */
-  readonly absolute: number[];
+  /** Per started process, log Π_t min(LR_t(ψ_k), cap) for each ψ_k of `comparativeAlternatives`. */
+  readonly comparative: number[][];
+  /** Per started process, log Π_t min(LR_t(q_j), cap) for each q_j of `absoluteAlternatives`. */
+  readonly absolute: number[][];
+  /** N: the processes the plan can start, each weighted 1/N (those not started yet count as 1). */
+  readonly plannedRestarts: number;
   readonly candidate: ArmCounts;
   readonly stable: ArmCounts;
   /** Periods folded in. */
@@ -57,41 +61,66 @@ export function logRollbackThreshold(plan: JudgePlan, processes: number): number
 }
 
 /**
- * The most one period may add to a rollback process (log): a third of its threshold. min(LR, c) still has mean at most
- * 1 under the null, so the process stays valid, and no single period (a burst of errors on the candidate alone) can
- * roll back by itself.
+ * The most one period may add to a rollback process (log): a third of the threshold, times the weight of one restart
+ * (restarts.ts), so that restarting costs a fresh process no extra minutes. min(LR, c) still has mean at most 1 under
+ * the null, so the process stays valid, and no single period (a burst of errors on the candidate alone) can roll back
+ * by itself: at least three are needed, four with the alternatives' weights.
  */
-export function logPeriodCap(plan: JudgePlan, processes: number): number {
-  return logRollbackThreshold(plan, processes) / 3;
+export function logPeriodCap(plan: JudgePlan, processes: number, plannedRestarts = 1): number {
+  return (logRollbackThreshold(plan, processes) + Math.log(plannedRestarts)) / 3;
 }
 
-export function startEvidence(spec: GuardJudgeSpec): GuardEvidence {
-  return {
-    comparative: comparativeAlternatives(spec).map(() => 0),
-    absolute: absoluteAlternatives(spec).map(() => 0),
-    candidate: NO_COUNTS,
-    stable: NO_COUNTS,
-    periods: 0,
-  };
+export function startEvidence(plannedRestarts = 1): GuardEvidence {
+  return { comparative: [], absolute: [], plannedRestarts, candidate: NO_COUNTS, stable: NO_COUNTS, periods: 0 };
 }
 
-/** The evidence after one more settled period. */
-export function addPeriod(evidence: GuardEvidence, period: PeriodCounts, spec: GuardJudgeSpec, logCap: number): GuardEvidence {
+/**
+ * The evidence after one more settled period; `restart` starts a new process at this period (the first period always
+ * starts one), up to the planned number.
+ */
+export function addPeriod(evidence: GuardEvidence, period: PeriodCounts, spec: GuardJudgeSpec, logCap: number, restart = false): GuardEvidence {
   const candidate = usableCounts(period.candidate);
   const stable = usableCounts(period.stable);
   const total = candidate.requests + stable.requests;
   const rho = total === 0 ? 0 : candidate.requests / total;
   const { psis, qs } = gridsOf(spec);
+  const start = (restart || evidence.comparative.length === 0) && evidence.comparative.length < evidence.plannedRestarts;
+  const comparativeRows = start ? [...evidence.comparative, psis.map(() => 0)] : evidence.comparative;
+  const absoluteRows = start ? [...evidence.absolute, qs.map(() => 0)] : evidence.absolute;
+  const comparativeLrs = psis.map((psi) => Math.min(comparativeLogLr(psi, rho, candidate.bad, stable.bad), logCap));
+  const absoluteLrs = qs.map((q) => Math.min(binomialLogLr(q, spec.objective, candidate.requests, candidate.bad), logCap));
   return {
-    comparative: evidence.comparative.map((log, k) => log + Math.min(comparativeLogLr(psis[k], rho, candidate.bad, stable.bad), logCap)),
-    absolute: evidence.absolute.map((log, j) => log + Math.min(binomialLogLr(qs[j], spec.objective, candidate.requests, candidate.bad), logCap)),
+    comparative: comparativeRows.map((row) => row.map((log, k) => log + comparativeLrs[k])),
+    absolute: absoluteRows.map((row) => row.map((log, j) => log + absoluteLrs[j])),
+    plannedRestarts: evidence.plannedRestarts,
     candidate: addCounts(evidence.candidate, candidate),
     stable: addCounts(evidence.stable, stable),
     periods: evidence.periods + 1,
   };
 }
 
-/** The evidence of a run of periods, in order. */
-export function foldEvidence(periods: readonly PeriodCounts[], spec: GuardJudgeSpec, logCap: number): GuardEvidence {
-  return periods.reduce((evidence, period) => addPeriod(evidence, period, spec, logCap), startEvidence(spec));
+/**
+ * The evidence of a run of periods, in order, with processes restarted at the first period starting at or after each
+ * of `restarts` (epoch ms).
+ */
+export function foldEvidence(periods: readonly PeriodCounts[], spec: GuardJudgeSpec, logCap: number, restarts: readonly number[] = [], plannedRestarts = 1): GuardEvidence {
+  let pending = [...restarts].sort((a, b) => a - b);
+  return periods.reduce((evidence, period) => {
+    const due = pending.filter((t) => floorToPeriod(t) <= period.start);
+    pending = pending.filter((t) => !due.includes(t));
+    return addPeriod(evidence, period, spec, logCap, due.length > 0);
+  }, startEvidence(plannedRestarts));
+}
+
+/**
+ * log of a rollback process: the mean over every planned process and alternative (weights 1/(N·G)); a process not
+ * started yet is worth 1 for each of its alternatives.
+ */
+export function logMixture(rows: readonly (readonly number[])[], alternatives: number, plannedRestarts: number): number {
+  const unstarted = Math.max(0, plannedRestarts - rows.length) * alternatives;
+  return logMeanExp([...rows.flat(), ...new Array<number>(unstarted).fill(0)]);
+}
+
+function floorToPeriod(t: number): number {
+  return Math.floor(t / PERIOD_MS) * PERIOD_MS;
 }

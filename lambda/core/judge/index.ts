@@ -4,3 +4,4 @@ export * from './evidence';
 export * from './verdict';
 export * from './periods';
 export * from './judge';
+export * from './restarts';

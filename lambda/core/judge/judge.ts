@@ -25,13 +25,23 @@ export interface Judgement {
 }
 
 /**
- * Judges a step: each guard's rollback processes over the whole rollout so far (sharing the false-rollback budget) and
- * its advance process against this step's margin. Worse wins over unknown, unknown over not worse.
+ * Judges a step: each guard's rollback processes over the whole rollout so far, restarted at `restarts` (sharing the
+ * false-rollback budget), and its advance process against this step's margin. Worse wins over unknown, unknown over not worse.
  */
-export function judgeStep(input: { guards: readonly JudgedGuardInput[]; step: JudgedStep; plan: JudgePlan; watermark?: number }): Judgement {
+export function judgeStep(input: {
+  guards: readonly JudgedGuardInput[];
+  step: JudgedStep;
+  plan: JudgePlan;
+  watermark?: number;
+  /** Where the rollback processes restart (restarts.ts), epoch ms; the first period always starts one. */
+  restarts?: readonly number[];
+  /** N, the most processes the rollout's plan can start (restarts.ts); 1 when absent. */
+  plannedRestarts?: number;
+}): Judgement {
   const { plan, step } = input;
+  const planned = Math.max(1, input.plannedRestarts ?? 1);
   const processes = rollbackProcesses(input.guards.length);
-  const logCap = logPeriodCap(plan, processes);
+  const logCap = logPeriodCap(plan, processes, planned);
   const guards: GuardJudgement[] = [];
   const unreadable: string[] = [];
   for (const g of input.guards) {
@@ -39,7 +49,7 @@ export function judgeStep(input: { guards: readonly JudgedGuardInput[]; step: Ju
       unreadable.push(`${g.guard}: counts unreadable: ${g.counts.unreadable}`);
       continue;
     }
-    const evidence = foldEvidence(g.counts.periods, g.spec, logCap);
+    const evidence = foldEvidence(g.counts.periods, g.spec, logCap, input.restarts ?? [], planned);
     guards.push(judgeGuard({ guard: g.guard, spec: g.spec, evidence, baseline: g.counts.baseline, step, plan, rollbackProcesses: processes }));
   }
   const answer: JudgeAnswer = guards.some((g) => g.answer === 'worse') ? 'worse'

@@ -1,7 +1,7 @@
 import { GuardJudgeSpec, JudgePlan } from '../contract';
 import { ArmCounts } from './counts';
 import { binomialLogLr, geometricGrid, logMeanExp } from './e-process';
-import { GuardEvidence, logRollbackThreshold } from './evidence';
+import { GuardEvidence, absoluteAlternatives, comparativeAlternatives, logMixture, logRollbackThreshold } from './evidence';
 
 export type JudgeAnswer = 'worse' | 'not-worse' | 'unknown';
 
@@ -78,8 +78,8 @@ export interface GuardJudgeInput {
 export function guardProcesses(input: Omit<GuardJudgeInput, 'guard'>): GuardProcesses {
   const { spec, evidence, step, plan } = input;
   const logThreshold = logRollbackThreshold(plan, input.rollbackProcesses);
-  const logR = logMeanExp(evidence.comparative);
-  const logS = logMeanExp(evidence.absolute);
+  const logR = logMixture(evidence.comparative, comparativeAlternatives(spec).length, evidence.plannedRestarts);
+  const logS = logMixture(evidence.absolute, absoluteAlternatives(spec).length, evidence.plannedRestarts);
   const rollback = { comparative: recorded(logR), absolute: recorded(logS), threshold: Math.exp(logThreshold) };
   const base = baselineRate(input.baseline, spec.objective);
   const margin = step.nextPercent === undefined ? undefined : stepMargin(spec.margin, step.nextPercent);

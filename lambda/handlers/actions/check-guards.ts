@@ -114,7 +114,10 @@ async function verifyStepWeights(context: RolloutContext, env: ActionEnv): Promi
   const evidence = { stepIndex, intent, serving, status: readback.status };
   if (readback.status === 'InService') {
     if (sameWeights(serving, intent)) {
-      return { verified: { ...context, weightsVerifiedAt: env.now, stepStartedAt: env.now } };
+      // The first verified start of each step, by index: the judge's restarts (a step shifted again keeps its first).
+      const starts = context.stepStarts ?? [];
+      const stepStarts = starts.length === stepIndex ? [...starts, env.now] : starts;
+      return { verified: { ...context, weightsVerifiedAt: env.now, stepStartedAt: env.now, stepStarts } };
     }
     const reason = `weights reverted: endpoint serves ${formatWeights(serving)} at step ${stepIndex}, which set ${formatWeights(intent)}`;
     await record(context, env.now, 'guards-failed', reason, { evidence });

@@ -1,4 +1,4 @@
-import { DEFAULT_JUDGE_PLAN, BASELINE_MS, Judgement, JudgedGuardInput, RolloutContext, Slot, firstPeriod, guardPeriods, judgeStep, watermarkOf } from '../../core';
+import { DEFAULT_JUDGE_PLAN, BASELINE_MS, Judgement, JudgedGuardInput, RolloutContext, Slot, firstPeriod, guardPeriods, judgeStep, plannedRestarts, restartTimes, watermarkOf } from '../../core';
 import { readGuardCounts } from '../../aws/guard-readings';
 
 /**
@@ -38,5 +38,8 @@ export async function readJudgement(input: {
       ? { unreadable: 'GetMetricData failed' }
       : guardPeriods({ spec: g.judge!, candidate: readings.candidate, stable: readings.stable, from: judgedFrom, watermark }),
   }));
-  return judgeStep({ guards, step, plan, watermark });
+  // Executions started before step starts were recorded know the first step's and the current step's.
+  const stepStarts = context.stepStarts ?? [...new Set([judgedFrom, context.stepStartedAt ?? judgedFrom])];
+  const restarts = restartTimes({ steps, stepStarts, now });
+  return judgeStep({ guards, step, plan, watermark, restarts, plannedRestarts: plannedRestarts(steps) });
 }

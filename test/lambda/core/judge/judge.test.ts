@@ -35,6 +35,14 @@ describe('the error budget', () => {
     expect(j.answer).not.toBe('worse');
     expect(j.rollback.comparative).toBeLessThanOrEqual(j.rollback.threshold ** (1 / 3) + 1e-9);
   });
+
+  test('with N planned restarts the cap is a third of threshold × N: a fresh process needs no more minutes than the first', () => {
+    expect(logPeriodCap(DEFAULT_JUDGE_PLAN, 4, 8)).toBeCloseTo(Math.log(400 * 8) / 3, 12);
+    const burst = [...minutes(1, [30, 30], [2970, 15])];
+    const evidence = foldEvidence(burst, ERRORS, logPeriodCap(DEFAULT_JUDGE_PLAN, 2, 8), [], 8);
+    const j = judgeGuard({ guard: 'error-rate', spec: ERRORS, evidence, baseline, step: { percent: 1, nextPercent: 5 }, plan: DEFAULT_JUDGE_PLAN, rollbackProcesses: 2 });
+    expect(j.answer).not.toBe('worse');
+  });
 });
 
 describe('stepMargin: the margin follows the next step\'s exposure', () => {
@@ -168,5 +176,37 @@ describe('recorded e-values fit a DynamoDB number', () => {
     for (const value of [j.rollback.comparative, j.rollback.absolute, j.advance!.evidence]) {
       expect(value === 0 || (value >= 1e-130 && value <= Number.MAX_SAFE_INTEGER)).toBe(true);
     }
+  });
+});
+
+describe('restarts: a candidate that turns bad later is judged on its new behaviour, not held back by its healthy past', () => {
+  // 40 healthy minutes at 5% of 50 rps, then a step to 25% where it serves 8% errors (the benchmark's regression-at-25pct).
+  const healthy = minutes(40, [150, 1], [2850, 14]);
+  const bad = (count: number) => minutes(count, [750, 60], [2250, 11]).map((p, i) => ({ ...p, start: (40 + i) * 60_000 }));
+  const plan = { planned: 8, restarts: [0, 40 * 60_000] };
+  const worseAfter = (restarts: number[], planned: number): number | undefined => {
+    for (let n = 1; n <= 30; n++) {
+      const cap = logPeriodCap(DEFAULT_JUDGE_PLAN, 2, planned);
+      const evidence = foldEvidence([...healthy, ...bad(n)], ERRORS, cap, restarts, planned);
+      const j = judgeGuard({ guard: 'error-rate', spec: ERRORS, evidence, baseline, step: { percent: 25, nextPercent: 100 }, plan: DEFAULT_JUDGE_PLAN, rollbackProcesses: 2 });
+      if (j.answer === 'worse') return n;
+    }
+    return undefined;
+  };
+
+  test('restarted at the step: worse after at most 4 bad minutes', () => {
+    expect(worseAfter(plan.restarts, plan.planned)).toBeLessThanOrEqual(4);
+  });
+
+  test('one process from the first minute (no restart) needs more bad minutes than the restarted one', () => {
+    const single = worseAfter([], 1) ?? Infinity;
+    expect(single).toBeGreaterThan(worseAfter(plan.restarts, plan.planned)!);
+  });
+
+  test('restarts not started yet count as 1: before any period the processes are worth exactly 1', () => {
+    const evidence = foldEvidence([], ERRORS, logPeriodCap(DEFAULT_JUDGE_PLAN, 2, 8), [0], 8);
+    const j = judgeGuard({ guard: 'error-rate', spec: ERRORS, evidence, baseline, step: { percent: 5, nextPercent: 100 }, plan: DEFAULT_JUDGE_PLAN, rollbackProcesses: 2 });
+    expect(j.rollback.comparative).toBe(1);
+    expect(j.rollback.absolute).toBe(1);
   });
 });

@@ -56,6 +56,15 @@ describe('healthy candidates (0.5% errors against a 1% objective, slow requests 
 });
 
 describe('regressions', () => {
+  test('healthy below 100%, 8% errors at 100% after its healthy minutes at 5% (a load-dependent regression): rolled back in the final bake, never promoted', () => {
+    const late = rollout(50, [0.005, 0.005], [0.005, 0.005], { steps: [5, 100], bakeMinutes: 5, deadlineMinutes: 60 });
+    const guards = [{ ...late.guards[0], regressionAtPercent: { percent: 100, rate: 0.08 } }, late.guards[1]];
+    const { results, share } = simulateRollouts({ ...late, guards }, 200, 12);
+    expect(share('promoted')).toBeLessThanOrEqual(0.01);
+    const atFull = results.filter((r) => r.outcome === 'rolled-back' && r.stepIndex === 1);
+    expect(atFull.length / results.length).toBeGreaterThanOrEqual(0.95);
+  });
+
   test('3% errors against a 0.5% stable at 50 rps: rolled back at the 1% step, median within 15 minutes', () => {
     const { results, share } = simulateRollouts(rollout(50, [0.005, 0.03], [0.005, 0.005]), 400, 6);
     expect(share('rolled-back')).toBe(1);

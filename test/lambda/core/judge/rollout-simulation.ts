@@ -1,6 +1,6 @@
 import {
   ArmCounts, DEFAULT_JUDGE_PLAN, GuardEvidence, GuardJudgeSpec, JudgePlan, addPeriod, guardProcesses, logPeriodCap,
-  rollbackProcesses, startEvidence,
+  RESTART_MS, plannedRestarts, rollbackProcesses, startEvidence,
 } from '../../../../lambda/core';
 import { Random } from '../../../../simulator/random';
 
@@ -16,6 +16,8 @@ export interface SimulatedGuard {
   readonly candidateRate: number;
   /** Candidate-only bursts: each minute its rate is multiplied by a gamma(shape, 1/shape) draw (mean 1). */
   readonly candidateBurstShape?: number;
+  /** The candidate turns bad once it serves this share or more: its rate is then `rate`. */
+  readonly regressionAtPercent?: { readonly percent: number; readonly rate: number };
 }
 
 export interface SimulatedRollout {
@@ -44,13 +46,17 @@ export const SLOW: GuardJudgeSpec = { bad: 'slow', slowThresholdMicros: 1_000_00
 export function simulateRollout(config: SimulatedRollout, random: Random): RolloutResult {
   const plan = config.plan ?? DEFAULT_JUDGE_PLAN;
   const processes = rollbackProcesses(config.guards.length);
-  const logCap = logPeriodCap(plan, processes);
+  // Restarts as CheckGuards makes them: at each step's start and every RESTART_MS within it (restarts.ts).
+  const stepPlans = config.steps.map(() => ({ bakeSeconds: config.bakeMinutes * 60, deadlineSeconds: config.deadlineMinutes * 60 }));
+  const planned = plannedRestarts(stepPlans);
+  const perStep = plannedRestarts([stepPlans[0]]);
+  const logCap = logPeriodCap(plan, processes, planned);
   const perMinute = config.requestsPerSecond * 60;
   const baselines: ArmCounts[] = config.guards.map((g) => {
     const requests = poisson(random, perMinute * 30);
     return { requests, bad: poisson(random, requests * g.stableRate) };
   });
-  let evidence: GuardEvidence[] = config.guards.map((g) => startEvidence(g.spec));
+  let evidence: GuardEvidence[] = config.guards.map(() => startEvidence(planned));
   let minutes = 0;
   let candidateBad = 0;
   const stepMinutes: number[] = [];
@@ -65,14 +71,16 @@ export function simulateRollout(config: SimulatedRollout, random: Random): Rollo
       evidence = evidence.map((e, i) => {
         const g = config.guards[i];
         const burst = g.candidateBurstShape === undefined ? 1 : gamma(random, g.candidateBurstShape) / g.candidateBurstShape;
-        const bad = Math.min(candidateRequests, poisson(random, candidateRequests * g.candidateRate * burst));
+        const rate = g.regressionAtPercent !== undefined && percent >= g.regressionAtPercent.percent ? g.regressionAtPercent.rate : g.candidateRate;
+        const bad = Math.min(candidateRequests, poisson(random, candidateRequests * rate * burst));
         if (i === 0) candidateBad += bad;
         const period = {
           start: minutes * 60_000,
           candidate: { requests: candidateRequests, bad },
           stable: { requests: stableRequests, bad: Math.min(stableRequests, poisson(random, stableRequests * g.stableRate)) },
         };
-        return addPeriod(e, period, g.spec, logCap);
+        const restart = (elapsed - 1) % (RESTART_MS / 60_000) === 0 && (elapsed - 1) / (RESTART_MS / 60_000) < perStep;
+        return addPeriod(e, period, g.spec, logCap, restart);
       });
       const answers = evidence.map((e, i) => guardProcesses({
         spec: config.guards[i].spec, evidence: e, baseline: baselines[i], step: { percent, nextPercent }, plan, rollbackProcesses: processes,
