@@ -12,6 +12,9 @@ import { Approval } from './approval';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
+import { endpointRows } from './private/dashboard-widgets';
+import { EndpointFacts, alarmFacts } from './private/endpoint-summary';
+import type { EndpointDashboardOptions } from './rollout-dashboard';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
@@ -409,6 +412,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   public readonly guards: GuardConfig[];
 
   private readonly slotAlarms: SlotAlarms;
+  /** What the dashboard and the runbook say about this endpoint. */
+  private readonly facts: EndpointFacts;
 
   constructor(scope: Construct, id: string, props: BlueGreenEndpointProps) {
     super(scope, id);
@@ -530,6 +535,25 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 
+    this.facts = {
+      endpointName: this.endpointName,
+      stackName: stack.stackName,
+      constructPath: this.node.path,
+      plan,
+      guards: this.guards.map((g, i) => ({
+        name: g.name,
+        judge: guards[i]._judge(),
+        alarms: g.createdAlarms.length > 0
+          ? [...g.blueAlarms.map((a) => alarmFacts(a, 'blue')), ...g.greenAlarms.map((a) => alarmFacts(a, 'green'))]
+          : [...new Set([...g.blueAlarms, ...g.greenAlarms])].map((a) => alarmFacts(a, 'both')),
+      })),
+      smokeTestPayloads: smokeTest?.payloads.length ?? 0,
+      autoUndo: props.autoUndo === true,
+      waitForRollout,
+      rolloutAttempt,
+      notificationTopicArn: props.notificationTopic?.topicArn,
+    };
+
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::SageMakerRolloutEndpoint',
       serviceToken: this.controller.deployFunction.functionArn,
@@ -559,6 +583,22 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       resourceArns: [this.endpointArn],
     });
     return sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+  }
+
+  /**
+   * Adds this endpoint's rows to a CloudWatch dashboard: a header (strategy, guards, approval, commands), per-slot
+   * invocations, observed traffic share (SageMaker publishes no weight metric), 5xx rate and p99 latency, each guard's
+   * alarm metrics against their thresholds, the guard alarms' states, and the controller's decisions with the judge's
+   * evidence (Logs Insights over the controller's logs, where every recorded decision is one structured line).
+   */
+  public addToDashboard(dashboard: cloudwatch.Dashboard, options: EndpointDashboardOptions = {}): void {
+    const alarms = [...new Set([...this.slotAlarms.blue, ...this.slotAlarms.green])];
+    for (const row of endpointRows({
+      endpoint: this, facts: this.facts, guards: this.guards, alarms, logGroups: this.controller.functionLogGroups,
+      period: options.period ?? Duration.minutes(1),
+    })) {
+      dashboard.addWidgets(...row);
+    }
   }
 
   /** The guard alarms that watch `slot` (alarms you brought watch both slots). */

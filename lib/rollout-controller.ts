@@ -168,6 +168,11 @@ export class RolloutController extends Construct {
   public readonly alarmNamePrefix: string;
   /** The path of the model roles the endpoints create (`/sagemaker-rollout/<key>/`), which PassRole is scoped to. */
   public readonly modelRolePath: string;
+  /**
+   * The log groups of the step, deploy and guard-listener functions, where every decision the controller records is
+   * also one structured line (message 'decision recorded'): what dashboards query with Logs Insights.
+   */
+  public readonly functionLogGroups: logs.ILogGroup[];
 
   /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
   private readonly endpointStatements: Record<'step' | 'deploy' | 'guardListener' | 'stepTags' | 'deployTags', iam.PolicyStatement>;
@@ -235,6 +240,7 @@ export class RolloutController extends Construct {
     const guardListener = this.handler('GuardListener', 'guard-listener', logGroup, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
+    this.functionLogGroups = [step.logGroup, deploy.logGroup, guardListener.logGroup];
 
     // Each function is granted what its bundle calls (test/lib/least-privilege.test.ts derives that from the bundles);
     // per-endpoint resources are added by registerEndpoint.
