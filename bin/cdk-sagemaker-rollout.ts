@@ -7,7 +7,8 @@ import { describeHistory, describeState } from '../lambda/operator/format';
 import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
- * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
+ * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, the
+ * endpoint's runbook, and
  * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin, and `probe`, which measures in
  * your account the timings that twin assumes.
  * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
@@ -217,6 +218,20 @@ common(program.command('retry').description('roll out again, explicitly, the ver
     const by = await identity(o);
     const done = await commands.retryByOperator({ endpointName: o.endpoint, by, reason: o.reason, now: Date.now() });
     print(o, { endpoint: o.endpoint, by, ...done }, `retry: ${done.reason}; rollout ${done.rolloutId} runs in ${done.executionArn}`);
+  });
+
+globalOptions(program.command('runbook')
+  .description('print the on-call runbook of an endpoint (strategy, guards and thresholds, who approves, what is automatic, the exact '
+    + 'commands), as your app synthesized it: read offline from the cloud assembly, no AWS credentials needed'))
+  .requiredOption('--endpoint <name>', 'the endpointName of the BlueGreenEndpoint')
+  .option('--cdk-out <dir>', 'the cloud assembly `cdk synth` wrote', 'cdk.out')
+  .option('--stack <name>', 'the stack, when several stacks of the app declare this endpoint')
+  .action((o: Global & { endpoint: string; cdkOut: string; stack?: string }) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { findRunbook } = require('../lambda/operator/runbook') as typeof import('../lambda/operator/runbook');
+    const found = findRunbook(o.cdkOut, o.endpoint, o.stack);
+    if (!o.json) console.error(`from ${found.file}, synthesized ${found.synthesizedAt.toISOString()}`);
+    print(o, { endpoint: o.endpoint, file: found.file, synthesizedAt: found.synthesizedAt.toISOString(), markdown: found.markdown }, found.markdown);
   });
 
 globalOptions(program.command('simulate')

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Stack, Token,
 } from 'aws-cdk-lib';
@@ -5,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
@@ -14,6 +19,7 @@ import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
 import { endpointRows } from './private/dashboard-widgets';
 import { EndpointFacts, alarmFacts } from './private/endpoint-summary';
+import { renderRunbook, runbookFileName } from './private/runbook';
 import type { EndpointDashboardOptions } from './rollout-dashboard';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { endpointArnOf } from './private/sagemaker-arns';
@@ -410,6 +416,13 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   public readonly resource: CustomResource;
   /** The bound guards. */
   public readonly guards: GuardConfig[];
+  /**
+   * The on-call runbook of this endpoint, in Markdown: strategy, guards and thresholds, who approves, what is automatic,
+   * and the exact CLI commands. `cdk-sagemaker-rollout runbook --endpoint <name>` prints it from the cloud assembly.
+   */
+  public readonly runbook: string;
+  /** The runbook as a file asset of the stack (`runbook-<endpoint name>.md`), uploaded with the stack's assets. */
+  public readonly runbookAsset: s3_assets.Asset;
 
   private readonly slotAlarms: SlotAlarms;
   /** What the dashboard and the runbook say about this endpoint. */
@@ -554,6 +567,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       notificationTopicArn: props.notificationTopic?.topicArn,
     };
 
+    this.runbook = renderRunbook(this.facts, Token.isUnresolved(stack.region) ? undefined : stack.region);
+    this.runbookAsset = new s3_assets.Asset(this, 'Runbook', { path: writeRunbook(this.endpointName, this.runbook) });
+
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::SageMakerRolloutEndpoint',
       serviceToken: this.controller.deployFunction.functionArn,
@@ -672,6 +688,18 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
     }
     return { destinationS3Uri: `s3://${bucket.bucketName}/${prefix}`, samplingPercent };
   }
+}
+
+/**
+ * Writes the runbook where the asset stages it from (the cloud assembly gets the same bytes as `asset.<hash>.md`): a
+ * directory named after its content, so synthesizing again reuses it instead of leaving a new one behind.
+ */
+function writeRunbook(endpointName: string, markdown: string): string {
+  const dir = path.join(os.tmpdir(), 'sagemaker-rollout-runbooks', createHash('sha256').update(markdown).digest('hex').slice(0, 16));
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, runbookFileName(Token.isUnresolved(endpointName) ? 'endpoint' : endpointName));
+  fs.writeFileSync(file, markdown);
+  return file;
 }
 
 function retainOnDelete(policy: RemovalPolicy): boolean {

@@ -35,11 +35,19 @@ export interface AlarmFacts {
 
 /** The name and description of an alarm, as far as synth knows them. */
 export function alarmFacts(alarm: cloudwatch.IAlarm, slot: AlarmFacts['slot']): AlarmFacts {
-  const cfn = alarm.node.defaultChild;
-  const description = cfn instanceof cloudwatch.CfnAlarm && typeof cfn.alarmDescription === 'string' && !Token.isUnresolved(cfn.alarmDescription)
-    ? cfn.alarmDescription : undefined;
-  return { slot, alarmName: literal(alarm.alarmName, 'the alarm name CloudFormation generates'), description };
+  const cfn = alarm.node.defaultChild instanceof cloudwatch.CfnAlarm ? alarm.node.defaultChild : undefined;
+  const text = (v: unknown) => (typeof v === 'string' && !Token.isUnresolved(v) ? v : undefined);
+  const description = text(cfn?.alarmDescription);
+  return {
+    slot,
+    alarmName: text(cfn?.alarmName) ?? literal(alarm.alarmName, 'the alarm name CloudFormation generates'),
+    // A guard's own alarm says what it fires on between its name and the rule every guard alarm follows.
+    description: description === undefined ? undefined : GUARD_ALARM_DESCRIPTION.exec(description)?.[1] ?? description,
+  };
 }
+
+/** The description `Guard.bind` gives its alarms (lib/guard.ts). */
+const GUARD_ALARM_DESCRIPTION = /^Rollout guard '[^']*'(?: \(1-minute backstop\))? of SageMaker endpoint \S+, slot \w+: (.*)\. In ALARM while the slot is the candidate, the rollout rolls back\.$/;
 
 /** A value for text: a token becomes a placeholder saying where to find it. */
 export function literal(value: string, placeholder: string): string {
@@ -73,7 +81,7 @@ export function judgeLine(judge: GuardJudgeSpec): string {
     ? 'requests answered with a 5xx'
     : `requests slower than ${judge.slowThresholdMicros !== undefined ? `${judge.slowThresholdMicros / 1000} ms` : 'the threshold'}`;
   return `judged on counts: at most ${percent(judge.objective)} of ${what} (objective), not worse than the stable; `
-    + `advances when within ${percent(judge.margin)} points over all traffic; looks for regressions from ${judge.minimumEffect}×`;
+    + `advances when within ${Number((judge.margin * 100).toPrecision(4))} points over all traffic; looks for regressions from ${judge.minimumEffect}×`;
 }
 
 /** The approval gate in one sentence. */
