@@ -369,6 +369,15 @@ export class RolloutController extends Construct {
       })],
     });
 
+    // Drills: the step function forces a candidate guard alarm to ALARM (the endpoints' alarms by the controller's
+    // prefix, alarms users brought by ARN).
+    const guardAlarms = this.alarmArnOf(`${this.alarmNamePrefix}*`);
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:SetAlarmState'],
+      resources: Lazy.list({ produce: () => [guardAlarms, ...[...this.alarms].map((alarm) => alarm.alarmArn)] }),
+    }));
+    acknowledgeWildcardResources(step, [guardAlarms], 'drills force one guard alarm of the endpoints, all named with the controller\'s prefix');
+
     // What the operator CLI needs (`cdk-sagemaker-rollout status --table ... --state-machine ...`). One controller
     // per stack, so fixed output names are unique.
     new CfnOutput(this, 'RolloutStateTableOutput', { value: this.table.tableName, description: 'state table of the SageMaker rollout controller (CLI --table)' })
