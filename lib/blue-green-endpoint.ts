@@ -10,6 +10,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as scheduler_targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
@@ -368,6 +370,18 @@ export interface BlueGreenEndpointProps {
    * @default Duration.minutes(30)
    */
   readonly provisionTimeout?: Duration;
+
+  /**
+   * Run a rollback drill on this schedule (EventBridge Scheduler, e.g. `scheduler.ScheduleExpression.cron({ weekDay:
+   * 'TUE', hour: '10', minute: '0' })`): the stable version is rolled out again as the candidate, one of its guard
+   * alarms is forced to ALARM once it serves, and the rollback is timed and recorded (history `drill-completed`, event
+   * `Rollout Drill Completed`), as `cdk-sagemaker-rollout drill` does. A drill runs only on an idle endpoint: one due
+   * during a rollout or a revert window is skipped and recorded (`drill-skipped`). Each drill provisions the candidate
+   * slot for its duration (minutes of one more fleet).
+   *
+   * @default - no scheduled drills
+   */
+  readonly drillSchedule?: scheduler.ScheduleExpression;
 }
 
 /** The guard alarms of both slots. */
@@ -423,6 +437,12 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
   public readonly runbook: string;
   /** The runbook as a file asset of the stack (`runbook-<endpoint name>.md`), uploaded with the stack's assets. */
   public readonly runbookAsset: s3_assets.Asset;
+  /**
+   * The schedule that runs this endpoint's drills.
+   *
+   * @default - none (no `drillSchedule`)
+   */
+  public readonly drillSchedule?: scheduler.Schedule;
 
   private readonly slotAlarms: SlotAlarms;
   /** What the dashboard and the runbook say about this endpoint. */
@@ -565,10 +585,25 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       waitForRollout,
       rolloutAttempt,
       notificationTopicArn: props.notificationTopic?.topicArn,
+      drillSchedule: props.drillSchedule?.expressionString,
     };
 
     this.runbook = renderRunbook(this.facts, Token.isUnresolved(stack.region) ? undefined : stack.region);
     this.runbookAsset = new s3_assets.Asset(this, 'Runbook', { path: writeRunbook(this.endpointName, this.runbook) });
+
+    if (props.drillSchedule) {
+      // The guard listener starts the drill (the same operation as the CLI's); the event names the endpoint.
+      this.drillSchedule = new scheduler.Schedule(this, 'DrillSchedule', {
+        schedule: props.drillSchedule,
+        description: `Rollback drill of SageMaker endpoint ${this.endpointName} (cdk-sagemaker-rollout)`,
+        target: new scheduler_targets.LambdaInvoke(this.controller.guardListenerFunction, {
+          input: scheduler.ScheduleTargetInput.fromObject({ drill: { endpointName: this.endpointName } }),
+          // A drill that could not start now is not worth starting hours later: the next one is due anyway.
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(15),
+        }),
+      });
+    }
 
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::SageMakerRolloutEndpoint',

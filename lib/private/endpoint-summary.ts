@@ -17,6 +17,8 @@ export interface EndpointFacts {
   readonly waitForRollout: boolean;
   readonly rolloutAttempt: number;
   readonly notificationTopicArn?: string;
+  /** The drill schedule's expression, when drills are scheduled. */
+  readonly drillSchedule?: string;
 }
 
 export interface GuardFacts {

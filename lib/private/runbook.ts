@@ -85,6 +85,7 @@ export function renderRunbook(facts: EndpointFacts, region?: string): string {
       `${cli('reject   --endpoint <endpoint> --rollout <id>')}`,
     ] : []),
     `${cli('status   --endpoint <endpoint> --wait-for promoted --timeout 3600')}  # CI: exit 0 promoted, 4 ended otherwise, 5 timed out`,
+    `${cli('drill    --endpoint <endpoint>')}                  # exercise the rollback: stable redeployed, its alarm forced, timed`,
     '```',
     '',
     '## When',
@@ -95,6 +96,8 @@ export function renderRunbook(facts: EndpointFacts, region?: string): string {
     '- **A candidate was rolled back and the fix is the same version**: `retry` (explicit), or raise `rolloutAttempt` in the code.',
     '- **The stable regresses after its revert window**: `undo` (instant while the standby is still provisioned, else an emergency rollout of the previous version).',
     '- **Nothing moves**: `status` (phase and lock), `history` (the last decision says why), `watch` (the step\'s time and deadline).',
+    `- **To know the way back works** (after changing alarms, roles or the rule): \`drill\` on an idle endpoint${facts.drillSchedule ? ` (also scheduled: ${facts.drillSchedule})` : ''}; `
+      + 'its `drill-completed` entry gives the time to detect and to recover.',
     '',
   ].join('\n');
 }

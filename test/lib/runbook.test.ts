@@ -66,7 +66,7 @@ describe('runbook', () => {
       + '--query "Stacks[0].Outputs[?OutputKey==\'RolloutStateTable\'].OutputValue" --output text)');
     expect(commands[1]).toContain("OutputKey=='RolloutStateMachine'");
     expect(commands).toContain('export AWS_REGION=eu-west-1');
-    for (const command of ['status', 'watch', 'history', 'rollback', 'abort', 'undo', 'retry', 'approve', 'reject']) {
+    for (const command of ['status', 'watch', 'history', 'rollback', 'abort', 'undo', 'retry', 'approve', 'reject', 'drill']) {
       expect(commands.some((c) => c.startsWith(`npx cdk-sagemaker-rollout ${command} `) && c.includes('--endpoint fraud-scoring'))).toBe(true);
     }
   });
