@@ -70,11 +70,19 @@ function watched(view: RunView, version: string, at: number): boolean {
 
 function ownerOf(run: RunRecord, view: RunView, version: string, at: number, slot: string): RunRecord['rollouts'][number] | undefined {
   return run.rollouts
-    .filter((r) => r.startedAt <= at && view.versionOf(r.rolloutId) === version && [undefined, slot].includes(candidateSlotOf(view, r.rolloutId)))
+    .filter((r) => r.startedAt <= at && servesAs(view.versionOf(r.rolloutId), version) && [undefined, slot].includes(candidateSlotOf(view, r.rolloutId)))
     .sort((a, b) => b.startedAt - a.startedAt)[0];
 }
 
 function tally(into: Map<string, { first: number; count: number }>, version: string, at: number, requests: number): void {
   const seen = into.get(version);
   into.set(version, seen ? { first: seen.first, count: seen.count + requests } : { first: at, count: requests });
+}
+
+/**
+ * Traffic is labelled by the scenario version that answers it; a renamed construct declares that version under a new
+ * id, learned as `<version>@<construct id>` (simulation.ts). Per slot, the rollout of either name owns the traffic.
+ */
+function servesAs(rolloutVersion: string | undefined, trafficVersion: string): boolean {
+  return rolloutVersion !== undefined && (rolloutVersion === trafficVersion || rolloutVersion.split('@')[0] === trafficVersion);
 }
