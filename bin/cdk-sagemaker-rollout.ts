@@ -7,16 +7,17 @@ import { describeHistory, describeState } from '../lambda/operator/format';
 import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
- * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, and
+ * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, the
+ * endpoint's runbook, and
  * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin, and `probe`, which measures in
  * your account the timings that twin assumes.
  * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
  * both names in the stack outputs `RolloutStateTable` and `RolloutStateMachine` (or pass them by environment variable).
  *
  * Exit codes: 0 done; 1 the command failed (AWS error, refused, an app that does not synthesize, an unknown endpoint,
- * a bad scenario); 2 usage error (unknown command or option, missing or invalid value); 3 `simulate` ran and a safety
- * invariant did not hold; 4 `status --wait-for promoted`: the rollout ended without promotion; 5 `status --wait-for`
- * timed out.
+ * a bad scenario, a drill that did not roll back); 2 usage error (unknown command or option, missing or invalid value);
+ * 3 `simulate` ran and a safety invariant did not hold; 4 `status --wait-for promoted`: the rollout ended without
+ * promotion; 5 `status --wait-for` (or `drill`) timed out.
  */
 const EXIT = { ok: 0, failed: 1, usage: 2, invariantBroken: 3, endedOtherwise: 4, timedOut: 5 } as const;
 
@@ -217,6 +218,58 @@ common(program.command('retry').description('roll out again, explicitly, the ver
     const by = await identity(o);
     const done = await commands.retryByOperator({ endpointName: o.endpoint, by, reason: o.reason, now: Date.now() });
     print(o, { endpoint: o.endpoint, by, ...done }, `retry: ${done.reason}; rollout ${done.rolloutId} runs in ${done.executionArn}`);
+  });
+
+common(program.command('drill').description('exercise the rollback on the live endpoint: the stable version is rolled out again as the '
+  + 'candidate, one of its guard alarms is forced to ALARM once it serves, and the rollback that follows is timed and recorded '
+  + '(history drill-completed, event Rollout Drill Completed). Only on an idle endpoint. Waits for the result unless --no-wait'), true)
+  .option('--reason <text>', 'why, for the record', 'rollback drill')
+  .option('--by <name>', 'who runs it (default: your AWS identity)')
+  .option('--no-wait', 'start the drill and return (follow it with `watch`)')
+  .option('--timeout <seconds>', 'give up waiting after this long (exit 5); provisioning the candidate takes minutes', '3600')
+  .option('--interval <seconds>', 'how often to look', '15')
+  .action(async (o: Common & { reason: string; wait: boolean; timeout: string; interval: string }) => {
+    const timeout = positive('--timeout', o.timeout);
+    const interval = positive('--interval', o.interval);
+    const commands = configure(o);
+    const by = await identity(o);
+    const started = await commands.drillByOperator({ endpointName: o.endpoint, by, reason: o.reason, now: Date.now() });
+    if (!o.wait) {
+      print(o, { endpoint: o.endpoint, by, ...started }, `drill started: rollout ${started.rolloutId} forces ${started.alarmName} once the candidate serves; `
+        + `follow it with \`watch --endpoint ${o.endpoint} --rollout ${started.rolloutId}\``);
+      return;
+    }
+    if (!o.json) console.error(`drill started: rollout ${started.rolloutId} (${started.executionArn}); waiting for its result`);
+    const deadline = Date.now() + timeout * 1000;
+    for (;;) {
+      const result = await commands.drillResult(o.endpoint, started.rolloutId);
+      if (result.done) {
+        const figures = result.entry!.evidence as { passed: boolean };
+        print(o, { endpoint: o.endpoint, rolloutId: started.rolloutId, outcome: result.outcome, ...figures }, result.entry!.reason);
+        process.exitCode = figures.passed ? EXIT.ok : EXIT.failed;
+        return;
+      }
+      if (Date.now() >= deadline) {
+        print(o, { endpoint: o.endpoint, rolloutId: started.rolloutId, timedOut: true }, `drill ${started.rolloutId} has no result after ${timeout}s: see \`history --endpoint ${o.endpoint}\``);
+        process.exitCode = EXIT.timedOut;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(interval * 1000, Math.max(0, deadline - Date.now()))));
+    }
+  });
+
+globalOptions(program.command('runbook')
+  .description('print the on-call runbook of an endpoint (strategy, guards and thresholds, who approves, what is automatic, the exact '
+    + 'commands), as your app synthesized it: read offline from the cloud assembly, no AWS credentials needed'))
+  .requiredOption('--endpoint <name>', 'the endpointName of the BlueGreenEndpoint')
+  .option('--cdk-out <dir>', 'the cloud assembly `cdk synth` wrote', 'cdk.out')
+  .option('--stack <name>', 'the stack, when several stacks of the app declare this endpoint')
+  .action((o: Global & { endpoint: string; cdkOut: string; stack?: string }) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { findRunbook } = require('../lambda/operator/runbook') as typeof import('../lambda/operator/runbook');
+    const found = findRunbook(o.cdkOut, o.endpoint, o.stack);
+    if (!o.json) console.error(`from ${found.file}, synthesized ${found.synthesizedAt.toISOString()}`);
+    print(o, { endpoint: o.endpoint, file: found.file, synthesizedAt: found.synthesizedAt.toISOString(), markdown: found.markdown }, found.markdown);
   });
 
 globalOptions(program.command('simulate')

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   Annotations, ArnFormat, CustomResource, Duration, IResource, Lazy, Names, RemovalPolicy, Resource, Size, Stack, Token,
 } from 'aws-cdk-lib';
@@ -6,6 +10,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as scheduler_targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
@@ -13,6 +20,10 @@ import { Approval } from './approval';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
+import { endpointRows } from './private/dashboard-widgets';
+import { EndpointFacts, alarmFacts } from './private/endpoint-summary';
+import { renderRunbook, runbookFileName } from './private/runbook';
+import type { EndpointDashboardOptions } from './rollout-dashboard';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { modelNetwork } from './private/model-network';
 import { modelOptionFields } from './private/model-options';
@@ -448,6 +459,18 @@ export interface BlueGreenEndpointProps {
    * @default false
    */
   readonly enableNetworkIsolation?: boolean;
+
+  /**
+   * Run a rollback drill on this schedule (EventBridge Scheduler, e.g. `scheduler.ScheduleExpression.cron({ weekDay:
+   * 'TUE', hour: '10', minute: '0' })`): the stable version is rolled out again as the candidate, one of its guard
+   * alarms is forced to ALARM once it serves, and the rollback is timed and recorded (history `drill-completed`, event
+   * `Rollout Drill Completed`), as `cdk-sagemaker-rollout drill` does. A drill runs only on an idle endpoint: one due
+   * during a rollout or a revert window is skipped and recorded (`drill-skipped`). Each drill provisions the candidate
+   * slot for its duration (minutes of one more fleet).
+   *
+   * @default - no scheduled drills
+   */
+  readonly drillSchedule?: scheduler.ScheduleExpression;
 }
 
 /** The guard alarms of both slots. */
@@ -496,9 +519,25 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
   public readonly resource: CustomResource;
   /** The bound guards. */
   public readonly guards: GuardConfig[];
+  /**
+   * The on-call runbook of this endpoint, in Markdown: strategy, guards and thresholds, who approves, what is automatic,
+   * and the exact CLI commands. `cdk-sagemaker-rollout runbook --endpoint <name>` prints it from the cloud assembly.
+   */
+  public readonly runbook: string;
+  /** The runbook as a file asset of the stack (`runbook-<endpoint name>.md`), uploaded with the stack's assets. */
+  public readonly runbookAsset: s3_assets.Asset;
+  /**
+   * The schedule that runs this endpoint's drills.
+   *
+   * @default - none (no `drillSchedule`)
+   */
+  public readonly drillSchedule?: scheduler.Schedule;
 
   private readonly slotAlarms: SlotAlarms;
   private readonly _connections?: ec2.Connections;
+
+  /** What the dashboard and the runbook say about this endpoint. */
+  private readonly facts: EndpointFacts;
 
   constructor(scope: Construct, id: string, props: BlueGreenEndpointProps) {
     super(scope, id);
@@ -631,6 +670,43 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 
+    this.facts = {
+      endpointName: this.endpointName,
+      stackName: stack.stackName,
+      constructPath: this.node.path,
+      plan,
+      guards: this.guards.map((g, i) => ({
+        name: g.name,
+        judge: guards[i]._judge(),
+        alarms: g.createdAlarms.length > 0
+          ? [...g.blueAlarms.map((a) => alarmFacts(a, 'blue')), ...g.greenAlarms.map((a) => alarmFacts(a, 'green'))]
+          : [...new Set([...g.blueAlarms, ...g.greenAlarms])].map((a) => alarmFacts(a, 'both')),
+      })),
+      smokeTestPayloads: smokeTest?.payloads.length ?? 0,
+      autoUndo: props.autoUndo === true,
+      waitForRollout,
+      rolloutAttempt,
+      notificationTopicArn: props.notificationTopic?.topicArn,
+      drillSchedule: props.drillSchedule?.expressionString,
+    };
+
+    this.runbook = renderRunbook(this.facts, Token.isUnresolved(stack.region) ? undefined : stack.region);
+    this.runbookAsset = new s3_assets.Asset(this, 'Runbook', { path: writeRunbook(this.endpointName, this.runbook) });
+
+    if (props.drillSchedule) {
+      // The guard listener starts the drill (the same operation as the CLI's); the event names the endpoint.
+      this.drillSchedule = new scheduler.Schedule(this, 'DrillSchedule', {
+        schedule: props.drillSchedule,
+        description: `Rollback drill of SageMaker endpoint ${this.endpointName} (cdk-sagemaker-rollout)`,
+        target: new scheduler_targets.LambdaInvoke(this.controller.guardListenerFunction, {
+          input: scheduler.ScheduleTargetInput.fromObject({ drill: { endpointName: this.endpointName } }),
+          // A drill that could not start now is not worth starting hours later: the next one is due anyway.
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(15),
+        }),
+      });
+    }
+
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::SageMakerRolloutEndpoint',
       serviceToken: this.controller.deployFunction.functionArn,
@@ -672,6 +748,22 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       resourceArns: [this.endpointArn],
     });
     return sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+  }
+
+  /**
+   * Adds this endpoint's rows to a CloudWatch dashboard: a header (strategy, guards, approval, commands), per-slot
+   * invocations, observed traffic share (SageMaker publishes no weight metric), 5xx rate and p99 latency, each guard's
+   * alarm metrics against their thresholds, the guard alarms' states, and the controller's decisions with the judge's
+   * evidence (Logs Insights over the controller's logs, where every recorded decision is one structured line).
+   */
+  public addToDashboard(dashboard: cloudwatch.Dashboard, options: EndpointDashboardOptions = {}): void {
+    const alarms = [...new Set([...this.slotAlarms.blue, ...this.slotAlarms.green])];
+    for (const row of endpointRows({
+      endpoint: this, facts: this.facts, guards: this.guards, alarms, logGroups: this.controller.functionLogGroups,
+      period: options.period ?? Duration.minutes(1),
+    })) {
+      dashboard.addWidgets(...row);
+    }
   }
 
   /** The guard alarms that watch `slot` (alarms you brought watch both slots). */
@@ -745,6 +837,18 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     }
     return { destinationS3Uri: `s3://${bucket.bucketName}/${prefix}`, samplingPercent };
   }
+}
+
+/**
+ * Writes the runbook where the asset stages it from (the cloud assembly gets the same bytes as `asset.<hash>.md`): a
+ * directory named after its content, so synthesizing again reuses it instead of leaving a new one behind.
+ */
+function writeRunbook(endpointName: string, markdown: string): string {
+  const dir = path.join(os.tmpdir(), 'sagemaker-rollout-runbooks', createHash('sha256').update(markdown).digest('hex').slice(0, 16));
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, runbookFileName(Token.isUnresolved(endpointName) ? 'endpoint' : endpointName));
+  fs.writeFileSync(file, markdown);
+  return file;
 }
 
 function retainOnDelete(policy: RemovalPolicy): boolean {

@@ -193,6 +193,11 @@ export class RolloutController extends Construct implements ec2.IConnectable {
   public readonly alarmNamePrefix: string;
   /** The path of the model roles the endpoints create (`/sagemaker-rollout/<key>/`), which PassRole is scoped to. */
   public readonly modelRolePath: string;
+  /**
+   * The log groups of the step, deploy and guard-listener functions, where every decision the controller records is
+   * also one structured line (message 'decision recorded'): what dashboards query with Logs Insights.
+   */
+  public readonly functionLogGroups: logs.ILogGroup[];
 
   /** One statement per function for every endpoint's own ARN: each endpoint adds its ARN, never a statement. */
   private readonly network?: { readonly vpc: ec2.IVpc; readonly vpcSubnets?: ec2.SubnetSelection; readonly securityGroups: ec2.ISecurityGroup[] };
@@ -263,6 +268,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     const guardListener = this.handler('GuardListener', 'guard-listener', logGroup, Duration.seconds(GUARD_LISTENER_TIMEOUT_SECONDS), withMachine);
     this.deployFunction = deploy;
     this.guardListenerFunction = guardListener;
+    this.functionLogGroups = [step.logGroup, deploy.logGroup, guardListener.logGroup];
 
     // Each function is granted what its bundle calls (test/lib/least-privilege.test.ts derives that from the bundles);
     // per-endpoint resources are added by registerEndpoint.
@@ -390,6 +396,15 @@ export class RolloutController extends Construct implements ec2.IConnectable {
         deadLetterQueue: this.alarmEventDeadLetterQueue,
       })],
     });
+
+    // Drills: the step function forces a candidate guard alarm to ALARM (the endpoints' alarms by the controller's
+    // prefix, alarms users brought by ARN).
+    const guardAlarms = this.alarmArnOf(`${this.alarmNamePrefix}*`);
+    step.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:SetAlarmState'],
+      resources: Lazy.list({ produce: () => [guardAlarms, ...[...this.alarms].map((alarm) => alarm.alarmArn)] }),
+    }));
+    acknowledgeWildcardResources(step, [guardAlarms], 'drills force one guard alarm of the endpoints, all named with the controller\'s prefix');
 
     // What the operator CLI needs (`cdk-sagemaker-rollout status --table ... --state-machine ...`). One controller
     // per stack, so fixed output names are unique.

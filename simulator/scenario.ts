@@ -110,6 +110,8 @@ export interface TimelineEntry {
   readonly retry?: string;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
+  /** An operator runs `drill` (the value is who): the controller's drill (stable redeployed, its alarm forced, rollback recorded). */
+  readonly drill?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
   readonly renameConstruct?: string;
   /** With renameConstruct: the stack update then fails on another resource and CloudFormation rolls it back. */
@@ -306,6 +308,7 @@ export const SCENARIO_SCHEMA = {
           watch: { type: 'string', minLength: 1 },
           retry: { type: 'string', minLength: 1 },
           forceAlarm: { enum: ['candidate', 'stable'] },
+          drill: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
           otherStackCreates: { type: 'string' },

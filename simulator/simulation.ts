@@ -64,6 +64,8 @@ export interface RunRecord {
   readonly history: Array<Record<string, any>>;
   readonly state: Record<string, any> | undefined;
   readonly rollouts: Array<Record<string, any>>;
+  /** The version records (VERSION#) at the end of the run: promotion and rollback marks. */
+  readonly versionRecords?: Array<Record<string, any>>;
   readonly versionIds: Record<string, string>;
   readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; requestId?: string; logicalId?: string; stack?: string; physicalId?: string }>;
   /** Every request CloudFormation sent the custom resource, with the version its properties declare. */
@@ -458,6 +460,8 @@ export async function simulate(
           }, `${entry.watch} runs watch`, emit);
         } else if (entry.forceAlarm) {
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
+        } else if (entry.drill) {
+          void operator(() => operatorCommands().drillByOperator({ endpointName, by: entry.drill!, reason: 'scenario operator action', now: Date.now() }), `${entry.drill} runs drill`, emit);
         }
       }, entry.atMinute * 60_000);
     }
@@ -691,6 +695,7 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   r.history = items.filter((i) => String(i.sk).startsWith('HISTORY#'));
   r.state = items.find((i) => i.sk === 'STATE');
   r.rollouts = items.filter((i) => String(i.sk).startsWith('ROLLOUT#'));
+  r.versionRecords = items.filter((i) => String(i.sk).startsWith('VERSION#'));
   r.executions = [...twin.stepfunctions.executions.values()].map((e) => ({
     arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));

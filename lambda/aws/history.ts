@@ -1,4 +1,6 @@
 import { HistoryEntry } from '../core/contract';
+import { DECISION_LOG_MESSAGE } from '../core/decision-log';
+import { logger } from './logger';
 import { endpointKey, isConditionFailed, putItem, queryPrefix } from './table';
 
 /** Entries written in the same millisecond get consecutive sequence numbers (4 digits). */
@@ -14,6 +16,7 @@ export async function appendHistory(entry: HistoryEntry): Promise<string> {
     const sk = historySortKey(entry.at, seq);
     try {
       await putItem(endpointKey(entry.endpointName), sk, entry, { expression: 'attribute_not_exists(sk)' });
+      logDecision(entry);
       return sk;
     } catch (err) {
       if (!isConditionFailed(err)) {
@@ -22,6 +25,19 @@ export async function appendHistory(entry: HistoryEntry): Promise<string> {
     }
   }
   throw new Error(`history of ${entry.endpointName} already holds ${MAX_SEQ + 1} entries at ${entry.at}; cannot record '${entry.decision}'`);
+}
+
+/**
+ * Inside the controller's Lambdas, each decision is also one structured log line (endpointName, rolloutId, decision,
+ * reason, actor, evidence), so a CloudWatch dashboard can show the history beside the metrics (Logs Insights reads
+ * logs, not the state table). The CLI writes to the table with the operator's credentials and logs nothing.
+ */
+function logDecision(entry: HistoryEntry): void {
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME === undefined) return;
+  logger.info(DECISION_LOG_MESSAGE, {
+    endpointName: entry.endpointName, rolloutId: entry.rolloutId, decision: entry.decision, reason: entry.reason, actor: entry.actor,
+    evidence: entry.evidence, weights: entry.weights, decidedAt: new Date(entry.at).toISOString(),
+  });
 }
 
 export async function listHistory(endpointName: string): Promise<HistoryEntry[]> {

@@ -16,6 +16,8 @@ export interface RolloutRecord {
   /** When the approval gate opened (its approver notified) and closed: an operator decides only in between. */
   readonly gateOpenedAt?: number;
   readonly gateClosedAt?: number;
+  /** A drill: its rollback is an exercise, recorded with its figures (drill-completed) and no verdict on the version. */
+  readonly drill?: boolean;
 }
 
 export interface RolloutEnd {

@@ -220,6 +220,16 @@ export interface RolloutContext {
   readonly error?: { readonly Error: string; readonly Cause?: string };
   /** Set when this rollout undoes a promoted version: it brings back a version recorded as stable before. */
   readonly undo?: UndoOf;
+  /** Set when this rollout is a drill: the stable redeployed as candidate, one of its guard alarms forced to ALARM. */
+  readonly drill?: DrillOf;
+}
+
+/** A drill (docs/ARCHITECTURE.md, "Drills"): which alarm it forces, and when it did. */
+export interface DrillOf {
+  /** The candidate slot's guard alarm the drill sets to ALARM (SetAlarmState) once the candidate serves its step. */
+  readonly alarmName: string;
+  /** When the alarm was forced (epoch ms); absent until then. */
+  readonly forcedAt?: number;
 }
 
 /** What an undo rollout returns from: the stable it replaces, and the record of the version it brings back. */
@@ -392,4 +402,6 @@ export const EVENT_DETAIL_TYPE = {
   stableAlarm: 'Rollout Stable Guard Alarm',
   /** An undo started: a version recorded as stable before comes back with the emergency strategy. */
   undoStarted: 'Rollout Undo Started',
+  /** A drill ended: whether the forced alarm rolled back, with the time to detect and to recover. */
+  drillCompleted: 'Rollout Drill Completed',
 } as const;

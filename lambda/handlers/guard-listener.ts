@@ -3,8 +3,10 @@ import { EndpointState, decideOnAlarm } from '../core';
 import { getAlarmSubject } from '../aws/alarm-index';
 import { logger } from '../aws/logger';
 import { Retry, Sleep, retryTransient } from '../aws/retry';
+import { appendHistory } from '../aws/history';
 import { getState } from '../aws/state-table';
 import { intervene } from './operations/intervene';
+import { DrillStart, startDrill } from './operations/drill';
 import { noticeStableAlarm } from './operations/stable-alarm';
 import { undo } from './operations/undo';
 
@@ -34,9 +36,32 @@ export interface ListenerDeps {
 
 export const ACTOR = 'guard-listener';
 
-/** EventBridge target for guard alarms going to ALARM: rolls back (or reverts) at once, without waiting for a poll. */
-export async function handler(event: AlarmEvent): Promise<AlarmHandled> {
-  return handleAlarm(event, Date.now());
+/** What an endpoint's `drillSchedule` (EventBridge Scheduler) sends. */
+export interface ScheduledDrillEvent {
+  readonly drill: { readonly endpointName: string };
+}
+
+/**
+ * EventBridge target for guard alarms going to ALARM: rolls back (or reverts) at once, without waiting for a poll. Also
+ * the target of drill schedules: a drill exercises exactly this path.
+ */
+export async function handler(event: AlarmEvent | ScheduledDrillEvent): Promise<AlarmHandled | DrillStart> {
+  return 'drill' in event ? scheduledDrill(event, Date.now()) : handleAlarm(event, Date.now());
+}
+
+export const SCHEDULE_ACTOR = 'drill-schedule';
+
+/** A scheduled drill: started as the CLI's is, or skipped and recorded (so a drill that never runs is visible). */
+export async function scheduledDrill(event: ScheduledDrillEvent, now: number, deps: ListenerDeps = {}): Promise<DrillStart> {
+  const { endpointName } = event.drill;
+  logger.resetKeys();
+  logger.appendKeys({ endpointName });
+  const started = await startDrill({ endpointName, by: SCHEDULE_ACTOR, reason: 'scheduled drill', now, retry: retryTransient({ sleep: deps.sleep }) });
+  if (!started.started && (await getState(endpointName)) !== undefined) {
+    await appendHistory({ at: now, endpointName, decision: 'drill-skipped', reason: `scheduled drill skipped: ${started.reason}`, actor: SCHEDULE_ACTOR });
+  }
+  logger.info(started.started ? 'scheduled drill started' : 'scheduled drill skipped', { ...started });
+  return started;
 }
 
 export async function handleAlarm(event: AlarmEvent, now: number, deps: ListenerDeps = {}): Promise<AlarmHandled> {

@@ -5,6 +5,7 @@ import { RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records'
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
+import { DrillStart, startDrill } from '../handlers/operations/drill';
 import { retryRollout } from '../handlers/operations/retry';
 import { undo } from '../handlers/operations/undo';
 
@@ -146,4 +147,18 @@ async function rolloutOf(endpointName: string, state: EndpointState | undefined,
 /** `retry`: roll out again, explicitly, the version the last rollout did not promote (decideRetry). */
 export async function retryByOperator(input: { endpointName: string; by: string; reason: string; now: number }): Promise<{ rolloutId: string; versionId: string; executionArn: string; reason: string }> {
   return retryRollout({ ...input, retry: retryTransient() });
+}
+
+/** `drill`: starts the controller's drill on an idle endpoint (startDrill); refused with the reason otherwise. */
+export async function drillByOperator(input: { endpointName: string; by: string; reason: string; now: number }): Promise<Extract<DrillStart, { started: true }>> {
+  const started = await startDrill({ ...input, reason: `drill by ${input.by}: ${input.reason}`, retry: retryTransient() });
+  if (!started.started) throw new Error(`cannot drill: ${started.reason}`);
+  return started;
+}
+
+/** How a drill ended, once it has: its `drill-completed` entry (figures in the evidence) and its rollout's outcome. */
+export async function drillResult(endpointName: string, rolloutId: string): Promise<{ done: boolean; entry?: HistoryEntry; outcome?: string }> {
+  const [history, rollout] = await Promise.all([listHistory(endpointName), getRollout(endpointName, rolloutId)]);
+  const entry = history.find((h) => h.rolloutId === rolloutId && h.decision === 'drill-completed');
+  return { done: entry !== undefined, entry, outcome: rollout?.outcome };
 }

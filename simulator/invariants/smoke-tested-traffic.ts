@@ -17,7 +17,7 @@ export const smokeTestedTraffic: Invariant = {
       // A slot beside another gets weight only after its smoke test. (A new endpoint's only slot carries all the
       // weight by SageMaker's rules; the requests below show whether users reached it before its smoke test.)
       if (w.slots.length < 2) continue;
-      for (const s of w.slots.filter((x) => x.percent > 0 && !passedSmokeTest(view, x.version, w.at))) {
+      for (const s of w.slots.filter((x) => x.percent > 0 && !passedSmokeTest(view, x.version, w.at, x.slot))) {
         failures.push(`t=${view.t(w.at)}s: ${s.version} got ${s.percent}% without a passed smoke test`);
       }
     }
@@ -26,7 +26,7 @@ export const smokeTestedTraffic: Invariant = {
     let users = 0;
     for (const r of run.traffic) {
       users += r.requests;
-      if (!passedSmokeTest(view, r.version, r.at)) tally(untested, r.version, r.at, r.requests);
+      if (!passedSmokeTest(view, r.version, r.at, r.variant)) tally(untested, r.version, r.at, r.requests);
       if (!watched(view, r.version, r.at)) tally(unwatched, r.version, r.at, r.requests);
     }
     for (const [version, { first, count }] of untested) {
@@ -39,10 +39,25 @@ export const smokeTestedTraffic: Invariant = {
   },
 };
 
-/** The smoke test must have been passed by the rollout that put this version in its slot (not an earlier one). */
-function passedSmokeTest(view: RunView, version: string, at: number): boolean {
-  const owner = ownerOf(view.run, view, version, at);
+/**
+ * The smoke test must have been passed by the rollout that put this version in this slot (not an earlier one, nor one
+ * that put the same version in the other slot: a drill runs the stable's version as the candidate too).
+ */
+function passedSmokeTest(view: RunView, version: string, at: number, slot: string): boolean {
+  const owner = ownerOf(view.run, view, version, at, slot);
   return owner !== undefined && view.history.some((h) => h.decision === 'smoke-test-passed' && h.at <= at && h.rolloutId === owner.rolloutId);
+}
+
+/** The slot each rollout put its version in, as RegisterVersion recorded it (read once per run: traffic is per tick). */
+const candidateSlots = new WeakMap<RunView, Map<string, string | undefined>>();
+function candidateSlotOf(view: RunView, rolloutId: string): string | undefined {
+  let slots = candidateSlots.get(view);
+  if (slots === undefined) {
+    slots = new Map(view.history.filter((h) => h.decision === 'version-registered' && h.rolloutId !== undefined)
+      .map((h) => [h.rolloutId!, /candidate slot (blue|green)/.exec(h.reason)?.[1]]));
+    candidateSlots.set(view, slots);
+  }
+  return slots.get(rolloutId);
 }
 
 /**
@@ -53,13 +68,21 @@ function watched(view: RunView, version: string, at: number): boolean {
   return view.lkgAt(at) === version || view.run.rollouts.some((r) => r.startedAt <= at && (r.endedAt === undefined || r.endedAt >= at));
 }
 
-function ownerOf(run: RunRecord, view: RunView, version: string, at: number): RunRecord['rollouts'][number] | undefined {
+function ownerOf(run: RunRecord, view: RunView, version: string, at: number, slot: string): RunRecord['rollouts'][number] | undefined {
   return run.rollouts
-    .filter((r) => r.startedAt <= at && view.versionOf(r.rolloutId) === version)
+    .filter((r) => r.startedAt <= at && servesAs(view.versionOf(r.rolloutId), version) && [undefined, slot].includes(candidateSlotOf(view, r.rolloutId)))
     .sort((a, b) => b.startedAt - a.startedAt)[0];
 }
 
 function tally(into: Map<string, { first: number; count: number }>, version: string, at: number, requests: number): void {
   const seen = into.get(version);
   into.set(version, seen ? { first: seen.first, count: seen.count + requests } : { first: at, count: requests });
+}
+
+/**
+ * Traffic is labelled by the scenario version that answers it; a renamed construct declares that version under a new
+ * id, learned as `<version>@<construct id>` (simulation.ts). Per slot, the rollout of either name owns the traffic.
+ */
+function servesAs(rolloutVersion: string | undefined, trafficVersion: string): boolean {
+  return rolloutVersion !== undefined && (rolloutVersion === trafficVersion || rolloutVersion.split('@')[0] === trafficVersion);
 }

@@ -21,6 +21,7 @@ export const acquireLock: Action = async (context, env) => {
     versionId: context.versionId,
     startedAt: env.now,
     executionArn: env.executionArn,
+    ...(context.drill ? { drill: true } : {}),
   });
   for (let attempt = 1; ; attempt++) {
     try {

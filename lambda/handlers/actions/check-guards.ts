@@ -8,11 +8,15 @@ import { getState } from '../../aws/state-table';
 import { formatWeights } from '../../aws/traffic';
 import { Action, ActionEnv, eventDetail, record, required } from './action-kit';
 import { approvalMessage } from './approval-message';
+import { checkDrill } from './drill-check';
 import { readJudgement } from './read-judgement';
 
 /** Reads guards, invocations and the approval record, and lets the core decide the step (or the revert window). */
-export const checkGuards: Action = async (context, env) =>
-  context.promotedAt === undefined ? checkStep(context, env) : checkWatch(context, env);
+export const checkGuards: Action = async (context, env) => {
+  if (context.promotedAt !== undefined) return checkWatch(context, env);
+  // A drill forces its alarm once the candidate serves, then checks as any rollout (drill-check.ts).
+  return context.drill === undefined ? checkStep(context, env) : checkDrill(context, env, checkStep);
+};
 
 async function checkStep(given: RolloutContext, env: ActionEnv): Promise<RolloutContext> {
   const verification = given.weightsVerifiedAt === undefined ? await verifyStepWeights(given, env) : { verified: given };

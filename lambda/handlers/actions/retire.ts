@@ -1,9 +1,10 @@
 import { endpointConfigName } from '../../core';
 import { copyVariant, createEndpointConfig } from '../../aws/endpoint-configs';
-import { describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
+import { currentWeightsOf, describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
 import { updateEndpoint } from '../../aws/endpoints';
 import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
+import { recordDrillEnd } from '../operations/drill';
 import { Action, record } from './action-kit';
 
 /** Makes the endpoint run only the stable slot (removes the candidate after a rollback, the standby after the window). */
@@ -18,6 +19,11 @@ export const retire: Action = async (context, env) => {
     // An update still in progress (a candidate being provisioned when the rollout was aborted) would add its slot
     // after we looked: wait for it to settle, then decide (CheckRetire comes back here without a target).
     return { ...context, targetConfigName: undefined, next: 'retire-wait' };
+  }
+  // A drill has recovered once the endpoint serves the stable alone (CurrentWeight, InService): its figures are
+  // recorded now (a no-op for any other rollout).
+  if (currentWeightsOf(readback)[stable.slot] === 100) {
+    await recordDrillEnd(endpointName, context.rolloutId, context.spec.eventBusName, env.now);
   }
   const slots = slotsOf(readback);
   if (slots.length === 1 && slots[0] === stable.slot) {

@@ -68,8 +68,10 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
     await restoreStable({
       state,
       rolloutId,
-      // Aborting says nothing about the candidate's quality: only a rollback marks its version.
-      rolledBack: action === 'rollback' && state.candidate ? { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 } : undefined,
+      // Aborting says nothing about the candidate's quality: only a rollback marks its version, and never the version
+      // that serves as stable (a drill runs the stable's version as the candidate), as in the Rollback task.
+      rolledBack: action === 'rollback' && state.candidate && state.candidate.versionId !== state.stable?.versionId
+        ? { versionId: state.candidate.versionId, attempt: state.spec?.rolloutAttempt ?? 0 } : undefined,
       decision: action === 'abort' ? 'aborted' : 'rollback',
       outcome,
       reason,

@@ -1,0 +1,76 @@
+import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { putRolloutEvent } from '../../aws/announcements';
+import { startExecution } from '../../aws/executions';
+import { appendHistory, listHistory } from '../../aws/history';
+import { Retry } from '../../aws/retry';
+import { getRollout } from '../../aws/rollout-records';
+import { getState } from '../../aws/state-table';
+import { getVersion } from '../../aws/version-records';
+
+export interface DrillRequest {
+  readonly endpointName: string;
+  /** Who runs it: an operator's identity, or 'drill-schedule'. */
+  readonly by: string;
+  readonly reason: string;
+  readonly now: number;
+  readonly retry: Retry;
+}
+
+export type DrillStart =
+  | { readonly started: true; readonly rolloutId: string; readonly versionId: string; readonly alarmName: string; readonly executionArn: string; readonly reason: string }
+  | { readonly started: false; readonly reason: string };
+
+/**
+ * Starts a drill (decideDrill): an ordinary rollout execution of the stable version, checked against its record like an
+ * undo, with the drill's plan and the alarm to force in its context. Shared by the CLI and the drill schedule; a
+ * refusal is returned with its reason (the schedule records it, the CLI prints it).
+ */
+export async function startDrill(input: DrillRequest): Promise<DrillStart> {
+  const { endpointName, by, now } = input;
+  const state = await getState(endpointName);
+  const decision = decideDrill(state);
+  if (decision.action === 'none' || state?.spec === undefined) {
+    return { started: false, reason: decision.reason };
+  }
+  const record = await getVersion(endpointName, decision.versionId);
+  if (record === undefined || versionIdOf(record.spec) !== decision.versionId) {
+    return { started: false, reason: `stable version ${decision.versionId} of endpoint ${endpointName} does not match its record: not drilled; deploy a version you trust` };
+  }
+  const rolloutId = rolloutIdOf(now, `drill#${decision.versionId}#${by}`);
+  const reason = `${decision.reason}: ${input.reason}`;
+  const context: RolloutContext = {
+    rolloutId,
+    kind: 'rollout',
+    spec: { ...state.spec, version: record.spec, plan: drillPlan(state.spec.plan) },
+    trigger: { by, reason },
+    versionId: decision.versionId,
+    drill: { alarmName: decision.alarmName },
+  };
+  const started = await input.retry(() => startExecution(executionName(endpointName, rolloutId), context));
+  if (!started.alreadyExisted) {
+    await appendHistory({
+      at: now, endpointName, rolloutId, decision: 'drill-started', reason, actor: by,
+      evidence: { versionId: decision.versionId, alarmName: decision.alarmName, plan: context.spec.plan, executionArn: started.executionArn },
+    });
+  }
+  return { started: true, rolloutId, versionId: decision.versionId, alarmName: decision.alarmName, executionArn: started.executionArn, reason };
+}
+
+/**
+ * Records a drill's figures once the endpoint serves the stable alone (the Retire task calls it for every rollout when
+ * it reads back 100% current weight on the stable, InService; only a drill's rollout record says `drill`):
+ * `drill-completed` in the history, and the `Rollout Drill Completed` event. Once per drill: a retried task finds the
+ * entry.
+ */
+export async function recordDrillEnd(endpointName: string, rolloutId: string, eventBusName: string | undefined, now: number): Promise<void> {
+  const rollout = await getRollout(endpointName, rolloutId);
+  if (rollout?.drill !== true) return;
+  const history = await listHistory(endpointName);
+  if (history.some((h) => h.rolloutId === rolloutId && h.decision === 'drill-completed')) return;
+  const figures = drillFigures(history, rolloutId, now);
+  await appendHistory({ at: now, endpointName, rolloutId, decision: 'drill-completed', reason: figures.reason, actor: 'controller', evidence: figures });
+  await putRolloutEvent(EVENT_DETAIL_TYPE.drillCompleted, {
+    endpointName, rolloutId, versionId: rollout.versionId, passed: figures.passed, alarmName: figures.alarmName, detectedBy: figures.detectedBy,
+    timeToDetectSeconds: figures.timeToDetectSeconds, timeToRecoverSeconds: figures.timeToRecoverSeconds, reason: figures.reason,
+  }, eventBusName);
+}
