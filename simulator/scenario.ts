@@ -93,6 +93,9 @@ export interface TimelineEntry {
   readonly watch?: string;
   /** An operator runs `retry` (the value is who): the last rollout's version again, explicitly. */
   readonly retry?: string;
+  /** An operator runs `promote` (the value is who): skip the rest of the current step's bake; with `promoteFull`, `--full`. */
+  readonly promote?: string;
+  readonly promoteFull?: boolean;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
@@ -273,6 +276,8 @@ export const SCENARIO_SCHEMA = {
           status: { type: 'string', minLength: 1 },
           watch: { type: 'string', minLength: 1 },
           retry: { type: 'string', minLength: 1 },
+          promote: { type: 'string', minLength: 1 },
+          promoteFull: { const: true },
           forceAlarm: { enum: ['candidate', 'stable'] },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },

@@ -448,6 +448,9 @@ export async function simulate(
           }, `${entry.status} runs status`, emit);
         } else if (entry.retry) {
           void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
+        } else if (entry.promote) {
+          void operator(() => operatorCommands().promoteByOperator({ endpointName, mode: entry.promoteFull ? 'full' : 'step', by: entry.promote!, reason: 'scenario operator action', now: Date.now() }),
+            `${entry.promote} runs promote${entry.promoteFull ? ' --full' : ''}`, emit);
         } else if (entry.watch) {
           void operator(async () => {
             const { watchFrame } = await import('../lambda/operator/watch');

@@ -18,5 +18,6 @@ export * from './ownership-decision';
 export * from './undo-decision';
 export * from './wait-decision';
 export * from './retry-decision';
+export * from './promote-decision';
 export * from './tags';
 export * from './judge';

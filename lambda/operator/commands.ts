@@ -1,6 +1,7 @@
-import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, WaitTarget, decideApproval, decideIntervention, decideWait } from '../core';
+import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, PromoteRecord, WaitTarget, decideApproval, decideIntervention, decidePromoteRequest, decideWait } from '../core';
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
+import { getPromote, putPromote } from '../aws/promote-requests';
 import { RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
@@ -146,4 +147,44 @@ async function rolloutOf(endpointName: string, state: EndpointState | undefined,
 /** `retry`: roll out again, explicitly, the version the last rollout did not promote (decideRetry). */
 export async function retryByOperator(input: { endpointName: string; by: string; reason: string; now: number }): Promise<{ rolloutId: string; versionId: string; executionArn: string; reason: string }> {
   return retryRollout({ ...input, retry: retryTransient() });
+}
+
+export interface PromoteRequest {
+  readonly endpointName: string;
+  /** `step`: skip the rest of the current step's bake; `full`: every remaining bake, straight to 100% and promotion. */
+  readonly mode: PromoteRecord['mode'];
+  /** The rollout to promote (default: the one holding the endpoint); refused when another one holds it. */
+  readonly rolloutId?: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly now: number;
+}
+
+/**
+ * `promote [--full]`: records the operator's promote for the rollout in progress (decidePromoteRequest), with who and
+ * why in the history; the rollout's next guard check applies it (decideStep), guards still watched.
+ */
+export async function promoteByOperator(input: PromoteRequest): Promise<{ rolloutId: string; stepIndex?: number; reason: string }> {
+  const { endpointName, mode, now } = input;
+  const state = await getState(endpointName);
+  const id = input.rolloutId ?? state?.lock?.rolloutId;
+  const [rollout, existing, history] = id === undefined ? [undefined, undefined, []] : await Promise.all([getRollout(endpointName, id), getPromote(endpointName, id), listHistory(endpointName)]);
+  const shifted = history.filter((h) => h.rolloutId === id && h.decision === 'traffic-shifted').at(-1);
+  const stepIndex = (shifted?.evidence as { stepIndex?: number } | undefined)?.stepIndex;
+  const decided = decidePromoteRequest({
+    endpointName, mode, rolloutId: input.rolloutId, state, existing,
+    rollout: rollout && { rolloutId: rollout.rolloutId, versionId: rollout.versionId, outcome: rollout.outcome, stepIndex },
+  });
+  if (!decided.accept) {
+    throw new Error(decided.reason);
+  }
+  const record: PromoteRecord = { mode, by: input.by, at: now, reason: input.reason, rolloutId: decided.rolloutId, stepIndex: decided.stepIndex };
+  // Recorded before it can act (invariant 4): the history says who asked and why before any step skips its bake.
+  await appendHistory({
+    at: now, endpointName, rolloutId: decided.rolloutId, decision: 'promote-requested', actor: input.by,
+    reason: `${input.by} asked to promote${mode === 'full' ? ' --full' : ''}: ${decided.reason}: ${input.reason}`,
+    evidence: { mode, stepIndex: decided.stepIndex },
+  });
+  await putPromote(endpointName, record);
+  return { rolloutId: decided.rolloutId, stepIndex: decided.stepIndex, reason: decided.reason };
 }

@@ -29,4 +29,25 @@ describe('operator commands in a scenario (the CLI code path)', () => {
     expect(finalWeights(summary)).toEqual({ v2: 100 });
     expectInvariants(summary);
   });
+
+  test('promote: refused while idle with what is allowed; then skips the 10% bake, and --full goes to 100% and promotion, recorded with who and why', async () => {
+    const { run, summary } = await scenario('operator-promote');
+    expect(operatorLines(run, 8)).toContain('refused: cannot promote: no rollout in progress on endpoint sim-endpoint: endpoint sim-endpoint is idle; allowed now: undo, retry, status, history');
+    const rolloutId = run.history.find((h) => h.decision === 'promote-requested')!.rolloutId;
+    const mine = run.history.filter((h) => h.rolloutId === rolloutId);
+    const d = mine.map((h) => h.decision);
+    expect(d.filter((x) => x === 'promote-requested')).toHaveLength(2);
+    expect(d.filter((x) => x === 'step-passed')).toHaveLength(0);
+    const promoted = mine.filter((h) => h.decision === 'step-promoted');
+    // 10% skipped to 50% (step), then 50% to 100% and 100% promoted (--full): each by dave, each naming the request.
+    expect(promoted.map((h) => [h.evidence.stepIndex, h.actor, h.evidence.promote.mode])).toEqual([[0, 'dave@example.com', 'step'], [1, 'dave@example.com', 'full'], [2, 'dave@example.com', 'full']]);
+    expect(promoted[0].reason).toMatch(/^step 0 \(10%\) promoted by dave@example.com after \d+s of its 1800s bake .* with guards OK: 'scenario operator action': shift to step 1 \(50%\)$/);
+    expect(promoted[1].reason).toMatch(/shift to step 2 \(100%\)$/);
+    expect(mine.filter((h) => h.decision === 'traffic-shifted').map((h) => h.evidence.step.percent)).toEqual([10, 50, 100]);
+    expect(summary.rollouts.map((r) => r.outcome)).toEqual(['promoted', 'promoted']);
+    // Three 30-minute bakes, yet promoted about 15 minutes after the deploy (provisioning included).
+    expect(summary.rolloutToPromotionSeconds!).toBeLessThan(20 * 60);
+    expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
 });
