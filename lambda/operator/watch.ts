@@ -18,7 +18,7 @@ export interface WatchInput {
 
 const BAR = 24;
 /** Decisions whose evidence is a guard reading. */
-const GUARD_DECISIONS = ['step-passed', 'approved', 'approval-requested', 'guards-failed', 'watch-ended', 'revert-decided', 'rollback', 'reverted', 'stable-alarm'];
+const GUARD_DECISIONS = ['step-passed', 'step-promoted', 'approved', 'approval-requested', 'guards-failed', 'watch-ended', 'revert-decided', 'rollback', 'reverted', 'stable-alarm'];
 
 export function watchFrame(input: WatchInput): string {
   const { state, rollout, history, now, endpointName } = input;
