@@ -123,8 +123,8 @@ common(program.command('status').description('where the endpoint is: stable, can
       }
     }
     const s = await commands.endpointStatus(o.endpoint);
-    const gate = await commands.rolloutAtGate(s);
-    print(o, s ? { ...s, gate: gate ?? null } : null, describeState(s, o.endpoint, gate));
+    const [gate, judged] = await Promise.all([commands.rolloutAtGate(s), commands.judgedInProgress(s)]);
+    print(o, s ? { ...s, gate: gate ?? null, judged: judged ?? null } : null, describeState(s, o.endpoint, gate, judged));
   });
 
 common(program.command('watch').description('follow the rollout live: progress through the steps, bake and deadline left, guard evidence; '

@@ -2,7 +2,7 @@ import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, PromoteRe
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
 import { getPromote, putPromote } from '../aws/promote-requests';
-import { RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
+import { JudgedAt, RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
@@ -114,6 +114,12 @@ export async function rolloutAtGate(state: EndpointState | undefined): Promise<R
   if (state?.lock === undefined) return undefined;
   const rollout = await getRollout(state.endpointName, state.lock.rolloutId);
   return rollout?.gateOpenedAt !== undefined && rollout.gateClosedAt === undefined && rollout.outcome === undefined ? rollout : undefined;
+}
+
+/** The judge's latest answer for the rollout holding the endpoint, if it has one (what `status` shows under the state). */
+export async function judgedInProgress(state: EndpointState | undefined): Promise<JudgedAt | undefined> {
+  if (state?.lock === undefined) return undefined;
+  return (await getRollout(state.endpointName, state.lock.rolloutId))?.judged;
 }
 
 export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {

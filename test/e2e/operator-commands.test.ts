@@ -12,6 +12,11 @@ describe('operator commands in a scenario (the CLI code path)', () => {
     expect(duringStep[3]).toMatch(/^ {2}step {7}2 of 3: 50% for 2m52s; bake 2m08s left at the earliest \(metrics arrive late\), deadline in 7m08s$/);
     expect(duringStep).toContain('  weights    blue 50% / green 50%');
     expect(duringStep.find((l) => l.startsWith('  guards'))).toMatch(/step-passed: stepIndex=0, observation=\{2 alarm\(s\) OK, \d+ candidate invocations, metrics through /);
+    // The judge's latest answer at the step baking now (from the rollout record, written at every guard check).
+    const judge = duringStep.findIndex((l) => l.startsWith('  judge'));
+    expect(duringStep[judge]).toMatch(/^ {2}judge {6}(not worse|not yet known) at \d\d:\d\d:\d\dZ \(step 1\), data through \d\d:\d\d:\d\dZ \(watermark\); at most 1% false rollbacks per rollout, 95% confidence to advance$/);
+    expect(duringStep[judge + 1]).toMatch(/^ {4}error-rate: candidate \d+ errors in [\d,]+ requests vs stable \d+ in [\d,]+: /);
+    expect(duringStep[judge + 2]).toMatch(/^ {6}rollback e-value [\d.e+]+ vs stable, [\d.e+]+ vs the 1% objective \(threshold 400\); advance e-value [\d.e+]+ \(threshold 20\) for a bound of [\d.]+% = stable's [\d.]+% \+ [\d.]+ points?; \d+ minute\(s\) counted$/);
     expect(operatorLines(run, 45)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}revert {5}window open 14m19s more: standby mv-\w+ on blue$/)]));
     expect(operatorLines(run, 70)).toEqual(expect.arrayContaining(['endpoint sim-endpoint: idle', '  weights    blue 0% / green 100%']));
     expect(summary.outcome).toBe('promoted');

@@ -2,7 +2,7 @@ import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlar
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
-import { markGate } from '../../aws/rollout-records';
+import { markGate, markJudged } from '../../aws/rollout-records';
 import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
 import { readAlarms, readInvocations } from '../../aws/guard-readings';
 import { getState } from '../../aws/state-table';
@@ -57,6 +57,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     promote,
     now: env.now,
   });
+  // What `status` and `watch` show while the step bakes (holding decisions are not recorded in the history).
+  if (judgement !== undefined) await markJudged(spec.endpointName, rolloutId, { at: env.now, stepIndex, judgement });
   const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }), ...(promote === undefined ? {} : { promote }) };
   const gateOpen = context.approvalRequestedAt !== undefined;
   const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
