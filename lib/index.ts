@@ -4,5 +4,6 @@ export * from './concurrency-policy';
 export * from './guard';
 export * from './model-version';
 export * from './rollout-controller';
+export * from './rollout-outcome';
 export * from './rollout-strategy';
 export * from './slot';

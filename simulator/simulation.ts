@@ -705,6 +705,8 @@ export function setProcessEnv(): () => void {
     AWS_SECRET_ACCESS_KEY: 'SIMULATOR',
     AWS_SESSION_TOKEN: 'SIMULATOR',
     POWERTOOLS_LOG_LEVEL: process.env.SIM_LOG_LEVEL ?? 'SILENT',
+    // The controller's EMF metric lines (one JSON document each on stdout) stay out of the output unless asked for.
+    POWERTOOLS_METRICS_DISABLED: process.env.SIM_METRICS === '1' ? 'false' : 'true',
     AWS_LAMBDA_FUNCTION_NAME: 'simulated',
   });
   delete process.env.AWS_PROFILE;
