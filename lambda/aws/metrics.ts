@@ -17,9 +17,11 @@ const UNIT = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, Percent: Me
  * Publishes each datum for the endpoint: dimension EndpointName, and for an outcome both Outcome (all endpoints of the
  * controller) and EndpointName + Outcome. A metric that cannot be written never fails the rollout action.
  */
-export function publishMetrics(endpointName: string, data: readonly MetricDatum[]): void {
+export function publishMetrics(endpointName: string, data: readonly MetricDatum[], rolloutId?: string): void {
   for (const datum of data) {
     try {
+      // Searchable in the log line, not a dimension (one value per rollout).
+      if (rolloutId !== undefined) metrics.addMetadata('rolloutId', rolloutId);
       if (datum.outcome === undefined) {
         metrics.addDimension(METRIC_DIMENSION.endpoint, endpointName);
       } else {

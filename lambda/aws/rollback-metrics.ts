@@ -11,5 +11,5 @@ export async function publishRollbackMetrics(endpointName: string, rolloutId: st
   const recoveredAt = Date.now();
   const history = await listHistory(endpointName);
   const decidedAt = history.find((h) => h.rolloutId === rolloutId && h.decision === decision)?.at ?? fallbackDecidedAt;
-  publishMetrics(endpointName, rollbackMetrics({ history, rolloutId, decidedAt, recoveredAt }));
+  publishMetrics(endpointName, rollbackMetrics({ history, rolloutId, decidedAt, recoveredAt }), rolloutId);
 }

@@ -109,9 +109,9 @@ async function supersede(context: RolloutContext, env: ActionEnv, state: Endpoin
       ? { outcome: 'promoted' as const, reason: `promoted; its revert window ended early: ${cause}` }
       : { outcome: 'aborted' as const, reason: cause };
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { ...end, endedAt: env.now });
-    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: end.outcome }));
+    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: end.outcome }), holder.rolloutId);
   } else if (ended.endedAt === undefined) {
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { outcome: ended.outcome, reason: ended.reason, endedAt: env.now });
-    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: ended.outcome }));
+    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: ended.outcome }), holder.rolloutId);
   }
 }

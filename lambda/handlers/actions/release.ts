@@ -29,7 +29,7 @@ export const release: Action = async (context, env) => {
   const before = await getRollout(endpointName, context.rolloutId);
   await setRolloutOutcome(endpointName, context.rolloutId, { outcome, reason, endedAt: env.now });
   if (before?.endedAt === undefined) {
-    publishMetrics(endpointName, rolloutEndMetrics({ outcome, startedAt: before?.startedAt, promotedAt: context.promotedAt }));
+    publishMetrics(endpointName, rolloutEndMetrics({ outcome, startedAt: before?.startedAt, promotedAt: context.promotedAt }), context.rolloutId);
   }
   await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error } });
   await putRolloutEvent(EVENT_DETAIL_TYPE.ended, eventDetail(context, { outcome, reason }), eventBusName);

@@ -41,7 +41,7 @@ export const shiftTraffic: Action = async (context, env) => {
   });
   const detail = eventDetail(context, { stepIndex, percent: step.percent, weights: change.after });
   await putRolloutEvent(EVENT_DETAIL_TYPE.stepChanged, detail, context.spec.eventBusName);
-  publishMetrics(endpointName, [{ name: METRIC_NAME.candidateTraffic, unit: 'Percent', value: step.percent }]);
+  publishMetrics(endpointName, [{ name: METRIC_NAME.candidateTraffic, unit: 'Percent', value: step.percent }], context.rolloutId);
   return {
     ...context,
     stepIndex,

@@ -3,6 +3,7 @@ import { METRIC_NAMESPACE } from '../../../lambda/core';
 import { release } from '../../../lambda/handlers/actions/release';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { mockAws } from './support/aws-mocks';
+import { captureStdout } from './support/stdout';
 import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, putRecord, putState, rollingOut, variant, version } from './support/fixtures';
 
 /**
@@ -10,21 +11,17 @@ import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, co
  * stdout (Powertools Metrics). Each test reads what the handler printed.
  */
 const aws = mockAws();
-let lines: string[] = [];
-let write: jest.SpyInstance;
+let stdout: ReturnType<typeof captureStdout>;
 beforeEach(() => {
   aws.reset();
-  lines = [];
-  write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.startsWith('{"_aws"')));
-    return true;
-  });
+  stdout = captureStdout();
 });
 afterEach(() => {
-  write.mockRestore();
+  stdout.restore();
   jest.restoreAllMocks();
 });
-const emf = () => lines.map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } });
+type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+const emf = () => stdout.lines().filter((l) => '_aws' in l) as Emf[];
 
 const ROLLOUT = context().rolloutId;
 
@@ -35,7 +32,7 @@ test('a rollout that ends counts once by outcome, for the controller (Outcome) a
   const [outcome, promote] = emf();
   expect(outcome).toMatchObject({
     _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['Outcome'], ['EndpointName', 'Outcome']], Metrics: [{ Name: 'Rollouts', Unit: 'Count' }] }] },
-    Outcome: 'promoted', EndpointName: ENDPOINT, Rollouts: 1,
+    Outcome: 'promoted', EndpointName: ENDPOINT, Rollouts: 1, rolloutId: ROLLOUT,
   });
   expect(outcome).not.toHaveProperty('service');
   expect(promote).toMatchObject({
