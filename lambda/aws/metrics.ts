@@ -19,19 +19,20 @@ const UNIT = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, Percent: Me
  */
 export function publishMetrics(endpointName: string, data: readonly MetricDatum[], rolloutId?: string): void {
   for (const datum of data) {
-    try {
-      // Searchable in the log line, not a dimension (one value per rollout).
-      if (rolloutId !== undefined) metrics.addMetadata('rolloutId', rolloutId);
-      if (datum.outcome === undefined) {
-        metrics.addDimension(METRIC_DIMENSION.endpoint, endpointName);
-      } else {
-        metrics.addDimension(METRIC_DIMENSION.outcome, datum.outcome);
-        metrics.addDimensions({ [METRIC_DIMENSION.endpoint]: endpointName, [METRIC_DIMENSION.outcome]: datum.outcome });
+    // One document per dimension set: Powertools warns when two sets of one document share a key (Outcome).
+    const sets: Array<Record<string, string>> = datum.outcome === undefined
+      ? [{ [METRIC_DIMENSION.endpoint]: endpointName }]
+      : [{ [METRIC_DIMENSION.outcome]: datum.outcome }, { [METRIC_DIMENSION.endpoint]: endpointName, [METRIC_DIMENSION.outcome]: datum.outcome }];
+    for (const set of sets) {
+      try {
+        // Searchable in the log line, not a dimension (one value per rollout).
+        if (rolloutId !== undefined) metrics.addMetadata('rolloutId', rolloutId);
+        metrics.addDimensions(set);
+        metrics.addMetric(datum.name, UNIT[datum.unit], datum.value);
+        metrics.publishStoredMetrics();
+      } catch (err) {
+        logger.warn('metric not published', { metric: datum.name, endpointName, error: errorMessage(err) });
       }
-      metrics.addMetric(datum.name, UNIT[datum.unit], datum.value);
-      metrics.publishStoredMetrics();
-    } catch (err) {
-      logger.warn('metric not published', { metric: datum.name, endpointName, error: errorMessage(err) });
     }
   }
 }

@@ -1,4 +1,5 @@
 import './support/env';
+import './support/metrics-on';
 import { METRIC_NAMESPACE } from '../../../lambda/core';
 import { release } from '../../../lambda/handlers/actions/release';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
@@ -29,20 +30,26 @@ test('a rollout that ends counts once by outcome, for the controller (Outcome) a
   putState(aws.table, rollingOut());
   putRecord(aws.table, `ROLLOUT#${ROLLOUT}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT, startedAt: T0 - 1_800_000 });
   await release(context({ outcome: 'promoted', reason: 'promoted', promotedAt: T0 - 600_000, next: 'release' }), { now: T0, executionArn: EXECUTION_ARN });
-  const [outcome, promote] = emf();
+  const [controller, outcome, promote] = emf();
+  expect(controller).toMatchObject({
+    _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['Outcome']], Metrics: [{ Name: 'Rollouts', Unit: 'Count' }] }] },
+    Outcome: 'promoted', Rollouts: 1, rolloutId: ROLLOUT,
+  });
   expect(outcome).toMatchObject({
-    _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['Outcome'], ['EndpointName', 'Outcome']], Metrics: [{ Name: 'Rollouts', Unit: 'Count' }] }] },
+    _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['EndpointName', 'Outcome']], Metrics: [{ Name: 'Rollouts', Unit: 'Count' }] }] },
     Outcome: 'promoted', EndpointName: ENDPOINT, Rollouts: 1, rolloutId: ROLLOUT,
   });
   expect(outcome).not.toHaveProperty('service');
+  // Published without Powertools' duplicate-dimension warning (it would land in the logs at every rollout end).
+  expect(stdout.raw().filter((l) => !l.startsWith('{"_aws"'))).toEqual([]);
   expect(promote).toMatchObject({
     _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [['EndpointName']], Metrics: [{ Name: 'TimeToPromote', Unit: 'Seconds' }] }] },
     EndpointName: ENDPOINT, TimeToPromote: 1200,
   });
-  expect(emf()).toHaveLength(2);
+  expect(emf()).toHaveLength(3);
   // A retried Release finds the end recorded: nothing counted twice.
   await release(context({ outcome: 'promoted', reason: 'promoted', promotedAt: T0 - 600_000, next: 'release' }), { now: T0 + 1000, executionArn: EXECUTION_ARN });
-  expect(emf()).toHaveLength(2);
+  expect(emf()).toHaveLength(3);
 });
 
 test('a rollback reports time to detect and to recover from the candidate\'s first traffic, and the candidate back at 0%', async () => {
