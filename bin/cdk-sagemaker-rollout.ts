@@ -7,8 +7,8 @@ import { describeHistory, describeState } from '../lambda/operator/format';
 import { quietSdkNodeNotice } from '../simulator/quiet';
 
 /**
- * The on-call engineer's command line: status, history, approve/reject at the gate, manual rollback or abort, the
- * endpoint's runbook, and
+ * The on-call engineer's command line: status, watch, history, approve/reject at the gate, promote, manual rollback or
+ * abort, undo, retry, drill, the endpoint's runbook, and
  * `simulate`, a what-if run of an endpoint of your own CDK app against the local twin, and `probe`, which measures in
  * your account the timings that twin assumes.
  * The operator commands talk to the controller's state table and state machine with your own AWS credentials; find
@@ -123,8 +123,8 @@ common(program.command('status').description('where the endpoint is: stable, can
       }
     }
     const s = await commands.endpointStatus(o.endpoint);
-    const gate = await commands.rolloutAtGate(s);
-    print(o, s ? { ...s, gate: gate ?? null } : null, describeState(s, o.endpoint, gate));
+    const [gate, judged] = await Promise.all([commands.rolloutAtGate(s), commands.judgedInProgress(s)]);
+    print(o, s ? { ...s, gate: gate ?? null, judged: judged ?? null } : null, describeState(s, o.endpoint, gate, judged));
   });
 
 common(program.command('watch').description('follow the rollout live: progress through the steps, bake and deadline left, guard evidence; '
@@ -270,6 +270,21 @@ globalOptions(program.command('runbook')
     const found = findRunbook(o.cdkOut, o.endpoint, o.stack);
     if (!o.json) console.error(`from ${found.file}, synthesized ${found.synthesizedAt.toISOString()}`);
     print(o, { endpoint: o.endpoint, file: found.file, synthesizedAt: found.synthesizedAt.toISOString(), markdown: found.markdown }, found.markdown);
+  });
+
+
+common(program.command('promote').description('skip the rest of the current step\'s bake (guards still watched: an alarm, the judge\'s '
+  + '"worse" or unreadable data still hold or roll back; an approval gate still waits for its approver); --full: every remaining '
+  + 'bake, straight to 100% and promotion. Applied at the rollout\'s next guard check'))
+  .option('--full', 'go straight to 100% and promotion')
+  .option('--rollout <id>', 'the rollout to promote (default: the one holding the endpoint; refused if another one holds it)')
+  .requiredOption('--reason <text>', 'why, for the record')
+  .option('--by <name>', 'who decides (default: your AWS identity)')
+  .action(async (o: Common & { full?: boolean; rollout?: string; reason: string }) => {
+    const commands = configure(o);
+    const by = await identity(o);
+    const done = await commands.promoteByOperator({ endpointName: o.endpoint, mode: o.full ? 'full' : 'step', rolloutId: o.rollout, by, reason: o.reason, now: Date.now() });
+    print(o, { endpoint: o.endpoint, by, mode: o.full ? 'full' : 'step', ...done }, `promote${o.full ? ' --full' : ''}: ${done.reason}, as ${by}; the controller applies it at its next guard check`);
   });
 
 globalOptions(program.command('simulate')

@@ -30,7 +30,9 @@ import { modelOptionFields } from './private/model-options';
 import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
+import { METRIC_DIMENSION, METRIC_NAME, rolloutMetric } from './private/rollout-metric';
 import { RolloutController } from './rollout-controller';
+import { RolloutOutcome } from './rollout-outcome';
 import { RolloutStrategy } from './rollout-strategy';
 import { Slot } from './slot';
 import {
@@ -55,6 +57,33 @@ export interface IBlueGreenEndpoint extends IResource {
 
   /** Permits `grantee` to invoke the endpoint. */
   grantInvoke(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Rollouts of this endpoint that ended with `outcome` (namespace `SageMakerRollout`, metric `Rollouts`, dimensions
+   * EndpointName and Outcome; published by the controller once per rollout when it ends). Sum over 5 minutes by default.
+   */
+  metricRollouts(outcome: RolloutOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Seconds from the candidate's first user traffic in a rolled-back (or reverted) rollout to the rollback decision
+   * (`TimeToDetect`, one value per rollback). Maximum over 5 minutes by default.
+   */
+  metricTimeToDetect(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Seconds from the candidate's first user traffic in a rolled-back (or reverted) rollout to 100% of traffic back on
+   * the LKG, verified by reading back (`TimeToRecover`, one value per rollback). Maximum over 5 minutes by default.
+   */
+  metricTimeToRecover(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Seconds from a rollout's start to its promotion (`TimeToPromote`, one value per promotion). Maximum over 5 minutes by default. */
+  metricTimeToPromote(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * The candidate's share of traffic in percent at every change (`CandidateTrafficPercent`: each step, then 0 on a
+   * rollback): the rollout's phase as a line. Maximum over 1 minute by default.
+   */
+  metricCandidateTraffic(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 
   /** A metric of one slot in the `AWS/SageMaker` namespace (dimensions EndpointName and VariantName). */
   metric(metricName: string, slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
@@ -149,6 +178,30 @@ abstract class BlueGreenEndpointBase extends Resource implements IBlueGreenEndpo
 
   public metricCpuUtilization(slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.slotMetric(SAGEMAKER_ENDPOINT_NAMESPACE, 'CPUUtilization', 'Average', slot, props);
+  }
+
+  public metricRollouts(outcome: RolloutOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return rolloutMetric(METRIC_NAME.rollouts, 'Sum', { [METRIC_DIMENSION.endpoint]: this.endpointName, [METRIC_DIMENSION.outcome]: outcome.value }, props);
+  }
+
+  public metricTimeToDetect(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rolloutTimeMetric(METRIC_NAME.timeToDetect, props);
+  }
+
+  public metricTimeToRecover(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rolloutTimeMetric(METRIC_NAME.timeToRecover, props);
+  }
+
+  public metricTimeToPromote(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.rolloutTimeMetric(METRIC_NAME.timeToPromote, props);
+  }
+
+  public metricCandidateTraffic(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return rolloutMetric(METRIC_NAME.candidateTraffic, 'Maximum', { [METRIC_DIMENSION.endpoint]: this.endpointName }, { period: Duration.minutes(1), ...props });
+  }
+
+  private rolloutTimeMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return rolloutMetric(metricName, 'Maximum', { [METRIC_DIMENSION.endpoint]: this.endpointName }, props);
   }
 
   private slotMetric(namespace: string, metricName: string, statistic: string, slot: Slot, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

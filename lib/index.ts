@@ -5,5 +5,6 @@ export * from './guard';
 export * from './model-version';
 export * from './rollout-controller';
 export * from './rollout-dashboard';
+export * from './rollout-outcome';
 export * from './rollout-strategy';
 export * from './slot';

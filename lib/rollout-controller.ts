@@ -18,6 +18,8 @@ import {
 import { GUARD_LISTENER_TIMEOUT_SECONDS } from '../lambda/core/fast-lever';
 import { OWNER_TAG } from '../lambda/core/ownership-decision';
 import { ENDPOINT_TAG } from '../lambda/core/tags';
+import { METRIC_DIMENSION, METRIC_NAME, rolloutMetric } from './private/rollout-metric';
+import { RolloutOutcome } from './rollout-outcome';
 import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
 import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from './private/sagemaker-arns';
@@ -496,9 +498,22 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     return this.table.grantReadData(grantee);
   }
 
-  /** Rollout executions that failed (a task failed for good; traffic was returned to stable first). */
+  /**
+   * Rollout executions that failed (a task failed for good; traffic was returned to stable first).
+   *
+   * @deprecated A rollback execution succeeds, so this never counts rollbacks: use
+   * `metricRollouts(RolloutOutcome.ROLLED_BACK)` (or `RolloutOutcome.FAILED` for what this counted).
+   */
   public metricRolloutsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.stateMachine.metricFailed(props);
+  }
+
+  /**
+   * Rollouts of every endpoint of this controller that ended with `outcome` (metric `Rollouts`, dimension `Outcome`,
+   * published once per rollout when it ends). Sum over 5 minutes by default.
+   */
+  public metricRollouts(outcome: RolloutOutcome, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return rolloutMetric(METRIC_NAME.rollouts, 'Sum', { [METRIC_DIMENSION.outcome]: outcome.value }, props);
   }
 
   /** Alarm events that reached the dead-letter queue: the guard listener never acted on them (polling did). */

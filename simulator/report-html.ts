@@ -2,6 +2,8 @@ import type { RunRecord, TimelineEvent } from './simulation';
 import type { Summary } from './summary';
 import { byText } from './order';
 import { histogramPercentile } from './traffic-log';
+import { describeJudgement, judgementOf } from '../lambda/operator/format';
+import type { HistoryEntry } from '../lambda/core';
 
 /**
  * One self-contained HTML page for a run: header figures, invariants, a stacked timeline chart (inline SVG drawn
@@ -49,7 +51,7 @@ th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e5e7eb;vertical-a
 th{background:#f9fafb;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.time{font-variant-numeric:tabular-nums;white-space:nowrap}
-.holds{color:#15803d;font-weight:600}.broken{color:#b91c1c;font-weight:600}.muted{color:#6b7280}
+.judge{color:#4b5563;font-size:90%;margin-top:4px;white-space:pre-wrap}.holds{color:#15803d;font-weight:600}.broken{color:#b91c1c;font-weight:600}.muted{color:#6b7280}
 tr.bad td{background:#fef2f2}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:#374151;margin-bottom:6px}
 .legend span{display:inline-flex;align-items:center;gap:5px}
@@ -121,7 +123,7 @@ function rolloutsSection(summary: Summary): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Decision log and events
 
-interface Decision { n: number; at: number; actor: string; decision: string; reason: string; version?: string }
+interface Decision { n: number; at: number; actor: string; decision: string; reason: string; version?: string; judge?: string[] }
 
 /** History entries in the order they were written (the sort key holds time and sequence). */
 function decisions(run: RunRecord): Decision[] {
@@ -135,13 +137,21 @@ function decisions(run: RunRecord): Decision[] {
       decision: String(h.decision ?? ''),
       reason: String(h.reason ?? ''),
       version: h.rolloutId !== undefined ? versionOfRollout.get(String(h.rolloutId)) : undefined,
+      judge: judgeLines(h as unknown as HistoryEntry),
     }));
+}
+
+/** The judge's evidence a decision records, as the CLI prints it (the one formatter), one line per reading. */
+function judgeLines(h: HistoryEntry): string[] | undefined {
+  const judgement = judgementOf(h);
+  return judgement === undefined ? undefined : describeJudgement(judgement, '');
 }
 
 function decisionSection(run: RunRecord): string {
   const rows = decisions(run).map((d) => `<tr id="decision-${d.n}"${decisionTone(d.decision) === 'bad' ? ' class="bad"' : ''}>`
     + `<td class="num">${d.n}</td><td class="time">${clock(d.at - run.start)}</td><td class="time">${utc(d.at)}</td><td>${esc(d.actor)}</td>`
-    + `<td>${esc(d.decision)}</td><td>${esc(d.version ?? '')}</td><td>${esc(withBreachingValue(run, d))}</td></tr>`);
+    + `<td>${esc(d.decision)}</td><td>${esc(d.version ?? '')}</td><td>${esc(withBreachingValue(run, d))}`
+    + `${d.judge ? `<div class="judge">${d.judge.map(esc).join('<br>')}</div>` : ''}</td></tr>`);
   return [
     '<section>',
     `<h2>Decision log <span class="muted">(${rows.length})</span></h2>`,

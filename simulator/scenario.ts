@@ -108,6 +108,9 @@ export interface TimelineEntry {
   readonly watch?: string;
   /** An operator runs `retry` (the value is who): the last rollout's version again, explicitly. */
   readonly retry?: string;
+  /** An operator runs `promote` (the value is who): skip the rest of the current step's bake; with `promoteFull`, `--full`. */
+  readonly promote?: string;
+  readonly promoteFull?: boolean;
   /** A drill: force a guard alarm of the candidate (or, after promotion, the stable) slot into ALARM. */
   readonly forceAlarm?: 'candidate' | 'stable';
   /** An operator runs `drill` (the value is who): the controller's drill (stable redeployed, its alarm forced, rollback recorded). */
@@ -307,6 +310,8 @@ export const SCENARIO_SCHEMA = {
           status: { type: 'string', minLength: 1 },
           watch: { type: 'string', minLength: 1 },
           retry: { type: 'string', minLength: 1 },
+          promote: { type: 'string', minLength: 1 },
+          promoteFull: { const: true },
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },

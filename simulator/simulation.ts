@@ -449,10 +449,13 @@ export async function simulate(
             const commands = operatorCommands();
             const state = await commands.endpointStatus(endpointName);
             const { describeState } = await import('../lambda/operator/format');
-            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state)).split('\n')) emit('operator', line);
+            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state), await commands.judgedInProgress(state)).split('\n')) emit('operator', line);
           }, `${entry.status} runs status`, emit);
         } else if (entry.retry) {
           void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
+        } else if (entry.promote) {
+          void operator(() => operatorCommands().promoteByOperator({ endpointName, mode: entry.promoteFull ? 'full' : 'step', by: entry.promote!, reason: 'scenario operator action', now: Date.now() }),
+            `${entry.promote} runs promote${entry.promoteFull ? ' --full' : ''}`, emit);
         } else if (entry.watch) {
           void operator(async () => {
             const { watchFrame } = await import('../lambda/operator/watch');
@@ -715,6 +718,8 @@ export function setProcessEnv(): () => void {
     AWS_SECRET_ACCESS_KEY: 'SIMULATOR',
     AWS_SESSION_TOKEN: 'SIMULATOR',
     POWERTOOLS_LOG_LEVEL: process.env.SIM_LOG_LEVEL ?? 'SILENT',
+    // The controller's EMF metric lines (one JSON document each on stdout) stay out of the output unless asked for.
+    POWERTOOLS_METRICS_DISABLED: process.env.SIM_METRICS === '1' ? 'false' : 'true',
     AWS_LAMBDA_FUNCTION_NAME: 'simulated',
   });
   delete process.env.AWS_PROFILE;

@@ -1,4 +1,5 @@
 import { Actor, Outcome, RolloutKind } from '../core/contract';
+import type { Judgement } from '../core/judge/judge';
 import { endpointKey, getItem, isConditionFailed, putItem, queryPrefix, setFields } from './table';
 
 /** One rollout attempt (sk `ROLLOUT#<rolloutId>`). */
@@ -18,6 +19,15 @@ export interface RolloutRecord {
   readonly gateClosedAt?: number;
   /** A drill: its rollback is an exercise, recorded with its figures (drill-completed) and no verdict on the version. */
   readonly drill?: boolean;
+  /** The judge's latest answer (every guard check overwrites it): what `status` and `watch` show while a step bakes. */
+  readonly judged?: JudgedAt;
+}
+
+/** The judge's answer at one guard check of a step. */
+export interface JudgedAt {
+  readonly at: number;
+  readonly stepIndex: number;
+  readonly judgement: Judgement;
 }
 
 export interface RolloutEnd {
@@ -69,4 +79,14 @@ export async function setRolloutOutcome(endpointName: string, rolloutId: string,
 /** Marks the rollout's approval gate open or closed (the operator CLI reads it before accepting a decision). */
 export async function markGate(endpointName: string, rolloutId: string, gate: { gateOpenedAt?: number; gateClosedAt?: number }): Promise<void> {
   await setFields(endpointKey(endpointName), sk(rolloutId), gate, true);
+}
+
+/** Keeps the judge's latest answer on the rollout record (one write per guard check; the history keeps the decisions). */
+export async function markJudged(endpointName: string, rolloutId: string, judged: JudgedAt): Promise<void> {
+  try {
+    await setFields(endpointKey(endpointName), sk(rolloutId), { judged }, true);
+  } catch (err) {
+    // No record to annotate (a context without its ROLLOUT# item): the decision does not depend on this view.
+    if (!isConditionFailed(err)) throw err;
+  }
 }

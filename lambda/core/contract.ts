@@ -405,3 +405,19 @@ export const EVENT_DETAIL_TYPE = {
   /** A drill ended: whether the forced alarm rolled back, with the time to detect and to recover. */
   drillCompleted: 'Rollout Drill Completed',
 } as const;
+
+/**
+ * An operator's `promote` for one rollout (sk `PROMOTE#<rolloutId>`), written by the CLI and applied by the rollout's
+ * next guard check: `step` skips the rest of the bake of the step it names, `full` skips every remaining bake and goes
+ * straight to 100% and promotion. Neither overrides a guard in ALARM, the judge's "worse", unreadable data or an
+ * approval gate.
+ */
+export interface PromoteRecord {
+  readonly mode: 'step' | 'full';
+  readonly by: string;
+  readonly at: number;
+  readonly reason: string;
+  readonly rolloutId: string;
+  /** The step in progress when the operator asked (a `step` promote applies to it alone). */
+  readonly stepIndex?: number;
+}

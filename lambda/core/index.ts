@@ -19,5 +19,7 @@ export * from './undo-decision';
 export * from './wait-decision';
 export * from './retry-decision';
 export * from './drill-decision';
+export * from './promote-decision';
+export * from './rollout-metrics';
 export * from './tags';
 export * from './judge';

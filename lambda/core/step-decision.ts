@@ -1,7 +1,8 @@
-import { ApprovalRecord, GuardObservation, RolloutPlan } from './contract';
+import { ApprovalRecord, GuardObservation, PromoteRecord, RolloutPlan } from './contract';
 import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
 import { assertEpochMs, assertRolloutPlan } from './input-checks';
 import { Judgement } from './judge/judge';
+import { fullPromoteTarget } from './promote-decision';
 
 /** Where the rollout is within its plan. */
 export interface StepProgress {
@@ -24,6 +25,8 @@ export interface StepDecision {
   approvalRequestedAt?: number;
   /** Set on a rollback that judges nothing (a deadline passed without data or traffic, or without a decision at the gate). */
   inconclusive?: true;
+  /** Set when the step advances (or promotes) on an operator's `promote` instead of its own bake and evidence. */
+  promotedBy?: string;
 }
 
 /**
@@ -34,6 +37,9 @@ export interface StepDecision {
  * then the judge's "not worse" (held while not yet known, likewise). Running out of time (data, traffic, evidence, or an
  * approver's decision) is `inconclusive`: no verdict on the candidate; a green, baked, busy, not-worse step promotes
  * (100% step), opens or passes the approval gate, or shifts to the next step.
+ * An operator's `promote` that applies to this step (promoteApplies) stands in for the bake, the arrived metrics, the
+ * invocation floor and the judge's "not yet known", never for a guard in ALARM, a rejection, "worse" or unreadable
+ * data; `full` shifts to 100% (or to the step before an approval gate still ahead: the gate still waits for its approver).
  */
 export function decideStep(input: {
   plan: RolloutPlan;
@@ -43,9 +49,11 @@ export function decideStep(input: {
   approval?: ApprovalRecord;
   /** The judge's answer on the guards it reads as counts; absent when no guard is judged. */
   judgement?: Judgement;
+  /** An operator's `promote` of this rollout that applies to this step (promoteApplies). */
+  promote?: PromoteRecord;
   now: number;
 }): StepDecision {
-  const { plan, progress, candidateAlarms, observation, approval, judgement, now } = input;
+  const { plan, progress, candidateAlarms, observation, approval, judgement, promote, now } = input;
   assertRolloutPlan(plan);
   const { stepIndex, stepStartedAt } = progress;
   assertEpochMs('now', now);
@@ -66,7 +74,8 @@ export function decideStep(input: {
     requestedAt === undefined ? { next, stepIndex, reason } : { next, stepIndex, reason, approvalRequestedAt: requestedAt };
   // Back to the LKG without a verdict on the candidate: its version may be deployed again as it is.
   const inconclusive = (reason: string): StepDecision => ({ ...stay('rollback', `inconclusive: ${reason}`), inconclusive: true });
-  const shift = (reason: string): StepDecision => ({ next: 'shift', stepIndex: stepIndex + 1, reason });
+  const target = promote?.mode === 'full' ? fullPromoteTarget(plan, stepIndex) : stepIndex + 1;
+  const shift = (reason: string): StepDecision => ({ next: 'shift', stepIndex: target, reason, ...(promote ? { promotedBy: promote.by } : {}) });
   const elapsedMs = now - stepStartedAt;
   const pastDeadline = elapsedMs >= step.deadlineSeconds * 1000;
 
@@ -92,6 +101,10 @@ export function decideStep(input: {
       : stay('bake', `holding ${at}, unknown is not healthy: ${unknown.join('; ')}`);
   }
   const bakedMs = arrivedBakeMs(observation, stepStartedAt, now);
+  if (promote !== undefined) {
+    return green(`${at} promoted by ${promote.by}${promote.mode === 'full' ? ' (--full)' : ''} after ${seconds(elapsedMs)}s of its ${step.bakeSeconds}s bake `
+      + `(${seconds(bakedMs)}s of arrived metrics, ${invocations} candidate invocations${judgement ? `; ${judgement.summary}` : ''}) with guards OK: '${promote.reason}'`);
+  }
   if (elapsedMs < step.bakeSeconds * 1000) {
     return stay('bake', `baking ${at}: ${seconds(elapsedMs)}s of ${step.bakeSeconds}s (${seconds(bakedMs)}s of it in arrived metrics), guards OK`);
   }
@@ -115,32 +128,36 @@ export function decideStep(input: {
   }
 
   const judged = judgement === undefined ? '' : ` (${judgement.summary})`;
-  const green = `${at} baked ${seconds(bakedMs)}s of arrived metrics with guards OK${judged} and ${invocations} candidate invocations`;
-  if (stepIndex === plan.steps.length - 1) {
-    return { next: 'promote', stepIndex, reason: `${green}: promote` };
+  return green(`${at} baked ${seconds(bakedMs)}s of arrived metrics with guards OK${judged} and ${invocations} candidate invocations`);
+
+  /** The step is done on its own evidence (or an operator's promote): promote at 100%, the approval gate, or shift. */
+  function green(done: string): StepDecision {
+    if (stepIndex === plan.steps.length - 1) {
+      return { next: 'promote', stepIndex, reason: `${done}: promote`, ...(promote ? { promotedBy: promote.by } : {}) };
+    }
+    if (atGate) {
+      const gateName = `the approval gate before step ${gate.beforeStep}`;
+      // A decision counts only once the gate is open (and its approver notified): invariant 11.
+      if (requestedAt !== undefined && approval?.decision === 'approve') {
+        return shift(`${done}; ${gateName} approved by ${approval.by}${comment(approval)}`);
+      }
+      // A rejection at the open gate returned above, before the guards' data was even needed.
+      if (requestedAt === undefined) {
+        return {
+          next: 'await-approval',
+          stepIndex,
+          reason: `${done}; ${gateName} is open (${gate.timeoutSeconds}s, then ${gate.onTimeout})`,
+          approvalRequestedAt: now,
+        };
+      }
+      if (now - requestedAt >= gate.timeoutSeconds * 1000) {
+        const timedOut = `${gateName} got no decision in ${gate.timeoutSeconds}s: onTimeout is ${gate.onTimeout}`;
+        return gate.onTimeout === 'promote' ? shift(`${done}; ${timedOut}`) : inconclusive(timedOut);
+      }
+      return stay('await-approval', `${done}; awaiting ${gateName}: ${seconds(now - requestedAt)}s of ${gate.timeoutSeconds}s`);
+    }
+    return shift(`${done}: shift to step ${target} (${plan.steps[target].percent}%)`);
   }
-  if (atGate) {
-    const gateName = `the approval gate before step ${gate.beforeStep}`;
-    // A decision counts only once the gate is open (and its approver notified): invariant 11.
-    if (requestedAt !== undefined && approval?.decision === 'approve') {
-      return shift(`${green}; ${gateName} approved by ${approval.by}${comment(approval)}`);
-    }
-    // A rejection at the open gate returned above, before the guards' data was even needed.
-    if (requestedAt === undefined) {
-      return {
-        next: 'await-approval',
-        stepIndex,
-        reason: `${green}; ${gateName} is open (${gate.timeoutSeconds}s, then ${gate.onTimeout})`,
-        approvalRequestedAt: now,
-      };
-    }
-    if (now - requestedAt >= gate.timeoutSeconds * 1000) {
-      const timedOut = `${gateName} got no decision in ${gate.timeoutSeconds}s: onTimeout is ${gate.onTimeout}`;
-      return gate.onTimeout === 'promote' ? shift(`${green}; ${timedOut}`) : inconclusive(timedOut);
-    }
-    return stay('await-approval', `${green}; awaiting ${gateName}: ${seconds(now - requestedAt)}s of ${gate.timeoutSeconds}s`);
-  }
-  return shift(`${green}: shift to step ${stepIndex + 1} (${plan.steps[stepIndex + 1].percent}%)`);
 }
 
 function comment(approval: ApprovalRecord): string {

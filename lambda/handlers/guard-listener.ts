@@ -76,6 +76,9 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
     return ignored({ action: 'ignore', reason: `${detail.alarmName} is not a guard of any endpoint of this controller` });
   }
   const state = await getState(subject.endpointName);
+  // From here on every line names the endpoint and the rollout the alarm is about (when one holds it).
+  const holder = state?.lock?.rolloutId ?? state?.candidate?.rolloutId;
+  logger.appendKeys({ endpointName: subject.endpointName, ...(holder === undefined ? {} : { rolloutId: holder }) });
   const changedAt = detail.state.timestamp === undefined ? undefined : Date.parse(detail.state.timestamp);
   const decision = decideOnAlarm(state, subject, now, changedAt);
   if (decision.action === 'ignore' || state === undefined) {
@@ -117,6 +120,7 @@ async function afterRevertWindow(
       idempotencyKey: alarmName, now, retry,
     });
     if (done.decision.action !== 'none') {
+      if (done.rolloutId !== undefined) logger.appendKeys({ rolloutId: done.rolloutId });
       const handled: AlarmHandled = { action: 'undo', reason: done.decision.reason, endpointName, rolloutId: done.rolloutId, cleanupExecutionArn: done.executionArn };
       logger.info('guard alarm handled', { ...handled });
       return handled;

@@ -1,7 +1,8 @@
-import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, WaitTarget, decideApproval, decideIntervention, decideWait } from '../core';
+import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, PromoteRecord, WaitTarget, decideApproval, decideIntervention, decidePromoteRequest, decideWait } from '../core';
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
-import { RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
+import { getPromote, putPromote } from '../aws/promote-requests';
+import { JudgedAt, RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
@@ -116,6 +117,12 @@ export async function rolloutAtGate(state: EndpointState | undefined): Promise<R
   return rollout?.gateOpenedAt !== undefined && rollout.gateClosedAt === undefined && rollout.outcome === undefined ? rollout : undefined;
 }
 
+/** The judge's latest answer for the rollout holding the endpoint, if it has one (what `status` shows under the state). */
+export async function judgedInProgress(state: EndpointState | undefined): Promise<JudgedAt | undefined> {
+  if (state?.lock === undefined) return undefined;
+  return (await getRollout(state.endpointName, state.lock.rolloutId))?.judged;
+}
+
 export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {
   const all = await listHistory(endpointName);
   return all.slice(Math.max(0, all.length - limit));
@@ -161,4 +168,44 @@ export async function drillResult(endpointName: string, rolloutId: string): Prom
   const [history, rollout] = await Promise.all([listHistory(endpointName), getRollout(endpointName, rolloutId)]);
   const entry = history.find((h) => h.rolloutId === rolloutId && h.decision === 'drill-completed');
   return { done: entry !== undefined, entry, outcome: rollout?.outcome };
+}
+
+export interface PromoteRequest {
+  readonly endpointName: string;
+  /** `step`: skip the rest of the current step's bake; `full`: every remaining bake, straight to 100% and promotion. */
+  readonly mode: PromoteRecord['mode'];
+  /** The rollout to promote (default: the one holding the endpoint); refused when another one holds it. */
+  readonly rolloutId?: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly now: number;
+}
+
+/**
+ * `promote [--full]`: records the operator's promote for the rollout in progress (decidePromoteRequest), with who and
+ * why in the history; the rollout's next guard check applies it (decideStep), guards still watched.
+ */
+export async function promoteByOperator(input: PromoteRequest): Promise<{ rolloutId: string; stepIndex?: number; reason: string }> {
+  const { endpointName, mode, now } = input;
+  const state = await getState(endpointName);
+  const id = input.rolloutId ?? state?.lock?.rolloutId;
+  const [rollout, existing, history] = id === undefined ? [undefined, undefined, []] : await Promise.all([getRollout(endpointName, id), getPromote(endpointName, id), listHistory(endpointName)]);
+  const shifted = history.filter((h) => h.rolloutId === id && h.decision === 'traffic-shifted').at(-1);
+  const stepIndex = (shifted?.evidence as { stepIndex?: number } | undefined)?.stepIndex;
+  const decided = decidePromoteRequest({
+    endpointName, mode, rolloutId: input.rolloutId, state, existing,
+    rollout: rollout && { rolloutId: rollout.rolloutId, versionId: rollout.versionId, outcome: rollout.outcome, stepIndex },
+  });
+  if (!decided.accept) {
+    throw new Error(decided.reason);
+  }
+  const record: PromoteRecord = { mode, by: input.by, at: now, reason: input.reason, rolloutId: decided.rolloutId, stepIndex: decided.stepIndex };
+  // Recorded before it can act (invariant 4): the history says who asked and why before any step skips its bake.
+  await appendHistory({
+    at: now, endpointName, rolloutId: decided.rolloutId, decision: 'promote-requested', actor: input.by,
+    reason: `${input.by} asked to promote${mode === 'full' ? ' --full' : ''}: ${decided.reason}: ${input.reason}`,
+    evidence: { mode, stepIndex: decided.stepIndex },
+  });
+  await putPromote(endpointName, record);
+  return { rolloutId: decided.rolloutId, stepIndex: decided.stepIndex, reason: decided.reason };
 }

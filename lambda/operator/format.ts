@@ -1,5 +1,5 @@
-import type { EndpointState, HistoryEntry } from '../core';
-import type { RolloutRecord } from '../aws/rollout-records';
+import { EndpointState, GuardJudgement, HistoryEntry, Judgement, evalue, percent, points } from '../core';
+import type { JudgedAt, RolloutRecord } from '../aws/rollout-records';
 
 /**
  * What the CLI prints (status, history, watch) and the simulator shows for operator entries: one place, so every view
@@ -8,7 +8,8 @@ import type { RolloutRecord } from '../aws/rollout-records';
 
 const iso = (at: number) => new Date(at).toISOString();
 
-export function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord): string {
+/** `judged`: the judge's latest answer for the rollout in progress (its ROLLOUT# record), shown under the state. */
+export function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord, judged?: JudgedAt): string {
   if (!s) return `endpoint ${endpoint}: no state (not managed by this controller, or not created yet)`;
   const lines = [
     `endpoint ${s.endpointName}: ${s.phase}`,
@@ -19,6 +20,7 @@ export function describeState(s: EndpointState | undefined, endpoint: string, ga
     `  lock       ${s.lock ? `rollout ${s.lock.rolloutId} since ${iso(s.lock.since)}` : '-'}`,
     `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${iso(gate.gateOpenedAt!)}` : '-'}`,
   ];
+  if (judged) lines.push(...describeJudged(judged, '  '));
   return lines.join('\n');
 }
 
@@ -26,11 +28,58 @@ export function describeHistory(entries: HistoryEntry[]): string {
   return entries.map(describeEntry).join('\n');
 }
 
-/** One history entry: when, what, who, why, then its evidence on an indented line when it has any. */
+/** One history entry: when, what, who, why, then its evidence on an indented line, and the judge's per guard. */
 export function describeEntry(h: HistoryEntry): string {
   const line = `${iso(h.at)}  ${h.decision.padEnd(20)} ${h.actor.padEnd(16)} ${h.reason}`;
   const evidence = describeEvidence(h);
-  return evidence === undefined ? line : `${line}\n${' '.repeat(26)}evidence: ${evidence}`;
+  const judgement = judgementOf(h);
+  const indent = ' '.repeat(26);
+  return [
+    line,
+    ...(evidence === undefined ? [] : [`${indent}evidence: ${evidence}`]),
+    ...(judgement === undefined ? [] : describeJudgement(judgement, indent)),
+  ].join('\n');
+}
+
+/** The judge's answer a history entry records (CheckGuards puts it in the evidence of the decisions it informs). */
+export function judgementOf(h: HistoryEntry): Judgement | undefined {
+  const judgement = (h.evidence as { judgement?: Judgement } | undefined)?.judgement;
+  return judgement !== null && typeof judgement === 'object' && Array.isArray(judgement.guards) ? judgement : undefined;
+}
+
+/** The judge's latest answer kept on the rollout record, with when and at which step it was reached. */
+export function describeJudged(judged: JudgedAt, indent: string): string[] {
+  return describeJudgement(judged.judgement, indent, { label: 'judge      ', when: `${clock(judged.at)} (step ${judged.stepIndex})` });
+}
+
+/**
+ * The judge's evidence as a reader weighs it: the answer and the watermark (data counted up to), then per guard its
+ * readable sentence and, below it, the numbers behind it: the rollback e-values against the stable and against the
+ * objective with their threshold, the advance e-value with its threshold, margin and bound, and the minutes counted.
+ */
+export function describeJudgement(j: Judgement, indent: string, heading: { label?: string; when?: string } = {}): string[] {
+  const through = j.watermark === undefined ? 'no settled minute yet' : `data through ${clock(j.watermark)} (watermark)`;
+  const budget = `at most ${percent(j.plan.falseRollbackRate)} false rollbacks per rollout, ${percent(1 - j.plan.advanceErrorRate)} confidence to advance`;
+  return [
+    `${indent}${heading.label ?? 'judge: '}${ANSWER[j.answer]}${heading.when ? ` at ${heading.when}` : ''}, ${through}; ${budget}`,
+    ...j.unreadable.map((u) => `${indent}  ${u}`),
+    ...j.guards.flatMap((g) => [`${indent}  ${g.sentence}`, `${indent}    ${guardNumbers(g)}`]),
+  ];
+}
+
+const ANSWER: Record<Judgement['answer'], string> = { 'worse': 'worse', 'not-worse': 'not worse', 'unknown': 'not yet known' };
+
+function guardNumbers(g: GuardJudgement): string {
+  const rollback = `rollback e-value ${evalue(g.rollback.comparative)} vs stable, ${evalue(g.rollback.absolute)} vs the ${percent(g.objective)} objective (threshold ${evalue(g.rollback.threshold)})`;
+  const advance = g.advance === undefined
+    ? 'advance: last step'
+    : `advance e-value ${evalue(g.advance.evidence)} (threshold ${evalue(g.advance.threshold)}) for a bound of ${percent(g.advance.bound)} = stable's ${percent(g.baselineRate)} + ${points(g.advance.margin)}`;
+  return `${rollback}; ${advance}; ${g.periods} minute(s) counted`;
+}
+
+/** `hh:mm:ssZ`. */
+function clock(at: number): string {
+  return new Date(at).toISOString().slice(11, 19) + 'Z';
 }
 
 /**
@@ -58,6 +107,12 @@ function evidenceValue(key: string, value: unknown): string | undefined {
   if (typeof value === 'string') return value.length > 160 ? `${value.slice(0, 157)}...` : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (key === 'observation' && typeof value === 'object') return observationText(value as Record<string, unknown>);
+  // The judge's evidence has lines of its own (describeJudgement); here only its answer.
+  if (key === 'judgement' && typeof value === 'object') return ANSWER[(value as Judgement).answer] ?? String((value as Judgement).answer);
+  if (key === 'promote' && typeof value === 'object') {
+    const promote = value as { mode?: string; by?: string; reason?: string };
+    return `${promote.mode === 'full' ? '--full ' : ''}by ${promote.by}: '${promote.reason}'`;
+  }
   if (key === 'step' && typeof value === 'object') {
     const step = value as { percent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
     return `${step.percent}% (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;

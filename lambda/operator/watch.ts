@@ -1,6 +1,6 @@
 import type { EndpointState, HistoryEntry, StepPlan } from '../core';
 import type { RolloutRecord } from '../aws/rollout-records';
-import { describeEvidence } from './format';
+import { describeEvidence, describeJudged, describeJudgement, judgementOf } from './format';
 
 /**
  * `watch`: what a rollout is doing, drawn from the state, its rollout record and its history (pure: the CLI reads and
@@ -18,7 +18,7 @@ export interface WatchInput {
 
 const BAR = 24;
 /** Decisions whose evidence is a guard reading. */
-const GUARD_DECISIONS = ['step-passed', 'approved', 'approval-requested', 'guards-failed', 'watch-ended', 'revert-decided', 'rollback', 'reverted', 'stable-alarm'];
+const GUARD_DECISIONS = ['step-passed', 'step-promoted', 'approved', 'approval-requested', 'guards-failed', 'watch-ended', 'revert-decided', 'rollback', 'reverted', 'stable-alarm'];
 
 export function watchFrame(input: WatchInput): string {
   const { state, rollout, history, now, endpointName } = input;
@@ -46,6 +46,13 @@ export function watchFrame(input: WatchInput): string {
   lines.push(`  stable     ${state.stable ? `${state.stable.versionId} on ${state.stable.slot}` : '-'}${state.candidate ? `; candidate ${state.candidate.versionId} on ${state.candidate.slot}` : ''}`);
   const guard = [...history].reverse().find((h) => GUARD_DECISIONS.includes(h.decision) && describeEvidence(h) !== undefined);
   lines.push(`  guards     ${guard ? `${clock(guard.at)} ${guard.decision}: ${describeEvidence(guard)}` : 'no guard reading recorded yet'}`);
+  // The judge's latest answer: the rollout record's (every check) while it runs, else the last one recorded.
+  const judgedEntry = [...history].reverse().find((h) => judgementOf(h) !== undefined);
+  if (rollout?.judged && (judgedEntry === undefined || rollout.judged.at >= judgedEntry.at)) {
+    lines.push(...describeJudged(rollout.judged, '  '));
+  } else if (judgedEntry) {
+    lines.push(...describeJudgement(judgementOf(judgedEntry)!, '  ', { label: 'judge      ', when: `${clock(judgedEntry.at)} (${judgedEntry.decision})` }));
+  }
   const last = history[history.length - 1];
   lines.push(`  last       ${last ? transitionLine(last) : '-'}`);
   if (rollout?.outcome) lines.push(`  ended      ${rollout.outcome}: ${rollout.reason ?? ''}`);

@@ -4,6 +4,8 @@ import { Invariant, percentOf, seconds } from './run-view';
 /**
  * 9. No step completes on data that has not arrived: when a step advances (or promotes), the candidate's metrics for
  * the whole bake, counted from the moment the endpoint served the step's weights, must have reached CloudWatch.
+ * An operator's `promote` is the one explicit exception: such an advance carries the promote in its evidence, and a
+ * `promote-requested` entry of the same rollout by the same operator must precede it.
  */
 export const dataArrived: Invariant = {
   id: 9,
@@ -12,9 +14,15 @@ export const dataArrived: Invariant = {
     const { run, history } = view;
     const failures: string[] = [];
     let advances = 0;
-    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved')) {
+    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved' || x.decision === 'step-promoted')) {
       advances++;
       const stepIndex = h.evidence?.stepIndex;
+      const promote = h.evidence?.promote;
+      if (h.decision === 'step-promoted' || promote !== undefined) {
+        const asked = history.some((x) => x.decision === 'promote-requested' && x.rolloutId === h.rolloutId && x.actor === promote?.by && x.at <= h.at);
+        if (!asked) failures.push(`t=${view.t(h.at)}s: step ${stepIndex} of rollout ${h.rolloutId} skipped its bake without a recorded promote request`);
+        continue;
+      }
       const shift = history.filter((x) => x.decision === 'traffic-shifted' && x.rolloutId === h.rolloutId && x.evidence?.stepIndex === stepIndex && x.at <= h.at).at(-1);
       const step = shift?.evidence?.step;
       if (!step) {

@@ -1,6 +1,6 @@
 import { Invariant } from './run-view';
 
-/** 8. Unknown is not healthy: a step only advances when every candidate guard is known OK. */
+/** 8. Unknown is not healthy: a step only advances when every candidate guard is known OK (an operator's promote too). */
 export const unknownNotHealthy: Invariant = {
   id: 8,
   name: 'unknown is not healthy: steps advance only on known-OK guards',
@@ -15,7 +15,7 @@ export const unknownNotHealthy: Invariant = {
     };
     // Every guard alarm the stack defines for the slot, including one that never left INSUFFICIENT_DATA.
     const slotAlarms = (slot: string) => run.guardAlarms.filter((a) => a.slot === slot || a.slot === undefined).map((a) => a.name);
-    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved')) {
+    for (const h of history.filter((x) => x.decision === 'step-passed' || x.decision === 'approved' || x.decision === 'step-promoted')) {
       const w = view.snapshotAt(h.at);
       const lkg = view.lkgAt(h.at);
       const candidate = w?.slots.find((s) => s.version !== lkg);

@@ -17,11 +17,11 @@ describe('cdk-sagemaker-rollout command line', () => {
   test('--help lists every command and the exit codes', () => {
     const { code, out } = cli('--help');
     expect(code).toBe(0);
-    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'watch', 'simulate', 'probe']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'promote', 'watch', 'simulate', 'probe']) expect(out).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     expect(out).toMatch(/Exit codes:[\s\S]*2 {2}usage error[\s\S]*3 {2}simulate: a safety invariant did not hold[\s\S]*4 {2}status --wait-for promoted: the rollout ended without promotion[\s\S]*5 {2}status --wait-for: timed out/);
   });
 
-  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'watch', 'simulate', 'probe'])('%s takes --region, --profile and --json', (command) => {
+  test.each(['status', 'history', 'approve', 'reject', 'rollback', 'abort', 'undo', 'retry', 'promote', 'watch', 'simulate', 'probe'])('%s takes --region, --profile and --json', (command) => {
     const { code, out } = cli(command, '--help');
     expect(code).toBe(0);
     for (const flag of ['--region <region>', '--profile <name>', '--json']) expect(out).toContain(flag);
@@ -47,6 +47,15 @@ describe('cdk-sagemaker-rollout command line', () => {
     const timeout = cli('status', '--endpoint', 'e', '--table', 't', '--wait-for', 'promoted', '--timeout', '0');
     expect(timeout.code).toBe(2);
     expect(timeout.out).toContain('--timeout must be a positive number of seconds, got 0');
+  });
+
+  test('promote requires a reason for the record and offers --full; without one it is a usage error', () => {
+    const help = cli('promote', '--help');
+    expect(help.out).toContain('--full');
+    expect(help.out).toMatch(/--reason <text>\s+why, for the record/);
+    const noReason = cli('promote', '--endpoint', 'e', '--table', 't', '--state-machine', 'arn:aws:states:us-east-1:1:stateMachine:m', '--full');
+    expect(noReason.code).toBe(2);
+    expect(noReason.out).toContain("required option '--reason <text>' not specified");
   });
 
   test('usage errors exit 2 and name the problem', () => {

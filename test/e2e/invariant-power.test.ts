@@ -36,3 +36,12 @@ test('invariant 10 catches a version answered FAILED to CloudFormation that serv
   expect(result.holds).toBe(false);
   expect(result.detail).toMatch(new RegExp(`answered FAILED, yet ${request.version} served user traffic`));
 });
+
+test('invariant 9 exempts a promoted step only when the operator\'s promote request was recorded before it', async () => {
+  const { run } = await scenario('operator-promote');
+  expect(broken(run, 9).holds).toBe(true);
+  const unasked = { ...run, history: run.history.filter((h) => h.decision !== 'promote-requested') };
+  const result = broken(unasked, 9);
+  expect(result.holds).toBe(false);
+  expect(result.detail).toMatch(/step 0 of rollout \S+ skipped its bake without a recorded promote request/);
+});

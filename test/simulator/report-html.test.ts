@@ -1,3 +1,4 @@
+import { DEFAULT_JUDGE_PLAN, judgeStep } from '../../lambda/core';
 import { renderHtml } from '../../simulator/report-html';
 import { DEFAULT_CALIBRATION } from '../../simulator/calibration';
 import { TrafficLog } from '../../simulator/traffic-log';
@@ -207,6 +208,22 @@ describe('renderHtml', () => {
     const named = { ...run, history: run.history.map((h) => (h.decision === 'rollback' ? { ...h, reason: 'SimulatedStack-Guard-green in ALARM on candidate slot green' } : h)) };
     const out = renderHtml(named, summary);
     expect(out).toContain('<td>SimulatedStack-Guard-green in ALARM on candidate slot green [Guard-green: threshold crossed]</td>');
+  });
+
+  test('a decision the judge informed shows its evidence per guard under the reason, as the CLI prints it', () => {
+    // 3% errors on the candidate against the stable's 0.5%, ten minutes at 10%: the judge finds it worse.
+    const judgement = judgeStep({
+      guards: [{
+        guard: 'error-rate', spec: { bad: 'errors', objective: 0.01, margin: 0.005, minimumEffect: 2 },
+        counts: { periods: Array.from({ length: 10 }, (_, k) => ({ start: at(2 + k), candidate: { requests: 300, bad: 9 }, stable: { requests: 2_700, bad: 14 } })), baseline: { requests: 30_000, bad: 150 } },
+      }],
+      step: { percent: 10, nextPercent: 100 }, plan: DEFAULT_JUDGE_PLAN, watermark: at(12),
+    });
+    expect(judgement.answer).toBe('worse');
+    const judged = { ...run, history: run.history.map((h) => (h.decision === 'rollback' ? { ...h, evidence: { judgement } } : h)) };
+    const out = renderHtml(judged, summary);
+    expect(out).toMatch(/<div class="judge">judge: worse, data through 09:12:00Z \(watermark\); at most 1% false rollbacks per rollout, 95% confidence to advance<br> {2}error-rate: candidate 90 errors in 3,000 requests vs stable 140 in 27,000: worse than stable \(evidence [\d.e+]+ &gt;= 200, at most 1% false rollbacks per rollout\)<br> {4}rollback e-value [\d.e+]+ vs stable, [\d.e+]+ vs the 1% objective \(threshold 200\); advance e-value 0 \(threshold 20\) for a bound of 1% = stable&#39;s 0.5% \+ 0.5 points; 10 minute\(s\) counted<\/div><\/td><\/tr>/);
+    expect(count(out, '<div class="judge">')).toBe(1);
   });
 
   test('lists the timeline events', () => {

@@ -134,15 +134,18 @@ function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function percent(share: number): string {
+/** 0.00268 → '0.268%'. */
+export function percent(share: number): string {
   return `${Number((share * 100).toPrecision(3))}%`;
 }
 
-function points(share: number): string {
+/** 0.0071 → '0.71 points' (percentage points). */
+export function points(share: number): string {
   const p = Number((share * 100).toPrecision(2));
   return `${p} point${p === 1 ? '' : 's'}`;
 }
 
-function evalue(e: number): string {
+/** An e-value to 3 significant digits (exponent beyond a million). */
+export function evalue(e: number): string {
   return e >= 1e6 ? e.toExponential(1) : String(Number(e.toPrecision(3)));
 }

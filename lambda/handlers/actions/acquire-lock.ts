@@ -1,7 +1,8 @@
-import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, rolloutEndMetrics } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeExecution, stopExecution } from '../../aws/executions';
 import { logger } from '../../aws/logger';
+import { publishMetrics } from '../../aws/metrics';
 import { getRollout, putRolloutIfAbsent, setRolloutOutcome } from '../../aws/rollout-records';
 import { STATE_CONFLICT, emptyState, getState, saveState } from '../../aws/state-table';
 import { restoreStable } from '../operations/restore-stable';
@@ -109,7 +110,9 @@ async function supersede(context: RolloutContext, env: ActionEnv, state: Endpoin
       ? { outcome: 'promoted' as const, reason: `promoted; its revert window ended early: ${cause}` }
       : { outcome: 'aborted' as const, reason: cause };
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { ...end, endedAt: env.now });
+    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: end.outcome }), holder.rolloutId);
   } else if (ended.endedAt === undefined) {
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { outcome: ended.outcome, reason: ended.reason, endedAt: env.now });
+    publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: ended.outcome }), holder.rolloutId);
   }
 }

@@ -1,7 +1,8 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, sameWeights, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, weightsFor } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
-import { markGate } from '../../aws/rollout-records';
+import { getPromote } from '../../aws/promote-requests';
+import { markGate, markJudged } from '../../aws/rollout-records';
 import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
 import { readAlarms, readInvocations } from '../../aws/guard-readings';
 import { getState } from '../../aws/state-table';
@@ -48,6 +49,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     ? undefined
     : await readJudgement({ context, candidateSlot, stableSlot: context.stableSlot, judgedFrom, stepIndex, now: env.now });
   const approval = await getApproval(spec.endpointName, rolloutId);
+  const requested = await getPromote(spec.endpointName, rolloutId);
+  const promote = promoteApplies(requested, rolloutId, stepIndex) ? requested : undefined;
   const decision = decideStep({
     plan: spec.plan,
     progress: { stepIndex, stepStartedAt, approvalRequestedAt: context.approvalRequestedAt },
@@ -55,9 +58,12 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     observation,
     approval,
     judgement,
+    promote,
     now: env.now,
   });
-  const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }) };
+  // What `status` and `watch` show while the step bakes (holding decisions are not recorded in the history).
+  if (judgement !== undefined) await markJudged(spec.endpointName, rolloutId, { at: env.now, stepIndex, judgement });
+  const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }), ...(promote === undefined ? {} : { promote }) };
   const gateOpen = context.approvalRequestedAt !== undefined;
   const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
   switch (decision.next) {
@@ -76,8 +82,15 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       return { ...next, next: 'await-approval' };
     case 'shift':
     case 'promote':
-      // 'approved' when this check passed an open gate on the operator's approval.
-      await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
+      // 'approved' when this check passed an open gate on the operator's approval; 'step-promoted' when an operator's
+      // promote stood in for the bake (the evidence carries it, and the promoter is the actor).
+      if (gateOpen && approval?.decision === 'approve') {
+        await record(context, env.now, 'approved', decision.reason, { evidence });
+      } else if (decision.promotedBy !== undefined) {
+        await record(context, env.now, 'step-promoted', decision.reason, { evidence, actor: decision.promotedBy });
+      } else {
+        await record(context, env.now, 'step-passed', decision.reason, { evidence });
+      }
       await closeGate(context, gateOpen, env.now);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback': {

@@ -1,8 +1,9 @@
-import { EVENT_DETAIL_TYPE, RolloutContext, isChanging } from '../../core';
+import { EVENT_DETAIL_TYPE, RolloutContext, isChanging, rolloutEndMetrics } from '../../core';
 import { publishNotification, putRolloutEvent } from '../../aws/announcements';
 import { answerCloudFormation } from './answer-cloudformation';
 import { findEndpoint } from '../../aws/endpoint-readback';
-import { setRolloutOutcome } from '../../aws/rollout-records';
+import { publishMetrics } from '../../aws/metrics';
+import { getRollout, setRolloutOutcome } from '../../aws/rollout-records';
 import { getState, updateState } from '../../aws/state-table';
 import { Action, eventDetail, record } from './action-kit';
 import { taskFailure } from './rollback';
@@ -24,7 +25,12 @@ export const release: Action = async (context, env) => {
   await updateState(endpointName, (current) =>
     current?.lock?.rolloutId === context.rolloutId ? { ...current, lock: undefined, candidate: undefined, phase: 'idle' } : undefined,
   );
+  // Counted once per rollout: a retried Release finds the end already recorded.
+  const before = await getRollout(endpointName, context.rolloutId);
   await setRolloutOutcome(endpointName, context.rolloutId, { outcome, reason, endedAt: env.now });
+  if (before?.endedAt === undefined) {
+    publishMetrics(endpointName, rolloutEndMetrics({ outcome, startedAt: before?.startedAt, promotedAt: context.promotedAt }), context.rolloutId);
+  }
   await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error } });
   await putRolloutEvent(EVENT_DETAIL_TYPE.ended, eventDetail(context, { outcome, reason }), eventBusName);
   await publishNotification(

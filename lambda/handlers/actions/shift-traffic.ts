@@ -1,5 +1,6 @@
-import { EVENT_DETAIL_TYPE, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, METRIC_NAME, weightsFor } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
+import { publishMetrics } from '../../aws/metrics';
 import { namedError } from '../../aws/errors';
 import { getState, updateState } from '../../aws/state-table';
 import { applyWeights } from '../../aws/traffic';
@@ -40,6 +41,7 @@ export const shiftTraffic: Action = async (context, env) => {
   });
   const detail = eventDetail(context, { stepIndex, percent: step.percent, weights: change.after });
   await putRolloutEvent(EVENT_DETAIL_TYPE.stepChanged, detail, context.spec.eventBusName);
+  publishMetrics(endpointName, [{ name: METRIC_NAME.candidateTraffic, unit: 'Percent', value: step.percent }], context.rolloutId);
   return {
     ...context,
     stepIndex,

@@ -4,6 +4,7 @@ import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
+import { logger } from '../../aws/logger';
 import { DeployRequestRecord, getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
@@ -73,6 +74,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
   const starts = decision.action === 'create' || decision.action === 'rollout';
   // The rollout this deploy starts (a redelivered request answers with it), or the one it acts on.
   const rolloutId = starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId;
+  // Every later line of this request names the endpoint and the rollout it starts or acts on.
+  logger.appendKeys({ endpointName: spec.endpointName, ...(rolloutId === undefined ? {} : { rolloutId }) });
   await appendHistory({
     at: now,
     endpointName: spec.endpointName,

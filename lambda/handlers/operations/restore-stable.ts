@@ -3,6 +3,7 @@ import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
 import { claimRolloutOutcome } from '../../aws/rollout-records';
+import { publishRollbackMetrics } from '../../aws/rollback-metrics';
 import { describeEndpoint, desiredWeightsOf } from '../../aws/endpoint-readback';
 import { errorMessage } from '../../aws/errors';
 import { getState, updateState } from '../../aws/state-table';
@@ -84,6 +85,7 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
       },
       state.spec?.eventBusName,
     );
+    if (weights !== undefined) await publishRollbackMetrics(endpointName, rolloutId, input.decision, now);
   }
   return { weights, recorded };
 }

@@ -3,6 +3,7 @@ import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
 import { claimRolloutOutcome } from '../../aws/rollout-records';
+import { publishRollbackMetrics } from '../../aws/rollback-metrics';
 import { updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
@@ -92,6 +93,7 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
       },
       state.spec?.eventBusName,
     );
+    await publishRollbackMetrics(endpointName, rolloutId, 'reverted', now);
   }
   return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
 }

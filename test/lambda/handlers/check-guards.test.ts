@@ -273,6 +273,18 @@ describe('the judge reads both slots\' counts', () => {
     expect(out).toMatchObject({ next: 'bake', judgedFrom: T0 });
   });
 
+  test('every check keeps the judge\'s latest answer on the rollout record, for status and watch, even while the step holds', async () => {
+    const context = baking({ spec: judgedSpec });
+    putRecord(aws.table, `ROLLOUT#${context.rolloutId}`, { endpointName: ENDPOINT, rolloutId: context.rolloutId });
+    counts([30, 0], [2970, 15]);
+    const out = await checkGuards(context, at(T0 + 3 * MIN));
+    expect(out).toMatchObject({ next: 'bake' });
+    expect(aws.table.history(ENDPOINT)).toHaveLength(0);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context.rolloutId}`)).toMatchObject({
+      judged: { at: T0 + 3 * MIN, stepIndex: 0, judgement: { answer: 'unknown', watermark: T0 + 2 * MIN, guards: [{ guard: 'errors' }, { guard: 'latency' }] } },
+    });
+  });
+
   test('a candidate worse than stable is rolled back with the judge\'s evidence (a verdict)', async () => {
     counts([30, 2], [2970, 15]);
     const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 12 * MIN));

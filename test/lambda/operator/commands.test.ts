@@ -1,5 +1,5 @@
 import '../handlers/support/env';
-import { recordApproval, interveneByOperator } from '../../../lambda/operator/commands';
+import { recordApproval, interveneByOperator, promoteByOperator } from '../../../lambda/operator/commands';
 import { mockAws } from '../handlers/support/aws-mocks';
 import { CANDIDATE_ID, ENDPOINT, T0, context, putRecord, putState, rollingOut, stableOnly } from '../handlers/support/fixtures';
 
@@ -53,5 +53,21 @@ describe('operator commands', () => {
     putState(aws.table, stableOnly());
     await expect(interveneByOperator({ endpointName: ENDPOINT, request: 'rollback', by: 'carol', reason: 'bad answers', now: T0 }))
       .rejects.toThrow(/cannot rollback: no rollout in progress on endpoint/);
+  });
+
+  test('promote records who and why in the history, then the request for the step in progress; refused when idle, writing nothing', async () => {
+    putState(aws.table, rollingOut());
+    putRecord(aws.table, `ROLLOUT#${ROLLOUT}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT, versionId: CANDIDATE_ID });
+    putRecord(aws.table, 'HISTORY#0001768467000000#0000', { endpointName: ENDPOINT, rolloutId: ROLLOUT, at: T0 - 60_000, decision: 'traffic-shifted', evidence: { stepIndex: 1 } });
+    const done = await promoteByOperator({ endpointName: ENDPOINT, mode: 'step', by: 'dave', reason: 'hotfix', now: T0 });
+    expect(done).toEqual({ rolloutId: ROLLOUT, stepIndex: 1, reason: `rollout ${ROLLOUT} (version ${CANDIDATE_ID}): the rest of the bake of step 1 skipped` });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `PROMOTE#${ROLLOUT}`)).toMatchObject({ mode: 'step', by: 'dave', at: T0, reason: 'hotfix', rolloutId: ROLLOUT, stepIndex: 1 });
+    const history = aws.table.query(`ENDPOINT#${ENDPOINT}`, 'HISTORY#');
+    expect(history.at(-1)).toMatchObject({ decision: 'promote-requested', actor: 'dave', rolloutId: ROLLOUT, reason: expect.stringMatching(/^dave asked to promote: .*: hotfix$/) });
+
+    putState(aws.table, stableOnly());
+    await expect(promoteByOperator({ endpointName: ENDPOINT, mode: 'full', by: 'dave', reason: 'again', now: T0 + 1000 }))
+      .rejects.toThrow(`cannot promote --full: no rollout in progress on endpoint ${ENDPOINT}: endpoint ${ENDPOINT} is idle; allowed now: undo, retry, status, history`);
+    expect(aws.table.query(`ENDPOINT#${ENDPOINT}`, 'HISTORY#')).toHaveLength(history.length);
   });
 });

@@ -1,4 +1,4 @@
-import type { EndpointState, HistoryEntry } from '../../../lambda/core';
+import { DEFAULT_JUDGE_PLAN, EndpointState, GuardJudgeSpec, HistoryEntry, PeriodCounts, judgeStep } from '../../../lambda/core';
 import type { RolloutRecord } from '../../../lambda/aws/rollout-records';
 import { describeHistory, describeState } from '../../../lambda/operator/format';
 import { transitionLine, watchFrame } from '../../../lambda/operator/watch';
@@ -39,6 +39,34 @@ const history: HistoryEntry[] = [
   entry(13.1, 'traffic-shifted', 'step 1: 50% of traffic to candidate slot green', { stepIndex: 1, step: plan.steps[1], changed: true }, { blue: 50, green: 50 }),
 ];
 
+/**
+ * A real judgement (the core's judgeStep on eight minutes of counts at ~50 rps): candidate at 10% with 0.3% errors and
+ * no slow request, stable at 0.25%, against a 1% objective and 1 s latency threshold.
+ */
+const errorRate: GuardJudgeSpec = { bad: 'errors', objective: 0.01, margin: 0.005, minimumEffect: 2 };
+const latency: GuardJudgeSpec = { bad: 'slow', slowThresholdMicros: 1_000_000, objective: 0.01, margin: 0.005, minimumEffect: 2 };
+const minutes = (bad: (k: number) => [number, number]): PeriodCounts[] => Array.from({ length: 8 }, (_, k) => ({
+  start: min(5 + k), candidate: { requests: 300, bad: bad(k)[0] }, stable: { requests: 2_700, bad: bad(k)[1] },
+}));
+const judgement = judgeStep({
+  guards: [
+    { guard: 'error-rate', spec: errorRate, counts: { periods: minutes((k) => [k % 3 === 0 ? 1 : 0, 7]), baseline: { requests: 90_000, bad: 225 } } },
+    { guard: 'latency-p99', spec: latency, counts: { periods: minutes(() => [0, 1]), baseline: { requests: 90_000, bad: 40 } } },
+  ],
+  step: { percent: 10, nextPercent: 50 },
+  plan: DEFAULT_JUDGE_PLAN,
+  watermark: min(13),
+});
+const judgedHistory: HistoryEntry[] = [
+  ...history.slice(0, 3),
+  entry(13, 'step-passed', `step 0 (10%) baked 324s of arrived metrics with guards OK (${judgement.summary}) and 2400 candidate invocations: shift to step 1 (50%)`, {
+    stepIndex: 0,
+    observation: { at: min(13), alarms: { 'fraud-error-rate-green': 'OK', 'fraud-latency-p99-green': 'OK' }, unreadable: [], candidateInvocations: 2400, candidateMetricsThrough: min(13) },
+    judgement,
+  }),
+  ...history.slice(4),
+];
+
 describe('what the CLI prints', () => {
   test('status', () => {
     expect(describeState(rollingOut, 'fraud')).toMatchSnapshot();
@@ -75,5 +103,19 @@ describe('what the CLI prints', () => {
       standby: { slot: 'blue', versionId: 'mv-v1', configName: 'fraud-r1-blue', until: min(50) },
     };
     expect(watchFrame({ endpointName: 'fraud', state: watching, rollout, history, now: min(38) })).toContain('revert     window open 12m00s more: standby mv-v1 on blue');
+  });
+
+  test('the judge\'s evidence: status shows its latest answer per guard (sentence, e-values against thresholds, margin and bound, watermark)', () => {
+    expect(judgement.answer).toBe('not-worse');
+    expect(describeState(rollingOut, 'fraud', undefined, { at: min(13), stepIndex: 0, judgement })).toMatchSnapshot();
+  });
+
+  test('the judge\'s evidence in the history: under the decision it informed', () => {
+    expect(describeHistory(judgedHistory)).toMatchSnapshot();
+  });
+
+  test('the judge\'s evidence in watch: the rollout record\'s latest answer while a step bakes', () => {
+    const judged = { ...rollout, judged: { at: min(15.5), stepIndex: 1, judgement } };
+    expect(watchFrame({ endpointName: 'fraud', state: rollingOut, rollout: judged, history: judgedHistory, now: min(16) })).toMatchSnapshot();
   });
 });
