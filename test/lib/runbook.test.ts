@@ -49,7 +49,7 @@ describe('runbook', () => {
     expect(text).toContain('| Revert window | 1 h:');
     // Guards: the judge's objective, and each slot's alarm by its exact name with what it fires on.
     expect(text).toContain('- **error-rate**: judged on counts: at most 0.5% of requests answered with a 5xx (objective)');
-    expect(text).toMatch(/ {2}- alarm `sagemaker-rollout-[0-9a-f]{8}-fraud-scoring-error-rate-green` \(green slot\): 5xx error rate above 5% \(hard failure/);
+    expect(text).toMatch(/ {2}- alarm `sagemaker-rollout-[0-9a-f]{8}-fraud-scoring-error-rate-green` \(green slot\): 5xx error rate above 2\.5% \(hard failure/);
     expect(text).toMatch(/- alarm `sagemaker-rollout-[0-9a-f]{8}-fraud-scoring-latency-p99-blue` \(blue slot\): p99 model latency above 900 ms/);
     expect(text).toContain('before the 100% step, a person approves or rejects');
     expect(text).toContain('after 4 h without a decision: rollback');
