@@ -7,7 +7,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
-import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
+import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
@@ -16,7 +16,7 @@ import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
-import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
+import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
 import { BusEvent } from './twin/eventbridge';
@@ -94,6 +94,8 @@ export interface RunRecord {
   readonly errorBursts?: Record<string, Array<{ from: number; to: number }>>;
   /** Alarm state change events EventBridge delivered to a controller function (lost ones are not here). */
   readonly alarmEventsDelivered: Array<{ at: number; alarmName: string }>;
+  /** Invocations Lambda stopped at their function's timeout (Sandbox.Timedout). */
+  readonly functionsTimedOut?: number;
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -211,6 +213,15 @@ export async function simulate(
   };
   /** What CloudFormation does when a custom resource answers FAILED to an update: it rolls the stack back. */
   let onUpdateFailed: (requestId: string) => void = () => undefined;
+  const stalls = (scenario.faults?.networkStall ?? []).map((w) => ({ from: SIMULATION_START + w.fromMinute * 60_000, to: SIMULATION_START + w.toMinute * 60_000 }));
+  holdRequests(() => {
+    // A stopped invocation is frozen: its calls never leave. A function's call inside a stall waits for its end.
+    if (invocationStopped()) return new Promise<void>(() => undefined);
+    const stall = signingFunction.getStore() !== undefined ? stalls.find((w) => clock.now() >= w.from && clock.now() < w.to) : undefined;
+    return stall ? new Promise<void>((resolve) => setTimeout(resolve, stall.to - clock.now())).then(() => {
+      return invocationStopped() ? new Promise<void>(() => undefined) : undefined;
+    }) : undefined;
+  });
   installTransport(async (request) => {
     const response = await twin.handle(request);
     if (response.statusCode === 200) observeHistory(request, emit);
@@ -487,6 +498,7 @@ export async function simulate(
     }
 
     await collect(record, twin, endpointName);
+    record.functionsTimedOut = host.timedOut;
     record.end = clock.now();
     return record;
   } finally {
@@ -563,7 +575,7 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     if (!entry) continue;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(entry) as { handler: LambdaHandler };
-    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {});
+    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {}, fn.properties.Timeout);
   }
   applyRoles(t, s, twin);
 }

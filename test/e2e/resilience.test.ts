@@ -36,6 +36,17 @@ describe('transient failures', () => {
     expectInvariants(summary);
   });
 
+  test('a 7-minute network stall: Lambda stops the step function at its timeout, the state machine retries it, and the healthy candidate is promoted', async () => {
+    const { run, summary } = await scenario('network-stall-times-out-step');
+    const execution = run.executions.find((e) => e.states.some((s) => s.name === 'CheckGuards'))!;
+    // The stall (minutes 24 to 31) outlasts the step function's 5-minute timeout: at least one invocation was stopped.
+    expect(run.functionsTimedOut).toBeGreaterThan(0);
+    expect(summary.outcome).toBe('promoted');
+    expect(execution.states.map((s) => s.name)).not.toContain('FailSafeRollback');
+    expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
+
   test('one platform error on the smoke test: retried and recorded, and the healthy candidate is promoted', async () => {
     const { run, summary } = await scenario('smoke-test-transient-error');
     const passed = run.history.find((h) => h.decision === 'smoke-test-passed' && h.at > run.start + 10 * 60_000)!;

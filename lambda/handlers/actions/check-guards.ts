@@ -54,6 +54,9 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     now: env.now,
   });
   const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }) };
+  // The decision is recorded when it is made, after its reads: a read that stalled must not back-date it to before
+  // the data it saw had arrived.
+  const decidedAt = env.clock?.() ?? env.now;
   const gateOpen = context.approvalRequestedAt !== undefined;
   const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
   switch (decision.next) {
@@ -61,9 +64,9 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       return { ...next, next: 'bake' };
     case 'await-approval':
       if (!gateOpen) {
-        await record(context, env.now, 'approval-requested', decision.reason, { evidence });
+        await record(context, decidedAt, 'approval-requested', decision.reason, { evidence });
         // From now on the operator CLI accepts a decision naming this rollout (and only this one).
-        await markGate(spec.endpointName, rolloutId, { gateOpenedAt: env.now });
+        await markGate(spec.endpointName, rolloutId, { gateOpenedAt: decidedAt });
         const message = approvalMessage(context, decision.reason);
         await publishNotification(spec.notificationTopicArn, message.subject, message.body);
         const detail = eventDetail(context, { stepIndex, reason: decision.reason });
@@ -73,8 +76,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     case 'shift':
     case 'promote':
       // 'approved' when this check passed an open gate on the operator's approval.
-      await record(context, env.now, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
-      await closeGate(context, gateOpen, env.now);
+      await record(context, decidedAt, gateOpen && approval?.decision === 'approve' ? 'approved' : 'step-passed', decision.reason, { evidence });
+      await closeGate(context, gateOpen, decidedAt);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback': {
       // Had the guard listener acted on the alarm's event, this execution would have been stopped: the event was late,
@@ -84,10 +87,10 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
         ? `${decision.reason}; found by the rollout's own guard check: the guard listener had not acted on the alarm event `
           + '(late, lost, or in the alarm rule\'s dead-letter queue)'
         : decision.reason;
-      await record(context, env.now, 'guards-failed', reason, {
+      await record(context, decidedAt, 'guards-failed', reason, {
         evidence: { ...evidence, inconclusive: decision.inconclusive ?? false, ...(foundByPolling ? { foundBy: 'polling' } : {}) },
       });
-      await closeGate(context, gateOpen, env.now);
+      await closeGate(context, gateOpen, decidedAt);
       return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason, next: 'rollback' };
     }
   }
