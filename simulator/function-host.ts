@@ -42,6 +42,26 @@ export class LambdaServiceError extends Error {
   }
 }
 
+/**
+ * Lambda's asynchronous invocation (how CloudFormation calls a custom resource's function and EventBridge a rule's
+ * target): "If the function returns an error, by default Lambda attempts to run it two more times, with a one-minute
+ * wait between the first two attempts, and two minutes between the second and third attempts. Function errors include
+ * ... timeouts"; throttling and system errors go back to the queue "for up to 6 hours", the interval growing "from 1
+ * second after the first attempt to a maximum of 5 minutes"; "it's possible for it to receive the same event from
+ * Lambda multiple times because the queue itself is eventually consistent" (Lambda developer guide, "How Lambda
+ * handles errors and retries with asynchronous invocation",
+ * docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+ */
+export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+const ASYNC_SERVICE_RETRY_MS = { first: 1_000, max: 300_000, giveUpAfter: 6 * 3600_000 };
+
+/** How often the asynchronous queue delivers an event twice, and how much later the copy comes (unverified rates). */
+export interface AsyncQueue {
+  readonly duplicateRate: number;
+  readonly duplicateDelayMs: number;
+  readonly random: () => number;
+}
+
 /** A Lambda handler as the simulator calls it. */
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -81,7 +101,50 @@ export class FunctionHost {
   /** Invocations Lambda stopped at their function's timeout. */
   timedOut = 0;
 
-  constructor(private readonly latencyMs: number) {}
+  /** Asynchronous invocations Lambda ran again after a function error (each retry counts). */
+  asyncRetries = 0;
+  /** Events the asynchronous queue delivered a second time. */
+  asyncDuplicates = 0;
+
+  constructor(private readonly latencyMs: number, private readonly asyncQueue?: AsyncQueue) {}
+
+  /**
+   * Invokes the function asynchronously (InvocationType Event): the caller only learns that the event was queued.
+   * `gaveUp` hears the last error once Lambda stops retrying it.
+   */
+  invokeAsync(arnOrName: string, payload: unknown, gaveUp: (error: Error) => void = () => undefined): void {
+    const queue = this.asyncQueue;
+    this.runAsync(arnOrName, payload, gaveUp);
+    if (queue && queue.random() < queue.duplicateRate) {
+      this.asyncDuplicates++;
+      this.queued++;
+      setTimeout(() => { this.queued--; this.runAsync(arnOrName, payload, gaveUp); }, queue.random() * queue.duplicateDelayMs);
+    }
+  }
+
+  private runAsync(arnOrName: string, payload: unknown, gaveUp: (error: Error) => void, attempt = 0, queuedAt = Date.now(), serviceWaitMs = 0): void {
+    this.queued++;
+    this.invoke(arnOrName, payload).then(() => undefined, (error: Error) => {
+      if (error instanceof LambdaServiceError) {
+        // Throttled or a system error: back to the queue, with a growing interval, for up to 6 hours.
+        const wait = Math.min(ASYNC_SERVICE_RETRY_MS.max, serviceWaitMs ? serviceWaitMs * 2 : ASYNC_SERVICE_RETRY_MS.first);
+        if (Date.now() + wait - queuedAt <= ASYNC_SERVICE_RETRY_MS.giveUpAfter) {
+          this.queued++;
+          setTimeout(() => { this.queued--; this.runAsync(arnOrName, payload, gaveUp, attempt, queuedAt, wait); }, wait);
+          return;
+        }
+      } else if (attempt < ASYNC_RETRY_DELAYS_MS.length && !(error.name === 'ResourceNotFoundException')) {
+        this.asyncRetries++;
+        this.queued++;
+        setTimeout(() => { this.queued--; this.runAsync(arnOrName, payload, gaveUp, attempt + 1, queuedAt); }, ASYNC_RETRY_DELAYS_MS[attempt]);
+        return;
+      }
+      gaveUp(error);
+    }).finally(() => { this.queued--; });
+  }
+
+  /** Asynchronous events waiting in Lambda's queue or running (the run does not end while there are any). */
+  queued = 0;
 
   register(arn: string, name: string, handler: LambdaHandler, environment: Record<string, string>,
     timeoutSeconds = DEFAULT_FUNCTION_TIMEOUT_SECONDS): void {

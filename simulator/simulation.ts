@@ -96,6 +96,8 @@ export interface RunRecord {
   readonly alarmEventsDelivered: Array<{ at: number; alarmName: string }>;
   /** Invocations Lambda stopped at their function's timeout (Sandbox.Timedout). */
   readonly functionsTimedOut?: number;
+  /** Asynchronous invocations (CloudFormation's and EventBridge's) Lambda ran again after an error, or delivered twice. */
+  readonly asyncInvokes?: { readonly retried: number; readonly duplicated: number };
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -168,7 +170,11 @@ export async function simulate(
   const sdkRandom = new Random(scenario.seed ^ 0x5bd1e995);
   Math.random = () => sdkRandom.next();
   const clock = new VirtualClock(SIMULATION_START);
-  const host = new FunctionHost(calibration.lambdaLatencyMs);
+  const asyncRandom = new Random(seedFor(scenario.seed, 'lambda-async-queue'));
+  const eventRandom = new Random(seedFor(scenario.seed, 'eventbridge-delivery'));
+  const host = new FunctionHost(calibration.lambdaLatencyMs, {
+    duplicateRate: calibration.asyncDuplicateRate, duplicateDelayMs: calibration.asyncDuplicateDelaySeconds * 1000, random: () => asyncRandom.next(),
+  });
   const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
     (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
   const metricArrival: MetricArrival = { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed: scenario.seed };
@@ -185,7 +191,9 @@ export async function simulate(
       instanceQuota: scenario.instanceQuota,
     },
     metricArrival,
-    events: { delaySeconds: calibration.eventDelaySeconds, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
+    events: {
+      delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
+      duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
     objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
     images: Object.keys(scenario.versions).map((v) => ({ repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest })),
@@ -307,7 +315,8 @@ export async function simulate(
         ...(requestType === 'Update' ? { OldResourceProperties: oldProps } : {}),
         ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
       };
-      host.invoke(target.deployArn, event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
+      // CloudFormation invokes a custom resource's function asynchronously: Lambda retries its errors and may deliver twice.
+      host.invokeAsync(target.deployArn, event, (error) => emit('cfn', `deploy provider failed: ${error.name}: ${error.message}`));
     };
     // Per Create request: what CloudFormation does after the answer.
     const afterCreate = new Map<string, { succeeded: () => void; failed: (physicalId: string) => void }>();
@@ -485,7 +494,7 @@ export async function simulate(
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
+      const running = host.running > 0 || host.queued > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {
@@ -499,6 +508,7 @@ export async function simulate(
 
     await collect(record, twin, endpointName);
     record.functionsTimedOut = host.timedOut;
+    record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
     record.end = clock.now();
     return record;
   } finally {
@@ -561,8 +571,8 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   let delivered = 0;
   twin.eventbridge.deliver = (target, event) => {
     if (event.source === 'aws.cloudwatch') heard.push({ at: Date.now(), alarmName: String((event.detail as { alarmName?: string }).alarmName) });
-    host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
-      .catch(() => undefined);
+    // EventBridge invokes a Lambda target asynchronously: Lambda retries its errors and may deliver twice.
+    host.invokeAsync(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() });
   };
   // The pre-bundled handlers the package ships (the code a deploy uploads), not the sources.
   const entries: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { expectInvariants, finalWeights, scenario } from './support';
+import { decisions, expectInvariants, finalWeights, scenario } from './support';
 
 /** Transient failures of the platform: retried within a budget, and never the reason a healthy version is judged. */
 describe('transient failures', () => {
@@ -43,6 +43,27 @@ describe('transient failures', () => {
     expect(run.functionsTimedOut).toBeGreaterThan(0);
     expect(summary.outcome).toBe('promoted');
     expect(execution.states.map((s) => s.name)).not.toContain('FailSafeRollback');
+    expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
+
+  test('a network stall when CloudFormation sends the update: the deploy function times out, Lambda runs it again a minute later, and the rollout starts then', async () => {
+    const { run, summary } = await scenario('network-stall-during-deploy');
+    expect(run.functionsTimedOut).toBeGreaterThan(0);
+    expect(run.asyncInvokes?.retried).toBeGreaterThan(0);
+    const update = run.cfnResponses.filter((c) => c.requestType === 'Update');
+    expect(update.map((c) => c.status)).toEqual(['SUCCESS']);
+    // Answered by the retry after the stall (minute 16), not lost: CloudFormation would otherwise wait out its timeout.
+    expect(update[0].at).toBeGreaterThanOrEqual(run.start + 16 * 60_000);
+    expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'promoted']]);
+    expectInvariants(summary);
+  });
+
+  test('every asynchronous event delivered twice: one rollout per deploy, each request answered alike, and the regression still rolled back', async () => {
+    const { run, summary } = await scenario('every-async-event-twice');
+    expect(run.asyncInvokes?.duplicated).toBeGreaterThanOrEqual(run.cfnRequests.length);
+    expect(decisions(run).filter((d) => d === 'rollout-started')).toHaveLength(3);
+    expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'promoted'], ['v3', 'rolled-back']]);
     expect(finalWeights(summary)).toEqual({ v2: 100 });
     expectInvariants(summary);
   });
