@@ -133,6 +133,7 @@ const profile = {
     latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
     latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
     failsSmokeTest: { type: 'boolean' },
+    imageManifest: { enum: ['docker', 'oci'] },
     regression: {
       type: 'object',
       additionalProperties: false,

@@ -7,6 +7,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
+import { OCI_MANIFEST } from './twin/artifacts';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
@@ -196,7 +197,9 @@ export async function simulate(
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
     objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
-    images: Object.keys(scenario.versions).map((v) => ({ repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest })),
+    images: Object.entries(scenario.versions).map(([v, profile]) => ({
+      repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
+    })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
   });

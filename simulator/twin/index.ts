@@ -49,6 +49,7 @@ export class ServiceTwin {
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
+    this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');

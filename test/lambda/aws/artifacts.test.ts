@@ -27,10 +27,29 @@ describe('pinImage', () => {
     expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { imageIds: [{ imageTag: 'latest' }] });
   });
 
-  test('pinned and non-ECR images are returned unchanged without a call', async () => {
-    await expect(pinImage(`${REPO}@${DIGEST}`)).resolves.toBe(`${REPO}@${DIGEST}`);
+  test('non-ECR images are returned unchanged without a call', async () => {
     await expect(pinImage('docker.io/library/nginx:1')).resolves.toBe('docker.io/library/nginx:1');
     expect(ecr).not.toHaveReceivedCommand(DescribeImagesCommand);
+  });
+
+  test('a pinned ECR image is returned unchanged once ECR shows a Docker manifest', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json' }] });
+    await expect(pinImage(`${REPO}@${DIGEST}`)).resolves.toBe(`${REPO}@${DIGEST}`);
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: 'team/fraud', imageIds: [{ imageDigest: DIGEST }] });
+  });
+
+  test.each([
+    ['a tag', `${REPO}:v7`],
+    ['a digest', `${REPO}@${DIGEST}`],
+  ])('an OCI manifest (SageMaker refuses it) is refused for %s, naming the media type and the fix', async (_what, image) => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' }] });
+    await expect(pinImage(image)).rejects.toThrow(`image ${image} has an OCI manifest (application/vnd.oci.image.index.v1+json), which SageMaker refuses: `
+      + 'push it with a Docker manifest (docker buildx build --provenance=false');
+  });
+
+  test('a missing digest names the image and the fix', async () => {
+    ecr.on(DescribeImagesCommand).rejects(Object.assign(new Error('not found'), { name: 'ImageNotFoundException' }));
+    await expect(pinImage(`${REPO}@${DIGEST}`)).rejects.toThrow(`image ${REPO}@${DIGEST} not found in ECR (ImageNotFoundException): push the image or correct its digest`);
   });
 
   test('a missing tag names the image and the fix', async () => {
