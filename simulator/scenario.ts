@@ -134,6 +134,7 @@ const profile = {
     latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
+    modelDataMissing: { type: 'boolean' },
     regression: {
       type: 'object',
       additionalProperties: false,

@@ -196,7 +196,7 @@ export async function simulate(
       delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
-    objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
+    objects: Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
     images: Object.entries(scenario.versions).map(([v, profile]) => ({
       repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
     })),

@@ -85,6 +85,16 @@ export async function verifyModelData(url: string, expectedSha256Hex: string): P
     if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey') {
       return { ok: false, reason: `model data ${url} not found (expected SHA-256 ${expected})` };
     }
+    // HeadObject has no body, so a 403 reaches the SDK nameless ("Unknown: UnknownError"). Without s3:ListBucket, which
+    // the controller is not granted, S3 answers 403 for a missing key too (S3 API reference, HeadObject).
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      return {
+        ok: false,
+        reason: `model data ${url} not found or not readable (S3 answered 403 Forbidden, which it also answers for a missing key to a `
+          + `caller without s3:ListBucket): check that the object exists and that its bucket policy or KMS key lets the controller read it `
+          + `(expected SHA-256 ${expected})`,
+      };
+    }
     throw err;
   }
   const stored = out.ChecksumSHA256;

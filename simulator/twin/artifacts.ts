@@ -18,14 +18,22 @@ export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export class ArtifactsTwin {
   constructor(readonly objects: StoredObject[], readonly images: StoredImage[]) {}
 
-  handleS3(request: WireRequest): WireResponse {
+  /**
+   * HeadObject/GetObject. A missing key is 404 only to a caller who may list the bucket: "If you don't have the
+   * s3:ListBucket permission, Amazon S3 returns an HTTP status code 403 Forbidden error" (S3 API reference, HeadObject,
+   * docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+   */
+  async handleS3(request: WireRequest, mayListBucket: (bucket: string) => boolean | Promise<boolean> = () => true): Promise<WireResponse> {
     const host = request.hostname;
     const virtualHosted = /^(.+)\.s3[.-]/.exec(host);
     const [bucket, ...rest] = virtualHosted ? [virtualHosted[1], ...request.path.slice(1).split('/')] : request.path.slice(1).split('/');
     const key = decodeURIComponent(rest.join('/'));
     const object = this.objects.find((o) => o.bucket === bucket && o.key === key);
     if (request.method !== 'HEAD' && request.method !== 'GET') return { statusCode: 405, headers: {}, body: '' };
-    if (!object) return { statusCode: 404, headers: { 'x-amz-error-code': 'NotFound' }, body: '' };
+    if (!object) {
+      if (!(await mayListBucket(bucket))) return { statusCode: 403, headers: {}, body: '' };
+      return { statusCode: 404, headers: { 'x-amz-error-code': 'NotFound' }, body: '' };
+    }
     const headers: Record<string, string> = {
       'content-length': String(object.size),
       etag: `"${object.sha256Hex.slice(0, 32)}"`,

@@ -62,7 +62,7 @@ export class ServiceTwin {
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
     const principal = signingFunction.getStore();
     const refused = await this.refusal(principal, service, request);
-    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serve(service, request);
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serve(service, request, principal);
     this.calls.push({
       at: Date.now(), service, operation, caller: caller.getStore(),
       error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
@@ -84,7 +84,7 @@ export class ServiceTwin {
     return this.iam.firstDenied(principal, needed);
   }
 
-  private async serve(service: string, request: WireRequest): Promise<WireResponse> {
+  private async serve(service: string, request: WireRequest, principal?: string): Promise<WireResponse> {
     switch (service) {
       case 'dynamodb': return this.dynamodb.handle(request);
       case 'sagemaker': return serveJson(request, this.sagemaker.operations());
@@ -94,7 +94,8 @@ export class ServiceTwin {
       case 'ecr': return serveJson(request, this.artifacts.ecrOperations());
       case 'sagemaker-runtime': return this.runtime.handle(request);
       case 'sns': return this.sns.handle(request);
-      case 's3': return this.artifacts.handleS3(request);
+      case 's3': return this.artifacts.handleS3(request, (bucket) =>
+        !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }

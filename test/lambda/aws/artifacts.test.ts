@@ -86,6 +86,15 @@ describe('verifyModelData', () => {
     expect((await verifyModelData(url, hex)).reason).toContain('composite (multipart) checksum');
   });
 
+  test('a 403 (a missing key to a caller without s3:ListBucket, or no read access) fails verification with both causes and the fix', async () => {
+    // What the SDK makes of HeadObject's bodiless 403.
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 403 } }));
+    const result = await verifyModelData(url, hex);
+    expect(result).toMatchObject({ ok: false });
+    expect(result.reason).toContain(`model data ${url} not found or not readable (S3 answered 403 Forbidden`);
+    expect(result.reason).toContain('check that the object exists');
+  });
+
   test('only object URIs are verified (a prefix is a directory of files)', () => {
     expect(isObjectUri(url)).toBe(true);
     expect(isObjectUri('s3://models/fraud/v2/')).toBe(false);
