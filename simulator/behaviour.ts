@@ -11,6 +11,10 @@ export interface BehaviourProfile {
   readonly latencyP99Ms: number;
   /** The candidate fails its smoke test (every TargetVariant request errors). */
   readonly failsSmokeTest?: boolean;
+  /** The version's image was pushed with an OCI manifest (`docker buildx`'s default), which SageMaker refuses. */
+  readonly imageManifest?: 'docker' | 'oci';
+  /** The version's model data was never uploaded (a typo'd key): S3 has no such object. */
+  readonly modelDataMissing?: boolean;
   /**
    * A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first
    * serves; with `forSeconds` it is a burst that ends that long after it started.

@@ -20,6 +20,12 @@ export interface Calibration {
   readonly eventDelaySeconds: number;
   /** How long a Lambda invoke takes before the handler runs. */
   readonly lambdaLatencyMs: number;
+  /** On top of eventDelaySeconds, each delivery waits a share of this (EventBridge does not keep order). */
+  readonly eventDelaySpreadSeconds: number;
+  /** The share of asynchronous invocations Lambda's queue delivers twice. */
+  readonly asyncDuplicateRate: number;
+  /** The second delivery comes up to this much later. */
+  readonly asyncDuplicateDelaySeconds: number;
 }
 
 /** The value ranges a calibration may take (a scenario's `calibration` block is checked against these too). */
@@ -33,6 +39,9 @@ export const CALIBRATION_VALUES: Record<keyof Calibration, { type: 'number'; min
   describeLagSeconds: { type: 'number', minimum: 0, maximum: 60 },
   eventDelaySeconds: { type: 'number', minimum: 0, maximum: 600 },
   lambdaLatencyMs: { type: 'number', minimum: 0, maximum: 60_000 },
+  eventDelaySpreadSeconds: { type: 'number', minimum: 0, maximum: 600 },
+  asyncDuplicateRate: { type: 'number', minimum: 0, maximum: 1 },
+  asyncDuplicateDelaySeconds: { type: 'number', minimum: 0, maximum: 3600 },
 };
 
 /** A calibration file: any subset of the values, each with where it comes from. */

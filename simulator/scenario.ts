@@ -135,6 +135,11 @@ export interface Faults {
   readonly alarmEvents?: 'duplicate' | 'lost';
   /** Lambda answers the state machine's invocations of the step function with TooManyRequestsException. */
   readonly lambdaThrottle?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
+  /**
+   * The controller's functions get no answer from AWS inside these windows (a network stall; the SDK sets no request
+   * timeout): each call is answered when the window ends, unless Lambda stopped the invocation at its timeout first.
+   */
+  readonly networkStall?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
   /** The first `count` smoke invocations from `fromMinute` on are answered by SageMaker Runtime with this platform error. */
   readonly smokeInvokeErrors?: { readonly count: number; readonly error: PlatformError; readonly fromMinute?: number };
 }
@@ -148,6 +153,8 @@ const profile = {
     latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
     latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
     failsSmokeTest: { type: 'boolean' },
+    imageManifest: { enum: ['docker', 'oci'] },
+    modelDataMissing: { type: 'boolean' },
     regression: {
       type: 'object',
       additionalProperties: false,
@@ -331,6 +338,10 @@ export const SCENARIO_SCHEMA = {
         provisioning: { enum: ['silent-revert', 'reported-revert', 'create-failed'] },
         alarmEvents: { enum: ['duplicate', 'lost'] },
         lambdaThrottle: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
+        },
+        networkStall: {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
         },

@@ -7,7 +7,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
-import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment } from './function-host';
+import { OCI_MANIFEST } from './twin/artifacts';
+import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
@@ -16,7 +17,7 @@ import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
-import { captureHttpHost, installTransport, requestsInFlight, uninstallTransport } from './transport';
+import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
 import { BusEvent } from './twin/eventbridge';
@@ -99,6 +100,10 @@ export interface RunRecord {
   readonly errorBursts?: Record<string, Array<{ from: number; to: number }>>;
   /** Alarm state change events EventBridge delivered to a controller function (lost ones are not here). */
   readonly alarmEventsDelivered: Array<{ at: number; alarmName: string }>;
+  /** Invocations Lambda stopped at their function's timeout (Sandbox.Timedout). */
+  readonly functionsTimedOut?: number;
+  /** Asynchronous invocations (CloudFormation's and EventBridge's) Lambda ran again after an error, or delivered twice. */
+  readonly asyncInvokes?: { readonly retried: number; readonly duplicated: number };
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -171,7 +176,11 @@ export async function simulate(
   const sdkRandom = new Random(scenario.seed ^ 0x5bd1e995);
   Math.random = () => sdkRandom.next();
   const clock = new VirtualClock(SIMULATION_START);
-  const host = new FunctionHost(calibration.lambdaLatencyMs);
+  const asyncRandom = new Random(seedFor(scenario.seed, 'lambda-async-queue'));
+  const eventRandom = new Random(seedFor(scenario.seed, 'eventbridge-delivery'));
+  const host = new FunctionHost(calibration.lambdaLatencyMs, {
+    duplicateRate: calibration.asyncDuplicateRate, duplicateDelayMs: calibration.asyncDuplicateDelaySeconds * 1000, random: () => asyncRandom.next(),
+  });
   const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
     (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
   const metricArrival: MetricArrival = { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed: scenario.seed };
@@ -188,10 +197,14 @@ export async function simulate(
       instanceQuota: scenario.instanceQuota,
     },
     metricArrival,
-    events: { delaySeconds: calibration.eventDelaySeconds, duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
+    events: {
+      delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
+      duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
-    objects: Object.keys(scenario.versions).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
-    images: Object.keys(scenario.versions).map((v) => ({ repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest })),
+    objects: Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
+    images: Object.entries(scenario.versions).map(([v, profile]) => ({
+      repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
+    })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
   });
@@ -216,6 +229,15 @@ export async function simulate(
   };
   /** What CloudFormation does when a custom resource answers FAILED to an update: it rolls the stack back. */
   let onUpdateFailed: (requestId: string) => void = () => undefined;
+  const stalls = (scenario.faults?.networkStall ?? []).map((w) => ({ from: SIMULATION_START + w.fromMinute * 60_000, to: SIMULATION_START + w.toMinute * 60_000 }));
+  holdRequests(() => {
+    // A stopped invocation is frozen: its calls never leave. A function's call inside a stall waits for its end.
+    if (invocationStopped()) return new Promise<void>(() => undefined);
+    const stall = signingFunction.getStore() !== undefined ? stalls.find((w) => clock.now() >= w.from && clock.now() < w.to) : undefined;
+    return stall ? new Promise<void>((resolve) => setTimeout(resolve, stall.to - clock.now())).then(() => {
+      return invocationStopped() ? new Promise<void>(() => undefined) : undefined;
+    }) : undefined;
+  });
   installTransport(async (request) => {
     const response = await twin.handle(request);
     if (response.statusCode === 200) observeHistory(request, emit);
@@ -301,7 +323,8 @@ export async function simulate(
         ...(requestType === 'Update' ? { OldResourceProperties: oldProps } : {}),
         ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalId }),
       };
-      host.invoke(target.deployArn, event).catch((error: Error) => emit('cfn', `deploy provider failed: ${error.message}`));
+      // CloudFormation invokes a custom resource's function asynchronously: Lambda retries its errors and may deliver twice.
+      host.invokeAsync(target.deployArn, event, (error) => emit('cfn', `deploy provider failed: ${error.name}: ${error.message}`));
     };
     // Per Create request: what CloudFormation does after the answer.
     const afterCreate = new Map<string, { succeeded: () => void; failed: (physicalId: string) => void }>();
@@ -484,7 +507,7 @@ export async function simulate(
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = host.running > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
+      const running = host.running > 0 || host.queued > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {
@@ -497,6 +520,8 @@ export async function simulate(
     }
 
     await collect(record, twin, endpointName);
+    record.functionsTimedOut = host.timedOut;
+    record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
     record.end = clock.now();
     return record;
   } finally {
@@ -559,8 +584,8 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   let delivered = 0;
   twin.eventbridge.deliver = (target, event) => {
     if (event.source === 'aws.cloudwatch') heard.push({ at: Date.now(), alarmName: String((event.detail as { alarmName?: string }).alarmName) });
-    host.invoke(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() })
-      .catch(() => undefined);
+    // EventBridge invokes a Lambda target asynchronously: Lambda retries its errors and may deliver twice.
+    host.invokeAsync(target, { version: '0', id: `sim-event-${++delivered}`, account: ACCOUNT, region: REGION, ...event, time: new Date(event.time).toISOString() });
   };
   // The pre-bundled handlers the package ships (the code a deploy uploads), not the sources.
   const entries: Record<string, string> = {
@@ -573,7 +598,7 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     if (!entry) continue;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(entry) as { handler: LambdaHandler };
-    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {});
+    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {}, fn.properties.Timeout);
   }
   applyRoles(t, s, twin);
 }

@@ -21,6 +21,8 @@ export interface WireResponse {
 export type WireHandler = (request: WireRequest) => Promise<WireResponse> | WireResponse;
 
 let routeRequest: WireHandler | undefined;
+/** Waits before a request is served (a network stall), or never ends (the caller's invocation was stopped). */
+let holdRequest: (request: WireRequest) => Promise<void> | undefined = () => undefined;
 let inFlight = 0;
 let queue: Promise<unknown> = Promise.resolve();
 const original = NodeHttpHandler.prototype.handle;
@@ -44,6 +46,7 @@ export function installTransport(handler: WireHandler): void {
       headers: lowerCaseKeys(request.headers),
       body: await bodyText(request.body),
     };
+    await holdRequest(wire);
     inFlight++;
     const served = queue.then(() => routeRequest!(wire));
     queue = served.catch(() => undefined);
@@ -63,9 +66,15 @@ export function installTransport(handler: WireHandler): void {
   } as typeof NodeHttpHandler.prototype.handle;
 }
 
+/** Sets what holds requests before they are served (undone by uninstallTransport). */
+export function holdRequests(hold: (request: WireRequest) => Promise<void> | undefined): void {
+  holdRequest = hold;
+}
+
 export function uninstallTransport(): void {
   NodeHttpHandler.prototype.handle = original;
   routeRequest = undefined;
+  holdRequest = () => undefined;
 }
 
 /** Requests accepted but not yet answered. */

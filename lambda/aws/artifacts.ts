@@ -11,27 +11,49 @@ export function isPinned(image: string): boolean {
   return image.includes('@sha256:');
 }
 
+/** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>@sha256:<digest>` */
+const ECR_PINNED_IMAGE = /^(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/([^:@]+)@(sha256:[0-9a-f]{64})$/;
+
+/**
+ * SageMaker pulls Docker image manifests only: CreateModel refuses "Unsupported manifest media type
+ * application/vnd.oci.image.manifest.v1+json" (github.com/aws/amazon-sagemaker-feedback/issues/180, mlflow/mlflow#13834),
+ * which `docker buildx` pushes by default (with provenance attestations, an OCI index).
+ */
+const OCI_MEDIA_TYPE = /^application\/vnd\.oci\./;
+
 /**
  * Pins an ECR image tag to the digest it points at now, so a later push to the tag cannot change what a version
- * serves. Images already pinned, and images outside ECR (which registration then refuses), are returned unchanged.
+ * serves, and refuses an image SageMaker cannot pull (an OCI manifest) before anything is rolled out. Images outside
+ * ECR (which registration then refuses) are returned unchanged.
  */
 export async function pinImage(image: string): Promise<string> {
-  const match = ECR_IMAGE.exec(image);
-  if (isPinned(image) || !match) {
+  const pinned = ECR_PINNED_IMAGE.exec(image);
+  const match = pinned ? null : ECR_IMAGE.exec(image);
+  if (!pinned && (isPinned(image) || !match)) {
     return image;
   }
-  const [, registryId, repositoryName, tag = 'latest'] = match;
-  const repositoryUri = image.slice(0, image.length - (match[3] === undefined ? 0 : tag.length + 1));
+  const [, registryId, repositoryName, reference] = (pinned ?? match)!;
+  const tag = pinned ? undefined : reference ?? 'latest';
+  const imageId = tag === undefined ? { imageDigest: reference } : { imageTag: tag };
   try {
-    const out = await aws(() => ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [{ imageTag: tag }] })));
-    const digest = out.imageDetails?.[0]?.imageDigest;
-    if (!digest) {
+    const out = await aws(() => ecr.send(new DescribeImagesCommand({ registryId, repositoryName, imageIds: [imageId] })));
+    const detail = out?.imageDetails?.[0];
+    if (detail?.imageManifestMediaType !== undefined && OCI_MEDIA_TYPE.test(detail.imageManifestMediaType)) {
+      throw new Error(`image ${image} has an OCI manifest (${detail.imageManifestMediaType}), which SageMaker refuses: push it with a `
+        + 'Docker manifest (docker buildx build --provenance=false --output type=image,oci-mediatypes=false,push=true, or docker build '
+        + 'with the classic builder) and deploy its new digest');
+    }
+    if (tag === undefined) {
+      return image;
+    }
+    if (!detail?.imageDigest) {
       throw new Error(`ECR returned no digest for ${image}`);
     }
-    return `${repositoryUri}@${digest}`;
+    return `${image.slice(0, image.length - (match![3] === undefined ? 0 : tag.length + 1))}@${detail.imageDigest}`;
   } catch (err) {
     if (errorName(err) === 'ImageNotFoundException' || errorName(err) === 'RepositoryNotFoundException') {
-      throw new Error(`image ${image} not found in ECR (${errorName(err)}): push the tag '${tag}' or pin the image by digest`, { cause: err });
+      const fix = tag === undefined ? 'push the image or correct its digest' : `push the tag '${tag}' or pin the image by digest`;
+      throw new Error(`image ${image} not found in ECR (${errorName(err)}): ${fix}`, { cause: err });
     }
     throw err;
   }
@@ -62,6 +84,16 @@ export async function verifyModelData(url: string, expectedSha256Hex: string): P
   } catch (err) {
     if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey') {
       return { ok: false, reason: `model data ${url} not found (expected SHA-256 ${expected})` };
+    }
+    // HeadObject has no body, so a 403 reaches the SDK nameless ("Unknown: UnknownError"). Without s3:ListBucket, which
+    // the controller is not granted, S3 answers 403 for a missing key too (S3 API reference, HeadObject).
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      return {
+        ok: false,
+        reason: `model data ${url} not found or not readable (S3 answered 403 Forbidden, which it also answers for a missing key to a `
+          + `caller without s3:ListBucket): check that the object exists and that its bucket policy or KMS key lets the controller read it `
+          + `(expected SHA-256 ${expected})`,
+      };
     }
     throw err;
   }

@@ -19,7 +19,7 @@ export async function handler(event: StepEvent): Promise<RolloutContext> {
   logger.resetKeys();
   logger.appendKeys({ action: event.action, endpointName: context.spec.endpointName, rolloutId: context.rolloutId });
   try {
-    const result = await action(context, { now: Date.now(), executionArn: event.executionArn });
+    const result = await action(context, { now: Date.now(), executionArn: event.executionArn, clock: Date.now });
     logger.info('step done', { next: result.next, outcome: result.outcome, reason: result.reason });
     return result;
   } catch (err) {

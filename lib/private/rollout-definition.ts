@@ -35,8 +35,10 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
     // default retry covers the four Step Functions recommends (ClientExecutionTimeoutException, ServiceException,
     // AWSLambdaException, SdkClientException: developer guide, "Handle Lambda service exceptions"); throttling
     // ("When Lambda hits the maximum number of invocations, the error is Lambda.TooManyRequestsException", same page)
-    // must not fail a healthy rollout either: back off as long as the SageMaker retries do. Lambda.Unknown (the
-    // function timed out or ran out of memory) is retried twice: every action re-reads first, so running it again is safe.
+    // must not fail a healthy rollout either: back off as long as the SageMaker retries do. A function that timed out
+    // or ran out of memory is retried twice: Step Functions' guide names that Lambda.Unknown, current Lambda runtimes
+    // report a timeout as Sandbox.Timedout (Lambda developer guide, "Troubleshoot invocation issues"); every action
+    // re-reads first, so running it again is safe.
     t.addRetry({
       errors: ['Lambda.TooManyRequestsException'],
       interval: Duration.seconds(2),
@@ -44,7 +46,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
       maxAttempts: 8,
       maxDelay: Duration.seconds(60),
     });
-    t.addRetry({ errors: ['Lambda.Unknown'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
+    t.addRetry({ errors: ['Lambda.Unknown', 'Sandbox.Timedout'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
     return t;
   };
   const wait = (id: string, secondsPath: string) =>

@@ -14,7 +14,7 @@ interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimensi
  * The datapoints of one second of one series: their statistics, and their values for percentiles, kept as counts per
  * distinct value while there are few (a count or an error flag has one or two) and as the values themselves beyond.
  */
-interface Bucket { count: number; sum: number; min: number; max: number; distinct?: Map<number, number>; values?: number[] | Float64Array }
+interface Bucket { count: number; sum: number; min: number; max: number; distinct?: Map<number, number>; values?: number[] | Float64Array | Uint32Array }
 /** Beyond this many distinct values a second's values are kept as a list rather than counted. */
 const DISTINCT_LIMIT = 8;
 interface MetricQuery { Id: string; MetricStat?: { Metric: MetricId; Period: number; Stat: string }; Expression?: string; ReturnData?: boolean; Period?: number }
@@ -106,7 +106,7 @@ export class CloudWatchTwin {
     if (!b) {
       // The second before is complete: its value list no longer grows, so it is stored compactly.
       const previous = buckets.get(second - 1);
-      if (previous?.values && Array.isArray(previous.values)) previous.values = Float64Array.from(previous.values);
+      if (previous?.values && Array.isArray(previous.values)) previous.values = compact(previous.values);
       buckets.set(second, (b = { count: 0, sum: 0, min: Infinity, max: -Infinity, distinct: new Map() }));
     }
     if (typeof value === 'number') add(b, value, times);
@@ -396,6 +396,14 @@ export function alarmPeriod(d: AlarmDefinition): number {
   const stat = d.Metrics?.find((m) => m.MetricStat);
   if (!stat) throw new ServiceError('ValidationError', `alarm ${d.AlarmName} has neither Period nor a metric with a period`);
   return stat.MetricStat!.Period;
+}
+
+/**
+ * A finished second's values in the least memory that keeps them exact: whole numbers in 32 bits (ModelLatency is
+ * whole microseconds; half of Float64Array, which a day at 200 rps filled with 140 MB), anything else in 64.
+ */
+function compact(values: number[]): Float64Array | Uint32Array {
+  return values.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff) ? Uint32Array.from(values) : Float64Array.from(values);
 }
 
 function add(b: Bucket, value: number, times: number): void {

@@ -11,8 +11,11 @@ export interface BusEvent {
 
 export interface Rule { name: string; pattern: Record<string, unknown>; targets: string[] }
 
-/** How alarm events travel: a delay, and faults the scenario can inject. */
-export interface EventDelivery { delaySeconds: number; duplicate?: boolean; lose?: boolean }
+/**
+ * How alarm events travel: a delay plus a random share of a spread (deliveries are not ordered), and faults the
+ * scenario can inject.
+ */
+export interface EventDelivery { delaySeconds: number; spreadSeconds?: number; random?: () => number; duplicate?: boolean; lose?: boolean }
 
 /**
  * EventBridge: PutEvents (the controller's rollout events) and rules from the template whose event pattern is
@@ -48,7 +51,8 @@ export class EventBridgeTwin {
       const copies = this.delivery.duplicate && event.source === 'aws.cloudwatch' ? 2 : 1;
       for (const target of rule.targets) {
         for (let c = 0; c < copies; c++) {
-          setTimeout(() => this.deliver(target, event), (this.delivery.delaySeconds + c) * 1000);
+          const spread = (this.delivery.spreadSeconds ?? 0) * (this.delivery.random?.() ?? 0);
+          setTimeout(() => this.deliver(target, event), (this.delivery.delaySeconds + spread + c) * 1000);
         }
       }
     }

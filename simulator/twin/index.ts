@@ -50,6 +50,7 @@ export class ServiceTwin {
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
+    this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
@@ -62,7 +63,7 @@ export class ServiceTwin {
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
     const principal = signingFunction.getStore();
     const refused = await this.refusal(principal, service, request);
-    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serveWithFleet(service, operation, request);
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serveWithFleet(service, operation, request, principal);
     this.calls.push({
       at: Date.now(), service, operation, caller: caller.getStore(),
       error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
@@ -85,18 +86,18 @@ export class ServiceTwin {
   }
 
   /** A fleet of VPC models whose role cannot attach network interfaces fails once it is brought up (twin/model-network.ts). */
-  private async serveWithFleet(service: string, operation: string, request: WireRequest): Promise<WireResponse> {
-    if (service !== 'sagemaker' || (operation !== 'CreateEndpoint' && operation !== 'UpdateEndpoint')) return this.serve(service, request);
+  private async serveWithFleet(service: string, operation: string, request: WireRequest, principal?: string): Promise<WireResponse> {
+    if (service !== 'sagemaker' || (operation !== 'CreateEndpoint' && operation !== 'UpdateEndpoint')) return this.serve(service, request, principal);
     const reason = await networkFailure(this.sagemaker, this.iam, requestInput(service, request).input.EndpointConfigName);
     this.sagemaker.failNextFleet(reason === undefined ? undefined : { operation, reason });
     try {
-      return await this.serve(service, request);
+      return await this.serve(service, request, principal);
     } finally {
       this.sagemaker.failNextFleet(undefined);
     }
   }
 
-  private async serve(service: string, request: WireRequest): Promise<WireResponse> {
+  private async serve(service: string, request: WireRequest, principal?: string): Promise<WireResponse> {
     switch (service) {
       case 'dynamodb': return this.dynamodb.handle(request);
       case 'sagemaker': return serveJson(request, this.sagemaker.operations());
@@ -106,7 +107,8 @@ export class ServiceTwin {
       case 'ecr': return serveJson(request, this.artifacts.ecrOperations());
       case 'sagemaker-runtime': return this.runtime.handle(request);
       case 'sns': return this.sns.handle(request);
-      case 's3': return this.artifacts.handleS3(request);
+      case 's3': return this.artifacts.handleS3(request, (bucket) =>
+        !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }

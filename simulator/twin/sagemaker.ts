@@ -165,6 +165,9 @@ export class SageMakerTwin {
     return this.models.get(modelName);
   }
 
+  /** The manifest media type of an ECR image (the service twin wires it to its ECR). */
+  imageManifestMediaType: (image: string) => string | undefined = () => undefined;
+
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
     if (this.models.has(i.ModelName)) {
@@ -174,6 +177,13 @@ export class SageMakerTwin {
     if (!i.PrimaryContainer && !i.Containers) throw new ServiceError('ValidationException', 'PrimaryContainer or Containers is required');
     checkVpcConfig(i.VpcConfig);
     checkNetworkIsolation(i.EnableNetworkIsolation);
+    for (const container of [i.PrimaryContainer, ...(i.Containers ?? [])].filter(Boolean)) {
+      const mediaType = container.Image ? this.imageManifestMediaType(container.Image) : undefined;
+      // SageMaker pulls Docker V2 schema 2 manifests only (artifacts.ts OCI_MANIFEST cites the refusal).
+      if (mediaType?.startsWith('application/vnd.oci.')) {
+        throw new ServiceError('ValidationException', `Unsupported manifest media type ${mediaType} for image ${container.Image}`);
+      }
+    }
     this.recordTags(this.arn('model', i.ModelName), i.Tags);
     this.models.set(i.ModelName, i);
     this.createRequests.push({ operation: 'CreateModel', input: i });

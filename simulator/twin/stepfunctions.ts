@@ -61,7 +61,7 @@ export class StepFunctionsTwin {
     }
     const parsed = JSON.parse(input);
     let machine = this.interpreters.get(machineArn);
-    if (!machine) this.interpreters.set(machineArn, (machine = new StateMachine(definition, { validationOptions: { checkArn: false } })));
+    if (!machine) this.interpreters.set(machineArn, (machine = new StateMachine(withoutTaskTimeouts(definition), { validationOptions: { checkArn: false } })));
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
@@ -152,4 +152,17 @@ export class StepFunctionsTwin {
       input: e.input, output: e.output, error: e.error, cause: e.cause,
     };
   }
+}
+
+/**
+ * AWS sets no timeout on a Task that names none ("By default, the Amazon States Language doesn't specify timeouts ...
+ * If the TimeoutSeconds field isn't specified for an Activity or Task state, an execution is stuck waiting for a
+ * response": developer guide, docs.aws.amazon.com/step-functions/latest/dg/sfn-stuck-execution.html); the interpreter
+ * would fail such a Task with States.Timeout after 60 s. The longest a timer can wait (24.8 days; AWS's 99999999 s
+ * overflows it) stands for none: a Lambda Task then ends at the function's own timeout, as in AWS.
+ */
+function withoutTaskTimeouts(definition: StateMachineDefinition): StateMachineDefinition {
+  const states = Object.fromEntries(Object.entries(definition.States).map(([name, state]) =>
+    [name, state.Type === 'Task' && !('TimeoutSeconds' in state) && !('TimeoutSecondsPath' in state) ? { ...state, TimeoutSeconds: Math.floor((2 ** 31 - 1) / 1000) } : state]));
+  return { ...definition, States: states } as StateMachineDefinition;
 }

@@ -31,6 +31,32 @@ describe('what a deploy ends with', () => {
     expectInvariants(summary);
   });
 
+  test('an image pushed with an OCI manifest is refused by the deploy at once, naming the media type and the fix; v1 keeps serving untouched', async () => {
+    const { run, summary } = await scenario('oci-image-refused');
+    const update = summary.cloudFormation.find((c) => c.requestType === 'Update' && c.version === 'v2')!;
+    expect(update.status).toBe('FAILED');
+    expect(update.reason).toContain('application/vnd.oci.image.manifest.v1+json');
+    expect(update.reason).toContain('--provenance=false');
+    // Refused before any rollout: no execution, no SageMaker model for v2.
+    expect(decisions(run).filter((d) => d === 'rollout-started')).toHaveLength(1);
+    expect(run.controlPlaneCalls.filter((c) => c.operation === 'CreateModel')).toHaveLength(1);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
+  test('model data never uploaded: S3 answers 403 (no s3:ListBucket), and registration refuses the version naming the object and the fix', async () => {
+    const { run, summary } = await scenario('missing-model-data-refused');
+    expect(run.controlPlaneCalls.filter((c) => c.service === 's3').map((c) => c.error)).toContain('403');
+    const v2 = summary.rollouts.find((r) => r.kind === 'rollout' && r.version === 'v2')!;
+    expect(v2.reason).toContain('s3://');
+    expect(v2.reason).toContain('v2/model.tar.gz not found or not readable');
+    expect(v2.reason).toContain('s3:ListBucket');
+    expect(v2.reason).not.toContain('UnknownError');
+    expect(run.controlPlaneCalls.filter((c) => c.operation === 'CreateModel')).toHaveLength(1);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
   test('a stack rollback inside the revert window reverts without a verdict: v2 deployed again as it is rolls out and is promoted', async () => {
     const { run, summary } = await scenario('stack-rollback-after-promotion-allows-redeploy');
     expect(summary.rollouts.filter((r) => r.kind === 'rollout').map((r) => [r.version, r.outcome])).toEqual([['v2', 'aborted'], ['v2', 'promoted']]);

@@ -13,6 +13,9 @@ describe('the twin calibration', () => {
     }
     expect(DEFAULT_CALIBRATION.metricLagSeconds).toBeGreaterThan(0);
     expect(DEFAULT_CALIBRATION.metricLagSpreadSeconds).toBeGreaterThan(0);
+    // Deliveries out of order, and at least once.
+    expect(DEFAULT_CALIBRATION.eventDelaySpreadSeconds).toBeGreaterThan(0);
+    expect(DEFAULT_CALIBRATION.asyncDuplicateRate).toBeGreaterThan(0);
     expect(DEFAULT_CALIBRATION.describeLagSeconds).toBeGreaterThan(0);
   });
 

@@ -8,6 +8,11 @@ export interface ActionEnv {
   readonly now: number;
   /** The running execution ($$.Execution.Id): the lock names it so a stale lock can be detected. */
   readonly executionArn: string;
+  /**
+   * The time now, for an action that records a decision after slow reads (the handler passes Date.now; without it,
+   * `now` stands).
+   */
+  readonly clock?: () => number;
 }
 
 /** One Task of the state machine: context in, updated context out (Choice states branch on `next`). */

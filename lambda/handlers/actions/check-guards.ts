@@ -64,6 +64,9 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
   // What `status` and `watch` show while the step bakes (holding decisions are not recorded in the history).
   if (judgement !== undefined) await markJudged(spec.endpointName, rolloutId, { at: env.now, stepIndex, judgement });
   const evidence = { stepIndex, observation, approval, ...(judgement === undefined ? {} : { judgement }), ...(promote === undefined ? {} : { promote }) };
+  // The decision is recorded when it is made, after its reads: a read that stalled must not back-date it to before
+  // the data it saw had arrived.
+  const decidedAt = env.clock?.() ?? env.now;
   const gateOpen = context.approvalRequestedAt !== undefined;
   const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
   switch (decision.next) {
@@ -71,9 +74,9 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       return { ...next, next: 'bake' };
     case 'await-approval':
       if (!gateOpen) {
-        await record(context, env.now, 'approval-requested', decision.reason, { evidence });
+        await record(context, decidedAt, 'approval-requested', decision.reason, { evidence });
         // From now on the operator CLI accepts a decision naming this rollout (and only this one).
-        await markGate(spec.endpointName, rolloutId, { gateOpenedAt: env.now });
+        await markGate(spec.endpointName, rolloutId, { gateOpenedAt: decidedAt });
         const message = approvalMessage(context, decision.reason);
         await publishNotification(spec.notificationTopicArn, message.subject, message.body);
         const detail = eventDetail(context, { stepIndex, reason: decision.reason });
@@ -85,13 +88,13 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
       // 'approved' when this check passed an open gate on the operator's approval; 'step-promoted' when an operator's
       // promote stood in for the bake (the evidence carries it, and the promoter is the actor).
       if (gateOpen && approval?.decision === 'approve') {
-        await record(context, env.now, 'approved', decision.reason, { evidence });
+        await record(context, decidedAt, 'approved', decision.reason, { evidence });
       } else if (decision.promotedBy !== undefined) {
-        await record(context, env.now, 'step-promoted', decision.reason, { evidence, actor: decision.promotedBy });
+        await record(context, decidedAt, 'step-promoted', decision.reason, { evidence, actor: decision.promotedBy });
       } else {
-        await record(context, env.now, 'step-passed', decision.reason, { evidence });
+        await record(context, decidedAt, 'step-passed', decision.reason, { evidence });
       }
-      await closeGate(context, gateOpen, env.now);
+      await closeGate(context, gateOpen, decidedAt);
       return { ...next, stepIndex: decision.stepIndex, next: decision.next };
     case 'rollback': {
       // Had the guard listener acted on the alarm's event, this execution would have been stopped: the event was late,
@@ -101,10 +104,10 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
         ? `${decision.reason}; found by the rollout's own guard check: the guard listener had not acted on the alarm event `
           + '(late, lost, or in the alarm rule\'s dead-letter queue)'
         : decision.reason;
-      await record(context, env.now, 'guards-failed', reason, {
+      await record(context, decidedAt, 'guards-failed', reason, {
         evidence: { ...evidence, inconclusive: decision.inconclusive ?? false, ...(foundByPolling ? { foundBy: 'polling' } : {}) },
       });
-      await closeGate(context, gateOpen, env.now);
+      await closeGate(context, gateOpen, decidedAt);
       return { ...next, ...(decision.inconclusive ? { outcome: 'inconclusive' as const } : {}), reason, next: 'rollback' };
     }
   }

@@ -27,10 +27,29 @@ describe('pinImage', () => {
     expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { imageIds: [{ imageTag: 'latest' }] });
   });
 
-  test('pinned and non-ECR images are returned unchanged without a call', async () => {
-    await expect(pinImage(`${REPO}@${DIGEST}`)).resolves.toBe(`${REPO}@${DIGEST}`);
+  test('non-ECR images are returned unchanged without a call', async () => {
     await expect(pinImage('docker.io/library/nginx:1')).resolves.toBe('docker.io/library/nginx:1');
     expect(ecr).not.toHaveReceivedCommand(DescribeImagesCommand);
+  });
+
+  test('a pinned ECR image is returned unchanged once ECR shows a Docker manifest', async () => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json' }] });
+    await expect(pinImage(`${REPO}@${DIGEST}`)).resolves.toBe(`${REPO}@${DIGEST}`);
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: 'team/fraud', imageIds: [{ imageDigest: DIGEST }] });
+  });
+
+  test.each([
+    ['a tag', `${REPO}:v7`],
+    ['a digest', `${REPO}@${DIGEST}`],
+  ])('an OCI manifest (SageMaker refuses it) is refused for %s, naming the media type and the fix', async (_what, image) => {
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageManifestMediaType: 'application/vnd.oci.image.index.v1+json' }] });
+    await expect(pinImage(image)).rejects.toThrow(`image ${image} has an OCI manifest (application/vnd.oci.image.index.v1+json), which SageMaker refuses: `
+      + 'push it with a Docker manifest (docker buildx build --provenance=false');
+  });
+
+  test('a missing digest names the image and the fix', async () => {
+    ecr.on(DescribeImagesCommand).rejects(Object.assign(new Error('not found'), { name: 'ImageNotFoundException' }));
+    await expect(pinImage(`${REPO}@${DIGEST}`)).rejects.toThrow(`image ${REPO}@${DIGEST} not found in ECR (ImageNotFoundException): push the image or correct its digest`);
   });
 
   test('a missing tag names the image and the fix', async () => {
@@ -65,6 +84,15 @@ describe('verifyModelData', () => {
     expect((await verifyModelData(url, hex)).reason).toContain('not found');
     expect((await verifyModelData(url, hex)).reason).toContain('has no stored SHA-256 checksum');
     expect((await verifyModelData(url, hex)).reason).toContain('composite (multipart) checksum');
+  });
+
+  test('a 403 (a missing key to a caller without s3:ListBucket, or no read access) fails verification with both causes and the fix', async () => {
+    // What the SDK makes of HeadObject's bodiless 403.
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('UnknownError'), { name: 'Unknown', $metadata: { httpStatusCode: 403 } }));
+    const result = await verifyModelData(url, hex);
+    expect(result).toMatchObject({ ok: false });
+    expect(result.reason).toContain(`model data ${url} not found or not readable (S3 answered 403 Forbidden`);
+    expect(result.reason).toContain('check that the object exists');
   });
 
   test('only object URIs are verified (a prefix is a directory of files)', () => {

@@ -125,6 +125,12 @@ describe('guards during a step', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
   });
 
+  test('reads that stalled past the handler\'s start: the decision is recorded when it was made, not back-dated (invariant 9)', async () => {
+    const out = await checkGuards(baking(), { ...at(T0 + 6 * MIN), clock: () => T0 + 8 * MIN });
+    expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'step-passed', at: T0 + 8 * MIN });
+  });
+
   test('metrics arriving late: a baked step holds until they cover the bake, then shifts (invariant 9)', async () => {
     invocations(50, 2 * MIN);
     const held = await checkGuards(baking(), at(T0 + 6 * MIN));

@@ -138,7 +138,7 @@ describe('rollout state machine definition', () => {
 
   test.each([
     'Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException',
-    'Lambda.ClientExecutionTimeoutException', 'Lambda.Unknown',
+    'Lambda.ClientExecutionTimeoutException', 'Lambda.Unknown', 'Sandbox.Timedout',
   ])('%s (the Lambda service, not the step) is retried on every task, and a healthy rollout goes on', async (name) => {
     const lambdaError = () => Object.assign(new Error('Rate Exceeded.'), { name });
     const result = await run({ kind: 'rollout' }, {
