@@ -1,9 +1,10 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
+import { DeleteEndpointCommand, DescribeEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { endpointConfigName } from '../../../lambda/core';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { mockAws } from './support/aws-mocks';
+import { CfnServer } from './support/cfn-server';
 import {
   CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, putRecord, putState, rollingOut, spec, variant, version,
 } from './support/fixtures';
@@ -127,4 +128,60 @@ test('a failure after promotion does not mark the version that now serves as sta
   await rollback({ ...rollingBack, promotedAt: T0 - 1, error: { Error: 'Lambda.Unknown' } }, env);
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+});
+
+test('the rollback is recorded and announced with what users audit: the verdict, the trigger, the weights before and after', async () => {
+  const decided = { ...rollingBack, next: 'rollback' as const };
+  await rollback(decided, env);
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, rolloutId: rollingBack.rolloutId, decision: 'rollback', actor: 'controller', reason: rollingBack.reason,
+    evidence: { verdict: rollingBack.reason, trigger: rollingBack.trigger, weightsBefore: { blue: 90, green: 10 }, weightsBeforeSource: 'DescribeEndpoint' },
+    weights: { blue: 100, green: 0 },
+  })]);
+  const [entry] = aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]);
+  expect(entry.DetailType).toBe('Rollout Rolled Back');
+  expect(JSON.parse(entry.Detail!)).toEqual({
+    endpointName: ENDPOINT, rolloutId: rollingBack.rolloutId, versionId: CANDIDATE_ID, outcome: 'rolled-back',
+    reason: rollingBack.reason, actor: 'controller', weights: { blue: 100, green: 0 },
+  });
+});
+
+test('when SageMaker does not answer the read before the flip, the weights before are the ones last recorded, marked as such', async () => {
+  let reads = 0;
+  aws.sagemaker.mock.on(DescribeEndpointCommand).callsFake((input) => {
+    if (reads++ === 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    return aws.sagemaker.describe(input.EndpointName);
+  });
+  await rollback(rollingBack, env);
+  expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({
+    weightsBefore: { blue: 100, green: 0 }, weightsBeforeSource: 'state table (DescribeEndpoint failed: AWS throttled the call: Rate exceeded)',
+  });
+  expect(aws.sagemaker.weights().green.desired).toBe(0);
+});
+
+test('an operator\'s abort returns traffic to stable without marking the version (no verdict on it)', async () => {
+  const out = await rollback({ ...rollingBack, outcome: 'aborted', reason: 'aborted by alice' }, env);
+  expect(out).toMatchObject({ next: 'retire', outcome: 'aborted', reason: 'aborted by alice' });
+  expect(aws.sagemaker.weights().green.desired).toBe(0);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ outcome: 'aborted' });
+});
+
+describe('a deploy waiting for the rollout (waitForRollout)', () => {
+  const cfn = new CfnServer();
+  beforeAll(() => cfn.start());
+  afterAll(() => cfn.stop());
+
+  test('hears FAILED with the reason as soon as traffic is back on stable, before the candidate is retired', async () => {
+    const cfnResponse = {
+      responseUrl: cfn.url, stackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1', requestId: 'req-1',
+      logicalResourceId: 'FraudEndpoint', physicalResourceId: ENDPOINT,
+    };
+    const out = await rollback({ ...rollingBack, cfnResponse }, env);
+    expect(out).toMatchObject({ next: 'retire', outcome: 'rolled-back' });
+    expect(out.cfnResponse).toBeUndefined();
+    expect(cfn.answers).toEqual([expect.objectContaining({
+      Status: 'FAILED', PhysicalResourceId: ENDPOINT, Reason: `rollout ${rollingBack.rolloutId} ended rolled-back: ${rollingBack.reason}`,
+    })]);
+  });
 });
