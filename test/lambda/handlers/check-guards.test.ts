@@ -125,6 +125,12 @@ describe('guards during a step', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
   });
 
+  test('guards the judge does not read (alarms only): no counts are read for it and no judgement is recorded', async () => {
+    await checkGuards(baking(), at(T0 + 6 * MIN));
+    expect(aws.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('judgement');
+  });
+
   test('metrics arriving late: a baked step holds until they cover the bake, then shifts (invariant 9)', async () => {
     invocations(50, 2 * MIN);
     const held = await checkGuards(baking(), at(T0 + 6 * MIN));
@@ -299,5 +305,40 @@ describe('the judge reads both slots\' counts', () => {
     const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 6 * MIN));
     expect(out).toMatchObject({ next: 'bake' });
     expect(out.judgedFrom).toBe(T0);
+  });
+
+  test('at a later step the judge still counts from the first step\'s minute, with the baseline before it', async () => {
+    counts([300, 0], [2700, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec, stepIndex: 1, stepStartedAt: T0 + 20 * MIN, weightsVerifiedAt: T0 + 20 * MIN, judgedFrom: T0 }), at(T0 + 26 * MIN));
+    const call = aws.cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).find((i) => i.MetricDataQueries!.length > 1)!;
+    expect(call.StartTime).toEqual(new Date(T0 - 30 * MIN));
+    expect(out).toMatchObject({ next: 'promote', judgedFrom: T0 });
+    // At the last step nothing is left to certify: no advance process, and the guards' 25 minutes are all counted.
+    const { judgement } = aws.table.history(ENDPOINT)[0].evidence as { judgement: { guards: { advance?: unknown; periods: number }[] } };
+    expect(judgement.guards.map((g) => [g.advance, g.periods])).toEqual([[undefined, 25], [undefined, 25]]);
+  });
+
+  test('a verdict of the judge is no inconclusive end: the history says so', async () => {
+    counts([30, 2], [2970, 15]);
+    await checkGuards(baking({ spec: judgedSpec }), at(T0 + 12 * MIN));
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ inconclusive: false, judgement: { answer: 'worse' } });
+  });
+
+  test('the plan\'s error budget is the judge\'s: a looser false-rollback rate lowers every rollback threshold', async () => {
+    counts([300, 0], [2700, 15]);
+    const loose = spec({ ...judgedSpec, plan: plan({ judge: { falseRollbackRate: 0.05, advanceErrorRate: 0.1 } }) });
+    await checkGuards(baking({ spec: loose }), at(T0 + 6 * MIN));
+    const { judgement } = aws.table.history(ENDPOINT)[0].evidence as { judgement: { plan: object; guards: { rollback: { threshold: number }; advance: { threshold: number } }[] } };
+    expect(judgement.plan).toEqual({ falseRollbackRate: 0.05, advanceErrorRate: 0.1 });
+    // Two judged guards: R and S each, 4 processes sharing 5%.
+    expect(judgement.guards.map((g) => [g.rollback.threshold, g.advance.threshold])).toEqual([[expect.closeTo(80, 9), 10], [expect.closeTo(80, 9), 10]]);
+  });
+
+  test('a new endpoint (no stable slot to compare with) is not judged: alarms and traffic decide its steps', async () => {
+    counts([300, 0], [2700, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec, kind: 'create', stableSlot: undefined, stableVersionId: undefined, weightsVerifiedAt: T0 }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'shift' });
+    expect(aws.cloudwatch.commandCalls(GetMetricDataCommand).every((c) => c.args[0].input.MetricDataQueries!.length === 1)).toBe(true);
+    expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('judgement');
   });
 });
