@@ -20,6 +20,8 @@ describe('the absolute rollback test (S: the candidate against the objective)', 
     const qs = absoluteAlternatives({ bad: 'errors', objective: 0.2, margin: 0.005, minimumEffect: 1.5 });
     expect(qs[0]).toBeCloseTo(0.3, 12);
     expect(qs.map((q) => Number(q.toFixed(4)))).toEqual([0.3, 0.4243, 0.6, 0.8485]);
+    // minimumEffect times a 50% objective is already 100%: nothing is left for S to look for (R still judges).
+    expect(absoluteAlternatives({ bad: 'errors', objective: 0.5, margin: 0.005, minimumEffect: 2 })).toEqual([]);
   });
 
   test('a guard with a high objective (20%) still rolls back a candidate at 60% errors that the stable shares (only S can see it)', () => {
