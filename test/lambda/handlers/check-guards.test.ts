@@ -53,7 +53,10 @@ describe('weights read back before the bake counts', () => {
     const out = await checkGuards(baking({ weightsVerifiedAt: undefined }), at(T0 + MIN));
     expect(out.next).toBe('rollback');
     expect(out.reason).toBe('weights reverted: endpoint serves blue 100, green 0 at step 0, which set blue 90, green 10');
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['guards-failed']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'guards-failed', reason: out.reason,
+      evidence: { stepIndex: 0, intent: { blue: 90, green: 10 }, serving: { blue: 100, green: 0 }, status: 'InService' },
+    })]);
   });
 
   test('still applying: hold, and roll back past the step deadline', async () => {
@@ -63,6 +66,9 @@ describe('weights read back before the bake counts', () => {
     expect(await checkGuards(ctx, at(T0 + MIN))).toMatchObject({ next: 'bake' });
     expect(aws.cloudwatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
     expect(await checkGuards(ctx, at(T0 + 1_800_000))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('not in service after 1800s') });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'guards-failed', evidence: expect.objectContaining({ stepIndex: 0, intent: { blue: 90, green: 10 }, status: 'Updating' }),
+    })]);
   });
 });
 
@@ -104,6 +110,12 @@ describe('guards during a step', () => {
       next: 'rollback', outcome: 'inconclusive', reason: expect.stringContaining('no data past deadline'),
     });
     expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'guards-failed', evidence: expect.objectContaining({ inconclusive: true }) })]);
+  });
+
+  test('an invocation count CloudWatch does not answer holds the step (unknown is not healthy)', async () => {
+    aws.cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    expect(await checkGuards(baking(), at(T0 + 6 * MIN))).toMatchObject({ next: 'bake', stepIndex: 0 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
   });
 
   test('counts candidate invocations since the step started, at the endpoint publish period', async () => {
@@ -169,6 +181,11 @@ describe('approval gate before the 100% step', () => {
       Message: expect.stringContaining(`approve --endpoint ${ENDPOINT} --rollout ${context().rolloutId}`),
     });
     expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(JSON.parse(entry.Detail!)).toEqual({
+      endpointName: ENDPOINT, rolloutId: context().rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, stepIndex: 0, reason: expect.stringContaining('approval gate before step 1 is open'),
+    });
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ stepIndex: 0, observation: { candidateInvocations: 50 } });
     const second = await checkGuards(first, at(T0 + 20 * MIN));
     expect(second).toMatchObject({ next: 'await-approval', approvalRequestedAt: T0 + 6 * MIN });
     expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
@@ -210,6 +227,8 @@ describe('approval gate before the 100% step', () => {
   test('no decision within the timeout: onTimeout promote goes on to the 100% step', async () => {
     const out = await checkGuards(gated('promote', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
     expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    // Nobody approved: the history must not say so.
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
   });
 
   test('an alarm while the gate is open still rolls back', async () => {
@@ -236,12 +255,23 @@ describe('after promotion (revert window)', () => {
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
     alarms('ALARM');
     expect(await checkGuards(watching, at(T0 + 2 * MIN))).toMatchObject({ next: 'revert', reason: expect.stringContaining('revert window') });
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['revert-decided']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'revert-decided', evidence: { observation: { at: T0 + 2 * MIN, alarms: { 'fraud-errors-green': 'ALARM' }, unreadable: [] } },
+    })]);
+  });
+
+  test('a state that lost its stable version (changed outside the controller) fails the check, naming what to do', async () => {
+    putState(aws.table, rollingOut({ phase: 'watching', candidate: undefined, stable: undefined }));
+    await expect(checkGuards(watching, at(T0 + MIN))).rejects.toThrow(/has no stable version to watch after promotion of rollout .*check 'cdk-sagemaker-rollout status', then deploy again/);
+    aws.table.reset();
+    await expect(checkGuards(watching, at(T0 + MIN))).rejects.toThrow(/has no stable version to watch/);
   });
 
   test('the window closed with guards OK: retire the standby', async () => {
     expect(await checkGuards(watching, at(T0 + 11 * MIN))).toMatchObject({ next: 'retire' });
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['watch-ended']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'watch-ended', evidence: { observation: { at: T0 + 11 * MIN, alarms: { 'fraud-errors-green': 'OK' }, unreadable: [] } },
+    })]);
   });
 });
 

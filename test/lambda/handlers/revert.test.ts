@@ -97,3 +97,8 @@ test('without any state the task fails, naming the endpoint', async () => {
   aws.table.reset();
   await expect(revert(reverting, env)).rejects.toThrow(`endpoint ${ENDPOINT} has no state to revert`);
 });
+
+test('a revert without a stated reason still says why it happened', async () => {
+  const out = await revert({ ...reverting, reason: undefined }, env);
+  expect(out.reason).toBe('reverted after promotion: revert requested');
+});

@@ -79,6 +79,41 @@ test('after a task failed for good (Catch set error) the outcome is failed with 
   expect(aws.sagemaker.weights().green.desired).toBe(0);
   // The controller failed, not the model: no verdict, so deploying the version again rolls it out again.
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+  expect(aws.table.history(ENDPOINT)[0].evidence).toEqual(expect.objectContaining({ error: { Error: 'WeightsNotApplied', Cause: 'endpoint reports other weights' } }));
+  expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('verdict');
+});
+
+test('a rollback the state machine entered without a decision (no reason) after a task failed is the controller\'s failure', async () => {
+  const out = await rollback({ ...rollingBack, reason: undefined, next: 'rollback', error: { Error: 'States.Timeout' } }, env);
+  expect(out).toMatchObject({ outcome: 'failed', reason: 'task failed with States.Timeout' });
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+});
+
+test('a rollback without a stated reason still says why it happened', async () => {
+  const out = await rollback({ ...rollingBack, reason: undefined }, env);
+  expect(out).toMatchObject({ outcome: 'rolled-back', reason: 'rollback requested' });
+});
+
+test('a rollback decided after promotion (the promoted version now serves as stable) never marks the stable version', async () => {
+  putState(aws.table, rollingOut({ candidate: undefined, phase: 'watching', stable: { slot: 'green', versionId: CANDIDATE_ID, configName: CANARY_CONFIG, since: T0 - 1 } }));
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 0, green: 100 });
+  const out = await rollback({ ...rollingBack, promotedAt: T0 - 1, next: 'rollback' }, env);
+  expect(out).toMatchObject({ next: 'retire', outcome: 'rolled-back' });
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+});
+
+test('a rollout without a known version (stopped before it registered one) marks nothing', async () => {
+  await rollback({ ...rollingBack, versionId: undefined }, env);
+  expect(aws.sagemaker.weights().green.desired).toBe(0);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, 'VERSION#undefined')).toBeUndefined();
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
+});
+
+test('an endpoint whose state is gone (deleted outside the controller) is released without a flip', async () => {
+  aws.table.reset();
+  const out = await rollback(rollingBack, env);
+  expect(out).toMatchObject({ next: 'release', outcome: 'rolled-back' });
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
 });
 
 describe('a new endpoint has no stable to return to', () => {
