@@ -133,6 +133,14 @@ describe('a new endpoint has no stable to return to', () => {
     }));
   });
 
+  test('a retried Rollback of a failed create changes nothing the second time and does not fail', async () => {
+    aws.sagemaker.serve(ENDPOINT, CREATE_CONFIG, [variant('blue', CANDIDATE_ID, 1)], { blue: 100 });
+    const failed = { ...rollingBack, kind: 'create' as const, targetConfigName: CREATE_CONFIG, outcome: 'failed' as const, reason: 'smoke payload 1 of 1 failed' };
+    await rollback(failed, env);
+    await expect(rollback(failed, { ...env, now: T0 + 5000 })).resolves.toMatchObject({ next: 'release', outcome: 'failed' });
+    expect(aws.table.decisions(ENDPOINT).filter((d) => d === 'rollback')).toEqual(['rollback']);
+  });
+
   test('an aborted create (its cleanup execution knows no targetConfigName) deletes the endpoint running the rollout\'s own config', async () => {
     const own = endpointConfigName(ENDPOINT, rollingBack.rolloutId, ['blue']);
     aws.sagemaker.serve(ENDPOINT, own, [variant('blue', CANDIDATE_ID, 1)], { blue: 100 });
@@ -149,8 +157,16 @@ describe('a new endpoint has no stable to return to', () => {
   });
 });
 
+test('the state records the weights the endpoint serves after the flip', async () => {
+  putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 } }));
+  await rollback(rollingBack, env);
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', weights: { blue: 100, green: 0 } });
+});
+
 test('an inconclusive step (no verdict) returns traffic to stable without marking the version', async () => {
   const out = await rollback({ ...rollingBack, outcome: 'inconclusive', reason: 'inconclusive: too few invocations past deadline' }, env);
+  // The event still names the version that was rolled out (it may be deployed again as it is).
+  expect(JSON.parse(aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0].Detail!)).toMatchObject({ versionId: CANDIDATE_ID, outcome: 'inconclusive' });
   expect(out).toMatchObject({ next: 'retire', outcome: 'inconclusive' });
   expect(aws.sagemaker.weights().green.desired).toBe(0);
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
