@@ -53,7 +53,10 @@ describe('weights read back before the bake counts', () => {
     const out = await checkGuards(baking({ weightsVerifiedAt: undefined }), at(T0 + MIN));
     expect(out.next).toBe('rollback');
     expect(out.reason).toBe('weights reverted: endpoint serves blue 100, green 0 at step 0, which set blue 90, green 10');
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['guards-failed']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'guards-failed', reason: out.reason,
+      evidence: { stepIndex: 0, intent: { blue: 90, green: 10 }, serving: { blue: 100, green: 0 }, status: 'InService' },
+    })]);
   });
 
   test('still applying: hold, and roll back past the step deadline', async () => {
@@ -63,6 +66,9 @@ describe('weights read back before the bake counts', () => {
     expect(await checkGuards(ctx, at(T0 + MIN))).toMatchObject({ next: 'bake' });
     expect(aws.cloudwatch).not.toHaveReceivedCommand(DescribeAlarmsCommand);
     expect(await checkGuards(ctx, at(T0 + 1_800_000))).toMatchObject({ next: 'rollback', reason: expect.stringContaining('not in service after 1800s') });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'guards-failed', evidence: expect.objectContaining({ stepIndex: 0, intent: { blue: 90, green: 10 }, status: 'Updating' }),
+    })]);
   });
 });
 
@@ -106,6 +112,12 @@ describe('guards during a step', () => {
     expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'guards-failed', evidence: expect.objectContaining({ inconclusive: true }) })]);
   });
 
+  test('an invocation count CloudWatch does not answer holds the step (unknown is not healthy)', async () => {
+    aws.cloudwatch.on(GetMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    expect(await checkGuards(baking(), at(T0 + 6 * MIN))).toMatchObject({ next: 'bake', stepIndex: 0 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  });
+
   test('counts candidate invocations since the step started, at the endpoint publish period', async () => {
     await checkGuards(baking({ spec: spec({ metricPublishFrequencySeconds: 10 }) }), at(T0 + 6 * MIN));
     expect(aws.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, { StartTime: new Date(T0), EndTime: new Date(T0 + 6 * MIN) });
@@ -129,6 +141,12 @@ describe('guards during a step', () => {
     const out = await checkGuards(baking(), { ...at(T0 + 6 * MIN), clock: () => T0 + 8 * MIN });
     expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
     expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'step-passed', at: T0 + 8 * MIN });
+  });
+
+  test('guards the judge does not read (alarms only): no counts are read for it and no judgement is recorded', async () => {
+    await checkGuards(baking(), at(T0 + 6 * MIN));
+    expect(aws.cloudwatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('judgement');
   });
 
   test('metrics arriving late: a baked step holds until they cover the bake, then shifts (invariant 9)', async () => {
@@ -169,6 +187,11 @@ describe('approval gate before the 100% step', () => {
       Message: expect.stringContaining(`approve --endpoint ${ENDPOINT} --rollout ${context().rolloutId}`),
     });
     expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(JSON.parse(entry.Detail!)).toEqual({
+      endpointName: ENDPOINT, rolloutId: context().rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, stepIndex: 0, reason: expect.stringContaining('approval gate before step 1 is open'),
+    });
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ stepIndex: 0, observation: { candidateInvocations: 50 } });
     const second = await checkGuards(first, at(T0 + 20 * MIN));
     expect(second).toMatchObject({ next: 'await-approval', approvalRequestedAt: T0 + 6 * MIN });
     expect(aws.sns).toHaveReceivedCommandTimes(PublishCommand, 1);
@@ -210,6 +233,8 @@ describe('approval gate before the 100% step', () => {
   test('no decision within the timeout: onTimeout promote goes on to the 100% step', async () => {
     const out = await checkGuards(gated('promote', { approvalRequestedAt: T0 + 6 * MIN }), at(T0 + 67 * MIN));
     expect(out).toMatchObject({ next: 'shift', stepIndex: 1 });
+    // Nobody approved: the history must not say so.
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['step-passed']);
   });
 
   test('an alarm while the gate is open still rolls back', async () => {
@@ -236,12 +261,23 @@ describe('after promotion (revert window)', () => {
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['fraud-errors-green'] });
     alarms('ALARM');
     expect(await checkGuards(watching, at(T0 + 2 * MIN))).toMatchObject({ next: 'revert', reason: expect.stringContaining('revert window') });
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['revert-decided']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'revert-decided', evidence: { observation: { at: T0 + 2 * MIN, alarms: { 'fraud-errors-green': 'ALARM' }, unreadable: [] } },
+    })]);
+  });
+
+  test('a state that lost its stable version (changed outside the controller) fails the check, naming what to do', async () => {
+    putState(aws.table, rollingOut({ phase: 'watching', candidate: undefined, stable: undefined }));
+    await expect(checkGuards(watching, at(T0 + MIN))).rejects.toThrow(/has no stable version to watch after promotion of rollout .*check 'cdk-sagemaker-rollout status', then deploy again/);
+    aws.table.reset();
+    await expect(checkGuards(watching, at(T0 + MIN))).rejects.toThrow(/has no stable version to watch/);
   });
 
   test('the window closed with guards OK: retire the standby', async () => {
     expect(await checkGuards(watching, at(T0 + 11 * MIN))).toMatchObject({ next: 'retire' });
-    expect(aws.table.decisions(ENDPOINT)).toEqual(['watch-ended']);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'watch-ended', evidence: { observation: { at: T0 + 11 * MIN, alarms: { 'fraud-errors-green': 'OK' }, unreadable: [] } },
+    })]);
   });
 });
 
@@ -317,5 +353,40 @@ describe('the judge reads both slots\' counts', () => {
     const out = await checkGuards(baking({ spec: judgedSpec }), at(T0 + 6 * MIN));
     expect(out).toMatchObject({ next: 'bake' });
     expect(out.judgedFrom).toBe(T0);
+  });
+
+  test('at a later step the judge still counts from the first step\'s minute, with the baseline before it', async () => {
+    counts([300, 0], [2700, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec, stepIndex: 1, stepStartedAt: T0 + 20 * MIN, weightsVerifiedAt: T0 + 20 * MIN, judgedFrom: T0 }), at(T0 + 26 * MIN));
+    const call = aws.cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input).find((i) => i.MetricDataQueries!.length > 1)!;
+    expect(call.StartTime).toEqual(new Date(T0 - 30 * MIN));
+    expect(out).toMatchObject({ next: 'promote', judgedFrom: T0 });
+    // At the last step nothing is left to certify: no advance process, and the guards' 25 minutes are all counted.
+    const { judgement } = aws.table.history(ENDPOINT)[0].evidence as { judgement: { guards: { advance?: unknown; periods: number }[] } };
+    expect(judgement.guards.map((g) => [g.advance, g.periods])).toEqual([[undefined, 25], [undefined, 25]]);
+  });
+
+  test('a verdict of the judge is no inconclusive end: the history says so', async () => {
+    counts([30, 2], [2970, 15]);
+    await checkGuards(baking({ spec: judgedSpec }), at(T0 + 12 * MIN));
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ inconclusive: false, judgement: { answer: 'worse' } });
+  });
+
+  test('the plan\'s error budget is the judge\'s: a looser false-rollback rate lowers every rollback threshold', async () => {
+    counts([300, 0], [2700, 15]);
+    const loose = spec({ ...judgedSpec, plan: plan({ judge: { falseRollbackRate: 0.05, advanceErrorRate: 0.1 } }) });
+    await checkGuards(baking({ spec: loose }), at(T0 + 6 * MIN));
+    const { judgement } = aws.table.history(ENDPOINT)[0].evidence as { judgement: { plan: object; guards: { rollback: { threshold: number }; advance: { threshold: number } }[] } };
+    expect(judgement.plan).toEqual({ falseRollbackRate: 0.05, advanceErrorRate: 0.1 });
+    // Two judged guards: R and S each, 4 processes sharing 5%.
+    expect(judgement.guards.map((g) => [g.rollback.threshold, g.advance.threshold])).toEqual([[expect.closeTo(80, 9), 10], [expect.closeTo(80, 9), 10]]);
+  });
+
+  test('a new endpoint (no stable slot to compare with) is not judged: alarms and traffic decide its steps', async () => {
+    counts([300, 0], [2700, 15]);
+    const out = await checkGuards(baking({ spec: judgedSpec, kind: 'create', stableSlot: undefined, stableVersionId: undefined, weightsVerifiedAt: T0 }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'shift' });
+    expect(aws.cloudwatch.commandCalls(GetMetricDataCommand).every((c) => c.args[0].input.MetricDataQueries!.length === 1)).toBe(true);
+    expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('judgement');
   });
 });

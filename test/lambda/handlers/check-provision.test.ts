@@ -24,7 +24,9 @@ test('InService on the requested config: on to the smoke test', async () => {
   aws.sagemaker.settle();
   const out = await checkProvision(provisioning, { now: T0 + 300_000, executionArn: EXECUTION_ARN });
   expect(out.next).toBe('smoke-test');
-  expect(aws.table.decisions(ENDPOINT)).toEqual(['provisioned']);
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    decision: 'provisioned', evidence: expect.objectContaining({ status: 'InService', configName: CANARY_CONFIG, targetConfigName: CANARY_CONFIG }),
+  })]);
 });
 
 test('a silently reverted update (InService on the old config) is detected by reading back and rolls back', async () => {

@@ -86,6 +86,12 @@ describe('during a rollout, an alarm on the candidate', () => {
     });
   });
 
+  test('the version is marked with the rolloutAttempt it ran under, so deploying it again needs a higher one', async () => {
+    putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 }, spec: spec({ rolloutAttempt: 2 }) }));
+    await handleAlarm(alarmEvent(), T0, noWait);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAttempt: 2 });
+  });
+
   test('a duplicate event changes nothing: no weight update, no start, no second history entry', async () => {
     await handleAlarm(alarmEvent(), T0, noWait);
     const second = await handleAlarm(alarmEvent(), T0 + 2000, noWait);

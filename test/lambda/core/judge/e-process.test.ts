@@ -97,3 +97,9 @@ describe('binomialLogLr: the one-sample test of a period', () => {
     ));
   });
 });
+
+describe('logMeanExp of e-values that are all 0', () => {
+  test('is log 0, not NaN (a NaN would compare false with every threshold)', () => {
+    expect(logMeanExp([-Infinity, -Infinity])).toBe(-Infinity);
+  });
+});

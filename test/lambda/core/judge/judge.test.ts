@@ -210,3 +210,46 @@ describe('restarts: a candidate that turns bad later is judged on its new behavi
     expect(j.rollback.absolute).toBe(1);
   });
 });
+
+describe('a step leaves only when every guard is certified', () => {
+  test('one guard not worse and the other not yet known holds the step, naming the one still unknown first', () => {
+    const j = judgeStep({
+      guards: [
+        { guard: 'error-rate', spec: ERRORS, counts: { periods: minutes(15, [30, 0], [2970, 15]), baseline } },
+        { guard: 'latency-p99', spec: SLOW, counts: { periods: minutes(2, [30, 0], [2970, 15]), baseline } },
+      ],
+      step: { percent: 1, nextPercent: 5 }, plan: DEFAULT_JUDGE_PLAN,
+    });
+    expect(j.guards.map((g) => g.answer)).toEqual(['not-worse', 'unknown']);
+    expect(j.answer).toBe('unknown');
+    expect(j.summary).toMatch(/^latency-p99: [^;]*: not yet known \([^;]*; rollback evidence [^;]*\); error-rate: .*: not worse within/);
+  });
+});
+
+describe('the baseline that sets the margin\'s base', () => {
+  test('100 stable requests are enough to use the stable\'s own rate', () => {
+    expect(baselineRate({ requests: MIN_BASELINE_REQUESTS, bad: 1 }, 0.02)).toBe(0.01);
+  });
+});
+
+describe('the sentence users read in the history', () => {
+  test('one point of margin is "1 point"', () => {
+    const j = judge(minutes(10, [300, 0], [2700, 15]), { percent: 10, nextPercent: 25 });
+    expect(j.answer).toBe('not-worse');
+    expect(j.sentence).toContain('not worse within 1 point of stable\'s 0.5% at 95% confidence');
+  });
+
+  test('while not yet known it reports the stronger of the two rollback processes', () => {
+    const j = judge(minutes(4, [30, 1], [2970, 15]));
+    expect(j.answer).toBe('unknown');
+    const [strong, weak] = [j.rollback.comparative, j.rollback.absolute].sort((a, b) => b - a).map((e) => String(Number(e.toPrecision(3))));
+    expect(strong).not.toBe(weak);
+    expect(j.sentence).toContain(`rollback evidence ${strong} of 200)`);
+  });
+
+  test('millions of requests and overwhelming evidence stay readable: grouped digits, evidence in exponent form', () => {
+    const j = judge(minutes(60, [3000, 300], [27000, 135]), { percent: 10, nextPercent: 25 });
+    expect(j.sentence).toBe('error-rate: candidate 18,000 errors in 180,000 requests vs stable 8,100 in 1,620,000: '
+      + 'worse than stable (evidence 1.0e+15 >= 200, at most 1% false rollbacks per rollout)');
+  });
+});

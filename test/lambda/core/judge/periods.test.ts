@@ -66,3 +66,25 @@ describe('guardPeriods', () => {
     expect(BASELINE_MS).toBe(30 * M);
   });
 });
+
+describe('guardPeriods: slow requests need the percentile rank wherever there are latency samples', () => {
+  test('a minute with requests but no latency samples counts its requests, none of them slow', () => {
+    const counts = guardPeriods({ spec: SLOW, candidate: slot({ 0: { n: 40, samples: 0 } }), stable: slot({ 0: { n: 1000, atMost: 99.9 } }), from: T, watermark: T + M });
+    expect(counts).toMatchObject({ periods: [{ candidate: { requests: 40, bad: 0 }, stable: { requests: 1000, bad: 1 } }] });
+  });
+
+  test('no percentile series at all for the threshold is unreadable, not a failure of the check', () => {
+    const noRank = { ...slot({ 0: { n: 200 } }), latencyPercentAtMost: new Map() };
+    expect(guardPeriods({ spec: SLOW, candidate: noRank, stable: slot({ 0: { n: 1000, atMost: 99 } }), from: T, watermark: T + M }))
+      .toEqual({ unreadable: expect.stringContaining('PR(:500000) has no value') });
+  });
+
+  test('the stable\'s samples without a rank are unreadable too, in the baseline window as during the rollout', () => {
+    const candidate = slot({ 0: { n: 20, atMost: 100 } });
+    const inBaseline = slot({ [-5]: { n: 1000 }, 0: { n: 1000, atMost: 99 } });
+    const duringRollout = slot({ [-5]: { n: 1000, atMost: 99 }, 0: { n: 1000 } });
+    for (const stable of [inBaseline, duringRollout]) {
+      expect(guardPeriods({ spec: SLOW, candidate, stable, from: T, watermark: T + M })).toEqual({ unreadable: expect.stringContaining('although SampleCount is 1000') });
+    }
+  });
+});
