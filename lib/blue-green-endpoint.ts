@@ -359,6 +359,18 @@ export interface BlueGreenEndpointProps {
    * @default Duration.minutes(30)
    */
   readonly provisionTimeout?: Duration;
+
+  /**
+   * Canary capacity: provision the candidate with the instances its first steps up to 10% need at the stable's load
+   * per instance (`ceil(instanceCount × share)`, at least 1), and scale it to `instanceCount` before the first step
+   * above 10%, reading its instances back before that shift. Saves instance-hours while the share is small; no effect
+   * with one instance, or when the first step is above 10%. Turn it off when a scale-up of the candidate (several
+   * minutes `Updating`, during which a rollback's weight flip waits) is worse for you than the extra instances, or when
+   * instances need warming that a fresh instance at a 10% step would not get.
+   *
+   * @default true
+   */
+  readonly scaleCandidateWithTraffic?: boolean;
 }
 
 /** The guard alarms of both slots. */
@@ -527,6 +539,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       rolloutAttempt,
       waitForRollout,
       ...(props.autoUndo === true ? { autoUndo: true } : {}),
+      scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

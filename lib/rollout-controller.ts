@@ -257,6 +257,12 @@ export class RolloutController extends Construct {
       actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
       resources: ['*'],
     }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // Canary capacity: Provision reads the account's instance quota of the type ("<type> for endpoint usage") and
+      // fails early when a rollout cannot fit. ListServiceQuotas has no resource types (Service Authorization Reference).
+      actions: ['servicequotas:ListServiceQuotas'],
+      resources: ['*'],
+    }));
     deploy.addToRolePolicy(new iam.PolicyStatement({
       // List actions do not support resource-level permissions; names are filtered by the controller's prefix.
       actions: ['sagemaker:ListModels', 'sagemaker:ListEndpointConfigs'],

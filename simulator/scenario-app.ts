@@ -119,6 +119,8 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     concurrencyPolicy: p.concurrencyPolicy === 'reject' ? ConcurrencyPolicy.REJECT : p.concurrencyPolicy === 'supersede' ? ConcurrencyPolicy.SUPERSEDE : undefined,
     waitForRollout: p.waitForRollout,
     autoUndo: p.autoUndo,
+    instanceCount: p.instanceCount,
+    scaleCandidateWithTraffic: p.scaleCandidateWithTraffic,
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
     tags: p.tags,

@@ -68,6 +68,9 @@ export interface EndpointProps {
   readonly tags?: Record<string, string>;
   /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
   readonly stackTags?: Record<string, string>;
+  /** The endpoint's `instanceCount` (instances per slot) and `scaleCandidateWithTraffic` (canary capacity) props. */
+  readonly instanceCount?: number;
+  readonly scaleCandidateWithTraffic?: boolean;
 }
 
 export interface TimelineEntry {
@@ -248,6 +251,8 @@ export const SCENARIO_SCHEMA = {
         autoUndo: { type: 'boolean' },
         tags: { type: 'object', additionalProperties: { type: 'string' } },
         stackTags: { type: 'object', additionalProperties: { type: 'string' } },
+        instanceCount: { type: 'integer', minimum: 1 },
+        scaleCandidateWithTraffic: { type: 'boolean' },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },

@@ -142,6 +142,11 @@ export interface EndpointSpec {
    * still provisioned, else to the last version recorded as stable before (absent = false: record and notify only).
    */
   readonly autoUndo?: boolean;
+  /**
+   * Canary capacity: the candidate is provisioned with the instances its small first steps need and scaled to full
+   * before the first step above `MAX_SHARE_WHILE_SCALING` (core/capacity.ts). Absent = false: full from the start.
+   */
+  readonly scaleCandidateWithTraffic?: boolean;
 }
 
 export type RolloutKind = 'create' | 'rollout';
@@ -196,6 +201,8 @@ export interface RolloutContext {
   readonly error?: { readonly Error: string; readonly Cause?: string };
   /** Set when this rollout undoes a promoted version: it brings back a version recorded as stable before. */
   readonly undo?: UndoOf;
+  /** When ShiftTraffic asked SageMaker to scale the candidate to full (epoch ms); the scale-up's deadline counts from it. */
+  readonly capacityRequestedAt?: number;
 }
 
 /** What an undo rollout returns from: the stable it replaces, and the record of the version it brings back. */
@@ -226,6 +233,7 @@ export interface CfnResponseTarget {
  * - watch: promoted; watch the new stable for the revert window
  * - release: done, release the lock and report `outcome`
  * - release-wait: done, but the endpoint is still changing: release once it has settled
+ * - capacity-wait: the candidate is being scaled for the next step: shift once the read back shows its instances
  */
 export type NextAction =
   | 'continue'
@@ -241,7 +249,8 @@ export type NextAction =
   | 'retire'
   | 'retire-wait'
   | 'release'
-  | 'release-wait';
+  | 'release-wait'
+  | 'capacity-wait';
 
 /** Task names (the `action` field of every controller Lambda payload). */
 export type TaskAction =

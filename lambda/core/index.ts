@@ -20,3 +20,4 @@ export * from './wait-decision';
 export * from './retry-decision';
 export * from './tags';
 export * from './judge';
+export * from './capacity';

@@ -11,6 +11,7 @@ import { IamAuthorizer } from './iam';
 import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
 import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
+import { ServiceQuotasTwin } from './service-quotas';
 import { SnsTwin } from './sns';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
@@ -37,6 +38,8 @@ export class ServiceTwin {
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
   readonly artifacts: ArtifactsTwin;
+  /** The account's instance quotas, as the twin's SageMaker enforces them. */
+  readonly serviceQuotas: ServiceQuotasTwin;
   /** Authorizes every request a Lambda function signs against its role's policies from the template. */
   readonly iam = new IamAuthorizer();
   /** Every control-plane call, for the timeline and the invariant checks; `denied`: IAM refused it. */
@@ -45,6 +48,7 @@ export class ServiceTwin {
   constructor(options: TwinOptions) {
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
+    this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
@@ -94,6 +98,7 @@ export class ServiceTwin {
       case 'sagemaker-runtime': return this.runtime.handle(request);
       case 'sns': return this.sns.handle(request);
       case 's3': return this.artifacts.handleS3(request);
+      case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -104,7 +109,7 @@ function serviceOf(request: WireRequest): string {
   const target = request.headers['x-amz-target'] ?? '';
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
-    ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'],
+    ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];

@@ -365,3 +365,23 @@ describe('bakes and late metrics', () => {
     expect(Annotations.fromStack(Stack.of(ep)).findWarning('*', Match.stringLikeRegexp('leaves less than'))).toEqual([]);
   });
 });
+
+describe('canary capacity (scaleCandidateWithTraffic)', () => {
+  test('on by default, off when set false; the spec carries it and the instance count', () => {
+    expect(specOf(endpoint({ instanceCount: 4 }))).toMatchObject({ scaleCandidateWithTraffic: true, version: { initialInstanceCount: 4, instanceType: 'ml.m5.large' } });
+    expect(specOf(endpoint({ instanceCount: 4, scaleCandidateWithTraffic: false })).scaleCandidateWithTraffic).toBe(false);
+  });
+
+  test('the step function may read the account\'s instance quotas (ListServiceQuotas has no resource types), and the state machine waits for capacity before a shift', () => {
+    const stack = testStack();
+    endpoint({}, stack);
+    const template = Template.fromStack(stack);
+    const step = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, r]) => JSON.stringify(r.Properties.Roles).includes('StepServiceRole'))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    expect(step).toContainEqual({ Action: 'servicequotas:ListServiceQuotas', Effect: 'Allow', Resource: '*' });
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"WaitForCapacity\\":{\\"Type\\":\\"Wait\\",\\"SecondsPath\\":\\"$.spec.plan.provisionPollSeconds\\",\\"Next\\":\\"ShiftTraffic\\"}');
+    expect(definition).toContain('{\\"Variable\\":\\"$.next\\",\\"StringEquals\\":\\"capacity-wait\\",\\"Next\\":\\"WaitForCapacity\\"}');
+  });
+});

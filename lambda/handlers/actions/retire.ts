@@ -5,6 +5,7 @@ import { updateEndpoint } from '../../aws/endpoints';
 import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
 import { Action, record } from './action-kit';
+import { instancesOf } from './instance-plan';
 
 /** Makes the endpoint run only the stable slot (removes the candidate after a rollback, the standby after the window). */
 export const retire: Action = async (context, env) => {
@@ -34,7 +35,8 @@ export const retire: Action = async (context, env) => {
   }
   const removed = slots.filter((slot) => slot !== stable.slot).join(', ');
   await record(context, env.now, 'retiring', `removing slot ${removed}: config ${configName} runs only stable slot ${stable.slot}`, {
-    evidence: { configName, stable, variantsBefore: readback.variants },
+    // Both fleets run until the update ends: the live one, and the stable's new one (instance-hours).
+    evidence: { configName, stable, variantsBefore: readback.variants, fleet: { instances: instancesOf(readback) + instancesOf(readback, stable.slot) } },
   });
   return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'retire-wait' };
 };
