@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
 import { Approval } from './approval';
+import { EndpointAutoScaling, autoScalingSpec } from './auto-scaling';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
@@ -371,6 +372,14 @@ export interface BlueGreenEndpointProps {
    * @default true
    */
   readonly scaleCandidateWithTraffic?: boolean;
+
+  /**
+   * Autoscaling of the slot that serves (Application Auto Scaling, target tracking), which the controller moves with
+   * promotion: see `EndpointAutoScaling`. Each slot is still provisioned with `instanceCount`.
+   *
+   * @default - no autoscaling: each slot runs `instanceCount`
+   */
+  readonly autoScaling?: EndpointAutoScaling;
 }
 
 /** The guard alarms of both slots. */
@@ -503,6 +512,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       modelRoleUnderPath: !props.role,
       notificationTopic: props.notificationTopic,
       encryptionKey: props.encryptionKey,
+      autoScaling: props.autoScaling !== undefined,
     });
     // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
     const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
@@ -540,6 +550,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase {
       waitForRollout,
       ...(props.autoUndo === true ? { autoUndo: true } : {}),
       scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
+      ...(props.autoScaling ? { autoScaling: autoScalingSpec(props.autoScaling, instanceCount) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

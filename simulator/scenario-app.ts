@@ -121,6 +121,7 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     autoUndo: p.autoUndo,
     instanceCount: p.instanceCount,
     scaleCandidateWithTraffic: p.scaleCandidateWithTraffic,
+    autoScaling: p.autoScaling,
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
     tags: p.tags,

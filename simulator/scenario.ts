@@ -71,6 +71,8 @@ export interface EndpointProps {
   /** The endpoint's `instanceCount` (instances per slot) and `scaleCandidateWithTraffic` (canary capacity) props. */
   readonly instanceCount?: number;
   readonly scaleCandidateWithTraffic?: boolean;
+  /** The endpoint's `autoScaling` prop (target tracking on invocations per instance). */
+  readonly autoScaling?: { readonly minCapacity: number; readonly maxCapacity: number; readonly targetInvocationsPerInstance: number };
 }
 
 export interface TimelineEntry {
@@ -253,6 +255,16 @@ export const SCENARIO_SCHEMA = {
         stackTags: { type: 'object', additionalProperties: { type: 'string' } },
         instanceCount: { type: 'integer', minimum: 1 },
         scaleCandidateWithTraffic: { type: 'boolean' },
+        autoScaling: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minCapacity', 'maxCapacity', 'targetInvocationsPerInstance'],
+          properties: {
+            minCapacity: { type: 'integer', minimum: 1 },
+            maxCapacity: { type: 'integer', minimum: 1 },
+            targetInvocationsPerInstance: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
       },
     },
     versions: { type: 'object', minProperties: 1, additionalProperties: profile, propertyNames: { pattern: '^[a-z0-9][a-z0-9-]{0,30}$' } },

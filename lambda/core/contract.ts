@@ -147,6 +147,26 @@ export interface EndpointSpec {
    * before the first step above `MAX_SHARE_WHILE_SCALING` (core/capacity.ts). Absent = false: full from the start.
    */
   readonly scaleCandidateWithTraffic?: boolean;
+  /** Application Auto Scaling of the slot that serves (core/scaling.ts); absent: instance counts stay as provisioned. */
+  readonly autoScaling?: AutoScalingSpec;
+}
+
+/** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
+export interface AutoScalingSpec {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target of the predefined `SageMakerVariantInvocationsPerInstance` metric (per minute), when set. */
+  readonly targetInvocationsPerInstance?: number;
+  /** A customized metric to track instead, with its target value. */
+  readonly customMetric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Record<string, string>;
+    readonly statistic: string;
+    readonly targetValue: number;
+  };
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
 }
 
 export type RolloutKind = 'create' | 'rollout';

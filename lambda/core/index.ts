@@ -21,3 +21,4 @@ export * from './retry-decision';
 export * from './tags';
 export * from './judge';
 export * from './capacity';
+export * from './scaling';

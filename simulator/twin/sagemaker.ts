@@ -31,6 +31,10 @@ export interface SageMakerBehaviour {
    * A create or update whose new fleet would exceed it is refused with ResourceLimitExceeded. Unlimited when undefined.
    */
   instanceQuota?: number;
+  /** Variants of an endpoint registered with Application Auto Scaling (the twin's, wired by ServiceTwin). */
+  scalableVariants?: (endpointName: string) => string[];
+  /** An endpoint was deleted (Application Auto Scaling deregisters its variants). */
+  endpointDeleted?: (endpointName: string) => void;
 }
 
 /** A variant's model data downloaded onto a new fleet (every CreateEndpoint and UpdateEndpoint brings one up). */
@@ -257,6 +261,17 @@ export class SageMakerTwin {
       };
     });
     this.withinQuota(incoming);
+    // SageMaker developer guide, "Update endpoints that use auto scaling": an update that changes the instance type of,
+    // or removes, a variant registered as a scalable target fails (changing its model is allowed). The message wording
+    // is unverified: the probe does not measure it.
+    const blocked = (this.behaviour.scalableVariants?.(ep.name) ?? []).filter((name) => {
+      const next = incoming.find((v) => v.name === name);
+      const now = ep.variants.find((v) => v.name === name);
+      return now !== undefined && (next === undefined || next.instanceType !== now.instanceType);
+    });
+    if (blocked.length > 0) {
+      throw new ServiceError('ValidationException', `The variant(s) [${blocked.join(', ')}] of endpoint ${ep.name} are registered with Application Auto Scaling: deregister them (DeregisterScalableTarget) before an update that removes them or changes their instance type.`);
+    }
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
     ep.failureReason = undefined;
@@ -366,7 +381,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Deleting';
     this.onChange(ep.name);
-    setTimeout(() => { this.endpoints.delete(ep.name); this.logInstances(); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
+    setTimeout(() => { this.endpoints.delete(ep.name); this.behaviour.endpointDeleted?.(ep.name); this.logInstances(); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
     return {};
   }
 

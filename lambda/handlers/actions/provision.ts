@@ -9,6 +9,7 @@ import { sageMakerNamePrefix } from '../../aws/env';
 import { getState } from '../../aws/state-table';
 import { Action, record, required } from './action-kit';
 import { candidateCapacity, checkInstanceQuota, instancesOf } from './instance-plan';
+import { registerSlot } from '../../aws/scaling';
 
 /**
  * Checks the account's instance quota first (nothing is created when it cannot hold the rollout), then creates the
@@ -48,6 +49,13 @@ export const provision: Action = async (context, env) => {
     await record(context, env.now, 'instance-quota-checked', quota.reason, { evidence: quota.evidence });
   }
 
+  if (spec.autoScaling !== undefined && stableVariant !== undefined) {
+    // The LKG keeps its capacity while traffic moves off it: scale-in suspended until Retire (core/scaling.ts).
+    await registerSlot(endpointName, stableVariant.VariantName as Slot, spec.autoScaling, 'rolling-out');
+    await record(context, env.now, 'autoscaling-suspended', `scale-in of stable slot ${stableVariant.VariantName} suspended while the rollout runs (scale-out stays on)`, {
+      evidence: { slot: stableVariant.VariantName, autoScaling: spec.autoScaling },
+    });
+  }
   const model = modelName(endpointName, versionId, candidateSlot, sageMakerNamePrefix());
   const modelResult = await createModel(model, spec.version, resourceTags(spec));
   let variants: ProductionVariant[];

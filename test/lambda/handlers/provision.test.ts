@@ -1,5 +1,6 @@
 import './support/env';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ListServiceQuotasCommand } from '@aws-sdk/client-service-quotas';
 import { endpointConfigName, modelName } from '../../../lambda/core';
 import { provision } from '../../../lambda/handlers/actions/provision';
@@ -185,4 +186,18 @@ describe('instance quota and canary capacity', () => {
       ProductionVariants: [expect.objectContaining({ VariantName: 'blue', InitialInstanceCount: 2, InitialVariantWeight: 1 })],
     });
   });
+});
+
+test('autoscaling: the stable\'s scale-in is suspended before the update (the LKG keeps its capacity while traffic moves off it)', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const autoScaling = { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 300 };
+  await provision(context({ spec: spec({ autoScaling }) }), env);
+  expect(aws.autoScaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+    ResourceId: `endpoint/${ENDPOINT}/variant/blue`, MinCapacity: 2, MaxCapacity: 6,
+    SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
+  });
+  const update = aws.sagemaker.mock.commandCalls(UpdateEndpointCommand)[0];
+  expect(aws.autoScaling.calls()[0].calledBefore(update as never)).toBe(true);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-checked', 'autoscaling-suspended', 'provisioning']);
 });

@@ -90,7 +90,7 @@ test('the rollout\'s instance-hours go into its end record: each fleet change th
   at(T0 - 0.25 * h, 'retired', 4);            // 0.25 h
   at(T0 - 3 * h, 'provisioning', 100, 'another-rollout');
   await release(context({ outcome: 'promoted', reason: 'promoted', next: 'release' }), env);
-  const ended = aws.table.history(ENDPOINT).find((e) => e.decision === 'rollout-ended')!;
+  const ended = aws.table.history(ENDPOINT).find((e) => e.decision === 'rollout-ended')! as { evidence: { instanceHours: number; fleet: unknown[] } };
   expect(ended.evidence.instanceHours).toBeCloseTo(9 * 0.25 + 5 * 0.5 + 8 * 0.75 + 12 * 0.25 + 4 * 0.25, 3);
   expect(ended.evidence.fleet).toHaveLength(5);
 });
