@@ -3,10 +3,14 @@ import { EndpointView } from '../../aws/endpoint-readback';
 import { errorMessage, isThrottled } from '../../aws/errors';
 import { findEndpointInstanceQuota } from '../../aws/instance-quota';
 
-/** The candidate's capacity for this rollout: reduced only for a rollout (a new endpoint's one slot takes all traffic). */
-export function candidateCapacity(context: RolloutContext): CandidateCapacity {
+/**
+ * The candidate's capacity for this rollout: reduced only for a rollout (a new endpoint's one slot takes all traffic).
+ * Full is what the stable runs now when that is more than `instanceCount` (it may have scaled out): at 100% the
+ * candidate takes everything the stable served.
+ */
+export function candidateCapacity(context: RolloutContext, stableInstances = 0): CandidateCapacity {
   const { spec } = context;
-  const full = spec.version.initialInstanceCount ?? 1;
+  const full = Math.max(spec.version.initialInstanceCount ?? 1, stableInstances);
   const reduce = context.kind === 'rollout' && spec.scaleCandidateWithTraffic === true && spec.version.serverless === undefined;
   return planCandidateCapacity(spec.plan.steps.map((s) => s.percent), full, reduce);
 }

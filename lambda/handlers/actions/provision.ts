@@ -22,8 +22,6 @@ export const provision: Action = async (context, env) => {
   const { endpointName } = spec;
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
-  const capacity = candidateCapacity(context);
-
   let stableVariant: ProductionVariant | undefined;
   let stableInstances = 0;
   if (context.kind === 'rollout') {
@@ -38,6 +36,7 @@ export const provision: Action = async (context, env) => {
     // The live count (scaling survives an update: RetainAllVariantProperties), not the config's initial one.
     stableInstances = instancesOf(await describeEndpoint(endpointName), stable.slot) || (stableVariant.InitialInstanceCount ?? 0);
   }
+  const capacity = candidateCapacity(context, stableInstances);
   if (spec.version.serverless === undefined) {
     const sameType = stableVariant === undefined || stableVariant.InstanceType === spec.version.instanceType;
     const quota = await checkInstanceQuota(context, sameType ? stableInstances : 0, capacity);

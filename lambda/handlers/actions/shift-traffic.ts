@@ -69,8 +69,9 @@ async function ensureCapacity(context: RolloutContext, stepIndex: number, env: A
   const { spec } = context;
   if (spec.version.serverless !== undefined) return undefined;
   const candidateSlot = required(context, 'candidateSlot');
-  const need = candidateInstancesAt(candidateCapacity(context), stepIndex);
   const view = await describeEndpoint(spec.endpointName);
+  const stable = context.stableSlot === undefined ? 0 : instancesOf(view, context.stableSlot);
+  const need = candidateInstancesAt(candidateCapacity(context, stable), stepIndex);
   const variant = view.variants.find((v) => v.name === candidateSlot);
   const current = variant?.currentInstanceCount ?? 0;
   const decision = decideCapacity({

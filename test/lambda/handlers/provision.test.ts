@@ -29,9 +29,10 @@ test('rollout: a config with the live stable variant and the candidate at weight
     KmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
     MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10 },
     ProductionVariants: [
-      // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2).
+      // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2); the candidate
+      // sized to take what the stable serves (3: the stable runs more than instanceCount).
       variant('blue', STABLE_ID, 1),
-      { VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 2 },
+      { VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 3 },
     ],
   });
   expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: configName, RetainAllVariantProperties: true });
@@ -118,9 +119,9 @@ test('the provisioning decision is recorded with the model, the config and its v
     evidence: expect.objectContaining({
       model, configName: out.targetConfigName,
       variants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', ModelName: model, InitialVariantWeight: 0 })],
-      // The stable's 3 live instances, plus the new fleet: its copy (3) and the candidate (2).
-      fleet: { instances: 8 },
-      capacity: { initial: 2, full: 2 },
+      // The stable's 3 live instances, plus the new fleet: its copy (3) and the candidate (3, as many as the stable runs).
+      fleet: { instances: 9 },
+      capacity: { initial: 3, full: 3 },
     }),
   })]);
 });
@@ -139,25 +140,25 @@ describe('instance quota and canary capacity', () => {
   });
 
   test('a quota below the rollout\'s peak: nothing is created, the rollout ends failed naming the figure needed', async () => {
-    quota(7);
+    quota(8);
     const out = await provision(context(), env);
     expect(out).toMatchObject({ outcome: 'failed', next: 'release' });
-    // Stable 3 live + its new fleet 3 + candidate 2 = 8 while provisioning; retiring: 2 + 3 + 2 = 7.
-    expect(out.reason).toBe(`instance quota: endpoint ${ENDPOINT} needs 8 ml.m5.large instances at once (provisioning 8, candidate at full 5, retiring 8), `
-      + "but the account's quota 'ml.m5.large for endpoint usage' is 7: request an increase to at least 8 plus what other endpoints of the type run "
+    // Stable 3 live + its new fleet 3 + candidate 3 = 9 while provisioning; retiring: 3 + 3 + 3 = 9.
+    expect(out.reason).toBe(`instance quota: endpoint ${ENDPOINT} needs 9 ml.m5.large instances at once (provisioning 9, candidate at full 6, retiring 9), `
+      + "but the account's quota 'ml.m5.large for endpoint usage' is 8: request an increase to at least 9 plus what other endpoints of the type run "
       + "(Service Quotas console, SageMaker, 'ml.m5.large for endpoint usage'), or lower instanceCount");
     expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateModelCommand);
     expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
     expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
     expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-exceeded']);
-    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ instanceType: 'ml.m5.large', needed: 8, quota: 7 });
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ instanceType: 'ml.m5.large', needed: 9, quota: 8 });
   });
 
   test('a quota that holds: recorded with the figures, then provisioned', async () => {
-    quota(8);
+    quota(9);
     const out = await provision(context(), env);
     expect(out.next).toBe('provision-wait');
-    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'instance-quota-checked', evidence: { needed: 8, quota: 8 } });
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'instance-quota-checked', evidence: { needed: 9, quota: 9 } });
   });
 
   test('Service Quotas unreadable (AccessDenied): noted, and provisioning goes on (SageMaker still refuses at the call)', async () => {
@@ -167,15 +168,15 @@ describe('instance quota and canary capacity', () => {
     expect(aws.table.history(ENDPOINT)[0].reason).toMatch(/Service Quotas lists no quota .*; Service Quotas could not be read \(not authorized/);
   });
 
-  test('canary capacity: the candidate gets the instances of its 10% step (1 of 2), the stable keeps its live count', async () => {
+  test('canary capacity: the candidate gets the instances of its 10% step (1 of the stable\'s 3), the stable keeps its live count', async () => {
     const out = await provision(context({ spec: spec({ scaleCandidateWithTraffic: true }) }), env);
     expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
       EndpointConfigName: out.targetConfigName,
       ProductionVariants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', InitialInstanceCount: 1 })],
     });
     const provisioning = aws.table.history(ENDPOINT).find((h) => h.decision === 'provisioning')!;
-    expect(provisioning.reason).toMatch(/on 1 of 2 instances until step 1 in config/);
-    expect(provisioning.evidence).toMatchObject({ capacity: { initial: 1, full: 2, scaleBeforeStep: 1 }, fleet: { instances: 7 } });
+    expect(provisioning.reason).toMatch(/on 1 of 3 instances until step 1 in config/);
+    expect(provisioning.evidence).toMatchObject({ capacity: { initial: 1, full: 3, scaleBeforeStep: 1 }, fleet: { instances: 7 } });
   });
 
   test('a new endpoint is never reduced: its one slot takes all traffic', async () => {

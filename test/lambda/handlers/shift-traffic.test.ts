@@ -98,7 +98,7 @@ test('a step index outside the plan fails the task, naming it, before any weight
 });
 
 describe('canary capacity: the capacity check before each shift', () => {
-  /** The candidate provisioned with 1 of 2 instances for the 10% step (spec: steps 10/100, 2 instances). */
+  /** The candidate provisioned with 1 instance for the 10% step (spec: steps 10/100, 2 instances; the stable runs 3). */
   const reduced = (overrides: Parameters<typeof context>[0] = {}) =>
     context({ smokeTestPassedAt: T0 - 1000, stepIndex: 1, spec: spec({ scaleCandidateWithTraffic: true }), ...overrides });
   beforeEach(() => {
@@ -111,15 +111,15 @@ describe('canary capacity: the capacity check before each shift', () => {
     expect(aws.sagemaker.mock).not.toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, { DesiredWeightsAndCapacities: [expect.objectContaining({ DesiredInstanceCount: expect.anything() })] });
   });
 
-  test('the 100% step needs 2: the candidate is scaled (weights untouched) and the shift waits; it goes ahead once 2 are read back in service', async () => {
+  test('the 100% step needs what the stable runs (3, above instanceCount 2): the candidate is scaled (weights untouched) and the shift waits; it goes ahead once 3 are read back in service', async () => {
     const waiting = await shiftTraffic(reduced(), env);
     expect(waiting).toMatchObject({ next: 'capacity-wait', capacityRequestedAt: T0 });
     expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
-      EndpointName: ENDPOINT, DesiredWeightsAndCapacities: [{ VariantName: 'green', DesiredInstanceCount: 2 }],
+      EndpointName: ENDPOINT, DesiredWeightsAndCapacities: [{ VariantName: 'green', DesiredInstanceCount: 3 }],
     });
     expect(aws.sagemaker.weights()).toEqual({ blue: { current: 90, desired: 90 }, green: { current: 10, desired: 10 } });
     expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
-      decision: 'capacity-scaling', evidence: { need: 2, current: 1, fleet: { instances: 5 } },
+      decision: 'capacity-scaling', evidence: { need: 3, current: 1, fleet: { instances: 6 } },
     })]);
 
     // Still Updating: wait again, nothing more is asked for.
@@ -139,7 +139,7 @@ describe('canary capacity: the capacity check before each shift', () => {
   test('a scale-up that does not finish within the provisioning timeout fails the task (the rollout fails safe), weights unchanged', async () => {
     const waiting = await shiftTraffic(reduced(), env);
     const late = { now: T0 + 1801_000, executionArn: EXECUTION_ARN };
-    await expect(shiftTraffic(waiting, late)).rejects.toMatchObject({ name: 'CapacityNotReady', message: expect.stringMatching(/candidate runs 1 of the 2 instances the step needs \(desired 2, endpoint Updating\) 1801 s after/) });
+    await expect(shiftTraffic(waiting, late)).rejects.toMatchObject({ name: 'CapacityNotReady', message: expect.stringMatching(/candidate runs 1 of the 3 instances the step needs \(desired 3, endpoint Updating\) 1801 s after/) });
     expect(aws.sagemaker.weights().green).toEqual({ current: 10, desired: 10 });
   });
 
