@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
 import { Approval } from './approval';
+import { EndpointAutoScaling, autoScalingSpec } from './auto-scaling';
 import { ConcurrencyPolicy } from './concurrency-policy';
 import { Guard, GuardConfig } from './guard';
 import { ModelData, ModelVersion } from './model-version';
@@ -524,6 +525,26 @@ export interface BlueGreenEndpointProps {
    * @default - no scheduled drills
    */
   readonly drillSchedule?: scheduler.ScheduleExpression;
+
+  /**
+   * Canary capacity: provision the candidate with the instances its first steps up to 10% need at the stable's load
+   * per instance (`ceil(instanceCount × share)`, at least 1), and scale it to `instanceCount` before the first step
+   * above 10%, reading its instances back before that shift. Saves instance-hours while the share is small; no effect
+   * with one instance, or when the first step is above 10%. Turn it off when a scale-up of the candidate (several
+   * minutes `Updating`, during which a rollback's weight flip waits) is worse for you than the extra instances, or when
+   * instances need warming that a fresh instance at a 10% step would not get.
+   *
+   * @default true
+   */
+  readonly scaleCandidateWithTraffic?: boolean;
+
+  /**
+   * Autoscaling of the slot that serves (Application Auto Scaling, target tracking), which the controller moves with
+   * promotion: see `EndpointAutoScaling`. Each slot is still provisioned with `instanceCount`.
+   *
+   * @default - no autoscaling: each slot runs `instanceCount`
+   */
+  readonly autoScaling?: EndpointAutoScaling;
 }
 
 /** The guard alarms of both slots. */
@@ -681,6 +702,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       modelRoleUnderPath: !props.role,
       notificationTopic: props.notificationTopic,
       encryptionKey: props.encryptionKey,
+      autoScaling: props.autoScaling !== undefined,
     });
     // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
     const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
@@ -720,6 +742,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       waitForRollout,
       ...(props.autoUndo === true ? { autoUndo: true } : {}),
       ...(props.detailedObservability === true ? { detailedObservability: true } : {}),
+      scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
+      ...(props.autoScaling ? { autoScaling: autoScalingSpec(props.autoScaling, instanceCount) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

@@ -1,4 +1,5 @@
 export * from './approval';
+export * from './auto-scaling';
 export * from './blue-green-endpoint';
 export * from './concurrency-policy';
 export * from './guard';

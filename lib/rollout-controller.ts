@@ -126,6 +126,14 @@ export interface RolloutEndpointRegistration {
    * @default - none
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * The endpoint's serving slot is autoscaled: the step function registers, moves and deregisters scalable targets, and
+   * the deploy function may delete an endpoint with registered variants.
+   *
+   * @default false
+   */
+  readonly autoScaling?: boolean;
 }
 
 const SERVICE_NAME = 'sagemaker-rollout';
@@ -211,6 +219,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
   private readonly endpointNames = new Set<string>();
   private readonly registeredRoles = new Set<iam.IRole>();
   private readonly registeredTopics = new Set<sns.ITopic>();
+  private autoScalingGranted = false;
 
   constructor(scope: Construct, id: string, props: RolloutControllerProps = {}) {
     super(scope, id);
@@ -291,6 +300,12 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
       // unreadable, and unknown holds the step. It is read-only.
       actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+    step.addToRolePolicy(new iam.PolicyStatement({
+      // Canary capacity: Provision reads the account's instance quota of the type ("<type> for endpoint usage") and
+      // fails early when a rollout cannot fit. ListServiceQuotas has no resource types (Service Authorization Reference).
+      actions: ['servicequotas:ListServiceQuotas'],
       resources: ['*'],
     }));
     deploy.addToRolePolicy(new iam.PolicyStatement({
@@ -456,6 +471,27 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     }
     // SageMaker creates grants on the key for the endpoint's volumes in the caller's name.
     registration.encryptionKey?.grant(this.stepFunction, 'kms:CreateGrant', 'kms:DescribeKey');
+    if (registration.autoScaling === true && !this.autoScalingGranted) {
+      this.autoScalingGranted = true;
+      this.grantAutoScaling();
+    }
+  }
+
+  /**
+   * Application Auto Scaling for the endpoints that ask for it. Its actions take `*` (a scalable target's ARN carries an
+   * id AWS generates: Service Authorization Reference). The first SageMaker target creates the service-linked role
+   * AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint in the caller's name; deleting an endpoint deregisters its
+   * targets only with DeregisterScalableTarget (SageMaker developer guide, "Delete endpoints configured for auto scaling").
+   */
+  private grantAutoScaling(): void {
+    const targets = ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy'];
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: targets, resources: ['*'] }));
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint' })],
+      conditions: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    }));
+    this.deployFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['application-autoscaling:DeregisterScalableTarget'], resources: ['*'] }));
   }
 
   /** Adds alarms, by ARN, to the EventBridge rule that routes ALARM state changes to the guard listener. */

@@ -83,6 +83,11 @@ export interface EndpointProps {
     readonly containerStartupHealthCheckTimeoutSeconds?: number;
     readonly detailedObservability?: boolean;
   };
+  /** The endpoint's `instanceCount` (instances per slot) and `scaleCandidateWithTraffic` (canary capacity) props. */
+  readonly instanceCount?: number;
+  readonly scaleCandidateWithTraffic?: boolean;
+  /** The endpoint's `autoScaling` prop (target tracking on invocations per instance). */
+  readonly autoScaling?: { readonly minCapacity: number; readonly maxCapacity: number; readonly targetInvocationsPerInstance: number };
 }
 
 export interface TimelineEntry {
@@ -290,6 +295,18 @@ export const SCENARIO_SCHEMA = {
             modelDataDownloadTimeoutSeconds: { type: 'integer' },
             containerStartupHealthCheckTimeoutSeconds: { type: 'integer' },
             detailedObservability: { type: 'boolean' },
+          },
+        },
+        instanceCount: { type: 'integer', minimum: 1 },
+        scaleCandidateWithTraffic: { type: 'boolean' },
+        autoScaling: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minCapacity', 'maxCapacity', 'targetInvocationsPerInstance'],
+          properties: {
+            minCapacity: { type: 'integer', minimum: 1 },
+            maxCapacity: { type: 'integer', minimum: 1 },
+            targetInvocationsPerInstance: { type: 'number', exclusiveMinimum: 0 },
           },
         },
       },

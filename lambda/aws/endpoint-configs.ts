@@ -12,12 +12,12 @@ import { EndpointSpec, Slot, resourceTags } from '../core';
 import { sagemaker } from './clients';
 import { aws, isAlreadyExists, isNotFound } from './errors';
 
-/** A new variant for `slot` running `modelName` with the capacity of the spec's version. */
-export function variantFor(spec: EndpointSpec, slot: Slot, modelName: string, weight: number): ProductionVariant {
+/** A new variant for `slot` running `modelName` with the capacity of the spec's version (or `instances` of its type). */
+export function variantFor(spec: EndpointSpec, slot: Slot, modelName: string, weight: number, instances?: number): ProductionVariant {
   const { version } = spec;
   const capacity: Partial<ProductionVariant> = version.serverless
     ? { ServerlessConfig: { MemorySizeInMB: version.serverless.memorySizeInMb, MaxConcurrency: version.serverless.maxConcurrency } }
-    : { InstanceType: version.instanceType as ProductionVariantInstanceType, InitialInstanceCount: version.initialInstanceCount };
+    : { InstanceType: version.instanceType as ProductionVariantInstanceType, InitialInstanceCount: instances ?? version.initialInstanceCount };
   return { VariantName: slot, ModelName: modelName, InitialVariantWeight: weight, ...capacity, ...modelOptions(spec) };
 }
 

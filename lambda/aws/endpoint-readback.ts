@@ -7,6 +7,9 @@ export interface VariantReadback {
   readonly name: string;
   readonly currentWeight?: number;
   readonly desiredWeight?: number;
+  /** Instances running now, and the count an update is moving to. */
+  readonly currentInstanceCount?: number;
+  readonly desiredInstanceCount?: number;
 }
 
 /** DescribeEndpoint reduced to what the controller verifies: status, running config and variant weights. */
@@ -23,6 +26,8 @@ function viewOf(out: DescribeEndpointOutput): EndpointView {
       name: v.VariantName ?? '',
       currentWeight: v.CurrentWeight,
       desiredWeight: v.DesiredWeight,
+      currentInstanceCount: v.CurrentInstanceCount,
+      desiredInstanceCount: v.DesiredInstanceCount,
     })),
   };
 }

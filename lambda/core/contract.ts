@@ -164,6 +164,31 @@ export interface EndpointSpec {
    * still provisioned, else to the last version recorded as stable before (absent = false: record and notify only).
    */
   readonly autoUndo?: boolean;
+  /**
+   * Canary capacity: the candidate is provisioned with the instances its small first steps need and scaled to full
+   * before the first step above `MAX_SHARE_WHILE_SCALING` (core/capacity.ts). Absent = false: full from the start.
+   */
+  readonly scaleCandidateWithTraffic?: boolean;
+  /** Application Auto Scaling of the slot that serves (core/scaling.ts); absent: instance counts stay as provisioned. */
+  readonly autoScaling?: AutoScalingSpec;
+}
+
+/** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
+export interface AutoScalingSpec {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target of the predefined `SageMakerVariantInvocationsPerInstance` metric (per minute), when set. */
+  readonly targetInvocationsPerInstance?: number;
+  /** A customized metric to track instead, with its target value. */
+  readonly customMetric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Record<string, string>;
+    readonly statistic: string;
+    readonly targetValue: number;
+  };
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
 }
 
 export type RolloutKind = 'create' | 'rollout';
@@ -220,6 +245,8 @@ export interface RolloutContext {
   readonly error?: { readonly Error: string; readonly Cause?: string };
   /** Set when this rollout undoes a promoted version: it brings back a version recorded as stable before. */
   readonly undo?: UndoOf;
+  /** When ShiftTraffic asked SageMaker to scale the candidate to full (epoch ms); the scale-up's deadline counts from it. */
+  readonly capacityRequestedAt?: number;
   /** Set when this rollout is a drill: the stable redeployed as candidate, one of its guard alarms forced to ALARM. */
   readonly drill?: DrillOf;
 }
@@ -260,6 +287,7 @@ export interface CfnResponseTarget {
  * - watch: promoted; watch the new stable for the revert window
  * - release: done, release the lock and report `outcome`
  * - release-wait: done, but the endpoint is still changing: release once it has settled
+ * - capacity-wait: the candidate is being scaled for the next step: shift once the read back shows its instances
  */
 export type NextAction =
   | 'continue'
@@ -275,7 +303,8 @@ export type NextAction =
   | 'retire'
   | 'retire-wait'
   | 'release'
-  | 'release-wait';
+  | 'release-wait'
+  | 'capacity-wait';
 
 /** Task names (the `action` field of every controller Lambda payload). */
 export type TaskAction =

@@ -23,3 +23,5 @@ export * from './promote-decision';
 export * from './rollout-metrics';
 export * from './tags';
 export * from './judge';
+export * from './capacity';
+export * from './scaling';

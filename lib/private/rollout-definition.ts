@@ -72,6 +72,8 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   const waitCheck = wait('WaitCheckInterval', '$.spec.plan.checkIntervalSeconds');
   const waitRetire = wait('WaitForRetirement', '$.spec.plan.provisionPollSeconds');
   const waitRelease = wait('WaitBeforeRelease', '$.spec.plan.provisionPollSeconds');
+  // Canary capacity: the candidate is being scaled before a shift; ShiftTraffic reads its instances back again.
+  const waitCapacity = wait('WaitForCapacity', '$.spec.plan.provisionPollSeconds');
 
   const releaseFailed = new sfn.Fail(scope, 'ReleaseFailed', {
     error: 'ReleaseFailed',
@@ -97,6 +99,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
     .when(nextIs('revert'), revert)
     .when(nextIs('retire'), retire)
     .when(nextIs('retire-wait'), waitRetire)
+    .when(nextIs('capacity-wait'), waitCapacity)
     .otherwise(release);
 
   // Any task that fails for good: fail safe to the LKG, then retire and release.
@@ -122,6 +125,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   waitCheck.next(checkGuards);
   waitRetire.next(checkRetire);
   waitRelease.next(release);
+  waitCapacity.next(shiftTraffic);
   release.next(new sfn.Choice(scope, 'Outcome?')
     .when(sfn.Condition.and(sfn.Condition.isPresent('$.next'), nextIs('release-wait')), waitRelease)
     .when(sfn.Condition.and(sfn.Condition.isPresent('$.outcome'), sfn.Condition.stringEquals('$.outcome', 'failed')), failed)

@@ -97,6 +97,13 @@ export function authorizationsFor(service: string, operation: string, input: Rec
       if (operation !== 'PutEvents') return undefined;
       return [...new Set<string>((input.Entries ?? []).map((e: { EventBusName?: string }) => e.EventBusName ?? 'default'))]
         .map((bus) => ({ action: 'events:PutEvents', resource: bus.startsWith('arn:') ? bus : arn('events', `event-bus/${bus}`) }));
+    case 'application-autoscaling':
+      // SAR: the scalable-target ARN carries an id AWS generates, so these actions are granted on `*`.
+      return ['RegisterScalableTarget', 'DeregisterScalableTarget', 'PutScalingPolicy', 'DescribeScalableTargets', 'DescribeScalingPolicies'].includes(operation)
+        ? one(operation, '*') : undefined;
+    case 'servicequotas':
+      // SAR: ListServiceQuotas has no resource types.
+      return operation === 'ListServiceQuotas' ? one(operation, '*') : undefined;
     case 'sns':
       return operation === 'Publish' ? one(operation, String(input.TopicArn)) : undefined;
     case 'ecr':

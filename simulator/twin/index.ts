@@ -12,6 +12,8 @@ import { networkFailure } from './model-network';
 import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
 import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
+import { ServiceQuotasTwin } from './service-quotas';
+import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
@@ -38,6 +40,10 @@ export class ServiceTwin {
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
   readonly artifacts: ArtifactsTwin;
+  /** The account's instance quotas, as the twin's SageMaker enforces them. */
+  readonly serviceQuotas: ServiceQuotasTwin;
+  /** Scalable targets of the endpoints' variants (registered by the controller). */
+  readonly autoScaling: ApplicationAutoScalingTwin;
   /** Authorizes every request a Lambda function signs against its role's policies from the template. */
   readonly iam = new IamAuthorizer();
   /** Every control-plane call, for the timeline and the invariant checks; `denied`: IAM refused it. */
@@ -46,6 +52,11 @@ export class ServiceTwin {
   constructor(options: TwinOptions) {
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
+    this.autoScaling = new ApplicationAutoScalingTwin((endpoint, variant) =>
+      this.sagemaker.endpoints.get(endpoint)?.variants.some((v) => v.name === variant) ?? false);
+    options.sagemaker.scalableVariants = (endpoint) => this.autoScaling.registeredVariants(endpoint);
+    options.sagemaker.endpointDeleted = (endpoint) => this.autoScaling.endpointDeleted(endpoint);
+    this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
@@ -109,6 +120,8 @@ export class ServiceTwin {
       case 'sns': return this.sns.handle(request);
       case 's3': return this.artifacts.handleS3(request, (bucket) =>
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
+      case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
+      case 'application-autoscaling': return serveJson(request, this.autoScaling.operations());
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -119,7 +132,8 @@ function serviceOf(request: WireRequest): string {
   const target = request.headers['x-amz-target'] ?? '';
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
-    ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'],
+    ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
+    ['AnyScaleFrontendService.', 'application-autoscaling'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];

@@ -32,6 +32,10 @@ export interface SageMakerBehaviour {
    * A create or update whose new fleet would exceed it is refused with ResourceLimitExceeded. Unlimited when undefined.
    */
   instanceQuota?: number;
+  /** Variants of an endpoint registered with Application Auto Scaling (the twin's, wired by ServiceTwin). */
+  scalableVariants?: (endpointName: string) => string[];
+  /** An endpoint was deleted (Application Auto Scaling deregisters its variants). */
+  endpointDeleted?: (endpointName: string) => void;
 }
 
 /** A variant's model data downloaded onto a new fleet (every CreateEndpoint and UpdateEndpoint brings one up). */
@@ -155,7 +159,8 @@ export class SageMakerTwin {
     const counts = new Map<string, number>();
     for (const ep of this.endpoints.values()) {
       for (const v of [...ep.variants, ...(ep.incoming ?? [])]) {
-        if (v.instanceType) counts.set(v.instanceType, (counts.get(v.instanceType) ?? 0) + v.currentInstanceCount);
+        // Instances a scale-up is starting run (and count against the quota) from the call on.
+        if (v.instanceType) counts.set(v.instanceType, (counts.get(v.instanceType) ?? 0) + Math.max(v.currentInstanceCount, v.desiredInstanceCount));
       }
     }
     return counts;
@@ -288,6 +293,17 @@ export class SageMakerTwin {
       };
     });
     this.withinQuota(incoming);
+    // SageMaker developer guide, "Update endpoints that use auto scaling": an update that changes the instance type of,
+    // or removes, a variant registered as a scalable target fails (changing its model is allowed). The message wording
+    // is unverified: the probe does not measure it.
+    const blocked = (this.behaviour.scalableVariants?.(ep.name) ?? []).filter((name) => {
+      const next = incoming.find((v) => v.name === name);
+      const now = ep.variants.find((v) => v.name === name);
+      return now !== undefined && (next === undefined || next.instanceType !== now.instanceType);
+    });
+    if (blocked.length > 0) {
+      throw new ServiceError('ValidationException', `The variant(s) [${blocked.join(', ')}] of endpoint ${ep.name} are registered with Application Auto Scaling: deregister them (DeregisterScalableTarget) before an update that removes them or changes their instance type.`);
+    }
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
     ep.failureReason = undefined;
@@ -327,6 +343,20 @@ export class SageMakerTwin {
     }
     const total = ep.variants.reduce((sum, v) => sum + (desired.find((d) => d.VariantName === v.name)?.DesiredWeight ?? v.desiredWeight), 0);
     if (!(total > 0)) throw new ServiceError('ValidationException', 'The sum of the desired weights of all variants must be greater than 0');
+    // A scale-up starts new instances: they count against the account's quota (ResourceLimitExceeded beyond it, as for a
+    // new fleet) and take as long as a new fleet to come up (unverified: assumed equal to updateSeconds; the probe does
+    // not measure it yet). Until then DescribeEndpoint shows the old CurrentInstanceCount and the new DesiredInstanceCount.
+    const more: LiveVariant[] = [];
+    for (const d of desired) {
+      const v = ep.variants.find((x) => x.name === d.VariantName)!;
+      if (d.DesiredInstanceCount === undefined) continue;
+      if (!Number.isInteger(d.DesiredInstanceCount) || d.DesiredInstanceCount < 1) {
+        throw new ServiceError('ValidationException', `1 validation error detected: Value '${d.DesiredInstanceCount}' at 'desiredWeightsAndCapacities.1.member.desiredInstanceCount' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      }
+      const added = d.DesiredInstanceCount - Math.max(v.currentInstanceCount, v.desiredInstanceCount);
+      if (added > 0) more.push({ ...v, currentInstanceCount: added, desiredInstanceCount: added });
+    }
+    this.withinQuota(more);
     const lag = this.behaviour.describeLagSeconds ?? 0;
     if (lag > 0) ep.stale = { until: Date.now() + lag * 1000, view: this.view(ep) };
     for (const d of desired) {
@@ -336,6 +366,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Updating';
     ep.modifiedAt = Date.now();
+    this.logInstances();
     // Recorded too: until the update completes the endpoint still serves its current weights.
     this.onChange(ep.name);
     setTimeout(() => {
@@ -345,8 +376,9 @@ export class SageMakerTwin {
       }
       ep.status = 'InService';
       ep.modifiedAt = Date.now();
+      this.logInstances();
       this.onChange(ep.name);
-    }, this.behaviour.weightsSeconds * 1000);
+    }, (more.length > 0 ? this.behaviour.updateSeconds : this.behaviour.weightsSeconds) * 1000);
     return { EndpointArn: ep.arn };
   }
 
@@ -382,7 +414,7 @@ export class SageMakerTwin {
     }
     ep.status = 'Deleting';
     this.onChange(ep.name);
-    setTimeout(() => { this.endpoints.delete(ep.name); this.logInstances(); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
+    setTimeout(() => { this.endpoints.delete(ep.name); this.behaviour.endpointDeleted?.(ep.name); this.logInstances(); this.onChange(ep.name); }, this.behaviour.deleteSeconds * 1000);
     return {};
   }
 

@@ -20,7 +20,7 @@ describe('the way back after the revert window: undo', () => {
     expect(undo.actor).toBe('alice');
     // Emergency strategy: provisioned beside v2, smoke-tested, one 100% step (no canary), then promoted after a short bake.
     const d = decisions(run).slice(decisions(run).indexOf('undo-started'));
-    expect(d.slice(0, 8)).toEqual(['undo-started', 'rollout-started', 'version-registered', 'provisioning', 'provisioned', 'smoke-test-passed', 'traffic-shifted', 'step-passed']);
+    expect(d.slice(0, 9)).toEqual(['undo-started', 'rollout-started', 'version-registered', 'instance-quota-checked', 'provisioning', 'provisioned', 'smoke-test-passed', 'traffic-shifted', 'step-passed']);
     // Documented recovery: provisioning (the twin's updateSeconds, 300 s) + smoke test + one weight update, within 6 minutes of the undo.
     const undoAt = run.start + 66 * MINUTE;
     expect(zeroAfter(run, 'v2', undoAt) - undoAt).toBeLessThanOrEqual(6 * MINUTE);

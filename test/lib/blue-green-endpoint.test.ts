@@ -1,5 +1,6 @@
 import { Duration, Lazy, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -365,5 +366,72 @@ describe('bakes and late metrics', () => {
   test('does not warn when bakes leave room for late metrics', () => {
     const ep = endpoint({ strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10) }) });
     expect(Annotations.fromStack(Stack.of(ep)).findWarning('*', Match.stringLikeRegexp('leaves less than'))).toEqual([]);
+  });
+});
+
+describe('canary capacity (scaleCandidateWithTraffic)', () => {
+  test('on by default, off when set false; the spec carries it and the instance count', () => {
+    expect(specOf(endpoint({ instanceCount: 4 }))).toMatchObject({ scaleCandidateWithTraffic: true, version: { initialInstanceCount: 4, instanceType: 'ml.m5.large' } });
+    expect(specOf(endpoint({ instanceCount: 4, scaleCandidateWithTraffic: false })).scaleCandidateWithTraffic).toBe(false);
+  });
+
+  test('the step function may read the account\'s instance quotas (ListServiceQuotas has no resource types), and the state machine waits for capacity before a shift', () => {
+    const stack = testStack();
+    endpoint({}, stack);
+    const template = Template.fromStack(stack);
+    const step = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, r]) => JSON.stringify(r.Properties.Roles).includes('StepServiceRole'))
+      .flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+    expect(step).toContainEqual({ Action: 'servicequotas:ListServiceQuotas', Effect: 'Allow', Resource: '*' });
+    const definition = JSON.stringify(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(definition).toContain('\\"WaitForCapacity\\":{\\"Type\\":\\"Wait\\",\\"SecondsPath\\":\\"$.spec.plan.provisionPollSeconds\\",\\"Next\\":\\"ShiftTraffic\\"}');
+    expect(definition).toContain('{\\"Variable\\":\\"$.next\\",\\"StringEquals\\":\\"capacity-wait\\",\\"Next\\":\\"WaitForCapacity\\"}');
+  });
+});
+
+describe('autoScaling', () => {
+  test('renders target tracking on invocations per instance, and grants Application Auto Scaling only to a controller whose endpoints use it', () => {
+    const plain = testStack();
+    endpoint({}, plain);
+    expect(JSON.stringify(Template.fromStack(plain).findResources('AWS::IAM::Policy'))).not.toContain('application-autoscaling');
+
+    const stack = testStack();
+    const ep = endpoint({ instanceCount: 2, autoScaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldown: Duration.minutes(10) } }, stack);
+    expect(specOf(ep).autoScaling).toEqual({ minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 300 });
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const statementsOf = (role: string) => policies.filter((p) => JSON.stringify(p.Properties.Roles).includes(role)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statementsOf('StepServiceRole')).toContainEqual({
+      Action: ['application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:PutScalingPolicy'],
+      Effect: 'Allow', Resource: '*',
+    });
+    expect(statementsOf('StepServiceRole')).toContainEqual(expect.objectContaining({
+      Action: 'iam:CreateServiceLinkedRole', Condition: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
+    }));
+    expect(statementsOf('DeployServiceRole')).toContainEqual({ Action: 'application-autoscaling:DeregisterScalableTarget', Effect: 'Allow', Resource: '*' });
+  });
+
+  test('a custom metric is rendered as one metric and statistic with its target', () => {
+    const metric = new cloudwatch.Metric({ namespace: 'Fraud', metricName: 'QueueDepth', dimensionsMap: { Endpoint: 'fraud' }, statistic: 'Average' });
+    const ep = endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: metric, customMetricTarget: 5 } });
+    expect(specOf(ep).autoScaling).toMatchObject({
+      customMetric: { namespace: 'Fraud', metricName: 'QueueDepth', dimensions: { Endpoint: 'fraud' }, statistic: 'Average', targetValue: 5 },
+    });
+  });
+
+  test.each([
+    [{ minCapacity: 0, maxCapacity: 2, targetInvocationsPerInstance: 10 }, /autoScaling.minCapacity must be a whole number of at least 1, got 0/],
+    [{ minCapacity: 3, maxCapacity: 2, targetInvocationsPerInstance: 10 }, /autoScaling.maxCapacity \(2\) is below minCapacity \(3\)/],
+    [{ minCapacity: 2, maxCapacity: 4, targetInvocationsPerInstance: 10 }, /instanceCount \(1\) is outside autoScaling's 2-4: .*set it between minCapacity and maxCapacity/],
+    [{ minCapacity: 1, maxCapacity: 4 }, /autoScaling needs exactly one target/],
+    [{ minCapacity: 1, maxCapacity: 4, targetInvocationsPerInstance: 0 }, /targetInvocationsPerInstance must be above 0, got 0/],
+  ])('refuses %j naming the value and the fix', (autoScaling, message) => {
+    expect(() => endpoint({ autoScaling })).toThrow(message);
+  });
+
+  test('a custom metric needs its target, and must not be math', () => {
+    const metric = new cloudwatch.Metric({ namespace: 'Fraud', metricName: 'QueueDepth' });
+    expect(() => endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: metric } })).toThrow(/needs customMetricTarget/);
+    const math = new cloudwatch.MathExpression({ expression: 'm1 * 2', usingMetrics: { m1: metric } });
+    expect(() => endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: math, customMetricTarget: 2 } })).toThrow(/not a math expression/);
   });
 });

@@ -21,6 +21,7 @@ const BUNDLES = { Step: 'step', Deploy: 'deploy', GuardListener: 'guard-listener
 const SERVICE_PREFIX: Record<string, string> = {
   'client-sagemaker': 'sagemaker', 'client-sagemaker-runtime': 'sagemaker', 'client-cloudwatch': 'cloudwatch', 'client-sfn': 'states',
   'client-eventbridge': 'events', 'client-sns': 'sns', 'client-ecr': 'ecr', 'client-s3': 's3', 'client-dynamodb': 'dynamodb',
+  'client-service-quotas': 'servicequotas', 'client-application-auto-scaling': 'application-autoscaling',
 };
 /** The DynamoDB document client's commands and the item actions they are authorized as. */
 const DOCUMENT_CLIENT: Record<string, string[]> = {
@@ -44,6 +45,11 @@ const IMPLIED: Record<string, string[]> = {
   'sagemaker:CreateEndpointConfig': ['kms:CreateGrant', 'kms:DescribeKey'],
   'dynamodb:GetItem': KMS_ENCRYPT_DECRYPT,
   's3:GetObject': ['kms:Decrypt'],
+  // The first SageMaker scalable target creates Application Auto Scaling's service-linked role in the caller's name;
+  // DeleteEndpoint deregisters the endpoint's scalable targets only when the caller may (SageMaker developer guide,
+  // "Delete endpoints configured for auto scaling").
+  'application-autoscaling:RegisterScalableTarget': ['iam:CreateServiceLinkedRole'],
+  'sagemaker:DeleteEndpoint': ['application-autoscaling:DeregisterScalableTarget'],
 };
 
 /** The IAM actions the SDK commands in a bundle need: `var=require("@aws-sdk/<package>")` then `var.<Op>Command`. */
@@ -97,6 +103,7 @@ function everyGrant(): Template {
     endpointName: 'fraud-scoring',
     modelVersion: ModelVersion.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/3'),
     role: iam.Role.fromRoleName(stack, 'Own', 'own-model-role'),
+    autoScaling: { minCapacity: 1, maxCapacity: 4, targetInvocationsPerInstance: 100 },
   });
   return Template.fromStack(stack);
 }

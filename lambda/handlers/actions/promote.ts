@@ -4,6 +4,7 @@ import { putRolloutEvent } from '../../aws/announcements';
 import { getState, saveState } from '../../aws/state-table';
 import { markPromoted } from '../../aws/version-records';
 import { Action, assertOwner, eventDetail, record, required } from './action-kit';
+import { deregisterSlot, registerSlot } from '../../aws/scaling';
 import { answerCloudFormation } from './answer-cloudformation';
 
 /**
@@ -21,6 +22,7 @@ export const promote: Action = async (context, env) => {
     // A retried Promote whose state write already happened (without a standby the phase stays rolling-out): finish
     // what the first attempt may not have, recording and announcing the promotion once.
     const next = context.kind === 'create' ? 'release' : current.standby ? 'watch' : 'retire';
+    await moveScaling(context, env.now, candidateSlot, current.standby?.slot);
     return finishPromotion(context, env.now, current.standby, next, undefined, true);
   }
   const state = assertOwner(current, context);
@@ -41,9 +43,25 @@ export const promote: Action = async (context, env) => {
     },
     state,
   );
+  await moveScaling(context, env.now, candidateSlot, previous?.slot);
   const next = context.kind === 'create' ? 'release' : standby ? 'watch' : 'retire';
   return finishPromotion(context, env.now, standby, next, previous);
 };
+
+/**
+ * Autoscaling follows the slot that serves: the new stable is registered with the policy, and the previous stable
+ * deregistered, so the standby keeps its instances for a revert (at weight 0 a target-tracking policy would scale it in
+ * to its minimum) and the update that retires it never removes a registered variant.
+ */
+async function moveScaling(context: RolloutContext, now: number, to: NonNullable<RolloutContext['candidateSlot']>, from?: NonNullable<RolloutContext['candidateSlot']>): Promise<void> {
+  const { spec } = context;
+  if (spec.autoScaling === undefined) return;
+  await registerSlot(spec.endpointName, to, spec.autoScaling, 'serving');
+  const left = from === undefined || from === to ? undefined : await deregisterSlot(spec.endpointName, from);
+  await record(context, now, 'autoscaling-moved', `autoscaling follows the new stable slot ${to}${from && from !== to ? ` (slot ${from} deregistered: ${left})` : ''}`, {
+    evidence: { to, from, autoScaling: spec.autoScaling },
+  });
+}
 
 /** Marks the version, records the decision once, announces it and answers a waiting deploy. */
 async function finishPromotion(

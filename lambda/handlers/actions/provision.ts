@@ -8,25 +8,23 @@ import { ownerTags } from '../../aws/endpoint-owner';
 import { sageMakerNamePrefix } from '../../aws/env';
 import { getState } from '../../aws/state-table';
 import { Action, record, required } from './action-kit';
+import { candidateCapacity, checkInstanceQuota, instancesOf } from './instance-plan';
+import { registerSlot } from '../../aws/scaling';
 
 /**
- * Creates the candidate's Model and a config holding the stable variant as it runs (same model and capacity) plus the
- * candidate at weight 0, then updates the endpoint to it (a new endpoint gets the candidate alone at weight 1).
+ * Checks the account's instance quota first (nothing is created when it cannot hold the rollout), then creates the
+ * candidate's Model and a config holding the stable variant as it runs (same model and capacity) plus the candidate at
+ * weight 0 (with fewer instances under canary capacity), and updates the endpoint to it (a new endpoint gets the
+ * candidate alone at weight 1).
  */
 export const provision: Action = async (context, env) => {
   const { spec, rolloutId } = context;
   const { endpointName } = spec;
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
-  const model = modelName(endpointName, versionId, candidateSlot, sageMakerNamePrefix());
-  const modelResult = await createModel(model, spec.version, resourceTags(spec));
-
-  let variants: ProductionVariant[];
-  let slots: Slot[];
-  if (context.kind === 'create') {
-    variants = [variantFor(spec, candidateSlot, model, 1)];
-    slots = [candidateSlot];
-  } else {
+  let stableVariant: ProductionVariant | undefined;
+  let stableInstances = 0;
+  if (context.kind === 'rollout') {
     const stable = (await getState(endpointName))?.stable;
     if (stable === undefined || stable.slot !== context.stableSlot) {
       throw new Error(
@@ -34,8 +32,39 @@ export const provision: Action = async (context, env) => {
           + 'another writer changed the endpoint since this rollout registered its version; deploy again to start a fresh rollout',
       );
     }
-    variants = [await copyVariant(stable.configName, stable.slot, 1), variantFor(spec, candidateSlot, model, 0)];
-    slots = [stable.slot, candidateSlot];
+    stableVariant = await copyVariant(stable.configName, stable.slot, 1);
+    // The live count (scaling survives an update: RetainAllVariantProperties), not the config's initial one.
+    stableInstances = instancesOf(await describeEndpoint(endpointName), stable.slot) || (stableVariant.InitialInstanceCount ?? 0);
+  }
+  const capacity = candidateCapacity(context, stableInstances);
+  if (spec.version.serverless === undefined) {
+    const sameType = stableVariant === undefined || stableVariant.InstanceType === spec.version.instanceType;
+    const quota = await checkInstanceQuota(context, sameType ? stableInstances : 0, capacity);
+    if (!quota.fits) {
+      const reason = `instance quota: endpoint ${endpointName} ${quota.reason}`;
+      await record(context, env.now, 'instance-quota-exceeded', reason, { evidence: quota.evidence });
+      return { ...context, outcome: 'failed', reason, next: 'release' };
+    }
+    await record(context, env.now, 'instance-quota-checked', quota.reason, { evidence: quota.evidence });
+  }
+
+  if (spec.autoScaling !== undefined && stableVariant !== undefined) {
+    // The LKG keeps its capacity while traffic moves off it: scale-in suspended until Retire (core/scaling.ts).
+    await registerSlot(endpointName, stableVariant.VariantName as Slot, spec.autoScaling, 'rolling-out');
+    await record(context, env.now, 'autoscaling-suspended', `scale-in of stable slot ${stableVariant.VariantName} suspended while the rollout runs (scale-out stays on)`, {
+      evidence: { slot: stableVariant.VariantName, autoScaling: spec.autoScaling },
+    });
+  }
+  const model = modelName(endpointName, versionId, candidateSlot, sageMakerNamePrefix());
+  const modelResult = await createModel(model, spec.version, resourceTags(spec));
+  let variants: ProductionVariant[];
+  let slots: Slot[];
+  if (stableVariant === undefined) {
+    variants = [variantFor(spec, candidateSlot, model, 1)];
+    slots = [candidateSlot];
+  } else {
+    variants = [stableVariant, variantFor(spec, candidateSlot, model, 0, capacity.initial)];
+    slots = [stableVariant.VariantName as Slot, candidateSlot];
   }
   const configName = endpointConfigName(endpointName, rolloutId, slots, sageMakerNamePrefix());
   const configResult = await createEndpointConfig(configName, spec, variants);
@@ -45,8 +74,11 @@ export const provision: Action = async (context, env) => {
   if (context.kind === 'rollout' || (await createEndpoint(endpointName, configName, tags.length > 0 ? tags : undefined)) === 'existed') {
     await moveEndpoint(endpointName, configName);
   }
-  await record(context, env.now, 'provisioning', `provisioning slot ${candidateSlot} with version ${versionId} in config ${configName}`, {
-    evidence: { model, modelResult, configName, configResult, variants },
+  const reduced = capacity.scaleBeforeStep === undefined ? '' : ` on ${capacity.initial} of ${capacity.full} instances until step ${capacity.scaleBeforeStep}`;
+  // The fleet: the stable's instances, plus the new fleet UpdateEndpoint brings up beside them (instance-hours).
+  const fleet = { instances: stableInstances + stableInstances + (spec.version.serverless ? 0 : capacity.initial) };
+  await record(context, env.now, 'provisioning', `provisioning slot ${candidateSlot} with version ${versionId}${reduced} in config ${configName}`, {
+    evidence: { model, modelResult, configName, configResult, variants, capacity, fleet },
   });
   return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'provision-wait' };
 };

@@ -1,6 +1,7 @@
 import { RolloutContext, decideProvision } from '../../core';
 import { describeEndpoint } from '../../aws/endpoint-readback';
 import { required } from './action-kit';
+import { instancesOf } from './instance-plan';
 
 /**
  * Reads the endpoint back and judges whether it runs the config the rollout asked for (provisioning a candidate with
@@ -17,6 +18,8 @@ export async function readBackConfig<D>(context: RolloutContext, now: number, de
     timeoutSeconds: context.spec.plan.provisionTimeoutSeconds,
     now,
   });
-  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName };
+  // The fleet it runs once settled (instance-hours; meaningful on the decisions that end a wait).
+  const fleet = { instances: instancesOf(readback) };
+  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName, fleet };
   return { targetConfigName, decision, evidence };
 }

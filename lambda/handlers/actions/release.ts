@@ -1,4 +1,5 @@
-import { EVENT_DETAIL_TYPE, RolloutContext, isChanging, rolloutEndMetrics } from '../../core';
+import { EVENT_DETAIL_TYPE, FleetPoint, RolloutContext, instanceHours, isChanging, rolloutEndMetrics } from '../../core';
+import { listHistory } from '../../aws/history';
 import { publishNotification, putRolloutEvent } from '../../aws/announcements';
 import { answerCloudFormation } from './answer-cloudformation';
 import { findEndpoint } from '../../aws/endpoint-readback';
@@ -31,7 +32,9 @@ export const release: Action = async (context, env) => {
   if (before?.endedAt === undefined) {
     publishMetrics(endpointName, rolloutEndMetrics({ outcome, startedAt: before?.startedAt, promotedAt: context.promotedAt }), context.rolloutId);
   }
-  await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error } });
+  const fleet = await fleetOf(context);
+  const cost = fleet.length === 0 ? {} : { instanceHours: Math.round(instanceHours(fleet, env.now) * 1000) / 1000, fleet };
+  await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error, ...cost } });
   await putRolloutEvent(EVENT_DETAIL_TYPE.ended, eventDetail(context, { outcome, reason }), eventBusName);
   await publishNotification(
     notificationTopicArn,
@@ -53,4 +56,16 @@ function endOf(context: RolloutContext): { outcome: NonNullable<RolloutContext['
     return { outcome: context.outcome, reason: failure ? `${reason}; then ${failure}` : reason };
   }
   return { outcome: 'failed', reason: failure ?? context.reason ?? 'rollout ended without an outcome' };
+}
+
+/**
+ * The endpoint's instances over this rollout, from its own decisions: each one that changes the fleet (provisioning,
+ * provisioned, capacity-scaling, retiring, retired...) records `evidence.fleet.instances` from then on. Counted from
+ * provisioning (before it the stable alone runs, as it would without the rollout).
+ */
+async function fleetOf(context: RolloutContext): Promise<FleetPoint[]> {
+  return (await listHistory(context.spec.endpointName)).flatMap((h) => {
+    const instances = (h.evidence as { fleet?: { instances?: unknown } } | undefined)?.fleet?.instances;
+    return h.rolloutId === context.rolloutId && typeof instances === 'number' ? [{ at: h.at, instances }] : [];
+  });
 }

@@ -1,4 +1,3 @@
-import { endpointConfigName } from '../../core';
 import { copyVariant, createEndpointConfig } from '../../aws/endpoint-configs';
 import { currentWeightsOf, describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
 import { updateEndpoint } from '../../aws/endpoints';
@@ -6,6 +5,9 @@ import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
 import { recordDrillEnd } from '../operations/drill';
 import { Action, record } from './action-kit';
+import { instancesOf } from './instance-plan';
+import { deregisterSlot, registerSlot } from '../../aws/scaling';
+import { RolloutContext, SLOTS, Slot, endpointConfigName } from '../../core';
 
 /** Makes the endpoint run only the stable slot (removes the candidate after a rollback, the standby after the window). */
 export const retire: Action = async (context, env) => {
@@ -26,6 +28,7 @@ export const retire: Action = async (context, env) => {
     await recordDrillEnd(endpointName, context.rolloutId, context.spec.eventBusName, env.now);
   }
   const slots = slotsOf(readback);
+  await alignScaling(context, env.now, stable.slot);
   if (slots.length === 1 && slots[0] === stable.slot) {
     await updateState(endpointName, (current) =>
       current && (current.candidate || current.standby) ? { ...current, candidate: undefined, standby: undefined } : undefined,
@@ -40,7 +43,26 @@ export const retire: Action = async (context, env) => {
   }
   const removed = slots.filter((slot) => slot !== stable.slot).join(', ');
   await record(context, env.now, 'retiring', `removing slot ${removed}: config ${configName} runs only stable slot ${stable.slot}`, {
-    evidence: { configName, stable, variantsBefore: readback.variants },
+    // Both fleets run until the update ends: the live one, and the stable's new one (instance-hours).
+    evidence: { configName, stable, variantsBefore: readback.variants, fleet: { instances: instancesOf(readback) + instancesOf(readback, stable.slot) } },
   });
   return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'retire-wait' };
 };
+
+/**
+ * Before the update that removes the other slot: that slot deregistered (UpdateEndpoint fails when it would remove a
+ * variant registered as a scalable target: "Update endpoints that use auto scaling"), and the stable registered with
+ * its policy, scaling both ways again (Provision suspended its scale-in). Retire ends every rollout that provisioned,
+ * whatever its outcome, so this is where the suspension ends. Idempotent.
+ */
+async function alignScaling(context: RolloutContext, now: number, stable: Slot): Promise<void> {
+  const { spec } = context;
+  if (spec.autoScaling === undefined) return;
+  const others = await Promise.all(SLOTS.filter((slot) => slot !== stable).map(async (slot) => ({ slot, result: await deregisterSlot(spec.endpointName, slot) })));
+  await registerSlot(spec.endpointName, stable, spec.autoScaling, 'serving');
+  if (others.some((o) => o.result === 'deregistered') || context.kind === 'rollout') {
+    await record(context, now, 'autoscaling-resumed', `stable slot ${stable} scales both ways; ${others.map((o) => `slot ${o.slot} ${o.result === 'deregistered' ? 'deregistered' : 'not registered'}`).join(', ')}`, {
+      evidence: { stable, others },
+    });
+  }
+}

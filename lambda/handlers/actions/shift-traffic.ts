@@ -1,12 +1,17 @@
-import { EVENT_DETAIL_TYPE, METRIC_NAME, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, weightsFor } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
+import { describeEndpoint } from '../../aws/endpoint-readback';
 import { publishMetrics } from '../../aws/metrics';
 import { namedError } from '../../aws/errors';
 import { getState, updateState } from '../../aws/state-table';
 import { applyWeights } from '../../aws/traffic';
-import { Action, assertOwner, eventDetail, record, required } from './action-kit';
+import { scaleSlot } from '../../aws/variant-capacity';
+import { Action, ActionEnv, assertOwner, eventDetail, record, required } from './action-kit';
+import { candidateCapacity, instancesOf } from './instance-plan';
 
 export const SMOKE_TEST_REQUIRED = 'SmokeTestRequired';
+/** The candidate did not reach the instances a step needs within the provisioning timeout. */
+export const CAPACITY_NOT_READY = 'CapacityNotReady';
 
 /** Sets the weights of the current step and verifies them by reading back (DesiredWeight). */
 export const shiftTraffic: Action = async (context, env) => {
@@ -25,6 +30,10 @@ export const shiftTraffic: Action = async (context, env) => {
     throw new RangeError(`context.stepIndex ${stepIndex} is outside plan.steps (${context.spec.plan.steps.length} steps)`);
   }
   const stableSlot = required(context, 'stableSlot');
+  const short = await ensureCapacity(context, stepIndex, env);
+  if (short !== undefined) {
+    return short;
+  }
   const change = await applyWeights(endpointName, weightsFor(stableSlot, step.percent));
   // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
   // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
@@ -46,8 +55,49 @@ export const shiftTraffic: Action = async (context, env) => {
     ...context,
     stepIndex,
     stepStartedAt: env.now,
+    capacityRequestedAt: undefined,
     weightsVerifiedAt: undefined,
     approvalRequestedAt: undefined,
     next: 'bake',
   };
 };
+
+/**
+ * The capacity check before a shift (instance-backed slots): reads the candidate's instances back and, when they are
+ * fewer than the step needs, scales it (canary capacity) and waits. Returns the context to wait with, or undefined when
+ * the candidate is ready. Weights move only once it is, so scaling never races with a shift.
+ */
+async function ensureCapacity(context: RolloutContext, stepIndex: number, env: ActionEnv): Promise<RolloutContext | undefined> {
+  const { spec } = context;
+  if (spec.version.serverless !== undefined) return undefined;
+  const candidateSlot = required(context, 'candidateSlot');
+  const view = await describeEndpoint(spec.endpointName);
+  const stable = context.stableSlot === undefined ? 0 : instancesOf(view, context.stableSlot);
+  const need = candidateInstancesAt(candidateCapacity(context, stable), stepIndex);
+  const variant = view.variants.find((v) => v.name === candidateSlot);
+  const current = variant?.currentInstanceCount ?? 0;
+  const decision = decideCapacity({
+    need, status: view.status, current, desired: variant?.desiredInstanceCount ?? current,
+    requestedAt: context.capacityRequestedAt, now: env.now, timeoutSeconds: spec.plan.provisionTimeoutSeconds,
+  });
+  switch (decision.next) {
+    case 'ready':
+      if (context.capacityRequestedAt !== undefined) {
+        await record(context, env.now, 'capacity-verified', `step ${stepIndex}: ${decision.reason}`, { evidence: { need, view: view.variants } });
+      }
+      return undefined;
+    case 'timed-out':
+      throw namedError(CAPACITY_NOT_READY, `step ${stepIndex} of rollout ${context.rolloutId}: ${decision.reason}; traffic stays on the stable`);
+    case 'scale': {
+      await scaleSlot(spec.endpointName, candidateSlot, need);
+      // From now on the candidate's new instances run beside everything else (instance-hours).
+      const fleet = { instances: instancesOf(view) - instancesOf(view, candidateSlot) + need };
+      await record(context, env.now, 'capacity-scaling', `step ${stepIndex}: scaling candidate slot ${candidateSlot} to ${need} instances before its shift; ${decision.reason}`, {
+        evidence: { need, current, fleet },
+      });
+      return { ...context, capacityRequestedAt: env.now, next: 'capacity-wait' };
+    }
+    case 'wait':
+      return { ...context, capacityRequestedAt: context.capacityRequestedAt ?? env.now, next: 'capacity-wait' };
+  }
+}

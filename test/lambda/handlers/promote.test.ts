@@ -1,4 +1,5 @@
 import './support/env';
+import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { EndpointState } from '../../../lambda/core';
 import { promote } from '../../../lambda/handlers/actions/promote';
@@ -185,4 +186,33 @@ test.each([
   if (overrides) putState(aws.table, rollingOut(overrides));
   await expect(promote(promoting(), env)).rejects.toMatchObject({ name: 'LockLost' });
   expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+});
+
+describe('autoscaling follows the slot that serves', () => {
+  const scaling = { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 300 };
+
+  test('promotion registers the new stable with its policy, then deregisters the old stable (the standby keeps its instances for a revert)', async () => {
+    putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
+    await promote(promoting({ spec: spec({ autoScaling: scaling }) }), env);
+    const calls = aws.autoScaling.calls().map((c) => [c.args[0].constructor.name, (c.args[0].input as { ResourceId?: string }).ResourceId]);
+    expect(calls).toEqual([
+      ['RegisterScalableTargetCommand', `endpoint/${ENDPOINT}/variant/green`],
+      ['PutScalingPolicyCommand', `endpoint/${ENDPOINT}/variant/green`],
+      ['DeregisterScalableTargetCommand', `endpoint/${ENDPOINT}/variant/blue`],
+    ]);
+    expect(aws.autoScaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+      MinCapacity: 2, MaxCapacity: 6, SuspendedState: { DynamicScalingInSuspended: false, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
+    });
+    expect(aws.autoScaling).toHaveReceivedCommandWith(PutScalingPolicyCommand, {
+      PolicyName: 'sagemaker-rollout-green', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 600, PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' }, ScaleInCooldown: 300, ScaleOutCooldown: 300 },
+    });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['autoscaling-moved', 'promoted']);
+  });
+
+  test('without autoScaling nothing is registered', async () => {
+    putState(aws.table, rollingOut({ weights: { blue: 0, green: 100 } }));
+    await promote(promoting(), env);
+    expect(aws.autoScaling.calls()).toHaveLength(0);
+  });
 });

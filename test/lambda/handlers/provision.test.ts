@@ -1,5 +1,7 @@
 import './support/env';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { ListServiceQuotasCommand } from '@aws-sdk/client-service-quotas';
 import { endpointConfigName, modelName } from '../../../lambda/core';
 import { provision } from '../../../lambda/handlers/actions/provision';
 import { mockAws } from './support/aws-mocks';
@@ -27,14 +29,15 @@ test('rollout: a config with the live stable variant and the candidate at weight
     KmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/k',
     MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10, EnableDetailedObservability: false },
     ProductionVariants: [
-      // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2).
+      // The stable variant exactly as it runs: same model, instance type and count (3, not the spec's 2); the candidate
+      // sized to take what the stable serves (3: the stable runs more than instanceCount).
       variant('blue', STABLE_ID, 1),
-      { VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 2 },
+      { VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 3 },
     ],
   });
   expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: configName, RetainAllVariantProperties: true });
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointCommand);
-  expect(aws.table.decisions(ENDPOINT)).toEqual(['provisioning']);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-checked', 'provisioning']);
 
   // SageMaker finishes: stable keeps its live weight, the candidate joins at 0.
   aws.sagemaker.settle();
@@ -110,12 +113,15 @@ test('the provisioning decision is recorded with the model, the config and its v
   aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
   const out = await provision(context(), env);
   const model = modelName(ENDPOINT, CANDIDATE_ID, 'green');
-  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+  expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'provisioning')).toEqual([expect.objectContaining({
     at: T0, decision: 'provisioning', actor: 'controller', rolloutId: context().rolloutId,
     reason: `provisioning slot green with version ${CANDIDATE_ID} in config ${out.targetConfigName}`,
     evidence: expect.objectContaining({
       model, configName: out.targetConfigName,
       variants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', ModelName: model, InitialVariantWeight: 0 })],
+      // The stable's 3 live instances, plus the new fleet: its copy (3) and the candidate (3, as many as the stable runs).
+      fleet: { instances: 9 },
+      capacity: { initial: 3, full: 3 },
     }),
   })]);
 });
@@ -160,4 +166,81 @@ test('without model options nothing extra is sent, and detailed observability is
   const config = aws.sagemaker.mock.commandCalls(CreateEndpointConfigCommand)[0].args[0].input;
   expect(config.MetricsConfig).toEqual({ EnableDetailedObservability: false });
   expect(Object.keys(config.ProductionVariants![0]).sort()).toEqual(['InitialInstanceCount', 'InitialVariantWeight', 'InstanceType', 'ModelName', 'VariantName']);
+});
+
+describe('instance quota and canary capacity', () => {
+  /** Service Quotas answering in two pages, the endpoint usage quota of ml.m5.large on the second. */
+  const quota = (value: number) => {
+    aws.serviceQuotas.on(ListServiceQuotasCommand, { ServiceCode: 'sagemaker', NextToken: undefined })
+      .resolves({ Quotas: [{ QuotaName: 'ml.m5.large for training job usage', Value: 50 }], NextToken: 'page-2' });
+    aws.serviceQuotas.on(ListServiceQuotasCommand, { ServiceCode: 'sagemaker', NextToken: 'page-2' })
+      .resolves({ Quotas: [{ QuotaName: 'ml.m5.large for endpoint usage', QuotaCode: 'L-X', Value: value }] });
+  };
+  beforeEach(() => {
+    putState(aws.table, rollingOut());
+    aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  });
+
+  test('a quota below the rollout\'s peak: nothing is created, the rollout ends failed naming the figure needed', async () => {
+    quota(8);
+    const out = await provision(context(), env);
+    expect(out).toMatchObject({ outcome: 'failed', next: 'release' });
+    // Stable 3 live + its new fleet 3 + candidate 3 = 9 while provisioning; retiring: 3 + 3 + 3 = 9.
+    expect(out.reason).toBe(`instance quota: endpoint ${ENDPOINT} needs 9 ml.m5.large instances at once (provisioning 9, candidate at full 6, retiring 9), `
+      + "but the account's quota 'ml.m5.large for endpoint usage' is 8: request an increase to at least 9 plus what other endpoints of the type run "
+      + "(Service Quotas console, SageMaker, 'ml.m5.large for endpoint usage'), or lower instanceCount");
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateModelCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-exceeded']);
+    expect(aws.table.history(ENDPOINT)[0].evidence).toMatchObject({ instanceType: 'ml.m5.large', needed: 9, quota: 8 });
+  });
+
+  test('a quota that holds: recorded with the figures, then provisioned', async () => {
+    quota(9);
+    const out = await provision(context(), env);
+    expect(out.next).toBe('provision-wait');
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ decision: 'instance-quota-checked', evidence: { needed: 9, quota: 9 } });
+  });
+
+  test('Service Quotas unreadable (AccessDenied): noted, and provisioning goes on (SageMaker still refuses at the call)', async () => {
+    aws.serviceQuotas.on(ListServiceQuotasCommand).rejects(Object.assign(new Error('not authorized to perform servicequotas:ListServiceQuotas'), { name: 'AccessDeniedException' }));
+    const out = await provision(context(), env);
+    expect(out.next).toBe('provision-wait');
+    expect(aws.table.history(ENDPOINT)[0].reason).toMatch(/Service Quotas lists no quota .*; Service Quotas could not be read \(not authorized/);
+  });
+
+  test('canary capacity: the candidate gets the instances of its 10% step (1 of the stable\'s 3), the stable keeps its live count', async () => {
+    const out = await provision(context({ spec: spec({ scaleCandidateWithTraffic: true }) }), env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+      EndpointConfigName: out.targetConfigName,
+      ProductionVariants: [variant('blue', STABLE_ID, 1), expect.objectContaining({ VariantName: 'green', InitialInstanceCount: 1 })],
+    });
+    const provisioning = aws.table.history(ENDPOINT).find((h) => h.decision === 'provisioning')!;
+    expect(provisioning.reason).toMatch(/on 1 of 3 instances until step 1 in config/);
+    expect(provisioning.evidence).toMatchObject({ capacity: { initial: 1, full: 3, scaleBeforeStep: 1 }, fleet: { instances: 7 } });
+  });
+
+  test('a new endpoint is never reduced: its one slot takes all traffic', async () => {
+    putState(aws.table, { endpointName: ENDPOINT, phase: 'rolling-out', revision: 1 });
+    aws.sagemaker.reset();
+    await provision(context({ kind: 'create', candidateSlot: 'blue', stableSlot: undefined, stableVersionId: undefined, spec: spec({ scaleCandidateWithTraffic: true }) }), env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+      ProductionVariants: [expect.objectContaining({ VariantName: 'blue', InitialInstanceCount: 2, InitialVariantWeight: 1 })],
+    });
+  });
+});
+
+test('autoscaling: the stable\'s scale-in is suspended before the update (the LKG keeps its capacity while traffic moves off it)', async () => {
+  putState(aws.table, rollingOut());
+  aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  const autoScaling = { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 300 };
+  await provision(context({ spec: spec({ autoScaling }) }), env);
+  expect(aws.autoScaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+    ResourceId: `endpoint/${ENDPOINT}/variant/blue`, MinCapacity: 2, MaxCapacity: 6,
+    SuspendedState: { DynamicScalingInSuspended: true, DynamicScalingOutSuspended: false, ScheduledScalingSuspended: false },
+  });
+  const update = aws.sagemaker.mock.commandCalls(UpdateEndpointCommand)[0];
+  expect(aws.autoScaling.calls()[0].calledBefore(update as never)).toBe(true);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-checked', 'autoscaling-suspended', 'provisioning']);
 });

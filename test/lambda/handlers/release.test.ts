@@ -78,3 +78,24 @@ test('a lost CloudFormation answer does not fail the release', async () => {
   expect(out.outcome).toBe('promoted');
   expect(aws.table.state(ENDPOINT)).not.toHaveProperty('lock');
 });
+
+test('the rollout\'s instance-hours go into its end record: each fleet change this rollout recorded, held until the next, up to now', async () => {
+  const h = 3_600_000;
+  const at = (ms: number, decision: string, instances: number, rolloutId = context().rolloutId) =>
+    putRecord(aws.table, `HISTORY#${String(ms).padStart(13, '0')}#0000`, { at: ms, endpointName: ENDPOINT, rolloutId, decision, reason: decision, actor: 'controller', evidence: { fleet: { instances } } });
+  at(T0 - 2 * h, 'provisioning', 9);          // stable 4 + new fleet 4 + 1: 0.25 h
+  at(T0 - 1.75 * h, 'provisioned', 5);        // 0.5 h
+  at(T0 - 1.25 * h, 'capacity-scaling', 8);   // 0.75 h
+  at(T0 - 0.5 * h, 'retiring', 12);           // 0.25 h
+  at(T0 - 0.25 * h, 'retired', 4);            // 0.25 h
+  at(T0 - 3 * h, 'provisioning', 100, 'another-rollout');
+  await release(context({ outcome: 'promoted', reason: 'promoted', next: 'release' }), env);
+  const ended = aws.table.history(ENDPOINT).find((e) => e.decision === 'rollout-ended')! as { evidence: { instanceHours: number; fleet: unknown[] } };
+  expect(ended.evidence.instanceHours).toBeCloseTo(9 * 0.25 + 5 * 0.5 + 8 * 0.75 + 12 * 0.25 + 4 * 0.25, 3);
+  expect(ended.evidence.fleet).toHaveLength(5);
+});
+
+test('a rollout that changed no fleet (refused before provisioning) reports no instance-hours', async () => {
+  await release(context({ outcome: 'failed', reason: 'instance quota', next: 'release' }), env);
+  expect(aws.table.history(ENDPOINT).find((e) => e.decision === 'rollout-ended')!.evidence).not.toHaveProperty('instanceHours');
+});

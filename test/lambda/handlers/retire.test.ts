@@ -1,10 +1,11 @@
 import './support/env';
+import { DeregisterScalableTargetCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateEndpointConfigCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { endpointConfigName } from '../../../lambda/core';
 import { checkRetire } from '../../../lambda/handlers/actions/check-retire';
 import { retire } from '../../../lambda/handlers/actions/retire';
 import { mockAws } from './support/aws-mocks';
-import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, variant } from './support/fixtures';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
 
 const aws = mockAws();
 const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
@@ -58,4 +59,19 @@ test('a retirement SageMaker reverted is recorded and releases (stable still ser
   aws.sagemaker.settle();
   expect(await checkRetire(out, at(T0 + 60_000))).toMatchObject({ next: 'release' });
   expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('silently reverted') });
+});
+
+test('autoscaling: the slot being removed is deregistered and the stable registered scaling both ways again, before the update', async () => {
+  const autoScaling = { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 600, scaleInCooldownSeconds: 300, scaleOutCooldownSeconds: 300 };
+  aws.autoScaling.on(DeregisterScalableTargetCommand).rejects(Object.assign(new Error('No scalable target found'), { name: 'ObjectNotFoundException' }));
+  await retire(context({ outcome: 'rolled-back', reason: 'guard breach', spec: spec({ autoScaling }) }), at(T0));
+  expect(aws.autoScaling).toHaveReceivedCommandWith(DeregisterScalableTargetCommand, { ResourceId: `endpoint/${ENDPOINT}/variant/green` });
+  expect(aws.autoScaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+    ResourceId: `endpoint/${ENDPOINT}/variant/blue`, SuspendedState: expect.objectContaining({ DynamicScalingInSuspended: false }),
+  });
+  // Every scaling call came before the update that removes green.
+  const update = aws.sagemaker.mock.commandCalls(UpdateEndpointCommand)[0];
+  for (const call of aws.autoScaling.calls()) expect(call.calledBefore(update as never)).toBe(true);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['autoscaling-resumed', 'retiring']);
+  expect(aws.table.history(ENDPOINT)[0].reason).toBe('stable slot blue scales both ways; slot green not registered');
 });

@@ -88,7 +88,7 @@ test('a healthy rollout goes from lock to promotion, watches the window, retires
   expect(state).not.toHaveProperty('standby');
   expect(Object.keys(aws.sagemaker.weights())).toEqual(['green']);
   expect(aws.table.decisions(ENDPOINT)).toEqual([
-    'rollout-started', 'version-registered', 'provisioning', 'provisioned', 'smoke-test-passed',
+    'rollout-started', 'version-registered', 'instance-quota-checked', 'provisioning', 'provisioned', 'smoke-test-passed',
     'traffic-shifted', 'step-passed', 'traffic-shifted', 'step-passed', 'promoted', 'watch-ended', 'retiring', 'retired', 'rollout-ended',
   ]);
 });

@@ -3,7 +3,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
 import { shiftTraffic } from '../../../lambda/handlers/actions/shift-traffic';
 import { mockAws } from './support/aws-mocks';
-import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, putState, rollingOut, variant } from './support/fixtures';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
 
 const aws = mockAws();
 beforeEach(() => {
@@ -95,4 +95,59 @@ test('the step is recorded and announced with what users audit: the step, the we
 test('a step index outside the plan fails the task, naming it, before any weight moves', async () => {
   await expect(shiftTraffic({ ...smoked, stepIndex: 2 }, env)).rejects.toThrow('context.stepIndex 2 is outside plan.steps (2 steps)');
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
+});
+
+describe('canary capacity: the capacity check before each shift', () => {
+  /** The candidate provisioned with 1 instance for the 10% step (spec: steps 10/100, 2 instances; the stable runs 3). */
+  const reduced = (overrides: Parameters<typeof context>[0] = {}) =>
+    context({ smokeTestPassedAt: T0 - 1000, stepIndex: 1, spec: spec({ scaleCandidateWithTraffic: true }), ...overrides });
+  beforeEach(() => {
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 90), { ...variant('green', CANDIDATE_ID, 10), InitialInstanceCount: 1 }], { blue: 90, green: 10 });
+  });
+
+  test('the 10% step needs 1 instance: the shift goes ahead without scaling', async () => {
+    const out = await shiftTraffic(reduced({ stepIndex: 0 }), env);
+    expect(out.next).toBe('bake');
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, { DesiredWeightsAndCapacities: [expect.objectContaining({ DesiredInstanceCount: expect.anything() })] });
+  });
+
+  test('the 100% step needs what the stable runs (3, above instanceCount 2): the candidate is scaled (weights untouched) and the shift waits; it goes ahead once 3 are read back in service', async () => {
+    const waiting = await shiftTraffic(reduced(), env);
+    expect(waiting).toMatchObject({ next: 'capacity-wait', capacityRequestedAt: T0 });
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateEndpointWeightsAndCapacitiesCommand, {
+      EndpointName: ENDPOINT, DesiredWeightsAndCapacities: [{ VariantName: 'green', DesiredInstanceCount: 3 }],
+    });
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 90, desired: 90 }, green: { current: 10, desired: 10 } });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'capacity-scaling', evidence: { need: 3, current: 1, fleet: { instances: 6 } },
+    })]);
+
+    // Still Updating: wait again, nothing more is asked for.
+    const later = { now: T0 + 30_000, executionArn: EXECUTION_ARN };
+    expect(await shiftTraffic(waiting, later)).toMatchObject({ next: 'capacity-wait', capacityRequestedAt: T0 });
+    expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateEndpointWeightsAndCapacitiesCommand, 1);
+
+    aws.sagemaker.settle();
+    const done = { now: T0 + 60_000, executionArn: EXECUTION_ARN };
+    const shifted = await shiftTraffic(waiting, done);
+    expect(shifted).toMatchObject({ next: 'bake', stepStartedAt: T0 + 60_000 });
+    expect(shifted.capacityRequestedAt).toBeUndefined();
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 0, desired: 0 }, green: { current: 100, desired: 100 } });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['capacity-scaling', 'capacity-verified', 'traffic-shifted']);
+  });
+
+  test('a scale-up that does not finish within the provisioning timeout fails the task (the rollout fails safe), weights unchanged', async () => {
+    const waiting = await shiftTraffic(reduced(), env);
+    const late = { now: T0 + 1801_000, executionArn: EXECUTION_ARN };
+    await expect(shiftTraffic(waiting, late)).rejects.toMatchObject({ name: 'CapacityNotReady', message: expect.stringMatching(/candidate runs 1 of the 3 instances the step needs \(desired 3, endpoint Updating\) 1801 s after/) });
+    expect(aws.sagemaker.weights().green).toEqual({ current: 10, desired: 10 });
+  });
+
+  test('without canary capacity the count is read back before every shift too: a candidate short of instanceCount is brought to it first', async () => {
+    aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), { ...variant('green', CANDIDATE_ID, 0), InitialInstanceCount: 1 }], { blue: 1, green: 0 });
+    const out = await shiftTraffic(smoked, env);
+    // The spec asks for 2 per slot; the candidate runs 1 and nothing moves it: it is scaled to 2 first.
+    expect(out.next).toBe('capacity-wait');
+    expect(aws.sagemaker.weights().green).toEqual({ current: 0, desired: 0 });
+  });
 });

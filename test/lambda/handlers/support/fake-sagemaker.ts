@@ -26,6 +26,8 @@ export function validationError(message: string): Error {
 interface VariantState {
   current: number;
   desired: number;
+  /** Instances running and asked for (the config's InitialInstanceCount, then UpdateEndpointWeightsAndCapacities). */
+  instances?: { current: number; desired: number };
 }
 
 interface EndpointModel {
@@ -71,12 +73,20 @@ export class FakeSageMaker {
         if (!variant) {
           throw validationError(`The variant name(s) [${item.VariantName}] is/are not present`);
         }
-        variant.desired = item.DesiredWeight;
-        if (!this.weightsLag) {
-          variant.current = item.DesiredWeight;
+        if (item.DesiredWeight !== undefined) {
+          variant.desired = item.DesiredWeight;
+          if (!this.weightsLag) {
+            variant.current = item.DesiredWeight;
+          }
+        }
+        if (item.DesiredInstanceCount !== undefined) {
+          // New instances take a while: the count applies at settle() (the endpoint is Updating meanwhile).
+          variant.instances = { current: variant.instances?.current ?? 0, desired: item.DesiredInstanceCount };
+          endpoint.status = 'Updating';
         }
       }
-      endpoint.status = this.weightsLag ? 'Updating' : 'InService';
+      const scaling = [...endpoint.variants.values()].some((v) => v.instances && v.instances.current !== v.instances.desired);
+      endpoint.status = this.weightsLag || scaling ? 'Updating' : 'InService';
       return { EndpointArn: `arn:aws:sagemaker:us-east-1:111122223333:endpoint/${endpoint.name}` };
     });
     this.mock.on(DescribeEndpointConfigCommand).callsFake((input) => {
@@ -169,7 +179,7 @@ export class FakeSageMaker {
       name,
       status: 'InService',
       configName,
-      variants: new Map(variants.map((v) => [v.VariantName!, { current: weights[v.VariantName!], desired: weights[v.VariantName!] }])),
+      variants: new Map(variants.map((v) => [v.VariantName!, { current: weights[v.VariantName!], desired: weights[v.VariantName!], ...instancesOf(v) }])),
       tags: new Map(Object.entries(tags)),
     };
   }
@@ -201,12 +211,13 @@ export class FakeSageMaker {
     }
     for (const variant of endpoint.variants.values()) {
       variant.current = variant.desired;
+      if (variant.instances) variant.instances = { current: variant.instances.desired, desired: variant.instances.desired };
     }
     endpoint.status = 'InService';
   }
 
   weights(): Record<string, { current: number; desired: number }> {
-    return Object.fromEntries([...(this.endpoint?.variants ?? new Map<string, VariantState>())].map(([k, v]) => [k, { ...v }]));
+    return Object.fromEntries([...(this.endpoint?.variants ?? new Map<string, VariantState>())].map(([k, v]) => [k, { current: v.current, desired: v.desired }]));
   }
 
   /** Clears contents, recorded calls and any per-test override, then installs the fake behaviour again. */
@@ -229,7 +240,9 @@ export class FakeSageMaker {
       EndpointStatus: endpoint.status,
       EndpointConfigName: endpoint.configName,
       FailureReason: endpoint.failureReason,
-      ProductionVariants: [...endpoint.variants].map(([VariantName, v]) => ({ VariantName, CurrentWeight: v.current, DesiredWeight: v.desired })),
+      ProductionVariants: [...endpoint.variants].map(([VariantName, v]) => ({
+        VariantName, CurrentWeight: v.current, DesiredWeight: v.desired, CurrentInstanceCount: v.instances?.current, DesiredInstanceCount: v.instances?.desired,
+      })),
     };
   }
 
@@ -251,6 +264,10 @@ export class FakeSageMaker {
     if (!variants) {
       throw validationError(`Could not find endpoint configuration "${configName}".`);
     }
-    return new Map(variants.map((v) => [v.VariantName!, { current: v.InitialVariantWeight ?? 1, desired: v.InitialVariantWeight ?? 1 }]));
+    return new Map(variants.map((v) => [v.VariantName!, { current: v.InitialVariantWeight ?? 1, desired: v.InitialVariantWeight ?? 1, ...instancesOf(v) }]));
   }
+}
+
+function instancesOf(v: ProductionVariant): Pick<VariantState, 'instances'> {
+  return v.InitialInstanceCount === undefined ? {} : { instances: { current: v.InitialInstanceCount, desired: v.InitialInstanceCount } };
 }
