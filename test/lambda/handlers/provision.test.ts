@@ -150,7 +150,7 @@ test('model options and VPC: the model gets VpcConfig and EnableNetworkIsolation
     ProductionVariants: [
       variant('blue', STABLE_ID, 1),
       {
-        VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 2,
+        VariantName: 'green', ModelName: modelName(ENDPOINT, CANDIDATE_ID, 'green'), InitialVariantWeight: 0, InstanceType: 'ml.m5.large', InitialInstanceCount: 3,
         VolumeSizeInGB: 100, ModelDataDownloadTimeoutInSeconds: 1200, ContainerStartupHealthCheckTimeoutInSeconds: 900,
       },
     ],
