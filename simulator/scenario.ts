@@ -111,6 +111,8 @@ export interface TimelineEntry {
   readonly status?: string;
   /** An operator looks at `watch` (the value is who): the frame it draws at that moment joins the timeline. */
   readonly watch?: string;
+  /** An operator runs `history --limit 10` (the value is who): the entries it prints join the timeline. */
+  readonly history?: string;
   /** An operator runs `retry` (the value is who): the last rollout's version again, explicitly. */
   readonly retry?: string;
   /** An operator runs `promote` (the value is who): skip the rest of the current step's bake; with `promoteFull`, `--full`. */
@@ -333,6 +335,7 @@ export const SCENARIO_SCHEMA = {
           undoTo: { type: 'string' },
           status: { type: 'string', minLength: 1 },
           watch: { type: 'string', minLength: 1 },
+          history: { type: 'string', minLength: 1 },
           retry: { type: 'string', minLength: 1 },
           promote: { type: 'string', minLength: 1 },
           promoteFull: { const: true },

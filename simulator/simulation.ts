@@ -484,6 +484,11 @@ export async function simulate(
             const { watchFrame } = await import('../lambda/operator/watch');
             for (const line of watchFrame(await operatorCommands().watchInput(endpointName, Date.now())).split('\n')) emit('operator', line);
           }, `${entry.watch} runs watch`, emit);
+        } else if (entry.history) {
+          void operator(async () => {
+            const { describeHistory } = await import('../lambda/operator/format');
+            for (const line of describeHistory(await operatorCommands().endpointHistory(endpointName, 10)).split('\n')) emit('operator', line);
+          }, `${entry.history} runs history`, emit);
         } else if (entry.forceAlarm) {
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         } else if (entry.drill) {

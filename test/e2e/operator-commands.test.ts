@@ -4,7 +4,7 @@ const operatorLines = (run: { timeline: Array<{ kind: string; text: string; at: 
   run.timeline.filter((e) => e.kind === 'operator' && e.at === run.start + minute * 60_000).map((e) => e.text);
 
 describe('operator commands in a scenario (the CLI code path)', () => {
-  test('watch during a step and in the revert window, status when it is over', async () => {
+  test('watch during a step and in the revert window, status when it is over, then history with the judge\'s evidence', async () => {
     const { run, summary } = await scenario('operator-watch-and-status');
     const duringStep = operatorLines(run, 26);
     expect(duringStep[1]).toMatch(/^endpoint sim-endpoint: rolling-out {2}rollout \S+ of mv-\w+ \(cloudformation: stack update\)$/);
@@ -19,6 +19,15 @@ describe('operator commands in a scenario (the CLI code path)', () => {
     expect(duringStep[judge + 2]).toMatch(/^ {6}rollback e-value [\d.e+]+ vs stable, [\d.e+]+ vs the 1% objective \(threshold 400\); advance e-value [\d.e+]+ \(threshold 20\) for a bound of [\d.]+% = stable's [\d.]+% \+ [\d.]+ points?; \d+ minute\(s\) counted$/);
     expect(operatorLines(run, 45)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}revert {5}window open 14m19s more: standby mv-\w+ on blue$/)]));
     expect(operatorLines(run, 70)).toEqual(expect.arrayContaining(['endpoint sim-endpoint: idle', '  weights    blue 0% / green 100%']));
+    // history: each step's decision with the judge's counts, e-values against thresholds and watermark under it.
+    const history = operatorLines(run, 71);
+    const passed = history.findIndex((l) => / step-passed +controller +step 0 \(10%\) baked \d+s of arrived metrics/.test(l));
+    expect(passed).toBeGreaterThanOrEqual(0);
+    expect(history.slice(passed + 1, passed + 6)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ +judge: not worse, data through \d\d:\d\d:\d\dZ \(watermark\); at most 1% false rollbacks per rollout, 95% confidence to advance$/),
+      expect.stringMatching(/^ +error-rate: candidate \d+ errors in [\d,]+ requests vs stable \d+ in [\d,]+: not worse within 0.71 points of stable's [\d.]+% at 95% confidence$/),
+      expect.stringMatching(/^ +rollback e-value [\d.e+]+ vs stable, [\d.e+]+ vs the 1% objective \(threshold 400\); advance e-value [\d.e+]+ \(threshold 20\) for a bound of [\d.]+% = stable's [\d.]+% \+ 0.71 points; \d+ minute\(s\) counted$/),
+    ]));
     expect(summary.outcome).toBe('promoted');
     expectInvariants(summary);
   });
