@@ -5,7 +5,7 @@ describe('drill: a recorded exercise of rollback on a live endpoint', () => {
     const { run, summary } = await scenario('drill-rollback');
     const d = decisions(run);
     expect(d.slice(d.indexOf('drill-started'))).toEqual([
-      'drill-started', 'rollout-started', 'version-registered', 'provisioning', 'provisioned', 'smoke-test-passed', 'traffic-shifted',
+      'drill-started', 'rollout-started', 'version-registered', 'instance-quota-checked', 'provisioning', 'provisioned', 'smoke-test-passed', 'traffic-shifted',
       'drill-alarm-forced', 'rollback', 'drill-completed', 'retiring', 'retired', 'rollout-ended',
     ]);
     const started = run.history.find((h) => h.decision === 'drill-started')!;
