@@ -1,6 +1,6 @@
 import { GuardJudgeSpec, JudgePlan } from '../contract';
 import { ArmCounts, NO_COUNTS, PeriodCounts, addCounts, usableCounts } from './counts';
-import { binomialLogLr, comparativeLogLr, geometricGrid, logMeanExp } from './e-process';
+import { binomialLogLr, comparativeLogLr, geometricGrid } from './e-process';
 import { PERIOD_MS } from './periods';
 
 /** The judge's error budget when the plan sets none: 1% false rollbacks per rollout, 5% per step to advance. */
@@ -117,8 +117,16 @@ export function foldEvidence(periods: readonly PeriodCounts[], spec: GuardJudgeS
  * started yet is worth 1 for each of its alternatives.
  */
 export function logMixture(rows: readonly (readonly number[])[], alternatives: number, plannedRestarts: number): number {
+  const started = rows.flat();
   const unstarted = Math.max(0, plannedRestarts - rows.length) * alternatives;
-  return logMeanExp([...rows.flat(), ...new Array<number>(unstarted).fill(0)]);
+  const total = started.length + unstarted;
+  if (total === 0) return 0;
+  // Summed without spreading N·G values into Math.max (a plan of months would overflow the call stack).
+  const max = started.reduce((m, l) => Math.max(m, l), unstarted > 0 ? 0 : -Infinity);
+  if (max === -Infinity) return -Infinity;
+  // With processes not started, max >= 0, so their exp(-max) cannot overflow (0 × Infinity would be NaN).
+  const sum = started.reduce((acc, l) => acc + Math.exp(l - max), 0) + (unstarted > 0 ? unstarted * Math.exp(-max) : 0);
+  return max + Math.log(sum / total);
 }
 
 function floorToPeriod(t: number): number {

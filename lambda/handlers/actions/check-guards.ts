@@ -121,6 +121,17 @@ async function closeGate(context: RolloutContext, gateOpen: boolean, now: number
 type Verification = { readonly verified: RolloutContext } | { readonly stop: RolloutContext };
 
 /**
+ * The first verified start of each step, by index: the judge's restarts (restarts.ts). A step shifted again keeps its
+ * first start; steps skipped (promote --full) or never recorded (an execution from before step starts were kept, whose
+ * first step started at judgedFrom) take this start too, so positions stay aligned with the plan's steps.
+ */
+export function withStepStart(context: RolloutContext, stepIndex: number, now: number): number[] {
+  const starts = context.stepStarts ?? (context.judgedFrom !== undefined && stepIndex > 0 ? [context.judgedFrom] : []);
+  if (starts.length > stepIndex) return starts;
+  return [...starts, ...new Array<number>(stepIndex + 1 - starts.length).fill(now)];
+}
+
+/**
  * The bake counts from the moment the endpoint serves the step's weights (CurrentWeight read back), not from the
  * request. Verified: weightsVerifiedAt and stepStartedAt set. Otherwise stop here: hold (bake) while the endpoint is
  * still applying them, roll back when it serves other weights or past the step deadline.
@@ -134,9 +145,7 @@ async function verifyStepWeights(context: RolloutContext, env: ActionEnv): Promi
   const evidence = { stepIndex, intent, serving, status: readback.status };
   if (readback.status === 'InService') {
     if (sameWeights(serving, intent)) {
-      // The first verified start of each step, by index: the judge's restarts (a step shifted again keeps its first).
-      const starts = context.stepStarts ?? [];
-      const stepStarts = starts.length === stepIndex ? [...starts, env.now] : starts;
+      const stepStarts = withStepStart(context, stepIndex, env.now);
       return { verified: { ...context, weightsVerifiedAt: env.now, stepStartedAt: env.now, stepStarts } };
     }
     const reason = `weights reverted: endpoint serves ${formatWeights(serving)} at step ${stepIndex}, which set ${formatWeights(intent)}`;

@@ -38,8 +38,9 @@ export async function readJudgement(input: {
       ? { unreadable: 'GetMetricData failed' }
       : guardPeriods({ spec: g.judge!, candidate: readings.candidate, stable: readings.stable, from: judgedFrom, watermark }),
   }));
-  // Executions started before step starts were recorded know the first step's and the current step's.
-  const stepStarts = context.stepStarts ?? [...new Set([judgedFrom, context.stepStartedAt ?? judgedFrom])];
+  // Executions started before step starts were recorded know the first step's and the current step's (at its index).
+  const stepStarts = context.stepStarts
+    ?? [judgedFrom, ...new Array<number>(input.stepIndex).fill(context.stepStartedAt ?? judgedFrom)].slice(0, input.stepIndex + 1);
   const restarts = restartTimes({ steps, stepStarts, now });
   return judgeStep({ guards, step, plan, watermark, restarts, plannedRestarts: plannedRestarts(steps) });
 }

@@ -3,7 +3,7 @@ import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-clo
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AlarmStateValue, RolloutContext } from '../../../lambda/core';
-import { checkGuards } from '../../../lambda/handlers/actions/check-guards';
+import { checkGuards, withStepStart } from '../../../lambda/handlers/actions/check-guards';
 import { mockAws } from './support/aws-mocks';
 import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant } from './support/fixtures';
 
@@ -388,5 +388,24 @@ describe('the judge reads both slots\' counts', () => {
     expect(out).toMatchObject({ next: 'shift' });
     expect(aws.cloudwatch.commandCalls(GetMetricDataCommand).every((c) => c.args[0].input.MetricDataQueries!.length === 1)).toBe(true);
     expect(aws.table.history(ENDPOINT)[0].evidence).not.toHaveProperty('judgement');
+  });
+});
+
+describe('step starts, where the judge restarts its rollback processes', () => {
+  const ctx = (extra: Record<string, unknown>) => ({ ...baking(), ...extra }) as never;
+  test('each step\'s first verified start, by index; a step verified again keeps its first', () => {
+    expect(withStepStart(ctx({ stepStarts: [T0] }), 1, T0 + 9 * MIN)).toEqual([T0, T0 + 9 * MIN]);
+    expect(withStepStart(ctx({ stepStarts: [T0, T0 + 9 * MIN] }), 1, T0 + 12 * MIN)).toEqual([T0, T0 + 9 * MIN]);
+  });
+
+  test('promote --full skips steps: they take the new step\'s start, so positions stay those of the plan and later steps still restart', () => {
+    const starts = withStepStart(ctx({ stepStarts: [T0] }), 3, T0 + 20 * MIN);
+    expect(starts).toEqual([T0, T0 + 20 * MIN, T0 + 20 * MIN, T0 + 20 * MIN]);
+    expect(withStepStart(ctx({ stepStarts: starts }), 4, T0 + 40 * MIN)).toEqual([...starts, T0 + 40 * MIN]);
+  });
+
+  test('an execution from before step starts were kept: its first step started at judgedFrom', () => {
+    expect(withStepStart(ctx({ stepStarts: undefined, judgedFrom: T0 }), 2, T0 + 30 * MIN)).toEqual([T0, T0 + 30 * MIN, T0 + 30 * MIN]);
+    expect(withStepStart(ctx({ stepStarts: undefined, judgedFrom: undefined }), 0, T0)).toEqual([T0]);
   });
 });

@@ -253,3 +253,11 @@ describe('the sentence users read in the history', () => {
       + 'worse than stable (evidence 1.0e+15 >= 200, at most 1% false rollbacks per rollout)');
   });
 });
+
+test('a plan of months (tens of thousands of planned restarts) is judged without overflowing: unstarted processes are summed, not listed', () => {
+  const planned = 20_000;
+  const evidence = foldEvidence(minutes(3, [300, 1], [2700, 14]), ERRORS, logPeriodCap(DEFAULT_JUDGE_PLAN, 2, planned), [0], planned);
+  const j = judgeGuard({ guard: 'error-rate', spec: ERRORS, evidence, baseline, step: { percent: 10, nextPercent: 100 }, plan: DEFAULT_JUDGE_PLAN, rollbackProcesses: 2 });
+  expect(Number.isFinite(j.rollback.comparative)).toBe(true);
+  expect(j.answer).not.toBe('worse');
+});
