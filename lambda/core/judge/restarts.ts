@@ -1,4 +1,4 @@
-import { StepPlan } from '../contract';
+import { RolloutContext, StepPlan } from '../contract';
 
 /**
  * Where the rollback processes restart (docs/ARCHITECTURE.md, "Restarts"). A product of likelihood ratios started at
@@ -36,4 +36,15 @@ export function restartTimes(input: {
     }
   });
   return times.sort((a, b) => a - b);
+}
+
+/**
+ * The first verified start of each step, by index: the judge's restarts (restarts.ts). A step shifted again keeps its
+ * first start; steps skipped (promote --full) or never recorded (an execution from before step starts were kept, whose
+ * first step started at judgedFrom) take this start too, so positions stay aligned with the plan's steps.
+ */
+export function withStepStart(context: Pick<RolloutContext, 'stepStarts' | 'judgedFrom'>, stepIndex: number, now: number): number[] {
+  const starts = context.stepStarts ?? (context.judgedFrom !== undefined && stepIndex > 0 ? [context.judgedFrom] : []);
+  if (starts.length > stepIndex) return starts;
+  return [...starts, ...new Array<number>(stepIndex + 1 - starts.length).fill(now)];
 }

@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, weightsFor, withStepStart } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
@@ -120,16 +120,6 @@ async function closeGate(context: RolloutContext, gateOpen: boolean, now: number
 
 type Verification = { readonly verified: RolloutContext } | { readonly stop: RolloutContext };
 
-/**
- * The first verified start of each step, by index: the judge's restarts (restarts.ts). A step shifted again keeps its
- * first start; steps skipped (promote --full) or never recorded (an execution from before step starts were kept, whose
- * first step started at judgedFrom) take this start too, so positions stay aligned with the plan's steps.
- */
-export function withStepStart(context: RolloutContext, stepIndex: number, now: number): number[] {
-  const starts = context.stepStarts ?? (context.judgedFrom !== undefined && stepIndex > 0 ? [context.judgedFrom] : []);
-  if (starts.length > stepIndex) return starts;
-  return [...starts, ...new Array<number>(stepIndex + 1 - starts.length).fill(now)];
-}
 
 /**
  * The bake counts from the moment the endpoint serves the step's weights (CurrentWeight read back), not from the

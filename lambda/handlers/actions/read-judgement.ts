@@ -1,4 +1,4 @@
-import { DEFAULT_JUDGE_PLAN, BASELINE_MS, Judgement, JudgedGuardInput, RolloutContext, Slot, firstPeriod, guardPeriods, judgeStep, plannedRestarts, restartTimes, watermarkOf } from '../../core';
+import { DEFAULT_JUDGE_PLAN, BASELINE_MS, Judgement, JudgedGuardInput, RolloutContext, Slot, firstPeriod, guardPeriods, judgeStep, plannedRestarts, restartTimes, watermarkOf, withStepStart } from '../../core';
 import { readGuardCounts } from '../../aws/guard-readings';
 
 /**
@@ -38,9 +38,8 @@ export async function readJudgement(input: {
       ? { unreadable: 'GetMetricData failed' }
       : guardPeriods({ spec: g.judge!, candidate: readings.candidate, stable: readings.stable, from: judgedFrom, watermark }),
   }));
-  // Executions started before step starts were recorded know the first step's and the current step's (at its index).
-  const stepStarts = context.stepStarts
-    ?? [judgedFrom, ...new Array<number>(input.stepIndex).fill(context.stepStartedAt ?? judgedFrom)].slice(0, input.stepIndex + 1);
+  // An execution from before step starts were recorded knows the first step's and the current step's (withStepStart).
+  const stepStarts = withStepStart(context, input.stepIndex, context.stepStartedAt ?? judgedFrom);
   const restarts = restartTimes({ steps, stepStarts, now });
   return judgeStep({ guards, step, plan, watermark, restarts, plannedRestarts: plannedRestarts(steps) });
 }

@@ -2,8 +2,8 @@ import './support/env';
 import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { AlarmStateValue, RolloutContext } from '../../../lambda/core';
-import { checkGuards, withStepStart } from '../../../lambda/handlers/actions/check-guards';
+import { AlarmStateValue, RolloutContext, withStepStart } from '../../../lambda/core';
+import { checkGuards } from '../../../lambda/handlers/actions/check-guards';
 import { mockAws } from './support/aws-mocks';
 import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant } from './support/fixtures';
 
