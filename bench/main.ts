@@ -8,11 +8,11 @@ import { FAMILIES } from './families';
 import { Mode, jobsOf } from './plan';
 import { POLICIES } from './policies';
 import { chart, familyTables, summaryTables, table } from './report';
-import { Job, JobResult } from './run-job';
+import { Job, JobResult, scenarioOfJob } from './run-job';
 import { extraFigures, extraScale } from './extras';
 
 /**
- * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--seeds N] [--scale 1,10,...] [--scale-only] [--day] [--out name]`: runs every (family, policy, seed) of the
+ * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--seeds N] [--scale 1,10,...] [--scale-only] [--day] [--out name] [--scenario family,policy,seed]`: runs every (family, policy, seed) of the
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
@@ -22,6 +22,16 @@ async function main(): Promise<void> {
   const mode: Mode = args.includes('--quick') ? 'quick' : 'full';
   // A subset run (--family, --policy) names its own files, so it never passes for a whole mode's results.
   const out = option('--out') ?? (option('--family') || option('--policy') || option('--seeds') ? `${mode}-subset` : mode);
+  const scenarioArg = option('--scenario');
+  if (scenarioArg !== undefined) {
+    // One run as a scenario file, to replay it with `npm run sim -- run --timeline <file>`.
+    const [family, policy, seed] = scenarioArg.split(',');
+    if (!family || !policy || !(Number.isInteger(Number(seed)))) {
+      throw new Error(`--scenario takes family,policy,seed (e.g. error-bursts,ours,1003), got '${scenarioArg}'`);
+    }
+    process.stdout.write(`${JSON.stringify(scenarioOfJob({ family, policy, seed: Number(seed) }), null, 2)}\n`);
+    return;
+  }
   if (args.includes('--scale-only')) {
     // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process).
     const counts = (option('--scale') ?? '1,10,25,50,100').split(',').map(Number);

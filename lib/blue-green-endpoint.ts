@@ -268,7 +268,7 @@ export interface BlueGreenEndpointProps {
   /**
    * How traffic moves to the candidate.
    *
-   * @default RolloutStrategy.CANARY_5_BAKE_5MIN
+   * @default RolloutStrategy.CANARY_5_25_BAKE_1MIN
    */
   readonly strategy?: RolloutStrategy;
 
@@ -648,7 +648,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     this.role = role;
 
     // Plan: strategy, approval, timings.
-    const strategy = (props.strategy ?? RolloutStrategy.CANARY_5_BAKE_5MIN).bind({ waitForRollout: props.waitForRollout ?? false });
+    const strategy = (props.strategy ?? RolloutStrategy.CANARY_5_25_BAKE_1MIN).bind({ waitForRollout: props.waitForRollout ?? false });
     const plan: RolloutPlan = {
       steps: strategy.steps,
       checkIntervalSeconds: strategy.checkIntervalSeconds,
@@ -665,7 +665,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
 
     const modelOptions = modelOptionFields(this, props, instanceType, plan.provisionTimeoutSeconds);
 
-    // Guards: one alarm per guard and slot, every bake at least as long as every guard's window.
+    // Guards: one alarm per guard and slot, every bake at least as long as every unjudged guard's window.
     const guards = props.guards ?? [Guard.errorRate(), Guard.latency()];
     if (guards.length === 0) {
       throw new Error('guards must not be empty, or a bad candidate can never be rolled back automatically: '
@@ -674,7 +674,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     checkGuardNames(guards);
     const alarmNamePrefix = `${this.controller.alarmNamePrefix}${this.endpointName}-`;
     this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
-    checkBakesCoverGuards(this, plan, this.guards);
+    // A judged guard cannot let a step advance before its alarm fires: the step needs the judge's "not worse", which a
+    // hard failure never earns. So only the guards the judge does not read must fit their alarm window into each bake.
+    checkBakesCoverGuards(this, plan, this.guards.filter((_, i) => guards[i]._judge() === undefined));
     this.slotAlarms = {
       blue: this.guards.flatMap((g) => g.blueAlarms),
       green: this.guards.flatMap((g) => g.greenAlarms),

@@ -107,6 +107,14 @@ export class RolloutStrategy {
    * keeps a regression's harm to a twentieth of the traffic while the judge gathers evidence.
    */
   public static readonly CANARY_5_BAKE_5MIN = RolloutStrategy.canary({ steps: [5], bake: Duration.minutes(5) });
+  /**
+   * 5%, then 25%, each for at least a minute, then 100% for 5 minutes. The judge holds each step until the candidate is
+   * shown not worse (within a wider margin at 5%, the full margin at 25%), so the minute is a floor, not the bake: at
+   * 200 rps each step passes in a few minutes of arrived metrics, at 50 rps the 25% step brings the evidence the 5%
+   * step would need 20 minutes for. The 25% step meets a regression that shows only under a larger share of the load
+   * at a quarter of the traffic rather than at all of it.
+   */
+  public static readonly CANARY_5_25_BAKE_1MIN = RolloutStrategy.canary({ steps: [5, 25], bake: Duration.minutes(1), finalBake: Duration.minutes(5) });
   /** 10% for 10 minutes, then 100% for 10 minutes. */
   public static readonly CANARY_10_BAKE_10MIN = RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10) });
   /** 1%, 5%, 25%, 50%, then 100%, each for 10 minutes. */

@@ -30,6 +30,19 @@ export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<u
  * synthesized template, executed by aws-local-stepfunctions with every Lambda Task bound to the function host.
  * Wait states and retry back-off use the (virtual) timers.
  */
+/**
+ * Interpreters by definition text, shared by every twin of the process: building one validates the definition against
+ * the ASL schema (asl-validator compiles its JSON schemas each time), which cost more than a short benchmark run; an
+ * interpreter keeps no execution state, so the same definition can serve every run.
+ */
+const interpretersByDefinition = new Map<string, StateMachine>();
+function interpreterFor(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  let machine = interpretersByDefinition.get(key);
+  if (!machine) interpretersByDefinition.set(key, (machine = new StateMachine(definition, { validationOptions: { checkArn: false } })));
+  return machine;
+}
+
 export class StepFunctionsTwin {
   readonly machines = new Map<string, StateMachineDefinition>();
   /** Parsed and validated once per definition (validation compiles a JSON schema: too slow per execution). */
@@ -61,7 +74,7 @@ export class StepFunctionsTwin {
     }
     const parsed = JSON.parse(input);
     let machine = this.interpreters.get(machineArn);
-    if (!machine) this.interpreters.set(machineArn, (machine = new StateMachine(withoutTaskTimeouts(definition), { validationOptions: { checkArn: false } })));
+    if (!machine) this.interpreters.set(machineArn, (machine = interpreterFor(withoutTaskTimeouts(definition))));
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;

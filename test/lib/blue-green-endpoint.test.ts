@@ -50,7 +50,8 @@ describe('BlueGreenEndpoint', () => {
       },
       plan: {
         steps: [
-          { percent: 5, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
+          { percent: 5, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 3600 },
+          { percent: 25, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 3600 },
           { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
         ],
         checkIntervalSeconds: 30,
@@ -253,14 +254,22 @@ describe('BlueGreenEndpoint', () => {
     expect(() => endpoint({ endpointName: 'x'.repeat(64) })).toThrow(/at most 63 characters/);
   });
 
-  test('fails when the bake is shorter than a guard alarm\'s evaluation window', () => {
+  test('fails when the bake is shorter than the alarm window of a guard the judge does not read', () => {
     expect(() => endpoint({
       strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(2) }),
-    })).toThrow(/bake of the 10% step \(120s\) is shorter than guard 'error-rate's evaluation window \(180s/);
+      guards: [Guard.errorRate(), Guard.comparison()],
+    })).toThrow(/bake of the 10% step \(120s\) is shorter than guard 'error-rate-vs-stable's evaluation window \(180s/);
     expect(() => endpoint({
       strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(10), finalBake: Duration.minutes(4) }),
-      guards: [Guard.latency({ period: Duration.minutes(5), evaluationPeriods: 1 })],
-    })).toThrow(/100% step \(240s\) .* 'latency-p99'.* \(300s/);
+      guards: [Guard.comparison({ period: Duration.minutes(5), evaluationPeriods: 1 })],
+    })).toThrow(/100% step \(240s\) .* 'error-rate-vs-stable'.* \(300s/);
+  });
+
+  test('a judged guard allows bakes shorter than its alarm window: a step advances only on the judge\'s "not worse"', () => {
+    expect(() => endpoint({
+      strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(1) }),
+      guards: [Guard.errorRate({ evaluationPeriods: 3 }), Guard.latency({ period: Duration.minutes(5) })],
+    })).not.toThrow();
   });
 
   test('fastMetrics shortens the windows so shorter bakes pass', () => {
@@ -297,8 +306,8 @@ describe('BlueGreenEndpoint', () => {
 
   test('waitForRollout with the default strategy fits: its default step deadlines are short', () => {
     const ep = endpoint({ waitForRollout: true });
-    // provisioning 1800 + poll 30 + two steps of (600 + 30) = 3090
-    Template.fromStack(Stack.of(ep)).hasResourceProperties('Custom::SageMakerRolloutEndpoint', { ServiceTimeout: '3090' });
+    // provisioning 1800 + poll 30 + two canary steps of (60 + 300 + 30) + the final step (300 + 300 + 30) = 3240
+    Template.fromStack(Stack.of(ep)).hasResourceProperties('Custom::SageMakerRolloutEndpoint', { ServiceTimeout: '3240' });
   });
 
   test('fails when data capture sampling is outside 0-100 or not whole', () => {
@@ -359,8 +368,8 @@ describe('warnings', () => {
 
 describe('bakes and late metrics', () => {
   test('warns when a bake barely covers a guard window (SageMaker metrics arrive a minute or two late)', () => {
-    const ep = endpoint({ strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(3) }) });
-    Annotations.fromStack(Stack.of(ep)).hasWarning('*', Match.stringLikeRegexp("leaves less than 120s beyond guard 'error-rate'"));
+    const ep = endpoint({ strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(3) }), guards: [Guard.errorRate(), Guard.comparison()] });
+    Annotations.fromStack(Stack.of(ep)).hasWarning('*', Match.stringLikeRegexp("leaves less than 120s beyond guard 'error-rate-vs-stable'"));
   });
 
   test('does not warn when bakes leave room for late metrics', () => {

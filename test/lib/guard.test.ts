@@ -35,8 +35,9 @@ describe('Guard', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 0.05,
         ComparisonOperator: 'GreaterThanThreshold',
-        EvaluationPeriods: 3,
-        DatapointsToAlarm: 2,
+        // The derived floor makes one period as sure as several: the alarm fires on the first one that arrives.
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
         TreatMissingData: 'missing',
         Metrics: Match.arrayWith([
           Match.objectLike({ Expression: 'IF(invocations >= 261 OR (invocations >= 21 AND value > 0.25), value, 0)', ReturnData: true }),
@@ -45,7 +46,7 @@ describe('Guard', () => {
       });
     }
     expect(config.name).toBe('error-rate');
-    expect(config.evaluationWindow?.toSeconds()).toBe(180);
+    expect(config.evaluationWindow?.toSeconds()).toBe(60);
     expect(config.blueAlarms).toHaveLength(1);
     expect(config.blueAlarms[0]).not.toBe(config.greenAlarms[0]);
   });
@@ -64,6 +65,13 @@ describe('Guard', () => {
     expect(hardFailureFloor(0, 0)).toBe(10);
     // An alarm at the objective itself can never be that quiet: the largest floor.
     expect(hardFailureFloor(0.01, 0.01)).toBe(10_000);
+  });
+
+  test('errorRate: a request floor or evaluation periods the user chose keep 2 of 3 periods unless given', () => {
+    for (const guard of [Guard.errorRate({ minInvocations: 50 }), Guard.errorRate({ evaluationPeriods: 3 })]) {
+      bound(guard).template.hasResourceProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    }
+    bound(Guard.errorRate({ datapointsToAlarm: 1 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { EvaluationPeriods: 3, DatapointsToAlarm: 1 });
   });
 
   test('errorRate: explicit alarm threshold and request floor; 0 judges every period with traffic on the plain rate', () => {
@@ -117,7 +125,7 @@ describe('Guard', () => {
     for (const slot of ['blue', 'green']) {
       for (const period of [10, 60]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Threshold: 0.05, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'missing',
+          Threshold: 0.05, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'missing',
           Metrics: Match.arrayWith([rateStat(slot, period)]),
         });
       }
@@ -125,7 +133,7 @@ describe('Guard', () => {
     expect(config.blueAlarms).toHaveLength(2);
     expect(config.greenAlarms).toHaveLength(2);
     expect(config.createdAlarms).toHaveLength(4);
-    expect(config.evaluationWindow?.toSeconds()).toBe(30);
+    expect(config.evaluationWindow?.toSeconds()).toBe(10);
   });
 
   test('no backstop when turned off, for a 1-minute period, or for a metric SageMaker does not publish', () => {

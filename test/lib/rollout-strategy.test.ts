@@ -57,6 +57,13 @@ describe('RolloutStrategy', () => {
       { percent: 5, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
       { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
     ]);
+    // The default: 1-minute floors at 5% and 25% (the judge holds each step until not worse), 5 minutes at 100%.
+    expect(RolloutStrategy.CANARY_5_25_BAKE_1MIN.bind().steps).toEqual([
+      { percent: 5, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 3600 },
+      { percent: 25, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 3600 },
+      { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
+    ]);
+    expect(RolloutStrategy.CANARY_5_25_BAKE_1MIN.bind({ waitForRollout: true }).steps.map((s) => s.deadlineSeconds)).toEqual([360, 360, 600]);
     expect(RolloutStrategy.LINEAR_25_BAKE_5MIN.bind().steps.every((s) => s.bakeSeconds === 300)).toBe(true);
     expect(RolloutStrategy.LINEAR_10_BAKE_5MIN.bind().steps).toHaveLength(10);
     expect(RolloutStrategy.ALL_AT_ONCE_BAKE_10MIN.bind().steps).toEqual([
