@@ -16,6 +16,10 @@ import { extraFigures, extraScale } from './extras';
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
+function cpuSeconds(results: readonly JobResult[]): number {
+  return results.reduce((sum, r) => sum + r.cpuMs, 0) / 1000;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -58,7 +62,8 @@ async function main(): Promise<void> {
   const md = [
     `# Benchmark results (${out})`,
     '',
-    `${results.length} runs on ${workers} worker processes in ${wallSeconds.toFixed(0)} s of wall time (${new Date().toISOString().slice(0, 10)}, Node ${process.version}). `
+    `${results.length} runs on ${workers} worker processes in ${wallSeconds.toFixed(0)} s of wall time and ${cpuSeconds(results).toFixed(0)} s of the workers' CPU `
+      + `(so about ${(cpuSeconds(results) / workers).toFixed(0)} s on ${workers} idle cores; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}). `
       + 'Methods, families and emulations: [bench/README.md](../README.md). Seeds: 1000 + k for k < runs of the cell; every run replays with '
       + '`npm run bench -- --family <family> --policy <policy>` or as the scenario `bench/families.ts` generates.',
     '',
@@ -88,7 +93,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `${out}.md`), md);
   fs.writeFileSync(path.join(dir, `${out}.svg`), chart(summaries(results)));
-  fs.writeFileSync(path.join(dir, `${out}-runs.json`), `${JSON.stringify({ mode, calibration: DEFAULT_CALIBRATION, runs: results.map(({ wallMs: _w, ...r }) => r) }, null, 1)}\n`);
+  fs.writeFileSync(path.join(dir, `${out}-runs.json`), `${JSON.stringify({ mode, calibration: DEFAULT_CALIBRATION, runs: results.map(({ wallMs: _w, cpuMs: _c, ...r }) => r) }, null, 1)}\n`);
   process.stdout.write(`${md}\nwritten to ${path.relative(process.cwd(), dir)}/${out}.md, ${out}.svg, ${out}-runs.json (${wallSeconds.toFixed(0)} s)\n`);
 }
 

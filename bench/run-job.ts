@@ -9,7 +9,8 @@ import { policyNamed } from './policies';
 
 /** One run of the benchmark: a family, a policy, a seed. */
 export interface Job { readonly family: string; readonly policy: string; readonly seed: number }
-export interface JobResult extends Job { readonly figures: RunFigures; readonly wallMs: number }
+/** wallMs: the run's wall time; cpuMs: the worker's CPU time for it (the machine's load does not inflate it). */
+export interface JobResult extends Job { readonly figures: RunFigures; readonly wallMs: number; readonly cpuMs: number }
 
 /**
  * Synthesizing a stack costs more than a short run (CDK plus its template validation), and a template depends only on
@@ -32,9 +33,11 @@ export function scenarioOfJob(job: Job): Scenario {
 
 export async function runJob(job: Job, calibration: Calibration = DEFAULT_CALIBRATION): Promise<JobResult> {
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const policy = policyNamed(job.policy);
   const scenario = scenarioOfJob(job);
   const controller = policy.plan ? new EmulatedController(policy.plan, pollPhaseMs(job.seed, policy.plan.alarmPollSeconds)) : undefined;
   const run = await simulate(scenario, undefined, cachedSynth(scenario), calibration, { controller });
-  return { ...job, figures: measure(run), wallMs: Date.now() - started };
+  const used = process.cpuUsage(cpu);
+  return { ...job, figures: measure(run), wallMs: Date.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }

@@ -28,15 +28,15 @@ export interface GuardAlarmOptions {
   /**
    * Number of periods the alarm evaluates.
    *
-   * @default - 3; 1 for an error-rate guard with its derived request floor (no `minInvocations`), whose one period is
-   * as sure as several (about one false alarm in a million periods)
+   * @default - 3; 2 for an error-rate guard with its derived request floor (no `minInvocations`), which fires on one
+   * breaching period of the two (each is as sure as several: about one false alarm in a million periods)
    */
   readonly evaluationPeriods?: number;
 
   /**
    * Number of breaching periods within the evaluation periods that put the alarm in ALARM.
    *
-   * @default - 2, or `evaluationPeriods` when that is smaller; 1 for an error-rate guard with its derived request floor
+   * @default - 2, or `evaluationPeriods` when that is smaller; 1 (of 2) for an error-rate guard with its derived request floor
    */
   readonly datapointsToAlarm?: number;
 
@@ -517,12 +517,14 @@ function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMe
 
 /**
  * With the derived floor, one breaching period is as sure as several (a candidate at its objective reaches the alarm
- * rate about once in a million periods), so the alarm fires on the first period that arrives rather than the second:
- * a minute sooner on every hard failure. A floor the user chose keeps the usual 2 of 3.
+ * rate about once in a million periods), so the alarm fires on the first breaching period rather than the second: a
+ * minute sooner on every hard failure. It judges the newest two periods, not one: a minute's datapoints can arrive in
+ * parts (one per instance, over the metrics' lag), and the newest period alone would often be a part below the floor,
+ * read as 0; the complete period before it is judged too (2 in a million). A floor the user chose keeps 2 of 3.
  */
 function onePeriodWithDerivedFloor(options: ErrorRateGuardOptions): ErrorRateGuardOptions {
   const derived = options.minInvocations === undefined && options.evaluationPeriods === undefined && options.datapointsToAlarm === undefined;
-  return derived ? { ...options, evaluationPeriods: 1, datapointsToAlarm: 1 } : options;
+  return derived ? { ...options, evaluationPeriods: 2, datapointsToAlarm: 1 } : options;
 }
 
 class ErrorRateGuard extends MetricGuard {

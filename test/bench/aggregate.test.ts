@@ -6,7 +6,7 @@ const figures = (over: Partial<RunFigures>): RunFigures => ({
   outcome: 'promoted', promoteSeconds: 600, detectSeconds: null, recoverSeconds: null, alarmToFlipCallSeconds: null, alarmToStableSeconds: null,
   requests: 1000, badRequests: 10, excessBadRequests: 0, extraInstanceHours: 0.5, controlPlaneCalls: 50, awsCalls: 80, simulatedSeconds: 3600, ...over,
 });
-const run = (family: string, policy: string, seed: number, over: Partial<RunFigures>): JobResult => ({ family, policy, seed, figures: figures(over), wallMs: 1 });
+const run = (family: string, policy: string, seed: number, over: Partial<RunFigures>): JobResult => ({ family, policy, seed, figures: figures(over), wallMs: 1, cpuMs: 1 });
 
 describe('benchmark aggregation', () => {
   const results = [

@@ -35,8 +35,9 @@ describe('Guard', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 0.05,
         ComparisonOperator: 'GreaterThanThreshold',
-        // The derived floor makes one period as sure as several: the alarm fires on the first one that arrives.
-        EvaluationPeriods: 1,
+        // The derived floor makes one period as sure as several: the alarm fires on one of the newest two (the newest
+        // may have arrived in part).
+        EvaluationPeriods: 2,
         DatapointsToAlarm: 1,
         TreatMissingData: 'missing',
         Metrics: Match.arrayWith([
@@ -46,7 +47,7 @@ describe('Guard', () => {
       });
     }
     expect(config.name).toBe('error-rate');
-    expect(config.evaluationWindow?.toSeconds()).toBe(60);
+    expect(config.evaluationWindow?.toSeconds()).toBe(120);
     expect(config.blueAlarms).toHaveLength(1);
     expect(config.blueAlarms[0]).not.toBe(config.greenAlarms[0]);
   });
@@ -125,7 +126,7 @@ describe('Guard', () => {
     for (const slot of ['blue', 'green']) {
       for (const period of [10, 60]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Threshold: 0.05, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'missing',
+          Threshold: 0.05, EvaluationPeriods: 2, DatapointsToAlarm: 1, TreatMissingData: 'missing',
           Metrics: Match.arrayWith([rateStat(slot, period)]),
         });
       }
@@ -133,7 +134,7 @@ describe('Guard', () => {
     expect(config.blueAlarms).toHaveLength(2);
     expect(config.greenAlarms).toHaveLength(2);
     expect(config.createdAlarms).toHaveLength(4);
-    expect(config.evaluationWindow?.toSeconds()).toBe(10);
+    expect(config.evaluationWindow?.toSeconds()).toBe(20);
   });
 
   test('no backstop when turned off, for a 1-minute period, or for a metric SageMaker does not publish', () => {
