@@ -288,9 +288,9 @@ export async function cleanupLeftovers(log: (line: string) => void = () => undef
   const sagemaker = new SageMakerClient({});
   const deleted: string[] = [];
   const mine = (name: string | undefined): name is string => name?.startsWith(PROBE_PREFIX) === true;
-  const endpoints = (await sagemaker.send(new ListEndpointsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Endpoints ?? [];
-  const configs = (await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).EndpointConfigs ?? [];
-  const models = (await sagemaker.send(new ListModelsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Models ?? [];
+  const endpoints = await allPages((NextToken) => sagemaker.send(new ListEndpointsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.Endpoints);
+  const configs = await allPages((NextToken) => sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.EndpointConfigs);
+  const models = await allPages((NextToken) => sagemaker.send(new ListModelsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.Models);
   const found = [
     ...endpoints.map((e) => ({ kind: 'endpoint' as const, name: e.EndpointName })),
     ...configs.map((c) => ({ kind: 'config' as const, name: c.EndpointConfigName })),
@@ -303,6 +303,18 @@ export async function cleanupLeftovers(log: (line: string) => void = () => undef
     deleted.push(`${f.kind} ${f.name}`);
   }
   return deleted;
+}
+
+/** Every item of a paginated List* call (NextToken until the last page). */
+async function allPages<O extends { NextToken?: string }, T>(call: (token: string | undefined) => Promise<O>, items: (out: O) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call(token);
+    all.push(...(items(out) ?? []));
+    token = out.NextToken;
+  } while (token);
+  return all;
 }
 
 /** An endpoint still Creating or Updating cannot be deleted ("Cannot update in-progress endpoint"): wait up to an hour. */
