@@ -15,7 +15,7 @@ import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, Synthesized
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
-import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
+import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
@@ -207,6 +207,7 @@ export async function simulate(
     })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
+    apiRates: apiRatesOf(scenario),
   });
 
   for (const [version, profile] of Object.entries(scenario.versions)) {
@@ -739,6 +740,14 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
 }
 
 /** The simulated AWS environment (region, fake credentials, quiet logs); returns the function that restores the real one. */
+/** The account's API rates with the scenario's lower ones over them (a rate without a bucket bursts to one second's worth). */
+function apiRatesOf(scenario: Scenario): Record<string, ApiRate> {
+  const lowered = (scenario.faults?.apiRates ?? []).map((r) => [r.api, {
+    perSecond: r.perSecond, bucket: r.bucket ?? Math.max(1, r.perSecond), source: `scenario ${scenario.name}: faults.apiRates`,
+  }]);
+  return { ...API_RATES, ...Object.fromEntries(lowered) };
+}
+
 export function setProcessEnv(): () => void {
   const saved = { ...process.env };
   Object.assign(process.env, {

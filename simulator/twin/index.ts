@@ -16,7 +16,9 @@ import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
+import { ApiThrottle, throttledResponse } from './throttling';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
+import { API_RATES, ApiRate } from '../calibration';
 
 export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
@@ -28,6 +30,8 @@ export interface TwinOptions {
   images: StoredImage[];
   random: Random;
   invoke: LambdaInvoker;
+  /** Each API's request rate (default: simulator/calibration.ts API_RATES; a scenario's faults can lower them). */
+  apiRates?: Readonly<Record<string, ApiRate>>;
 }
 
 /** Every AWS service the controller calls, behind one wire-level entry point. */
@@ -47,9 +51,12 @@ export class ServiceTwin {
   /** Authorizes every request a Lambda function signs against its role's policies from the template. */
   readonly iam = new IamAuthorizer();
   /** Every control-plane call, for the timeline and the invariant checks; `denied`: IAM refused it. */
-  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string }> = [];
+  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string; throttled?: boolean }> = [];
+  /** Each API's token bucket (simulator/twin/throttling.ts). */
+  private readonly throttle: ApiThrottle;
 
   constructor(options: TwinOptions) {
+    this.throttle = new ApiThrottle(options.apiRates ?? API_RATES);
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
     this.autoScaling = new ApplicationAutoScalingTwin((endpoint, variant) =>
@@ -74,11 +81,15 @@ export class ServiceTwin {
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
     const principal = signingFunction.getStore();
     const refused = await this.refusal(principal, service, request);
-    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serveWithFleet(service, operation, request, principal);
+    // The account's rate for the API: a throttled request is refused before it is served (its token bucket is empty).
+    const throttled = !refused && !this.throttle.take(apiOf(service, request), Date.now());
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method)
+      : throttled ? throttledResponse(service) : await this.serveWithFleet(service, operation, request, principal);
     this.calls.push({
       at: Date.now(), service, operation, caller: caller.getStore(),
       error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
       ...(refused ? { denied: `${refused.action} on ${refused.resource}` } : {}),
+      ...(throttled ? { throttled: true } : {}),
     });
     return response;
   }
@@ -141,6 +152,12 @@ function serviceOf(request: WireRequest): string {
   if (host.startsWith('runtime.sagemaker.')) return 'sagemaker-runtime';
   if (/(^|\.)s3[.-]/.test(host)) return 's3';
   return host.split('.')[0];
+}
+
+/** `<service>:<operation>` as API_RATES names it (S3's REST calls by method). */
+function apiOf(service: string, request: WireRequest): string {
+  if (service === 's3') return `s3:${request.method === 'HEAD' ? 'HeadObject' : 'GetObject'}`;
+  return `${service}:${requestInput(service, request).operation}`;
 }
 
 /** The operation and its parameters: JSON body (X-Amz-Target), or the Query protocol's form (SNS). */
