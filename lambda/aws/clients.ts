@@ -10,14 +10,11 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /*
- * Clients live at module scope so a warm Lambda reuses connections. Five attempts: the SDK absorbs throttling itself,
- * backing off up to 1, 2, 4 and 8 s (its standard mode); what remains surfaces as Throttled/EndpointBusy, which the
- * state machine retries with longer backoff than a Lambda invocation should spend waiting. Three attempts (at most
- * 3 s of backoff) were too few: a handler that reads an API several times in a row (ShiftTraffic reads DescribeEndpoint
- * for capacity, before the update and after it) was throttled again at every state-machine retry when other rollouts
- * of the account take most of that API's rate, and the rollout failed (scenario api-rates-shared-by-many-rollouts).
+ * Clients live at module scope so a warm Lambda reuses connections. Three attempts: the SDK absorbs short throttling
+ * bursts itself; what remains surfaces as Throttled/EndpointBusy, which the state machine retries with longer backoff
+ * than a Lambda invocation should spend waiting.
  */
-const maxAttempts = 5;
+const maxAttempts = 3;
 
 export const sagemaker = new SageMakerClient({ maxAttempts });
 /** One attempt per smoke payload: a failed invocation is evidence, not something to hide behind retries. */

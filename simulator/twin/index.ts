@@ -85,11 +85,12 @@ export class ServiceTwin {
     const throttled = !refused && !this.throttle.take(apiOf(service, request), Date.now());
     const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method)
       : throttled ? throttledResponse(service) : await this.serveWithFleet(service, operation, request, principal);
+    const error = response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined;
     this.calls.push({
-      at: Date.now(), service, operation, caller: caller.getStore(),
-      error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
+      at: Date.now(), service, operation, caller: caller.getStore(), error,
       ...(refused ? { denied: `${refused.action} on ${refused.resource}` } : {}),
-      ...(throttled ? { throttled: true } : {}),
+      // Refused by the API's rate, or by a scenario's throttling window (SageMakerBehaviour.throttled).
+      ...(throttled || error === 'ThrottlingException' ? { throttled: true } : {}),
     });
     return response;
   }
