@@ -69,6 +69,7 @@ export class ServiceTwin {
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
+    this.sagemaker.resolveImage = (image) => this.artifacts.resolve(image);
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');

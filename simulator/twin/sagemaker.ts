@@ -66,9 +66,20 @@ interface Variant {
   ServerlessConfig?: unknown;
 }
 
+/**
+ * The image a variant's instances run: "SpecifiedImage: The image path you specified when you created the model",
+ * "ResolvedImage: The specific digest path of the image hosted in this ProductionVariant", "ResolutionTime: The date and
+ * time when the image path for the model resolved to the ResolvedImage" (DeployedImage, SageMaker API reference,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeployedImage.html). Resolved when a fleet is brought up
+ * (every CreateEndpoint and UpdateEndpoint deploys a new fleet, API_UpdateEndpoint), so an unchanged variant of an
+ * update gets a new ResolutionTime, and an image given by tag is resolved to what the tag points at then.
+ */
+interface DeployedImage { specified: string; resolved: string; at: number }
+
 interface LiveVariant {
   name: string;
   modelName: string;
+  image?: DeployedImage;
   instanceType?: string;
   currentWeight: number;
   desiredWeight: number;
@@ -195,6 +206,8 @@ export class SageMakerTwin {
 
   /** The manifest media type of an ECR image (the service twin wires it to its ECR). */
   imageManifestMediaType: (image: string) => string | undefined = () => undefined;
+  /** The digest path of an ECR image (`<registry>/<repository>@sha256:...`) as its tag or digest names it now (wired to the ECR twin). */
+  resolveImage: (image: string) => string | undefined = () => undefined;
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -421,7 +434,7 @@ export class SageMakerTwin {
       LastModifiedTime: epochSeconds(ep.modifiedAt),
       ProductionVariants: ep.variants.map((v) => ({
         VariantName: v.name,
-        DeployedImages: [{ SpecifiedImage: String((this.models.get(v.modelName)?.PrimaryContainer as any)?.Image ?? '') }],
+        DeployedImages: v.image ? [{ SpecifiedImage: v.image.specified, ResolvedImage: v.image.resolved, ResolutionTime: epochSeconds(v.image.at) }] : [],
         CurrentWeight: v.currentWeight,
         DesiredWeight: v.desiredWeight,
         CurrentInstanceCount: v.currentInstanceCount,
@@ -482,7 +495,12 @@ export class SageMakerTwin {
   /** A new fleet starts: its instances run from now on, and each variant downloads its model data onto it. */
   private bringUp(ep: Endpoint, incoming: LiveVariant[]) {
     ep.incoming = incoming;
-    for (const v of incoming) this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+    for (const v of incoming) {
+      this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+      const specified = String((this.models.get(v.modelName)?.PrimaryContainer as { Image?: string } | undefined)?.Image ?? '');
+      // An image outside the twin's ECR resolves to itself (what SageMaker reports for one is unverified: the probe measures it).
+      if (specified) v.image = { specified, resolved: this.resolveImage(specified) ?? specified, at: Date.now() };
+    }
     this.logInstances();
   }
 

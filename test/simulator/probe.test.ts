@@ -29,6 +29,8 @@ describe('the real-account probe, run against the twin', () => {
     within('metricLagSpreadSeconds', DEFAULT_CALIBRATION.metricLagSpreadSeconds, 5);
     expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
     expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
+    // UpdateEndpoint brings up a new fleet for unchanged variants too: their images resolve again (DeployedImages).
+    expect(result.facts.unchangedVariantRecreated).toBe('true');
     // Nothing is left behind.
     expect([...twin.sagemaker.endpoints.keys(), ...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()]).toEqual([]);
     // The file it writes is a calibration the simulator loads.
