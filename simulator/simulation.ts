@@ -20,7 +20,7 @@ import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
-import { BusEvent } from './twin/eventbridge';
+import { BusEvent, alarmStateEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
@@ -657,10 +657,7 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
     const slot = slotOf(change.alarm);
     r.alarms.push({ ...change, slot });
     emit('alarm', `${shortAlarm(change.alarm.AlarmName)}${slot ? ` [${slot}]` : ''}: ${change.from} -> ${change.to}`, { reason: change.reason });
-    twin.eventbridge.publish({
-      source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: [change.arn], time: change.at,
-      detail: { alarmName: change.alarm.AlarmName, state: { value: change.to, reason: change.reason, timestamp: new Date(change.at).toISOString() }, previousState: { value: change.from } },
-    });
+    twin.eventbridge.publish(alarmStateEvent(change));
   };
   twin.stepfunctions.onExecutionEnd = (e) => emit('execution', `execution ${e.name} ${e.status}${e.cause ? `: ${e.cause}` : ''}`);
   twin.runtime.onRequest = (req) => r.smokeRequests.push(req);

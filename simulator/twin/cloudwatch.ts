@@ -85,6 +85,7 @@ export class CloudWatchTwin {
       PutMetricAlarm: (i) => { this.putAlarm(i); return {}; },
       PutCompositeAlarm: (i) => { this.putCompositeAlarm(i); return {}; },
       SetAlarmState: (i) => { this.setAlarmState(i.AlarmName, i.StateValue, i.StateReason); return {}; },
+      DeleteAlarms: (i) => { for (const name of i.AlarmNames ?? []) { this.alarms.delete(name); this.compositeAlarms.delete(name); } return {}; },
     };
   }
 

@@ -15,6 +15,7 @@ import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
 import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
+import { SqsTwin } from './sqs';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { ApiThrottle, throttledResponse } from './throttling';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
@@ -43,6 +44,8 @@ export class ServiceTwin {
   readonly stepfunctions: StepFunctionsTwin;
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
+  /** The probe's queue for timing EventBridge deliveries. */
+  readonly sqs = new SqsTwin();
   readonly artifacts: ArtifactsTwin;
   /** The account's instance quotas, as the twin's SageMaker enforces them. */
   readonly serviceQuotas: ServiceQuotasTwin;
@@ -67,6 +70,7 @@ export class ServiceTwin {
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
+    this.eventbridge.deliverToQueue = (arn, body) => this.sqs.deliver(arn, body);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
     this.sagemaker.resolveImage = (image) => this.artifacts.resolve(image);
@@ -135,6 +139,7 @@ export class ServiceTwin {
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
       case 'application-autoscaling': return serveJson(request, this.autoScaling.operations());
+      case 'sqs': return serveJson(request, this.sqs.operations(), 'application/x-amz-json-1.0');
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -146,7 +151,7 @@ function serviceOf(request: WireRequest): string {
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
     ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
-    ['AnyScaleFrontendService.', 'application-autoscaling'],
+    ['AnyScaleFrontendService.', 'application-autoscaling'], ['AmazonSQS.', 'sqs'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];
