@@ -4,7 +4,7 @@ import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, GetQueueA
 import {
   CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
   DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointCommandOutput, ListEndpointConfigsCommand, ListEndpointsCommand,
-  ListModelsCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand,
+  ListModelsCommand, ListTagsCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Calibration } from './calibration';
@@ -57,6 +57,10 @@ export interface ProbeFacts {
   readonly eventDeliverySeconds: number[];
   /** Alarm state change events EventBridge delivered more than once, of those sent. */
   readonly eventDuplicates: string;
+  /** What SageMaker answers a List call with a NextToken it did not issue (the twin: ValidationException). */
+  readonly invalidPageToken: string;
+  /** What SageMaker answers ListTags for an endpoint that does not exist (the twin: ResourceNotFound). */
+  readonly tagsOfMissingEndpoint: string;
 }
 
 /** A calibration file: each measured timing with how it was measured. */
@@ -178,6 +182,7 @@ export class Probe {
       ? String(imagesBefore !== imagesAfter) : 'not observable: DescribeEndpoint gave no DeployedImages ResolutionTime';
     this.log(`UpdateEndpoint with unchanged variants: InService after ${updateSeconds} s (re-created: ${unchangedVariantRecreated})`);
 
+    const errors = await this.errorAnswers();
     started = Date.now();
     await this.sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpoint }));
     while (await this.exists()) await sleep(this.poll);
@@ -200,7 +205,7 @@ export class Probe {
       },
       facts: {
         targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals,
-        eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates,
+        eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates, ...errors,
       },
     };
   }
@@ -291,6 +296,17 @@ export class Probe {
     const delays = reasons.map((r) => seconds(Math.min(...deliveries.get(r)!)));
     const twice = [...deliveries.values()].filter((d) => d.length > 1).length;
     return { delays, duplicates: `${twice} of ${changes}` };
+  }
+
+  /** Error answers the twin assumes (unverified there): each call is refused, and costs nothing. */
+  private async errorAnswers(): Promise<Pick<ProbeFacts, 'invalidPageToken' | 'tagsOfMissingEndpoint'>> {
+    const answer = (call: Promise<unknown>) => call.then(() => 'answered without an error', (e: Error) => `${e.name}: ${e.message}`);
+    // The probe's own endpoint's ARN with a name that does not exist (same account and Region).
+    const missing = (await this.describe()).EndpointArn!.replace(/[^/]+$/, `${this.names.endpoint}-missing`);
+    return {
+      invalidPageToken: await answer(this.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, NextToken: 'not-a-token-sagemaker-issued' }))),
+      tagsOfMissingEndpoint: await answer(this.sagemaker.send(new ListTagsCommand({ ResourceArn: missing }))),
+    };
   }
 
   private async latencyPercentile(): Promise<string> {

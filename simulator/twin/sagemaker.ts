@@ -12,7 +12,7 @@ const IN_PROGRESS = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'D
  * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListEndpointConfigs.html). The page size when MaxResults
  * is omitted is not documented (unverified: the probe measures it); the twin uses 10, so a caller that reads one page
  * misses what a real account with more than a page would hold. A token SageMaker did not issue: the error name is
- * unverified.
+ * unverified (the probe reports what SageMaker answers: its `invalidPageToken` fact).
  */
 const LIST_PAGE: PageLimits = { defaultSize: 10, maxSize: 100, invalidToken: 'ValidationException' };
 /**
@@ -457,7 +457,7 @@ export class SageMakerTwin {
   /** The tags of the endpoint an ARN names (the twin tags endpoints only). */
   private tagged(arn: string): Map<string, string> {
     const ep = [...this.endpoints.values()].find((e) => e.arn === arn);
-    // unverified: the probe measures which error SageMaker answers for the tags of a missing endpoint.
+    // unverified: the probe reports which error SageMaker answers for the tags of a missing endpoint (`tagsOfMissingEndpoint`).
     if (!ep) throw new ServiceError('ResourceNotFound', `Resource ${arn} does not exist.`);
     return ep.tags;
   }

@@ -37,6 +37,9 @@ describe('the real-account probe, run against the twin', () => {
     expect(measured('eventDelaySpreadSeconds')).toBeGreaterThan(0);
     expect(result.facts.eventDeliverySeconds).toHaveLength(10);
     expect(result.facts.eventDuplicates).toBe('0 of 10');
+    // The error answers the twin assumes come back as the twin gives them.
+    expect(result.facts.invalidPageToken).toMatch(/^ValidationException: Invalid pagination token/);
+    expect(result.facts.tagsOfMissingEndpoint).toMatch(/^ResourceNotFound: Resource .*-missing does not exist/);
     expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
     expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
     // UpdateEndpoint brings up a new fleet for unchanged variants too: their images resolve again (DeployedImages).
