@@ -334,7 +334,8 @@ globalOptions(program.command('probe')
     if (price !== undefined && !(price >= 0)) throw new UsageError(`--price-per-hour must be a number of dollars, got ${o.pricePerHour}`);
     console.error([
       `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs and one endpoint of two ${o.instanceType} instances`
-        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 35 minutes, and deletes them at the end, on errors and on Ctrl-C.`,
+        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 35 minutes, and first, for about 4 minutes, a CloudWatch alarm,`
+        + ' an EventBridge rule and an SQS queue (to time alarm event delivery); it deletes them at the end, on errors and on Ctrl-C.',
       `Estimated cost: about ${hours} instance-hours of ${o.instanceType}`
         + (price !== undefined ? ` = about $${(hours * price).toFixed(2)}` : ' (times the price in https://aws.amazon.com/sagemaker/pricing/, real-time inference; --price-per-hour prints it)')
         + ', plus a few hundred requests and CloudWatch GetMetricData calls.',

@@ -8,6 +8,7 @@ import { SIMULATION_START, setProcessEnv, settle } from './simulation';
 import { ACCOUNT, REGION } from './template';
 import { installTransport, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
+import { alarmStateEvent } from './twin/eventbridge';
 
 /** The model the probe deploys in the twin (the twin knows a version by its model data URL). */
 const VERSION = 'probe';
@@ -38,19 +39,22 @@ export async function onTwin<T>(calibration: Calibration, seed: number, faults: 
   const sdkRandom = new Random(seed ^ 0x5bd1e995);
   Math.random = () => sdkRandom.next();
   const clock = new VirtualClock(SIMULATION_START);
+  const eventRandom = new Random(seed ^ 0x2545f491);
   const twin = new ServiceTwin({
     sagemaker: {
       createSeconds: calibration.createSeconds, updateSeconds: calibration.updateSeconds, weightsSeconds: calibration.weightsSeconds,
       deleteSeconds: calibration.deleteSeconds, describeLagSeconds: calibration.describeLagSeconds, throttled: () => false, ...faults,
     },
     metricArrival: { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed },
-    events: { delaySeconds: calibration.eventDelaySeconds },
+    events: { delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next() },
     profiles: { [VERSION]: { errorRate: 0, latencyP50Ms: 20, latencyP99Ms: 60 } },
     objects: [{ bucket: MODEL_BUCKET, key: modelArtifact(VERSION).key, sha256Hex: modelArtifact(VERSION).sha256, size: 1024 }],
     images: [{ repository: MODEL_REPOSITORY, tag: VERSION, digest: modelArtifact(VERSION).digest }],
     random: new Random(seed),
     invoke: () => Promise.reject(new Error('the probe invokes no Lambda function')),
   });
+  // CloudWatch sends every alarm state change to EventBridge (the probe's rule times their delivery).
+  twin.cloudwatch.onStateChange = (change) => twin.eventbridge.publish(alarmStateEvent(change));
   installTransport((request) => twin.handle(request));
   try {
     let outcome: { result?: T; error?: unknown } | undefined;

@@ -1,8 +1,10 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteRuleCommand, EventBridgeClient, ListRulesCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import {
   CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DeleteEndpointConfigCommand,
   DeleteModelCommand, DescribeEndpointCommand, DescribeEndpointCommandOutput, ListEndpointConfigsCommand, ListEndpointsCommand,
-  ListModelsCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand,
+  ListModelsCommand, ListTagsCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Calibration } from './calibration';
@@ -33,6 +35,8 @@ export interface ProbeOptions {
   readonly pollSeconds?: number;
   /** Minutes of metric arrival measured (one burst of requests each). @default 10 */
   readonly metricMinutes?: number;
+  /** Alarm state changes whose EventBridge delivery is timed (one every 10 s). @default 10 */
+  readonly eventChanges?: number;
   /** Where progress lines go. */
   readonly log?: (line: string) => void;
   /** Names the run (default: the time, base 36). */
@@ -49,6 +53,14 @@ export interface ProbeFacts {
   readonly unchangedVariantRecreated: string;
   /** Each burst's time from request to visible in GetMetricData, in seconds. */
   readonly metricArrivalSeconds: number[];
+  /** Each alarm state change's time from CloudWatch's state timestamp to its event reaching the queue, in seconds. */
+  readonly eventDeliverySeconds: number[];
+  /** Alarm state change events EventBridge delivered more than once, of those sent. */
+  readonly eventDuplicates: string;
+  /** What SageMaker answers a List call with a NextToken it did not issue (the twin: ValidationException). */
+  readonly invalidPageToken: string;
+  /** What SageMaker answers ListTags for an endpoint that does not exist (the twin: ResourceNotFound). */
+  readonly tagsOfMissingEndpoint: string;
 }
 
 /** A calibration file: each measured timing with how it was measured. */
@@ -83,7 +95,9 @@ export class Probe {
   private readonly sagemaker = new SageMakerClient({});
   private readonly runtime = new SageMakerRuntimeClient({});
   private readonly cloudwatch = new CloudWatchClient({});
-  private readonly created: Array<{ kind: 'model' | 'config' | 'endpoint'; name: string }> = [];
+  private readonly events = new EventBridgeClient({});
+  private readonly sqs = new SQSClient({});
+  private readonly created: Array<{ kind: ResourceKind; name: string }> = [];
   readonly names: ReturnType<typeof probeNames>;
   private readonly poll: number;
   private readonly log: (line: string) => void;
@@ -105,6 +119,11 @@ export class Probe {
   private async measure(): Promise<ProbeResult> {
     const { model, configs, endpoint } = this.names;
     const instanceType = this.options.instanceType ?? 'ml.c5.large';
+    // Event delivery first: it needs no endpoint, so no instance runs meanwhile.
+    const events = await this.eventDelivery();
+    const eventDelay = Math.min(...events.delays);
+    const eventSpread = Math.round((Math.max(...events.delays) - eventDelay) * 10) / 10;
+    this.log(`alarm events delivered ${events.delays.join(', ')} s after the state changes; duplicates: ${events.duplicates}`);
     await this.sagemaker.send(new CreateModelCommand({
       ModelName: model, ExecutionRoleArn: this.options.executionRoleArn,
       PrimaryContainer: { Image: this.options.image, ModelDataUrl: this.options.modelDataUrl }, Tags: [PROBE_TAG],
@@ -163,6 +182,7 @@ export class Probe {
       ? String(imagesBefore !== imagesAfter) : 'not observable: DescribeEndpoint gave no DeployedImages ResolutionTime';
     this.log(`UpdateEndpoint with unchanged variants: InService after ${updateSeconds} s (re-created: ${unchangedVariantRecreated})`);
 
+    const errors = await this.errorAnswers();
     started = Date.now();
     await this.sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpoint }));
     while (await this.exists()) await sleep(this.poll);
@@ -180,8 +200,13 @@ export class Probe {
         metricLagSpreadSeconds: { value: spread, source: how(`latest minus earliest arrival of ${arrivals.length} bursts`) },
         updateSeconds: { value: updateSeconds, source: how('UpdateEndpoint with the same variants until InService') },
         deleteSeconds: { value: deleteSeconds, source: how('DeleteEndpoint until DescribeEndpoint no longer found it') },
+        eventDelaySeconds: { value: eventDelay, source: how(`earliest of ${events.delays.length} alarm state changes (SetAlarmState) from the state's timestamp until the event reached an SQS queue (SentTimestamp), both AWS clocks`) },
+        eventDelaySpreadSeconds: { value: eventSpread, source: how(`latest minus earliest delivery of ${events.delays.length} alarm state change events`) },
       },
-      facts: { targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals },
+      facts: {
+        targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals,
+        eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates, ...errors,
+      },
     };
   }
 
@@ -217,6 +242,71 @@ export class Probe {
       await sleep(this.poll);
     }
     return pending.map((p) => seconds(p.arrived! - p.sentAt));
+  }
+
+  /**
+   * Times EventBridge's delivery of alarm state change events: an alarm on a metric nobody publishes, a rule matching
+   * its state changes, an SQS queue as the rule's target. The probe sets the alarm's state `eventChanges` times (10 s
+   * apart, each with its own reason) and reads the queue: each event's delay is the queue's SentTimestamp minus the
+   * state change's timestamp (both AWS clocks, so the probe's own clock does not enter), and an event read twice is a
+   * duplicate. It keeps reading a minute after the last first delivery, for late duplicates.
+   */
+  private async eventDelivery(): Promise<{ delays: number[]; duplicates: string }> {
+    const name = this.names.model;
+    const queueUrl = (await this.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+    this.created.push({ kind: 'queue', name: queueUrl });
+    const queueArn = (await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await this.cloudwatch.send(new PutMetricAlarmCommand({
+      AlarmName: name, Namespace: 'CdkSageMakerRollout/Probe', MetricName: 'Unpublished', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1,
+      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    }));
+    this.created.push({ kind: 'alarm', name });
+    const pattern = { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], 'detail': { alarmName: [name] } };
+    const ruleArn = (await this.events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern) }))).RuleArn!;
+    this.created.push({ kind: 'rule', name });
+    // EventBridge may send to the queue from this rule only (SQS access policy; EventBridge user guide, "Amazon SQS permissions").
+    await this.sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } } }],
+    }) } }));
+    await this.events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'probe-queue', Arn: queueArn }] }));
+
+    const changes = this.options.eventChanges ?? 10;
+    const reasons = Array.from({ length: changes }, (_, k) => `probe state change ${k + 1} of ${changes}`);
+    for (const [k, reason] of reasons.entries()) {
+      await this.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: k % 2 === 0 ? 'ALARM' : 'OK', StateReason: reason }));
+      await sleep(10_000);
+    }
+    const deliveries = new Map<string, number[]>();
+    let lastNew = Date.now();
+    const until = Date.now() + 10 * 60_000;
+    while (Date.now() < until && (deliveries.size < changes || Date.now() < lastNew + 60_000)) {
+      const out = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['SentTimestamp'] }));
+      for (const m of out.Messages ?? []) {
+        const state = (JSON.parse(m.Body ?? '{}').detail ?? {}).state ?? {};
+        if (reasons.includes(state.reason)) {
+          if (!deliveries.has(state.reason)) lastNew = Date.now();
+          deliveries.set(state.reason, [...(deliveries.get(state.reason) ?? []), Number(m.Attributes?.SentTimestamp) - Date.parse(state.timestamp)]);
+        }
+        await this.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      }
+      if (!out.Messages?.length) await sleep(Math.min(this.poll, 5000));
+    }
+    if (deliveries.size < changes) throw new Error(`only ${deliveries.size} of ${changes} alarm state change events reached the queue within 10 minutes`);
+    const delays = reasons.map((r) => seconds(Math.min(...deliveries.get(r)!)));
+    const twice = [...deliveries.values()].filter((d) => d.length > 1).length;
+    return { delays, duplicates: `${twice} of ${changes}` };
+  }
+
+  /** Error answers the twin assumes (unverified there): each call is refused, and costs nothing. */
+  private async errorAnswers(): Promise<Pick<ProbeFacts, 'invalidPageToken' | 'tagsOfMissingEndpoint'>> {
+    const answer = (call: Promise<unknown>) => call.then(() => 'answered without an error', (e: Error) => `${e.name}: ${e.message}`);
+    // The probe's own endpoint's ARN with a name that does not exist (same account and Region).
+    const missing = (await this.describe()).EndpointArn!.replace(/[^/]+$/, `${this.names.endpoint}-missing`);
+    return {
+      invalidPageToken: await answer(this.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, NextToken: 'not-a-token-sagemaker-issued' }))),
+      tagsOfMissingEndpoint: await answer(this.sagemaker.send(new ListTagsCommand({ ResourceArn: missing }))),
+    };
   }
 
   private async latencyPercentile(): Promise<string> {
@@ -268,7 +358,7 @@ export class Probe {
   /** Deletes whatever this run created and still exists (endpoint first); names what it could not delete. */
   async cleanup(): Promise<void> {
     const failures: string[] = [];
-    for (const kind of ['endpoint', 'config', 'model'] as const) {
+    for (const kind of RESOURCE_KINDS) {
       for (const c of this.created.filter((x) => x.kind === kind)) {
         try {
           await deleteResource(this.sagemaker, kind, c.name, this.poll);
@@ -283,21 +373,31 @@ export class Probe {
   }
 }
 
-/** `probe --cleanup`: deletes every endpoint, endpoint config and model whose name starts with the probe's prefix. */
+/** What the probe creates, in the order it deletes them (the rule before the queue it targets, the endpoint before its config). */
+type ResourceKind = 'rule' | 'alarm' | 'queue' | 'endpoint' | 'config' | 'model';
+const RESOURCE_KINDS: readonly ResourceKind[] = ['rule', 'alarm', 'queue', 'endpoint', 'config', 'model'];
+
+/** `probe --cleanup`: deletes every rule, alarm, queue, endpoint, endpoint config and model whose name starts with the probe's prefix. */
 export async function cleanupLeftovers(log: (line: string) => void = () => undefined): Promise<string[]> {
   const sagemaker = new SageMakerClient({});
   const deleted: string[] = [];
   const mine = (name: string | undefined): name is string => name?.startsWith(PROBE_PREFIX) === true;
-  const endpoints = (await sagemaker.send(new ListEndpointsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Endpoints ?? [];
-  const configs = (await sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).EndpointConfigs ?? [];
-  const models = (await sagemaker.send(new ListModelsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100 }))).Models ?? [];
+  const endpoints = await allPages((NextToken) => sagemaker.send(new ListEndpointsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.Endpoints);
+  const configs = await allPages((NextToken) => sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.EndpointConfigs);
+  const models = await allPages((NextToken) => sagemaker.send(new ListModelsCommand({ NameContains: PROBE_PREFIX, MaxResults: 100, NextToken })), (o) => o.Models);
+  const rules = await allPages((NextToken) => new EventBridgeClient({}).send(new ListRulesCommand({ NamePrefix: PROBE_PREFIX, NextToken })), (o) => o.Rules);
+  const alarms = await allPages((NextToken) => new CloudWatchClient({}).send(new DescribeAlarmsCommand({ AlarmNamePrefix: PROBE_PREFIX, NextToken })), (o) => o.MetricAlarms);
+  const queues = await allPages((NextToken) => new SQSClient({}).send(new ListQueuesCommand({ QueueNamePrefix: PROBE_PREFIX, NextToken })), (o) => o.QueueUrls);
   const found = [
+    ...rules.map((r) => ({ kind: 'rule' as const, name: r.Name })),
+    ...alarms.map((a) => ({ kind: 'alarm' as const, name: a.AlarmName })),
+    ...queues.map((url) => ({ kind: 'queue' as const, name: url })),
     ...endpoints.map((e) => ({ kind: 'endpoint' as const, name: e.EndpointName })),
     ...configs.map((c) => ({ kind: 'config' as const, name: c.EndpointConfigName })),
     ...models.map((m) => ({ kind: 'model' as const, name: m.ModelName })),
   ];
   for (const f of found) {
-    if (!mine(f.name)) continue;
+    if (f.name === undefined || !mine(f.kind === 'queue' ? f.name.split('/').pop() : f.name)) continue;
     await deleteResource(sagemaker, f.kind, f.name);
     log(`deleted ${f.kind} ${f.name}`);
     deleted.push(`${f.kind} ${f.name}`);
@@ -305,9 +405,27 @@ export async function cleanupLeftovers(log: (line: string) => void = () => undef
   return deleted;
 }
 
+/** Every item of a paginated List* call (NextToken until the last page). */
+async function allPages<O extends { NextToken?: string }, T>(call: (token: string | undefined) => Promise<O>, items: (out: O) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call(token);
+    all.push(...(items(out) ?? []));
+    token = out.NextToken;
+  } while (token);
+  return all;
+}
+
 /** An endpoint still Creating or Updating cannot be deleted ("Cannot update in-progress endpoint"): wait up to an hour. */
-async function deleteResource(sagemaker: SageMakerClient, kind: 'endpoint' | 'config' | 'model', name: string, pollMs = 15_000): Promise<void> {
-  if (kind === 'endpoint') {
+async function deleteResource(sagemaker: SageMakerClient, kind: ResourceKind, name: string, pollMs = 15_000): Promise<void> {
+  if (kind === 'rule') {
+    const events = new EventBridgeClient({});
+    await events.send(new RemoveTargetsCommand({ Rule: name, Ids: ['probe-queue'] }));
+    await events.send(new DeleteRuleCommand({ Name: name }));
+  } else if (kind === 'alarm') await new CloudWatchClient({}).send(new DeleteAlarmsCommand({ AlarmNames: [name] }));
+  else if (kind === 'queue') await new SQSClient({}).send(new DeleteQueueCommand({ QueueUrl: name }));
+  else if (kind === 'endpoint') {
     for (let waited = 0; ; waited += pollMs) {
       try {
         await sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }));

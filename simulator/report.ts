@@ -34,6 +34,7 @@ export function summaryText(summary: Summary): string {
     `  capacity             peak ${summary.peakInstances} instances, ${summary.instanceHours} instance-hours, ${summary.modelDownloads} model data downloads`,
     `  invariants           ${summary.invariants.filter((i) => i.holds).length}/${summary.invariants.length} hold`,
   ];
+  if (summary.throttledCalls > 0) lines.splice(lines.length - 1, 0, `  throttled calls      ${summary.throttledCalls} (refused by an API's request rate; the SDK and the state machine retry them)`);
   if (summary.rollouts.length > 1) {
     lines.splice(1, 0, `  rollouts             ${summary.rollouts.map((r) => `${r.version} ${r.kind === 'create' ? 'create ' : ''}${r.outcome}`).join(', ')}`);
   }
@@ -58,9 +59,10 @@ export function summaryTable(summaries: Summary[]): string {
     s.rolloutToEndSeconds === null ? '-' : String(s.rolloutToEndSeconds),
     String(s.peakInstances),
     String(s.instanceHours),
+    String(s.throttledCalls),
     `${s.invariants.filter((i) => i.holds).length}/${s.invariants.length}`,
   ]);
-  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'peak inst', 'inst-h', 'invariants'];
+  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'peak inst', 'inst-h', 'throttled', 'invariants'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -134,6 +134,11 @@ export interface Faults {
   /** SageMaker control-plane calls answer ThrottlingException inside these windows. */
   readonly throttle?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
   /**
+   * Lower request rates for some APIs than the account's defaults (simulator/calibration.ts API_RATES), keyed
+   * `<service>:<operation>` (e.g. `sagemaker:DescribeEndpoint`): what other workloads of the account leave to this one.
+   */
+  readonly apiRates?: Array<{ readonly api: string; readonly perSecond: number; readonly bucket?: number }>;
+  /**
    * The next candidate provisioning reverts silently or with a reason; or the next CreateEndpoint ends `Failed`
    * (DescribeEndpoint EndpointStatus Failed, with a FailureReason).
    */
@@ -354,6 +359,13 @@ export const SCENARIO_SCHEMA = {
         throttle: {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
+        },
+        apiRates: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['api', 'perSecond'],
+            properties: { api: { type: 'string', pattern: '^[a-z0-9-]+:[A-Za-z]+$' }, perSecond: { type: 'number', exclusiveMinimum: 0 }, bucket: { type: 'number', minimum: 1 } },
+          },
         },
         provisioning: { enum: ['silent-revert', 'reported-revert', 'create-failed'] },
         alarmEvents: { enum: ['duplicate', 'lost'] },

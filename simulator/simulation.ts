@@ -15,12 +15,12 @@ import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, Synthesized
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
-import { Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
+import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
 import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
-import { BusEvent } from './twin/eventbridge';
+import { BusEvent, alarmStateEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
@@ -207,6 +207,7 @@ export async function simulate(
     })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
+    apiRates: apiRatesOf(scenario),
   });
 
   for (const [version, profile] of Object.entries(scenario.versions)) {
@@ -656,10 +657,7 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
     const slot = slotOf(change.alarm);
     r.alarms.push({ ...change, slot });
     emit('alarm', `${shortAlarm(change.alarm.AlarmName)}${slot ? ` [${slot}]` : ''}: ${change.from} -> ${change.to}`, { reason: change.reason });
-    twin.eventbridge.publish({
-      source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: [change.arn], time: change.at,
-      detail: { alarmName: change.alarm.AlarmName, state: { value: change.to, reason: change.reason, timestamp: new Date(change.at).toISOString() }, previousState: { value: change.from } },
-    });
+    twin.eventbridge.publish(alarmStateEvent(change));
   };
   twin.stepfunctions.onExecutionEnd = (e) => emit('execution', `execution ${e.name} ${e.status}${e.cause ? `: ${e.cause}` : ''}`);
   twin.runtime.onRequest = (req) => r.smokeRequests.push(req);
@@ -739,6 +737,14 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
 }
 
 /** The simulated AWS environment (region, fake credentials, quiet logs); returns the function that restores the real one. */
+/** The account's API rates with the scenario's lower ones over them (a rate without a bucket bursts to one second's worth). */
+function apiRatesOf(scenario: Scenario): Record<string, ApiRate> {
+  const lowered = (scenario.faults?.apiRates ?? []).map((r) => [r.api, {
+    perSecond: r.perSecond, bucket: r.bucket ?? Math.max(1, r.perSecond), source: `scenario ${scenario.name}: faults.apiRates`,
+  }]);
+  return { ...API_RATES, ...Object.fromEntries(lowered) };
+}
+
 export function setProcessEnv(): () => void {
   const saved = { ...process.env };
   Object.assign(process.env, {

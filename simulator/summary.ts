@@ -49,6 +49,8 @@ export interface Summary {
   readonly decisions: number;
   /** AWS requests IAM refused (AccessDenied): each is a permission the controller's roles lack. 0 expected. */
   readonly denials: number;
+  /** AWS requests refused by an API's request rate (twin/throttling.ts), before any retry: the SDK and the state machine retry them. */
+  readonly throttledCalls: number;
   /** Every CloudFormation request in order: the version it declared and how it was answered. */
   readonly cloudFormation: Array<{ readonly requestType: string; readonly version: string; readonly status: string; readonly reason?: string }>;
   readonly invariants: InvariantResult[];
@@ -105,6 +107,7 @@ export function summarize(run: RunRecord): Summary {
     simulatedSeconds: seconds(run.end - run.start),
     decisions: run.history.length,
     denials: run.controlPlaneCalls.filter((c) => c.denied).length,
+    throttledCalls: run.controlPlaneCalls.filter((c) => c.throttled).length,
     cloudFormation: run.cfnRequests.map((request) => {
       const answer = run.cfnResponses.find((c) => c.requestId === request.requestId);
       return { requestType: request.requestType, version: request.version, status: answer?.status ?? 'unanswered', ...(answer?.reason ? { reason: answer.reason } : {}) };

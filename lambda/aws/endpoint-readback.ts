@@ -10,6 +10,11 @@ export interface VariantReadback {
   /** Instances running now, and the count an update is moving to. */
   readonly currentInstanceCount?: number;
   readonly desiredInstanceCount?: number;
+  /**
+   * The digest path the variant's instances run (DeployedImages' ResolvedImage: "The specific digest path of the image
+   * hosted in this ProductionVariant", DeployedImage API reference), not the path the model names (SpecifiedImage).
+   */
+  readonly resolvedImage?: string;
 }
 
 /** DescribeEndpoint reduced to what the controller verifies: status, running config and variant weights. */
@@ -28,6 +33,7 @@ function viewOf(out: DescribeEndpointOutput): EndpointView {
       desiredWeight: v.DesiredWeight,
       currentInstanceCount: v.CurrentInstanceCount,
       desiredInstanceCount: v.DesiredInstanceCount,
+      resolvedImage: v.DeployedImages?.[0]?.ResolvedImage,
     })),
   };
 }

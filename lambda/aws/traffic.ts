@@ -21,7 +21,7 @@ export interface WeightChange {
  * time. The one weight lever shared by shift, rollback, revert, the guard listener and the deploy provider.
  */
 export async function applyWeights(endpointName: string, intent: Record<Slot, number>, options: ReadBackOptions = {}): Promise<WeightChange> {
-  const before = await describeEndpoint(endpointName);
+  const before = options.current ?? await describeEndpoint(endpointName);
   const beforeWeights = desiredWeightsOf(before);
   if (sameWeights(beforeWeights, intent)) {
     return { changed: false, before: beforeWeights, after: beforeWeights };
@@ -54,6 +54,8 @@ export async function applyWeights(endpointName: string, intent: Record<Slot, nu
 
 export interface ReadBackOptions {
   readonly sleep?: Sleep;
+  /** The endpoint as the caller read it just now (DescribeEndpoint), so it is not read again before the update. */
+  readonly current?: EndpointView;
 }
 
 /**

@@ -55,6 +55,15 @@ export class ArtifactsTwin {
     return image ? image.mediaType ?? DOCKER_MANIFEST : undefined;
   }
 
+  /** The digest path of an ECR image URI (`<registry>/<repository>@<digest>`) as its tag or digest names it now, if the twin holds it. */
+  resolve(imageUri: string): string | undefined {
+    const match = /^([^/]+)\/([^:@]+)(?:@(sha256:[0-9a-f]+)|:(.+))?$/.exec(imageUri);
+    if (!match) return undefined;
+    const [, registry, repository, digest, tag = 'latest'] = match;
+    const image = this.images.find((i) => i.repository === repository && (digest ? i.digest === digest : i.tag === tag));
+    return image ? `${registry}/${repository}@${image.digest}` : undefined;
+  }
+
   ecrOperations(): Record<string, (input: any) => unknown> {
     const find = (repositoryName: string, ids: Array<{ imageTag?: string; imageDigest?: string }>) =>
       ids.map((id) => this.images.find((i) => i.repository === repositoryName && (i.tag === id.imageTag || i.digest === id.imageDigest)));

@@ -1,4 +1,5 @@
 import { evaluateMetricMath, parseMetricMath } from './metric-math';
+import { pageOf } from './pages';
 import { ServiceError, epochSeconds } from './wire';
 import { byText } from '../order';
 
@@ -84,6 +85,7 @@ export class CloudWatchTwin {
       PutMetricAlarm: (i) => { this.putAlarm(i); return {}; },
       PutCompositeAlarm: (i) => { this.putCompositeAlarm(i); return {}; },
       SetAlarmState: (i) => { this.setAlarmState(i.AlarmName, i.StateValue, i.StateReason); return {}; },
+      DeleteAlarms: (i) => { for (const name of i.AlarmNames ?? []) { this.alarms.delete(name); this.compositeAlarms.delete(name); } return {}; },
     };
   }
 
@@ -295,7 +297,25 @@ export class CloudWatchTwin {
     }
   }
 
-  private getMetricData(i: { MetricDataQueries: MetricQuery[]; StartTime: number; EndTime: number }) {
+  /**
+   * GetMetricData: "MaxDatapoints: The maximum number of data points the request should return before paginating. If you
+   * omit this, the default of 100,800 is used" (GetMetricData API reference,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html); the rest comes with a
+   * NextToken, and a token CloudWatch did not issue is InvalidNextToken (its documented error). The twin pages over the
+   * datapoints of all queries in order.
+   */
+  private getMetricData(i: { MetricDataQueries: MetricQuery[]; StartTime: number; EndTime: number; NextToken?: string; MaxDatapoints?: number }) {
+    const all = this.metricDataResults(i);
+    const points = all.flatMap((r, q) => r.Timestamps.map((_, k) => ({ q, k })));
+    const { items, nextToken } = pageOf(points, i.NextToken, i.MaxDatapoints, { defaultSize: 100_800, maxSize: Number.MAX_SAFE_INTEGER, invalidToken: 'InvalidNextToken' });
+    const results = all.map((r, q) => {
+      const mine = items.filter((p) => p.q === q).map((p) => p.k);
+      return { ...r, Timestamps: mine.map((k) => r.Timestamps[k]), Values: mine.map((k) => r.Values[k]), StatusCode: nextToken && mine.length < r.Timestamps.length ? 'PartialData' : 'Complete' };
+    });
+    return { MetricDataResults: results, Messages: [], ...(nextToken ? { NextToken: nextToken } : {}) };
+  }
+
+  private metricDataResults(i: { MetricDataQueries: MetricQuery[]; StartTime: number; EndTime: number }) {
     const end = i.EndTime * 1000;
     const results = [];
     for (const q of i.MetricDataQueries) {
@@ -309,12 +329,18 @@ export class CloudWatchTwin {
         if (v !== undefined) { timestamps.push(epochSeconds(t)); values.push(v); }
       }
       // CloudWatch returns newest first by default (TimestampDescending).
-      results.push({ Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: timestamps.reverse(), Values: values.reverse(), StatusCode: 'Complete' });
+      results.push({ Id: q.Id, Label: q.MetricStat.Metric.MetricName, Timestamps: timestamps.reverse(), Values: values.reverse() });
     }
-    return { MetricDataResults: results, Messages: [] };
+    return results;
   }
 
-  private async describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string; AlarmTypes?: string[] }) {
+  /**
+   * DescribeAlarms pages metric alarms, then composite alarms: "MaxRecords: The maximum number of alarm descriptions to
+   * retrieve. Valid Range: Minimum value of 1. Maximum value of 100", NextToken, InvalidNextToken for a token it did not
+   * issue (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html). The page size when
+   * MaxRecords is omitted is not documented (unverified: the probe measures it); the twin uses 50.
+   */
+  private async describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string; AlarmTypes?: string[]; NextToken?: string; MaxRecords?: number }) {
     const named = (name: string) => (!i.AlarmNames || i.AlarmNames.includes(name)) && (!i.AlarmNamePrefix || name.startsWith(i.AlarmNamePrefix));
     // AlarmTypes: "If you omit this parameter, only metric alarms are returned, even if composite alarms exist" (API reference).
     const types = i.AlarmTypes ?? ['MetricAlarm'];
@@ -329,7 +355,13 @@ export class CloudWatchTwin {
       StateUpdatedTimestamp: epochSeconds(a.updatedAt),
       ActionsEnabled: true,
     });
-    return { MetricAlarms: wanted.map(described), CompositeAlarms: composites.map(described) };
+    const all = [...wanted.map((a) => ({ kind: 'MetricAlarms', a })), ...composites.map((a) => ({ kind: 'CompositeAlarms', a }))];
+    const { items, nextToken } = pageOf(all, i.NextToken, i.MaxRecords, { defaultSize: 50, maxSize: 100, invalidToken: 'InvalidNextToken' });
+    return {
+      MetricAlarms: items.filter((x) => x.kind === 'MetricAlarms').map((x) => described(x.a)),
+      CompositeAlarms: items.filter((x) => x.kind === 'CompositeAlarms').map((x) => described(x.a)),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
   }
 }
 

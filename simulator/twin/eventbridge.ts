@@ -25,6 +25,9 @@ export class EventBridgeTwin {
   readonly rules: Rule[] = [];
   readonly published: BusEvent[] = [];
   deliver: (target: string, event: BusEvent) => void = () => undefined;
+  /** Delivery to an SQS queue target (what the probe's rule targets); the service twin wires it to its SQS. */
+  deliverToQueue: (queueArn: string, body: string) => void = () => undefined;
+  private delivered = 0;
 
   constructor(private readonly delivery: EventDelivery) {}
 
@@ -39,7 +42,32 @@ export class EventBridgeTwin {
         });
         return { FailedEntryCount: 0, Entries: entries };
       },
+      // Rules created through the API (the probe's; the controller's come from the template): PutRule with an event
+      // pattern, PutTargets, RemoveTargets, DeleteRule, ListRules (EventBridge API reference).
+      PutRule: (i: { Name: string; EventPattern: string }) => {
+        const rule = this.rules.find((r) => r.name === i.Name);
+        if (rule) rule.pattern = JSON.parse(i.EventPattern);
+        else this.rules.push({ name: i.Name, pattern: JSON.parse(i.EventPattern), targets: [] });
+        return { RuleArn: `arn:aws:events:us-east-1:123456789012:rule/${i.Name}` };
+      },
+      PutTargets: (i: { Rule: string; Targets: Array<{ Id: string; Arn: string }> }) => {
+        this.rule(i.Rule).targets.push(...i.Targets.map((t) => t.Arn));
+        return { FailedEntryCount: 0, FailedEntries: [] };
+      },
+      RemoveTargets: (i: { Rule: string }) => { this.rule(i.Rule).targets.length = 0; return { FailedEntryCount: 0, FailedEntries: [] }; },
+      DeleteRule: (i: { Name: string }) => {
+        if (this.rule(i.Name).targets.length > 0) throw new ServiceError('ValidationException', 'Rule can\'t be deleted since it has targets.');
+        this.rules.splice(this.rules.findIndex((r) => r.name === i.Name), 1);
+        return {};
+      },
+      ListRules: (i: { NamePrefix?: string }) => ({ Rules: this.rules.filter((r) => r.name.startsWith(i.NamePrefix ?? '')).map((r) => ({ Name: r.name })) }),
     };
+  }
+
+  private rule(name: string): Rule {
+    const rule = this.rules.find((r) => r.name === name);
+    if (!rule) throw new ServiceError('ResourceNotFoundException', `Rule ${name} does not exist.`);
+    return rule;
   }
 
   /** An event from a service (CloudWatch alarm state changes): matched against the rules and delivered. */
@@ -52,11 +80,23 @@ export class EventBridgeTwin {
       for (const target of rule.targets) {
         for (let c = 0; c < copies; c++) {
           const spread = (this.delivery.spreadSeconds ?? 0) * (this.delivery.random?.() ?? 0);
-          setTimeout(() => this.deliver(target, event), (this.delivery.delaySeconds + spread + c) * 1000);
+          const send = target.startsWith('arn:aws:sqs:')
+            // An SQS target receives the event as EventBridge sends it: the envelope with id, account, region and ISO time.
+            ? () => this.deliverToQueue(target, JSON.stringify({ version: '0', id: `sim-event-q${++this.delivered}`, account: '123456789012', region: 'us-east-1', ...event, time: new Date(event.time).toISOString() }))
+            : () => this.deliver(target, event);
+          setTimeout(send, (this.delivery.delaySeconds + spread + c) * 1000);
         }
       }
     }
   }
+}
+
+/** The event CloudWatch sends EventBridge when an alarm changes state ("Alarm events and EventBridge", CloudWatch user guide). */
+export function alarmStateEvent(change: { alarm: { AlarmName: string }; arn: string; from: string; to: string; reason: string; at: number }): BusEvent {
+  return {
+    source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change', resources: [change.arn], time: change.at,
+    detail: { alarmName: change.alarm.AlarmName, state: { value: change.to, reason: change.reason, timestamp: new Date(change.at).toISOString() }, previousState: { value: change.from } },
+  };
 }
 
 /** EventBridge event pattern matching: value lists, prefix, anything-but, exists, numeric equality, nesting. */

@@ -15,8 +15,11 @@ import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
 import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
+import { SqsTwin } from './sqs';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
+import { ApiThrottle, throttledResponse } from './throttling';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
+import { API_RATES, ApiRate } from '../calibration';
 
 export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
@@ -28,6 +31,8 @@ export interface TwinOptions {
   images: StoredImage[];
   random: Random;
   invoke: LambdaInvoker;
+  /** Each API's request rate (default: simulator/calibration.ts API_RATES; a scenario's faults can lower them). */
+  apiRates?: Readonly<Record<string, ApiRate>>;
 }
 
 /** Every AWS service the controller calls, behind one wire-level entry point. */
@@ -39,6 +44,8 @@ export class ServiceTwin {
   readonly stepfunctions: StepFunctionsTwin;
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
+  /** The probe's queue for timing EventBridge deliveries. */
+  readonly sqs = new SqsTwin();
   readonly artifacts: ArtifactsTwin;
   /** The account's instance quotas, as the twin's SageMaker enforces them. */
   readonly serviceQuotas: ServiceQuotasTwin;
@@ -47,9 +54,12 @@ export class ServiceTwin {
   /** Authorizes every request a Lambda function signs against its role's policies from the template. */
   readonly iam = new IamAuthorizer();
   /** Every control-plane call, for the timeline and the invariant checks; `denied`: IAM refused it. */
-  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string }> = [];
+  readonly calls: Array<{ at: number; service: string; operation: string; caller?: string; error?: string; denied?: string; throttled?: boolean }> = [];
+  /** Each API's token bucket (simulator/twin/throttling.ts). */
+  private readonly throttle: ApiThrottle;
 
   constructor(options: TwinOptions) {
+    this.throttle = new ApiThrottle(options.apiRates ?? API_RATES);
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
     this.autoScaling = new ApplicationAutoScalingTwin((endpoint, variant) =>
@@ -60,8 +70,10 @@ export class ServiceTwin {
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
+    this.eventbridge.deliverToQueue = (arn, body) => this.sqs.deliver(arn, body);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
+    this.sagemaker.resolveImage = (image) => this.artifacts.resolve(image);
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
@@ -74,11 +86,16 @@ export class ServiceTwin {
     const operation = target ? target.slice(target.indexOf('.') + 1) : `${request.method} ${request.path}`;
     const principal = signingFunction.getStore();
     const refused = await this.refusal(principal, service, request);
-    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method) : await this.serveWithFleet(service, operation, request, principal);
+    // The account's rate for the API: a throttled request is refused before it is served (its token bucket is empty).
+    const throttled = !refused && !this.throttle.take(apiOf(service, request), Date.now());
+    const response = refused ? accessDenied(service, this.iam.sessionArn(principal!), refused, request.method)
+      : throttled ? throttledResponse(service) : await this.serveWithFleet(service, operation, request, principal);
+    const error = response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined;
     this.calls.push({
-      at: Date.now(), service, operation, caller: caller.getStore(),
-      error: response.statusCode >= 300 ? response.headers['x-amzn-errortype'] ?? response.headers['x-amz-error-code'] ?? String(response.statusCode) : undefined,
+      at: Date.now(), service, operation, caller: caller.getStore(), error,
       ...(refused ? { denied: `${refused.action} on ${refused.resource}` } : {}),
+      // Refused by the API's rate, or by a scenario's throttling window (SageMakerBehaviour.throttled).
+      ...(throttled || error === 'ThrottlingException' ? { throttled: true } : {}),
     });
     return response;
   }
@@ -122,6 +139,7 @@ export class ServiceTwin {
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
       case 'application-autoscaling': return serveJson(request, this.autoScaling.operations());
+      case 'sqs': return serveJson(request, this.sqs.operations(), 'application/x-amz-json-1.0');
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -133,7 +151,7 @@ function serviceOf(request: WireRequest): string {
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
     ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
-    ['AnyScaleFrontendService.', 'application-autoscaling'],
+    ['AnyScaleFrontendService.', 'application-autoscaling'], ['AmazonSQS.', 'sqs'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];
@@ -141,6 +159,12 @@ function serviceOf(request: WireRequest): string {
   if (host.startsWith('runtime.sagemaker.')) return 'sagemaker-runtime';
   if (/(^|\.)s3[.-]/.test(host)) return 's3';
   return host.split('.')[0];
+}
+
+/** `<service>:<operation>` as API_RATES names it (S3's REST calls by method). */
+function apiOf(service: string, request: WireRequest): string {
+  if (service === 's3') return `s3:${request.method === 'HEAD' ? 'HeadObject' : 'GetObject'}`;
+  return `${service}:${requestInput(service, request).operation}`;
 }
 
 /** The operation and its parameters: JSON body (X-Amz-Target), or the Query protocol's form (SNS). */

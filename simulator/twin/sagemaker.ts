@@ -1,10 +1,26 @@
 import { checkMetricsConfig, checkNetworkIsolation, checkVariantOptions, checkVpcConfig } from './sagemaker-options';
+import { PageLimits, pageOf } from './pages';
 import { ServiceError, epochSeconds } from './wire';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 const IN_PROGRESS = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+/**
+ * ListModels, ListEndpointConfigs, ListEndpoints: "MaxResults ... Valid Range: Minimum value of 1. Maximum value of 100"
+ * with NextToken "if the response is truncated" (SageMaker API reference, e.g.
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListEndpointConfigs.html). The page size when MaxResults
+ * is omitted is not documented (unverified: the probe measures it); the twin uses 10, so a caller that reads one page
+ * misses what a real account with more than a page would hold. A token SageMaker did not issue: the error name is
+ * unverified (the probe reports what SageMaker answers: its `invalidPageToken` fact).
+ */
+const LIST_PAGE: PageLimits = { defaultSize: 10, maxSize: 100, invalidToken: 'ValidationException' };
+/**
+ * ListTags: "MaxResults ... Valid Range: Minimum value of 50" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListTags.html);
+ * no maximum or default is documented (the twin: 50, and at most 100 asked). A resource holds at most 50 user tags
+ * ("Tagging AWS resources" user guide, tag limits), so one page of 50 or more holds them all.
+ */
+const LIST_TAGS_PAGE: PageLimits = { defaultSize: 50, minSize: 50, maxSize: 100, invalidToken: 'ValidationException' };
 
 /** How long SageMaker takes, and what goes wrong: set by the scenario. */
 export interface SageMakerBehaviour {
@@ -50,9 +66,20 @@ interface Variant {
   ServerlessConfig?: unknown;
 }
 
+/**
+ * The image a variant's instances run: "SpecifiedImage: The image path you specified when you created the model",
+ * "ResolvedImage: The specific digest path of the image hosted in this ProductionVariant", "ResolutionTime: The date and
+ * time when the image path for the model resolved to the ResolvedImage" (DeployedImage, SageMaker API reference,
+ * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeployedImage.html). Resolved when a fleet is brought up
+ * (every CreateEndpoint and UpdateEndpoint deploys a new fleet, API_UpdateEndpoint), so an unchanged variant of an
+ * update gets a new ResolutionTime, and an image given by tag is resolved to what the tag points at then.
+ */
+interface DeployedImage { specified: string; resolved: string; at: number }
+
 interface LiveVariant {
   name: string;
   modelName: string;
+  image?: DeployedImage;
   instanceType?: string;
   currentWeight: number;
   desiredWeight: number;
@@ -109,28 +136,35 @@ export class SageMakerTwin {
       CreateModel: guard('CreateModel', (i) => this.createModel(i)),
       DescribeModel: guard('DescribeModel', (i) => this.describeModel(i)),
       DeleteModel: guard('DeleteModel', (i) => { this.need(this.models, i.ModelName, 'model'); this.models.delete(i.ModelName); return {}; }),
-      ListModels: guard('ListModels', (i) => ({ Models: this.list(this.models.keys(), i.NameContains).map((n) => ({ ModelName: n, ModelArn: this.arn('model', n), CreationTime: 0 })) })),
+      ListModels: guard('ListModels', (i) => this.page('Models', this.list(this.models.keys(), i.NameContains), i, (n) => ({ ModelName: n, ModelArn: this.arn('model', n), CreationTime: 0 }))),
       CreateEndpointConfig: guard('CreateEndpointConfig', (i) => this.createEndpointConfig(i)),
       DescribeEndpointConfig: guard('DescribeEndpointConfig', (i) => this.describeEndpointConfig(i)),
       DeleteEndpointConfig: guard('DeleteEndpointConfig', (i) => this.deleteEndpointConfig(i)),
-      ListEndpointConfigs: guard('ListEndpointConfigs', (i) => ({
-        EndpointConfigs: this.list(this.configs.keys(), i.NameContains).map((n) => ({ EndpointConfigName: n, EndpointConfigArn: this.arn('endpoint-config', n), CreationTime: 0 })),
-      })),
+      ListEndpointConfigs: guard('ListEndpointConfigs', (i) => this.page('EndpointConfigs', this.list(this.configs.keys(), i.NameContains), i,
+        (n) => ({ EndpointConfigName: n, EndpointConfigArn: this.arn('endpoint-config', n), CreationTime: 0 }))),
       CreateEndpoint: guard('CreateEndpoint', (i) => this.createEndpoint(i)),
       UpdateEndpoint: guard('UpdateEndpoint', (i) => this.updateEndpoint(i)),
       UpdateEndpointWeightsAndCapacities: guard('UpdateEndpointWeightsAndCapacities', (i) => this.updateWeights(i)),
       DescribeEndpoint: guard('DescribeEndpoint', (i) => this.describeEndpoint(i)),
       // ListEndpoints API reference: NameContains filters by a substring of the name (the probe's --cleanup finds its leftovers).
-      ListEndpoints: guard('ListEndpoints', (i) => ({
-        Endpoints: this.list(this.endpoints.keys(), i.NameContains).map((n) => ({
-          EndpointName: n, EndpointArn: this.arn('endpoint', n), EndpointStatus: this.endpoints.get(n)!.status, CreationTime: 0, LastModifiedTime: 0,
-        })),
-      })),
+      ListEndpoints: guard('ListEndpoints', (i) => this.page('Endpoints', this.list(this.endpoints.keys(), i.NameContains), i, (n) => ({
+        EndpointName: n, EndpointArn: this.arn('endpoint', n), EndpointStatus: this.endpoints.get(n)!.status, CreationTime: 0, LastModifiedTime: 0,
+      }))),
       DeleteEndpoint: guard('DeleteEndpoint', (i) => this.deleteEndpoint(i)),
       // Tags of endpoints, addressed by ARN (SageMaker API reference: AddTags adds or overwrites keys, ListTags, DeleteTags;
       // CreateEndpoint takes Tags). Keys up to 128 characters, values up to 256 (the Tag data type).
-      AddTags: guard('AddTags', (i) => { for (const t of this.validTags(i.Tags)) this.tagged(i.ResourceArn).set(t.Key, t.Value ?? ''); return { Tags: i.Tags }; }),
-      ListTags: guard('ListTags', (i) => ({ Tags: [...this.tagged(i.ResourceArn)].map(([Key, Value]) => ({ Key, Value })) })),
+      AddTags: guard('AddTags', (i) => {
+        const tags = this.tagged(i.ResourceArn);
+        const keys = new Set([...tags.keys(), ...this.validTags(i.Tags).map((t) => t.Key)]);
+        // At most 50 user tags on a resource ("Tagging AWS resources" user guide); the message wording is unverified.
+        if (keys.size > 50) throw new ServiceError('ValidationException', `A resource can have at most 50 tags; ${i.ResourceArn} would have ${keys.size}`);
+        for (const t of this.validTags(i.Tags)) tags.set(t.Key, t.Value ?? '');
+        return { Tags: i.Tags };
+      }),
+      ListTags: guard('ListTags', (i) => {
+        const { items, nextToken } = pageOf([...this.tagged(i.ResourceArn)], i.NextToken, i.MaxResults, LIST_TAGS_PAGE);
+        return { Tags: items.map(([Key, Value]) => ({ Key, Value })), ...(nextToken ? { NextToken: nextToken } : {}) };
+      }),
       DeleteTags: guard('DeleteTags', (i) => { for (const key of i.TagKeys ?? []) this.tagged(i.ResourceArn).delete(key); return {}; }),
     };
   }
@@ -172,6 +206,8 @@ export class SageMakerTwin {
 
   /** The manifest media type of an ECR image (the service twin wires it to its ECR). */
   imageManifestMediaType: (image: string) => string | undefined = () => undefined;
+  /** The digest path of an ECR image (`<registry>/<repository>@sha256:...`) as its tag or digest names it now (wired to the ECR twin). */
+  resolveImage: (image: string) => string | undefined = () => undefined;
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -398,7 +434,7 @@ export class SageMakerTwin {
       LastModifiedTime: epochSeconds(ep.modifiedAt),
       ProductionVariants: ep.variants.map((v) => ({
         VariantName: v.name,
-        DeployedImages: [{ SpecifiedImage: String((this.models.get(v.modelName)?.PrimaryContainer as any)?.Image ?? '') }],
+        DeployedImages: v.image ? [{ SpecifiedImage: v.image.specified, ResolvedImage: v.image.resolved, ResolutionTime: epochSeconds(v.image.at) }] : [],
         CurrentWeight: v.currentWeight,
         DesiredWeight: v.desiredWeight,
         CurrentInstanceCount: v.currentInstanceCount,
@@ -421,7 +457,7 @@ export class SageMakerTwin {
   /** The tags of the endpoint an ARN names (the twin tags endpoints only). */
   private tagged(arn: string): Map<string, string> {
     const ep = [...this.endpoints.values()].find((e) => e.arn === arn);
-    // unverified: the probe measures which error SageMaker answers for the tags of a missing endpoint.
+    // unverified: the probe reports which error SageMaker answers for the tags of a missing endpoint (`tagsOfMissingEndpoint`).
     if (!ep) throw new ServiceError('ResourceNotFound', `Resource ${arn} does not exist.`);
     return ep.tags;
   }
@@ -459,7 +495,12 @@ export class SageMakerTwin {
   /** A new fleet starts: its instances run from now on, and each variant downloads its model data onto it. */
   private bringUp(ep: Endpoint, incoming: LiveVariant[]) {
     ep.incoming = incoming;
-    for (const v of incoming) this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+    for (const v of incoming) {
+      this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+      const specified = String((this.models.get(v.modelName)?.PrimaryContainer as { Image?: string } | undefined)?.Image ?? '');
+      // An image outside the twin's ECR resolves to itself (what SageMaker reports for one is unverified: the probe measures it).
+      if (specified) v.image = { specified, resolved: this.resolveImage(specified) ?? specified, at: Date.now() };
+    }
     this.logInstances();
   }
 
@@ -509,6 +550,12 @@ export class SageMakerTwin {
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new ServiceError('ValidationException', `1 validation error detected: Value '${String(name)}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`);
     }
+  }
+
+  /** One page of a List* answer (LIST_PAGE), its items under `key`, NextToken while more follow. */
+  private page(key: string, names: string[], input: { NextToken?: string; MaxResults?: number }, summary: (name: string) => Record<string, unknown>) {
+    const { items, nextToken } = pageOf(names, input.NextToken, input.MaxResults, LIST_PAGE);
+    return { [key]: items.map(summary), ...(nextToken ? { NextToken: nextToken } : {}) };
   }
 
   private list(names: Iterable<string>, contains?: string): string[] {

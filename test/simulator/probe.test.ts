@@ -1,3 +1,6 @@
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_CALIBRATION, parseCalibration } from '../../simulator/calibration';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Probe, cleanupLeftovers } from '../../simulator/probe';
@@ -27,16 +30,29 @@ describe('the real-account probe, run against the twin', () => {
     // the one before it), read up to one poll late.
     within('metricLagSeconds', 0, DEFAULT_CALIBRATION.metricLagSpreadSeconds + 5);
     within('metricLagSpreadSeconds', DEFAULT_CALIBRATION.metricLagSpreadSeconds, 5);
+    // Alarm events: the earliest of 10 deliveries is the delay plus the smallest share of the spread drawn; their
+    // spread is at most the configured one; the twin sends none twice.
+    within('eventDelaySeconds', 0, DEFAULT_CALIBRATION.eventDelaySpreadSeconds);
+    within('eventDelaySpreadSeconds', DEFAULT_CALIBRATION.eventDelaySpreadSeconds, 0);
+    expect(measured('eventDelaySpreadSeconds')).toBeGreaterThan(0);
+    expect(result.facts.eventDeliverySeconds).toHaveLength(10);
+    expect(result.facts.eventDuplicates).toBe('0 of 10');
+    // The error answers the twin assumes come back as the twin gives them.
+    expect(result.facts.invalidPageToken).toMatch(/^ValidationException: Invalid pagination token/);
+    expect(result.facts.tagsOfMissingEndpoint).toMatch(/^ResourceNotFound: Resource .*-missing does not exist/);
     expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
     expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
+    // UpdateEndpoint brings up a new fleet for unchanged variants too: their images resolve again (DeployedImages).
+    expect(result.facts.unchangedVariantRecreated).toBe('true');
     // Nothing is left behind.
     expect([...twin.sagemaker.endpoints.keys(), ...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()]).toEqual([]);
+    expect([...twin.sqs.queues.keys(), ...twin.cloudwatch.alarms.keys(), ...twin.eventbridge.rules.map((r) => r.name)]).toEqual([]);
     // The file it writes is a calibration the simulator loads.
     expect(parseCalibration(JSON.stringify(result.calibration), 'probe.json', DEFAULT_CALIBRATION).createSeconds).toBe(measured('createSeconds'));
   });
 
   test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late) is measured as slower', async () => {
-    const slow = { ...DEFAULT_CALIBRATION, createSeconds: 600, weightsSeconds: 60, metricLagSeconds: 150, metricLagSpreadSeconds: 30, describeLagSeconds: 5 };
+    const slow = { ...DEFAULT_CALIBRATION, createSeconds: 600, weightsSeconds: 60, metricLagSeconds: 150, metricLagSpreadSeconds: 30, describeLagSeconds: 5, eventDelaySeconds: 20, eventDelaySpreadSeconds: 10 };
     const { result } = await probeTwin(slow);
     expect(result.calibration.createSeconds!.value).toBeGreaterThanOrEqual(600);
     expect(result.calibration.createSeconds!.value).toBeLessThanOrEqual(605);
@@ -46,6 +62,9 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.calibration.describeLagSeconds!.value).toBeLessThanOrEqual(6);
     expect(result.calibration.metricLagSeconds!.value).toBeGreaterThanOrEqual(150);
     expect(result.calibration.metricLagSeconds!.value).toBeLessThanOrEqual(150 + 30 + 5);
+    expect(result.calibration.eventDelaySeconds!.value).toBeGreaterThanOrEqual(20);
+    expect(result.calibration.eventDelaySeconds!.value).toBeLessThanOrEqual(30);
+    expect(result.calibration.eventDelaySpreadSeconds!.value).toBeLessThanOrEqual(10);
   });
 
   test('a probe whose endpoint ends Failed stops with the reason and still deletes what it created', async () => {
@@ -65,9 +84,19 @@ describe('the real-account probe, run against the twin', () => {
         await sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'a', ModelName: name, InstanceType: 'ml.c5.large', InitialInstanceCount: 1 }] }));
         await sagemaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: name }));
       }
-      expect(await cleanupLeftovers()).toEqual(['endpoint sagemaker-rollout-probe-old', 'config sagemaker-rollout-probe-old', 'model sagemaker-rollout-probe-old']);
-      return [...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()];
+      // What an interrupted event-delivery measurement leaves: a rule with its queue target, an alarm, the queue.
+      const queueUrl = (await new SQSClient({}).send(new CreateQueueCommand({ QueueName: 'sagemaker-rollout-probe-old' }))).QueueUrl!;
+      await new CloudWatchClient({}).send(new PutMetricAlarmCommand({ AlarmName: 'sagemaker-rollout-probe-old', Namespace: 'N', MetricName: 'M', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
+      await new CloudWatchClient({}).send(new PutMetricAlarmCommand({ AlarmName: 'my-own-alarm', Namespace: 'N', MetricName: 'M', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
+      const events = new EventBridgeClient({});
+      await events.send(new PutRuleCommand({ Name: 'sagemaker-rollout-probe-old', EventPattern: JSON.stringify({ source: ['aws.cloudwatch'] }) }));
+      await events.send(new PutTargetsCommand({ Rule: 'sagemaker-rollout-probe-old', Targets: [{ Id: 'probe-queue', Arn: 'arn:aws:sqs:us-east-1:123456789012:sagemaker-rollout-probe-old' }] }));
+      expect(await cleanupLeftovers()).toEqual([
+        'rule sagemaker-rollout-probe-old', 'alarm sagemaker-rollout-probe-old', `queue ${queueUrl}`,
+        'endpoint sagemaker-rollout-probe-old', 'config sagemaker-rollout-probe-old', 'model sagemaker-rollout-probe-old',
+      ]);
+      return [...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys(), ...twin.cloudwatch.alarms.keys(), ...twin.sqs.queues.keys(), ...twin.eventbridge.rules.map((r) => r.name)];
     });
-    expect(left).toEqual(['my-own-endpoint', 'my-own-endpoint']);
+    expect(left).toEqual(['my-own-endpoint', 'my-own-endpoint', 'my-own-alarm']);
   });
 });

@@ -99,6 +99,7 @@ function syntheticSummary(run: RunRecord): Summary {
     simulatedSeconds: 1200,
     decisions: run.history.length,
     denials: 0,
+    throttledCalls: 0,
     cloudFormation: [],
     invariants: [
       { id: 1, name: 'LKG untouched until promotion', holds: true, exercised: true, detail: 'LKG serving in all 5 snapshots' },

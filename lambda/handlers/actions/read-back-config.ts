@@ -20,6 +20,9 @@ export async function readBackConfig<D>(context: RolloutContext, now: number, de
   });
   // The fleet it runs once settled (instance-hours; meaningful on the decisions that end a wait).
   const fleet = { instances: instancesOf(readback) };
-  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName, fleet };
+  // What each slot serves by digest (DeployedImages' ResolvedImage): a new fleet resolves its image again, so this is
+  // the image the instances run, whatever the model's image path says.
+  const images = Object.fromEntries(readback.variants.flatMap((v) => (v.resolvedImage ? [[v.name, v.resolvedImage]] : [])));
+  const evidence = { status: readback.status, configName: readback.configName, failureReason: readback.failureReason, targetConfigName, fleet, images };
   return { targetConfigName, decision, evidence };
 }

@@ -1,6 +1,6 @@
 import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, weightsFor } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { describeEndpoint } from '../../aws/endpoint-readback';
+import { EndpointView, describeEndpoint } from '../../aws/endpoint-readback';
 import { publishMetrics } from '../../aws/metrics';
 import { namedError } from '../../aws/errors';
 import { getState, updateState } from '../../aws/state-table';
@@ -30,11 +30,13 @@ export const shiftTraffic: Action = async (context, env) => {
     throw new RangeError(`context.stepIndex ${stepIndex} is outside plan.steps (${context.spec.plan.steps.length} steps)`);
   }
   const stableSlot = required(context, 'stableSlot');
-  const short = await ensureCapacity(context, stepIndex, env);
-  if (short !== undefined) {
-    return short;
+  const capacity = await ensureCapacity(context, stepIndex, env);
+  if ('wait' in capacity) {
+    return capacity.wait;
   }
-  const change = await applyWeights(endpointName, weightsFor(stableSlot, step.percent));
+  // The capacity check's read is the read before the update: a second DescribeEndpoint right after it would draw on
+  // the account's rate for that API again (scenario api-rates-shared-by-many-rollouts).
+  const change = await applyWeights(endpointName, weightsFor(stableSlot, step.percent), { current: capacity.view });
   // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
   // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
   const after = await getState(endpointName);
@@ -65,11 +67,11 @@ export const shiftTraffic: Action = async (context, env) => {
 /**
  * The capacity check before a shift (instance-backed slots): reads the candidate's instances back and, when they are
  * fewer than the step needs, scales it (canary capacity) and waits. Returns the context to wait with, or undefined when
- * the candidate is ready. Weights move only once it is, so scaling never races with a shift.
+ * the candidate is ready (with the endpoint as it read it). Weights move only once it is, so scaling never races with a shift.
  */
-async function ensureCapacity(context: RolloutContext, stepIndex: number, env: ActionEnv): Promise<RolloutContext | undefined> {
+async function ensureCapacity(context: RolloutContext, stepIndex: number, env: ActionEnv): Promise<{ wait: RolloutContext } | { view?: EndpointView }> {
   const { spec } = context;
-  if (spec.version.serverless !== undefined) return undefined;
+  if (spec.version.serverless !== undefined) return {};
   const candidateSlot = required(context, 'candidateSlot');
   const view = await describeEndpoint(spec.endpointName);
   const stable = context.stableSlot === undefined ? 0 : instancesOf(view, context.stableSlot);
@@ -85,7 +87,7 @@ async function ensureCapacity(context: RolloutContext, stepIndex: number, env: A
       if (context.capacityRequestedAt !== undefined) {
         await record(context, env.now, 'capacity-verified', `step ${stepIndex}: ${decision.reason}`, { evidence: { need, view: view.variants } });
       }
-      return undefined;
+      return { view };
     case 'timed-out':
       throw namedError(CAPACITY_NOT_READY, `step ${stepIndex} of rollout ${context.rolloutId}: ${decision.reason}; traffic stays on the stable`);
     case 'scale': {
@@ -95,9 +97,9 @@ async function ensureCapacity(context: RolloutContext, stepIndex: number, env: A
       await record(context, env.now, 'capacity-scaling', `step ${stepIndex}: scaling candidate slot ${candidateSlot} to ${need} instances before its shift; ${decision.reason}`, {
         evidence: { need, current, fleet },
       });
-      return { ...context, capacityRequestedAt: env.now, next: 'capacity-wait' };
+      return { wait: { ...context, capacityRequestedAt: env.now, next: 'capacity-wait' } };
     }
     case 'wait':
-      return { ...context, capacityRequestedAt: context.capacityRequestedAt ?? env.now, next: 'capacity-wait' };
+      return { wait: { ...context, capacityRequestedAt: context.capacityRequestedAt ?? env.now, next: 'capacity-wait' } };
   }
 }

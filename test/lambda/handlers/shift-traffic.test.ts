@@ -25,6 +25,12 @@ test('sets the step weights, verifies them, records and announces the step', asy
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
 });
 
+test('reads the endpoint once before the update and once after it (each DescribeEndpoint draws on the account\'s rate)', async () => {
+  await shiftTraffic(smoked, env);
+  const calls = aws.sagemaker.mock.calls().map((c) => c.args[0].constructor.name);
+  expect(calls).toEqual(['DescribeEndpointCommand', 'UpdateEndpointWeightsAndCapacitiesCommand', 'DescribeEndpointCommand']);
+});
+
 test('refuses to give traffic before the smoke test passed (invariant 2)', async () => {
   await expect(shiftTraffic(context({ stepIndex: 0 }), env)).rejects.toMatchObject({ name: 'SmokeTestRequired' });
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
