@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -28,6 +29,7 @@ import type { EndpointDashboardOptions } from './rollout-dashboard';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { modelNetwork } from './private/model-network';
 import { modelOptionFields } from './private/model-options';
+import { bindRollbackHooks } from './private/rollback-hooks';
 import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
@@ -545,6 +547,21 @@ export interface BlueGreenEndpointProps {
    * @default - no autoscaling: each slot runs `instanceCount`
    */
   readonly autoScaling?: EndpointAutoScaling;
+
+  /**
+   * Post-rollback hooks: Lambda functions the controller calls once per rollback (also for an abort, a revert, an
+   * inconclusive or failed rollout: any return of traffic to the stable), after the endpoint is read back serving the
+   * stable alone, with the rollback's context as JSON (`kind`, `endpointName`, `rolloutId`, `idempotencyKey`,
+   * `outcome`, `reason`, `fromVersionId`, `toVersionId`, `stableSlot`, `rollbackDecision` with its evidence,
+   * `verifiedAt`, `drill`): e.g. invalidate a cache or reset feature store rows the candidate wrote. Called in
+   * parallel, synchronously, at most once per rollback and hook (retries and duplicate alarm events included); the
+   * controller waits up to 60 s for each. A hook that fails or does not answer is recorded (`rollback-hook-failed`),
+   * announced (event `Rollout Rollback Hook Failed`, and `notificationTopic`), and never blocks or delays the flip,
+   * which is done before. The controller's step function is granted invoke on each. At most 5.
+   *
+   * @default - no hooks
+   */
+  readonly rollbackHooks?: lambda.IFunction[];
 }
 
 /** The guard alarms of both slots. */
@@ -744,6 +761,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       ...(props.detailedObservability === true ? { detailedObservability: true } : {}),
       scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
       ...(props.autoScaling ? { autoScaling: autoScalingSpec(props.autoScaling, instanceCount) } : {}),
+      ...(props.rollbackHooks?.length ? { rollbackHooks: bindRollbackHooks(props.rollbackHooks, this.controller.stepFunction) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

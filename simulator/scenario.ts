@@ -88,6 +88,11 @@ export interface EndpointProps {
   readonly scaleCandidateWithTraffic?: boolean;
   /** The endpoint's `autoScaling` prop (target tracking on invocations per instance). */
   readonly autoScaling?: { readonly minCapacity: number; readonly maxCapacity: number; readonly targetInvocationsPerInstance: number };
+  /**
+   * The endpoint's `rollbackHooks`: user functions the twin hosts (simulator/function-host.ts). Each records the calls
+   * it gets (RunRecord.hookCalls), answers after `durationSeconds` (default 1), and throws when `fails`.
+   */
+  readonly rollbackHooks?: Array<{ readonly name: string; readonly fails?: boolean; readonly durationSeconds?: number }>;
 }
 
 export interface TimelineEntry {
@@ -309,6 +314,20 @@ export const SCENARIO_SCHEMA = {
             minCapacity: { type: 'integer', minimum: 1 },
             maxCapacity: { type: 'integer', minimum: 1 },
             targetInvocationsPerInstance: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        rollbackHooks: {
+          type: 'array',
+          maxItems: 5,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,40}$' },
+              fails: { type: 'boolean' },
+              durationSeconds: { type: 'number', minimum: 0, maximum: 900 },
+            },
           },
         },
       },

@@ -5,6 +5,8 @@
  * payloads and DynamoDB items.
  */
 
+import type { RollbackHookSpec } from './rollback-hooks';
+
 /** The two production variants of every endpoint. The candidate always goes into the slot that is not stable. */
 export type Slot = 'blue' | 'green';
 export const SLOTS: readonly Slot[] = ['blue', 'green'];
@@ -171,6 +173,8 @@ export interface EndpointSpec {
   readonly scaleCandidateWithTraffic?: boolean;
   /** Application Auto Scaling of the slot that serves (core/scaling.ts); absent: instance counts stay as provisioned. */
   readonly autoScaling?: AutoScalingSpec;
+  /** User functions called once per rollback, after the flip is verified (core/rollback-hooks.ts); absent: none. */
+  readonly rollbackHooks?: RollbackHookSpec[];
 }
 
 /** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
@@ -433,6 +437,8 @@ export const EVENT_DETAIL_TYPE = {
   undoStarted: 'Rollout Undo Started',
   /** A drill ended: whether the forced alarm rolled back, with the time to detect and to recover. */
   drillCompleted: 'Rollout Drill Completed',
+  /** A post-rollback hook failed or did not answer: traffic is on stable regardless; what the hook should have done was not. */
+  rollbackHookFailed: 'Rollout Rollback Hook Failed',
 } as const;
 
 /**

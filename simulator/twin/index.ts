@@ -16,6 +16,7 @@ import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
+import { LambdaTwin } from './lambda';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
 
 export interface TwinOptions {
@@ -37,6 +38,8 @@ export class ServiceTwin {
   readonly cloudwatch: CloudWatchTwin;
   readonly dynamodb = new DynamoDbTwin();
   readonly stepfunctions: StepFunctionsTwin;
+  /** Lambda's Invoke API, for the functions the controller calls (post-rollback hooks). */
+  readonly lambda: LambdaTwin;
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
   readonly artifacts: ArtifactsTwin;
@@ -59,6 +62,7 @@ export class ServiceTwin {
     this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
+    this.lambda = new LambdaTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
@@ -118,6 +122,7 @@ export class ServiceTwin {
       case 'ecr': return serveJson(request, this.artifacts.ecrOperations());
       case 'sagemaker-runtime': return this.runtime.handle(request);
       case 'sns': return this.sns.handle(request);
+      case 'lambda': return this.lambda.handle(request);
       case 's3': return this.artifacts.handleS3(request, (bucket) =>
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
