@@ -30,6 +30,7 @@ import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { modelNetwork } from './private/model-network';
 import { modelOptionFields } from './private/model-options';
 import { bindRollbackHooks } from './private/rollback-hooks';
+import { ReleaseCalendar } from './release-calendar';
 import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
@@ -562,6 +563,18 @@ export interface BlueGreenEndpointProps {
    * @default - no hooks
    */
   readonly rollbackHooks?: lambda.IFunction[];
+
+  /**
+   * Deployment windows and freezes (`ReleaseCalendar.window(...)`, `ReleaseCalendar.freeze(...)`): a rollout deployed
+   * outside them takes the endpoint's lock, records `release-window-wait` (shown by `status`) and waits for the next
+   * window before it provisions anything; a newer deploy supersedes it as usual. Never held: rollbacks, aborts,
+   * reverts, `undo`, drills and the endpoint's first create. A rollout that started goes on to its end when its window
+   * closes (guards and rollback need nobody at hand; pausing would leave a partial canary up overnight). Cannot be
+   * combined with `waitForRollout` (CloudFormation waits at most an hour).
+   *
+   * @default - no calendar: a rollout starts when it is deployed
+   */
+  readonly releaseCalendar?: ReleaseCalendar;
 }
 
 /** The guard alarms of both slots. */
@@ -654,6 +667,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     if (props.approval && !props.notificationTopic) {
       throw new Error('approval needs a notificationTopic, or nobody learns that a rollout waits for a decision and it times out: '
         + 'pass notificationTopic (e.g. sns.Topic.fromTopicArn(...))');
+    }
+    if (props.releaseCalendar && props.waitForRollout) {
+      throw new Error('releaseCalendar with waitForRollout: a deploy outside a window would wait for it inside CloudFormation, which '
+        + 'gives up after an hour; drop waitForRollout (follow the rollout with `cdk-sagemaker-rollout watch`) or the calendar');
     }
     const smokeTest = smokeTestSpec(props);
     const userTags = props.tags ?? {};
@@ -761,6 +778,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       ...(props.detailedObservability === true ? { detailedObservability: true } : {}),
       scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
       ...(props.autoScaling ? { autoScaling: autoScalingSpec(props.autoScaling, instanceCount) } : {}),
+      ...(props.releaseCalendar ? { releaseCalendar: props.releaseCalendar._bind() } : {}),
       ...(props.rollbackHooks?.length ? { rollbackHooks: bindRollbackHooks(props.rollbackHooks, this.controller.stepFunction) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };

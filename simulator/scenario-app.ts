@@ -8,6 +8,7 @@ import { BlueGreenEndpoint } from '../lib/blue-green-endpoint';
 import { ConcurrencyPolicy } from '../lib/concurrency-policy';
 import { Guard } from '../lib/guard';
 import { ModelData, ModelVersion } from '../lib/model-version';
+import { ReleaseCalendar, Weekday } from '../lib/release-calendar';
 import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
 import { EndpointProps, Scenario } from './scenario';
@@ -149,7 +150,20 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
     tags: p.tags,
+    releaseCalendar: p.releaseCalendar && scenarioCalendar(p.releaseCalendar),
   };
+}
+
+/** The scenario's release calendar through the construct's API (its first window, or its freezes alone). */
+function scenarioCalendar(c: NonNullable<EndpointProps['releaseCalendar']>): ReleaseCalendar {
+  const days = (w: { days?: number[] }) => w.days as Weekday[] | undefined;
+  const [first, ...rest] = c.windows;
+  const [firstFreeze, ...freezes] = c.freezes ?? [];
+  let calendar = first ? ReleaseCalendar.window({ timeZone: c.timeZone, start: first.start, end: first.end, days: days(first) })
+    : ReleaseCalendar.freeze({ timeZone: c.timeZone, ...firstFreeze });
+  for (const w of rest) calendar = calendar.withWindow({ start: w.start, end: w.end, days: days(w) });
+  for (const f of first ? c.freezes ?? [] : freezes) calendar = calendar.withFreeze(f);
+  return calendar;
 }
 
 /** The scenario's VPC (isolated subnets in two zones) and model options, as endpoint props; the controller placed first. */

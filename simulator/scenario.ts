@@ -93,6 +93,12 @@ export interface EndpointProps {
    * it gets (RunRecord.hookCalls), answers after `durationSeconds` (default 1), and throws when `fails`.
    */
   readonly rollbackHooks?: Array<{ readonly name: string; readonly fails?: boolean; readonly durationSeconds?: number }>;
+  /** The endpoint's `releaseCalendar`: windows (days 1 = Monday … 7, default Monday to Friday) and freezes in one time zone. */
+  readonly releaseCalendar?: {
+    readonly timeZone: string;
+    readonly windows: Array<{ readonly days?: number[]; readonly start: string; readonly end: string }>;
+    readonly freezes?: Array<{ readonly start: string; readonly end?: string; readonly reason?: string }>;
+  };
 }
 
 export interface TimelineEntry {
@@ -314,6 +320,28 @@ export const SCENARIO_SCHEMA = {
             minCapacity: { type: 'integer', minimum: 1 },
             maxCapacity: { type: 'integer', minimum: 1 },
             targetInvocationsPerInstance: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        releaseCalendar: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['timeZone', 'windows'],
+          properties: {
+            timeZone: { type: 'string' },
+            windows: {
+              type: 'array',
+              items: {
+                type: 'object', additionalProperties: false, required: ['start', 'end'],
+                properties: { days: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 } }, start: { type: 'string' }, end: { type: 'string' } },
+              },
+            },
+            freezes: {
+              type: 'array',
+              items: {
+                type: 'object', additionalProperties: false, required: ['start'],
+                properties: { start: { type: 'string' }, end: { type: 'string' }, reason: { type: 'string' } },
+              },
+            },
           },
         },
         rollbackHooks: {

@@ -483,7 +483,7 @@ export async function simulate(
             const commands = operatorCommands();
             const state = await commands.endpointStatus(endpointName);
             const { describeState } = await import('../lambda/operator/format');
-            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state), await commands.judgedInProgress(state)).split('\n')) emit('operator', line);
+            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state), await commands.judgedInProgress(state), await commands.releaseWindowWait(state)).split('\n')) emit('operator', line);
           }, `${entry.status} runs status`, emit);
         } else if (entry.retry) {
           void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
