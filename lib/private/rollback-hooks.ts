@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { RollbackHookSpec } from '../../lambda/core/rollback-hooks';
+import { acknowledgeWildcardResources } from './nag';
 
 /**
  * At most this many hooks per endpoint: the controller calls them in parallel inside its 5-minute step function and
@@ -26,6 +27,8 @@ export function bindRollbackHooks(hooks: lambda.IFunction[], invoker: iam.IGrant
     }
     seen.add(name);
     fn.grantInvoke(invoker);
+    // grantInvoke covers the function and its versions and aliases (`<arn>:*`).
+    acknowledgeWildcardResources(invoker, [`${fn.functionArn}:*`], `the controller invokes rollback hook ${name}, including its versions and aliases`);
     return { name, functionArn: fn.functionArn };
   });
 }

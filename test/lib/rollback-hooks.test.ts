@@ -1,4 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenEndpoint, RolloutController } from '../../lib';
 import { ecrVersion, specOf, testStack } from './fixtures';
@@ -51,5 +56,19 @@ describe('rollbackHooks', () => {
     const b = lambda.Function.fromFunctionName(scope, 'Cache', 'cache-b');
     expect(() => new BlueGreenEndpoint(other, 'Twice', { endpointName: 'twice', modelVersion: ecrVersion(other), rollbackHooks: [a, b] }))
       .toThrow(/two functions with the construct id 'Cache'.*give each hook function its own id/);
+  });
+
+  test('cdk-nag AwsSolutionsChecks finds nothing unacknowledged in the hooks\' grant (the function\'s versions, <arn>:*)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hooks-nag-'));
+    const app = new App({ outdir: dir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'HooksStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    new BlueGreenEndpoint(stack, 'Endpoint', {
+      endpointName: 'fraud', modelVersion: ecrVersion(stack),
+      rollbackHooks: [lambda.Function.fromFunctionArn(stack, 'InvalidateCache', 'arn:aws:lambda:us-east-1:123456789012:function:invalidate-cache')],
+    });
+    app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
   });
 });
