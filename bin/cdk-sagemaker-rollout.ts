@@ -123,8 +123,8 @@ common(program.command('status').description('where the endpoint is: stable, can
       }
     }
     const s = await commands.endpointStatus(o.endpoint);
-    const [gate, judged] = await Promise.all([commands.rolloutAtGate(s), commands.judgedInProgress(s)]);
-    print(o, s ? { ...s, gate: gate ?? null, judged: judged ?? null } : null, describeState(s, o.endpoint, gate, judged));
+    const [gate, judged, window] = await Promise.all([commands.rolloutAtGate(s), commands.judgedInProgress(s), commands.releaseWindowWait(s)]);
+    print(o, s ? { ...s, gate: gate ?? null, judged: judged ?? null, releaseWindow: window ?? null } : null, describeState(s, o.endpoint, gate, judged, window));
   });
 
 common(program.command('watch').description('follow the rollout live: progress through the steps, bake and deadline left, guard evidence; '

@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -28,6 +29,8 @@ import type { EndpointDashboardOptions } from './rollout-dashboard';
 import { endpointNameConflicts } from './private/endpoint-name-conflicts';
 import { modelNetwork } from './private/model-network';
 import { modelOptionFields } from './private/model-options';
+import { bindRollbackHooks } from './private/rollback-hooks';
+import { ReleaseCalendar } from './release-calendar';
 import { LOCAL_STORAGE_INSTANCE } from './private/instance-types';
 import { endpointArnOf } from './private/sagemaker-arns';
 import { KMS_GRANT_WILDCARD_ACTIONS, acknowledgeWildcardActions, acknowledgeWildcardResources } from './private/nag';
@@ -545,6 +548,33 @@ export interface BlueGreenEndpointProps {
    * @default - no autoscaling: each slot runs `instanceCount`
    */
   readonly autoScaling?: EndpointAutoScaling;
+
+  /**
+   * Post-rollback hooks: Lambda functions the controller calls once per rollback (also for an abort, a revert, an
+   * inconclusive or failed rollout: any return of traffic to the stable), after the endpoint is read back serving the
+   * stable alone, with the rollback's context as JSON (`kind`, `endpointName`, `rolloutId`, `idempotencyKey`,
+   * `outcome`, `reason`, `fromVersionId`, `toVersionId`, `stableSlot`, `rollbackDecision` with its evidence,
+   * `verifiedAt`, `drill`): e.g. invalidate a cache or reset feature store rows the candidate wrote. Called in
+   * parallel, synchronously, at most once per rollback and hook (retries and duplicate alarm events included); the
+   * controller waits up to 60 s for each. A hook that fails or does not answer is recorded (`rollback-hook-failed`),
+   * announced (event `Rollout Rollback Hook Failed`, and `notificationTopic`), and never blocks or delays the flip,
+   * which is done before. The controller's step function is granted invoke on each. At most 5.
+   *
+   * @default - no hooks
+   */
+  readonly rollbackHooks?: lambda.IFunction[];
+
+  /**
+   * Deployment windows and freezes (`ReleaseCalendar.window(...)`, `ReleaseCalendar.freeze(...)`): a rollout deployed
+   * outside them takes the endpoint's lock, records `release-window-wait` (shown by `status`) and waits for the next
+   * window before it provisions anything; a newer deploy supersedes it as usual. Never held: rollbacks, aborts,
+   * reverts, `undo`, drills and the endpoint's first create. A rollout that started goes on to its end when its window
+   * closes (guards and rollback need nobody at hand; pausing would leave a partial canary up overnight). Cannot be
+   * combined with `waitForRollout` (CloudFormation waits at most an hour).
+   *
+   * @default - no calendar: a rollout starts when it is deployed
+   */
+  readonly releaseCalendar?: ReleaseCalendar;
 }
 
 /** The guard alarms of both slots. */
@@ -637,6 +667,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     if (props.approval && !props.notificationTopic) {
       throw new Error('approval needs a notificationTopic, or nobody learns that a rollout waits for a decision and it times out: '
         + 'pass notificationTopic (e.g. sns.Topic.fromTopicArn(...))');
+    }
+    if (props.releaseCalendar && props.waitForRollout) {
+      throw new Error('releaseCalendar with waitForRollout: a deploy outside a window would wait for it inside CloudFormation, which '
+        + 'gives up after an hour; drop waitForRollout (follow the rollout with `cdk-sagemaker-rollout watch`) or the calendar');
     }
     const smokeTest = smokeTestSpec(props);
     const userTags = props.tags ?? {};
@@ -746,6 +780,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       ...(props.detailedObservability === true ? { detailedObservability: true } : {}),
       scaleCandidateWithTraffic: props.scaleCandidateWithTraffic ?? true,
       ...(props.autoScaling ? { autoScaling: autoScalingSpec(props.autoScaling, instanceCount) } : {}),
+      ...(props.releaseCalendar ? { releaseCalendar: props.releaseCalendar._bind() } : {}),
+      ...(props.rollbackHooks?.length ? { rollbackHooks: bindRollbackHooks(props.rollbackHooks, this.controller.stepFunction) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
     };
 

@@ -4,6 +4,7 @@ export * from './blue-green-endpoint';
 export * from './concurrency-policy';
 export * from './guard';
 export * from './model-version';
+export * from './release-calendar';
 export * from './rollout-controller';
 export * from './rollout-dashboard';
 export * from './rollout-outcome';

@@ -1,5 +1,6 @@
 import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { createHash } from 'node:crypto';
 import { Approval, ApprovalTimeoutAction } from '../lib/approval';
@@ -7,6 +8,7 @@ import { BlueGreenEndpoint } from '../lib/blue-green-endpoint';
 import { ConcurrencyPolicy } from '../lib/concurrency-policy';
 import { Guard } from '../lib/guard';
 import { ModelData, ModelVersion } from '../lib/model-version';
+import { ReleaseCalendar, Weekday } from '../lib/release-calendar';
 import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
 import { EndpointProps, Scenario } from './scenario';
@@ -25,6 +27,8 @@ export interface SynthesizedScenario {
   readonly functions: { readonly step: string; readonly deploy: string; readonly guardListener: string };
   readonly stateMachineId: string;
   readonly tableId: string;
+  /** The post-rollback hook functions the scenario declares, by logical id (the twin hosts them). */
+  readonly hooks?: Record<string, NonNullable<EndpointProps['rollbackHooks']>[number]>;
   /** Why IAM does not authorize this stack's functions in the twin (undefined: it does). */
   readonly iamUnchecked?: string;
 }
@@ -60,6 +64,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
   for (const [key, value] of Object.entries(scenario.endpoint.stackTags ?? {})) Tags.of(stack).add(key, value);
   const artifact = modelArtifact(version);
   const network = scenarioNetwork(stack, scenario.endpoint);
+  const hooks = (scenario.endpoint.rollbackHooks ?? []).map((h) => ({ spec: h, fn: hookFunction(stack, h.name) }));
   const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
     modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
@@ -72,6 +77,7 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
       : undefined,
     ...endpointProps(stack, scenario.endpoint),
     ...network,
+    rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,
   });
   const assembly = app.synth();
   const controller = RolloutController.of(stack);
@@ -83,7 +89,18 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
     functions: { step: id(controller.stepFunction), deploy: id(controller.deployFunction), guardListener: id(controller.guardListenerFunction) },
     stateMachineId: id(controller.stateMachine),
     tableId: id(controller.table),
+    hooks: hooks.length ? Object.fromEntries(hooks.map((h) => [id(h.fn), h.spec])) : undefined,
   };
+}
+
+/** A user's hook function; its code is the twin's emulation (simulation.ts registers it), so the inline code never runs. */
+function hookFunction(stack: Stack, name: string): lambda.Function {
+  return new lambda.Function(stack, name, {
+    code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+    handler: 'index.handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    timeout: Duration.minutes(15),
+  });
 }
 
 function endpointProps(stack: Stack, p: EndpointProps) {
@@ -133,7 +150,20 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     smokeTestPayloads: p.smokeTestPayloads,
     provisionTimeout: p.provisionTimeoutMinutes !== undefined ? Duration.minutes(p.provisionTimeoutMinutes) : undefined,
     tags: p.tags,
+    releaseCalendar: p.releaseCalendar && scenarioCalendar(p.releaseCalendar),
   };
+}
+
+/** The scenario's release calendar through the construct's API (its first window, or its freezes alone). */
+function scenarioCalendar(c: NonNullable<EndpointProps['releaseCalendar']>): ReleaseCalendar {
+  const days = (w: { days?: number[] }) => w.days as Weekday[] | undefined;
+  const [first, ...rest] = c.windows;
+  const [firstFreeze, ...freezes] = c.freezes ?? [];
+  let calendar = first ? ReleaseCalendar.window({ timeZone: c.timeZone, start: first.start, end: first.end, days: days(first) })
+    : ReleaseCalendar.freeze({ timeZone: c.timeZone, ...firstFreeze });
+  for (const w of rest) calendar = calendar.withWindow({ start: w.start, end: w.end, days: days(w) });
+  for (const f of first ? c.freezes ?? [] : freezes) calendar = calendar.withFreeze(f);
+  return calendar;
 }
 
 /** The scenario's VPC (isolated subnets in two zones) and model options, as endpoint props; the controller placed first. */

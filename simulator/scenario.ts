@@ -88,6 +88,17 @@ export interface EndpointProps {
   readonly scaleCandidateWithTraffic?: boolean;
   /** The endpoint's `autoScaling` prop (target tracking on invocations per instance). */
   readonly autoScaling?: { readonly minCapacity: number; readonly maxCapacity: number; readonly targetInvocationsPerInstance: number };
+  /**
+   * The endpoint's `rollbackHooks`: user functions the twin hosts (simulator/function-host.ts). Each records the calls
+   * it gets (RunRecord.hookCalls), answers after `durationSeconds` (default 1), and throws when `fails`.
+   */
+  readonly rollbackHooks?: Array<{ readonly name: string; readonly fails?: boolean; readonly durationSeconds?: number }>;
+  /** The endpoint's `releaseCalendar`: windows (days 1 = Monday … 7, default Monday to Friday) and freezes in one time zone. */
+  readonly releaseCalendar?: {
+    readonly timeZone: string;
+    readonly windows: Array<{ readonly days?: number[]; readonly start: string; readonly end: string }>;
+    readonly freezes?: Array<{ readonly start: string; readonly end?: string; readonly reason?: string }>;
+  };
 }
 
 export interface TimelineEntry {
@@ -314,6 +325,42 @@ export const SCENARIO_SCHEMA = {
             minCapacity: { type: 'integer', minimum: 1 },
             maxCapacity: { type: 'integer', minimum: 1 },
             targetInvocationsPerInstance: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
+        releaseCalendar: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['timeZone', 'windows'],
+          properties: {
+            timeZone: { type: 'string' },
+            windows: {
+              type: 'array',
+              items: {
+                type: 'object', additionalProperties: false, required: ['start', 'end'],
+                properties: { days: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 } }, start: { type: 'string' }, end: { type: 'string' } },
+              },
+            },
+            freezes: {
+              type: 'array',
+              items: {
+                type: 'object', additionalProperties: false, required: ['start'],
+                properties: { start: { type: 'string' }, end: { type: 'string' }, reason: { type: 'string' } },
+              },
+            },
+          },
+        },
+        rollbackHooks: {
+          type: 'array',
+          maxItems: 5,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,40}$' },
+              fails: { type: 'boolean' },
+              durationSeconds: { type: 'number', minimum: 0, maximum: 900 },
+            },
           },
         },
       },

@@ -104,6 +104,17 @@ export interface RunRecord {
   readonly functionsTimedOut?: number;
   /** Asynchronous invocations (CloudFormation's and EventBridge's) Lambda ran again after an error, or delivered twice. */
   readonly asyncInvokes?: { readonly retried: number; readonly duplicated: number };
+  /** Every call a post-rollback hook the twin hosts received: when it started and ended, its payload, whether it failed. */
+  readonly hookCalls?: HookCall[];
+}
+
+/** One call of a user's post-rollback hook, as the hosted function saw it. */
+export interface HookCall {
+  readonly hook: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly failed: boolean;
+  readonly payload: Record<string, any>;
 }
 
 /** A custom resource as CloudFormation sees it: declared from `declaredAt` until it left the template. */
@@ -269,7 +280,7 @@ export async function simulate(
     const first = synth(scenario.initialVersion, 1);
     const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
-    await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered);
+    await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered, record.hookCalls);
     // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
     const stepFunctionName = deployed.physicalName(first.functions.step);
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
@@ -473,7 +484,7 @@ export async function simulate(
             const commands = operatorCommands();
             const state = await commands.endpointStatus(endpointName);
             const { describeState } = await import('../lambda/operator/format');
-            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state), await commands.judgedInProgress(state)).split('\n')) emit('operator', line);
+            for (const line of describeState(state, endpointName, await commands.rolloutAtGate(state), await commands.judgedInProgress(state), await commands.releaseWindowWait(state)).split('\n')) emit('operator', line);
           }, `${entry.status} runs status`, emit);
         } else if (entry.retry) {
           void operator(() => operatorCommands().retryByOperator({ endpointName, by: entry.retry!, reason: 'scenario operator action', now: Date.now() }), `${entry.retry} runs retry`, emit);
@@ -543,7 +554,7 @@ export async function simulate(
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, sageMakerCreates: twin.sagemaker.createRequests, endpointName: '',
-      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [], hookCalls: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }
@@ -569,7 +580,7 @@ async function until(clock: VirtualClock, done: () => Promise<boolean>): Promise
 }
 
 async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock,
-  heard: RunRecord['alarmEventsDelivered']) {
+  heard: RunRecord['alarmEventsDelivered'], hookCalls: HookCall[] = []) {
   const ddb = new DynamoDBClient({});
   for (const table of t.resources('AWS::DynamoDB::Table')) {
     const name = t.physicalName(table.id);
@@ -605,6 +616,17 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(entry) as { handler: LambdaHandler };
     host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {}, fn.properties.Timeout);
+  }
+  // The user's post-rollback hooks: emulated (they record what they were called with, take their time, fail if told).
+  for (const [id, hook] of Object.entries(s.hooks ?? {})) {
+    const fn = t.resource(id);
+    host.register(t.arn(id, 'Arn'), t.physicalName(id), async (event) => {
+      const startedAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, (hook.durationSeconds ?? 1) * 1000));
+      hookCalls.push({ hook: hook.name, startedAt, endedAt: Date.now(), failed: hook.fails === true, payload: event as Record<string, any> });
+      if (hook.fails) throw Object.assign(new Error(`cache ${hook.name} unreachable`), { name: 'CacheUnavailable' });
+      return { invalidated: true };
+    }, {}, fn.Properties?.Timeout);
   }
   applyRoles(t, s, twin);
 }

@@ -21,6 +21,15 @@ export interface RolloutRecord {
   readonly drill?: boolean;
   /** The judge's latest answer (every guard check overwrites it): what `status` and `watch` show while a step bakes. */
   readonly judged?: JudgedAt;
+  /** While the rollout waits for its release calendar: when the next window opens (epoch ms) and why it waits; null once it goes. */
+  readonly releaseWindow?: ReleaseWindowWait | null;
+}
+
+/** A rollout waiting for its release calendar's next window (what `status` shows). */
+export interface ReleaseWindowWait {
+  readonly opensAt: number;
+  readonly timeZone: string;
+  readonly reason: string;
 }
 
 /** The judge's answer at one guard check of a step. */
@@ -89,4 +98,9 @@ export async function markJudged(endpointName: string, rolloutId: string, judged
     // No record to annotate (a context without its ROLLOUT# item): the decision does not depend on this view.
     if (!isConditionFailed(err)) throw err;
   }
+}
+
+/** Marks the rollout as waiting for a release window (undefined: it goes), for `status`. */
+export async function markReleaseWindow(endpointName: string, rolloutId: string, wait: ReleaseWindowWait | null): Promise<void> {
+  await setFields(endpointKey(endpointName), sk(rolloutId), { releaseWindow: wait }, true);
 }

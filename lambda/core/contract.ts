@@ -5,6 +5,9 @@
  * payloads and DynamoDB items.
  */
 
+import type { ReleaseCalendarSpec } from './release-calendar';
+import type { RollbackHookSpec } from './rollback-hooks';
+
 /** The two production variants of every endpoint. The candidate always goes into the slot that is not stable. */
 export type Slot = 'blue' | 'green';
 export const SLOTS: readonly Slot[] = ['blue', 'green'];
@@ -171,6 +174,10 @@ export interface EndpointSpec {
   readonly scaleCandidateWithTraffic?: boolean;
   /** Application Auto Scaling of the slot that serves (core/scaling.ts); absent: instance counts stay as provisioned. */
   readonly autoScaling?: AutoScalingSpec;
+  /** User functions called once per rollback, after the flip is verified (core/rollback-hooks.ts); absent: none. */
+  readonly rollbackHooks?: RollbackHookSpec[];
+  /** When a rollout may start moving traffic (core/release-calendar.ts); absent: whenever it is deployed. */
+  readonly releaseCalendar?: ReleaseCalendarSpec;
 }
 
 /** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
@@ -249,6 +256,8 @@ export interface RolloutContext {
   readonly capacityRequestedAt?: number;
   /** Set when this rollout is a drill: the stable redeployed as candidate, one of its guard alarms forced to ALARM. */
   readonly drill?: DrillOf;
+  /** The release calendar's next window (ISO 8601, for the Wait state's TimestampPath) while this rollout waits for it. */
+  readonly releaseWindowOpensAt?: string;
 }
 
 /** A drill (docs/ARCHITECTURE.md, "Drills"): which alarm it forces, and when it did. */
@@ -288,6 +297,7 @@ export interface CfnResponseTarget {
  * - release: done, release the lock and report `outcome`
  * - release-wait: done, but the endpoint is still changing: release once it has settled
  * - capacity-wait: the candidate is being scaled for the next step: shift once the read back shows its instances
+ * - calendar-wait: outside the release calendar: wait until `releaseWindowOpensAt`, then check it again
  */
 export type NextAction =
   | 'continue'
@@ -304,7 +314,8 @@ export type NextAction =
   | 'retire-wait'
   | 'release'
   | 'release-wait'
-  | 'capacity-wait';
+  | 'capacity-wait'
+  | 'calendar-wait';
 
 /** Task names (the `action` field of every controller Lambda payload). */
 export type TaskAction =
@@ -320,7 +331,8 @@ export type TaskAction =
   | 'revert'
   | 'retire'
   | 'checkRetire'
-  | 'release';
+  | 'release'
+  | 'checkCalendar';
 
 /** Error names handlers throw so the state machine's Retry can match them. */
 export const RETRYABLE_ERRORS = {
@@ -433,6 +445,8 @@ export const EVENT_DETAIL_TYPE = {
   undoStarted: 'Rollout Undo Started',
   /** A drill ended: whether the forced alarm rolled back, with the time to detect and to recover. */
   drillCompleted: 'Rollout Drill Completed',
+  /** A post-rollback hook failed or did not answer: traffic is on stable regardless; what the hook should have done was not. */
+  rollbackHookFailed: 'Rollout Rollback Hook Failed',
 } as const;
 
 /**

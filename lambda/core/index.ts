@@ -25,3 +25,5 @@ export * from './tags';
 export * from './judge';
 export * from './capacity';
 export * from './scaling';
+export * from './rollback-hooks';
+export * from './release-calendar';

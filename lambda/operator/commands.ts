@@ -2,7 +2,7 @@ import { ApprovalRecord, EndpointState, HistoryEntry, OperatorRequest, PromoteRe
 import { appendHistory, listHistory } from '../aws/history';
 import { retryTransient } from '../aws/retry';
 import { getPromote, putPromote } from '../aws/promote-requests';
-import { JudgedAt, RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
+import { JudgedAt, ReleaseWindowWait, RolloutRecord, getRollout, listRollouts } from '../aws/rollout-records';
 import { getState } from '../aws/state-table';
 import { endpointKey, getItem, isConditionFailed, putItem } from '../aws/table';
 import { intervene } from '../handlers/operations/intervene';
@@ -121,6 +121,12 @@ export async function rolloutAtGate(state: EndpointState | undefined): Promise<R
 export async function judgedInProgress(state: EndpointState | undefined): Promise<JudgedAt | undefined> {
   if (state?.lock === undefined) return undefined;
   return (await getRollout(state.endpointName, state.lock.rolloutId))?.judged;
+}
+
+/** The release window the rollout holding the endpoint waits for, if it waits (what `status` shows under the state). */
+export async function releaseWindowWait(state: EndpointState | undefined): Promise<ReleaseWindowWait | undefined> {
+  if (state?.lock === undefined) return undefined;
+  return (await getRollout(state.endpointName, state.lock.rolloutId))?.releaseWindow ?? undefined;
 }
 
 export async function endpointHistory(endpointName: string, limit: number): Promise<HistoryEntry[]> {

@@ -1,5 +1,5 @@
 import { EndpointState, GuardJudgement, HistoryEntry, Judgement, evalue, percent, points } from '../core';
-import type { JudgedAt, RolloutRecord } from '../aws/rollout-records';
+import type { JudgedAt, ReleaseWindowWait, RolloutRecord } from '../aws/rollout-records';
 
 /**
  * What the CLI prints (status, history, watch) and the simulator shows for operator entries: one place, so every view
@@ -9,7 +9,8 @@ import type { JudgedAt, RolloutRecord } from '../aws/rollout-records';
 const iso = (at: number) => new Date(at).toISOString();
 
 /** `judged`: the judge's latest answer for the rollout in progress (its ROLLOUT# record), shown under the state. */
-export function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord, judged?: JudgedAt): string {
+/** `window`: the release window the rollout holding the endpoint waits for. */
+export function describeState(s: EndpointState | undefined, endpoint: string, gate?: RolloutRecord, judged?: JudgedAt, window?: ReleaseWindowWait): string {
   if (!s) return `endpoint ${endpoint}: no state (not managed by this controller, or not created yet)`;
   const lines = [
     `endpoint ${s.endpointName}: ${s.phase}`,
@@ -20,6 +21,7 @@ export function describeState(s: EndpointState | undefined, endpoint: string, ga
     `  lock       ${s.lock ? `rollout ${s.lock.rolloutId} since ${iso(s.lock.since)}` : '-'}`,
     `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${iso(gate.gateOpenedAt!)}` : '-'}`,
   ];
+  if (window && s.lock) lines.push(`  window     rollout ${s.lock.rolloutId} waits for the release calendar until ${iso(window.opensAt)}: ${window.reason}`);
   if (judged) lines.push(...describeJudged(judged, '  '));
   return lines.join('\n');
 }

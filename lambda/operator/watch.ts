@@ -38,6 +38,9 @@ export function watchFrame(input: WatchInput): string {
       ? `  step       not shifted yet (${lastDecision(history) ?? 'starting'})`
       : `  step       ${index + 1} of ${steps.length}: ${step.percent}% for ${span(elapsed)}; bake ${span(Math.max(0, step.bakeSeconds - elapsed))} left at the earliest (metrics arrive late), deadline in ${span(Math.max(0, step.deadlineSeconds - elapsed))}`);
   }
+  if (rollout?.releaseWindow && rollout.outcome === undefined) {
+    lines.push(`  window     waits for the release calendar until ${new Date(rollout.releaseWindow.opensAt).toISOString()} (${span(Math.max(0, (rollout.releaseWindow.opensAt - now) / 1000))} more): ${rollout.releaseWindow.reason}`);
+  }
   if (state.phase === 'watching' && state.standby) {
     const left = (state.standby.until - now) / 1000;
     lines.push(`  revert     ${left > 0 ? `window open ${span(left)} more` : 'window closed'}: standby ${state.standby.versionId} on ${state.standby.slot}`);

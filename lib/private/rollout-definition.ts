@@ -67,6 +67,9 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   const retire = task('Retire', 'retire');
   const checkRetire = task('CheckRetire', 'checkRetire');
   const release = task('Release', 'release');
+  // Release calendar: outside a window the rollout waits, holding the lock, before anything is provisioned.
+  const checkCalendar = task('CheckCalendar', 'checkCalendar');
+  const waitForWindow = new sfn.Wait(scope, 'WaitForReleaseWindow', { time: sfn.WaitTime.timestampPath('$.releaseWindowOpensAt') });
 
   const waitProvision = wait('WaitForProvisioning', '$.spec.plan.provisionPollSeconds');
   const waitCheck = wait('WaitCheckInterval', '$.spec.plan.checkIntervalSeconds');
@@ -104,7 +107,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
 
   // Any task that fails for good: fail safe to the LKG, then retire and release.
   const toFailSafe = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
-  for (const t of [acquireLock, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
+  for (const t of [acquireLock, checkCalendar, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
     t.addCatch(failSafe, toFailSafe);
   }
   // The fail-safe must not give up quickly, and never by releasing the endpoint with traffic still on the candidate.
@@ -116,7 +119,12 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   }
   release.addCatch(releaseFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
-  acquireLock.next(new sfn.Choice(scope, 'LockAcquired?').when(nextIs('release'), release).otherwise(registerVersion));
+  acquireLock.next(new sfn.Choice(scope, 'LockAcquired?').when(nextIs('release'), release).otherwise(checkCalendar));
+  checkCalendar.next(new sfn.Choice(scope, 'InsideReleaseWindow?')
+    .when(nextIs('calendar-wait'), waitForWindow)
+    .when(nextIs('release'), release)
+    .otherwise(registerVersion));
+  waitForWindow.next(checkCalendar);
   registerVersion.next(new sfn.Choice(scope, 'VersionRegistered?').when(nextIs('release'), release).otherwise(provision));
   for (const t of [provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, failSafe, revert, retire, checkRetire]) {
     t.next(router);

@@ -111,6 +111,13 @@ export function authorizationsFor(service: string, operation: string, input: Rec
         case 'DescribeImages': case 'BatchGetImage': return one(operation, arn('ecr', `repository/${input.repositoryName}`));
       }
       return undefined;
+    case 'lambda': {
+      // SAR: Invoke is authorized as lambda:InvokeFunction on the function ARN (a name or partial ARN names this account's).
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(request.path);
+      if (!match) return undefined;
+      const name = decodeURIComponent(match[1]);
+      return [{ action: 'lambda:InvokeFunction', resource: name.startsWith('arn:') ? name : arn('lambda', `function:${name}`) }];
+    }
     case 's3': {
       // SAR / S3 user guide "Required permissions for Amazon S3 API operations": HeadObject and GetObject need
       // s3:GetObject on the object.

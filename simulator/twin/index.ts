@@ -18,6 +18,7 @@ import { SnsTwin } from './sns';
 import { SqsTwin } from './sqs';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { ApiThrottle, throttledResponse } from './throttling';
+import { LambdaTwin } from './lambda';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
 import { API_RATES, ApiRate } from '../calibration';
 
@@ -42,6 +43,8 @@ export class ServiceTwin {
   readonly cloudwatch: CloudWatchTwin;
   readonly dynamodb = new DynamoDbTwin();
   readonly stepfunctions: StepFunctionsTwin;
+  /** Lambda's Invoke API, for the functions the controller calls (post-rollback hooks). */
+  readonly lambda: LambdaTwin;
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
   /** The probe's queue for timing EventBridge deliveries. */
@@ -69,6 +72,7 @@ export class ServiceTwin {
     this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
     this.stepfunctions = new StepFunctionsTwin(options.invoke);
+    this.lambda = new LambdaTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.eventbridge.deliverToQueue = (arn, body) => this.sqs.deliver(arn, body);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
@@ -135,6 +139,7 @@ export class ServiceTwin {
       case 'ecr': return serveJson(request, this.artifacts.ecrOperations());
       case 'sagemaker-runtime': return this.runtime.handle(request);
       case 'sns': return this.sns.handle(request);
+      case 'lambda': return this.lambda.handle(request);
       case 's3': return this.artifacts.handleS3(request, (bucket) =>
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());

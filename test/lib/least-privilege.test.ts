@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BlueGreenEndpoint, ModelData, ModelVersion, RolloutController } from '../../lib';
@@ -22,6 +23,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-sagemaker': 'sagemaker', 'client-sagemaker-runtime': 'sagemaker', 'client-cloudwatch': 'cloudwatch', 'client-sfn': 'states',
   'client-eventbridge': 'events', 'client-sns': 'sns', 'client-ecr': 'ecr', 'client-s3': 's3', 'client-dynamodb': 'dynamodb',
   'client-service-quotas': 'servicequotas', 'client-application-auto-scaling': 'application-autoscaling',
+  'client-lambda': 'lambda',
 };
 /** The DynamoDB document client's commands and the item actions they are authorized as. */
 const DOCUMENT_CLIENT: Record<string, string[]> = {
@@ -29,7 +31,7 @@ const DOCUMENT_CLIENT: Record<string, string[]> = {
   BatchGet: ['BatchGetItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
 };
 /** Operations authorized under another action's name: S3 HeadObject needs s3:GetObject (S3 user guide, required permissions). */
-const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject' };
+const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject', 'lambda:Invoke': 'lambda:InvokeFunction' };
 /** What CDK's KMS encrypt/decrypt and decrypt grants give. */
 const KMS_ENCRYPT_DECRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 /**
@@ -104,6 +106,7 @@ function everyGrant(): Template {
     modelVersion: ModelVersion.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/3'),
     role: iam.Role.fromRoleName(stack, 'Own', 'own-model-role'),
     autoScaling: { minCapacity: 1, maxCapacity: 4, targetInvocationsPerInstance: 100 },
+    rollbackHooks: [lambda.Function.fromFunctionArn(stack, 'InvalidateCache', 'arn:aws:lambda:us-east-1:123456789012:function:invalidate-cache')],
   });
   return Template.fromStack(stack);
 }
@@ -126,6 +129,7 @@ describe('least privilege: each function\'s role grants what its bundle calls, a
     expect(listener).toContain('sagemaker:UpdateEndpointWeightsAndCapacities');
     expect(listener).not.toContain('cloudwatch:GetMetricData');
     expect(calledActions('step')).toContain('sagemaker:InvokeEndpoint');
+    expect(calledActions('step')).toContain('lambda:InvokeFunction');
     expect(calledActions('deploy')).toContain('sagemaker:ListTags');
   });
 });

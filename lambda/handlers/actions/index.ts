@@ -1,6 +1,7 @@
 import { TaskAction } from '../../core';
 import { acquireLock } from './acquire-lock';
 import { Action } from './action-kit';
+import { checkCalendar } from './check-calendar';
 import { checkGuards } from './check-guards';
 import { checkProvision } from './check-provision';
 import { checkRetire } from './check-retire';
@@ -29,4 +30,5 @@ export const ACTIONS: Record<TaskAction, Action> = {
   retire,
   checkRetire,
   release,
+  checkCalendar,
 };

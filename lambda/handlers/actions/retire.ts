@@ -4,6 +4,7 @@ import { updateEndpoint } from '../../aws/endpoints';
 import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
 import { recordDrillEnd } from '../operations/drill';
+import { runRollbackHooks } from '../operations/rollback-hooks';
 import { Action, record } from './action-kit';
 import { instancesOf } from './instance-plan';
 import { deregisterSlot, registerSlot } from '../../aws/scaling';
@@ -24,9 +25,12 @@ export const retire: Action = async (context, env) => {
   }
   // A drill has recovered once the endpoint serves the stable alone (CurrentWeight, InService): its figures are
   // recorded now (a no-op for any other rollout).
-  if (currentWeightsOf(readback)[stable.slot] === 100) {
+  const stableServesAll = currentWeightsOf(readback)[stable.slot] === 100;
+  if (stableServesAll) {
     await recordDrillEnd(endpointName, context.rolloutId, context.spec.eventBusName, env.now);
   }
+  // Post-rollback hooks: after the flip back to stable is read back, once per rollback (claimed), failures recorded.
+  await runRollbackHooks(context, stable, stableServesAll, env.now, env.clock ?? (() => env.now));
   const slots = slotsOf(readback);
   await alignScaling(context, env.now, stable.slot);
   if (slots.length === 1 && slots[0] === stable.slot) {

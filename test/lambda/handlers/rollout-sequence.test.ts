@@ -47,7 +47,9 @@ async function run(first: TaskAction, input: RolloutContext): Promise<{ out: Rol
   while (action !== undefined) {
     tasks.push(action);
     ctx = await step(action, ctx);
-    action = action === 'release' ? undefined : ctx.next === 'continue' ? (action === 'acquireLock' ? 'registerVersion' : 'provision') : ROUTE[ctx.next!] ?? 'release';
+    action = action === 'release' ? undefined
+      : ctx.next === 'continue' ? (action === 'acquireLock' ? 'checkCalendar' : action === 'checkCalendar' ? 'registerVersion' : 'provision')
+        : ROUTE[ctx.next!] ?? 'release';
     if (tasks.length > 40) {
       throw new Error(`no end after ${tasks.join(' → ')}`);
     }
@@ -78,7 +80,7 @@ afterEach(() => jest.restoreAllMocks());
 test('a healthy rollout goes from lock to promotion, watches the window, retires the old slot and releases', async () => {
   const { out, tasks } = await run('acquireLock', context({ versionId: undefined, stableSlot: undefined, stableVersionId: undefined, candidateSlot: undefined }));
   expect(out.outcome).toBe('promoted');
-  expect(tasks.slice(0, 6)).toEqual(['acquireLock', 'registerVersion', 'provision', 'checkProvision', 'smokeTest', 'shiftTraffic']);
+  expect(tasks.slice(0, 7)).toEqual(['acquireLock', 'checkCalendar', 'registerVersion', 'provision', 'checkProvision', 'smokeTest', 'shiftTraffic']);
   expect(tasks).toContain('promote');
   expect(tasks.slice(-3)).toEqual(['retire', 'checkRetire', 'release']);
 

@@ -89,7 +89,7 @@ describe('rollout state machine definition', () => {
     expect(result.error).toBeUndefined();
     expect(result.output?.outcome).toBe('promoted');
     const actions = result.calls.map((c) => c.action);
-    expect(actions.slice(0, 6)).toEqual(['acquireLock', 'registerVersion', 'provision', 'checkProvision', 'checkProvision', 'checkProvision']);
+    expect(actions.slice(0, 7)).toEqual(['acquireLock', 'checkCalendar', 'registerVersion', 'provision', 'checkProvision', 'checkProvision', 'checkProvision']);
     expect(actions.filter((a) => a === 'shiftTraffic')).toHaveLength(3);
     expect(actions.indexOf('promote')).toBeGreaterThan(actions.lastIndexOf('shiftTraffic'));
     expect(actions.slice(-4)).toEqual(['retire', 'checkRetire', 'checkRetire', 'release']);
@@ -111,8 +111,32 @@ describe('rollout state machine definition', () => {
     expect(result.error).toBeUndefined();
     expect(result.output?.outcome).toBe('rolled-back');
     expect(result.calls.map((c) => c.state)).toEqual([
-      'AcquireLock', 'RegisterVersion', 'Provision', 'SmokeTest', 'ShiftTraffic', 'CheckGuards', 'Rollback', 'Retire', 'Release',
+      'AcquireLock', 'CheckCalendar', 'RegisterVersion', 'Provision', 'SmokeTest', 'ShiftTraffic', 'CheckGuards', 'Rollback', 'Retire', 'Release',
     ]);
+  });
+
+  test('release calendar: outside a window the rollout waits (holding the lock) until the time CheckCalendar names, then checks again', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      checkCalendar: (_c, n) => (n === 1 ? { next: 'calendar-wait', releaseWindowOpensAt: '2026-01-06T08:00:00.000Z' } : { next: 'continue', releaseWindowOpensAt: undefined }),
+      registerVersion: go('continue'),
+      provision: go('release', { outcome: 'promoted' }),
+      release: () => ({}),
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.calls.map((c) => c.state)).toEqual(['AcquireLock', 'CheckCalendar', 'CheckCalendar', 'RegisterVersion', 'Provision', 'Release']);
+    const wait = synthDefinition().States.WaitForReleaseWindow as { Type: string; TimestampPath?: string; Next?: string };
+    expect(wait).toMatchObject({ Type: 'Wait', TimestampPath: '$.releaseWindowOpensAt', Next: 'CheckCalendar' });
+  });
+
+  test('release calendar: a calendar that never opens releases without provisioning', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      checkCalendar: go('release', { outcome: 'aborted', reason: 'no window within 400 days' }),
+      release: () => ({}),
+    });
+    expect(result.output?.outcome).toBe('aborted');
+    expect(result.calls.map((c) => c.action)).toEqual(['acquireLock', 'checkCalendar', 'release']);
   });
 
   test('a rejected lock goes straight to Release without touching the endpoint', async () => {
