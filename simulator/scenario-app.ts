@@ -9,6 +9,7 @@ import { Guard } from '../lib/guard';
 import { ModelData, ModelVersion } from '../lib/model-version';
 import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
+import { Exposure } from '../lib/exposure';
 import { EndpointProps, Scenario } from './scenario';
 import { ACCOUNT, CfnTemplate, REGION } from './template';
 
@@ -93,6 +94,7 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     checkInterval: s.checkIntervalSeconds !== undefined ? Duration.seconds(s.checkIntervalSeconds) : undefined,
     minInvocations: s.minInvocations,
     stepDeadline: s.stepDeadlineMinutes !== undefined ? Duration.minutes(s.stepDeadlineMinutes) : undefined,
+    exposure: s.cohorts ? Exposure.cohorts({ trustedEntityIds: s.cohorts.trustedEntityIds }) : undefined,
   };
   const strategy = !s || !options ? undefined
     : s.kind === 'canary' ? RolloutStrategy.canary({ ...options, steps: s.steps ?? [10] })

@@ -15,6 +15,7 @@ import { SageMakerBehaviour, SageMakerTwin } from './sagemaker';
 import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
+import { SsmTwin } from './ssm';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
 
@@ -39,6 +40,8 @@ export class ServiceTwin {
   readonly stepfunctions: StepFunctionsTwin;
   readonly eventbridge: EventBridgeTwin;
   readonly sns = new SnsTwin();
+  /** Parameter Store: the exposure plans of cohort rollouts. */
+  readonly ssm = new SsmTwin();
   readonly artifacts: ArtifactsTwin;
   /** The account's instance quotas, as the twin's SageMaker enforces them. */
   readonly serviceQuotas: ServiceQuotasTwin;
@@ -122,6 +125,7 @@ export class ServiceTwin {
         !this.iam.governs(principal) || this.iam.allowed(principal, { action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}` }));
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
       case 'application-autoscaling': return serveJson(request, this.autoScaling.operations());
+      case 'ssm': return serveJson(request, this.ssm.operations());
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -133,7 +137,7 @@ function serviceOf(request: WireRequest): string {
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
     ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
-    ['AnyScaleFrontendService.', 'application-autoscaling'],
+    ['AnyScaleFrontendService.', 'application-autoscaling'], ['AmazonSSM.', 'ssm'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];
