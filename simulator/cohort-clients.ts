@@ -1,4 +1,4 @@
-import { CohortRouter } from '../lib/client';
+import { CohortRouter } from '../lib/client/cohort-router';
 import { Random } from './random';
 import { RuntimeTwin } from './twin/runtime';
 import { SageMakerTwin } from './twin/sagemaker';
