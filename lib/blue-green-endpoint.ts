@@ -837,7 +837,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
 
   /**
    * Lets `grantee` act as on-call for this endpoint with the CLI: approve, reject, roll back and abort (the same
-   * weight flip the guard listener makes, verified by reading back), plus status and history.
+   * weight flip the guard listener makes, verified by reading back), plus status and history. With cohort exposure,
+   * also writing and reading the exposure plan: a rollback scrubs it.
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
     const sagemaker = iam.Grant.addToPrincipal({
@@ -845,7 +846,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
       resourceArns: [this.endpointArn],
     });
-    return sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+    const grant = sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+    const plan = this.exposurePlanParameter;
+    return plan ? grant.combine(plan.grantRead(grantee)).combine(plan.grantWrite(grantee)) : grant;
   }
 
   /**

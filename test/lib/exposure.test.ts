@@ -60,6 +60,23 @@ describe('Exposure.cohorts()', () => {
     });
   });
 
+  test('grantOperate: the on-call may scrub the plan (a rollback from the CLI writes it, then reads it back)', () => {
+    const stack = testStack();
+    const ep = cohortEndpoint(stack);
+    const role = new iam.Role(stack, 'OnCall', { assumedBy: new iam.AccountRootPrincipal() });
+    ep.grantOperate(role);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['ssm:GetParameter']), Effect: 'Allow' }),
+          Match.objectLike({ Action: 'ssm:PutParameter', Effect: 'Allow' }),
+        ]),
+      },
+    });
+  });
+
   test('random weights (the default) make no parameter, and grantRoute only allows InvokeEndpoint', () => {
     const stack = testStack();
     const ep = new BlueGreenEndpoint(stack, 'Fraud', { endpointName: 'fraud', modelVersion: ecrVersion(stack) });
