@@ -15,6 +15,7 @@ import * as s3_assets from 'aws-cdk-lib/aws-s3-assets';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as scheduler_targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
 import { Approval } from './approval';
@@ -38,6 +39,7 @@ import { METRIC_DIMENSION, METRIC_NAME, rolloutMetric } from './private/rollout-
 import { RolloutController } from './rollout-controller';
 import { RolloutOutcome } from './rollout-outcome';
 import { RolloutStrategy } from './rollout-strategy';
+import { exposurePlanParameter } from './private/exposure-plan';
 import { Slot } from './slot';
 import {
   requiredWholeSeconds, validateInstanceType, validatePercent, validatePositiveInteger, validateSageMakerName, validateTags,
@@ -636,6 +638,13 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
    * @default - none (no `drillSchedule`)
    */
   public readonly drillSchedule?: scheduler.Schedule;
+  /**
+   * The exposure plan of a strategy with cohort exposure (`Exposure.cohorts()`): the parameter the routing client
+   * (`cdk-sagemaker-rollout/client`) reads. Grant callers with `grantRoute`.
+   *
+   * @default - none (random weights)
+   */
+  public readonly exposurePlanParameter?: ssm.IStringParameter;
 
   private readonly slotAlarms: SlotAlarms;
   private readonly _connections?: ec2.Connections;
@@ -683,6 +692,8 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
 
     // Plan: strategy, approval, timings.
     const strategy = (props.strategy ?? RolloutStrategy.CANARY_5_25_BAKE_1MIN).bind({ waitForRollout: props.waitForRollout ?? false });
+    const exposure = strategy.exposure && exposurePlanParameter(this, this.endpointName, this.controller.exposurePlanPath, strategy.exposure);
+    this.exposurePlanParameter = exposure?.parameter;
     const plan: RolloutPlan = {
       steps: strategy.steps,
       checkIntervalSeconds: strategy.checkIntervalSeconds,
@@ -695,6 +706,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
         falseRollbackRate: judgeRate(props.falseRollbackPercent ?? 1, 'falseRollbackPercent', 'e.g. 1 for at most one false rollback in 100 rollouts'),
         advanceErrorRate: judgeRate(props.advanceErrorPercent ?? 5, 'advanceErrorPercent', 'e.g. 5 for at most one wrong advance in 20 steps'),
       },
+      ...(exposure ? { cohort: exposure.cohort } : {}),
     };
 
     const modelOptions = modelOptionFields(this, props, instanceType, plan.provisionTimeoutSeconds);
@@ -853,8 +865,18 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
   }
 
   /**
+   * Lets `grantee` call the endpoint through the routing client (`cdk-sagemaker-rollout/client`): InvokeEndpoint, and
+   * reading the exposure plan when the strategy uses cohort exposure.
+   */
+  public grantRoute(grantee: iam.IGrantable): iam.Grant {
+    const invoke = iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:InvokeEndpoint'], resourceArns: [this.endpointArn] });
+    return this.exposurePlanParameter ? invoke.combine(this.exposurePlanParameter.grantRead(grantee)) : invoke;
+  }
+
+  /**
    * Lets `grantee` act as on-call for this endpoint with the CLI: approve, reject, roll back and abort (the same
-   * weight flip the guard listener makes, verified by reading back), plus status and history.
+   * weight flip the guard listener makes, verified by reading back), plus status and history. With cohort exposure,
+   * also writing and reading the exposure plan: a rollback scrubs it.
    */
   public grantOperate(grantee: iam.IGrantable): iam.Grant {
     const sagemaker = iam.Grant.addToPrincipal({
@@ -862,7 +884,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
       resourceArns: [this.endpointArn],
     });
-    return sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+    const grant = sagemaker.combine(this.controller.grantIntervene(grantee)).combine(this.controller.grantApprove(grantee));
+    const plan = this.exposurePlanParameter;
+    return plan ? grant.combine(plan.grantRead(grantee)).combine(plan.grantWrite(grantee)) : grant;
   }
 
   /**

@@ -204,6 +204,11 @@ export class RolloutController extends Construct implements ec2.IConnectable {
   /** The path of the model roles the endpoints create (`/sagemaker-rollout/<key>/`), which PassRole is scoped to. */
   public readonly modelRolePath: string;
   /**
+   * The path of the exposure plans the endpoints with cohort exposure publish to Parameter Store
+   * (`/sagemaker-rollout/<key>/`, then the endpoint's name): the controller may write under it, nowhere else.
+   */
+  public readonly exposurePlanPath: string;
+  /**
    * The log groups of the step, deploy and guard-listener functions, where every decision the controller records is
    * also one structured line (message 'decision recorded'): what dashboards query with Logs Insights.
    */
@@ -229,6 +234,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     const key = controllerKey(this);
     this.alarmNamePrefix = `sagemaker-rollout-${key}-`;
     this.modelRolePath = `/sagemaker-rollout/${key}/`;
+    this.exposurePlanPath = `/sagemaker-rollout/${key}/`;
     const namePrefix = sageMakerNamePrefix(key);
 
     this.table = new dynamodb.Table(this, 'StateTable', {
@@ -357,6 +363,12 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     step.addToRolePolicy(this.endpointStatements.stepTags);
     deploy.addToRolePolicy(this.endpointStatements.deployTags);
     guardListener.addToRolePolicy(this.endpointStatements.guardListener);
+    // Cohort exposure: every step publishes the endpoint's exposure plan, and every rollback path scrubs it, each read back.
+    const exposurePlans = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${this.exposurePlanPath.slice(1)}*` });
+    for (const fn of [step, deploy, guardListener]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:GetParameter'], resources: [exposurePlans] }));
+      acknowledgeWildcardResources(fn, [exposurePlans], 'the exposure plans of the endpoints are under the controller\'s own parameter path');
+    }
     step.addToRolePolicy(new iam.PolicyStatement({
       // CreateEndpoint and UpdateEndpoint also authorize on the config they deploy.
       actions: ['sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint'],

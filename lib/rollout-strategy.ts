@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { Exposure, ExposureConfig } from './exposure';
 import { requiredWholeSeconds, validateNonNegativeInteger, validateSteps } from './private/validation';
 
 /** Timing options shared by every strategy. */
@@ -43,6 +44,14 @@ export interface RolloutStrategyOptions {
    * @default - the same as `bake`
    */
   readonly finalBake?: Duration;
+
+  /**
+   * Who sees the candidate at each step: a random share of requests by variant weights, or a share of entities (users,
+   * tenants) steered by the routing client (`cdk-sagemaker-rollout/client`), trusted ones first.
+   *
+   * @default Exposure.WEIGHTS
+   */
+  readonly exposure?: Exposure;
 }
 
 /** Options of a canary strategy. */
@@ -89,6 +98,12 @@ export interface RolloutStrategyConfig {
   readonly steps: RolloutStepConfig[];
   /** How often guards are read, in seconds. */
   readonly checkIntervalSeconds: number;
+  /**
+   * Cohort exposure, when the strategy uses it.
+   *
+   * @default - random weights
+   */
+  readonly exposure?: ExposureConfig;
 }
 
 const DEFAULT_CHECK_INTERVAL_SECONDS = 30;
@@ -202,7 +217,12 @@ function planSteps(steps: number[], options: RolloutStrategyOptions, waitForRoll
   };
 
   const percents = steps[steps.length - 1] === 100 ? steps : [...steps, 100];
+  const exposure = (options.exposure ?? Exposure.WEIGHTS).bind();
+  if (exposure.cohorts && percents.length < 2) {
+    throw new Error('exposure Exposure.cohorts() needs a step below 100%, or no cohort is ever exposed on its own: use RolloutStrategy.canary or linear');
+  }
   return {
+    ...(exposure.cohorts ? { exposure } : {}),
     checkIntervalSeconds: checkInterval,
     steps: percents.map((percent) => {
       const stepBake = percent === 100 ? finalBake : bake;

@@ -3,7 +3,8 @@
 // fresh CDK TypeScript app in a temporary folder, offline from the npm cache that `npm ci` filled, and in that app:
 //   (a) synthesizes with ts-node, (b) synthesizes from tsc-compiled JavaScript, (c) type-checks with a strict tsconfig
 //   (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, skipLibCheck false), (d) runs the installed CLI's
-//   --help through npx, (e) runs `simulate` on one of the app's endpoints.
+//   --help through npx, (e) runs `simulate` on one of the app's endpoints, (f) routes entities with the routing client
+//   imported from its subpath, `cdk-sagemaker-rollout/client`.
 // Before that, the packed library goes through @jsii/kernel (scripts/jsii-kernel-check.cjs), and API.md is compared
 // with what jsii-docgen makes of the fresh assembly.
 // The app composes three endpoints into an existing stack. It has neither esbuild nor Docker: the check fails if
@@ -73,7 +74,14 @@ function verifySynth(outdir, shipped) {
 const APP_TS = `import { App, Stack, StackProps, Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BlueGreenEndpoint, Guard, ModelData, ModelVersion, RolloutStrategy } from 'cdk-sagemaker-rollout';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { BlueGreenEndpoint, Exposure, Guard, ModelData, ModelVersion, RolloutStrategy } from 'cdk-sagemaker-rollout';
+import { CohortRouter, CohortRoute } from 'cdk-sagemaker-rollout/client';
+
+/** What the caller's service does with the routing client: the route of one entity under a plan it read. */
+export function routeOf(planDocument: string, entityId: string): CohortRoute {
+  return CohortRouter.routeWithPlan(planDocument, entityId);
+}
 
 /** An existing service stack that gains three SageMaker endpoints. */
 export class ExistingServiceStack extends Stack {
@@ -91,7 +99,12 @@ export class ExistingServiceStack extends Stack {
       guards: [Guard.errorRate({ thresholdPercent: 1 }), Guard.latency({ percentile: 99, threshold: Duration.millis(500) })],
       smokeTestPayloads: ['{"amount": 12.5}'],
     });
-    new BlueGreenEndpoint(this, 'Recommender', { endpointName: 'recommender', modelVersion: image('recommender') });
+    const recommender = new BlueGreenEndpoint(this, 'Recommender', {
+      endpointName: 'recommender',
+      modelVersion: image('recommender'),
+      strategy: RolloutStrategy.canary({ steps: [5, 25], bake: Duration.minutes(5), exposure: Exposure.cohorts({ trustedEntityIds: ['tenant-beta'] }) }),
+    });
+    recommender.grantRoute(new iam.Role(this, 'CallerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
     new BlueGreenEndpoint(this, 'Ranking', {
       endpointName: 'ranking',
       modelVersion: image('ranking'),
@@ -100,9 +113,11 @@ export class ExistingServiceStack extends Stack {
   }
 }
 
+if (require.main === module) {
 const app = new App();
 new ExistingServiceStack(app, 'ExistingServiceStack', { env: { account: '123456789012', region: 'eu-west-1' } });
 app.synth();
+}
 `;
 
 const TSCONFIG = {
@@ -230,6 +245,32 @@ try {
     const r = run('node', ['build/app.js'], { cwd: app, env: { CDK_OUTDIR: out } });
     verifySynth(out, shipped);
     return `synth ${r.seconds.toFixed(1)} s`;
+  });
+
+  check('(f) the routing client through its subpath: cdk-sagemaker-rollout/client routes by entity, sticky, scrubbed to stable', () => {
+    // build/app.js (tsc, check (b)) imports the client from the subpath the package exports; the plan read is the
+    // controller's document shape, and the exposure plan parameter is in the template with the caller's read grant.
+    const script = `const { routeOf } = require('./build/app.js');
+const { CohortRouter } = require('cdk-sagemaker-rollout/client');
+const plan = (state, percent) => JSON.stringify({ version: 1, endpointName: 'recommender', state, rolloutId: 'r1', stableVariant: 'blue',
+  candidateVariant: 'green', percent, trustedEntityIds: ['tenant-beta'], publishedAt: 0 });
+const ids = Array.from({ length: 20000 }, (_, i) => 'user-' + i);
+const at = (p) => ids.filter((id) => routeOf(plan('exposing', p), id).targetVariant === 'green');
+const five = at(5), twentyFive = new Set(at(25));
+if (!five.every((id) => twentyFive.has(id))) throw new Error('an entity exposed at 5% is not exposed at 25%');
+if (Math.abs(five.length / ids.length - 0.05) > 0.01) throw new Error('exposure at 5% is ' + five.length / ids.length);
+if (routeOf(plan('exposing', 5), 'tenant-beta').reason !== 'trusted') throw new Error('the trusted tenant is not exposed first');
+if (ids.some((id) => CohortRouter.routeWithPlan(plan('scrubbed', 0), id).targetVariant !== 'blue')) throw new Error('a scrubbed plan routes off the stable');
+if (CohortRouter.routeWithPlan('not a plan', 'user-1').targetVariant !== undefined) throw new Error('an unreadable plan routes to a variant');
+new CohortRouter({ endpointName: 'recommender', planParameterName: '/p' });
+console.log(five.length + ' of ' + ids.length + ' exposed at 5%');`;
+    const r = run('node', ['-e', script], { cwd: app });
+    const template = JSON.parse(readFileSync(join(work, 'out-tsc', 'ExistingServiceStack.template.json'), 'utf8'));
+    const parameters = Object.values(template.Resources).filter((x) => x.Type === 'AWS::SSM::Parameter');
+    if (parameters.length !== 1 || !String(parameters[0].Properties.Name).endsWith('/recommender/exposure-plan')) {
+      throw new Error(`expected the recommender's exposure plan parameter, found ${JSON.stringify(parameters.map((x) => x.Properties.Name))}`);
+    }
+    return r.stdout.trim();
   });
 
   check('(d) the installed CLI: npx cdk-sagemaker-rollout --help', () => {

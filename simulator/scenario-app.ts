@@ -11,6 +11,7 @@ import { ModelData, ModelVersion } from '../lib/model-version';
 import { ReleaseCalendar, Weekday } from '../lib/release-calendar';
 import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
+import { Exposure } from '../lib/exposure';
 import { EndpointProps, Scenario } from './scenario';
 import { ACCOUNT, CfnTemplate, REGION } from './template';
 
@@ -110,6 +111,7 @@ function endpointProps(stack: Stack, p: EndpointProps) {
     checkInterval: s.checkIntervalSeconds !== undefined ? Duration.seconds(s.checkIntervalSeconds) : undefined,
     minInvocations: s.minInvocations,
     stepDeadline: s.stepDeadlineMinutes !== undefined ? Duration.minutes(s.stepDeadlineMinutes) : undefined,
+    exposure: s.cohorts ? Exposure.cohorts({ trustedEntityIds: s.cohorts.trustedEntityIds }) : undefined,
   };
   const strategy = !s || !options ? undefined
     : s.kind === 'canary' ? RolloutStrategy.canary({ ...options, steps: s.steps ?? [10] })

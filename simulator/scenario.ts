@@ -27,6 +27,12 @@ export interface Scenario {
   readonly faults?: Faults;
   /** Instances of one instance type the account may run for endpoints (its Service Quotas limit); unlimited if unset. */
   readonly instanceQuota?: number;
+  /**
+   * User requests come from `entities` entities (users, tenants; each request from one drawn at random, the trusted
+   * ones among them) through the routing client (`cdk-sagemaker-rollout/client`), which reads the exposure plan every
+   * `cacheTtlSeconds` and sends TargetVariant by cohort. Unset: requests go by the endpoint's weights.
+   */
+  readonly cohortClients?: { readonly entities: number; readonly cacheTtlSeconds?: number };
   /** This scenario's own timings over the calibration in force (simulator/twin/calibration.json, or `--calibration`). */
   readonly calibration?: Partial<Calibration>;
 }
@@ -40,6 +46,8 @@ export interface EndpointProps {
     readonly checkIntervalSeconds?: number;
     readonly minInvocations?: number;
     readonly stepDeadlineMinutes?: number;
+    /** Cohort exposure (`Exposure.cohorts()`), with the entities exposed first. */
+    readonly cohorts?: { readonly trustedEntityIds?: string[] };
   };
   readonly guards?: Array<{
     readonly kind: 'errorRate' | 'latency' | 'comparison';
@@ -241,6 +249,10 @@ export const SCENARIO_SCHEMA = {
       },
     },
     instanceQuota: { type: 'integer', minimum: 0 },
+    cohortClients: {
+      type: 'object', additionalProperties: false, required: ['entities'],
+      properties: { entities: { type: 'integer', minimum: 1 }, cacheTtlSeconds: { type: 'number', minimum: 1, maximum: 300 } },
+    },
     endpoint: {
       type: 'object',
       additionalProperties: false,
@@ -257,6 +269,10 @@ export const SCENARIO_SCHEMA = {
             checkIntervalSeconds: { type: 'integer', minimum: 1 },
             minInvocations: { type: 'integer', minimum: 0 },
             stepDeadlineMinutes: { type: 'number', exclusiveMinimum: 0 },
+            cohorts: {
+              type: 'object', additionalProperties: false,
+              properties: { trustedEntityIds: { type: 'array', items: { type: 'string', minLength: 1 } } },
+            },
           },
         },
         guards: {

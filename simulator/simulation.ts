@@ -14,6 +14,7 @@ import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
+import { CohortClients, CohortTraffic } from './cohort-clients';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
@@ -104,6 +105,8 @@ export interface RunRecord {
   readonly functionsTimedOut?: number;
   /** Asynchronous invocations (CloudFormation's and EventBridge's) Lambda ran again after an error, or delivered twice. */
   readonly asyncInvokes?: { readonly retried: number; readonly duplicated: number };
+  /** Cohort exposure (`cohortClients`): the routing clients' requests by reason and per entity, and every plan the controller published. */
+  cohort?: { readonly traffic: CohortTraffic; readonly planWrites: ReadonlyArray<{ at: number; name: string; value: string }> };
   /** Every call a post-rollback hook the twin hosts received: when it started and ended, its payload, whether it failed. */
   readonly hookCalls?: HookCall[];
 }
@@ -510,12 +513,21 @@ export async function simulate(
     }
 
     let carry = 0;
+    const cohortClients = scenario.cohortClients && new CohortClients({
+      endpointName,
+      parameterName: [...twin.ssm.parameters.keys()].find((name) => name.endsWith(`/${endpointName}/exposure-plan`)) ?? `/no-exposure-plan/${endpointName}`,
+      entities: scenario.cohortClients.entities,
+      cacheTtlSeconds: scenario.cohortClients.cacheTtlSeconds,
+      trustedEntityIds: scenario.endpoint.strategy?.cohorts?.trustedEntityIds ?? [],
+      random: new Random(seedFor(scenario.seed, 'cohort-entities')),
+    });
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
       carry += requestRate(scenario.requestsPerSecond, scenario.traffic, SIMULATION_START, clock.now());
       const count = Math.floor(carry);
       carry -= count;
-      if (usersCall) twin.runtime.serveUsers(endpointName, count);
+      if (usersCall && cohortClients) void cohortClients.send(twin.runtime, twin.sagemaker, count);
+      else if (usersCall) twin.runtime.serveUsers(endpointName, count);
     }, 1000);
     setInterval(() => twin.cloudwatch.evaluateDue(clock.now()), 10_000);
 
@@ -539,6 +551,7 @@ export async function simulate(
     await collect(record, twin, endpointName);
     record.functionsTimedOut = host.timedOut;
     record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
+    if (cohortClients) record.cohort = { traffic: cohortClients.traffic, planWrites: twin.ssm.writes };
     record.end = clock.now();
     return record;
   } finally {
@@ -592,6 +605,8 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
     await until(clock, async () => (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus === 'ACTIVE');
   }
   redeployAlarms(t, twin);
+  // CloudFormation creates the exposure plans of cohort endpoints; later deploys leave their value alone (constant).
+  for (const parameter of t.resources('AWS::SSM::Parameter')) twin.ssm.create(String(parameter.properties.Name), String(parameter.properties.Value), parameter.properties.Type);
   for (const rule of t.resources('AWS::Events::Rule')) {
     twin.eventbridge.rules.push({ name: t.physicalName(rule.id), pattern: rule.properties.EventPattern, targets: (rule.properties.Targets ?? []).map((x: { Arn: string }) => x.Arn) });
   }

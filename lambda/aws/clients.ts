@@ -7,6 +7,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /*
@@ -26,6 +27,8 @@ export const sns = new SNSClient({ maxAttempts });
 /** Model data may live in another region's bucket. */
 export const s3 = new S3Client({ maxAttempts, followRegionRedirects: true });
 export const ecr = new ECRClient({ maxAttempts });
+/** The exposure plans of cohort rollouts (Parameter Store). */
+export const ssm = new SSMClient({ maxAttempts });
 export const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts }), {
   marshallOptions: { removeUndefinedValues: true },
 });

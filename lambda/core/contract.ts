@@ -86,6 +86,16 @@ export interface RolloutPlan {
   readonly concurrency: ConcurrencyPolicy;
   /** The judge's error budget; absent: the defaults (`DEFAULT_JUDGE_PLAN`). */
   readonly judge?: JudgePlan;
+  /** Cohort exposure instead of random weights (core/exposure.ts); absent: random weights. */
+  readonly cohort?: CohortPlan;
+}
+
+/** What a rollout's plan says about cohort exposure (`RolloutPlan.cohort`). */
+export interface CohortPlan {
+  /** The SSM parameter the controller publishes the exposure plan to. */
+  readonly parameterName: string;
+  /** Entity ids exposed first, at every step. */
+  readonly trustedEntityIds: string[];
 }
 
 /** Guard alarms bound to an endpoint: per slot, plus alarms that watch whatever the candidate is (user alarms). */

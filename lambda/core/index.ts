@@ -27,3 +27,4 @@ export * from './capacity';
 export * from './scaling';
 export * from './rollback-hooks';
 export * from './release-calendar';
+export * from './exposure';

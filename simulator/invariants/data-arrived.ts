@@ -30,7 +30,12 @@ export const dataArrived: Invariant = {
         continue;
       }
       const version = view.versionOf(h.rolloutId) ?? '?';
-      const served = run.weights.find((w) => w.at >= shift.at && w.status === 'InService' && percentOf(w, version) === step.percent);
+      // Cohort exposure keeps the weights on the stable below the final step (the exposure plan steers the cohort).
+      const weight = shift.evidence?.exposure !== undefined && step.percent < 100 ? 0 : step.percent;
+      const serves = (w: { status: string; slots: Array<{ version: string; percent: number }> }) => w.status === 'InService' && percentOf(w as never, version) === weight;
+      // Weights already as the step wants them (a cohort step) serve from the shift on; others from their read back.
+      const before = view.snapshotAt(shift.at);
+      const served = before && weight === 0 && serves(before) ? { ...before, at: shift.at } : run.weights.find((w) => w.at >= shift.at && serves(w));
       if (!served || served.at > h.at) {
         failures.push(`t=${view.t(h.at)}s: step ${stepIndex} (${step.percent}%) advanced before the endpoint served its weights`);
         continue;

@@ -59,12 +59,36 @@ export class RunView {
     const found: Breach[] = [];
     for (const alarm of this.run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
       const lkg = this.lkgAt(alarm.at);
-      const candidate = this.snapshotAt(alarm.at)?.slots.find((s) => s.slot === alarm.slot && s.version !== lkg && s.percent > 0);
+      // A slot serves by its weight, or (cohort exposure) by the exposure plan steering a cohort to it at weight 0.
+      const exposed = this.exposedSlotAt(alarm.at);
+      const candidate = this.snapshotAt(alarm.at)?.slots.find((s) => s.slot === alarm.slot && s.version !== lkg && (s.percent > 0 || s.slot === exposed));
       if (!candidate || !lkg) continue;
-      const recovered = this.run.weights.find((x) => x.at >= alarm.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, candidate.version) === 0);
+      // With cohort exposure, traffic is back on the LKG once the weights are and the plan no longer steers a cohort.
+      const ended = this.run.cohort ? this.exposureEndedAfter(alarm.at) : alarm.at;
+      const recovered = ended === undefined ? undefined : this.onLkgFrom(Math.max(alarm.at, ended), lkg, candidate.version);
       found.push({ alarm, lkg, version: candidate.version, recovered });
     }
     return found;
+  }
+
+  /** The first weights from `from` on with 100% on the LKG and none on `version` (those in force at `from`, if they are). */
+  private onLkgFrom(from: number, lkg: string, version: string): WeightSnapshot | undefined {
+    const onLkg = (x: WeightSnapshot) => x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, version) === 0;
+    const current = this.snapshotAt(from);
+    if (current && onLkg(current) && this.run.cohort) return { ...current, at: from };
+    return this.run.weights.find((x) => x.at >= from && onLkg(x));
+  }
+
+  /** The slot the exposure plan in force at `at` steers a cohort to (cohort exposure), if any. */
+  exposedSlotAt(at: number): string | undefined {
+    let plan: { state?: string; candidateVariant?: string } | undefined;
+    for (const w of this.run.cohort?.planWrites ?? []) if (w.at <= at) plan = JSON.parse(w.value);
+    return plan?.state === 'exposing' ? plan.candidateVariant : undefined;
+  }
+
+  /** When the exposure plan first stopped steering a cohort at or after `at` (scrubbed or idle); undefined: never. */
+  exposureEndedAfter(at: number): number | undefined {
+    return this.run.cohort?.planWrites.find((w) => w.at >= at && JSON.parse(w.value).state !== 'exposing')?.at;
   }
 
   /** The judge's verdicts: each check that found a candidate worse on its counts (a breach without an alarm). */
@@ -76,7 +100,8 @@ export class RunView {
       const version = this.versionOf(h.rolloutId);
       const lkg = this.lkgAt(h.at);
       if (!version || !lkg) continue;
-      const recovered = this.run.weights.find((x) => x.at >= h.at && x.slots.some((s) => s.version === lkg && s.percent === 100) && percentOf(x, version) === 0);
+      const ended = this.run.cohort ? this.exposureEndedAfter(h.at) : h.at;
+      const recovered = ended === undefined ? undefined : this.onLkgFrom(Math.max(h.at, ended), lkg, version);
       found.push({ at: h.at, lkg, version, recovered });
     }
     return found;

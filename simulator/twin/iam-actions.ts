@@ -106,6 +106,10 @@ export function authorizationsFor(service: string, operation: string, input: Rec
       return operation === 'ListServiceQuotas' ? one(operation, '*') : undefined;
     case 'sns':
       return operation === 'Publish' ? one(operation, String(input.TopicArn)) : undefined;
+    case 'ssm':
+      // SAR: PutParameter and GetParameter need parameter*; the ARN drops the name's leading slash.
+      return operation === 'PutParameter' || operation === 'GetParameter'
+        ? one(operation, arn('ssm', `parameter/${String(input.Name ?? '').replace(/^\//, '')}`)) : undefined;
     case 'ecr':
       switch (operation) {
         case 'DescribeImages': case 'BatchGetImage': return one(operation, arn('ecr', `repository/${input.repositoryName}`));

@@ -16,6 +16,7 @@ import { ServiceQuotasTwin } from './service-quotas';
 import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { SqsTwin } from './sqs';
+import { SsmTwin } from './ssm';
 import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
 import { ApiThrottle, throttledResponse } from './throttling';
 import { LambdaTwin } from './lambda';
@@ -49,6 +50,8 @@ export class ServiceTwin {
   readonly sns = new SnsTwin();
   /** The probe's queue for timing EventBridge deliveries. */
   readonly sqs = new SqsTwin();
+  /** Parameter Store: the exposure plans of cohort rollouts. */
+  readonly ssm = new SsmTwin();
   readonly artifacts: ArtifactsTwin;
   /** The account's instance quotas, as the twin's SageMaker enforces them. */
   readonly serviceQuotas: ServiceQuotasTwin;
@@ -145,6 +148,7 @@ export class ServiceTwin {
       case 'servicequotas': return serveJson(request, this.serviceQuotas.operations());
       case 'application-autoscaling': return serveJson(request, this.autoScaling.operations());
       case 'sqs': return serveJson(request, this.sqs.operations(), 'application/x-amz-json-1.0');
+      case 'ssm': return serveJson(request, this.ssm.operations());
     }
     return jsonError(new ServiceError('UnknownService', `the twin does not serve ${request.hostname} (${request.headers['x-amz-target'] || request.path})`));
   }
@@ -156,7 +160,7 @@ function serviceOf(request: WireRequest): string {
   const prefixes: Array<[string, string]> = [
     ['DynamoDB_', 'dynamodb'], ['SageMaker.', 'sagemaker'], ['GraniteServiceVersion20100801.', 'cloudwatch'], ['AWSStepFunctions.', 'states'],
     ['AWSEvents.', 'events'], ['AmazonEC2ContainerRegistry_V20150921.', 'ecr'], ['ServiceQuotasV20190624.', 'servicequotas'],
-    ['AnyScaleFrontendService.', 'application-autoscaling'], ['AmazonSQS.', 'sqs'],
+    ['AnyScaleFrontendService.', 'application-autoscaling'], ['AmazonSQS.', 'sqs'], ['AmazonSSM.', 'ssm'],
   ];
   const known = prefixes.find(([prefix]) => target.startsWith(prefix));
   if (known) return known[1];

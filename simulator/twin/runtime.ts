@@ -93,15 +93,22 @@ export class RuntimeTwin {
   /**
    * Serves one traffic tick: `count` user requests at this instant, each routed by the live weights and drawn from
    * its version's profile as `invoke` would (same random draws in the same order), published per variant at once.
+   * With `target` (TargetVariant) every request goes to that variant, whatever the weights (InvokeEndpoint API
+   * reference: TargetVariant overrides the weights), and nothing is served when it is not on the endpoint. Returns the
+   * variant of each request, in order.
    */
-  serveUsers(endpointName: string, count: number): void {
-    if (count <= 0) return;
-    const variants = this.sagemaker.serving(endpointName);
+  serveUsers(endpointName: string, count: number, target?: string): string[] {
+    if (count <= 0) return [];
+    const serving = this.sagemaker.serving(endpointName);
+    const variants = target === undefined ? serving : serving.filter((v) => v.name === target).map((v) => ({ ...v, weight: 1 }));
     const total = variants.reduce((s, v) => s + v.weight, 0);
-    if (total <= 0) return;
+    if (total <= 0) return [];
+    const order: string[] = [];
     const now = Date.now();
     const served = variants.map((v) => {
       const version = this.versionOf(v.modelName);
+      // A targeted request serves a variant at weight 0 too: its version serves live traffic from now on.
+      if (target !== undefined && !this.firstServedAt.has(version)) this.firstServedAt.set(version, now);
       return { variant: v.name, version, draw: drawer(this.valuesOf(version, now), this.random), failed: 0, bad: 0, latencies: [] as number[] };
     });
     for (let k = 0; k < count; k++) {
@@ -109,6 +116,7 @@ export class RuntimeTwin {
       let i = variants.findIndex((v) => (pick -= v.weight) < 0);
       if (i < 0) i = variants.length - 1;
       const s = served[i];
+      order.push(s.variant);
       const latencyMs = s.draw.latencyMs();
       const ok = s.draw.ok();
       s.latencies.push(latencyMs);
@@ -120,6 +128,7 @@ export class RuntimeTwin {
       this.publish(endpointName, s.variant, now, s.latencies.length, s.failed, s.latencies);
       this.onTraffic({ at: now, variant: s.variant, version: s.version, requests: s.latencies.length, failed: s.failed, bad: s.bad }, s.latencies);
     }
+    return order;
   }
 
   /** The values a version serves with now: its regression's progress and its bursts. */

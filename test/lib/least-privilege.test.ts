@@ -22,7 +22,7 @@ const BUNDLES = { Step: 'step', Deploy: 'deploy', GuardListener: 'guard-listener
 const SERVICE_PREFIX: Record<string, string> = {
   'client-sagemaker': 'sagemaker', 'client-sagemaker-runtime': 'sagemaker', 'client-cloudwatch': 'cloudwatch', 'client-sfn': 'states',
   'client-eventbridge': 'events', 'client-sns': 'sns', 'client-ecr': 'ecr', 'client-s3': 's3', 'client-dynamodb': 'dynamodb',
-  'client-service-quotas': 'servicequotas', 'client-application-auto-scaling': 'application-autoscaling',
+  'client-service-quotas': 'servicequotas', 'client-application-auto-scaling': 'application-autoscaling', 'client-ssm': 'ssm',
   'client-lambda': 'lambda',
 };
 /** The DynamoDB document client's commands and the item actions they are authorized as. */

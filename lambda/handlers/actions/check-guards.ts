@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, weightsFor, withStepStart } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, stepWeights, withStepStart } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
@@ -129,7 +129,7 @@ type Verification = { readonly verified: RolloutContext } | { readonly stop: Rol
 async function verifyStepWeights(context: RolloutContext, env: ActionEnv): Promise<Verification> {
   const stepIndex = required(context, 'stepIndex');
   const step = context.spec.plan.steps[stepIndex];
-  const intent = weightsFor(required(context, 'stableSlot'), step.percent);
+  const intent = stepWeights(context.spec.plan, required(context, 'stableSlot'), step);
   const readback = await describeEndpoint(context.spec.endpointName);
   const serving = currentWeightsOf(readback);
   const evidence = { stepIndex, intent, serving, status: readback.status };

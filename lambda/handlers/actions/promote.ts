@@ -1,4 +1,5 @@
-import { EVENT_DETAIL_TYPE, EndpointState, NextAction, RolloutContext, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, NextAction, RolloutContext, idlePlan, weightsFor } from '../../core';
+import { publishExposurePlan } from '../../aws/exposure-plans';
 import { listHistory } from '../../aws/history';
 import { putRolloutEvent } from '../../aws/announcements';
 import { getState, saveState } from '../../aws/state-table';
@@ -71,6 +72,8 @@ async function finishPromotion(
   const versionId = required(context, 'versionId');
   const candidateSlot = required(context, 'candidateSlot');
   await markPromoted(spec.endpointName, versionId, now);
+  // Cohort exposure ends: everyone is on the new stable by its weights (idempotent on a retried Promote).
+  if (spec.plan.cohort) await publishExposurePlan(spec.plan.cohort.parameterName, idlePlan(spec.endpointName, now));
   const kept = standby ? `; ${standby.versionId} on ${standby.slot} is standby until ${new Date(standby.until).toISOString()}` : '';
   const reason = `version ${versionId} on slot ${candidateSlot} is the new stable${kept}`;
   const recorded = retried && (await listHistory(spec.endpointName)).some((h) => h.rolloutId === context.rolloutId && h.decision === 'promoted');

@@ -1,4 +1,5 @@
-import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, exposingPlan, scrubbedPlan, stepWeights, weightsFor } from '../../core';
+import { publishExposurePlan } from '../../aws/exposure-plans';
 import { putRolloutEvent } from '../../aws/announcements';
 import { EndpointView, describeEndpoint } from '../../aws/endpoint-readback';
 import { publishMetrics } from '../../aws/metrics';
@@ -36,18 +37,26 @@ export const shiftTraffic: Action = async (context, env) => {
   }
   // The capacity check's read is the read before the update: a second DescribeEndpoint right after it would draw on
   // the account's rate for that API again (scenario api-rates-shared-by-many-rollouts).
-  const change = await applyWeights(endpointName, weightsFor(stableSlot, step.percent), { current: capacity.view });
+  const change = await applyWeights(endpointName, stepWeights(context.spec.plan, stableSlot, step), { current: capacity.view });
+  // Cohort exposure: the step's cohort is steered by the plan the routing clients read (the weights stay on stable).
+  const { cohort } = context.spec.plan;
+  const exposure = cohort && await publishExposurePlan(cohort.parameterName, exposingPlan({
+    endpointName, rolloutId: context.rolloutId, stableSlot, candidateSlot: required(context, 'candidateSlot'), percent: step.percent, cohort, now: env.now,
+  }));
   // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
   // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
   const after = await getState(endpointName);
   if (after?.lock?.rolloutId !== context.rolloutId || after.phase !== 'rolling-out') {
     await applyWeights(endpointName, weightsFor(stableSlot, 0));
+    if (cohort) await publishExposurePlan(cohort.parameterName, scrubbedPlan({ endpointName, rolloutId: context.rolloutId, stableSlot, now: env.now }));
     assertOwner(after, context);
   }
   await updateState(endpointName, (current) => current && { ...current, weights: change.after });
-  const reason = `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
+  const reason = exposure && step.percent < 100
+    ? `step ${stepIndex}: ${step.percent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} exposed to candidate slot ${context.candidateSlot} (cohort exposure; weights stay on stable)`
+    : `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
   await record(context, env.now, 'traffic-shifted', reason, {
-    evidence: { stepIndex, step, weightsBefore: change.before, changed: change.changed },
+    evidence: { stepIndex, step, weightsBefore: change.before, changed: change.changed, ...(exposure ? { exposure } : {}) },
     weights: change.after,
   });
   const detail = eventDetail(context, { stepIndex, percent: step.percent, weights: change.after });

@@ -1,4 +1,5 @@
-import { EVENT_DETAIL_TYPE, EndpointState, Outcome, Slot, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, Outcome, Slot, scrubbedPlan, weightsFor } from '../../core';
+import { publishExposurePlan } from '../../aws/exposure-plans';
 import { putRolloutEvent } from '../../aws/announcements';
 import { appendHistory } from '../../aws/history';
 import { Retry, once } from '../../aws/retry';
@@ -47,6 +48,9 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
   // finds it no longer owns the endpoint, and undoes its own change.
   await updateState(endpointName, (current) => (current && current.phase !== 'rolling-back' ? { ...current, phase: 'rolling-back' } : undefined));
   const intent = stable ? weightsFor(stable.slot, 0) : undefined;
+  // Cohort exposure: the routing clients steer their cohort by the plan, whatever the weights: it is scrubbed too.
+  const cohort = state.spec?.plan.cohort;
+  const scrub = stable && cohort ? scrubbedPlan({ endpointName, rolloutId, stableSlot: stable.slot, now }) : undefined;
   // The first to claim the rollout's outcome records the decision; a repeated event or retried task finds it taken.
   const recorded = await claimRolloutOutcome(endpointName, rolloutId, { outcome: input.outcome, reason });
   if (recorded) {
@@ -61,11 +65,12 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
       decision: input.decision,
       reason,
       actor: input.actor,
-      evidence: { ...input.evidence, ...weightsBefore },
+      evidence: { ...input.evidence, ...weightsBefore, ...(scrub ? { exposure: { parameterName: cohort!.parameterName, scrubbedTo: scrub.stableVariant } } : {}) },
       weights: intent,
     });
   }
   const weights = stable ? await retry(() => applyWeights(endpointName, intent!)) : undefined;
+  if (scrub) await retry(() => publishExposurePlan(cohort!.parameterName, scrub));
   await updateState(endpointName, (current) =>
     current && weights && !equalWeights(weights.after, current.weights) ? { ...current, weights: weights.after } : undefined,
   );

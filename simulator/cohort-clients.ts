@@ -1,0 +1,65 @@
+import { CohortRouter } from '../lib/client/cohort-router';
+import { Random } from './random';
+import { RuntimeTwin } from './twin/runtime';
+import { SageMakerTwin } from './twin/sagemaker';
+
+/** What the callers' routing clients did over a run, for the record and the e2e checks. */
+export interface CohortTraffic {
+  /** User requests per route reason (trusted, in-cohort, not-in-cohort, scrubbed, idle, plan-unreadable, variant-unavailable). */
+  readonly byReason: Record<string, number>;
+  /** Per entity, each change of the variant that served it (time, variant): stickiness shows as one change per rollout. */
+  readonly changes: Map<string, Array<{ at: number; variant: string }>>;
+}
+
+/**
+ * The callers of a cohort endpoint: each user request comes from an entity drawn at random and goes through the real
+ * routing client (`lib/client`), whose plan reads reach the twin's Parameter Store over the SDK like any caller's; the
+ * request is then served with the TargetVariant it chose (SageMaker routes a targeted request to that variant whatever
+ * the weights: InvokeEndpoint API reference, TargetVariant). A targeted variant that is gone is retried without it, as
+ * `CohortRouter.invoke` does. One client for all entities: a scrub reaches every caller when its one cache expires.
+ */
+export class CohortClients {
+  readonly traffic: CohortTraffic = { byReason: {}, changes: new Map() };
+  private readonly router: CohortRouter;
+  private readonly entities: string[];
+
+  constructor(options: { endpointName: string; parameterName: string; entities: number; trustedEntityIds: string[]; cacheTtlSeconds?: number; random: Random }) {
+    this.router = new CohortRouter({ endpointName: options.endpointName, planParameterName: options.parameterName, cacheTtlSeconds: options.cacheTtlSeconds });
+    this.entities = [...options.trustedEntityIds, ...Array.from({ length: options.entities }, (_, i) => `user-${i}`)];
+    this.random = options.random;
+    this.endpointName = options.endpointName;
+  }
+
+  private readonly random: Random;
+  private readonly endpointName: string;
+
+  /** Sends `count` user requests of this instant through the routing client. */
+  async send(runtime: RuntimeTwin, sagemaker: SageMakerTwin, count: number): Promise<void> {
+    const byTarget = new Map<string | undefined, string[]>();
+    for (let k = 0; k < count; k++) {
+      const entity = this.entities[Math.floor(this.random.next() * this.entities.length)];
+      const route = await this.router.route(entity);
+      let target = route.targetVariant;
+      let reason = route.reason;
+      if (target !== undefined && !sagemaker.serving(this.endpointName).some((v) => v.name === target)) {
+        this.router.invalidate();
+        target = undefined;
+        reason = 'variant-unavailable';
+      }
+      this.traffic.byReason[reason] = (this.traffic.byReason[reason] ?? 0) + 1;
+      const list = byTarget.get(target) ?? [];
+      list.push(entity);
+      byTarget.set(target, list);
+    }
+    for (const [target, entities] of byTarget) {
+      const served = runtime.serveUsers(this.endpointName, entities.length, target);
+      for (let i = 0; i < entities.length; i++) {
+        const variant = served[i];
+        if (variant === undefined) continue;
+        const changes = this.traffic.changes.get(entities[i]) ?? [];
+        if (changes.at(-1)?.variant !== variant) changes.push({ at: Date.now(), variant });
+        this.traffic.changes.set(entities[i], changes);
+      }
+    }
+  }
+}
