@@ -122,6 +122,8 @@ export interface TimelineEntry {
   readonly forceAlarm?: 'candidate' | 'stable';
   /** An operator runs `drill` (the value is who): the controller's drill (stable redeployed, its alarm forced, rollback recorded). */
   readonly drill?: string;
+  /** Someone overwrites this scenario version's model data object in S3 (same key, other content) between deploys. */
+  readonly replaceModelData?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
   readonly renameConstruct?: string;
   /** With renameConstruct: the stack update then fails on another resource and CloudFormation rolls it back. */
@@ -162,6 +164,7 @@ const profile = {
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
     modelDataMissing: { type: 'boolean' },
+    modelDataUpload: { enum: ['single-part-sha256', 'multipart-crc64nvme', 'multipart-sha256'] },
     regression: {
       type: 'object',
       additionalProperties: false,
@@ -341,6 +344,7 @@ export const SCENARIO_SCHEMA = {
           promoteFull: { const: true },
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
+          replaceModelData: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
           otherStackCreates: { type: 'string' },
@@ -393,7 +397,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

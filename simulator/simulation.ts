@@ -7,11 +7,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
-import { OCI_MANIFEST } from './twin/artifacts';
+import { OCI_MANIFEST, StoredObject, objectOf } from './twin/artifacts';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
-import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
+import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, scenarioCrc64Nvme, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
@@ -143,17 +143,19 @@ export async function simulate(
   scenario: Scenario,
   onEvent: (e: TimelineEvent) => void = () => undefined,
   /** What each deploy declares: by default the scenario's endpoint props through the constructs; `simulate --app` gives the user's stack. */
-  synthesize: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario = (version, attempt, where) => synthScenario(scenario, version, attempt, where),
+  synthesize?: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario,
   /** The timings the twin assumes (the defaults, or a `--calibration` file); the scenario's own values go over them. */
   base: Calibration = DEFAULT_CALIBRATION,
   options: SimulateOptions = {},
 ): Promise<RunRecord> {
   const calibration = calibrate(base, scenario.calibration);
+  const crc64Nvme = await scenarioCrc64Nvme(scenario);
+  const synthesizeDeploy = synthesize ?? ((version: string, attempt: number, where: StackPlacement) => synthScenario(scenario, version, attempt, where, crc64Nvme));
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
   const synth = (version: string, attempt: number, where: StackPlacement = {}) => {
     const key = `${version}#${attempt}#${where.stackName ?? ''}#${where.constructId ?? ''}`;
-    if (!deploys.has(key)) deploys.set(key, synthesize(version, attempt, where));
+    if (!deploys.has(key)) deploys.set(key, synthesizeDeploy(version, attempt, where));
     return deploys.get(key)!;
   };
   synth(scenario.initialVersion, 1);
@@ -201,13 +203,18 @@ export async function simulate(
       delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
-    objects: Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
+    objects: await Promise.all(Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing)
+      .map((v) => objectOf(MODEL_BUCKET, modelArtifact(v).key, modelDataContent(v), scenario.versions[v].modelDataUpload))),
     images: Object.entries(scenario.versions).map(([v, profile]) => ({
       repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
     })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
   });
+
+  // What each timeline overwrite puts under a version's key: other content, uploaded the same way.
+  const replacements = new Map<string, StoredObject>(await Promise.all(scenario.timeline.flatMap((t) => (t.replaceModelData ? [t.replaceModelData] : []))
+    .map(async (v) => [v, await objectOf(MODEL_BUCKET, modelArtifact(v).key, modelDataContent(v, true), scenario.versions[v].modelDataUpload)] as const)));
 
   for (const [version, profile] of Object.entries(scenario.versions)) {
     if (!profile.errorBursts) continue;
@@ -493,6 +500,9 @@ export async function simulate(
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         } else if (entry.drill) {
           void operator(() => operatorCommands().drillByOperator({ endpointName, by: entry.drill!, reason: 'scenario operator action', now: Date.now() }), `${entry.drill} runs drill`, emit);
+        } else if (entry.replaceModelData) {
+          twin.artifacts.replace(replacements.get(entry.replaceModelData)!);
+          emit('fault', `someone overwrites ${entry.replaceModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.replaceModelData).key}) with other content`);
         }
       }, entry.atMinute * 60_000);
     }

@@ -22,6 +22,8 @@ export interface ModelVersionSpec {
   readonly modelDataUrl?: string;
   /** Expected SHA-256 of the model data object, hex; verified against S3 when given. */
   readonly modelDataSha256?: string;
+  /** Expected full-object CRC64NVME of the model data object, base64 as S3 reports it (multipart uploads keep it). */
+  readonly modelDataCrc64Nvme?: string;
   readonly environment: Record<string, string>;
   readonly executionRoleArn: string;
   /** Instance-backed capacity; absent when `serverless` is set. */

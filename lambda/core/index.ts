@@ -25,3 +25,4 @@ export * from './tags';
 export * from './judge';
 export * from './capacity';
 export * from './scaling';
+export * from './artifact-decision';

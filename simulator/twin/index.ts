@@ -62,6 +62,7 @@ export class ServiceTwin {
     this.eventbridge = new EventBridgeTwin(options.events);
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
+    this.sagemaker.modelDataTampered = (url) => this.artifacts.objectAt(url)?.tampered === true;
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');

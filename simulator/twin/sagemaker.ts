@@ -39,7 +39,11 @@ export interface SageMakerBehaviour {
 }
 
 /** A variant's model data downloaded onto a new fleet (every CreateEndpoint and UpdateEndpoint brings one up). */
-export interface ModelDownload { at: number; endpointName: string; variantName: string; modelName: string }
+export interface ModelDownload {
+  at: number; endpointName: string; variantName: string; modelName: string;
+  /** The model's ModelDataUrl, and whether the object there had been replaced since the scenario began. */
+  modelDataUrl?: string; tampered?: boolean;
+}
 
 interface Variant {
   VariantName: string;
@@ -172,6 +176,8 @@ export class SageMakerTwin {
 
   /** The manifest media type of an ECR image (the service twin wires it to its ECR). */
   imageManifestMediaType: (image: string) => string | undefined = () => undefined;
+  /** Whether the model data at a URL was replaced since the scenario began (set by the service twin from its S3). */
+  modelDataTampered: (url: string) => boolean = () => false;
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -459,7 +465,11 @@ export class SageMakerTwin {
   /** A new fleet starts: its instances run from now on, and each variant downloads its model data onto it. */
   private bringUp(ep: Endpoint, incoming: LiveVariant[]) {
     ep.incoming = incoming;
-    for (const v of incoming) this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+    for (const v of incoming) {
+      const url = (this.models.get(v.modelName)?.PrimaryContainer as { ModelDataUrl?: string } | undefined)?.ModelDataUrl;
+      const data = url === undefined ? {} : { modelDataUrl: url, tampered: this.modelDataTampered(url) };
+      this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName, ...data });
+    }
     this.logInstances();
   }
 

@@ -28,8 +28,8 @@ const DOCUMENT_CLIENT: Record<string, string[]> = {
   Get: ['GetItem'], Put: ['PutItem'], Update: ['UpdateItem'], Delete: ['DeleteItem'], Query: ['Query'], Scan: ['Scan'],
   BatchGet: ['BatchGetItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
 };
-/** Operations authorized under another action's name: S3 HeadObject needs s3:GetObject (S3 user guide, required permissions). */
-const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject' };
+/** Operations authorized under another action's name: S3 HeadObject needs s3:GetObject, ListObjectsV2 s3:ListBucket (S3 user guide, required permissions). */
+const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject', 's3:ListObjectsV2': 's3:ListBucket' };
 /** What CDK's KMS encrypt/decrypt and decrypt grants give. */
 const KMS_ENCRYPT_DECRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 /**
