@@ -404,11 +404,14 @@ export interface BlueGreenEndpointProps {
   readonly autoUndo?: boolean;
 
   /**
-   * Model data of earlier versions that `undo` may bring back. The model role and the controller can read only the
-   * model data they are granted, and a deploy grants the current version's: list here the ones to keep readable.
+   * Model data of earlier versions to keep readable: the stable's while a new version rolls out, and the ones `undo`
+   * may bring back. The model role and the controller can read only the model data they are granted, and a deploy
+   * grants the current version's. Every UpdateEndpoint re-creates the stable's fleet, which downloads its model data
+   * again with the model role, and the controller verifies that model data's checksum before it: when the stable's
+   * model data lives under another key than the new version's, list it here.
    *
-   * @default - none: an undo to an earlier version whose model data the roles cannot read fails at its registration,
-   * and traffic stays where it is
+   * @default - none: a rollout whose stable's model data the roles cannot read is refused before any UpdateEndpoint,
+   * and an undo to such a version fails at its registration; traffic stays where it is
    */
   readonly undoModelData?: ModelData[];
 

@@ -139,8 +139,8 @@ function grantObjectRead(grantee: iam.IGrantable, bucketArn: string, key: string
  * Lets the verifiers list exactly the object's key (`s3:prefix` equals it), so a 403 from HeadObject can be told
  * apart: a missing object reads "not found", an unreadable one "not readable" (lambda/aws/artifacts.ts).
  */
-function grantKeyListing(verifiers: iam.IGrantable[], bucketArn: string, key: string, checksums: ModelDataOptions): void {
-  if (isPrefix(key) || (checksums.sha256 === undefined && checksums.crc64Nvme === undefined)) return;
+function grantKeyListing(verifiers: iam.IGrantable[], bucketArn: string, key: string): void {
+  if (isPrefix(key)) return;
   for (const verifier of verifiers) {
     verifier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket'],
@@ -160,7 +160,7 @@ class BucketModelData extends ModelData {
       grantObjectRead(grantee, this.bucket.bucketArn, this.key);
       this.bucket.encryptionKey?.grantDecrypt(grantee);
     }
-    grantKeyListing(verifiers, this.bucket.bucketArn, this.key, this.checksums);
+    grantKeyListing(verifiers, this.bucket.bucketArn, this.key);
     return { uri: `s3://${this.bucket.bucketName}/${this.key}`, ...this.checksums };
   }
 }
@@ -180,7 +180,7 @@ class UriModelData extends ModelData {
       for (const grantee of [modelRole, ...verifiers]) {
         grantObjectRead(grantee, bucketArn, this.parsed.key);
       }
-      grantKeyListing(verifiers, bucketArn, this.parsed.key, this.checksums);
+      grantKeyListing(verifiers, bucketArn, this.parsed.key);
     } else {
       Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:modelDataUriToken',
         'the model data URI is a token, so no S3 read access was granted: grant the model role and the rollout controller read access to it yourself');

@@ -36,10 +36,6 @@ export interface StackPlacement {
   readonly constructId?: string;
 }
 
-function undoes(scenario: Scenario): boolean {
-  return scenario.endpoint.autoUndo === true || scenario.timeline.some((t) => t.undo !== undefined);
-}
-
 /** The model data a scenario version ships, with the SHA-256 the construct declares and S3 reports. */
 export function modelArtifact(version: string): { key: string; sha256: string; digest: string } {
   const sha256 = createHash('sha256').update(modelDataContent(version)).digest('hex');
@@ -90,10 +86,9 @@ export function synthScenario(
       modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, declaredChecksum(scenario, version, artifact.sha256, crc64Nvme)),
     }),
     rolloutAttempt: attempt,
-    // A scenario that undoes keeps the other versions' model data readable, as its user would have to.
-    undoModelData: undoes(scenario)
-      ? Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`))
-      : undefined,
+    // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
+    // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.
+    undoModelData: Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
     ...endpointProps(stack, scenario.endpoint),
     ...network,
   });

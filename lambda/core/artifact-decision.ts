@@ -41,8 +41,9 @@ export function decideArtifacts(operation: 'provision' | 'retire', checks: reado
   const details = failed.map((c) => `slot ${c.slot} (${c.role}, version ${c.versionId}): ${c.reason}`).join('; ');
   const stable = failed.some((c) => c.role === 'stable');
   const fix = stable
-    ? 'restore the object the stable version declared (a versioned bucket keeps the previous version) and retry; the stable keeps '
-      + 'serving from the fleet it already runs, and every UpdateEndpoint is refused until its model data matches again'
+    ? 'restore the object the stable version declared (a versioned bucket keeps the previous version), or, when it is only '
+      + "unreadable, keep it readable (list its ModelData in the endpoint's undoModelData: the new fleet downloads it with the model role too), "
+      + 'then deploy again; the stable keeps serving from the fleet it already runs, and every UpdateEndpoint is refused until its model data verifies'
     : 'upload the model data the version declares, or deploy a version that declares the object as it is';
   return {
     verdict: 'refuse',
