@@ -173,6 +173,16 @@ export interface EndpointSpec {
   readonly scaleCandidateWithTraffic?: boolean;
   /** Application Auto Scaling of the slot that serves (core/scaling.ts); absent: instance counts stay as provisioned. */
   readonly autoScaling?: AutoScalingSpec;
+  /**
+   * Model Registry trigger: a package of this group set to Approved is rolled out without a `cdk deploy`
+   * (core/registry-decision.ts); the stack declares the group and the policy, the registry chooses the package.
+   */
+  readonly registry?: RegistrySpec;
+}
+
+/** The Model Registry group whose approved packages an endpoint rolls out. */
+export interface RegistrySpec {
+  readonly modelPackageGroupName: string;
 }
 
 /** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
@@ -389,7 +399,11 @@ export interface EndpointState {
   readonly endpointName: string;
   readonly phase: EndpointPhase;
   /** The LKG: absent only before the first version of a new endpoint is in service. */
-  readonly stable?: { readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly since: number };
+  readonly stable?: {
+    readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly since: number;
+    /** The Model Registry package the stable serves (a package-based version), as Promote recorded it. */
+    readonly modelPackageArn?: string;
+  };
   /** The slot receiving a new version during a rollout. */
   readonly candidate?: { readonly slot: Slot; readonly versionId: string; readonly rolloutId: string };
   /** The previous stable kept warm at weight 0 after promotion, until `until` (epoch ms). */

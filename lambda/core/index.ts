@@ -26,3 +26,4 @@ export * from './judge';
 export * from './capacity';
 export * from './scaling';
 export * from './artifact-decision';
+export * from './registry-decision';

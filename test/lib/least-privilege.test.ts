@@ -84,7 +84,7 @@ function grantedActions(template: Template, fn: string): Set<string> {
   return new Set(statements.flatMap((s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 }
 
-/** A stack using every option that grants the controller something: keys, topic, S3 model data, ECR, a package, a role. */
+/** A stack using every option that grants the controller something: keys, topic, S3 model data, ECR, a package and its registry group, a role. */
 function everyGrant(): Template {
   const stack = new Stack(testApp(), 'Grants', { env: { account: '123456789012', region: 'us-east-1' } });
   const key = new kms.Key(stack, 'Key');
@@ -104,6 +104,7 @@ function everyGrant(): Template {
     modelVersion: ModelVersion.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/3'),
     role: iam.Role.fromRoleName(stack, 'Own', 'own-model-role'),
     autoScaling: { minCapacity: 1, maxCapacity: 4, targetInvocationsPerInstance: 100 },
+    modelPackageGroupName: 'fraud',
   });
   return Template.fromStack(stack);
 }

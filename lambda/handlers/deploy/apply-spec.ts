@@ -1,7 +1,8 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
+import { putRegistryFollower } from '../../aws/registry';
 import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
@@ -32,9 +33,12 @@ interface Deploy {
  * endpoint (CloudFormation then deletes the old physical resource).
  */
 export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, now: number, retry: Retry): Promise<DeployResult> {
-  const spec = await pinSpec(declared);
+  const before = await getState(declared.endpointName);
+  // With a Model Registry group declared, the registry chooses the package: the stable's stays (core/registry-decision.ts).
+  const stablePackage = before?.stable && (await getVersion(declared.endpointName, before.stable.versionId))?.spec.modelPackageArn;
+  const spec = registrySpec(await pinSpec(declared), stablePackage);
   const versionId = versionIdOf(spec.version);
-  const before = await getState(spec.endpointName);
+  if (spec.registry !== undefined) await putRegistryFollower(spec.registry.modelPackageGroupName, spec.endpointName);
   const redelivered = await getDeployRequest(spec.endpointName, event.RequestId);
   if (redelivered !== undefined) {
     // Lambda delivered this request again (asynchronous invocations are retried): answer as the first delivery did,
