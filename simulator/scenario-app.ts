@@ -43,6 +43,12 @@ export function modelArtifact(version: string): { key: string; sha256: string; d
   return { key: `${version}/model.tar.gz`, sha256, digest };
 }
 
+/** A scenario version's package in the endpoint's Model Registry group: version n is the n-th scenario version. */
+export function packageArn(scenario: Scenario, version: string): string {
+  const n = Object.keys(scenario.versions).indexOf(version) + 1;
+  return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package/${scenario.endpoint.modelPackageGroup}/${n}`;
+}
+
 /** The model data content a scenario version ships (its SHA-256 is `modelArtifact`'s), or what replaces it. */
 export function modelDataContent(version: string, replaced = false): string {
   return `${replaced ? 'replaced ' : ''}model data of ${version}`;
@@ -82,9 +88,13 @@ export function synthScenario(
   const network = scenarioNetwork(stack, scenario.endpoint);
   const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
-    modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
-      modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, declaredChecksum(scenario, version, artifact.sha256, crc64Nvme)),
-    }),
+    // Following a Model Registry group, the stack declares a package of it (the registry chooses the later ones).
+    modelVersion: scenario.endpoint.modelPackageGroup !== undefined
+      ? ModelVersion.fromModelPackage(packageArn(scenario, version))
+      : ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
+        modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, declaredChecksum(scenario, version, artifact.sha256, crc64Nvme)),
+      }),
+    modelPackageGroupName: scenario.endpoint.modelPackageGroup,
     rolloutAttempt: attempt,
     // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
     // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.

@@ -67,6 +67,11 @@ export interface EndpointProps {
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
   readonly autoUndo?: boolean;
+  /**
+   * The endpoint follows this Model Registry group (`modelPackageGroupName`): every scenario version is a package of it
+   * (version n of the group is the n-th scenario version), the initial one Approved, the others pending.
+   */
+  readonly modelPackageGroup?: string;
   /** The endpoint's `tags` prop. */
   readonly tags?: Record<string, string>;
   /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
@@ -124,6 +129,8 @@ export interface TimelineEntry {
   readonly drill?: string;
   /** Someone overwrites this scenario version's model data object in S3 (same key, other content) between deploys. */
   readonly replaceModelData?: string;
+  /** Someone approves this scenario version's package in the Model Registry (the endpoint's `modelPackageGroup`). */
+  readonly approvePackage?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
   readonly renameConstruct?: string;
   /** With renameConstruct: the stack update then fails on another resource and CloudFormation rolls it back. */
@@ -285,6 +292,7 @@ export const SCENARIO_SCHEMA = {
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
         autoUndo: { type: 'boolean' },
+        modelPackageGroup: { type: 'string', pattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$' },
         tags: { type: 'object', additionalProperties: { type: 'string' } },
         stackTags: { type: 'object', additionalProperties: { type: 'string' } },
         vpc: {
@@ -345,6 +353,7 @@ export const SCENARIO_SCHEMA = {
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
           replaceModelData: { type: 'string', minLength: 1 },
+          approvePackage: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
           otherStackCreates: { type: 'string' },
@@ -397,7 +406,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

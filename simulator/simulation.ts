@@ -11,7 +11,7 @@ import { OCI_MANIFEST, StoredObject, objectOf } from './twin/artifacts';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
-import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, scenarioCrc64Nvme, synthScenario } from './scenario-app';
+import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, packageArn, scenarioCrc64Nvme, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
@@ -26,6 +26,7 @@ import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
 import { modelRolePrincipal } from './twin/model-network';
 import { ModelDownload, SageMakerTwin } from './twin/sagemaker';
+import { ModelRegistryTwin } from './twin/model-registry';
 
 /** Simulated time starts on a Monday morning, on a minute boundary (alarms evaluate on minute boundaries). */
 export const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -92,6 +93,8 @@ export interface RunRecord {
   readonly instances: Array<{ at: number; instances: number }>;
   /** Every model data download onto a new fleet (each CreateEndpoint and UpdateEndpoint brings one up). */
   readonly modelDownloads: ModelDownload[];
+  /** Model Registry approval status changes (scenarios following a group): who approved and what the controller rejected. */
+  readonly registryChanges: ModelRegistryTwin['changes'];
   /** SNS messages the controller published (what an approver is notified of). */
   readonly notifications: Notification[];
   /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
@@ -205,6 +208,11 @@ export async function simulate(
     profiles: scenario.versions,
     objects: await Promise.all(Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing)
       .map((v) => objectOf(MODEL_BUCKET, modelArtifact(v).key, modelDataContent(v), scenario.versions[v].modelDataUpload))),
+    packages: scenario.endpoint.modelPackageGroup === undefined ? [] : Object.keys(scenario.versions).map((v, k) => ({
+      arn: packageArn(scenario, v), group: scenario.endpoint.modelPackageGroup!, version: k + 1,
+      image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${modelArtifact(v).digest}`, modelDataUrl: `s3://${MODEL_BUCKET}/${modelArtifact(v).key}`,
+      approvalStatus: v === scenario.initialVersion ? 'Approved' as const : 'PendingManualApproval' as const,
+    })),
     images: Object.entries(scenario.versions).map(([v, profile]) => ({
       repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
     })),
@@ -500,6 +508,12 @@ export async function simulate(
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         } else if (entry.drill) {
           void operator(() => operatorCommands().drillByOperator({ endpointName, by: entry.drill!, reason: 'scenario operator action', now: Date.now() }), `${entry.drill} runs drill`, emit);
+        } else if (entry.approvePackage) {
+          emit('operator', `a data scientist approves ${entry.approvePackage}'s package in the Model Registry (${packageArn(scenario, entry.approvePackage)})`);
+          // The version the controller makes of it: the declared spec around the approved package.
+          const declared = JSON.parse(String(current.props.Spec)).version;
+          record.versionIds[versionIdOf({ ...declared, modelPackageArn: packageArn(scenario, entry.approvePackage) })] = entry.approvePackage;
+          twin.registry.setStatus(packageArn(scenario, entry.approvePackage), 'Approved');
         } else if (entry.replaceModelData) {
           twin.artifacts.replace(replacements.get(entry.replaceModelData)!);
           emit('fault', `someone overwrites ${entry.replaceModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.replaceModelData).key}) with other content`);
@@ -552,7 +566,7 @@ export async function simulate(
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, sageMakerCreates: twin.sagemaker.createRequests, endpointName: '',
-      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, registryChanges: twin.registry.changes, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }

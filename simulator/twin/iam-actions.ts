@@ -53,6 +53,9 @@ export function authorizationsFor(service: string, operation: string, input: Rec
           ];
         case 'DescribeModel': case 'DeleteModel':
           return one(operation, model(input.ModelName));
+        // SAR: DescribeModelPackage and UpdateModelPackage need model-package* (a versioned package's ARN).
+        case 'DescribeModelPackage': return one(operation, String(input.ModelPackageName));
+        case 'UpdateModelPackage': return one(operation, String(input.ModelPackageArn));
         // Tags name the tagged resource by ARN.
         case 'AddTags':
           return [{ action: 'sagemaker:AddTags', resource: String(input.ResourceArn), context: { 'aws:TagKeys': (input.Tags ?? []).map((t: { Key: string }) => t.Key) } }];

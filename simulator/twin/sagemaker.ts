@@ -176,6 +176,8 @@ export class SageMakerTwin {
 
   /** The manifest media type of an ECR image (the service twin wires it to its ECR). */
   imageManifestMediaType: (image: string) => string | undefined = () => undefined;
+  /** The image and model data of a Model Registry package (set by the service twin from its registry). */
+  resolvePackage: (arn: string) => { Image: string; ModelDataUrl: string } | undefined = () => undefined;
   /** Whether the model data at a URL was replaced since the scenario began (set by the service twin from its S3). */
   modelDataTampered: (url: string) => boolean = () => false;
 
@@ -196,6 +198,14 @@ export class SageMakerTwin {
       }
     }
     this.recordTags(this.arn('model', i.ModelName), i.Tags);
+    // A container from a Model Registry package runs the package's image and model data (CreateModel API reference,
+    // ContainerDefinition.ModelPackageName); kept resolved on the model, as the fleet downloads them.
+    const fromPackage = i.PrimaryContainer?.ModelPackageName;
+    if (fromPackage !== undefined) {
+      const resolved = this.resolvePackage(String(fromPackage));
+      if (!resolved) throw new ServiceError('ValidationException', `ModelPackage ${fromPackage} does not exist.`);
+      i = { ...i, PrimaryContainer: { ...i.PrimaryContainer, ...resolved } };
+    }
     this.models.set(i.ModelName, i);
     this.createRequests.push({ operation: 'CreateModel', input: i });
     return { ModelArn: this.arn('model', i.ModelName) };
