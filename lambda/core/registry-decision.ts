@@ -26,6 +26,11 @@ export interface RegistryApprovalInput {
   readonly state: EndpointState | undefined;
   /** `rolledBackAttempt` of the version the approved package makes, when it was rolled back before. */
   readonly rolledBackAttempt?: number;
+  /**
+   * A rollout an earlier delivery of this approval started that has not ended (SageMaker may send several events per
+   * state change, and EventBridge delivers at least once).
+   */
+  readonly startedRollout?: string;
 }
 
 export type RegistryDecision =
@@ -37,7 +42,7 @@ export type RegistryDecision =
  * an approval of the package already stable or rolling out, or of one rolled back at the current attempt, starts
  * nothing; a rollout in progress is handled by the concurrency policy when the new rollout acquires the lock.
  */
-export function decideRegistryApproval({ approval, state, rolledBackAttempt }: RegistryApprovalInput): RegistryDecision {
+export function decideRegistryApproval({ approval, state, rolledBackAttempt, startedRollout }: RegistryApprovalInput): RegistryDecision {
   const { modelPackageArn, modelPackageGroupName, modelApprovalStatus, endpointName } = approval;
   const spec = state?.spec;
   if (spec?.registry === undefined) {
@@ -56,6 +61,9 @@ export function decideRegistryApproval({ approval, state, rolledBackAttempt }: R
   }
   if (state?.candidate?.versionId === versionId) {
     return { action: 'ignore', reason: `package ${modelPackageArn} is already rolling out (version ${versionId}, rollout ${state.candidate.rolloutId})` };
+  }
+  if (startedRollout !== undefined) {
+    return { action: 'ignore', reason: `package ${modelPackageArn} is already being rolled out by rollout ${startedRollout} (a repeated approval event)` };
   }
   if (rolledBackAttempt !== undefined && rolledBackAttempt >= spec.rolloutAttempt) {
     return {

@@ -1,6 +1,7 @@
 import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { startExecution } from '../../aws/executions';
-import { appendHistory } from '../../aws/history';
+import { appendHistory, listHistory } from '../../aws/history';
+import { getRollout } from '../../aws/rollout-records';
 import { registryFollowers } from '../../aws/registry';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
@@ -33,7 +34,7 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
   const state = await getState(endpointName);
   const candidate = state?.spec && { ...state.spec.version, modelPackageArn };
   const record = candidate && (await getVersion(endpointName, versionIdOf(candidate)));
-  const decision = decideRegistryApproval({ approval, state, rolledBackAttempt: record?.rolledBackAttempt });
+  const decision = decideRegistryApproval({ approval, state, rolledBackAttempt: record?.rolledBackAttempt, startedRollout: await startedRolloutOf(endpointName, modelPackageArn) });
   if (decision.action === 'ignore') {
     if (state !== undefined) {
       await appendHistory({ at: now, endpointName, decision: 'registry-ignored', reason: decision.reason, actor: REGISTRY_ACTOR, evidence: { modelPackageArn, status: approval.modelApprovalStatus } });
@@ -51,4 +52,14 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
     });
   }
   return decision;
+}
+
+/** A rollout an earlier delivery of an approval of this package started, still running (no end recorded). */
+async function startedRolloutOf(endpointName: string, modelPackageArn: string): Promise<string | undefined> {
+  const started = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
+    && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
+  for (const h of started.reverse()) {
+    if ((await getRollout(endpointName, h.rolloutId!))?.endedAt === undefined) return h.rolloutId;
+  }
+  return undefined;
 }
