@@ -4,13 +4,13 @@ import { versionIdOf } from './version';
 /**
  * Two sources of truth, one rule: the stack declares the endpoint, the Model Registry group and the policy (strategy,
  * guards, capacity, environment, role); the registry chooses the package. A package set to Approved in the group is
- * rolled out with the declared spec around it; a deploy that declares the group keeps the package the registry last
- * promoted (the stack's `modelVersion` only creates the endpoint), so a later `cdk deploy` never rolls back a
+ * rolled out with the declared spec around it; a deploy that declares the group keeps the package the registry chose
+ * (the one rolling out, else the stable's; the stack's `modelVersion` only creates the endpoint), so a later `cdk deploy` never rolls back a
  * registry-promoted package and never brings back one the controller rejected.
  */
-export function registrySpec(declared: EndpointSpec, stablePackageArn: string | undefined): EndpointSpec {
-  if (declared.registry === undefined || stablePackageArn === undefined || declared.version.modelPackageArn === undefined) return declared;
-  return { ...declared, version: { ...declared.version, modelPackageArn: stablePackageArn } };
+export function registrySpec(declared: EndpointSpec, chosenPackageArn: string | undefined): EndpointSpec {
+  if (declared.registry === undefined || chosenPackageArn === undefined || declared.version.modelPackageArn === undefined) return declared;
+  return { ...declared, version: { ...declared.version, modelPackageArn: chosenPackageArn } };
 }
 
 /** A "SageMaker Model Package State Change" event as the rule passes it on. */

@@ -34,9 +34,11 @@ interface Deploy {
  */
 export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, now: number, retry: Retry): Promise<DeployResult> {
   const before = await getState(declared.endpointName);
-  // With a Model Registry group declared, the registry chooses the package: the stable's stays (core/registry-decision.ts).
-  const stablePackage = before?.stable && (await getVersion(declared.endpointName, before.stable.versionId))?.spec.modelPackageArn;
-  const spec = registrySpec(await pinSpec(declared), stablePackage);
+  // With a Model Registry group declared, the registry chooses the package (core/registry-decision.ts): the one it is
+  // rolling out, else the stable's. A policy change during a registry rollout is then no stack rollback that aborts it.
+  const chosen = before?.candidate ?? before?.stable;
+  const chosenPackage = chosen && (await getVersion(declared.endpointName, chosen.versionId))?.spec.modelPackageArn;
+  const spec = registrySpec(await pinSpec(declared), chosenPackage);
   const versionId = versionIdOf(spec.version);
   if (spec.registry !== undefined) await putRegistryFollower(spec.registry.modelPackageGroupName, spec.endpointName);
   const redelivered = await getDeployRequest(spec.endpointName, event.RequestId);
