@@ -409,11 +409,14 @@ export interface BlueGreenEndpointProps {
   readonly autoUndo?: boolean;
 
   /**
-   * Model data of earlier versions that `undo` may bring back. The model role and the controller can read only the
-   * model data they are granted, and a deploy grants the current version's: list here the ones to keep readable.
+   * Model data of earlier versions to keep readable: the stable's while a new version rolls out, and the ones `undo`
+   * may bring back. The model role and the controller can read only the model data they are granted, and a deploy
+   * grants the current version's. Every UpdateEndpoint re-creates the stable's fleet, which downloads its model data
+   * again with the model role, and the controller verifies that model data's checksum before it: when the stable's
+   * model data lives under another key than the new version's, list it here.
    *
-   * @default - none: an undo to an earlier version whose model data the roles cannot read fails at its registration,
-   * and traffic stays where it is
+   * @default - none: a rollout whose stable's model data the roles cannot read is refused before any UpdateEndpoint,
+   * and an undo to such a version fails at its registration; traffic stays where it is
    */
   readonly undoModelData?: ModelData[];
 
@@ -530,6 +533,18 @@ export interface BlueGreenEndpointProps {
    * @default - no scheduled drills
    */
   readonly drillSchedule?: scheduler.ScheduleExpression;
+
+  /**
+   * Model Registry trigger: when a package of this group is set to Approved, it is rolled out with this endpoint's
+   * strategy, guards and capacity, without a `cdk deploy` (EventBridge, "SageMaker Model Package State Change"). The
+   * registry chooses the package and the stack everything else: `modelVersion` (a `ModelVersion.fromModelPackage` of
+   * this group) creates the endpoint, and later deploys keep the package the registry last promoted, so a `cdk deploy`
+   * never rolls back a registry-promoted package nor brings back a rejected one. A package that is rolled back is set to
+   * Rejected with the rollback's evidence in its ApprovalDescription.
+   *
+   * @default - no trigger: only a deploy changes the version
+   */
+  readonly modelPackageGroupName?: string;
 
   /**
    * Canary capacity: provision the candidate with the instances its first steps up to 10% need at the stable's load
@@ -755,6 +770,10 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     // Alarms the guards created share the endpoint's name prefix; alarms users brought are routed by ARN.
     const created = new Set<cloudwatch.IAlarm>(this.guards.flatMap((g) => g.createdAlarms));
     this.controller.registerGuardAlarms([...this.slotAlarms.blue, ...this.slotAlarms.green].filter((alarm) => !created.has(alarm)));
+    if (props.modelPackageGroupName !== undefined) {
+      validateRegistryTrigger(props.modelPackageGroupName, version.modelPackageArn);
+      this.controller.registerModelPackageGroup(props.modelPackageGroupName);
+    }
 
     const waitForRollout = props.waitForRollout ?? false;
     // Creating the endpoint always waits for the first version's smoke test (see createSeconds), whatever waitForRollout.
@@ -795,6 +814,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
       ...(props.releaseCalendar ? { releaseCalendar: props.releaseCalendar._bind() } : {}),
       ...(props.rollbackHooks?.length ? { rollbackHooks: bindRollbackHooks(props.rollbackHooks, this.controller.stepFunction) } : {}),
       retainOnDelete: retainOnDelete(props.removalPolicy ?? RemovalPolicy.DESTROY),
+      ...(props.modelPackageGroupName !== undefined ? { registry: { modelPackageGroupName: props.modelPackageGroupName } } : {}),
     };
 
     this.facts = {
@@ -1123,4 +1143,18 @@ function worstCaseSeconds(plan: RolloutPlan): number {
       + 'turn waitForRollout off (the deploy completes once the rollout starts), or shorten these');
   }
   return total;
+}
+
+/** The registry chooses among the group's packages: the declared version must be one of them. */
+function validateRegistryTrigger(group: string, modelPackageArn: string | undefined): void {
+  if (Token.isUnresolved(group)) return;
+  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(group)) {
+    throw new Error(`modelPackageGroupName must be a model package group name (1-63 letters, digits and hyphens), got '${group}'`);
+  }
+  if (modelPackageArn === undefined) {
+    throw new Error(`modelPackageGroupName '${group}' needs modelVersion to be a package of that group: use ModelVersion.fromModelPackage('<ModelPackageArn of ${group}>')`);
+  }
+  if (!Token.isUnresolved(modelPackageArn) && !modelPackageArn.includes(`:model-package/${group}/`)) {
+    throw new Error(`modelVersion's package '${modelPackageArn}' is not in group '${group}': declare a package of the group the endpoint follows`);
+  }
 }

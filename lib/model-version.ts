@@ -9,6 +9,7 @@ import {
   validateEnvironment,
   validateImageUri,
   validateModelPackageArn,
+  validateCrc64Nvme,
   validateSha256,
   validateTagOrDigest,
 } from './private/validation';
@@ -23,6 +24,17 @@ export interface ModelDataOptions {
    * start a rollout
    */
   readonly sha256?: string;
+
+  /**
+   * Expected full-object CRC64NVME of the model data object, base64 as S3 reports it (`aws s3api head-object
+   * --checksum-mode ENABLED` prints it as ChecksumCRC64NVME). S3 keeps it for multipart uploads, whose SHA-256 is only a
+   * checksum of the parts', and adds it by default to uploads sent without a checksum, so it is the one to declare for
+   * large artifacts. Verified like `sha256`, before every update that deploys the model data; it makes the version id
+   * change whenever the model data changes.
+   *
+   * @default - no CRC64NVME checked
+   */
+  readonly crc64Nvme?: string;
 }
 
 /** What `ModelData.bind()` returns. */
@@ -35,6 +47,12 @@ export interface ModelDataConfig {
    * @default - no checksum
    */
   readonly sha256?: string;
+  /**
+   * Expected full-object CRC64NVME (base64).
+   *
+   * @default - no CRC64NVME checked
+   */
+  readonly crc64Nvme?: string;
 }
 
 /**
@@ -46,7 +64,7 @@ export abstract class ModelData {
     if (!Token.isUnresolved(key) && (key.length === 0 || key.startsWith('/'))) {
       throw new Error(`model data key must be a non-empty S3 key without a leading '/', got '${key}': e.g. 'models/v3/model.tar.gz'`);
     }
-    return new BucketModelData(bucket, key, checksumFor(key, options.sha256));
+    return new BucketModelData(bucket, key, checksumsFor(key, options));
   }
 
   /**
@@ -55,7 +73,7 @@ export abstract class ModelData {
    */
   public static fromS3Uri(uri: string, options: ModelDataOptions = {}): ModelData {
     const parsed = parseS3Uri(uri, 'model data URI');
-    return new UriModelData(uri, parsed, parsed ? checksumFor(parsed.key, options.sha256) : normalizedSha256(options.sha256));
+    return new UriModelData(uri, parsed, parsed ? checksumsFor(parsed.key, options) : normalized(options));
   }
 
   /**
@@ -66,12 +84,19 @@ export abstract class ModelData {
 }
 
 /** A checksum belongs to one object: a prefix of uncompressed files has none to compare. */
-function checksumFor(key: string, sha256: string | undefined): string | undefined {
-  if (sha256 !== undefined && isPrefix(key)) {
-    throw new Error(`model data '${key}' is a prefix of uncompressed files, so it has no single SHA-256 to verify: `
-      + 'remove sha256, or point at a model.tar.gz object');
+function checksumsFor(key: string, options: ModelDataOptions): ModelDataOptions {
+  for (const [name, value] of [['sha256', options.sha256], ['crc64Nvme', options.crc64Nvme]] as const) {
+    if (value !== undefined && isPrefix(key)) {
+      throw new Error(`model data '${key}' is a prefix of uncompressed files, so it has no single checksum to verify: `
+        + `remove ${name}, or point at a model.tar.gz object`);
+    }
   }
-  return normalizedSha256(sha256);
+  return normalized(options);
+}
+
+function normalized(options: ModelDataOptions): ModelDataOptions {
+  if (options.crc64Nvme !== undefined) validateCrc64Nvme(options.crc64Nvme, 'model data crc64Nvme');
+  return { sha256: normalizedSha256(options.sha256), crc64Nvme: options.crc64Nvme };
 }
 
 function normalizedSha256(sha256: string | undefined): string | undefined {
@@ -110,8 +135,23 @@ function grantObjectRead(grantee: iam.IGrantable, bucketArn: string, key: string
   }
 }
 
+/**
+ * Lets the verifiers list exactly the object's key (`s3:prefix` equals it), so a 403 from HeadObject can be told
+ * apart: a missing object reads "not found", an unreadable one "not readable" (lambda/aws/artifacts.ts).
+ */
+function grantKeyListing(verifiers: iam.IGrantable[], bucketArn: string, key: string): void {
+  if (isPrefix(key)) return;
+  for (const verifier of verifiers) {
+    verifier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringEquals: { 's3:prefix': key } },
+    }));
+  }
+}
+
 class BucketModelData extends ModelData {
-  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly sha256?: string) {
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly checksums: ModelDataOptions) {
     super();
   }
 
@@ -120,7 +160,8 @@ class BucketModelData extends ModelData {
       grantObjectRead(grantee, this.bucket.bucketArn, this.key);
       this.bucket.encryptionKey?.grantDecrypt(grantee);
     }
-    return { uri: `s3://${this.bucket.bucketName}/${this.key}`, sha256: this.sha256 };
+    grantKeyListing(verifiers, this.bucket.bucketArn, this.key);
+    return { uri: `s3://${this.bucket.bucketName}/${this.key}`, ...this.checksums };
   }
 }
 
@@ -128,7 +169,7 @@ class UriModelData extends ModelData {
   constructor(
     private readonly uri: string,
     private readonly parsed: { bucket: string; key: string } | undefined,
-    private readonly sha256?: string,
+    private readonly checksums: ModelDataOptions,
   ) {
     super();
   }
@@ -139,11 +180,12 @@ class UriModelData extends ModelData {
       for (const grantee of [modelRole, ...verifiers]) {
         grantObjectRead(grantee, bucketArn, this.parsed.key);
       }
+      grantKeyListing(verifiers, bucketArn, this.parsed.key);
     } else {
       Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:modelDataUriToken',
         'the model data URI is a token, so no S3 read access was granted: grant the model role and the rollout controller read access to it yourself');
     }
-    return { uri: this.uri, sha256: this.sha256 };
+    return { uri: this.uri, ...this.checksums };
   }
 }
 
@@ -223,6 +265,12 @@ export interface ModelVersionConfig {
    * @default - not verified
    */
   readonly modelDataSha256?: string;
+  /**
+   * Expected full-object CRC64NVME of the model data (base64).
+   *
+   * @default - not verified
+   */
+  readonly modelDataCrc64Nvme?: string;
   /** Container environment. */
   readonly environment: { [key: string]: string };
 }
@@ -299,6 +347,7 @@ class ImageModelVersion extends ModelVersion {
       image: this.image,
       modelDataUrl: data?.uri,
       modelDataSha256: data?.sha256,
+      modelDataCrc64Nvme: data?.crc64Nvme,
       environment: this.environment,
     };
   }

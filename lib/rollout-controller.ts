@@ -225,6 +225,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
   private readonly registeredRoles = new Set<iam.IRole>();
   private readonly registeredTopics = new Set<sns.ITopic>();
   private autoScalingGranted = false;
+  private readonly modelPackageGroups = new Set<string>();
 
   constructor(scope: Construct, id: string, props: RolloutControllerProps = {}) {
     super(scope, id);
@@ -504,6 +505,31 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       conditions: { StringLike: { 'iam:AWSServiceName': 'sagemaker.application-autoscaling.amazonaws.com' } },
     }));
     this.deployFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['application-autoscaling:DeregisterScalableTarget'], resources: ['*'] }));
+  }
+
+  /**
+   * Model Registry trigger for one more group: an EventBridge rule routes the group's approvals ("SageMaker Model
+   * Package State Change", ModelApprovalStatus Approved: SageMaker developer guide, "Events that Amazon SageMaker AI
+   * sends to Amazon EventBridge") to the guard listener, which starts the rollout; the step function may create models
+   * from the group's packages and set a rolled-back one to Rejected (UpdateModelPackage). Called by `BlueGreenEndpoint`.
+   */
+  public registerModelPackageGroup(modelPackageGroupName: string): void {
+    if (this.modelPackageGroups.has(modelPackageGroupName)) return;
+    this.modelPackageGroups.add(modelPackageGroupName);
+    new events.Rule(this, `ModelRegistryApproval${this.modelPackageGroups.size}`, {
+      description: `Model Registry approvals in ${modelPackageGroupName}: roll the approved package out`,
+      eventPattern: {
+        source: ['aws.sagemaker'],
+        detailType: ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [modelPackageGroupName], ModelApprovalStatus: ['Approved'] },
+      },
+      targets: [new targets.LambdaFunction(this.guardListenerFunction, { retryAttempts: ALARM_EVENT_RETRY_ATTEMPTS, maxEventAge: ALARM_EVENT_MAX_AGE })],
+    });
+    // Versioned packages are `model-package/<group>/<version>` (SageMaker ARNs; unverified: whether IAM sees the group
+    // name in the case it was created with, as given here).
+    const packages = Stack.of(this).formatArn({ service: 'sagemaker', resource: 'model-package', resourceName: `${modelPackageGroupName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.stepFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'], resources: [packages] }));
+    acknowledgeWildcardResources(this.stepFunction, [packages], 'the packages of the Model Registry group the endpoint follows: the registry chooses which one is rolled out');
   }
 
   /** Adds alarms, by ARN, to the EventBridge rule that routes ALARM state changes to the guard listener. */

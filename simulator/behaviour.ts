@@ -16,6 +16,12 @@ export interface BehaviourProfile {
   /** The version's model data was never uploaded (a typo'd key): S3 has no such object. */
   readonly modelDataMissing?: boolean;
   /**
+   * How the version's model data was uploaded (default `single-part-sha256`, declared by its SHA-256): a large
+   * artifact uploaded in parts with CRC64NVME is declared by its full-object CRC64NVME; in parts with SHA-256, S3 keeps
+   * only a composite checksum, which registration refuses.
+   */
+  readonly modelDataUpload?: 'single-part-sha256' | 'multipart-crc64nvme' | 'multipart-sha256';
+  /**
    * A regression that starts once the version serves at least `atPercent` of traffic, or `afterSeconds` after it first
    * serves; with `forSeconds` it is a burst that ends that long after it started.
    */

@@ -7,8 +7,9 @@ import { Approval, ApprovalTimeoutAction } from '../lib/approval';
 import { BlueGreenEndpoint } from '../lib/blue-green-endpoint';
 import { ConcurrencyPolicy } from '../lib/concurrency-policy';
 import { Guard } from '../lib/guard';
-import { ModelData, ModelVersion } from '../lib/model-version';
+import { ModelData, ModelDataOptions, ModelVersion } from '../lib/model-version';
 import { ReleaseCalendar, Weekday } from '../lib/release-calendar';
+import { crc64NvmeBase64 } from './twin/artifacts';
 import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
 import { Exposure } from '../lib/exposure';
@@ -40,22 +41,47 @@ export interface StackPlacement {
   readonly constructId?: string;
 }
 
-function undoes(scenario: Scenario): boolean {
-  return scenario.endpoint.autoUndo === true || scenario.timeline.some((t) => t.undo !== undefined);
-}
-
 /** The model data a scenario version ships, with the SHA-256 the construct declares and S3 reports. */
 export function modelArtifact(version: string): { key: string; sha256: string; digest: string } {
-  const sha256 = createHash('sha256').update(`model data of ${version}`).digest('hex');
+  const sha256 = createHash('sha256').update(modelDataContent(version)).digest('hex');
   const digest = `sha256:${createHash('sha256').update(`image of ${version}`).digest('hex')}`;
   return { key: `${version}/model.tar.gz`, sha256, digest };
+}
+
+/** A scenario version's package in the endpoint's Model Registry group: version n is the n-th scenario version. */
+export function packageArn(scenario: Scenario, version: string): string {
+  const n = Object.keys(scenario.versions).indexOf(version) + 1;
+  return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model-package/${scenario.endpoint.modelPackageGroup}/${n}`;
+}
+
+/** The model data content a scenario version ships (its SHA-256 is `modelArtifact`'s), or what replaces it. */
+export function modelDataContent(version: string, replaced = false): string {
+  return `${replaced ? 'replaced ' : ''}model data of ${version}`;
+}
+
+/** Each version's full-object CRC64NVME, computed by the S3 twin's implementation (the SDK's). */
+export async function scenarioCrc64Nvme(scenario: Scenario): Promise<Record<string, string>> {
+  const entries = await Promise.all(Object.keys(scenario.versions).map(async (v) => [v, await crc64NvmeBase64(modelDataContent(v))] as const));
+  return Object.fromEntries(entries);
+}
+
+/** What the construct declares for a version's model data: its CRC64NVME when uploaded in parts with it, else its SHA-256. */
+function declaredChecksum(scenario: Scenario, version: string, sha256: string, crc64Nvme: Record<string, string>): ModelDataOptions {
+  if (scenario.versions[version]?.modelDataUpload !== 'multipart-crc64nvme') return { sha256 };
+  const crc = crc64Nvme[version];
+  if (crc === undefined) throw new Error(`version ${version} is uploaded with CRC64NVME: pass scenarioCrc64Nvme(scenario) to synthScenario`);
+  return { crc64Nvme: crc };
 }
 
 /**
  * Builds the scenario's stack with the real constructs and synthesizes it (no asset bundling: the simulator runs
  * the handlers from source). `version` and `attempt` are what this deploy declares.
  */
-export function synthScenario(scenario: Scenario, version: string, attempt: number, where: StackPlacement = {}): SynthesizedScenario {
+export function synthScenario(
+  scenario: Scenario, version: string, attempt: number, where: StackPlacement = {},
+  /** Each version's full-object CRC64NVME (`scenarioCrc64Nvme`), for versions uploaded as `multipart-crc64nvme`. */
+  crc64Nvme: Record<string, string> = {},
+): SynthesizedScenario {
   const stackName = where.stackName ?? STACK_NAME;
   // CDK's built-in CloudFormation validation (@aws/cloudformation-validate) keeps ~160 MB of external memory for the
   // life of the process, over half of what a day at 200 rps needs; the construct tests (test/lib) synthesize with it
@@ -68,14 +94,17 @@ export function synthScenario(scenario: Scenario, version: string, attempt: numb
   const hooks = (scenario.endpoint.rollbackHooks ?? []).map((h) => ({ spec: h, fn: hookFunction(stack, h.name) }));
   const endpoint = new BlueGreenEndpoint(stack, where.constructId ?? 'Endpoint', {
     endpointName: 'sim-endpoint',
-    modelVersion: ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
-      modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, { sha256: artifact.sha256 }),
-    }),
+    // Following a Model Registry group, the stack declares a package of it (the registry chooses the later ones).
+    modelVersion: scenario.endpoint.modelPackageGroup !== undefined
+      ? ModelVersion.fromModelPackage(packageArn(scenario, version))
+      : ModelVersion.fromImageUri(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`, {
+        modelData: ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${artifact.key}`, declaredChecksum(scenario, version, artifact.sha256, crc64Nvme)),
+      }),
+    modelPackageGroupName: scenario.endpoint.modelPackageGroup,
     rolloutAttempt: attempt,
-    // A scenario that undoes keeps the other versions' model data readable, as its user would have to.
-    undoModelData: undoes(scenario)
-      ? Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`))
-      : undefined,
+    // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
+    // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.
+    undoModelData: Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
     ...endpointProps(stack, scenario.endpoint),
     ...network,
     rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,

@@ -75,6 +75,11 @@ export interface EndpointProps {
   readonly smokeTestPayloads?: string[];
   readonly provisionTimeoutMinutes?: number;
   readonly autoUndo?: boolean;
+  /**
+   * The endpoint follows this Model Registry group (`modelPackageGroupName`): every scenario version is a package of it
+   * (version n of the group is the n-th scenario version), the initial one Approved, the others pending.
+   */
+  readonly modelPackageGroup?: string;
   /** The endpoint's `tags` prop. */
   readonly tags?: Record<string, string>;
   /** Tags on the scenario's stack (`Tags.of(stack)`), which the controller puts on what it creates too. */
@@ -141,6 +146,10 @@ export interface TimelineEntry {
   readonly forceAlarm?: 'candidate' | 'stable';
   /** An operator runs `drill` (the value is who): the controller's drill (stable redeployed, its alarm forced, rollback recorded). */
   readonly drill?: string;
+  /** Someone overwrites this scenario version's model data object in S3 (same key, other content) between deploys. */
+  readonly replaceModelData?: string;
+  /** Someone approves this scenario version's package in the Model Registry (the endpoint's `modelPackageGroup`). */
+  readonly approvePackage?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
   readonly renameConstruct?: string;
   /** With renameConstruct: the stack update then fails on another resource and CloudFormation rolls it back. */
@@ -186,6 +195,7 @@ const profile = {
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
     modelDataMissing: { type: 'boolean' },
+    modelDataUpload: { enum: ['single-part-sha256', 'multipart-crc64nvme', 'multipart-sha256'] },
     regression: {
       type: 'object',
       additionalProperties: false,
@@ -314,6 +324,7 @@ export const SCENARIO_SCHEMA = {
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
         provisionTimeoutMinutes: { type: 'number', exclusiveMinimum: 0 },
         autoUndo: { type: 'boolean' },
+        modelPackageGroup: { type: 'string', pattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$' },
         tags: { type: 'object', additionalProperties: { type: 'string' } },
         stackTags: { type: 'object', additionalProperties: { type: 'string' } },
         vpc: {
@@ -409,6 +420,8 @@ export const SCENARIO_SCHEMA = {
           promoteFull: { const: true },
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
+          replaceModelData: { type: 'string', minLength: 1 },
+          approvePackage: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
           otherStackCreates: { type: 'string' },
@@ -468,7 +481,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

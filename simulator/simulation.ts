@@ -7,11 +7,11 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
-import { OCI_MANIFEST } from './twin/artifacts';
+import { OCI_MANIFEST, StoredObject, objectOf } from './twin/artifacts';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
-import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, synthScenario } from './scenario-app';
+import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, packageArn, scenarioCrc64Nvme, synthScenario } from './scenario-app';
 import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
@@ -27,6 +27,7 @@ import { Execution } from './twin/stepfunctions';
 import { RequestRecord } from './twin/runtime';
 import { modelRolePrincipal } from './twin/model-network';
 import { ModelDownload, SageMakerTwin } from './twin/sagemaker';
+import { ModelRegistryTwin } from './twin/model-registry';
 
 /** Simulated time starts on a Monday morning, on a minute boundary (alarms evaluate on minute boundaries). */
 export const SIMULATION_START = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -93,6 +94,8 @@ export interface RunRecord {
   readonly instances: Array<{ at: number; instances: number }>;
   /** Every model data download onto a new fleet (each CreateEndpoint and UpdateEndpoint brings one up). */
   readonly modelDownloads: ModelDownload[];
+  /** Model Registry approval status changes (scenarios following a group): who approved and what the controller rejected. */
+  readonly registryChanges: ModelRegistryTwin['changes'];
   /** SNS messages the controller published (what an approver is notified of). */
   readonly notifications: Notification[];
   /** Events the controller put on the bus (source cdk-sagemaker-rollout). */
@@ -157,17 +160,19 @@ export async function simulate(
   scenario: Scenario,
   onEvent: (e: TimelineEvent) => void = () => undefined,
   /** What each deploy declares: by default the scenario's endpoint props through the constructs; `simulate --app` gives the user's stack. */
-  synthesize: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario = (version, attempt, where) => synthScenario(scenario, version, attempt, where),
+  synthesize?: (version: string, attempt: number, where: StackPlacement) => SynthesizedScenario,
   /** The timings the twin assumes (the defaults, or a `--calibration` file); the scenario's own values go over them. */
   base: Calibration = DEFAULT_CALIBRATION,
   options: SimulateOptions = {},
 ): Promise<RunRecord> {
   const calibration = calibrate(base, scenario.calibration);
+  const crc64Nvme = await scenarioCrc64Nvme(scenario);
+  const synthesizeDeploy = synthesize ?? ((version: string, attempt: number, where: StackPlacement) => synthScenario(scenario, version, attempt, where, crc64Nvme));
   // Synthesize every deploy up front, with real time: CDK does file I/O.
   const deploys = new Map<string, SynthesizedScenario>();
   const synth = (version: string, attempt: number, where: StackPlacement = {}) => {
     const key = `${version}#${attempt}#${where.stackName ?? ''}#${where.constructId ?? ''}`;
-    if (!deploys.has(key)) deploys.set(key, synthesize(version, attempt, where));
+    if (!deploys.has(key)) deploys.set(key, synthesizeDeploy(version, attempt, where));
     return deploys.get(key)!;
   };
   synth(scenario.initialVersion, 1);
@@ -215,7 +220,13 @@ export async function simulate(
       delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
     profiles: scenario.versions,
-    objects: Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing).map((v) => ({ bucket: MODEL_BUCKET, key: modelArtifact(v).key, sha256Hex: modelArtifact(v).sha256, size: 1024 })),
+    objects: await Promise.all(Object.keys(scenario.versions).filter((v) => !scenario.versions[v].modelDataMissing)
+      .map((v) => objectOf(MODEL_BUCKET, modelArtifact(v).key, modelDataContent(v), scenario.versions[v].modelDataUpload))),
+    packages: scenario.endpoint.modelPackageGroup === undefined ? [] : Object.keys(scenario.versions).map((v, k) => ({
+      arn: packageArn(scenario, v), group: scenario.endpoint.modelPackageGroup!, version: k + 1,
+      image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${modelArtifact(v).digest}`, modelDataUrl: `s3://${MODEL_BUCKET}/${modelArtifact(v).key}`,
+      approvalStatus: v === scenario.initialVersion ? 'Approved' as const : 'PendingManualApproval' as const,
+    })),
     images: Object.entries(scenario.versions).map(([v, profile]) => ({
       repository: MODEL_REPOSITORY, tag: v, digest: modelArtifact(v).digest, ...(profile.imageManifest === 'oci' ? { mediaType: OCI_MANIFEST } : {}),
     })),
@@ -223,6 +234,10 @@ export async function simulate(
     invoke: (arn, payload) => host.invoke(arn, payload),
     apiRates: apiRatesOf(scenario),
   });
+
+  // What each timeline overwrite puts under a version's key: other content, uploaded the same way.
+  const replacements = new Map<string, StoredObject>(await Promise.all(scenario.timeline.flatMap((t) => (t.replaceModelData ? [t.replaceModelData] : []))
+    .map(async (v) => [v, await objectOf(MODEL_BUCKET, modelArtifact(v).key, modelDataContent(v, true), scenario.versions[v].modelDataUpload)] as const)));
 
   for (const [version, profile] of Object.entries(scenario.versions)) {
     if (!profile.errorBursts) continue;
@@ -508,6 +523,15 @@ export async function simulate(
           forceAlarm(twin, endpointName, entry.forceAlarm, emit);
         } else if (entry.drill) {
           void operator(() => operatorCommands().drillByOperator({ endpointName, by: entry.drill!, reason: 'scenario operator action', now: Date.now() }), `${entry.drill} runs drill`, emit);
+        } else if (entry.approvePackage) {
+          emit('operator', `a data scientist approves ${entry.approvePackage}'s package in the Model Registry (${packageArn(scenario, entry.approvePackage)})`);
+          // The version the controller makes of it: the declared spec around the approved package.
+          const declared = JSON.parse(String(current.props.Spec)).version;
+          record.versionIds[versionIdOf({ ...declared, modelPackageArn: packageArn(scenario, entry.approvePackage) })] = entry.approvePackage;
+          twin.registry.setStatus(packageArn(scenario, entry.approvePackage), 'Approved');
+        } else if (entry.replaceModelData) {
+          twin.artifacts.replace(replacements.get(entry.replaceModelData)!);
+          emit('fault', `someone overwrites ${entry.replaceModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.replaceModelData).key}) with other content`);
         }
       }, entry.atMinute * 60_000);
     }
@@ -567,7 +591,7 @@ export async function simulate(
     return {
       scenario: s, start: SIMULATION_START, end: SIMULATION_START, timeline: [], weights: [], alarms: [], traffic: trafficLog.samples, trafficPerMinute: trafficLog.minutes, smokeRequests: [], executions: [],
       history: [], state: undefined, rollouts: [], versionIds: {}, cfnResponses: [], cfnRequests: [], regressedAt: {}, controlPlaneCalls: twin.calls, createdTags: twin.sagemaker.createdTags, sageMakerCreates: twin.sagemaker.createRequests, endpointName: '',
-      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [], hookCalls: [],
+      guardAlarms: [], calibration, metricArrival, instances: twin.sagemaker.instanceLog, modelDownloads: twin.sagemaker.downloads, registryChanges: twin.registry.changes, notifications: [], rolloutEvents: [], resources: [], tableName: '', alarmEventsDelivered: [], hookCalls: [],
       errorBursts: Object.fromEntries(twin.runtime.bursts),
     };
   }

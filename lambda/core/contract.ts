@@ -25,6 +25,8 @@ export interface ModelVersionSpec {
   readonly modelDataUrl?: string;
   /** Expected SHA-256 of the model data object, hex; verified against S3 when given. */
   readonly modelDataSha256?: string;
+  /** Expected full-object CRC64NVME of the model data object, base64 as S3 reports it (multipart uploads keep it). */
+  readonly modelDataCrc64Nvme?: string;
   readonly environment: Record<string, string>;
   readonly executionRoleArn: string;
   /** Instance-backed capacity; absent when `serverless` is set. */
@@ -188,6 +190,16 @@ export interface EndpointSpec {
   readonly rollbackHooks?: RollbackHookSpec[];
   /** When a rollout may start moving traffic (core/release-calendar.ts); absent: whenever it is deployed. */
   readonly releaseCalendar?: ReleaseCalendarSpec;
+  /**
+   * Model Registry trigger: a package of this group set to Approved is rolled out without a `cdk deploy`
+   * (core/registry-decision.ts); the stack declares the group and the policy, the registry chooses the package.
+   */
+  readonly registry?: RegistrySpec;
+}
+
+/** The Model Registry group whose approved packages an endpoint rolls out. */
+export interface RegistrySpec {
+  readonly modelPackageGroupName: string;
 }
 
 /** A target-tracking policy on the serving slot's `DesiredInstanceCount`, between `minCapacity` and `maxCapacity`. */
@@ -409,7 +421,11 @@ export interface EndpointState {
   readonly endpointName: string;
   readonly phase: EndpointPhase;
   /** The LKG: absent only before the first version of a new endpoint is in service. */
-  readonly stable?: { readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly since: number };
+  readonly stable?: {
+    readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly since: number;
+    /** The Model Registry package the stable serves (a package-based version), as Promote recorded it. */
+    readonly modelPackageArn?: string;
+  };
   /** The slot receiving a new version during a rollout. */
   readonly candidate?: { readonly slot: Slot; readonly versionId: string; readonly rolloutId: string };
   /** The previous stable kept warm at weight 0 after promotion, until `until` (epoch ms). */

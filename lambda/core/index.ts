@@ -28,3 +28,5 @@ export * from './scaling';
 export * from './rollback-hooks';
 export * from './release-calendar';
 export * from './exposure';
+export * from './artifact-decision';
+export * from './registry-decision';

@@ -7,6 +7,7 @@ import { appendHistory } from '../aws/history';
 import { getState } from '../aws/state-table';
 import { intervene } from './operations/intervene';
 import { DrillStart, startDrill } from './operations/drill';
+import { ModelPackageStateChange, onModelPackageStateChange } from './operations/registry-approval';
 import { noticeStableAlarm } from './operations/stable-alarm';
 import { undo } from './operations/undo';
 
@@ -45,8 +46,11 @@ export interface ScheduledDrillEvent {
  * EventBridge target for guard alarms going to ALARM: rolls back (or reverts) at once, without waiting for a poll. Also
  * the target of drill schedules: a drill exercises exactly this path.
  */
-export async function handler(event: AlarmEvent | ScheduledDrillEvent): Promise<AlarmHandled | DrillStart> {
-  return 'drill' in event ? scheduledDrill(event, Date.now()) : handleAlarm(event, Date.now());
+export async function handler(event: AlarmEvent | ScheduledDrillEvent | ModelPackageStateChange): Promise<AlarmHandled | DrillStart | unknown> {
+  if ('drill' in event) return scheduledDrill(event, Date.now());
+  // The Model Registry trigger's rule: an approved package starts a rollout without a cdk deploy.
+  if (event['detail-type'] === 'SageMaker Model Package State Change') return onModelPackageStateChange(event as ModelPackageStateChange, Date.now(), retryTransient({}));
+  return handleAlarm(event as AlarmEvent, Date.now());
 }
 
 export const SCHEDULE_ACTOR = 'drill-schedule';

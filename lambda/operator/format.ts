@@ -115,6 +115,11 @@ function evidenceValue(key: string, value: unknown): string | undefined {
     const promote = value as { mode?: string; by?: string; reason?: string };
     return `${promote.mode === 'full' ? '--full ' : ''}by ${promote.by}: '${promote.reason}'`;
   }
+  // Model data checks before an UpdateEndpoint (artifact-refused, provisioning, retiring): per slot, what was found.
+  if ((key === 'checks' || key === 'artifacts') && Array.isArray(value)) {
+    return (value as Array<{ slot?: string; role?: string; verified?: boolean; ok?: boolean; reason?: string }>).map((c) =>
+      `${c.slot} (${c.role}) ${!c.ok ? `FAILED: ${c.reason}` : c.verified ? 'verified' : 'no checksum declared'}`).join('; ');
+  }
   if (key === 'step' && typeof value === 'object') {
     const step = value as { percent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
     return `${step.percent}% (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;

@@ -111,6 +111,17 @@ export function validateSha256(value: string, what: string): void {
   }
 }
 
+/** A CRC64NVME as S3 reports it: 8 bytes in base64 (12 characters, one `=` of padding). */
+const CRC64NVME_BASE64 = /^[A-Za-z0-9+/]{10}[AEIMQUYcgkosw048]=$/;
+
+export function validateCrc64Nvme(value: string, what: string): void {
+  if (isUnresolved(value)) return;
+  if (!CRC64NVME_BASE64.test(value)) {
+    throw new Error(`${what} must be a base64 CRC64NVME as S3 reports it (12 characters, e.g. 'rosUhgp5mIg='), got '${value}': read it with `
+      + '`aws s3api head-object --bucket <bucket> --key <key> --checksum-mode ENABLED` (ChecksumCRC64NVME)');
+  }
+}
+
 export function validateImageUri(uri: string, what: string): void {
   if (isUnresolved(uri)) return;
   if (uri.length > 255 || !IMAGE_URI.test(uri)) {

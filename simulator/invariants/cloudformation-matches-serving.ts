@@ -19,7 +19,8 @@ export const cloudFormationMatchesServing: Invariant = {
     const { run } = view;
     const failures: string[] = [];
     const end = run.weights[run.weights.length - 1];
-    run.cfnRequests.forEach((request, k) => {
+    run.cfnRequests.forEach((asked, k) => {
+      const request = { ...asked, version: view.declaredVersion(asked.version, asked.at) };
       const answers = run.cfnResponses.filter((c) => c.requestId === request.requestId);
       const what = `${request.requestType} ${request.requestId} (${request.version}) at t=${view.t(request.at)}s`;
       // Lambda's asynchronous queue may deliver a request twice, and each delivery answers: CloudFormation acts on the

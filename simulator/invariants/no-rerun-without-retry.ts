@@ -15,8 +15,9 @@ export const noRerunWithoutRetry: Invariant = {
     const deploys = run.scenario.timeline.filter((t) => t.deploy);
     const judged = (version: string, before: number) =>
       run.rollouts.some((r) => r.endedAt !== undefined && r.endedAt <= before && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === version);
-    for (const d of deploys) {
-      const at = run.start + d.atMinute * 60_000;
+    for (const asked of deploys) {
+      const at = run.start + asked.atMinute * 60_000;
+      const d = { ...asked, deploy: view.declaredVersion(asked.deploy!, at) };
       const next = run.scenario.timeline.find((x) => x.atMinute > d.atMinute);
       const until = next ? run.start + next.atMinute * 60_000 : Infinity;
       const rerun = run.rollouts.some((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);

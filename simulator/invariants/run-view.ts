@@ -47,6 +47,15 @@ export class RunView {
     return v;
   }
 
+  /**
+   * The version a deploy at `at` declares. Following a Model Registry group, the stack declares the group and the
+   * policy and the registry chooses the package: once the endpoint has an LKG, a deploy declares that (lambda/core/
+   * registry-decision.ts), whatever package its `modelVersion` names.
+   */
+  declaredVersion(label: string, at: number): string {
+    return this.run.scenario.endpoint.modelPackageGroup !== undefined ? this.lkgAt(at) ?? label : label;
+  }
+
   snapshotAt(at: number): WeightSnapshot | undefined {
     return snapshotAt(this.run.weights, at);
   }

@@ -53,6 +53,9 @@ export function authorizationsFor(service: string, operation: string, input: Rec
           ];
         case 'DescribeModel': case 'DeleteModel':
           return one(operation, model(input.ModelName));
+        // SAR: DescribeModelPackage and UpdateModelPackage need model-package* (a versioned package's ARN).
+        case 'DescribeModelPackage': return one(operation, String(input.ModelPackageName));
+        case 'UpdateModelPackage': return one(operation, String(input.ModelPackageArn));
         // Tags name the tagged resource by ARN.
         case 'AddTags':
           return [{ action: 'sagemaker:AddTags', resource: String(input.ResourceArn), context: { 'aws:TagKeys': (input.Tags ?? []).map((t: { Key: string }) => t.Key) } }];
@@ -128,7 +131,12 @@ export function authorizationsFor(service: string, operation: string, input: Rec
       if (request.method !== 'HEAD' && request.method !== 'GET') return undefined;
       const virtualHosted = /^(.+)\.s3[.-]/.exec(request.hostname);
       const [bucket, ...rest] = virtualHosted ? [virtualHosted[1], ...request.path.slice(1).split('/')] : request.path.slice(1).split('/');
-      return one('GetObject', `arn:aws:s3:::${bucket}/${decodeURIComponent(rest.join('/'))}`);
+      const key = decodeURIComponent(rest.join('/'));
+      // ListObjectsV2 needs s3:ListBucket on the bucket, with s3:prefix the prefix it lists (SAR, Amazon S3 condition keys).
+      if (request.method === 'GET' && key === '' && String(request.query['list-type']) === '2') {
+        return [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${bucket}`, context: { 's3:prefix': String(request.query.prefix ?? '') } }];
+      }
+      return one('GetObject', `arn:aws:s3:::${bucket}/${key}`);
     }
     case 'dynamodb': {
       // SAR: item actions need table*; a query or scan of an index is authorized on the index ARN

@@ -3,6 +3,7 @@ import { caller, signingFunction } from '../function-host';
 import { Random } from '../random';
 import { WireRequest, WireResponse } from '../transport';
 import { ArtifactsTwin, StoredImage, StoredObject } from './artifacts';
+import { ModelPackage, ModelRegistryTwin } from './model-registry';
 import { CloudWatchTwin, MetricArrival } from './cloudwatch';
 import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
@@ -31,6 +32,8 @@ export interface TwinOptions {
   profiles: Record<string, BehaviourProfile>;
   objects: StoredObject[];
   images: StoredImage[];
+  /** Model Registry packages (scenarios whose endpoint follows a group). */
+  packages?: ModelPackage[];
   random: Random;
   invoke: LambdaInvoker;
   /** Each API's request rate (default: simulator/calibration.ts API_RATES; a scenario's faults can lower them). */
@@ -53,6 +56,7 @@ export class ServiceTwin {
   /** Parameter Store: the exposure plans of cohort rollouts. */
   readonly ssm = new SsmTwin();
   readonly artifacts: ArtifactsTwin;
+  readonly registry: ModelRegistryTwin;
   /** The account's instance quotas, as the twin's SageMaker enforces them. */
   readonly serviceQuotas: ServiceQuotasTwin;
   /** Scalable targets of the endpoints' variants (registered by the controller). */
@@ -81,6 +85,13 @@ export class ServiceTwin {
     this.artifacts = new ArtifactsTwin(options.objects, options.images);
     this.sagemaker.imageManifestMediaType = (image) => this.artifacts.mediaTypeOf(image);
     this.sagemaker.resolveImage = (image) => this.artifacts.resolve(image);
+    this.registry = new ModelRegistryTwin((event) => this.eventbridge.publish(event));
+    for (const pkg of options.packages ?? []) this.registry.add(pkg);
+    this.sagemaker.resolvePackage = (arn) => {
+      const pkg = this.registry.packages.get(arn);
+      return pkg && { Image: pkg.image, ModelDataUrl: pkg.modelDataUrl };
+    };
+    this.sagemaker.modelDataTampered = (url) => this.artifacts.objectAt(url)?.tampered === true;
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
@@ -135,7 +146,7 @@ export class ServiceTwin {
   private async serve(service: string, request: WireRequest, principal?: string): Promise<WireResponse> {
     switch (service) {
       case 'dynamodb': return this.dynamodb.handle(request);
-      case 'sagemaker': return serveJson(request, this.sagemaker.operations());
+      case 'sagemaker': return serveJson(request, { ...this.sagemaker.operations(), ...this.registry.operations() });
       case 'cloudwatch': return serveJson(request, this.cloudwatch.operations(), 'application/x-amz-json-1.0');
       case 'states': return serveJson(request, this.stepfunctions.operations(), 'application/x-amz-json-1.0');
       case 'events': return serveJson(request, this.eventbridge.operations());

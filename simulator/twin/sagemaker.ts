@@ -55,7 +55,11 @@ export interface SageMakerBehaviour {
 }
 
 /** A variant's model data downloaded onto a new fleet (every CreateEndpoint and UpdateEndpoint brings one up). */
-export interface ModelDownload { at: number; endpointName: string; variantName: string; modelName: string }
+export interface ModelDownload {
+  at: number; endpointName: string; variantName: string; modelName: string;
+  /** The model's ModelDataUrl, and whether the object there had been replaced since the scenario began. */
+  modelDataUrl?: string; tampered?: boolean;
+}
 
 interface Variant {
   VariantName: string;
@@ -208,6 +212,10 @@ export class SageMakerTwin {
   imageManifestMediaType: (image: string) => string | undefined = () => undefined;
   /** The digest path of an ECR image (`<registry>/<repository>@sha256:...`) as its tag or digest names it now (wired to the ECR twin). */
   resolveImage: (image: string) => string | undefined = () => undefined;
+  /** The image and model data of a Model Registry package (set by the service twin from its registry). */
+  resolvePackage: (arn: string) => { Image: string; ModelDataUrl: string } | undefined = () => undefined;
+  /** Whether the model data at a URL was replaced since the scenario began (set by the service twin from its S3). */
+  modelDataTampered: (url: string) => boolean = () => false;
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -226,6 +234,14 @@ export class SageMakerTwin {
       }
     }
     this.recordTags(this.arn('model', i.ModelName), i.Tags);
+    // A container from a Model Registry package runs the package's image and model data (CreateModel API reference,
+    // ContainerDefinition.ModelPackageName); kept resolved on the model, as the fleet downloads them.
+    const fromPackage = i.PrimaryContainer?.ModelPackageName;
+    if (fromPackage !== undefined) {
+      const resolved = this.resolvePackage(String(fromPackage));
+      if (!resolved) throw new ServiceError('ValidationException', `ModelPackage ${fromPackage} does not exist.`);
+      i = { ...i, PrimaryContainer: { ...i.PrimaryContainer, ...resolved } };
+    }
     this.models.set(i.ModelName, i);
     this.createRequests.push({ operation: 'CreateModel', input: i });
     return { ModelArn: this.arn('model', i.ModelName) };
@@ -496,7 +512,9 @@ export class SageMakerTwin {
   private bringUp(ep: Endpoint, incoming: LiveVariant[]) {
     ep.incoming = incoming;
     for (const v of incoming) {
-      this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName });
+      const url = (this.models.get(v.modelName)?.PrimaryContainer as { ModelDataUrl?: string } | undefined)?.ModelDataUrl;
+      const data = url === undefined ? {} : { modelDataUrl: url, tampered: this.modelDataTampered(url) };
+      this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName, ...data });
       const specified = String((this.models.get(v.modelName)?.PrimaryContainer as { Image?: string } | undefined)?.Image ?? '');
       // An image outside the twin's ECR resolves to itself (what SageMaker reports for one is unverified: the probe measures it).
       if (specified) v.image = { specified, resolved: this.resolveImage(specified) ?? specified, at: Date.now() };

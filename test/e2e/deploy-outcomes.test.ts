@@ -44,13 +44,14 @@ describe('what a deploy ends with', () => {
     expectInvariants(summary);
   });
 
-  test('model data never uploaded: S3 answers 403 (no s3:ListBucket), and registration refuses the version naming the object and the fix', async () => {
+  test('model data never uploaded: S3 answers 403 (no s3:ListBucket on the bucket), the listing of exactly that key finds nothing, and registration refuses the version as not found, naming the fix', async () => {
     const { run, summary } = await scenario('missing-model-data-refused');
     expect(run.controlPlaneCalls.filter((c) => c.service === 's3').map((c) => c.error)).toContain('403');
     const v2 = summary.rollouts.find((r) => r.kind === 'rollout' && r.version === 'v2')!;
     expect(v2.reason).toContain('s3://');
-    expect(v2.reason).toContain('v2/model.tar.gz not found or not readable');
-    expect(v2.reason).toContain('s3:ListBucket');
+    expect(v2.reason).toContain('v2/model.tar.gz not found: no object has that key');
+    expect(v2.reason).toContain('upload it or correct the key');
+    expect(v2.reason).not.toContain('Forbidden');
     expect(v2.reason).not.toContain('UnknownError');
     expect(run.controlPlaneCalls.filter((c) => c.operation === 'CreateModel')).toHaveLength(1);
     expect(finalWeights(summary)).toEqual({ v1: 100 });

@@ -30,8 +30,11 @@ const DOCUMENT_CLIENT: Record<string, string[]> = {
   Get: ['GetItem'], Put: ['PutItem'], Update: ['UpdateItem'], Delete: ['DeleteItem'], Query: ['Query'], Scan: ['Scan'],
   BatchGet: ['BatchGetItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: ['PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
 };
-/** Operations authorized under another action's name: S3 HeadObject needs s3:GetObject (S3 user guide, required permissions). */
-const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject', 'lambda:Invoke': 'lambda:InvokeFunction' };
+/**
+ * Operations authorized under another action's name: S3 HeadObject needs s3:GetObject, ListObjectsV2 s3:ListBucket (S3
+ * user guide, required permissions); Lambda's Invoke is lambda:InvokeFunction.
+ */
+const RENAMED: Record<string, string> = { 's3:HeadObject': 's3:GetObject', 's3:ListObjectsV2': 's3:ListBucket', 'lambda:Invoke': 'lambda:InvokeFunction' };
 /** What CDK's KMS encrypt/decrypt and decrypt grants give. */
 const KMS_ENCRYPT_DECRYPT = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 /**
@@ -86,7 +89,7 @@ function grantedActions(template: Template, fn: string): Set<string> {
   return new Set(statements.flatMap((s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 }
 
-/** A stack using every option that grants the controller something: keys, topic, S3 model data, ECR, a package, a role. */
+/** A stack using every option that grants the controller something: keys, topic, S3 model data, ECR, a package and its registry group, a role. */
 function everyGrant(): Template {
   const stack = new Stack(testApp(), 'Grants', { env: { account: '123456789012', region: 'us-east-1' } });
   const key = new kms.Key(stack, 'Key');
@@ -107,6 +110,7 @@ function everyGrant(): Template {
     role: iam.Role.fromRoleName(stack, 'Own', 'own-model-role'),
     autoScaling: { minCapacity: 1, maxCapacity: 4, targetInvocationsPerInstance: 100 },
     rollbackHooks: [lambda.Function.fromFunctionArn(stack, 'InvalidateCache', 'arn:aws:lambda:us-east-1:123456789012:function:invalidate-cache')],
+    modelPackageGroupName: 'fraud',
   });
   return Template.fromStack(stack);
 }

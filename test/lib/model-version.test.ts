@@ -88,6 +88,31 @@ describe('ModelVersion', () => {
     ]));
   });
 
+  test('crc64Nvme: the full-object CRC64NVME reaches the spec; the verifier may list exactly the key, the model role may not list', () => {
+    const { stack, modelRole, verifier } = roles();
+    const config = ModelVersion.fromImageUri(`111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/model@${DIGEST}`, {
+      modelData: ModelData.fromS3Uri('s3://shared-models/fraud/v3/model.tar.gz', { crc64Nvme: 'rosUhgp5mIg=' }),
+    }).bind(stack, modelRole, { modelCreator: verifier });
+    expect(config).toMatchObject({ modelDataCrc64Nvme: 'rosUhgp5mIg=', modelDataSha256: undefined });
+    expect(policyOf(stack, 'Verifier')).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shared-models/fraud/v3/model.tar.gz']] } }),
+      expect.objectContaining({
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::shared-models']] },
+        Condition: { StringEquals: { 's3:prefix': 'fraud/v3/model.tar.gz' } },
+      }),
+    ]));
+    expect(JSON.stringify(policyOf(stack, 'ModelRole'))).not.toContain('s3:ListBucket');
+  });
+
+  test('crc64Nvme is validated (base64 of 8 bytes, as S3 prints it) and refused on a prefix', () => {
+    expect(() => ModelData.fromS3Uri('s3://bucket/k', { crc64Nvme: 'ae8b14860a799888' }))
+      .toThrow(/model data crc64Nvme must be a base64 CRC64NVME as S3 reports it .* got 'ae8b14860a799888': read it with `aws s3api head-object/);
+    expect(() => ModelData.fromS3Uri('s3://bucket/k', { crc64Nvme: 'rosUhgp5mIh=' })).toThrow(/got 'rosUhgp5mIh='/);
+    expect(() => ModelData.fromS3Uri('s3://bucket/models/v3/', { crc64Nvme: 'rosUhgp5mIg=' }))
+      .toThrow(/'models\/v3\/' is a prefix of uncompressed files, so it has no single checksum to verify: remove crc64Nvme/);
+  });
+
   test('fromModelPackage lets the model creator describe the package', () => {
     const { stack, modelRole, verifier } = roles();
     const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/7';
@@ -126,7 +151,7 @@ describe('ModelVersion', () => {
 describe('model data prefixes', () => {
   test('fails for a checksum on a prefix of uncompressed files, which has no single object to verify', () => {
     expect(() => ModelData.fromS3Uri('s3://bucket/models/v3/', { sha256: 'ab'.repeat(32) }))
-      .toThrow(/'models\/v3\/' is a prefix of uncompressed files, so it has no single SHA-256 to verify: remove sha256/);
+      .toThrow(/'models\/v3\/' is a prefix of uncompressed files, so it has no single checksum to verify: remove sha256/);
   });
 
   test('fails for an image outside Amazon ECR', () => {

@@ -75,6 +75,7 @@ function syntheticRun(): RunRecord {
     metricArrival: { lagSeconds: 0, spreadSeconds: 0, seed: 0 },
     instances: [{ at: at(0), instances: 1 }],
     modelDownloads: [],
+    registryChanges: [],
   };
 }
 

@@ -36,7 +36,7 @@ export const promote: Action = async (context, env) => {
   await saveState(
     {
       ...state,
-      stable: { slot: candidateSlot, versionId, configName, since: env.now },
+      stable: { slot: candidateSlot, versionId, configName, since: env.now, modelPackageArn: context.spec.version.modelPackageArn },
       standby,
       candidate: undefined,
       phase: standby ? 'watching' : 'rolling-out',

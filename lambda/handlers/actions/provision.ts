@@ -10,6 +10,7 @@ import { getState } from '../../aws/state-table';
 import { Action, record, required } from './action-kit';
 import { candidateCapacity, checkInstanceQuota, instancesOf } from './instance-plan';
 import { registerSlot } from '../../aws/scaling';
+import { DeployedVariant, checkDeployedArtifacts } from './deployed-artifacts';
 
 /**
  * Checks the account's instance quota first (nothing is created when it cannot hold the rollout), then creates the
@@ -24,6 +25,7 @@ export const provision: Action = async (context, env) => {
   const candidateSlot = required(context, 'candidateSlot');
   let stableVariant: ProductionVariant | undefined;
   let stableInstances = 0;
+  const deployed: DeployedVariant[] = [{ slot: candidateSlot, role: 'candidate', versionId, version: spec.version }];
   if (context.kind === 'rollout') {
     const stable = (await getState(endpointName))?.stable;
     if (stable === undefined || stable.slot !== context.stableSlot) {
@@ -35,6 +37,12 @@ export const provision: Action = async (context, env) => {
     stableVariant = await copyVariant(stable.configName, stable.slot, 1);
     // The live count (scaling survives an update: RetainAllVariantProperties), not the config's initial one.
     stableInstances = instancesOf(await describeEndpoint(endpointName), stable.slot) || (stableVariant.InitialInstanceCount ?? 0);
+    deployed.unshift({ slot: stable.slot, role: 'stable', versionId: stable.versionId });
+  }
+  // The update re-creates every variant of the config, the stable's too: each one's model data is checked first.
+  const artifacts = await checkDeployedArtifacts(context, env.now, 'provision', deployed);
+  if (artifacts.decision.verdict === 'refuse') {
+    return { ...context, outcome: 'failed', reason: artifacts.decision.reason, next: 'release' };
   }
   const capacity = candidateCapacity(context, stableInstances);
   if (spec.version.serverless === undefined) {
@@ -78,7 +86,7 @@ export const provision: Action = async (context, env) => {
   // The fleet: the stable's instances, plus the new fleet UpdateEndpoint brings up beside them (instance-hours).
   const fleet = { instances: stableInstances + stableInstances + (spec.version.serverless ? 0 : capacity.initial) };
   await record(context, env.now, 'provisioning', `provisioning slot ${candidateSlot} with version ${versionId}${reduced} in config ${configName}`, {
-    evidence: { model, modelResult, configName, configResult, variants, capacity, fleet },
+    evidence: { model, modelResult, configName, configResult, variants, capacity, fleet, artifacts: artifacts.checks },
   });
   return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'provision-wait' };
 };

@@ -59,12 +59,20 @@ async function artifactProblem(context: RolloutContext): Promise<ArtifactProblem
       evidence: { image: version.image },
     };
   }
-  if (version.modelDataSha256 !== undefined && version.modelDataUrl !== undefined && isObjectUri(version.modelDataUrl)) {
-    const check = await verifyModelData(version.modelDataUrl, version.modelDataSha256);
+  const expected = { sha256: version.modelDataSha256, crc64Nvme: version.modelDataCrc64Nvme };
+  if ((expected.sha256 !== undefined || expected.crc64Nvme !== undefined) && version.modelDataUrl !== undefined && isObjectUri(version.modelDataUrl)) {
+    const check = await verifyModelData(version.modelDataUrl, expected);
     if (!check.ok) {
       return {
         reason: check.reason,
-        evidence: { modelDataUrl: version.modelDataUrl, expectedSha256: version.modelDataSha256, actualSha256: check.actualSha256 },
+        evidence: {
+          modelDataUrl: version.modelDataUrl,
+          expectedSha256: version.modelDataSha256,
+          actualSha256: check.actualSha256,
+          expectedCrc64Nvme: version.modelDataCrc64Nvme,
+          actualCrc64Nvme: check.actualCrc64Nvme,
+          checksumType: check.checksumType,
+        },
       };
     }
   }

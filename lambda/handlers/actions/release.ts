@@ -8,6 +8,7 @@ import { getRollout, setRolloutOutcome } from '../../aws/rollout-records';
 import { getState, updateState } from '../../aws/state-table';
 import { Action, eventDetail, record } from './action-kit';
 import { taskFailure } from './rollback';
+import { rejectRolledBackPackage } from './registry-rejection';
 
 /**
  * Ends the rollout: releases its own lock (never another rollout's), records the outcome, announces it. The lock is
@@ -32,6 +33,7 @@ export const release: Action = async (context, env) => {
   if (before?.endedAt === undefined) {
     publishMetrics(endpointName, rolloutEndMetrics({ outcome, startedAt: before?.startedAt, promotedAt: context.promotedAt }), context.rolloutId);
   }
+  if (outcome === 'rolled-back') await rejectRolledBackPackage(context, env.now, reason);
   const fleet = await fleetOf(context);
   const cost = fleet.length === 0 ? {} : { instanceHours: Math.round(instanceHours(fleet, env.now) * 1000) / 1000, fleet };
   await record(context, env.now, 'rollout-ended', `${outcome}: ${reason}`, { evidence: { error: context.error, ...cost } });

@@ -5,6 +5,7 @@ import { sageMakerNamePrefix } from '../../aws/env';
 import { getState, updateState } from '../../aws/state-table';
 import { recordDrillEnd } from '../operations/drill';
 import { runRollbackHooks } from '../operations/rollback-hooks';
+import { checkDeployedArtifacts } from './deployed-artifacts';
 import { Action, record } from './action-kit';
 import { instancesOf } from './instance-plan';
 import { deregisterSlot, registerSlot } from '../../aws/scaling';
@@ -39,6 +40,12 @@ export const retire: Action = async (context, env) => {
     );
     return { ...context, next: 'release' };
   }
+  // The update re-creates the stable on a new fleet, which downloads its model data again: checked first. Refused, the
+  // endpoint stays as it is (the stable serves 100% from the fleet it runs; the other slot at weight 0) and the rollout ends.
+  const artifacts = await checkDeployedArtifacts(context, env.now, 'retire', [{ slot: stable.slot, role: 'stable', versionId: stable.versionId }]);
+  if (artifacts.decision.verdict === 'refuse') {
+    return { ...context, reason: context.outcome === undefined ? artifacts.decision.reason : `${context.reason ?? context.outcome}; ${artifacts.decision.reason}`, next: 'release' };
+  }
   const configName = endpointConfigName(endpointName, context.rolloutId, [stable.slot], sageMakerNamePrefix());
   const variant = await copyVariant(stable.configName, stable.slot, 1);
   await createEndpointConfig(configName, context.spec, [variant]);
@@ -48,7 +55,7 @@ export const retire: Action = async (context, env) => {
   const removed = slots.filter((slot) => slot !== stable.slot).join(', ');
   await record(context, env.now, 'retiring', `removing slot ${removed}: config ${configName} runs only stable slot ${stable.slot}`, {
     // Both fleets run until the update ends: the live one, and the stable's new one (instance-hours).
-    evidence: { configName, stable, variantsBefore: readback.variants, fleet: { instances: instancesOf(readback) + instancesOf(readback, stable.slot) } },
+    evidence: { configName, stable, variantsBefore: readback.variants, fleet: { instances: instancesOf(readback) + instancesOf(readback, stable.slot) }, artifacts: artifacts.checks },
   });
   return { ...context, targetConfigName: configName, provisionStartedAt: env.now, next: 'retire-wait' };
 };

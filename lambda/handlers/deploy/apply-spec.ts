@@ -1,7 +1,8 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
+import { putRegistryFollower } from '../../aws/registry';
 import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
@@ -32,9 +33,14 @@ interface Deploy {
  * endpoint (CloudFormation then deletes the old physical resource).
  */
 export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, now: number, retry: Retry): Promise<DeployResult> {
-  const spec = await pinSpec(declared);
+  const before = await getState(declared.endpointName);
+  // With a Model Registry group declared, the registry chooses the package (core/registry-decision.ts): the one it is
+  // rolling out, else the stable's. A policy change during a registry rollout is then no stack rollback that aborts it.
+  const chosen = before?.candidate ?? before?.stable;
+  const chosenPackage = chosen && (await getVersion(declared.endpointName, chosen.versionId))?.spec.modelPackageArn;
+  const spec = registrySpec(await pinSpec(declared), chosenPackage);
   const versionId = versionIdOf(spec.version);
-  const before = await getState(spec.endpointName);
+  if (spec.registry !== undefined) await putRegistryFollower(spec.registry.modelPackageGroupName, spec.endpointName);
   const redelivered = await getDeployRequest(spec.endpointName, event.RequestId);
   if (redelivered !== undefined) {
     // Lambda delivered this request again (asynchronous invocations are retried): answer as the first delivery did,

@@ -367,3 +367,43 @@ describe('ownership (invariant 12)', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['ownership-claim', 'deploy-noop']);
   });
 });
+
+describe('following a Model Registry group: the stack declares the group and the policy, the registry the package', () => {
+  const GROUP = 'fraud-models';
+  const PACKAGE = (n: number) => `arn:aws:sagemaker:us-east-1:111122223333:model-package/${GROUP}/${n}`;
+  const packaged = (n: number, overrides: Partial<EndpointSpec['version']> = {}) => ({ ...STABLE_VERSION, image: undefined, modelDataUrl: undefined, modelPackageArn: PACKAGE(n), ...overrides });
+  const declared = (overrides: Partial<EndpointSpec['version']> = {}) => spec({ version: packaged(1, overrides), registry: { modelPackageGroupName: GROUP } });
+  const stableOn = (n: number, extra = {}) => {
+    const id = versionIdOf(packaged(n));
+    putRecord(aws.table, `VERSION#${id}`, { endpointName: ENDPOINT, versionId: id, spec: packaged(n), registeredAt: T0 - 9, registeredBy: 'model-registry' });
+    putState(aws.table, stableOnly({ spec: declared(), stable: { slot: 'blue', versionId: id, configName: STABLE_CONFIG, since: T0 - 9, modelPackageArn: PACKAGE(n) }, ...extra }));
+    return id;
+  };
+
+  test('a deploy still naming package 1 keeps package 4, which the registry promoted: no-op, and the endpoint is indexed under its group', async () => {
+    const id = stableOn(4);
+    await handleDeploy(cfnEvent('Update', declared()), T0, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: expect.objectContaining({ VersionId: id }) })]);
+    expect(aws.table.get(`REGISTRY#${GROUP}`, `ENDPOINT#${ENDPOINT}`)).toMatchObject({ endpointName: ENDPOINT });
+  });
+
+  test('a policy change in the version (instance type) rolls the registry\'s package out again with it', async () => {
+    stableOn(4);
+    await handleDeploy(cfnEvent('Update', declared({ instanceType: 'ml.c5.xlarge' })), T0, noWait);
+    expect(started().spec.version).toMatchObject({ modelPackageArn: PACKAGE(4), instanceType: 'ml.c5.xlarge' });
+  });
+
+  test('during a registry rollout of package 5, a deploy keeps package 5 (it is no stack rollback that aborts it)', async () => {
+    stableOn(4);
+    const candidate = versionIdOf(packaged(5));
+    putRecord(aws.table, `VERSION#${candidate}`, { endpointName: ENDPOINT, versionId: candidate, spec: packaged(5), registeredAt: T0 - 5, registeredBy: 'model-registry' });
+    const state = aws.table.state(ENDPOINT)!;
+    putState(aws.table, { ...state, phase: 'rolling-out', candidate: { slot: 'green', versionId: candidate, rolloutId: 'r5' }, lock: { rolloutId: 'r5', executionArn: EXECUTION_ARN, since: T0 - 5 } } as any);
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify({ rolloutId: 'r5' }) });
+    await handleDeploy(cfnEvent('Update', declared()), T0, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.table.decisions(ENDPOINT)).not.toContain('abort');
+  });
+});

@@ -1,14 +1,18 @@
 import './support/env';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ListServiceQuotasCommand } from '@aws-sdk/client-service-quotas';
 import { endpointConfigName, modelName } from '../../../lambda/core';
 import { provision } from '../../../lambda/handlers/actions/provision';
 import { mockAws } from './support/aws-mocks';
-import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, OWNER, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
+import { CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, OWNER, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putStableVersion, putState, rollingOut, spec, variant, version } from './support/fixtures';
 
 const aws = mockAws();
-beforeEach(() => aws.reset());
+beforeEach(() => {
+  aws.reset();
+  putStableVersion(aws.table);
+});
 const env = { now: T0, executionArn: EXECUTION_ARN };
 
 test('rollout: a config with the live stable variant and the candidate at weight 0, applied with RetainAllVariantProperties', async () => {
@@ -243,4 +247,47 @@ test('autoscaling: the stable\'s scale-in is suspended before the update (the LK
   const update = aws.sagemaker.mock.commandCalls(UpdateEndpointCommand)[0];
   expect(aws.autoScaling.calls()[0].calledBefore(update as never)).toBe(true);
   expect(aws.table.decisions(ENDPOINT)).toEqual(['instance-quota-checked', 'autoscaling-suspended', 'provisioning']);
+});
+
+describe('artifacts verified before the update (it re-creates the stable too)', () => {
+  const SHA_V1 = '11'.repeat(32);
+  const SHA_V2 = '22'.repeat(32);
+  const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+  beforeEach(() => {
+    putStableVersion(aws.table, { ...STABLE_VERSION, modelDataSha256: SHA_V1 });
+    putState(aws.table, rollingOut());
+    aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+  });
+  const ctx = () => context({ spec: spec({ version: version({ modelDataSha256: SHA_V2 }) }) });
+
+  test("both variants' model data checked with S3 and recorded with the provisioning", async () => {
+    aws.s3.on(HeadObjectCommand, { Key: 'fraud/v1/model.tar.gz' }).resolves({ ChecksumSHA256: b64(SHA_V1), ChecksumType: 'FULL_OBJECT' })
+      .on(HeadObjectCommand, { Key: 'fraud/v2/model.tar.gz' }).resolves({ ChecksumSHA256: b64(SHA_V2), ChecksumType: 'FULL_OBJECT' });
+    expect(await provision(ctx(), env)).toMatchObject({ next: 'provision-wait' });
+    const evidence = aws.table.history(ENDPOINT).find((h) => h.decision === 'provisioning')!.evidence as any;
+    expect(evidence.artifacts.map((c: any) => [c.slot, c.role, c.verified, c.ok])).toEqual([['blue', 'stable', true, true], ['green', 'candidate', true, true]]);
+  });
+
+  test("the stable's model data changed since its registration: nothing is created or updated, the refusal is recorded and the rollout ends failed", async () => {
+    aws.s3.on(HeadObjectCommand, { Key: 'fraud/v1/model.tar.gz' }).resolves({ ChecksumSHA256: b64('33'.repeat(32)), ChecksumType: 'FULL_OBJECT' })
+      .on(HeadObjectCommand, { Key: 'fraud/v2/model.tar.gz' }).resolves({ ChecksumSHA256: b64(SHA_V2), ChecksumType: 'FULL_OBJECT' });
+    const out = await provision(ctx(), env);
+    expect(out).toMatchObject({ outcome: 'failed', next: 'release' });
+    expect(out.reason).toContain(`slot blue (stable, version ${STABLE_ID}): model data s3://models/fraud/v1/model.tar.gz has SHA-256 ${'33'.repeat(32)}, expected ${SHA_V1}`);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateModelCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['artifact-refused']);
+  });
+
+  test("the stable's version record missing: refused (its model data cannot be checked), never updated unverified", async () => {
+    aws.reset();
+    putState(aws.table, rollingOut());
+    aws.sagemaker.serve(ENDPOINT, STABLE_CONFIG, [variant('blue', STABLE_ID, 1)], { blue: 1 });
+    aws.s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: b64(SHA_V2), ChecksumType: 'FULL_OBJECT' });
+    const out = await provision(ctx(), env);
+    expect(out).toMatchObject({ outcome: 'failed', next: 'release' });
+    expect(out.reason).toContain(`version ${STABLE_ID} has no record to verify its model data against`);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  });
 });

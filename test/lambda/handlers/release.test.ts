@@ -1,6 +1,7 @@
 import './support/env';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { release } from '../../../lambda/handlers/actions/release';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
@@ -98,4 +99,40 @@ test('the rollout\'s instance-hours go into its end record: each fleet change th
 test('a rollout that changed no fleet (refused before provisioning) reports no instance-hours', async () => {
   await release(context({ outcome: 'failed', reason: 'instance quota', next: 'release' }), env);
   expect(aws.table.history(ENDPOINT).find((e) => e.decision === 'rollout-ended')!.evidence).not.toHaveProperty('instanceHours');
+});
+
+describe('a rolled-back package of an endpoint following a Model Registry group', () => {
+  const PACKAGE = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/fraud-models/7';
+  const registryContext = (overrides = {}) => {
+    const base = context({ outcome: 'rolled-back', reason: 'guard error-rate in ALARM', next: 'release', ...overrides });
+    return { ...base, spec: { ...base.spec, registry: { modelPackageGroupName: 'fraud-models' }, version: { ...base.spec.version, image: undefined, modelPackageArn: PACKAGE } } };
+  };
+
+  test('is set to Rejected with the rollback\'s evidence in ApprovalDescription, once per rollout', async () => {
+    aws.sagemaker.mock.on(UpdateModelPackageCommand).resolves({ ModelPackageArn: PACKAGE });
+    await release(registryContext(), env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandWith(UpdateModelPackageCommand, {
+      ModelPackageArn: PACKAGE, ModelApprovalStatus: 'Rejected',
+      ApprovalDescription: `Rejected by cdk-sagemaker-rollout: rollout ${context().rolloutId} rolled back: guard error-rate in ALARM`,
+    });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['package-rejected', 'rollout-ended']);
+    await release(registryContext(), env);
+    expect(aws.sagemaker.mock).toHaveReceivedCommandTimes(UpdateModelPackageCommand, 1);
+  });
+
+  test('a refused UpdateModelPackage is recorded with the fix and never holds the release', async () => {
+    aws.sagemaker.mock.on(UpdateModelPackageCommand).rejects(Object.assign(new Error('not authorized to perform: sagemaker:UpdateModelPackage'), { name: 'AccessDeniedException' }));
+    const out = await release(registryContext(), env);
+    expect(out).toMatchObject({ outcome: 'rolled-back' });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['package-reject-failed', 'rollout-ended']);
+    expect(aws.table.history(ENDPOINT)[0].reason).toContain('set it by hand');
+  });
+
+  test('nothing is rejected for another outcome, without a group, or for the stable\'s own package (a drill)', async () => {
+    await release(registryContext({ outcome: 'inconclusive' }), env);
+    const plain = context({ outcome: 'rolled-back', reason: 'r', next: 'release' });
+    await release({ ...plain, spec: { ...plain.spec, version: { ...plain.spec.version, modelPackageArn: PACKAGE } } }, env);
+    await release(registryContext({ versionId: rollingOut().stable!.versionId }), env);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
 });

@@ -1,11 +1,12 @@
 import './support/env';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeregisterScalableTargetCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateEndpointConfigCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { endpointConfigName } from '../../../lambda/core';
 import { checkRetire } from '../../../lambda/handlers/actions/check-retire';
 import { retire } from '../../../lambda/handlers/actions/retire';
 import { mockAws } from './support/aws-mocks';
-import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putStableVersion, putState, rollingOut, spec, variant } from './support/fixtures';
 
 const aws = mockAws();
 const at = (now: number) => ({ now, executionArn: EXECUTION_ARN });
@@ -14,6 +15,7 @@ const retireConfig = endpointConfigName(ENDPOINT, ctx.rolloutId, ['blue']);
 
 beforeEach(() => {
   aws.reset();
+  putStableVersion(aws.table);
   // After a rollback: stable blue serves 100%, the candidate green is still provisioned at 0.
   putState(aws.table, rollingOut({ phase: 'rolling-back' }));
   aws.sagemaker.configs.set(STABLE_CONFIG, [variant('blue', STABLE_ID, 1)]);
@@ -74,4 +76,18 @@ test('autoscaling: the slot being removed is deregistered and the stable registe
   for (const call of aws.autoScaling.calls()) expect(call.calledBefore(update as never)).toBe(true);
   expect(aws.table.decisions(ENDPOINT)).toEqual(['autoscaling-resumed', 'retiring']);
   expect(aws.table.history(ENDPOINT)[0].reason).toBe('stable slot blue scales both ways; slot green not registered');
+});
+
+test("the stable's model data changed since registration: retiring would re-create its fleet from it, so the endpoint is left as it is and the rollout ends with the refusal in its reason", async () => {
+  const sha = '11'.repeat(32);
+  putStableVersion(aws.table, { ...STABLE_VERSION, modelDataSha256: sha });
+  aws.s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.alloc(32, 0x44).toString('base64'), ChecksumType: 'FULL_OBJECT' });
+  const out = await retire(ctx, at(T0));
+  expect(out).toMatchObject({ outcome: 'rolled-back', next: 'release' });
+  expect(out.reason).toMatch(/^guard breach; artifact check refused retiring the other slot: UpdateEndpoint would re-create slot blue/);
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+  expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  // The stable keeps serving 100% from the fleet it runs; the candidate stays at 0 until the model data verifies again.
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['artifact-refused']);
 });

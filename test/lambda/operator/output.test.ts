@@ -119,3 +119,18 @@ describe('what the CLI prints', () => {
     expect(watchFrame({ endpointName: 'fraud', state: rollingOut, rollout: judged, history: judgedHistory, now: min(16) })).toMatchSnapshot();
   });
 });
+
+describe('model data checks in the history', () => {
+  test('artifact-refused: per slot what was verified and what failed, with the reason', () => {
+    const entry: HistoryEntry = {
+      at: Date.UTC(2026, 0, 15, 9, 10, 1), endpointName: 'fraud-scorer', rolloutId: 'r1', decision: 'artifact-refused', actor: 'controller',
+      reason: 'artifact check refused provisioning the candidate',
+      evidence: { operation: 'provision', checks: [
+        { slot: 'blue', role: 'stable', versionId: 'mv-1', verified: true, ok: false, reason: 'model data s3://m/v1/model.tar.gz has SHA-256 bb, expected aa' },
+        { slot: 'green', role: 'candidate', versionId: 'mv-2', verified: true, ok: true, reason: 'ok' },
+      ] },
+    };
+    expect(describeHistory([entry])).toContain(
+      'evidence: operation=provision, checks=blue (stable) FAILED: model data s3://m/v1/model.tar.gz has SHA-256 bb, expected aa; green (candidate) verified');
+  });
+});

@@ -114,6 +114,11 @@ export function putRecord(table: FakeTable, sk: string, item: object, endpointNa
   table.put({ pk: `ENDPOINT#${endpointName}`, sk, ...item });
 }
 
+/** The stable's version record, as its registration wrote it (what Provision and Retire verify its model data against). */
+export function putStableVersion(table: FakeTable, spec: ModelVersionSpec = STABLE_VERSION): void {
+  putRecord(table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec, registeredAt: T0 - 9e6, registeredBy: 'cloudformation' });
+}
+
 export function variant(slot: Slot, versionId: string, weight: number): ProductionVariant {
   return {
     VariantName: slot,

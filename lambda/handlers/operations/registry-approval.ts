@@ -1,0 +1,65 @@
+import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { startExecution } from '../../aws/executions';
+import { appendHistory, listHistory } from '../../aws/history';
+import { getRollout } from '../../aws/rollout-records';
+import { registryFollowers } from '../../aws/registry';
+import { Retry } from '../../aws/retry';
+import { getState } from '../../aws/state-table';
+import { getVersion } from '../../aws/version-records';
+
+/**
+ * "SageMaker Model Package State Change" (EventBridge, source aws.sagemaker; SageMaker developer guide, "Events that
+ * Amazon SageMaker AI sends to Amazon EventBridge", model package state change): the detail fields this reads.
+ */
+export interface ModelPackageStateChange {
+  readonly source: 'aws.sagemaker';
+  readonly 'detail-type': 'SageMaker Model Package State Change';
+  readonly detail: { readonly ModelPackageArn: string; readonly ModelPackageGroupName: string; readonly ModelApprovalStatus: string };
+}
+
+export const REGISTRY_ACTOR = 'model-registry';
+
+/** An approval in the registry: each endpoint following the group decides (core) and, when it should, starts a rollout. */
+export async function onModelPackageStateChange(event: ModelPackageStateChange, now: number, retry: Retry): Promise<Array<{ endpointName: string; action: string; reason: string }>> {
+  const { ModelPackageArn: modelPackageArn, ModelPackageGroupName: modelPackageGroupName, ModelApprovalStatus: modelApprovalStatus } = event.detail;
+  const results = [];
+  for (const endpointName of await registryFollowers(modelPackageGroupName)) {
+    results.push({ endpointName, ...(await startRegistryRollout({ endpointName, modelPackageArn, modelPackageGroupName, modelApprovalStatus }, now, retry)) });
+  }
+  return results;
+}
+
+async function startRegistryRollout(approval: RegistryApproval, now: number, retry: Retry): Promise<{ action: string; reason: string }> {
+  const { endpointName, modelPackageArn } = approval;
+  const state = await getState(endpointName);
+  const candidate = state?.spec && { ...state.spec.version, modelPackageArn };
+  const record = candidate && (await getVersion(endpointName, versionIdOf(candidate)));
+  const decision = decideRegistryApproval({ approval, state, rolledBackAttempt: record?.rolledBackAttempt, startedRollout: await startedRolloutOf(endpointName, modelPackageArn) });
+  if (decision.action === 'ignore') {
+    if (state !== undefined) {
+      await appendHistory({ at: now, endpointName, decision: 'registry-ignored', reason: decision.reason, actor: REGISTRY_ACTOR, evidence: { modelPackageArn, status: approval.modelApprovalStatus } });
+    }
+    return decision;
+  }
+  const rolloutId = rolloutIdOf(now, `registry#${modelPackageArn}`);
+  const context: RolloutContext = { rolloutId, kind: 'rollout', spec: decision.spec, trigger: { by: REGISTRY_ACTOR, reason: decision.reason }, versionId: decision.versionId };
+  const started = await retry(() => startExecution(executionName(endpointName, rolloutId), context));
+  if (!started.alreadyExisted) {
+    // AcquireLock records rollout-started (and applies the concurrency policy to a rollout in progress).
+    await appendHistory({
+      at: now, endpointName, rolloutId, decision: 'registry-approved', reason: decision.reason, actor: REGISTRY_ACTOR,
+      evidence: { modelPackageArn, versionId: decision.versionId, executionArn: started.executionArn },
+    });
+  }
+  return decision;
+}
+
+/** A rollout an earlier delivery of an approval of this package started, still running (no end recorded). */
+async function startedRolloutOf(endpointName: string, modelPackageArn: string): Promise<string | undefined> {
+  const started = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
+    && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
+  for (const h of started.reverse()) {
+    if ((await getRollout(endpointName, h.rolloutId!))?.endedAt === undefined) return h.rolloutId;
+  }
+  return undefined;
+}

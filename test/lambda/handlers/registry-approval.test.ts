@@ -1,0 +1,53 @@
+import './support/env';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { RolloutContext, versionIdOf } from '../../../lambda/core';
+import { handler } from '../../../lambda/handlers/guard-listener';
+import { ModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { mockAws } from './support/aws-mocks';
+import { ENDPOINT, STABLE_VERSION, T0, putRecord, putState, spec, stableOnly } from './support/fixtures';
+
+const aws = mockAws();
+const GROUP = 'fraud-models';
+const PACKAGE = (n: number) => `arn:aws:sagemaker:us-east-1:111122223333:model-package/${GROUP}/${n}`;
+const declared = spec({ version: { ...STABLE_VERSION, image: undefined, modelDataUrl: undefined, modelPackageArn: PACKAGE(1) }, registry: { modelPackageGroupName: GROUP } });
+
+function approved(n: number, status = 'Approved'): ModelPackageStateChange {
+  return {
+    source: 'aws.sagemaker', 'detail-type': 'SageMaker Model Package State Change',
+    detail: { ModelPackageArn: PACKAGE(n), ModelPackageGroupName: GROUP, ModelApprovalStatus: status },
+  };
+}
+
+beforeEach(() => {
+  aws.reset();
+  putState(aws.table, stableOnly({ spec: declared, stable: { slot: 'blue', versionId: versionIdOf(declared.version), configName: 'c', since: T0 - 1, modelPackageArn: PACKAGE(1) } }));
+  aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: `ENDPOINT#${ENDPOINT}`, endpointName: ENDPOINT });
+  aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:registry' });
+});
+
+test('an approval starts a rollout of the package with the declared spec around it, recorded with who and why', async () => {
+  await handler(approved(2));
+  const input = JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext;
+  expect(input.spec).toEqual({ ...declared, version: { ...declared.version, modelPackageArn: PACKAGE(2) } });
+  expect(input).toMatchObject({ kind: 'rollout', trigger: { by: 'model-registry' }, versionId: versionIdOf({ ...declared.version, modelPackageArn: PACKAGE(2) }) });
+  const entry = aws.table.history(ENDPOINT).find((h) => h.decision === 'registry-approved')!;
+  expect(entry).toMatchObject({ actor: 'model-registry', rolloutId: input.rolloutId, evidence: { modelPackageArn: PACKAGE(2) } });
+});
+
+test('a repeated event for the same approval starts nothing while its rollout runs; other statuses start nothing', async () => {
+  await handler(approved(2));
+  const rolloutId = aws.table.history(ENDPOINT).find((h) => h.decision === 'registry-approved')!.rolloutId;
+  putRecord(aws.table, `ROLLOUT#${rolloutId}`, { endpointName: ENDPOINT, rolloutId, startedAt: T0 });
+  await handler(approved(2));
+  await handler(approved(3, 'PendingManualApproval'));
+  expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-ignored').map((h) => h.reason)).toEqual([
+    expect.stringContaining(`is already being rolled out by rollout ${rolloutId}`),
+    expect.stringContaining('is PendingManualApproval: only Approved starts a rollout'),
+  ]);
+});
+
+test('a group no endpoint follows reaches no endpoint', async () => {
+  await handler({ ...approved(2), detail: { ...approved(2).detail, ModelPackageGroupName: 'churn' } });
+  expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+});
