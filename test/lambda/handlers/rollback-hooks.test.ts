@@ -4,7 +4,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { retire } from '../../../lambda/handlers/actions/retire';
 import { mockAws } from './support/aws-mocks';
-import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putState, rollingOut, spec, variant } from './support/fixtures';
+import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_CONFIG, STABLE_ID, T0, context, putStableVersion, putState, rollingOut, spec, variant } from './support/fixtures';
 
 const aws = mockAws();
 const lambda = mockClient(LambdaClient);
@@ -19,6 +19,8 @@ const ok = { StatusCode: 200, Payload: Buffer.from('{}') } as never;
 beforeEach(() => {
   aws.reset();
   lambda.reset();
+  // Retire checks the stable's model data against its version record before re-creating its fleet.
+  putStableVersion(aws.table);
   putState(aws.table, rollingOut({ phase: 'rolling-back' }));
   aws.table.put({ pk: `ENDPOINT#${ENDPOINT}`, sk: 'HISTORY#0000000000001#0000', at: T0 - 1000, endpointName: ENDPOINT, rolloutId: rolledBack.rolloutId, decision: 'rollback', reason: 'guard breach', actor: 'guard-listener', evidence: { alarmName: 'fraud-errors-green' } });
   aws.sagemaker.configs.set(STABLE_CONFIG, [variant('blue', STABLE_ID, 1)]);
