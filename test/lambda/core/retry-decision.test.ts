@@ -31,6 +31,7 @@ describe('decideRetry refuses, and never starts a rollout, when there is nothing
   const none = { action: 'none', reason: expect.any(String) };
   test.each([
     ['an endpoint without state', undefined, { rolloutId: 'r2', versionId: V2, outcome: 'rolled-back' }],
+    ['a rollout in progress', { ...idle, phase: 'rolling-out' }, { rolloutId: 'r2', versionId: V2, outcome: 'rolled-back' }],
     ['a promoted last rollout', idle, { rolloutId: 'r2', versionId: V2, outcome: 'promoted' }],
     ['a last rollout still running (no outcome yet)', idle, { rolloutId: 'r2', versionId: V2 }],
     ['a last rollout that never registered its version', idle, { rolloutId: 'r2', outcome: 'failed' }],

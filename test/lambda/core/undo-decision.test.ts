@@ -138,3 +138,9 @@ describe('decideUndo: what it returns to, at the edges', () => {
     expect(previousStable('mv-v3', [a, b, v3])?.versionId).toBe('mv-a');
   });
 });
+
+test('decideUndo: during a rollout or a rollback it acts on nothing', () => {
+  const rolling: EndpointState = { ...idle, phase: 'rolling-out', lock: watching.lock };
+  expect(decideUndo({ state: rolling, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('is rolling-out (rollout r3)') });
+  expect(decideUndo({ state: { ...idle, phase: 'rolling-back' }, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('is rolling-back') });
+});
