@@ -38,3 +38,7 @@ describe('decideApproval', () => {
     expect(decide('r3', v3AtGate, { ...v3Holds, lock: undefined, phase: 'idle' }).reason).toMatch(/does not hold the endpoint; no rollout is in progress/);
   });
 });
+
+test('decideApproval: an endpoint with no state accepts no decision, even for a rollout on record', () => {
+  expect(decideApproval({ endpointName: 'fraud', rolloutId: 'r3', decision: 'approve', state: undefined, rollout: v3AtGate })).toEqual({ accept: false, reason: expect.stringContaining('does not hold the endpoint; no rollout is in progress') });
+});

@@ -99,3 +99,27 @@ describe('decideStep with an operator\'s promote', () => {
     expect(decide({ promote: { ...promote, mode: 'full' }, plan: gated, approvalRequestedAt: T0 + sec(30) })).toMatchObject({ next: 'await-approval' });
   });
 });
+
+describe('decidePromoteRequest never accepts what it refuses', () => {
+  test('every refusal is accept: false', () => {
+    for (const refused of [
+      request('step', { state: undefined }),
+      request('step', { state: { ...rollingOut, phase: 'idle', lock: undefined } }),
+      request('step', { rolloutId: 'r1' }),
+      request('step', { rollout: undefined }),
+      request('full', { rollout: { ...atStep, outcome: 'promoted' } }),
+      request('step', { rollout: { rolloutId: 'r2' } }),
+    ]) {
+      expect(refused).toEqual({ accept: false, reason: expect.stringMatching(/^cannot promote/) });
+    }
+  });
+
+  test('a rolling-out endpoint whose state names no rollout is refused', () => {
+    expect(request('full', { state: { ...rollingOut, lock: undefined } }))
+      .toEqual({ accept: false, reason: 'cannot promote --full: endpoint fraud is rolling-out but its state names no rollout' });
+  });
+
+  test('naming the rollout that holds the endpoint is the same as naming none', () => {
+    expect(request('step', { rolloutId: 'r2' })).toMatchObject({ accept: true, rolloutId: 'r2' });
+  });
+});

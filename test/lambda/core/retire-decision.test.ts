@@ -29,3 +29,7 @@ describe('decideRetire', () => {
     );
   });
 });
+
+test('decideRetire: still updating inside the provisioning timeout: wait', () => {
+  expect(decideRetire({ ...base, readback: { status: 'Updating', configName: 'canary' }, now: T0 + 60_000 }).next).toBe('retire-wait');
+});

@@ -26,3 +26,23 @@ describe('decideRetry', () => {
     expect(decideRetry({ state: idle, last: undefined }).reason).toContain('no rollout to retry');
   });
 });
+
+describe('decideRetry refuses, and never starts a rollout, when there is nothing it may retry', () => {
+  const none = { action: 'none', reason: expect.any(String) };
+  test.each([
+    ['an endpoint without state', undefined, { rolloutId: 'r2', versionId: V2, outcome: 'rolled-back' }],
+    ['a rollout in progress', { ...idle, phase: 'rolling-out' }, { rolloutId: 'r2', versionId: V2, outcome: 'rolled-back' }],
+    ['a promoted last rollout', idle, { rolloutId: 'r2', versionId: V2, outcome: 'promoted' }],
+    ['a last rollout still running (no outcome yet)', idle, { rolloutId: 'r2', versionId: V2 }],
+    ['a last rollout that never registered its version', idle, { rolloutId: 'r2', outcome: 'failed' }],
+    ['the stable version itself', idle, { rolloutId: 'r2', versionId: 'mv-v1', outcome: 'aborted' }],
+    ['a version the spec no longer declares', idle, { rolloutId: 'r2', versionId: 'mv-other', outcome: 'failed' }],
+    ['a spec-less state', { ...idle, spec: undefined }, { rolloutId: 'r2', versionId: V2, outcome: 'failed' }],
+  ] as const)('%s', (_, state, last) => {
+    expect(decideRetry({ state: state as EndpointState | undefined, last })).toEqual(none);
+  });
+
+  test('the first rollout of a new endpoint (no stable yet) that failed can be retried', () => {
+    expect(decideRetry({ state: { ...idle, stable: undefined }, last: { rolloutId: 'r1', versionId: V2, outcome: 'failed' } })).toMatchObject({ action: 'retry', attempt: 2 });
+  });
+});

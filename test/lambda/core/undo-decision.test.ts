@@ -109,3 +109,38 @@ describe('previousStable and undoCommand', () => {
     expect(undoCommand('churn', 'mv-v2')).toBe('cdk-sagemaker-rollout undo --endpoint churn --to mv-v2');
   });
 });
+
+describe('decideUndo: what it returns to, at the edges', () => {
+  test('a watching state that names no standby or no rollout is refused, never a revert to nothing', () => {
+    expect(decideUndo({ state: { ...watching, standby: undefined }, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('names no standby or rollout') });
+    expect(decideUndo({ state: { ...watching, lock: undefined }, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('names no standby or rollout') });
+    expect(decideUndo({ state: { ...watching, stable: undefined }, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('names no standby or rollout') });
+  });
+
+  test('undo --to the standby itself is the instant revert', () => {
+    expect(decideUndo({ state: watching, versions: [v1, v2, v3], toVersionId: 'mv-v2', now: T0 + sec(8000) })).toMatchObject({ action: 'revert', versionId: 'mv-v2' });
+  });
+
+  test('an idle endpoint without a stable version has nothing to undo', () => {
+    expect(decideUndo({ state: { ...idle, stable: undefined }, versions: [v1, v2], now: T0 })).toEqual({ action: 'none', reason: 'endpoint churn has no stable version: nothing to undo' });
+  });
+
+  test('a version rolled back in the same millisecond it was promoted is not known good', () => {
+    const sameInstant: VersionMarks = { ...v2, rolledBackAt: v2.promotedAt };
+    expect(decideUndo({ state: idle, versions: [v1, sameInstant, v3], toVersionId: 'mv-v2', now: T0 }).action).toBe('none');
+    expect(previousStable('mv-v3', [v1, sameInstant, v3])?.versionId).toBe('mv-v1');
+  });
+
+  test('two versions promoted at the same time: the order is fixed by version id, so every run picks the same one', () => {
+    const a: VersionMarks = { versionId: 'mv-a', promotedAt: T0 };
+    const b: VersionMarks = { versionId: 'mv-b', promotedAt: T0 };
+    expect(previousStable('mv-v3', [b, a, v3])?.versionId).toBe('mv-a');
+    expect(previousStable('mv-v3', [a, b, v3])?.versionId).toBe('mv-a');
+  });
+});
+
+test('decideUndo: during a rollout or a rollback it acts on nothing', () => {
+  const rolling: EndpointState = { ...idle, phase: 'rolling-out', lock: watching.lock };
+  expect(decideUndo({ state: rolling, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('is rolling-out (rollout r3)') });
+  expect(decideUndo({ state: { ...idle, phase: 'rolling-back' }, versions: [v1, v2, v3], now: T0 })).toEqual({ action: 'none', reason: expect.stringContaining('is rolling-back') });
+});

@@ -31,3 +31,19 @@ describe('decideWait (status --wait-for, exit codes for CI)', () => {
     expect(decideWait('settled', undefined, undefined)).toMatchObject({ done: true, ok: false });
   });
 });
+
+describe('decideWait: a CI job waiting for promotion is released only by its own rollout', () => {
+  const watching: EndpointState = { ...base, phase: 'watching', stable: { ...base.stable!, slot: 'green', versionId: 'mv-v2' } };
+  test('watching is not promotion of r2 when another rollout holds the lock, or the stable is another version', () => {
+    expect(decideWait('promoted', { ...watching, lock: { ...base.lock!, rolloutId: 'r3' } }, r2)).toMatchObject({ done: false, ok: false });
+    expect(decideWait('promoted', { ...watching, lock: undefined }, r2)).toMatchObject({ done: false, ok: false });
+    expect(decideWait('promoted', { ...watching, stable: undefined }, r2)).toMatchObject({ done: false, ok: false });
+    expect(decideWait('promoted', { ...watching, stable: base.stable }, r2)).toEqual({ done: false, ok: false, reason: 'rollout r2 is watching' });
+    expect(decideWait('promoted', { ...watching, phase: 'rolling-back' }, r2)).toMatchObject({ done: false, ok: false });
+  });
+
+  test('a rollout whose lock is not taken yet is starting', () => {
+    expect(decideWait('promoted', { ...base, lock: { ...base.lock!, rolloutId: 'r1' } }, r2)).toEqual({ done: false, ok: false, reason: 'rollout r2 is starting' });
+    expect(decideWait('promoted', base, r2)).toEqual({ done: false, ok: false, reason: 'rollout r2 is rolling-out' });
+  });
+});

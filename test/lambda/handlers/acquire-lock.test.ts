@@ -33,8 +33,16 @@ test('takes a free lock: state rolling-out with the spec, rollout record, histor
     revision: 5,
   });
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${ctx.rolloutId}`)).toMatchObject({ kind: 'rollout', startedAt: T0, executionArn: EXECUTION_ARN });
-  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-started']);
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, rolloutId: ctx.rolloutId, decision: 'rollout-started', actor: 'controller', reason: 'no lock held',
+    evidence: { trigger: { by: 'cloudformation', reason: 'stack update' } },
+  })]);
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+  expect(entry.DetailType).toBe('Rollout Started');
+  expect(JSON.parse(entry.Detail!)).toEqual({
+    endpointName: ENDPOINT, rolloutId: ctx.rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, trigger: { by: 'cloudformation', reason: 'stack update' },
+  });
 });
 
 test('a retried task re-enters its own lock without a second start event', async () => {

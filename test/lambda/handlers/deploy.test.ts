@@ -195,6 +195,11 @@ describe('Update', () => {
     // CloudFormation undoing the stack is no verdict on the promoted version: not marked, the rollout ends aborted.
     expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).not.toHaveProperty('rolledBackAttempt');
     expect(started()).toMatchObject({ next: 'retire', outcome: 'aborted' });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingOut().lock!.rolloutId}`)).toMatchObject({ outcome: 'aborted' });
+    expect(aws.table.history(ENDPOINT)).toContainEqual(expect.objectContaining({
+      decision: 'reverted', actor: 'cloudformation',
+      evidence: expect.objectContaining({ revertedVersionId: CANDIDATE_ID, restoredVersionId: STABLE_ID, verdict: false }),
+    }));
     expect(cfn.answers[0].Status).toBe('SUCCESS');
   });
 

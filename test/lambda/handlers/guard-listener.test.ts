@@ -120,6 +120,24 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(aws.sagemaker.weights().green.desired).toBe(0);
   });
 
+  test('a rollback SageMaker will not take yet is recorded first, the rollout stays stopped, and a cleanup execution keeps flipping', async () => {
+    aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toMatchObject({ name: 'Throttled' });
+    expect(aws.sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: EXECUTION_ARN });
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'rollback', actor: 'guard-listener', reason: expect.stringContaining('fraud-errors-green in ALARM'),
+      evidence: expect.objectContaining({ alarmName: 'fraud-errors-green', eventId: 'evt-1', weightsBefore: { blue: 90, green: 10 } }),
+      weights: { blue: 100, green: 0 },
+    })]);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${ROLLOUT_ID}`)).toMatchObject({ outcome: 'rolled-back' });
+    // Traffic has not moved yet: the cleanup execution's Rollback task flips with the state machine's retries.
+    expect(aws.sagemaker.weights().green.desired).toBe(10);
+    const start = aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`));
+    expect(JSON.parse(start.input!)).toMatchObject({ rolloutId: ROLLOUT_ID, next: 'rollback', outcome: 'rolled-back', versionId: CANDIDATE_ID });
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back' });
+  });
+
   test('an alarm on the stable slot is ignored', async () => {
     expect(await handleAlarm(alarmEvent('fraud-errors-blue'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('stable slot') });
     expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);

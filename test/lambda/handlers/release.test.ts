@@ -35,8 +35,15 @@ test('releases its own lock, records the outcome, announces and notifies', async
   expect(state).not.toHaveProperty('lock');
   expect(state).not.toHaveProperty('candidate');
   expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${context().rolloutId}`)).toMatchObject({ outcome: 'rolled-back', reason: 'guard breach', endedAt: T0 });
-  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-ended']);
+  expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+    at: T0, rolloutId: context().rolloutId, decision: 'rollout-ended', actor: 'controller', reason: 'rolled-back: guard breach',
+  })]);
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+  expect(entry.DetailType).toBe('Rollout Ended');
+  expect(JSON.parse(entry.Detail!)).toEqual({
+    endpointName: ENDPOINT, rolloutId: context().rolloutId, kind: 'rollout', versionId: CANDIDATE_ID, outcome: 'rolled-back', reason: 'guard breach',
+  });
   expect(aws.sns).toHaveReceivedCommandWith(PublishCommand, { Subject: `Rollout rolled-back: ${ENDPOINT}` });
 });
 

@@ -102,3 +102,19 @@ test('a revert without a stated reason still says why it happened', async () => 
   const out = await revert({ ...reverting, reason: undefined }, env);
   expect(out.reason).toBe('reverted after promotion: revert requested');
 });
+
+test('the race: the guard listener reverts while the Revert task flips; the task keeps what the listener wrote and does not fail', async () => {
+  const listenerAt = T0 + 100_000;
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake(() => {
+    aws.sagemaker.endpoint!.variants.set('blue', { current: 100, desired: 100 });
+    aws.sagemaker.endpoint!.variants.set('green', { current: 0, desired: 0 });
+    // The listener's revert lands between the task's read of the state and its write.
+    putState(aws.table, promoted({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID, configName: STABLE_CONFIG, since: listenerAt }, standby: undefined, weights: { blue: 100, green: 0 } }));
+    return {};
+  });
+  const out = await revert(reverting, env);
+  expect(out).toMatchObject({ next: 'retire', outcome: 'rolled-back' });
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID, since: listenerAt }, weights: { blue: 100, green: 0 } });
+  expect(aws.table.state(ENDPOINT)).not.toHaveProperty('standby');
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+});
