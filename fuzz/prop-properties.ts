@@ -57,7 +57,7 @@ export interface PropCheckOptions {
  * asked) or fails with a clear error from the library.
  */
 export function checkProps(recipe: EndpointRecipe, options: PropCheckOptions): PropVerdict {
-  const outdir = options.nag ? fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-props-')) : undefined;
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-props-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
     if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -81,7 +81,9 @@ export function checkProps(recipe: EndpointRecipe, options: PropCheckOptions): P
         const failure = judgeError(new Error(inner || message));
         return failure ? { outcome: 'refused', failure } : { outcome: 'refused', message: inner };
       }
-      return { outcome: 'synthesized', failure: `synth failed on the library's template: ${message.slice(0, 2000)}` };
+      const reportFile = path.join(outdir, 'validation-report.json');
+      const report = fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8').slice(0, 1500) : '';
+      return { outcome: 'synthesized', failure: `synth failed on the library's template: ${message.slice(0, 1500)} ${report}` };
     }
     for (const [id, definition] of Object.entries(stateMachineDefinitions(template))) {
       const result = validateAsl(definition);
@@ -89,6 +91,6 @@ export function checkProps(recipe: EndpointRecipe, options: PropCheckOptions): P
     }
     return { outcome: 'synthesized' };
   } finally {
-    if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }

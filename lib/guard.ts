@@ -637,6 +637,14 @@ class CustomMetricGuard extends MetricGuard {
       throw new Error(`custom metric guard needs both namespace and metricName, got namespace=${options.namespace} metricName=${options.metricName}: `
         + 'pass both');
     }
+    for (const [key, value] of Object.entries(options.dimensionsMap ?? {})) {
+      // CloudWatch's limits, as aws-cdk-lib's Metric checks them (its error would name no prop).
+      const fits = (text: string) => Token.isUnresolved(text) || (text.length >= 1 && text.length <= 255);
+      if (!fits(key) || !fits(value)) {
+        throw new Error(`custom metric guard dimensionsMap ${key}='${value}' is not a dimension CloudWatch accepts (names and values of 1 to 255 `
+          + 'characters): fix the dimension, e.g. { EndpointName: \'{endpoint}\', VariantName: \'{slot}\' }');
+      }
+    }
     const name = options.name ?? (options.metricName ? options.metricName.replace(/[^a-zA-Z0-9-]/g, '-').toLowerCase() : undefined);
     if (name === undefined) {
       throw new Error('custom metric guard with a metricFactory needs a name: pass name, e.g. \'accuracy\'');

@@ -171,6 +171,15 @@ describe('Guard', () => {
     });
   });
 
+  // Found by the prop fuzzer: an empty dimension value failed inside aws-cdk-lib's Metric, naming no prop.
+  test('customMetric refuses a dimension name or value CloudWatch does not accept, naming dimensionsMap', () => {
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { Model: '' } }))
+      .toThrow(/custom metric guard dimensionsMap Model='' is not a dimension CloudWatch accepts \(names and values of 1 to 255 characters\): .*e\.g\./);
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { ['x'.repeat(256)]: 'a' } }))
+      .toThrow(/dimensionsMap x{256}='a' is not a dimension CloudWatch accepts/);
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { Endpoint: '{endpoint}' } })).not.toThrow();
+  });
+
   test('customMetric with a factory gets the endpoint, slot and period', () => {
     const seen: string[] = [];
     const factory: ISlotMetricFactory = {
