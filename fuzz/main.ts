@@ -31,7 +31,7 @@ const program = new Command()
       const batch = await runTimelines({
         runs: o.runs, seed: o.seed, shrinkBudget: o.shrink, outDir: o.out,
         onRun: (i, scenario, failures, refused) => {
-          const what = refused ? 'refused at synth (skipped)' : failures.length ? `FAILED: ${failures[0].split('\n')[0]}` : 'held';
+          const what = refused ? `refused at synth (skipped): ${refused.split('\n')[0].slice(0, 160)}` : failures.length ? `FAILED: ${failures[0].split('\n')[0]}` : 'held';
           process.stdout.write(`  timeline ${i + 1}: ${scenario.timeline.length} entries, ${Object.keys(scenario.versions).length} versions: ${what}\n`);
         },
       });

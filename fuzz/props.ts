@@ -45,7 +45,8 @@ export function runProps(options: PropBatchOptions): PropBatch {
     const verdict = checkProps(recipe, { nag: shrinks >= 0 || nag });
     if (shrinks < 0) {
       counts[verdict.outcome]++;
-      options.onSet?.(index++, verdict.outcome, verdict.failure);
+      options.onSet?.(index, verdict.outcome, verdict.failure);
+      index++;
       if (verdict.message && verdict.outcome === 'refused') {
         const key = verdict.message.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').slice(0, 160);
         messages.set(key, (messages.get(key) ?? 0) + 1);

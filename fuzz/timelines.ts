@@ -26,7 +26,7 @@ export interface TimelineBatchOptions {
   readonly shrinkBudget?: number;
   /** Where a failure's shrunk scenario is written (scenarios/ keeps it); not written when unset. */
   readonly outDir?: string;
-  readonly onRun?: (index: number, scenario: Scenario, failures: string[], refused: boolean) => void;
+  readonly onRun?: (index: number, scenario: Scenario, failures: string[], refused: string | undefined) => void;
 }
 
 /**
@@ -48,8 +48,12 @@ export async function runTimelines(options: TimelineBatchOptions): Promise<Timel
     if (shrinks >= budget) return true;
     const verdict = await checkTimeline(scenario);
     if (verdict.run) simulatedMinutes += (verdict.run.end - verdict.run.start) / 60_000;
-    if (shrinks < 0) options.onRun?.(index++, scenario, verdict.failures, verdict.refusedAtSynth !== undefined);
-    else shrinks++;
+    if (shrinks < 0) {
+      options.onRun?.(index, scenario, verdict.failures, verdict.refusedAtSynth);
+      index++;
+    } else {
+      shrinks++;
+    }
     if (verdict.refusedAtSynth !== undefined) {
       if (shrinks < 0) refused++;
       // A refused endpoint option is not a counterexample (the constructs said what to fix): skip it.

@@ -28,6 +28,11 @@ export const stackRollbackRestores: Invariant = {
       // What serves once the rollback settled: at some point before the next entry that can move traffic (a later
       // deploy or operator action may change it; status, history, watch and approvals cannot), or at the end.
       const next = run.scenario.timeline.find((t) => t.atMinute > r.atMinute && MOVES_TRAFFIC.some((k) => t[k] !== undefined));
+      // The rollout that brings it back can itself fail (provisioning reverted, smoke test): it then ends with a verdict,
+      // traffic stays on the LKG, and invariant 10 holds CloudFormation's answer to it.
+      const judged = run.rollouts.some((x) => x.startedAt >= at && (next === undefined || x.startedAt < run.start + next.atMinute * 60_000)
+        && view.versionOf(x.rolloutId) === expected && ['rolled-back', 'failed', 'inconclusive'].includes(String(x.outcome)));
+      if (judged) continue;
       if (next) {
         const until = run.start + next.atMinute * 60_000;
         const restored = [view.snapshotAt(at), ...run.weights.filter((w) => w.at > at && w.at < until)].some((w) => w && percentOf(w, expected) === 100);
