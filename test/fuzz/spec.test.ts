@@ -6,7 +6,7 @@ import { handleDeploy } from '../../lambda/handlers/deploy';
 import { mockAws } from '../lambda/handlers/support/aws-mocks';
 import { CfnServer } from '../lambda/handlers/support/cfn-server';
 import { ENDPOINT, T0, putRecord, putState, spec, stableOnly, version } from '../lambda/handlers/support/fixtures';
-import { specMutation } from '../../fuzz/spec-mutations';
+import { jsonMutation } from '../../fuzz/json-mutations';
 
 /**
  * The custom resource's Spec as the deploy handler receives it, hand-edited or truncated (a template changed by hand,
@@ -40,7 +40,7 @@ function update(specText: string): CloudFormationCustomResourceEvent {
 
 test(`${RUNS} hand-edited or truncated Specs: SUCCESS, or FAILED naming the field with nothing changed and nothing lost`, async () => {
   const valid = JSON.stringify(spec({ version: version({ image: `111122223333.dkr.ecr.us-east-1.amazonaws.com/fraud@sha256:${'cd'.repeat(32)}` }) }));
-  await fc.assert(fc.asyncProperty(specMutation(valid), async (mutated) => {
+  await fc.assert(fc.asyncProperty(jsonMutation(valid), async (mutated) => {
     aws.reset();
     cfn.answers.length = 0;
     aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:started' });

@@ -31,8 +31,8 @@ function edit(value: unknown, path: Array<string | number>, replace: (old: unkno
 }
 const REMOVE = Symbol('remove');
 
-/** Mutations of a valid Spec's JSON text. */
-export function specMutation(valid: string): fc.Arbitrary<SpecMutation> {
+/** Mutations of a valid JSON text (a Spec, a scenario file). */
+export function jsonMutation(valid: string): fc.Arbitrary<SpecMutation> {
   const parsed = JSON.parse(valid);
   const all = paths(parsed).filter((p) => p.length > 0);
   const strange = fc.oneof(
