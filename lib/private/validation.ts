@@ -210,10 +210,10 @@ export function validateTags(tags: { [key: string]: string }, what: string): voi
     if (Token.isUnresolved(key)) continue;
     if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith(RESERVED_TAG_PREFIX)) {
       throw new Error(`${what} key '${key}' is not a tag key SageMaker accepts for you: 1-128 letters, digits, spaces or _.:/=+-@, `
-        + `not starting with 'aws:' or '${RESERVED_TAG_PREFIX}'`);
+        + `not starting with 'aws:' or '${RESERVED_TAG_PREFIX}': rename the key, e.g. 'team'`);
     }
     if (!Token.isUnresolved(value) && (value.length > 256 || !TAG_TEXT.test(value))) {
-      throw new Error(`${what} value of '${key}' must be at most 256 letters, digits, spaces or _.:/=+-@, got '${value}'`);
+      throw new Error(`${what} value of '${key}' must be at most 256 letters, digits, spaces or _.:/=+-@, got '${value}': shorten it or drop the other characters`);
     }
   }
 }
