@@ -68,7 +68,10 @@ export const cloudFormationMatchesServing: Invariant = {
       const joined = run.rollouts.some((r) => r.startedAt <= request.at && (r.endedAt === undefined || r.endedAt >= request.at)
         && VERDICTS.includes(String(r.outcome)) && view.versionOf(r.rolloutId) === request.version);
       // An undo after it is a verdict too (the stack still declares the undone version; deploying it again is refused).
-      const undone = view.history.some((h) => h.decision === 'undo-started' && h.at >= request.at
+      // An operator's abort of that rollout overrides the deploy on purpose (the version stays deployable, as after an undo).
+      const operatorAborted = view.history.some((h) => h.decision === 'aborted' && h.at >= request.at && !['controller', 'cloudformation'].includes(String(h.actor))
+        && rollouts.some((r) => r.rolloutId === h.rolloutId));
+      const undone = operatorAborted || view.history.some((h) => h.decision === 'undo-started' && h.at >= request.at
         && run.versionIds[String((h.evidence as { fromVersionId?: string } | undefined)?.fromVersionId)] === request.version);
       if (!judged && !rolledBackBefore && !joined && !undone && (!end || percentOf(end, request.version) !== 100)) {
         failures.push(`${what} answered SUCCESS and no later request came, yet ${request.version} serves ${end ? percentOf(end, request.version) : 0}% at the end`);
