@@ -619,7 +619,8 @@ class LatencyGuard extends MetricGuard {
 }
 
 function micros(duration: Duration, what: string): number {
-  const millis = duration.toMilliseconds({ integral: false });
+  // A token duration cannot be converted (aws-cdk-lib would throw naming no prop): refused here with the fix.
+  const millis = duration.isUnresolved() ? Number.NaN : duration.toMilliseconds({ integral: false });
   if (Token.isUnresolved(millis) || !(millis > 0)) {
     throw new Error(`latency ${what} must be a positive duration known at synth time, got ${duration.toHumanString()}: e.g. Duration.millis(500)`);
   }
