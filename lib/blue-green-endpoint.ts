@@ -852,6 +852,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
           maxEventAge: Duration.minutes(15),
         }),
       });
+      // aws-cdk-lib gives the schedule a role of its own at stack level, allowed to invoke the listener and its versions.
+      acknowledgeWildcardResources(stack, [`${this.controller.guardListenerFunction.functionArn}:*`],
+        'EventBridge Scheduler\'s LambdaInvoke target (aws-cdk-lib) lets the drill schedule\'s role invoke the guard listener and its versions (grantInvoke)');
     }
 
     this.resource = new CustomResource(this, 'Resource', {

@@ -632,7 +632,8 @@ class LatencyGuard extends MetricGuard {
 }
 
 function micros(duration: Duration, what: string): number {
-  const millis = duration.toMilliseconds({ integral: false });
+  // A token duration cannot be converted (aws-cdk-lib would throw naming no prop): refused here with the fix.
+  const millis = duration.isUnresolved() ? Number.NaN : duration.toMilliseconds({ integral: false });
   if (Token.isUnresolved(millis) || !(millis > 0)) {
     throw new Error(`latency ${what} must be a positive duration known at synth time, got ${duration.toHumanString()}: e.g. Duration.millis(500)`);
   }
@@ -649,6 +650,14 @@ class CustomMetricGuard extends MetricGuard {
     if (byName && (options.namespace === undefined || options.metricName === undefined)) {
       throw new Error(`custom metric guard needs both namespace and metricName, got namespace=${options.namespace} metricName=${options.metricName}: `
         + 'pass both');
+    }
+    for (const [key, value] of Object.entries(options.dimensionsMap ?? {})) {
+      // CloudWatch's limits, as aws-cdk-lib's Metric checks them (its error would name no prop).
+      const fits = (text: string) => Token.isUnresolved(text) || (text.length >= 1 && text.length <= 255);
+      if (!fits(key) || !fits(value)) {
+        throw new Error(`custom metric guard dimensionsMap ${key}='${value}' is not a dimension CloudWatch accepts (names and values of 1 to 255 `
+          + 'characters): fix the dimension, e.g. { EndpointName: \'{endpoint}\', VariantName: \'{slot}\' }');
+      }
     }
     const name = options.name ?? (options.metricName ? options.metricName.replace(/[^a-zA-Z0-9-]/g, '-').toLowerCase() : undefined);
     if (name === undefined) {

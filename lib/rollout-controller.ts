@@ -24,6 +24,7 @@ import { HandlerBundle, handlerBundleDir } from './private/bundles';
 import { rolloutDefinition } from './private/rollout-definition';
 import { controllerKey, controllerResourceArns, endpointArnOf, sageMakerNamePrefix } from './private/sagemaker-arns';
 import { checkStackLimits } from './private/stack-limits';
+import { selectSubnets } from './private/subnet-selection';
 
 /** Properties of the rollout controller. */
 export interface RolloutControllerProps {
@@ -245,7 +246,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
       encryptionKey: props.encryptionKey,
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: tableRemovalPolicy(props.tableRemovalPolicy),
     });
 
     this.network = functionNetwork(this, props);
@@ -688,6 +689,15 @@ export class RolloutController extends Construct implements ec2.IConnectable {
 
 const CONTROLLER_SYMBOL = Symbol.for('cdk-sagemaker-rollout.RolloutController');
 
+/** The state table's removal policy: CloudFormation keeps no snapshot of a DynamoDB table (DeletionPolicy Delete or Retain). */
+function tableRemovalPolicy(policy: RemovalPolicy | undefined): RemovalPolicy {
+  if (policy === RemovalPolicy.SNAPSHOT) {
+    throw new Error('tableRemovalPolicy SNAPSHOT does not apply to a DynamoDB table, got SNAPSHOT: use RemovalPolicy.RETAIN (the default) or '
+      + 'RemovalPolicy.DESTROY, and point-in-time recovery (on) for backups');
+  }
+  return policy ?? RemovalPolicy.RETAIN;
+}
+
 /** The functions' VPC placement, with one security group shared by the three when none is given. */
 function functionNetwork(scope: Construct, props: RolloutControllerProps): RolloutController['network'] {
   if (!props.vpc) {
@@ -706,5 +716,7 @@ function functionNetwork(scope: Construct, props: RolloutControllerProps): Rollo
   if (securityGroups.length === 0) {
     throw new Error('the controller\'s securityGroups is empty: pass at least one, or omit it for one created with the controller');
   }
+  // Selected here so that a selection the VPC cannot satisfy is refused naming the prop (Lambda would select it later).
+  selectSubnets(props.vpc, props.vpcSubnets, 'the controller\'s vpcSubnets');
   return { vpc: props.vpc, vpcSubnets: props.vpcSubnets, securityGroups };
 }

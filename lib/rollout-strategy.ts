@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Exposure, ExposureConfig } from './exposure';
-import { requiredWholeSeconds, validateNonNegativeInteger, validateSteps } from './private/validation';
+import { MAX_PLAN_STEPS, requiredWholeSeconds, validateNonNegativeInteger, validateSteps } from './private/validation';
 
 /** Timing options shared by every strategy. */
 export interface RolloutStrategyOptions {
@@ -151,6 +151,12 @@ export class RolloutStrategy {
   public static linear(options: LinearRolloutOptions): RolloutStrategy {
     const increment = options.stepPercent;
     validateSteps([increment], 'linear stepPercent');
+    // Counted before the steps are built: a tiny increment would build millions of them (or loop for ever once it rounds to 0).
+    const total = Math.ceil(100 / increment);
+    if (total > MAX_PLAN_STEPS) {
+      throw new Error(`linear stepPercent ${increment} makes ${total} steps, more than the ${MAX_PLAN_STEPS} a plan may have: `
+        + `use a stepPercent of at least ${100 / MAX_PLAN_STEPS}`);
+    }
     const steps: number[] = [];
     // Round to 4 decimals so that 33.3 yields 33.3, 66.6, 99.9 rather than floating-point noise.
     for (let k = 1; round4(k * increment) < 100; k++) {

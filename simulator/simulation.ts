@@ -282,6 +282,7 @@ export async function simulate(
     const parsed = JSON.parse(body);
     const requestId = path.slice(1);
     const resource = requestResources.get(requestId);
+    stackOperations.pending.delete(requestId);
     record.cfnResponses.push({
       at: clock.now(), requestType: requestTypes.get(requestId) ?? '?', status: parsed.Status, reason: parsed.Reason, requestId,
       logicalId: resource?.logicalId, stack: resource?.stack, physicalId: parsed.PhysicalResourceId,
@@ -293,6 +294,38 @@ export async function simulate(
   });
   const requestTypes = new Map<string, string>();
   const requestResources = new Map<string, DeclaredResource>();
+  /**
+   * CloudFormation runs one operation per stack at a time: a `cdk deploy` while the stack is CREATE/UPDATE_IN_PROGRESS
+   * or rolling back is refused ("Stack ... is in UPDATE_IN_PROGRESS state and can not be updated";
+   * https://repost.aws/knowledge-center/cloudformation-stack-stuck-progress), so the scenario's deploys, stack rollbacks
+   * and renames wait (as a pipeline retrying its deploy would) until the stack's requests are answered. A request
+   * never answered stops holding the stack after an hour, the custom resource's default timeout
+   * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html, ServiceTimeout).
+   */
+  const stackOperations = { pending: new Map<string, number>(), scheduled: 0, queue: [] as Array<() => void>, polling: false };
+  const stackIdle = () => stackOperations.scheduled === 0 && [...stackOperations.pending.values()].every((sentAt) => clock.now() - sentAt >= 3_600_000);
+  const runStackOperations = () => {
+    stackOperations.polling = false;
+    while (stackOperations.queue.length > 0 && stackIdle()) stackOperations.queue.shift()!();
+    if (stackOperations.queue.length > 0) {
+      stackOperations.polling = true;
+      setTimeout(runStackOperations, 5_000);
+    }
+  };
+  /** Runs a stack operation now, or once the operation in progress ended. */
+  const stackOperation = (operation: () => void) => {
+    stackOperations.queue.push(operation);
+    if (stackOperations.queue.length > 1 || !stackIdle()) emit('deploy', `waits: stack ${STACK_NAME} has an operation in progress (CloudFormation runs one at a time)`);
+    if (!stackOperations.polling) runStackOperations();
+  };
+  /** A follow-up CloudFormation sends within the same stack operation (a rollback, a cleanup): the stack stays busy until it is sent. */
+  const followUp = (stack: string, action: () => void, delayMs: number) => {
+    if (stack === STACK_NAME) stackOperations.scheduled++;
+    setTimeout(() => {
+      if (stack === STACK_NAME) stackOperations.scheduled--;
+      action();
+    }, delayMs);
+  };
 
   try {
     const first = synth(scenario.initialVersion, 1);
@@ -335,6 +368,7 @@ export async function simulate(
       requestTypes.set(requestId, requestType);
       requestResources.set(requestId, target);
       sent.set(requestId, { props, oldProps });
+      if (target.stack === STACK_NAME) stackOperations.pending.set(requestId, clock.now());
       record.cfnRequests.push({ at: clock.now(), requestId, requestType, version: versionOfProps(props), waitForRollout: JSON.parse(String(props.Spec)).waitForRollout === true });
       // Deleting the resource the stack declares for the endpoint (not a renamed construct's old one) stops the users.
       if (requestType === 'Delete' && target === resource) {
@@ -370,7 +404,7 @@ export async function simulate(
       // A failed Create: the stack rolls back, and CloudFormation deletes the resource by the physical id it returned.
       target.removedAt = clock.now();
       afterCreate.get(requestId)?.failed(physicalId);
-      setTimeout(() => {
+      followUp(target.stack, () => {
         emit('deploy', `CloudFormation rolls back stack ${target.stack}: deletes ${target.logicalId} (physical id ${physicalId})`);
         sendCfn('Delete', sent.get(requestId)!.props, undefined, target, physicalId);
       }, 5_000);
@@ -379,10 +413,14 @@ export async function simulate(
     onUpdateFailed = (requestId) => {
       const failed = sent.get(requestId);
       if (!failed?.oldProps) return;
-      setTimeout(() => {
+      followUp(STACK_NAME, () => {
         emit('deploy', 'CloudFormation rolls the stack back: the previous properties come back');
+        // The previous template comes back whole: its functions' policies too (as in an explicit stack rollback).
+        if (current.props === failed.props && previous) {
+          [current, previous] = [previous, current];
+          applyRoles(new DeployedTemplate(STACK_NAME, current.synth.template), current.synth, twin);
+        }
         sendCfn('Update', failed.oldProps!, failed.props);
-        if (current.props === failed.props && previous) [current, previous] = [previous, current];
       }, 5_000);
     };
     /**
@@ -411,7 +449,7 @@ export async function simulate(
         applyRoles(new DeployedTemplate(STACK_NAME, oldSynth.template), oldSynth, twin);
       };
       afterCreate.set(requestId, {
-        succeeded: () => setTimeout(() => {
+        succeeded: () => followUp(STACK_NAME, () => {
           if (rollsBack) {
             emit('deploy', `the stack update fails on another resource: CloudFormation rolls back and deletes ${renamed.logicalId}`);
             renamed.removedAt = clock.now();
@@ -449,15 +487,15 @@ export async function simulate(
         if (entry.deploy && options.controller) {
           emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`);
           caller.run('foreign-controller', () => options.controller!.deploy(entry.deploy!, endpointName));
-        } else if (entry.deploy) {
-          currentVersion = { version: entry.deploy, attempt: entry.attempt ?? 1 };
-          const next = synth(entry.deploy, entry.attempt ?? 1, { constructId: constructIdNow });
+        } else if (entry.deploy) stackOperation(() => {
+          currentVersion = { version: entry.deploy!, attempt: entry.attempt ?? 1 };
+          const next = synth(entry.deploy!, entry.attempt ?? 1, { constructId: constructIdNow });
           const nextDeployed = new DeployedTemplate(STACK_NAME, next.template);
           redeployAlarms(nextDeployed, twin);
           applyRoles(nextDeployed, next, twin);
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
-          learnVersion(entry.deploy, current.props);
+          learnVersion(entry.deploy!, current.props);
           emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`);
           if (resourceExists) {
             sendCfn('Update', current.props, previous.props);
@@ -466,8 +504,9 @@ export async function simulate(
             resource = declare(STACK_NAME, nextDeployed, next);
             sendCfn('Create', current.props);
           }
-        } else if (entry.renameConstruct) {
-          renameConstruct(entry.renameConstruct, entry.renameRollsBack === true);
+        });
+        else if (entry.renameConstruct) {
+          stackOperation(() => renameConstruct(entry.renameConstruct!, entry.renameRollsBack === true));
         } else if (entry.otherStackCreates) {
           const other = otherStack!;
           const props = customResourceProps(other.deployed, other.synth);
@@ -475,14 +514,16 @@ export async function simulate(
           const declared = declare(OTHER_STACK, other.deployed, other.synth);
           emit('deploy', `cdk deploy ${OTHER_STACK}: another stack declares endpoint ${endpointName} with ${entry.otherStackCreates}`);
           sendCfn('Create', props, undefined, declared);
-        } else if (entry.stackRollback && previous) {
+        } else if (entry.stackRollback) stackOperation(() => {
+          if (!previous) return;
           emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
           const back = previous;
           applyRoles(new DeployedTemplate(STACK_NAME, back.synth.template), back.synth, twin);
           sendCfn('Update', back.props, current.props);
           previous = current;
           current = back;
-        } else if (entry.approve || entry.reject) {
+        });
+        else if (entry.approve || entry.reject) {
           // The approver decides the rollout of the latest approval request they were notified of (its id is in the
           // notification), which may no longer be the one in progress.
           const seen = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE && e['detail-type'] === EVENT_DETAIL_TYPE.approvalRequested).pop();
@@ -560,7 +601,7 @@ export async function simulate(
     let quietSince: number | undefined;
     for (;;) {
       await settle();
-      const running = host.running > 0 || host.queued > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
+      const running = host.running > 0 || host.queued > 0 || stackOperations.queue.length > 0 || [...twin.stepfunctions.executions.values()].some((e) => e.status === 'RUNNING') || options.controller?.busy() === true;
       const now = clock.now();
       if (now >= hardEnd) break;
       if (now >= SIMULATION_START + lastEntry && !running) {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ModelVersionSpec } from '../../lambda/core/contract';
 import { acknowledgeWildcardResources } from './nag';
+import { selectSubnets } from './subnet-selection';
 
 /** Where the model's containers reach the network (CreateModel VpcConfig) and whether they may at all. */
 export interface ModelNetworkProps {
@@ -56,7 +57,7 @@ export function modelNetwork(scope: Construct, props: ModelNetworkProps, role: i
     return { fields: isolationField };
   }
 
-  const selected = vpc.selectSubnets(props.vpcSubnets);
+  const selected = selectSubnets(vpc, props.vpcSubnets, 'vpcSubnets');
   const subnets = selected.subnetIds;
   if (!Token.isUnresolved(subnets)) {
     if (subnets.length < 1 || subnets.length > MAX_SUBNETS) {

@@ -31,12 +31,22 @@ function list(values: number[]): string {
 }
 
 /**
+ * The most steps a plan may have (the final 100% included): each step is a bake of its own and a process of the judge,
+ * and the plan travels in every state machine input.
+ */
+export const MAX_PLAN_STEPS = 100;
+
+/**
  * The traffic steps of a rollout: each in (0, 100], strictly increasing. Tokens are skipped (they cannot be
  * compared), but an unresolved step is rejected because the plan must be known to validate bakes and deadlines.
  */
 export function validateSteps(steps: number[], what: string): void {
   if (steps.length === 0) {
     throw new Error(`${what} must list at least one step, got []: give the candidate's traffic shares in percent, e.g. [1, 5, 25, 50]`);
+  }
+  const total = steps[steps.length - 1] === 100 ? steps.length : steps.length + 1;
+  if (total > MAX_PLAN_STEPS) {
+    throw new Error(`${what} make ${total} steps with the final 100%, more than the ${MAX_PLAN_STEPS} a plan may have: list fewer, larger steps`);
   }
   for (const step of steps) {
     if (isUnresolved(step)) {
@@ -211,10 +221,10 @@ export function validateTags(tags: { [key: string]: string }, what: string): voi
     if (Token.isUnresolved(key)) continue;
     if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith(RESERVED_TAG_PREFIX)) {
       throw new Error(`${what} key '${key}' is not a tag key SageMaker accepts for you: 1-128 letters, digits, spaces or _.:/=+-@, `
-        + `not starting with 'aws:' or '${RESERVED_TAG_PREFIX}'`);
+        + `not starting with 'aws:' or '${RESERVED_TAG_PREFIX}': rename the key, e.g. 'team'`);
     }
     if (!Token.isUnresolved(value) && (value.length > 256 || !TAG_TEXT.test(value))) {
-      throw new Error(`${what} value of '${key}' must be at most 256 letters, digits, spaces or _.:/=+-@, got '${value}'`);
+      throw new Error(`${what} value of '${key}' must be at most 256 letters, digits, spaces or _.:/=+-@, got '${value}': shorten it or drop the other characters`);
     }
   }
 }

@@ -10,7 +10,8 @@ const VERDICTS = ['rolled-back', 'inconclusive', 'failed'];
  * request declared takes no user traffic afterwards (unless it already was the LKG). SUCCESS: the controller did not
  * refuse the rollout it answered for (no `lock-rejected` after a SUCCESS); a deploy that waited for its rollout (and a
  * Create that created the endpoint) finds its version serving 100% when answered; otherwise, unless a later request superseded it, the version serves 100% at
- * the end, or the rollout the deploy started ended with a verdict recorded after it had the endpoint, or it was undone.
+ * the end, or the rollout the deploy started (or found in progress for its version) ended with a verdict recorded after it had the
+ * endpoint, or it was undone.
  */
 export const cloudFormationMatchesServing: Invariant = {
   id: 10,
@@ -64,10 +65,16 @@ export const cloudFormationMatchesServing: Invariant = {
       if (next) return;
       const judged = rollouts.some((r) => VERDICTS.includes(String(r.outcome)) && view.history.some((h) => h.decision === 'rollout-started' && h.rolloutId === r.rolloutId));
       const rolledBackBefore = run.rollouts.some((r) => r.endedAt !== undefined && r.endedAt <= request.at && VERDICTS.includes(String(r.outcome)) && view.versionOf(r.rolloutId) === request.version);
+      // A request that found its version's rollout in progress (a no-op: the same version again) shares its verdict.
+      const joined = run.rollouts.some((r) => r.startedAt <= request.at && (r.endedAt === undefined || r.endedAt >= request.at)
+        && VERDICTS.includes(String(r.outcome)) && view.versionOf(r.rolloutId) === request.version);
       // An undo after it is a verdict too (the stack still declares the undone version; deploying it again is refused).
-      const undone = view.history.some((h) => h.decision === 'undo-started' && h.at >= request.at
+      // An operator's abort of that rollout overrides the deploy on purpose (the version stays deployable, as after an undo).
+      const operatorAborted = view.history.some((h) => h.decision === 'aborted' && h.at >= request.at && !['controller', 'cloudformation'].includes(String(h.actor))
+        && rollouts.some((r) => r.rolloutId === h.rolloutId));
+      const undone = operatorAborted || view.history.some((h) => h.decision === 'undo-started' && h.at >= request.at
         && run.versionIds[String((h.evidence as { fromVersionId?: string } | undefined)?.fromVersionId)] === request.version);
-      if (!judged && !rolledBackBefore && !undone && (!end || percentOf(end, request.version) !== 100)) {
+      if (!judged && !rolledBackBefore && !joined && !undone && (!end || percentOf(end, request.version) !== 100)) {
         failures.push(`${what} answered SUCCESS and no later request came, yet ${request.version} serves ${end ? percentOf(end, request.version) : 0}% at the end`);
       }
     });

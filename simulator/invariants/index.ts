@@ -5,8 +5,10 @@ import { cloudFormationMatchesServing } from './cloudformation-matches-serving';
 import { dataArrived } from './data-arrived';
 import { decisionsRecorded } from './decisions-recorded';
 import { endpointOwnedByItsResource } from './endpoint-owned-by-its-resource';
+import { endsSettled } from './ends-settled';
 import { lkgUntouched } from './lkg-untouched';
 import { noRerunWithoutRetry } from './no-rerun-without-retry';
+import { oneOutcome } from './one-outcome';
 import { oneWriter } from './one-writer';
 import { rollbackEvidence } from './rollback-evidence';
 import { Invariant, RunView } from './run-view';
@@ -24,7 +26,7 @@ export interface InvariantResult {
   readonly detail: string;
 }
 
-/** The safety invariants of the design (numbered as in DESIGN.md; 14 added with undo), one file each. */
+/** The safety invariants of the design (numbered as in DESIGN.md; 14 added with undo; 15 and 16 with fuzzing), one file each. */
 export const INVARIANTS: readonly Invariant[] = [
   lkgUntouched,
   smokeTestedTraffic,
@@ -40,6 +42,8 @@ export const INVARIANTS: readonly Invariant[] = [
   endpointOwnedByItsResource,
   rollbackEvidence,
   stableAlarmAnswered,
+  endsSettled,
+  oneOutcome,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

@@ -148,7 +148,8 @@ describe('BlueGreenEndpoint', () => {
 
   test.each([
     [{ 'aws:team': 'x' }, /tags key 'aws:team' is not a tag key SageMaker accepts/],
-    [{ 'cdk-sagemaker-rollout:endpoint': 'x' }, /not starting with 'aws:' or 'cdk-sagemaker-rollout:'/],
+    // The fix is named (found by the prop fuzzer: the message said what is accepted but not what to do).
+    [{ 'cdk-sagemaker-rollout:endpoint': 'x' }, /not starting with 'aws:' or 'cdk-sagemaker-rollout:': rename the key, e\.g\. 'team'/],
     [{ 'k': 'v'.repeat(257) }, /tags value of 'k' must be at most 256/],
     [Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v'])), /48 tags, more than 47/],
   ])('fails for tags %p', (tags, error) => {

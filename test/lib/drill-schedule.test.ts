@@ -1,4 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { BlueGreenEndpoint } from '../../lib';
@@ -28,6 +32,19 @@ describe('drills', () => {
     });
     expect(endpoint.drillSchedule).toBeDefined();
     expect(endpoint.runbook).toContain('`drill` on an idle endpoint (also scheduled: cron(0 10 ? * TUE *))');
+  });
+
+  // Found by the prop fuzzer: the schedule's role (aws-cdk-lib's, at stack level) may invoke the listener's versions
+  // (`<listener>:*`), a wildcard cdk-nag reported unacknowledged.
+  test('cdk-nag AwsSolutionsChecks finds nothing unacknowledged with a drillSchedule', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drill-nag-'));
+    const app = new App({ outdir: dir, context: { 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:validateAgainstDefaultRules': true } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'DrillStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    new BlueGreenEndpoint(stack, 'Fraud', { endpointName: 'fraud-scoring', modelVersion: ecrVersion(stack), drillSchedule: scheduler.ScheduleExpression.expression('rate(7 days)') });
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations)).toEqual([]);
   });
 
   test('no drillSchedule, no schedule', () => {

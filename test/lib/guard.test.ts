@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { BlueGreenEndpoint, Guard, ISlotMetricFactory, Slot } from '../../lib';
@@ -178,6 +178,23 @@ describe('Guard', () => {
       Namespace: 'Fraud/Quality', MetricName: 'Accuracy', ComparisonOperator: 'LessThanThreshold', Period: 30,
       Dimensions: Match.arrayWith([{ Name: 'Endpoint', Value: 'fraud' }, { Name: 'Variant', Value: 'v-green' }]),
     });
+  });
+
+  // Found by the prop fuzzer: a token latency threshold failed inside aws-cdk-lib's Duration conversion, naming no prop.
+  test('latency refuses a token threshold or alarmThreshold naming it and the fix', () => {
+    const stack = testStack();
+    const token = Duration.seconds(new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber);
+    expect(() => Guard.latency({ alarmThreshold: token })).toThrow(/latency alarmThreshold must be a positive duration known at synth time, got .*: e\.g\. Duration\.millis\(500\)/);
+    expect(() => Guard.latency({ threshold: token })).toThrow(/latency threshold must be a positive duration known at synth time/);
+  });
+
+  // Found by the prop fuzzer: an empty dimension value failed inside aws-cdk-lib's Metric, naming no prop.
+  test('customMetric refuses a dimension name or value CloudWatch does not accept, naming dimensionsMap', () => {
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { Model: '' } }))
+      .toThrow(/custom metric guard dimensionsMap Model='' is not a dimension CloudWatch accepts \(names and values of 1 to 255 characters\): .*e\.g\./);
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { ['x'.repeat(256)]: 'a' } }))
+      .toThrow(/dimensionsMap x{256}='a' is not a dimension CloudWatch accepts/);
+    expect(() => Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1, dimensionsMap: { Endpoint: '{endpoint}' } })).not.toThrow();
   });
 
   test('customMetric with a factory gets the endpoint, slot and period', () => {

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -43,6 +43,12 @@ describe('RolloutController', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  // Found by the prop fuzzer: SNAPSHOT reached the table's DeletionPolicy, which CloudFormation's schema refuses at synth.
+  test('tableRemovalPolicy SNAPSHOT is refused naming the prop and the fix (a DynamoDB table has no snapshot policy)', () => {
+    expect(() => RolloutController.of(testStack(), { tableRemovalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow(/tableRemovalPolicy SNAPSHOT does not apply to a DynamoDB table, got SNAPSHOT: use RemovalPolicy.RETAIN \(the default\) or RemovalPolicy.DESTROY/);
   });
 
   test('a controller in another stack is another controller', () => {

@@ -82,6 +82,15 @@ describe('RolloutStrategy', () => {
     expect(() => RolloutStrategy.canary({ steps, bake: Duration.minutes(1) })).toThrow(message);
   });
 
+  // Found by the prop fuzzer: a tiny stepPercent built millions of steps (or, below 0.00005, looped until the process died).
+  test('fails with the step count and the fix when linear stepPercent would make more steps than a plan may have', () => {
+    expect(() => RolloutStrategy.linear({ stepPercent: 0.01, bake: Duration.minutes(1) })).toThrow(/linear stepPercent 0.01 makes 10000 steps, more than the 100 a plan may have: use a stepPercent of at least 1/);
+    expect(() => RolloutStrategy.linear({ stepPercent: 6.5e-52, bake: Duration.minutes(1) })).toThrow(/more than the 100 a plan may have/);
+    expect(RolloutStrategy.linear({ stepPercent: 1, bake: Duration.minutes(1) }).bind().steps).toHaveLength(100);
+    expect(() => RolloutStrategy.canary({ steps: Array.from({ length: 101 }, (_, i) => (i + 1) * 0.5), bake: Duration.minutes(1) }))
+      .toThrow(/canary steps make 102 steps with the final 100%, more than the 100 a plan may have/);
+  });
+
   test('fails when linear stepPercent is outside (0, 100]', () => {
     expect(() => RolloutStrategy.linear({ stepPercent: 0, bake: Duration.minutes(1) })).toThrow(/got 0/);
     expect(() => RolloutStrategy.linear({ stepPercent: 150, bake: Duration.minutes(1) })).toThrow(/got 150/);

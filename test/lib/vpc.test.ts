@@ -89,6 +89,17 @@ describe('an endpoint in a VPC', () => {
     expect(() => endpoint(props as Partial<BlueGreenEndpointProps>)).toThrow(message);
   });
 
+  // Found by the prop fuzzer: aws-cdk-lib's selectSubnets error ("There are no 'Public' subnet groups in this VPC") named no prop.
+  test('vpcSubnets that select no subnet group of the VPC is refused naming vpcSubnets, the VPC and the fix', () => {
+    const stack = testStack();
+    const vpc = vpcOf(stack);
+    expect(() => endpoint({ vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, stack))
+      .toThrow(/vpcSubnets selects no subnets of .*Vpc: There are no 'Public' subnet groups in this VPC\. Available types: Isolated.*: select subnets the VPC has/);
+    const other = testStack('Other');
+    expect(() => RolloutController.of(other, { vpc: vpcOf(other), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }))
+      .toThrow(/the controller's vpcSubnets selects no subnets of .*Vpc: .*: select subnets the VPC has/);
+  });
+
   test('more than 5 security groups, or none, is refused with SageMaker\'s limit', () => {
     const stack = testStack();
     const vpc = vpcOf(stack);

@@ -1,6 +1,7 @@
 import type { CloudFormationCustomResourceDeleteEvent } from 'aws-lambda';
 import { EndpointSpec } from '../../core';
 import { deleteEndpointConfig, listEndpointConfigNames } from '../../aws/endpoint-configs';
+import { getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
 import { deleteEndpoint } from '../../aws/endpoints';
 import { stopExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
@@ -25,7 +26,16 @@ export async function deleteManagedEndpoint(
   retry: Retry,
 ): Promise<DeployResult> {
   const endpointName = event.PhysicalResourceId;
-  const done = (reason: string): DeployResult => ({ status: 'SUCCESS', physicalResourceId: endpointName, reason, respondNow: true });
+  // Lambda may deliver the Delete again (asynchronous invocations are retried or duplicated), possibly after the
+  // endpoint was created anew: the second delivery answers as the first did and touches nothing.
+  const first = await getDeployRequest(endpointName, event.RequestId);
+  if (first !== undefined) {
+    return { status: 'SUCCESS', physicalResourceId: endpointName, reason: first.reason, respondNow: true };
+  }
+  const done = async (reason: string): Promise<DeployResult> => {
+    await putDeployRequest(endpointName, { requestId: event.RequestId, decision: 'delete', reason, at: now });
+    return { status: 'SUCCESS', physicalResourceId: endpointName, reason, respondNow: true };
+  };
   const found = await getState(endpointName);
   if (found === undefined) {
     return done(`endpoint ${endpointName} is not managed by this controller; nothing to delete`);

@@ -20,8 +20,35 @@ export function parseSpec(raw: unknown): EndpointSpec {
   check(typeof version === 'object' && version !== null, 'Spec.version', version, 'an object');
   check(typeof version.executionRoleArn === 'string', 'Spec.version.executionRoleArn', version.executionRoleArn, 'a role ARN');
   check(typeof version.environment === 'object' && version.environment !== null, 'Spec.version.environment', version.environment, 'an object');
-  check(Array.isArray(spec.plan?.steps) && spec.plan.steps.length > 0, 'Spec.plan.steps', spec.plan?.steps, 'a non-empty array');
+  check((typeof version.image === 'string') !== (typeof version.modelPackageArn === 'string'), 'Spec.version.image or modelPackageArn',
+    version.image ?? version.modelPackageArn, 'one image URI or one model package ARN');
+  for (const field of ['modelDataUrl', 'modelDataSha256', 'instanceType'] as const) {
+    check(version[field] === undefined || typeof version[field] === 'string', `Spec.version.${field}`, version[field], 'a string when set');
+  }
+  for (const field of ['initialInstanceCount', 'volumeSizeInGb', 'modelDataDownloadTimeoutSeconds', 'containerStartupHealthCheckTimeoutSeconds'] as const) {
+    check(version[field] === undefined || (Number.isInteger(version[field]) && version[field]! > 0), `Spec.version.${field}`, version[field], 'a positive integer when set');
+  }
+  const plan = spec.plan;
+  check(typeof plan === 'object' && plan !== null, 'Spec.plan', plan, 'an object');
+  for (const field of ['checkIntervalSeconds', 'provisionPollSeconds', 'provisionTimeoutSeconds', 'revertWindowSeconds'] as const) {
+    check(Number.isInteger(plan[field]) && plan[field] >= 0, `Spec.plan.${field}`, plan[field], 'an integer >= 0');
+  }
+  check(Array.isArray(plan.steps) && plan.steps.length > 0, 'Spec.plan.steps', plan.steps, 'a non-empty array');
+  plan.steps.forEach((step, i) => {
+    check(typeof step === 'object' && step !== null && typeof step.percent === 'number' && step.percent > 0 && step.percent <= 100,
+      `Spec.plan.steps[${i}].percent`, step?.percent, 'a percentage in (0, 100]');
+    for (const field of ['bakeSeconds', 'minInvocations', 'deadlineSeconds'] as const) {
+      check(Number.isInteger(step[field]) && step[field] >= 0, `Spec.plan.steps[${i}].${field}`, step[field], 'an integer >= 0');
+    }
+  });
+  check(plan.steps[plan.steps.length - 1].percent === 100, 'Spec.plan.steps', plan.steps.map((step) => step.percent), 'steps ending at 100%');
   check(Array.isArray(spec.guards), 'Spec.guards', spec.guards, 'an array');
+  spec.guards.forEach((guard, i) => {
+    check(typeof guard === 'object' && guard !== null && typeof guard.name === 'string', `Spec.guards[${i}]`, guard, 'a guard with a name');
+    for (const slot of ['blue', 'green'] as const) {
+      check(Array.isArray(guard[slot]) && guard[slot].every((alarm) => typeof alarm === 'string'), `Spec.guards[${i}].${slot}`, guard[slot], 'an array of alarm names');
+    }
+  });
   check(Number.isInteger(spec.rolloutAttempt) && spec.rolloutAttempt >= 0, 'Spec.rolloutAttempt', spec.rolloutAttempt, 'an integer >= 0');
   check(typeof spec.waitForRollout === 'boolean', 'Spec.waitForRollout', spec.waitForRollout, 'a boolean');
   check(typeof spec.retainOnDelete === 'boolean', 'Spec.retainOnDelete', spec.retainOnDelete, 'a boolean');

@@ -262,6 +262,23 @@ describe('Delete', () => {
     expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: ENDPOINT })]);
   });
 
+  // Found by the timeline fuzzer (scenarios/fuzz-found-1001.json): Lambda's queue delivered a stack rollback's Delete
+  // again after the next deploy had created the endpoint anew, and the second delivery stopped that rollout.
+  test('a Delete delivered again is answered as the first delivery was and touches nothing', async () => {
+    await handleDeploy(cfnEvent('Delete', spec()), T0, noWait);
+    // The endpoint is created again (a new rollout holds it) before Lambda delivers the same Delete a second time.
+    putState(aws.table, rollingOut());
+    aws.sfn.resetHistory();
+    aws.sagemaker.mock.resetHistory();
+    cfn.answers.length = 0;
+    await handleDeploy(cfnEvent('Delete', spec()), T0 + 60_000, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-out', lock: { executionArn: EXECUTION_ARN } });
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: ENDPOINT, Reason: `endpoint ${ENDPOINT} deleted` })]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['promoted', 'deleted']);
+  });
+
   test('retries DeleteEndpoint while the endpoint is busy', async () => {
     const busy = validationError(`Cannot delete in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
     aws.sagemaker.mock.on(DeleteEndpointCommand).rejectsOnce(busy).rejectsOnce(busy).resolves({});

@@ -14,3 +14,13 @@ test('names the field, the value received and where it comes from', () => {
   // CloudFormation turns numbers in plain properties into strings: inside Spec they must stay numbers.
   expect(() => parseSpec(JSON.stringify({ ...spec(), rolloutAttempt: '1' }))).toThrow('Spec.rolloutAttempt must be an integer >= 0, got "1"');
 });
+
+// Found by the Spec fuzzer (test/fuzz/spec.test.ts): these reached the handler and failed inside it with a TypeError.
+test('refuses hand-edited guards, versions and plans naming the field', () => {
+  const base = spec();
+  expect(() => parseSpec(JSON.stringify({ ...base, guards: [{ name: 'errors', green: ['a'] }] }))).toThrow('Spec.guards[0].blue must be an array of alarm names, got undefined');
+  expect(() => parseSpec(JSON.stringify({ ...base, version: { ...base.version, image: null } }))).toThrow('Spec.version.image or modelPackageArn must be one image URI or one model package ARN');
+  expect(() => parseSpec(JSON.stringify({ ...base, plan: { ...base.plan, steps: [{ percent: 10, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 600 }] } })))
+    .toThrow('Spec.plan.steps must be steps ending at 100%, got [10]');
+  expect(() => parseSpec(JSON.stringify({ ...base, plan: { ...base.plan, checkIntervalSeconds: undefined } }))).toThrow('Spec.plan.checkIntervalSeconds must be an integer >= 0');
+});

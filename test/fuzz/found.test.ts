@@ -1,0 +1,17 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkTimeline } from '../../fuzz/timeline-properties';
+import { loadScenario } from '../../simulator/scenario';
+
+/**
+ * Every timeline the fuzzer found and shrunk (`scenarios/fuzz-found-<seed>.json`, its description names the defect),
+ * kept: each holds every property of the fuzzer now (every invariant, no IAM denial, nothing running past its deadlines).
+ */
+const dir = path.join(__dirname, '..', '..', 'scenarios');
+const found = fs.readdirSync(dir).filter((f) => /^fuzz-found-.*\.json$/.test(f)).sort();
+
+test.each(found)('%s holds every property', async (file) => {
+  const verdict = await checkTimeline(loadScenario(path.join(dir, file)));
+  expect(verdict.refusedAtSynth).toBeUndefined();
+  expect(verdict.failures).toEqual([]);
+}, 300_000);
