@@ -273,7 +273,8 @@ export interface BlueGreenEndpointProps {
   /**
    * How traffic moves to the candidate.
    *
-   * @default RolloutStrategy.CANARY_5_25_BAKE_1MIN
+   * @default - RolloutStrategy.CANARY_5_25_BAKE_1MIN, its minimum bakes raised to the longest alarm window of any guard
+   * the judge does not read (a comparison, custom-metric or alarm guard)
    */
   readonly strategy?: RolloutStrategy;
 
@@ -705,8 +706,20 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     const role = props.role ?? this.createModelRole();
     this.role = role;
 
+    // Guards: one alarm per guard and slot, every bake at least as long as every unjudged guard's window.
+    const guards = props.guards ?? [Guard.errorRate(), Guard.latency()];
+    if (guards.length === 0) {
+      throw new Error('guards must not be empty, or a bad candidate can never be rolled back automatically: '
+        + 'omit guards for the defaults (error rate and latency) or pass at least one');
+    }
+    checkGuardNames(guards);
+    const alarmNamePrefix = `${this.controller.alarmNamePrefix}${this.endpointName}-`;
+    this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
+    // A judged guard cannot let a step advance before its alarm fires (it needs the judge's "not worse"); the others can.
+    const unjudged = this.guards.filter((_, i) => guards[i]._judge() === undefined);
+
     // Plan: strategy, approval, timings.
-    const strategy = (props.strategy ?? RolloutStrategy.CANARY_5_25_BAKE_1MIN).bind({ waitForRollout: props.waitForRollout ?? false });
+    const strategy = (props.strategy ?? defaultStrategy(unjudged)).bind({ waitForRollout: props.waitForRollout ?? false });
     const exposure = strategy.exposure && exposurePlanParameter(this, this.endpointName, this.controller.exposurePlanPath, strategy.exposure);
     this.exposurePlanParameter = exposure?.parameter;
     const plan: RolloutPlan = {
@@ -726,18 +739,9 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
 
     const modelOptions = modelOptionFields(this, props, instanceType, plan.provisionTimeoutSeconds);
 
-    // Guards: one alarm per guard and slot, every bake at least as long as every unjudged guard's window.
-    const guards = props.guards ?? [Guard.errorRate(), Guard.latency()];
-    if (guards.length === 0) {
-      throw new Error('guards must not be empty, or a bad candidate can never be rolled back automatically: '
-        + 'omit guards for the defaults (error rate and latency) or pass at least one');
-    }
-    checkGuardNames(guards);
-    const alarmNamePrefix = `${this.controller.alarmNamePrefix}${this.endpointName}-`;
-    this.guards = guards.map((guard) => guard.bind(this, { endpoint: this, fastMetrics, alarmNamePrefix }));
     // A judged guard cannot let a step advance before its alarm fires: the step needs the judge's "not worse", which a
     // hard failure never earns. So only the guards the judge does not read must fit their alarm window into each bake.
-    checkBakesCoverGuards(this, plan, this.guards.filter((_, i) => guards[i]._judge() === undefined));
+    checkBakesCoverGuards(this, plan, unjudged);
     this.slotAlarms = {
       blue: this.guards.flatMap((g) => g.blueAlarms),
       green: this.guards.flatMap((g) => g.greenAlarms),
@@ -1081,6 +1085,16 @@ function checkGuardNames(guards: Guard[]): void {
 
 /** SageMaker's per-variant metrics reach CloudWatch a minute or two after the period they describe. */
 const METRIC_ARRIVAL_SECONDS = 120;
+
+/**
+ * The default strategy, CANARY_5_25_BAKE_1MIN, with its minimum bakes raised to the longest alarm window of the guards
+ * the judge does not read (a comparison guard's 3 minutes), so adding such a guard never makes the default refused.
+ */
+function defaultStrategy(unjudged: GuardConfig[]): RolloutStrategy {
+  const window = Math.max(0, ...unjudged.map((g) => g.evaluationWindow?.toSeconds() ?? 0));
+  if (window <= 60) return RolloutStrategy.CANARY_5_25_BAKE_1MIN;
+  return RolloutStrategy.canary({ steps: [5, 25], bake: Duration.seconds(window), finalBake: Duration.seconds(Math.max(window, 300)) });
+}
 
 /** A step that advances before its alarms can fire would let a bad candidate through. */
 function checkBakesCoverGuards(scope: Construct, plan: RolloutPlan, guards: GuardConfig[]): void {

@@ -266,6 +266,12 @@ describe('BlueGreenEndpoint', () => {
     })).toThrow(/100% step \(240s\) .* 'error-rate-vs-stable'.* \(300s/);
   });
 
+  test('the default strategy\'s bakes grow to cover a guard the judge does not read, so adding one never makes the default refused', () => {
+    const spec = specOf(endpoint({ guards: [Guard.errorRate(), Guard.comparison()] }));
+    expect(spec.plan.steps.map((s) => [s.percent, s.bakeSeconds])).toEqual([[5, 180], [25, 180], [100, 300]]);
+    expect(specOf(endpoint({})).plan.steps.map((s) => s.bakeSeconds)).toEqual([60, 60, 300]);
+  });
+
   test('a judged guard allows bakes shorter than its alarm window: a step advances only on the judge\'s "not worse"', () => {
     expect(() => endpoint({
       strategy: RolloutStrategy.canary({ steps: [10], bake: Duration.minutes(1) }),
