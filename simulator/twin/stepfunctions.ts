@@ -46,7 +46,6 @@ function interpreterFor(definition: StateMachineDefinition): StateMachine {
 export class StepFunctionsTwin {
   readonly machines = new Map<string, StateMachineDefinition>();
   /** Parsed and validated once per definition (validation compiles a JSON schema: too slow per execution). */
-  private readonly interpreters = new Map<string, StateMachine>();
   readonly executions = new Map<string, Execution>();
   onExecutionEnd: (execution: Execution) => void = () => undefined;
 
@@ -73,8 +72,7 @@ export class StepFunctionsTwin {
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const parsed = JSON.parse(input);
-    let machine = this.interpreters.get(machineArn);
-    if (!machine) this.interpreters.set(machineArn, (machine = interpreterFor(withoutTaskTimeouts(definition))));
+    const machine = interpreterFor(withoutTaskTimeouts(definition));
     const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
