@@ -16,10 +16,6 @@ import { extraFigures, extraScale } from './extras';
  * mode over worker processes, prints the tables and writes them with the raw per-run figures, the seeds and the
  * calibration to bench/results/. A benchmark prints figures; it asserts nothing.
  */
-function cpuSeconds(results: readonly JobResult[]): number {
-  return results.reduce((sum, r) => sum + r.cpuMs, 0) / 1000;
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -55,6 +51,7 @@ async function main(): Promise<void> {
   process.stdout.write(`bench (${mode}): ${jobs.length} runs over ${workers} worker processes\n`);
   const { results, peakRssMb } = await runAll(jobs, workers);
   const wallSeconds = (Date.now() - started) / 1000;
+  const cpuSeconds = results.reduce((sum, r) => sum + r.cpuMs, 0) / 1000;
 
   // Scale figures synthesize stacks of many endpoints in this process: quick mode keeps to small ones.
   const scaleCounts = (option('--scale') ?? (mode === 'quick' ? '1,10' : '1,10,25,50,100')).split(',').filter(Boolean).map(Number);
@@ -62,8 +59,8 @@ async function main(): Promise<void> {
   const md = [
     `# Benchmark results (${out})`,
     '',
-    `${results.length} runs on ${workers} worker processes in ${wallSeconds.toFixed(0)} s of wall time and ${cpuSeconds(results).toFixed(0)} s of the workers' CPU `
-      + `(so about ${(cpuSeconds(results) / workers).toFixed(0)} s on ${workers} idle cores; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}). `
+    `${results.length} runs on ${workers} worker processes in ${wallSeconds.toFixed(0)} s of wall time and ${cpuSeconds.toFixed(0)} s of the workers' CPU `
+      + `(so about ${(cpuSeconds / workers).toFixed(0)} s on ${workers} idle cores; ${new Date().toISOString().slice(0, 10)}, Node ${process.version}). `
       + 'Methods, families and emulations: [bench/README.md](../README.md). Seeds: 1000 + k for k < runs of the cell; every run replays with '
       + '`npm run bench -- --family <family> --policy <policy>` or as the scenario `bench/families.ts` generates.',
     '',

@@ -522,7 +522,7 @@ function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMe
  * parts (one per instance, over the metrics' lag), and the newest period alone would often be a part below the floor,
  * read as 0; the complete period before it is judged too (2 in a million). A floor the user chose keeps 2 of 3.
  */
-function onePeriodWithDerivedFloor(options: ErrorRateGuardOptions): ErrorRateGuardOptions {
+function oneBreachOfTwoWithDerivedFloor(options: ErrorRateGuardOptions): ErrorRateGuardOptions {
   const derived = options.minInvocations === undefined && options.evaluationPeriods === undefined && options.datapointsToAlarm === undefined;
   return derived ? { ...options, evaluationPeriods: 2, datapointsToAlarm: 1 } : options;
 }
@@ -535,7 +535,7 @@ class ErrorRateGuard extends MetricGuard {
   private readonly judgeSpec: GuardJudgeSpec;
 
   constructor(options: ErrorRateGuardOptions) {
-    super(options.name ?? 'error-rate', onePeriodWithDerivedFloor(options), true);
+    super(options.name ?? 'error-rate', oneBreachOfTwoWithDerivedFloor(options), true);
     this.thresholdPercent = options.thresholdPercent ?? 1;
     if (Token.isUnresolved(this.thresholdPercent)) {
       // The alarm threshold is thresholdPercent / 100, which cannot be computed on a token.
