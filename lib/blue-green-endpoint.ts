@@ -802,6 +802,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
         blue: g.blueAlarms.map((a) => a.alarmName),
         green: g.greenAlarms.map((a) => a.alarmName),
         judge: guards[i]._judge(),
+        ...(g.blueBackstop && g.greenBackstop ? { backstop: { blue: g.blueBackstop.alarmName, green: g.greenBackstop.alarmName } } : {}),
       })),
       smokeTest,
       notificationTopicArn: props.notificationTopic?.topicArn,

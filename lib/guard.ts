@@ -279,6 +279,19 @@ export interface GuardConfig {
   readonly evaluationWindow?: Duration;
   /** Alarms the guard created (a subset of the slot alarms). */
   readonly createdAlarms: cloudwatch.Alarm[];
+  /**
+   * The blue slot's 1-minute backstop alarm (also in `blueAlarms`): while the guard's faster alarms have no data (their
+   * evaluation range is shorter than the metrics' arrival lag), its OK speaks for them.
+   *
+   * @default - no backstop: every alarm must read OK or ALARM
+   */
+  readonly blueBackstop?: cloudwatch.IAlarm;
+  /**
+   * The green slot's 1-minute backstop alarm (also in `greenAlarms`), as `blueBackstop`.
+   *
+   * @default - no backstop: every alarm must read OK or ALARM
+   */
+  readonly greenBackstop?: cloudwatch.IAlarm;
 }
 
 const DEFAULT_EVALUATION_PERIODS = 3;
@@ -461,6 +474,7 @@ abstract class MetricGuard extends Guard {
       // The primary alarms' window: the backstop's longer one holds the step through INSUFFICIENT_DATA until it has data.
       evaluationWindow: Duration.seconds(windowSeconds),
       createdAlarms: [...blueAlarms, ...greenAlarms],
+      ...(backstop ? { blueBackstop: blueAlarms[1], greenBackstop: greenAlarms[1] } : {}),
     };
   }
 }

@@ -84,7 +84,8 @@ export interface RunRecord {
   /** Every CreateModel and CreateEndpointConfig request SageMaker accepted, in order (what the twin checked). */
   readonly sageMakerCreates?: SageMakerTwin['createRequests'];
   /** Every guard alarm the stack defined, with the slot it watches (undefined: an alarm the user brought). */
-  readonly guardAlarms: Array<{ name: string; slot?: string }>;
+  /** The stack's guard alarms; `guard` and `backstop` are read from the description the library writes on each one. */
+  readonly guardAlarms: Array<{ name: string; slot?: string; guard?: string; backstop?: boolean }>;
   readonly endpointName: string;
   /** The timings of this run: the calibration in force with the scenario's own values over it. */
   readonly calibration: Calibration;
@@ -766,6 +767,9 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
 }
 
 /** The slot a guard alarm watches: its VariantName dimension (alarms users bring watch none in particular). */
+/** "Rollout guard 'error-rate' (1-minute backstop) of SageMaker endpoint …": the guard and whether the alarm is its backstop. */
+const GUARD_DESCRIPTION = /^Rollout guard '([^']*)'( \(1-minute backstop\))? of SageMaker endpoint /;
+
 export function slotOf(alarm: AlarmDefinition): string | undefined {
   const dims = alarm.Dimensions ?? alarm.Metrics?.flatMap((m) => m.MetricStat?.Metric.Dimensions ?? []) ?? [];
   return dims.find((d) => d.Name === 'VariantName')?.Value;
@@ -833,7 +837,10 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
     arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
-  r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => ({ name: a.definition.AlarmName, slot: slotOf(a.definition) }));
+  r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => {
+    const described = GUARD_DESCRIPTION.exec(a.definition.AlarmDescription ?? '');
+    return { name: a.definition.AlarmName, slot: slotOf(a.definition), ...(described ? { guard: described[1], backstop: described[2] !== undefined } : {}) };
+  });
   r.notifications = [...twin.sns.published];
   r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
 }

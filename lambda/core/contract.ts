@@ -108,6 +108,11 @@ export interface GuardBinding {
   readonly green: string[];
   /** How the judge reads this guard as counts; absent: the guard is judged by its alarms alone. */
   readonly judge?: GuardJudgeSpec;
+  /**
+   * The guard's 1-minute backstop alarm per slot (`fastMetrics`), also listed in `blue`/`green`. The guard's faster
+   * alarms of a slot that read INSUFFICIENT_DATA defer to it when it reads OK (guard-readings.ts, `unknownAlarms`).
+   */
+  readonly backstop?: { readonly blue: string; readonly green: string };
 }
 
 /**

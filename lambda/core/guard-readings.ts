@@ -1,15 +1,32 @@
-import { GuardObservation } from './contract';
+import { GuardBinding, GuardObservation, Slot } from './contract';
 
 /** The given alarms that the observation shows in ALARM. */
 export function alarmsInAlarm(alarmNames: readonly string[], observation: GuardObservation): string[] {
   return alarmNames.filter((name) => observation.alarms[name] === 'ALARM');
 }
 
+/** A faster alarm and the 1-minute backstop of the same guard and slot that speaks for it while it has no data. */
+export interface AlarmBackstop {
+  alarm: string;
+  backstop: string;
+}
+
+/** The slot's alarms that have a backstop (guards with `fastMetrics`), each paired with it. */
+export function backstopsOf(guards: readonly GuardBinding[], slot: Slot): AlarmBackstop[] {
+  return guards.flatMap((guard) => {
+    const backstop = guard.backstop?.[slot];
+    return backstop === undefined ? [] : guard[slot].filter((alarm) => alarm !== backstop).map((alarm) => ({ alarm, backstop }));
+  });
+}
+
 /**
  * Why the given alarms do not prove health (unknown is not healthy): each one that is unreadable, missing from the
  * observation or INSUFFICIENT_DATA, described in a few words. Empty when every alarm was read as OK or ALARM.
+ * A fast (10 s) alarm in INSUFFICIENT_DATA whose 1-minute backstop reads OK is not unknown: its evaluation range is
+ * shorter than the metrics' arrival lag, so it may never see a datapoint, while the backstop judges the same metric on
+ * the minutes that have arrived. Its ALARM still rolls back at once; unreadable is still unknown.
  */
-export function unknownAlarms(alarmNames: readonly string[], observation: GuardObservation): string[] {
+export function unknownAlarms(alarmNames: readonly string[], observation: GuardObservation, backstops: readonly AlarmBackstop[] = []): string[] {
   const unknown: string[] = [];
   for (const name of alarmNames) {
     const state = observation.alarms[name];
@@ -20,11 +37,15 @@ export function unknownAlarms(alarmNames: readonly string[], observation: GuardO
       unknown.push(`${name} unreadable`);
     } else if (state === undefined) {
       unknown.push(`${name} not reported`);
-    } else if (state !== 'OK') {
+    } else if (state !== 'OK' && !(state === 'INSUFFICIENT_DATA' && backedByOk(name, observation, backstops))) {
       unknown.push(`${name} ${state}`);
     }
   }
   return unknown;
+}
+
+function backedByOk(alarm: string, observation: GuardObservation, backstops: readonly AlarmBackstop[]): boolean {
+  return backstops.some((b) => b.alarm === alarm && observation.alarms[b.backstop] === 'OK' && !observation.unreadable.includes(b.backstop));
 }
 
 /** The candidate's invocation count when it is a usable count, else undefined (unknown). */

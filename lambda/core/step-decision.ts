@@ -1,5 +1,5 @@
 import { ApprovalRecord, GuardObservation, PromoteRecord, RolloutPlan } from './contract';
-import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
+import { AlarmBackstop, alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
 import { assertEpochMs, assertRolloutPlan } from './input-checks';
 import { Judgement } from './judge/judge';
 import { fullPromoteTarget } from './promote-decision';
@@ -45,6 +45,8 @@ export function decideStep(input: {
   plan: RolloutPlan;
   progress: StepProgress;
   candidateAlarms: string[];
+  /** Fast alarms among `candidateAlarms` with their 1-minute backstops (backstopsOf); none by default. */
+  backstops?: AlarmBackstop[];
   observation: GuardObservation;
   approval?: ApprovalRecord;
   /** The judge's answer on the guards it reads as counts; absent when no guard is judged. */
@@ -53,7 +55,7 @@ export function decideStep(input: {
   promote?: PromoteRecord;
   now: number;
 }): StepDecision {
-  const { plan, progress, candidateAlarms, observation, approval, judgement, promote, now } = input;
+  const { plan, progress, candidateAlarms, backstops, observation, approval, judgement, promote, now } = input;
   assertRolloutPlan(plan);
   const { stepIndex, stepStartedAt } = progress;
   assertEpochMs('now', now);
@@ -90,7 +92,7 @@ export function decideStep(input: {
     return stay('rollback', `judged worse at ${at}: ${judgement.summary}`);
   }
 
-  const unknown = unknownAlarms(candidateAlarms, observation);
+  const unknown = unknownAlarms(candidateAlarms, observation, backstops);
   const invocations = knownInvocations(observation);
   if (invocations === undefined) {
     unknown.push(`candidate invocations unreadable (${observation.candidateInvocations})`);

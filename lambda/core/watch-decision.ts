@@ -1,5 +1,5 @@
 import { GuardObservation, RolloutPlan } from './contract';
-import { alarmsInAlarm, unknownAlarms } from './guard-readings';
+import { AlarmBackstop, alarmsInAlarm, unknownAlarms } from './guard-readings';
 import { assertEpochMs } from './input-checks';
 
 /**
@@ -11,10 +11,12 @@ export function decideWatch(input: {
   plan: RolloutPlan;
   promotedAt: number;
   stableAlarms: string[];
+  /** Fast alarms among `stableAlarms` with their 1-minute backstops (backstopsOf); none by default. */
+  backstops?: AlarmBackstop[];
   observation: GuardObservation;
   now: number;
 }): { next: 'watch' | 'revert' | 'retire'; reason: string } {
-  const { plan, promotedAt, stableAlarms, observation, now } = input;
+  const { plan, promotedAt, stableAlarms, backstops, observation, now } = input;
   assertEpochMs('promotedAt', promotedAt);
   assertEpochMs('now', now);
   for (const field of ['revertWindowSeconds', 'provisionTimeoutSeconds'] as const) {
@@ -36,7 +38,7 @@ export function decideWatch(input: {
     }
     return { next: 'watch', reason: `revert window open: ${Math.ceil((windowEnd - now) / 1000)}s left of ${plan.revertWindowSeconds}s` };
   }
-  const notOk = [...breached.map((name) => `${name} ALARM`), ...unknownAlarms(stableAlarms, observation)];
+  const notOk = [...breached.map((name) => `${name} ALARM`), ...unknownAlarms(stableAlarms, observation, backstops)];
   if (notOk.length === 0) {
     return { next: 'retire', reason: `revert window of ${plan.revertWindowSeconds}s closed with stable guards OK` };
   }

@@ -39,6 +39,21 @@ describe('metrics that arrive late are unknown until they arrive (invariants 8 a
     expectInvariants(summary);
   });
 
+  test('fastMetrics with a healthy candidate under the default arrival (60 s + spread): the 10 s alarms never see data, their OK backstops vouch for them, and the candidate is promoted', async () => {
+    const { run, summary } = await scenario('fast-metrics-healthy-default-lag');
+    expect(summary.outcome).toBe('promoted');
+    // The 10 s alarms stayed without data at every step that passed: the backstops carried them.
+    const passed = run.history.filter((h) => h.decision === 'step-passed');
+    expect(passed.length).toBeGreaterThan(0);
+    const alarmsOf = (h: { evidence?: unknown }) => Object.entries((h.evidence as { observation: { alarms: Record<string, string> } }).observation.alarms);
+    for (const h of passed) {
+      expect(alarmsOf(h).filter(([name]) => /backstop/.test(name)).every(([, state]) => state === 'OK')).toBe(true);
+    }
+    expect(passed.some((h) => alarmsOf(h).some(([name, state]) => !/backstop/.test(name) && state === 'INSUFFICIENT_DATA'))).toBe(true);
+    expect(exercised(summary, 8)).toBe(true);
+    expectInvariants(summary);
+  });
+
   test('fastMetrics with a healthy candidate and metrics 30 s late: the 10 s guards still see data and the candidate is promoted', async () => {
     const { summary } = await scenario('fast-metrics-healthy-late');
     expect(summary.outcome).toBe('promoted');

@@ -118,6 +118,12 @@ describe('BlueGreenEndpoint', () => {
     expect(spec.kmsKeyArn).toMatch(/Key/);
     expect(spec.dataCapture).toEqual({ destinationS3Uri: expect.stringMatching(/^s3:\/\/<.*Capture.*>\/data-capture$/), samplingPercent: 25 });
     expect(spec.metricPublishFrequencySeconds).toBe(10);
+    // Each guard's 10 s alarms are paired with its 1-minute backstops, which the controller reads while they lack data.
+    for (const guard of spec.guards) {
+      expect(guard.backstop).toEqual({ blue: guard.blue[1], green: guard.green[1] });
+      expect(guard.green).toEqual([expect.not.stringMatching(/Backstop/), expect.stringMatching(/BackstopGreen/)]);
+      expect(guard.blue).toEqual([expect.not.stringMatching(/Backstop/), expect.stringMatching(/BackstopBlue/)]);
+    }
     expect(spec.retainOnDelete).toBe(true);
     // The model role may write captured data under the prefix only.
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {

@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, decideStep, decideWatch, promoteApplies, sameWeights, stepWeights, withStepStart } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, backstopsOf, decideStep, decideWatch, promoteApplies, sameWeights, stepWeights, withStepStart } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
@@ -55,6 +55,7 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
     plan: spec.plan,
     progress: { stepIndex, stepStartedAt, approvalRequestedAt: context.approvalRequestedAt },
     candidateAlarms,
+    backstops: backstopsOf(context.spec.guards, candidateSlot),
     observation,
     approval,
     judgement,
@@ -159,7 +160,14 @@ async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<Roll
   }
   const stableAlarms = alarmsOf(context, stable.slot);
   const observation: GuardObservation = { at: env.now, ...(await readAlarms(stableAlarms)) };
-  const decision = decideWatch({ plan: context.spec.plan, promotedAt: required(context, 'promotedAt'), stableAlarms, observation, now: env.now });
+  const decision = decideWatch({
+    plan: context.spec.plan,
+    promotedAt: required(context, 'promotedAt'),
+    stableAlarms,
+    backstops: backstopsOf(context.spec.guards, stable.slot),
+    observation,
+    now: env.now,
+  });
   if (decision.next !== 'watch') {
     await record(context, env.now, decision.next === 'revert' ? 'revert-decided' : 'watch-ended', decision.reason, { evidence: { observation } });
   }

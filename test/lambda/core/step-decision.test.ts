@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ApprovalRecord, DEFAULT_JUDGE_PLAN, decideStep, GuardObservation, Judgement, RolloutPlan, StepProgress } from '../../../lambda/core';
+import { ApprovalRecord, backstopsOf, DEFAULT_JUDGE_PLAN, decideStep, GuardObservation, Judgement, RolloutPlan, StepProgress } from '../../../lambda/core';
 import { observation, plan, sec, step, T0 } from './fixtures';
 
 const guards = ['errors-green', 'latency-green'];
@@ -387,5 +387,58 @@ describe('decideStep: the judge', () => {
         if (answer !== 'not-worse') expect(['bake', 'rollback']).toContain(next);
         if (answer === 'worse') expect(next).toBe('rollback');
       }));
+  });
+});
+
+describe('decideStep: fastMetrics guards and their 1-minute backstops', () => {
+  // A guard with fastMetrics: a 10 s alarm and a 1-minute backstop per slot (lib/guard.ts).
+  const fastGuards = ['errors-green', 'errors-backstop-green'];
+  const backstops = backstopsOf([{ name: 'errors', blue: ['errors-blue', 'errors-backstop-blue'], green: fastGuards, backstop: { blue: 'errors-backstop-blue', green: 'errors-backstop-green' } }], 'green');
+  const decideFast = (alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>, extra: Partial<GuardObservation> = {}) => {
+    const now = T0 + sec(300);
+    return decideStep({
+      plan: threeSteps,
+      progress: { stepIndex: 0, stepStartedAt: T0 },
+      candidateAlarms: fastGuards,
+      backstops,
+      observation: { ...observation(alarms, extra), candidateMetricsThrough: now },
+      now,
+    });
+  };
+
+  test('pairs each fast alarm of the slot with its backstop, and the backstop with nothing', () => {
+    expect(backstops).toEqual([{ alarm: 'errors-green', backstop: 'errors-backstop-green' }]);
+  });
+
+  test('metrics later than the 10 s alarm looks back: it has no data, the backstop reads OK, and the step advances', () => {
+    const decision = decideFast({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' });
+    expect(decision.next).toBe('shift');
+  });
+
+  test('the backstop without data vouches for nothing: the step holds, naming both', () => {
+    const decision = decideFast({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'INSUFFICIENT_DATA' });
+    expect(decision.next).toBe('bake');
+    expect(decision.reason).toContain('errors-green INSUFFICIENT_DATA; errors-backstop-green INSUFFICIENT_DATA');
+  });
+
+  test('an unreadable backstop vouches for nothing, even if a stale OK is in the observation', () => {
+    const decision = decideFast({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' }, { unreadable: ['errors-backstop-green'] });
+    expect(decision.next).toBe('bake');
+    expect(decision.reason).toContain('errors-green INSUFFICIENT_DATA');
+  });
+
+  test('an unreadable fast alarm is unknown whatever its backstop says', () => {
+    const decision = decideFast({ 'errors-backstop-green': 'OK' }, { unreadable: ['errors-green'] });
+    expect(decision.reason).toContain('errors-green unreadable');
+  });
+
+  test('the fast alarm in ALARM rolls back at once, though its backstop still reads OK', () => {
+    expect(decideFast({ 'errors-green': 'ALARM', 'errors-backstop-green': 'OK' }).next).toBe('rollback');
+  });
+
+  test('without the pairing (a guard without fastMetrics), INSUFFICIENT_DATA holds the step as before', () => {
+    const now = T0 + sec(300);
+    const obs = { ...observation({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' }), candidateMetricsThrough: now };
+    expect(decideStep({ plan: threeSteps, progress: { stepIndex: 0, stepStartedAt: T0 }, candidateAlarms: fastGuards, observation: obs, now }).next).toBe('bake');
   });
 });

@@ -70,3 +70,20 @@ describe('decideWatch', () => {
     expect(() => decide(ok, T0, { revertWindowSeconds: -1 })).toThrow('plan.revertWindowSeconds must be a finite number >= 0, got -1');
   });
 });
+
+describe('decideWatch: fastMetrics guards and their 1-minute backstops', () => {
+  const fast = ['errors-green', 'errors-backstop-green'];
+  const backstops = [{ alarm: 'errors-green', backstop: 'errors-backstop-green' }];
+  const watch = (alarmStates: Record<string, 'OK' | 'INSUFFICIENT_DATA' | 'ALARM'>) =>
+    decideWatch({ plan: watchPlan, promotedAt: T0, stableAlarms: fast, backstops, observation: observation(alarmStates), now: T0 + sec(3600) });
+
+  test('the window closes with the 10 s alarm without data and its backstop OK: the standby is retired', () => {
+    expect(watch({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' }).next).toBe('retire');
+  });
+
+  test('the backstop without data too: the standby is kept', () => {
+    const decision = watch({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'INSUFFICIENT_DATA' });
+    expect(decision.next).toBe('watch');
+    expect(decision.reason).toContain('errors-green INSUFFICIENT_DATA');
+  });
+});
