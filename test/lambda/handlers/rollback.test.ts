@@ -258,3 +258,21 @@ test('a rollback that flipped but failed before announcing (its state write thro
   await rollback(decided, { ...env, now: T0 + 10_000 });
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
 });
+
+test('a rollback announcement EventBridge did not take is sent by the next call that finds the rollback, and then no more', async () => {
+  // The guard listener's call: EventBridge answers the PutEvents with a failed entry (throttled inside the batch).
+  aws.events.on(PutEventsCommand)
+    .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] })
+    .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
+  await rollback(rollingBack, env);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+
+  // The Rollback task's call finds the decision recorded and the traffic on stable: the announcement is still owed.
+  await rollback(rollingBack, { ...env, now: T0 + 5000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+  expect(aws.events.commandCalls(PutEventsCommand)[1].args[0].input.Entries![0].DetailType).toBe('Rollout Rolled Back');
+
+  await rollback(rollingBack, { ...env, now: T0 + 10_000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ announcedAt: T0 + 5000 });
+});
