@@ -240,6 +240,26 @@ describe('after the revert window, an alarm on the stable', () => {
     expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 + 1000 });
   });
 
+  test('with autoUndo, an undo whose verdict could not be recorded (the version mark throttled) is recorded and started by the next delivery, once', async () => {
+    promotedAndRetired(true);
+    aws.sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:undo' })
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    // DynamoDB refuses the mark on the version the undo replaces: the invocation fails.
+    aws.table.failNextWrite(`VERSION#${CANDIDATE_ID}`, Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(handleAlarm(alarmEvent(), T0 + 1000, noWait)).rejects.toThrow();
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+
+    // Lambda delivers the event again: the verdict is recorded, and the undo rollout started and announced.
+    await handleAlarm(alarmEvent(), T0 + 2000, noWait);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 + 2000 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
+    expect(aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0].DetailType)).toEqual(['Rollout Undo Started']);
+
+    await handleAlarm(alarmEvent(), T0 + 3000, noWait);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
+    expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
   test('with autoUndo and no version stable before, it is recorded and notified instead', async () => {
     promotedAndRetired(true, false);
     expect(await handleAlarm(alarmEvent(), T0 + 1000, noWait)).toMatchObject({ action: 'notify', reason: expect.stringContaining('autoUndo could not act') });
