@@ -52,6 +52,14 @@ describe('during a rollout, an alarm on the candidate', () => {
     aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
   });
 
+  test('a drill (the stable\'s own version run as the candidate) is rolled back without marking the version that serves', async () => {
+    putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 }, candidate: { slot: 'green', versionId: STABLE_ID, rolloutId: ROLLOUT_ID } }));
+    putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 9e6, registeredBy: 'cloudformation', promotedAt: T0 - 8e6 });
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'rollback' });
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${STABLE_ID}`)).not.toHaveProperty('rolledBackAt');
+  });
+
   test('stops the rollout, flips to stable (verified), records, and starts the cleanup execution', async () => {
     const handled = await handleAlarm(alarmEvent(), T0, noWait);
     expect(handled).toMatchObject({ action: 'rollback', endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
