@@ -16,7 +16,8 @@ const SUBJECT_MAX = 100;
  * missing notification must not stop traffic from returning to stable. Failures are logged.
  */
 
-export async function putRolloutEvent(detailType: RolloutEventType, detail: object, busName?: string): Promise<void> {
+/** True when EventBridge accepted the event. */
+export async function putRolloutEvent(detailType: RolloutEventType, detail: object, busName?: string): Promise<boolean> {
   try {
     const out = await eventbridge.send(
       new PutEventsCommand({
@@ -25,9 +26,12 @@ export async function putRolloutEvent(detailType: RolloutEventType, detail: obje
     );
     if ((out.FailedEntryCount ?? 0) > 0) {
       logger.warn('rollout event not delivered', { detailType, entries: out.Entries });
+      return false;
     }
+    return true;
   } catch (err) {
     logger.warn('rollout event not delivered', { detailType, error: errorMessage(err) });
+    return false;
   }
 }
 

@@ -23,6 +23,8 @@ export interface RolloutRecord {
   readonly judged?: JudgedAt;
   /** While the rollout waits for its release calendar: when the next window opens (epoch ms) and why it waits; null once it goes. */
   readonly releaseWindow?: ReleaseWindowWait | null;
+  /** When the rollout's rollback or revert was announced (its event delivered): a retry then does not send it again. */
+  readonly announcedAt?: number;
 }
 
 /** A rollout waiting for its release calendar's next window (what `status` shows). */
@@ -103,4 +105,14 @@ export async function markJudged(endpointName: string, rolloutId: string, judged
 /** Marks the rollout as waiting for a release window (undefined: it goes), for `status`. */
 export async function markReleaseWindow(endpointName: string, rolloutId: string, wait: ReleaseWindowWait | null): Promise<void> {
   await setFields(endpointKey(endpointName), sk(rolloutId), { releaseWindow: wait }, true);
+}
+
+/** Whether the rollout's rollback or revert has been announced (markAnnounced). */
+export async function isAnnounced(endpointName: string, rolloutId: string): Promise<boolean> {
+  return (await getRollout(endpointName, rolloutId))?.announcedAt !== undefined;
+}
+
+/** Marks the rollout's rollback or revert announced: written only after its event was delivered. */
+export async function markAnnounced(endpointName: string, rolloutId: string, at: number): Promise<void> {
+  await setFields(endpointKey(endpointName), sk(rolloutId), { announcedAt: at }, false);
 }

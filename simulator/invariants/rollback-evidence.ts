@@ -3,6 +3,8 @@ import { Invariant, RunView } from './run-view';
 /** Decisions that find a candidate bad: once one is recorded, the rollout's verdict is made. */
 const VERDICTS = ['guards-failed', 'smoke-test-failed', 'revert-decided'];
 const DECIDED = [...VERDICTS, 'rollback', 'reverted'];
+/** The event each recorded return to stable is announced with (restoreStable, revertToStandby). */
+const ANNOUNCED_AS: Record<string, string> = { rollback: 'Rollout Rolled Back', reverted: 'Rollout Reverted' };
 /** Beyond one check interval: event delivery, Lambda latency and metrics evaluated on the minute. */
 const HEARING_SLACK_SECONDS = 60;
 
@@ -13,7 +15,9 @@ const HEARING_SLACK_SECONDS = 60;
  * - a rollout that found its candidate bad (a breach, a failed guard check or smoke test) does not end `failed`: the
  *   verdict stays the reason however often the rollback had to be retried;
  * - a breach of a just-promoted version inside its revert window is recorded the same way (a revert is a rollback);
- * - every rollback entry says why, with evidence or a verdict recorded before it.
+ * - every rollback entry says why, with evidence or a verdict recorded before it;
+ * - every rollback and revert recorded is announced (its `Rollout Rolled Back` / `Rollout Reverted` event) once the
+ *   rollout has ended, also when the call that recorded it failed after the flip and a retry found the traffic moved.
  */
 export const rollbackEvidence: Invariant = {
   id: 13,
@@ -75,7 +79,17 @@ export const rollbackEvidence: Invariant = {
         failures.push(`rollback of rollout ${h.rolloutId} at t=${view.t(h.at)}s records no evidence of its cause (reason: ${h.reason || 'none'})`);
       }
     }
-    return { exercised: checked > 0, failures, ok: checked ? `${checked} rollback cause(s) recorded before traffic returned, verdicts kept` : 'no rollback' };
+    const running = run.executions.filter((e) => e.status === 'RUNNING');
+    for (const h of history.filter((x) => ANNOUNCED_AS[x.decision] !== undefined && x.rolloutId !== undefined)) {
+      const id = String(h.rolloutId);
+      if (running.some((e) => e.name.includes(id))) continue;
+      checked++;
+      const type = ANNOUNCED_AS[h.decision];
+      if (!run.rolloutEvents.some((e) => e['detail-type'] === type && e.detail.rolloutId === id)) {
+        failures.push(`${h.decision} of rollout ${id} recorded at t=${view.t(h.at)}s was never announced (no '${type}' event)`);
+      }
+    }
+    return { exercised: checked > 0, failures, ok: checked ? `${checked} rollback cause(s) recorded before traffic returned, verdicts kept, rollbacks announced` : 'no rollback' };
   },
 };
 

@@ -10,6 +10,7 @@ import { errorMessage } from '../../aws/errors';
 import { getState, updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
+import { announceOnce } from './announce-once';
 
 export interface RestoreStableInput {
   readonly state: EndpointState;
@@ -37,7 +38,7 @@ export interface RestoreStableResult {
  * Rollback's fast lever, shared by the Rollback task, the guard listener and the deploy provider. The decision and its
  * evidence are recorded first, once per rollout (the version mark, the history entry, the rollout outcome), so they
  * survive whatever the flip meets (a throttling storm, an update in progress) and every retry of it; then 100% of
- * traffic goes to the stable slot (verified by reading back) and the rollback is announced by whoever moved it.
+ * traffic goes to the stable slot (verified by reading back) and the rollback is announced, once (announceOnce).
  * Running it again changes nothing.
  */
 export async function restoreStable(input: RestoreStableInput): Promise<RestoreStableResult> {
@@ -74,10 +75,9 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
   await updateState(endpointName, (current) =>
     current && weights && !equalWeights(weights.after, current.weights) ? { ...current, weights: weights.after } : undefined,
   );
-  // Announced once: by the call that recorded the decision (unless an earlier attempt of it had to hand the flip over,
-  // then by the retry that moved the traffic).
-  if (recorded || weights?.changed === true) {
-    await putRolloutEvent(
+  // Announced once, also when the call that recorded the decision failed after the flip and a retry finds it moved.
+  await announceOnce(endpointName, rolloutId, now, async () => {
+    const delivered = await putRolloutEvent(
       EVENT_DETAIL_TYPE.rolledBack,
       {
         endpointName,
@@ -91,7 +91,8 @@ export async function restoreStable(input: RestoreStableInput): Promise<RestoreS
       state.spec?.eventBusName,
     );
     if (weights !== undefined) await publishRollbackMetrics(endpointName, rolloutId, input.decision, now);
-  }
+    return delivered;
+  });
   return { weights, recorded };
 }
 

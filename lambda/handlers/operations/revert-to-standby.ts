@@ -7,6 +7,7 @@ import { publishRollbackMetrics } from '../../aws/rollback-metrics';
 import { updateState } from '../../aws/state-table';
 import { WeightChange, applyWeights } from '../../aws/traffic';
 import { markRolledBack } from '../../aws/version-records';
+import { announceOnce } from './announce-once';
 
 export interface RevertInput {
   readonly state: EndpointState;
@@ -78,9 +79,9 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
           weights: weights.after,
         },
   );
-  // Announced by the call that recorded it, or by the retry that moved the traffic when that call had to hand over.
-  if (recorded || weights.changed) {
-    await putRolloutEvent(
+  // Announced once, also when the call that recorded it failed after the flip and a retry finds the traffic moved.
+  await announceOnce(endpointName, rolloutId, now, async () => {
+    const delivered = await putRolloutEvent(
       EVENT_DETAIL_TYPE.reverted,
       {
         endpointName,
@@ -94,6 +95,7 @@ export async function revertToStandby(input: RevertInput): Promise<RevertResult>
       state.spec?.eventBusName,
     );
     await publishRollbackMetrics(endpointName, rolloutId, 'reverted', now);
-  }
+    return delivered;
+  });
   return { reverted: true, revertedVersionId: stable.versionId, reason, weights };
 }

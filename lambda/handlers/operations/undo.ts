@@ -1,8 +1,9 @@
 import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, UndoDecision, decideUndo, emergencyPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeEndpoint, slotsOf } from '../../aws/endpoint-readback';
-import { startExecution } from '../../aws/executions';
-import { appendHistory } from '../../aws/history';
+import { stateMachineArn } from '../../aws/env';
+import { executionArnOf, startExecution } from '../../aws/executions';
+import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getVersion, listVersions, markRolledBack } from '../../aws/version-records';
 import { intervene } from './intervene';
@@ -70,14 +71,20 @@ export async function undo(input: UndoInput): Promise<UndoResult> {
     versionId: decision.versionId,
     undo: { fromVersionId: decision.fromVersionId, toPromotedAt: decision.toPromotedAt },
   };
-  const started = await retry(() => startExecution(executionName(endpointName, rolloutId), context));
-  if (!started.alreadyExisted) {
+  const name = executionName(endpointName, rolloutId);
+  // The verdict is recorded before the undo rollout starts, once per undo: a call that fails after recording leaves a
+  // retry that finds it; one that failed after starting would leave a retry refused (the undo then holds the endpoint).
+  const recorded = (await listHistory(endpointName)).some((h) => h.rolloutId === rolloutId && h.decision === 'undo-started');
+  if (!recorded) {
     // An undo is a verdict on the version it replaces: deploying it again needs a raised rolloutAttempt.
     await markRolledBack(endpointName, decision.fromVersionId, { attempt: state.spec.rolloutAttempt, at: now, reason });
     await appendHistory({
       at: now, endpointName, rolloutId, decision: 'undo-started', reason, actor,
-      evidence: { ...input.evidence, fromVersionId: decision.fromVersionId, toVersionId: decision.versionId, toPromotedAt: decision.toPromotedAt, plan: context.spec.plan, executionArn: started.executionArn },
+      evidence: { ...input.evidence, fromVersionId: decision.fromVersionId, toVersionId: decision.versionId, toPromotedAt: decision.toPromotedAt, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
     });
+  }
+  const started = await retry(() => startExecution(name, context));
+  if (!started.alreadyExisted) {
     await putRolloutEvent(EVENT_DETAIL_TYPE.undoStarted, {
       endpointName, rolloutId, versionId: decision.versionId, fromVersionId: decision.fromVersionId, reason, actor,
     }, state.spec.eventBusName);

@@ -56,6 +56,15 @@ describe('routeEntity', () => {
     expect(routeEntity(plan(0), 'vip-1').exposed).toBe(false);
   });
 
+  test('the decision tells the caller why, with the entity\'s bucket and the rollout, for its audit; an entity exactly at the cut is out', () => {
+    // An entity whose bucket for rollout r1 is exactly 100: the first one out at 1% (buckets 0-99 are in).
+    let id = 0;
+    while (exposureBucket(`user-${id}`, 'r1') !== 100) id++;
+    const entity = `user-${id}`;
+    expect(routeEntity(plan(1), entity)).toEqual({ bucket: 100, rolloutId: 'r1', targetVariant: 'blue', exposed: false, reason: 'not-in-cohort' });
+    expect(routeEntity(plan(1.01), entity)).toEqual({ bucket: 100, rolloutId: 'r1', targetVariant: 'green', exposed: true, reason: 'in-cohort' });
+  });
+
   test('100% stable after a scrub, whoever asks', () => {
     fc.assert(fc.property(fc.string(), slotArb, fc.boolean(), (entity, stable, trusted) => {
       const scrubbed = scrubbedPlan({ endpointName: 'e', rolloutId: 'r1', stableSlot: stable, now: 1 });
@@ -75,7 +84,7 @@ describe('routeEntity', () => {
 
 describe('parseExposurePlan', () => {
   test('reads back what the controller publishes', () => {
-    for (const p of [plan(5), scrubbedPlan({ endpointName: 'e', rolloutId: 'r', stableSlot: 'green', now: 2 }), idlePlan('e', 3)]) {
+    for (const p of [plan(5), plan(100), scrubbedPlan({ endpointName: 'e', rolloutId: 'r', stableSlot: 'green', now: 2 }), idlePlan('e', 3)]) {
       expect(parseExposurePlan(JSON.stringify(p))).toEqual(p);
     }
   });
@@ -83,7 +92,10 @@ describe('parseExposurePlan', () => {
   test('refuses what would route wrongly: another version, a percent out of range, one slot twice, a missing rollout', () => {
     const good = plan(5);
     for (const bad of [{ ...good, version: 2 }, { ...good, percent: 101 }, { ...good, candidateVariant: 'blue' }, { ...good, rolloutId: undefined },
-      { ...good, state: 'other' }, { ...good, trustedEntityIds: [1] }]) {
+      { ...good, state: 'other' }, { ...good, trustedEntityIds: [1] },
+      // A variant the endpoint does not have, a percent that is not a number, a plan without its endpoint or time.
+      { ...good, candidateVariant: 'red' }, { ...good, stableVariant: 'red' }, { ...good, percent: '50' }, { ...good, endpointName: undefined },
+      { ...good, publishedAt: undefined }, { ...scrubbedPlan({ endpointName: 'e', rolloutId: 'r', stableSlot: 'green', now: 2 }), stableVariant: 'red' }]) {
       expect(parseExposurePlan(JSON.stringify(bad))).toBeUndefined();
     }
     expect(parseExposurePlan('not json')).toBeUndefined();

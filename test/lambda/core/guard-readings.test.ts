@@ -1,5 +1,5 @@
-import { alarmsInAlarm, knownInvocations, unknownAlarms } from '../../../lambda/core';
-import { observation } from './fixtures';
+import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from '../../../lambda/core';
+import { T0, observation } from './fixtures';
 
 describe('guard readings', () => {
   const obs = observation(
@@ -27,5 +27,19 @@ describe('guard readings', () => {
     for (const bad of [undefined, Number.NaN, -3, Number.POSITIVE_INFINITY]) {
       expect(knownInvocations(observation({}, { candidateInvocations: bad }))).toBeUndefined();
     }
+  });
+
+  test('arrivedBakeMs counts only the part of the step that arrived metrics cover, up to now', () => {
+    const started = T0;
+    const now = T0 + 300_000;
+    const through = (candidateMetricsThrough: number | undefined) => observation({}, { candidateMetricsThrough });
+    expect(arrivedBakeMs(through(T0 + 120_000), started, now)).toBe(120_000);
+    // Nothing arrived yet, or an unusable time: nothing of the bake counts.
+    expect(arrivedBakeMs(through(undefined), started, now)).toBe(0);
+    expect(arrivedBakeMs(through(Number.NaN), started, now)).toBe(0);
+    // Metrics only from before the step started (the previous step's): none of this step is covered.
+    expect(arrivedBakeMs(through(T0 - 60_000), started, now)).toBe(0);
+    // A timestamp ahead of the controller's clock never counts time that has not passed.
+    expect(arrivedBakeMs(through(T0 + 900_000), started, now)).toBe(300_000);
   });
 });

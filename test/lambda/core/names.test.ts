@@ -47,6 +47,24 @@ describe('modelName', () => {
     expectSageMakerName(modelName(hyphenated, versionId, 'blue'));
   });
 
+  test('a name of exactly 63 characters is kept whole', () => {
+    const endpoint = 'x'.repeat(41);
+    expect(modelName(endpoint, versionId, 'green')).toBe(`${endpoint}-${versionId}-green`);
+  });
+
+  test('a shortened endpoint part is cut at its last letter or digit, keeping its inner hyphens', () => {
+    // 63 characters: the cut lands inside the run of hyphens after 'a-b'.
+    const name = modelName('a-b' + '-'.repeat(39) + 'c'.repeat(21), versionId, 'blue');
+    expect(name).toMatch(new RegExp(`^a-b-[0-9a-f]{8}-${versionId}-blue$`));
+  });
+
+  test('refuses an endpoint name longer than 63 characters, even one the pattern alone would pass', () => {
+    const tooLong = 'a-'.repeat(31) + 'bc';
+    expect(tooLong).toHaveLength(64);
+    expect(tooLong).toMatch(SAGEMAKER_NAME_PATTERN);
+    expect(() => modelName(tooLong, versionId, 'blue')).toThrow(`endpoint name '${tooLong}' is not a valid SageMaker name`);
+  });
+
   test('differs per slot', () => {
     expect(modelName('churn', versionId, 'blue')).not.toBe(modelName('churn', versionId, 'green'));
   });
@@ -125,6 +143,13 @@ describe('rolloutIdOf', () => {
 describe('executionName', () => {
   test('is endpoint and rollout id when it fits', () => {
     expect(executionName('churn', rolloutId)).toBe(`churn-${rolloutId}`);
+  });
+
+  test('the longest rollout id that fits beside the hash still gets a name, one letter of the endpoint kept', () => {
+    const id = 'r' + 'a'.repeat(68);
+    const name = executionName('e'.repeat(20), id);
+    expect(name).toMatch(new RegExp(`^e-[0-9a-f]{8}-${id}$`));
+    expect(name).toHaveLength(80);
   });
 
   test('a long endpoint name gives at most 80 characters and keeps the rollout id', () => {

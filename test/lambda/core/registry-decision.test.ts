@@ -40,6 +40,18 @@ describe('decideRegistryApproval', () => {
     expect(ignored({ approval: approval(pkg(2)), state: state(spec({ rolloutAttempt: 2 })), rolledBackAttempt: 1 })).toBe('rollout');
   });
 
+  test('a repeated approval event (an earlier delivery started a rollout still running) starts nothing more', () => {
+    expect(decideRegistryApproval({ approval: approval(pkg(2)), state: state(spec()), startedRollout: 'r7' })).toEqual({
+      action: 'ignore', reason: `package ${pkg(2)} is already being rolled out by rollout r7 (a repeated approval event)`,
+    });
+  });
+
+  test('an approval while the endpoint has no stable yet (its first version still being created) rolls out', () => {
+    const s = spec();
+    const creating = { endpointName: 'fraud', phase: 'rolling-out', revision: 1, spec: s } as EndpointState;
+    expect(decideRegistryApproval({ approval: approval(pkg(2)), state: creating }).action).toBe('rollout');
+  });
+
   test('an approval never rolls out the stable\'s package nor anything outside the group (property)', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.constantFrom('fraud-models', 'other'), fc.constantFrom('Approved', 'Rejected', 'PendingManualApproval'),
       (stable, approved, group, status) => {
@@ -71,4 +83,8 @@ test('the rejection description carries the evidence within ApprovalDescription\
   const long = rejectionDescription('r1', 'x'.repeat(5000));
   expect(long).toHaveLength(1024);
   expect(long.endsWith('...')).toBe(true);
+  // Exactly at the limit, nothing is cut.
+  const prefix = 'Rejected by cdk-sagemaker-rollout: rollout r1 rolled back: ';
+  const exact = rejectionDescription('r1', 'y'.repeat(1024 - prefix.length));
+  expect(exact).toBe(prefix + 'y'.repeat(1024 - prefix.length));
 });

@@ -75,6 +75,27 @@ describe('nextOpening: the earliest instant at or after now when a rollout may s
     expect(nextOpening({ timeZone: 'Asia/Kolkata', windows: [], freezes: [{ from: '2026-05-01', to: '2026-05-01' }] }, at('2026-05-01T06:00:00Z'))).toBe(at('2026-04-30T18:30:00Z') + 86_400_000);
   });
 
+  test('a window ends at its closing minute; with two windows a day, either one is open', () => {
+    const twice = berlin({ windows: [{ days: WEEKDAYS, from: 9 * 60, to: 12 * 60 }, { days: WEEKDAYS, from: 14 * 60, to: 16 * 60 }] });
+    expect(calendarOpen(twice, at('2026-01-12T14:00:00Z'))).toBe(true); // Monday 15:00 in Berlin, in the second window
+    expect(calendarOpen(twice, at('2026-01-12T15:00:00Z'))).toBe(false); // 16:00 sharp: closed
+    expect(calendarOpen(berlin(), at('2026-01-12T14:59:00Z'))).toBe(true);
+    expect(calendarOpen(berlin(), at('2026-01-12T15:00:00Z'))).toBe(false);
+  });
+
+  test('a freeze closes only its own days: one starting next week leaves today open', () => {
+    const later = berlin({ freezes: [{ from: '2026-01-19', to: '2026-01-23' }] });
+    expect(calendarOpen(later, at('2026-01-12T09:00:00Z'))).toBe(true);
+    expect(calendarOpen(later, at('2026-01-19T09:00:00Z'))).toBe(false);
+  });
+
+  test('an opening exactly at the horizon (400 local days ahead) is still found', () => {
+    const now = at('2026-01-01T12:00:00Z');
+    const lastFrozen = new Date(Date.UTC(2026, 0, 1) + 399 * 86_400_000).toISOString().slice(0, 10);
+    const cal: ReleaseCalendarSpec = { timeZone: 'UTC', windows: [], freezes: [{ from: '2026-01-01', to: lastFrozen }] };
+    expect(nextOpening(cal, now)).toBe(Date.UTC(2026, 0, 1) + 400 * 86_400_000);
+  });
+
   test('a calendar frozen beyond the horizon refuses, naming the fix', () => {
     const decision = decideCalendar(berlin({ freezes: [{ from: '2026-01-01', to: '2028-12-31' }] }), rollout, at('2026-02-02T10:00:00Z'));
     expect(decision).toMatchObject({ action: 'refuse', reason: expect.stringContaining('shorten its freezes or add a window') });

@@ -19,6 +19,11 @@ test('the rollback decision is the rollout\'s last entry that returned traffic t
   const history = [entry('rollback', 'r1', 1), entry('traffic-shifted', 'r2', 2), entry('reverted', 'r2', 3), entry('retiring', 'r2', 4)];
   expect(rollbackDecisionOf(history, 'r2')?.decision).toBe('reverted');
   expect(rollbackDecisionOf(history, 'r3')).toBeUndefined();
+  // Reading it leaves the history as it was: asked again (a retried Retire), the answer is the same.
+  const twice = [entry('rollback', 'r2', 1), entry('reverted', 'r2', 2)];
+  expect(rollbackDecisionOf(twice, 'r2')?.at).toBe(2);
+  expect(rollbackDecisionOf(twice, 'r2')?.at).toBe(2);
+  expect(twice.map((e) => e.at)).toEqual([1, 2]);
 });
 
 test('claim keys are per rollout and hook', () => {
@@ -35,6 +40,11 @@ describe('judgeHookAnswer', () => {
     expect(judgeHookAnswer(hook, 5, { functionError: 'Unhandled', payload: '{"errorType":"E","errorMessage":"m"}' }))
       .toMatchObject({ status: 'failed', error: expect.stringContaining('(Unhandled): E: m') });
     expect(judgeHookAnswer(hook, 5, { functionError: 'Unhandled', payload: 'boom' })).toMatchObject({ error: expect.stringContaining('boom') });
+  });
+  test('a function error without a payload is still a failure, saying there was none', () => {
+    expect(judgeHookAnswer(hook, 5, { functionError: 'Unhandled' })).toEqual({
+      status: 'failed', durationMs: 5, error: 'hook InvalidateCache returned a function error (Unhandled): no payload; see its logs',
+    });
   });
   test('no answer within the wait and a failed invoke are failures with the fix', () => {
     expect(judgeHookAnswer(hook, 60_000, { timedOut: true })).toMatchObject({ status: 'failed', error: expect.stringMatching(/no answer within 60 s.*keep hooks short/) });

@@ -37,8 +37,9 @@ describe('judgeSmokeTest', () => {
     expect(decision.reason).toContain("does not contain 'score'");
   });
 
-  test('fails when a body is missing and text is expected', () => {
+  test('fails when a body is missing and text is expected, however short the text', () => {
     expect(judgeSmokeTest(spec, 'green', [good(), { ok: true, invokedVariant: 'green' }]).passed).toBe(false);
+    expect(judgeSmokeTest({ ...spec, expectBodyContains: 'e' }, 'green', [good(), { ok: true, invokedVariant: 'green' }]).passed).toBe(false);
   });
 
   test('does not check bodies when no text is expected', () => {
@@ -69,6 +70,18 @@ describe('classifySmokeFailure and smokeRetryDelay', () => {
     expect(classifySmokeFailure(failed(name, status))).toBe(kind);
   });
 
+  test('a model error is recognised by its name or its HTTP 424 alone; an unnamed 5xx is the platform\'s', () => {
+    expect(classifySmokeFailure({ errorName: 'ModelError' })).toBe('model');
+    expect(classifySmokeFailure({ errorName: 'SomethingElse', statusCode: 424 })).toBe('model');
+    expect(classifySmokeFailure({ errorName: 'InternalServerError', statusCode: 500 })).toBe('platform');
+    expect(classifySmokeFailure({ statusCode: 502 })).toBe('platform');
+    expect(classifySmokeFailure({ statusCode: 499 })).toBe('request');
+  });
+
+  test('before any attempt there is nothing to wait for', () => {
+    expect(smokeRetryDelay([])).toBeUndefined();
+  });
+
   test('a platform failure is retried with back-off, six attempts in all; a model error or a success stands', () => {
     const attempts: SmokeResult[] = [];
     const delays: number[] = [];
@@ -93,6 +106,8 @@ describe('classifySmokeFailure and smokeRetryDelay', () => {
     expect(judgeSmokeTest(spec, 'green', [good(), failed('ServiceUnavailable', 503, 6)]).inconclusive).toBe(true);
     expect(judgeSmokeTest(spec, 'green', [good(), failed('ModelError', 424)]).inconclusive).toBe(false);
     expect(judgeSmokeTest(spec, 'green', [good(), failed('ValidationError', 400)]).inconclusive).toBe(false);
+    expect(judgeSmokeTest(spec, 'green', [good(), { ...good(), invokedVariant: 'blue' }])).toMatchObject({ passed: false, inconclusive: false });
+    expect(judgeSmokeTest(spec, 'green', [good(), good('{"error":"nan"}')])).toMatchObject({ passed: false, inconclusive: false });
     expect(judgeSmokeTest(spec, 'green', [good(), good()]).inconclusive).toBe(false);
   });
 });

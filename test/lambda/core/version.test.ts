@@ -55,6 +55,13 @@ describe('canonicalJson', () => {
 });
 
 describe('versionIdOf', () => {
+  test('a version with network isolation is a version (booleans are part of the id), and differs from one without', () => {
+    const isolated = versionIdOf({ ...baseSpec, enableNetworkIsolation: true });
+    expect(isolated).toMatch(/^mv-[0-9a-f]{12}$/);
+    expect(isolated).not.toBe(versionIdOf({ ...baseSpec, enableNetworkIsolation: false }));
+    expect(isolated).not.toBe(versionIdOf(baseSpec));
+  });
+
   test("is 'mv-' and 12 hex characters", () => {
     expect(versionIdOf(baseSpec)).toMatch(/^mv-[0-9a-f]{12}$/);
   });

@@ -97,6 +97,9 @@ describe('sameWeights', () => {
   test('a weight set with no traffic equals nothing, not even itself', () => {
     expect(sameWeights({ blue: 0, green: 0 }, { blue: 0, green: 0 })).toBe(false);
     expect(sameWeights({ blue: 0, green: 0 }, { blue: 100, green: 0 })).toBe(false);
+    // Either way round: a read back of an endpoint serving no traffic never confirms an intended flip.
+    expect(sameWeights({ blue: 100, green: 0 }, { blue: 0, green: 0 })).toBe(false);
+    expect(sameWeights({ blue: 100, green: 0 }, { blue: Number.NaN, green: 0 })).toBe(false);
   });
 
   test('stable-only and candidate-only weights differ', () => {

@@ -52,6 +52,14 @@ describe('during a rollout, an alarm on the candidate', () => {
     aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 90, green: 10 });
   });
 
+  test('a drill (the stable\'s own version run as the candidate) is rolled back without marking the version that serves', async () => {
+    putState(aws.table, rollingOut({ weights: { blue: 90, green: 10 }, candidate: { slot: 'green', versionId: STABLE_ID, rolloutId: ROLLOUT_ID } }));
+    putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 9e6, registeredBy: 'cloudformation', promotedAt: T0 - 8e6 });
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'rollback' });
+    expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${STABLE_ID}`)).not.toHaveProperty('rolledBackAt');
+  });
+
   test('stops the rollout, flips to stable (verified), records, and starts the cleanup execution', async () => {
     const handled = await handleAlarm(alarmEvent(), T0, noWait);
     expect(handled).toMatchObject({ action: 'rollback', endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
@@ -238,6 +246,26 @@ describe('after the revert window, an alarm on the stable', () => {
     expect(input.spec.plan.steps).toEqual([expect.objectContaining({ percent: 100 })]);
     expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
     expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 + 1000 });
+  });
+
+  test('with autoUndo, an undo whose verdict could not be recorded (the version mark throttled) is recorded and started by the next delivery, once', async () => {
+    promotedAndRetired(true);
+    aws.sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:undo' })
+      .rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    // DynamoDB refuses the mark on the version the undo replaces: the invocation fails.
+    aws.table.failNextWrite(`VERSION#${CANDIDATE_ID}`, Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(handleAlarm(alarmEvent(), T0 + 1000, noWait)).rejects.toThrow();
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+
+    // Lambda delivers the event again: the verdict is recorded, and the undo rollout started and announced.
+    await handleAlarm(alarmEvent(), T0 + 2000, noWait);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)).toMatchObject({ rolledBackAt: T0 + 2000 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
+    expect(aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0].DetailType)).toEqual(['Rollout Undo Started']);
+
+    await handleAlarm(alarmEvent(), T0 + 3000, noWait);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['undo-started']);
+    expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
   });
 
   test('with autoUndo and no version stable before, it is recorded and notified instead', async () => {

@@ -118,3 +118,24 @@ test('the race: the guard listener reverts while the Revert task flips; the task
   expect(aws.table.state(ENDPOINT)).not.toHaveProperty('standby');
   expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
 });
+
+test('a revert that flipped but failed before announcing (its state write throttled) is announced by the retry, once', async () => {
+  // DynamoDB refuses the state write after the flip: the task fails, and the state machine retries it.
+  const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+  aws.table.failNextWrite('STATE', throttled);
+  await expect(revert(reverting, env)).rejects.toThrow();
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['reverted']);
+  expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
+
+  // The retry finds the decision recorded and the traffic already on the standby: it still owes the announcement.
+  await revert(reverting, { ...env, now: env.now + 5000 });
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ stable: { slot: 'blue', versionId: STABLE_ID }, weights: { blue: 100, green: 0 } });
+  const [entry] = aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]);
+  expect(entry.DetailType).toBe('Rollout Reverted');
+  expect(JSON.parse(entry.Detail!)).toMatchObject({ rolloutId: reverting.rolloutId, versionId: CANDIDATE_ID, restoredVersionId: STABLE_ID });
+
+  // And only once: a further repetition (a repeated alarm) sends nothing more.
+  await revert(reverting, { ...env, now: env.now + 10_000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});

@@ -236,3 +236,43 @@ describe('a deploy waiting for the rollout (waitForRollout)', () => {
     })]);
   });
 });
+
+test('a rollback that flipped but failed before announcing (its state write throttled) is announced by the retry, once', async () => {
+  const decided = { ...rollingBack, next: 'rollback' as const };
+  const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+  // The rollback is declared (phase rolling-back), recorded and flipped; the state write after the flip is throttled.
+  putState(aws.table, rollingOut({ phase: 'rolling-back', weights: { blue: 90, green: 10 } }));
+  aws.table.failNextWrite('STATE', throttled);
+  await expect(rollback(decided, env)).rejects.toThrow();
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
+  expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
+
+  // The state machine retries: the decision is taken and the traffic already on stable; the rollback is still announced.
+  await rollback(decided, { ...env, now: T0 + 5000 });
+  const [entry] = aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]);
+  expect(entry.DetailType).toBe('Rollout Rolled Back');
+  expect(JSON.parse(entry.Detail!)).toMatchObject({ rolloutId: rollingBack.rolloutId, versionId: CANDIDATE_ID, outcome: 'rolled-back' });
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ weights: { blue: 100, green: 0 } });
+
+  await rollback(decided, { ...env, now: T0 + 10_000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
+test('a rollback announcement EventBridge did not take is sent by the next call that finds the rollback, and then no more', async () => {
+  // The guard listener's call: EventBridge answers the PutEvents with a failed entry (throttled inside the batch).
+  aws.events.on(PutEventsCommand)
+    .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] })
+    .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-2' }] });
+  await rollback(rollingBack, env);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+
+  // The Rollback task's call finds the decision recorded and the traffic on stable: the announcement is still owed.
+  await rollback(rollingBack, { ...env, now: T0 + 5000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+  expect(aws.events.commandCalls(PutEventsCommand)[1].args[0].input.Entries![0].DetailType).toBe('Rollout Rolled Back');
+
+  await rollback(rollingBack, { ...env, now: T0 + 10_000 });
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${rollingBack.rolloutId}`)).toMatchObject({ announcedAt: T0 + 5000 });
+});

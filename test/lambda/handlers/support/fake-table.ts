@@ -14,6 +14,8 @@ type Values = Record<string, unknown> | undefined;
 export class FakeTable {
   readonly mock = mockClient(DynamoDBDocumentClient);
   private readonly items = new Map<string, Item>();
+  /** Writes to fail once each, by sort key: a throttled or lost write (failNextWrite). */
+  private readonly failures: Array<{ sk: string; error: Error }> = [];
 
   constructor() {
     this.install();
@@ -23,12 +25,14 @@ export class FakeTable {
     this.mock.on(GetCommand).callsFake((input) => ({ Item: this.get(input.Key.pk, input.Key.sk) }));
     this.mock.on(PutCommand).callsFake((input) => {
       const { pk, sk } = input.Item as { pk: string; sk: string };
+      this.failIfAsked(sk);
       this.check(this.items.get(key(pk, sk)), input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
       this.items.set(key(pk, sk), copy(input.Item));
       return {};
     });
     this.mock.on(UpdateCommand).callsFake((input) => {
       const { pk, sk } = input.Key as { pk: string; sk: string };
+      this.failIfAsked(sk);
       const existing = this.items.get(key(pk, sk));
       this.check(existing, input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
       this.items.set(key(pk, sk), applySet({ ...(existing ?? { pk, sk }) }, input.UpdateExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues));
@@ -71,11 +75,22 @@ export class FakeTable {
     return this.get(`ENDPOINT#${endpointName}`, 'STATE');
   }
 
+  /** The next write (Put or Update) of an item with this sort key fails with `error`, without writing; later ones succeed. */
+  failNextWrite(sk: string, error: Error): void {
+    this.failures.push({ sk, error });
+  }
+
   /** Clears items, recorded calls and any per-test override, then installs the fake behaviour again. */
   reset(): void {
     this.mock.reset();
     this.install();
     this.items.clear();
+    this.failures.length = 0;
+  }
+
+  private failIfAsked(sk: string): void {
+    const i = this.failures.findIndex((f) => f.sk === sk);
+    if (i >= 0) throw this.failures.splice(i, 1)[0].error;
   }
 
   restore(): void {
