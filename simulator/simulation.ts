@@ -12,7 +12,7 @@ import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invoca
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, packageArn, scenarioCrc64Nvme, synthScenario } from './scenario-app';
-import { Scenario } from './scenario';
+import { Scenario, TimelineEntry } from './scenario';
 import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
@@ -482,10 +482,12 @@ export async function simulate(
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
     sendCfn('Create', current.props);
 
+    // A stack operation may wait for the one in progress: its event names the timeline entry it ran (RunView.ranAt).
+    const ranEntry = (entry: TimelineEntry) => ({ timelineIndex: scenario.timeline.indexOf(entry) });
     for (const entry of scenario.timeline) {
       setTimeout(() => {
         if (entry.deploy && options.controller) {
-          emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`);
+          emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`, ranEntry(entry));
           caller.run('foreign-controller', () => options.controller!.deploy(entry.deploy!, endpointName));
         } else if (entry.deploy) stackOperation(() => {
           currentVersion = { version: entry.deploy!, attempt: entry.attempt ?? 1 };
@@ -496,7 +498,7 @@ export async function simulate(
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy!, current.props);
-          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`);
+          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`, ranEntry(entry));
           if (resourceExists) {
             sendCfn('Update', current.props, previous.props);
           } else {
@@ -516,7 +518,7 @@ export async function simulate(
           sendCfn('Create', props, undefined, declared);
         } else if (entry.stackRollback) stackOperation(() => {
           if (!previous) return;
-          emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
+          emit('deploy', 'CloudFormation stack rollback: the previous properties come back', ranEntry(entry));
           const back = previous;
           applyRoles(new DeployedTemplate(STACK_NAME, back.synth.template), back.synth, twin);
           sendCfn('Update', back.props, current.props);

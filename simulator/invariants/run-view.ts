@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../scenario';
 import type { RunRecord, WeightSnapshot } from '../simulation';
 import { byText } from '../order';
 
@@ -58,6 +59,17 @@ export class RunView {
 
   snapshotAt(at: number): WeightSnapshot | undefined {
     return snapshotAt(this.run.weights, at);
+  }
+
+  /**
+   * When a timeline entry took effect: a stack operation (a deploy, a stack rollback) waits for the one in progress
+   * (CloudFormation runs one at a time), so it runs when the simulator says it did; undefined when it never ran (it
+   * found nothing to roll back, or still waited at the end). Any other entry acts at its minute.
+   */
+  ranAt(entry: TimelineEntry): number | undefined {
+    if (!entry.deploy && !entry.stackRollback) return this.run.start + entry.atMinute * 60_000;
+    const index = this.run.scenario.timeline.indexOf(entry);
+    return this.run.timeline.find((e) => e.kind === 'deploy' && e.data?.timelineIndex === index)?.at;
   }
 
   /**
