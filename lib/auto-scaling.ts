@@ -48,7 +48,7 @@ export interface EndpointAutoScaling {
 /** Validates `options` against the slot's `instanceCount` and renders them for the spec. */
 export function autoScalingSpec(options: EndpointAutoScaling, instanceCount: number): AutoScalingSpec {
   const { minCapacity, maxCapacity } = options;
-  validatePositiveInteger(minCapacity, 'autoScaling.minCapacity', 'the serving slot needs at least one instance');
+  validatePositiveInteger(minCapacity, 'autoScaling.minCapacity', 'keep at least one instance in the serving slot');
   validatePositiveInteger(maxCapacity, 'autoScaling.maxCapacity', 'give the most instances the slot may scale to');
   if (!Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity) && maxCapacity < minCapacity) {
     throw new Error(`autoScaling.maxCapacity (${maxCapacity}) is below minCapacity (${minCapacity}): raise maxCapacity or lower minCapacity`);

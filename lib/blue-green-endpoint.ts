@@ -686,7 +686,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
         + 'an instance type with EBS storage');
     }
     const instanceCount = props.instanceCount ?? 1;
-    validatePositiveInteger(instanceCount, 'instanceCount', 'each slot needs at least one instance');
+    validatePositiveInteger(instanceCount, 'instanceCount', 'give each slot at least one instance');
     const rolloutAttempt = props.rolloutAttempt ?? 1;
     validatePositiveInteger(rolloutAttempt, 'rolloutAttempt', 'start at 1 and raise it by one to retry a rolled-back version');
     if (props.approval && !props.notificationTopic) {

@@ -14,6 +14,9 @@ export interface DeployDeps {
   readonly sleep?: Sleep;
 }
 
+/** Back-off a Delete may spend in all: the deploy function's timeout is 5 minutes, and its calls need time too. */
+export const DELETE_RETRY_BUDGET_MS = 210_000;
+
 /** The custom resource's service token: turns CloudFormation intent into controller actions and always answers. */
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<DeployResult> {
   return handleDeploy(event, Date.now());
@@ -60,7 +63,9 @@ async function route(event: CloudFormationCustomResourceEvent, now: number, deps
     } catch (err) {
       logger.warn('spec of deleted resource does not parse; using the spec in the state table', { error: errorMessage(err) });
     }
-    return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, tries: 6, firstDelayMs: 1000 }));
+    // A stack rollback's Delete that fails leaves the stack DELETE_FAILED (or ROLLBACK_FAILED) for an operator: ride out
+    // a throttling spell of minutes, with one budget for all its calls inside the function's 5-minute timeout.
+    return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, firstDelayMs: 1000, maxDelayMs: 20_000, budgetMs: DELETE_RETRY_BUDGET_MS, sharedBudget: true }));
   }
   return applySpec(event, parseSpec(event.ResourceProperties.Spec), now, retryTransient({ sleep: deps.sleep }));
 }
