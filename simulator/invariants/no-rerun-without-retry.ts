@@ -38,7 +38,9 @@ export const noRerunWithoutRetry: Invariant = {
       // CloudFormation rolls back and the user is told; invariant 10 holds that answer against what serves.
       const request = run.cfnRequests.find((q) => q.at >= at && q.requestType !== 'Delete');
       const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
-      if (triedBefore && !running && (!serving || percentOf(serving, d.deploy!) !== 100)) {
+      // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
+      const stable = view.lkgAt(at) === d.deploy;
+      if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
         if (!rerun && !refused) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
       }
