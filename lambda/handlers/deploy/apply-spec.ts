@@ -105,7 +105,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     case 'noop':
       return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
     case 'refuse':
-      return { status: 'FAILED', physicalResourceId: spec.endpointName, reason: decision.reason, respondNow: true };
+      // A refused Create names no endpoint of its own: CloudFormation's rollback then deletes nothing that serves.
+      return { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? physicalIdOnFailure(event) : spec.endpointName, reason: decision.reason, respondNow: true };
     case 'abort-to-stable':
       return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
     case 'revert-to-standby':
