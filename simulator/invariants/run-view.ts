@@ -128,6 +128,20 @@ export class RunView {
     return found;
   }
 
+  /**
+   * The time by which the controller can have acted on something it heard of at `at`, given `withinMs` to act: a
+   * network stall holds every call a function makes until the stall ends (simulation.ts), so each stall inside the
+   * window lengthens it by the part of it that falls there.
+   */
+  actedBy(at: number, withinMs: number): number {
+    let deadline = at + withinMs;
+    const stalls = (this.run.scenario.faults?.networkStall ?? [])
+      .map((w) => ({ from: this.run.start + w.fromMinute * 60_000, to: this.run.start + w.toMinute * 60_000 }))
+      .sort((a, b) => a.from - b.from);
+    for (const w of stalls) if (w.from <= deadline && w.to > at) deadline += w.to - Math.max(w.from, at);
+    return deadline;
+  }
+
   /** Seconds since the run started, for messages. */
   t(at: number): number {
     return seconds(at - this.run.start);

@@ -36,7 +36,7 @@ export const stableAlarmAnswered: Invariant = {
       if (rolling || windowOpen || !heard) continue;
       checked++;
       const name = a.alarm.AlarmName;
-      const deadline = a.at + heardWithinMs;
+      const deadline = view.actedBy(a.at, heardWithinMs);
       const recorded = history.find((h) => h.at >= a.at && h.at <= deadline && JSON.stringify(h).includes(name));
       if (!recorded) {
         failures.push(`stable alarm ${name} at t=${view.t(a.at)}s (stable ${lkg}, after the revert window) is recorded nowhere in the history by t=${view.t(deadline)}s`);
