@@ -3,6 +3,7 @@ import { EndpointSpec } from '../core';
 import { sendCfnResponse } from '../aws/cfn-response';
 import { errorMessage, errorName } from '../aws/errors';
 import { logger } from '../aws/logger';
+import { putDeployRequest } from '../aws/deploy-requests';
 import { Sleep, retryTransient } from '../aws/retry';
 import { applySpec } from './deploy/apply-spec';
 import { deleteManagedEndpoint } from './deploy/delete-endpoint';
@@ -37,6 +38,7 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
       reason: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`,
       respondNow: true,
     };
+    await rememberFailure(event, result.reason, now);
   }
   logger.info('deploy request handled', { ...result });
   if (result.respondNow) {
@@ -52,6 +54,21 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
     );
   }
   return result;
+}
+
+/**
+ * A Create or Update answered FAILED is remembered as answered: Lambda may deliver it again after CloudFormation has
+ * rolled the stack back, and that delivery must answer FAILED again, not roll out a version the stack no longer
+ * declares. Best effort: the answer goes out whatever happens here.
+ */
+async function rememberFailure(event: CloudFormationCustomResourceEvent, reason: string, now: number): Promise<void> {
+  if (event.RequestType === 'Delete') return;
+  try {
+    const endpointName = parseSpec(event.ResourceProperties.Spec).endpointName;
+    await putDeployRequest(endpointName, { requestId: event.RequestId, decision: 'deploy-failed', reason, at: now });
+  } catch (err) {
+    logger.warn('could not remember the failed request', { error: errorMessage(err) });
+  }
 }
 
 async function route(event: CloudFormationCustomResourceEvent, now: number, deps: DeployDeps): Promise<DeployResult> {

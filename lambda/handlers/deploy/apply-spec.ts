@@ -115,7 +115,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
 }
 
 function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
-  if (first.decision === 'deploy-refuse') {
+  if (first.decision === 'deploy-refuse' || first.decision === 'deploy-failed') {
     const physicalResourceId = deploy.event.RequestType === 'Create' ? physicalIdOnFailure(deploy.event) : deploy.spec.endpointName;
     return { status: 'FAILED', physicalResourceId, reason: first.reason, respondNow: true };
   }

@@ -340,6 +340,21 @@ describe('redelivery', () => {
     expect(cfn.answers.map((a) => a.Status)).toEqual(['SUCCESS', 'SUCCESS']);
     expect(cfn.answers[1].Data).toEqual(cfn.answers[0].Data);
   });
+
+  // Found by the timeline fuzzer (scenarios/failed-deploy-delivered-again.json): an Update answered FAILED (throttled)
+  // was delivered again by Lambda after CloudFormation had rolled the stack back, and started a rollout of the version
+  // the stack no longer declared.
+  test('a request whose first delivery answered FAILED is answered FAILED again and starts nothing', async () => {
+    putState(aws.table, stableOnly());
+    const event = cfnEvent('Update', spec());
+    aws.ecr.on(DescribeImagesCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'AccessDeniedException' }));
+    await handleDeploy(event, T0, noWait);
+    aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: IMAGE_DIGEST }] });
+    await handleDeploy(event, T0 + 300_000, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['FAILED', 'FAILED']);
+    expect(cfn.answers[1].Reason).toEqual(cfn.answers[0].Reason);
+  });
 });
 
 describe('ownership (invariant 12)', () => {
