@@ -356,6 +356,8 @@ export async function simulate(
     let resource = declare(STACK_NAME, deployed, first);
     let currentVersion = { version: scenario.initialVersion, attempt: 1 };
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
+    /** Updates that roll the stack back (automatic or a scenario's stack rollback). */
+    const rollbackRequests = new Set<string>();
     const versionOfProps = (props: Record<string, unknown>) => record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] ?? '?';
     // Users call the endpoint once the stack reports it created: applications get its name from the stack's outputs.
     let usersCall = false;
@@ -413,6 +415,14 @@ export async function simulate(
     onUpdateFailed = (requestId) => {
       const failed = sent.get(requestId);
       if (!failed?.oldProps) return;
+      // CloudFormation never rolls back a rollback: a resource failing its rollback leaves the stack
+      // UPDATE_ROLLBACK_FAILED until someone continues the rollback (continue-update-rollback, which may skip the
+      // resource: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html).
+      // The scenario's later deploys then find it continued.
+      if (rollbackRequests.has(requestId)) {
+        emit('deploy', 'UPDATE_ROLLBACK_FAILED: the endpoint resource failed its rollback; CloudFormation waits for continue-update-rollback');
+        return;
+      }
       followUp(STACK_NAME, () => {
         emit('deploy', 'CloudFormation rolls the stack back: the previous properties come back');
         // The previous template comes back whole: its functions' policies too (as in an explicit stack rollback).
@@ -421,6 +431,7 @@ export async function simulate(
           applyRoles(new DeployedTemplate(STACK_NAME, current.synth.template), current.synth, twin);
         }
         sendCfn('Update', failed.oldProps!, failed.props);
+        rollbackRequests.add(`request-${cfnCount}`);
       }, 5_000);
     };
     /**
@@ -522,6 +533,7 @@ export async function simulate(
           const back = previous;
           applyRoles(new DeployedTemplate(STACK_NAME, back.synth.template), back.synth, twin);
           sendCfn('Update', back.props, current.props);
+          rollbackRequests.add(`request-${cfnCount}`);
           previous = current;
           current = back;
         });
