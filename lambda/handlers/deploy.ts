@@ -32,13 +32,9 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
   } catch (err) {
     // Never leave CloudFormation waiting: any unexpected error is a FAILED answer naming it.
     logger.error('deploy request failed', err as Error);
-    result = {
-      status: 'FAILED',
-      physicalResourceId: physicalIdOnFailure(event),
-      reason: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`,
-      respondNow: true,
-    };
-    await rememberFailure(event, result.reason, now);
+    const reason = `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`;
+    result = { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
+    await rememberFailure(event, reason, now);
   }
   logger.info('deploy request handled', { ...result });
   if (result.respondNow) {
