@@ -39,11 +39,13 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
     // or ran out of memory is retried twice: Step Functions' guide names that Lambda.Unknown, current Lambda runtimes
     // report a timeout as Sandbox.Timedout (Lambda developer guide, "Troubleshoot invocation issues"); every action
     // re-reads first, so running it again is safe.
+    // Ten minutes in all (2 s doubling to 60 s, 14 attempts): a spell of a few minutes (the fuzzer found six) must not
+    // fail a task, least of all Release, whose failure leaves the lock held and CloudFormation unanswered.
     t.addRetry({
       errors: ['Lambda.TooManyRequestsException'],
       interval: Duration.seconds(2),
       backoffRate: 2,
-      maxAttempts: 8,
+      maxAttempts: 14,
       maxDelay: Duration.seconds(60),
     });
     t.addRetry({ errors: ['Lambda.Unknown', 'Sandbox.Timedout'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
