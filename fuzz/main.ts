@@ -37,7 +37,8 @@ const program = new Command()
       });
       process.stdout.write(`timelines: ${batch.runs} run, ${batch.passed} held every property, ${batch.refusedAtSynth} skipped (options refused at synth), `
         + `seed ${batch.seed}, ${batch.wallSeconds.toFixed(0)} s wall, ${Math.round(batch.simulatedMinutes)} simulated minutes `
-        + `(${(batch.wallSeconds / Math.max(1, batch.runs)).toFixed(1)} s per timeline)\n`);
+        + `(${(batch.wallSeconds / Math.max(1, batch.runs)).toFixed(1)} s per timeline; ${batch.cpuSeconds.toFixed(0)} s of CPU, `
+        + `${(batch.cpuSeconds / Math.max(1, batch.runs)).toFixed(2)} s per timeline)\n`);
       if (batch.failure) {
         failed = true;
         process.stdout.write(`FAILED (shrunk in ${batch.failure.shrinks} simulations, fast-check path ${batch.failure.path}):\n  ${batch.failure.failures.join('\n  ')}\n`

@@ -32,7 +32,7 @@ export const PROP_WORDS = [
   'stateMachineLogLevel', 'logsEncryptionKey', 'name',
 ];
 /** How a clear error says what to do: a fix after the colon ("use ...", "pass ...", "e.g. ..."). */
-const FIX = /(:|;)\s.*(\be\.g\.|\b(use|pass|give|set|raise|lower|remove|drop|keep|round|choose|rename|shorten|add|split|declare|deploy|move|put|make|reduce|increase|list|either|only|at most|at least|one of|must|should|allow|grant|enable|turn|omit|leave|wait|place|lengthen|widen|narrow|scale|compute|copy|check|specify|provide|create|import|attach|configure|fix|ask|select|apply|write|quote|escape)\b)/i;
+const FIX = /(:|;)\s.*(\be\.g\.|\b(use|pass|give|set|raise|lower|remove|drop|keep|round|choose|rename|shorten|add|split|declare|deploy|move|put|make|reduce|increase|list|either|only|at most|at least|one of|must|should|allow|grant|enable|turn|omit|leave|wait|place|lengthen|widen|narrow|scale|compute|copy|check|specify|provide|create|import|attach|configure|fix|ask|select|apply|write|quote|escape|swap)\b)/i;
 const CRASHES = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError];
 
 /** Whether an error thrown by the library is clear: a plain Error naming a prop and saying what to do. */

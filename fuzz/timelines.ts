@@ -13,6 +13,8 @@ export interface TimelineBatch {
   /** Runs whose generated endpoint options the constructs refused at synth (with a clear error): not counted as runs. */
   readonly refusedAtSynth: number;
   readonly wallSeconds: number;
+  /** CPU (user and system) of this process over the batch: on a shared machine the figure wall time cannot give. */
+  readonly cpuSeconds: number;
   /** Simulated minutes over every run. */
   readonly simulatedMinutes: number;
   /** The shrunk counterexample, when a run broke a property. */
@@ -36,6 +38,7 @@ export interface TimelineBatchOptions {
  */
 export async function runTimelines(options: TimelineBatchOptions): Promise<TimelineBatch> {
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
   let passed = 0;
   let refused = 0;
   let index = 0;
@@ -69,7 +72,9 @@ export async function runTimelines(options: TimelineBatchOptions): Promise<Timel
   });
   const result = await fc.check(property, { seed: options.seed, numRuns: options.runs, maxSkipsPerRun: 10, endOnFailure: false });
   const wallSeconds = (Date.now() - started) / 1000;
-  const batch = { seed: options.seed, runs: index - refused, passed, refusedAtSynth: refused, wallSeconds, simulatedMinutes };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const batch = { seed: options.seed, runs: index - refused, passed, refusedAtSynth: refused, wallSeconds, cpuSeconds, simulatedMinutes };
   if (!result.failed || !last) return batch;
   const file = options.outDir ? writeFound(options.outDir, options.seed, last.scenario, last.failures, result.counterexamplePath ?? '') : undefined;
   return { ...batch, failure: { ...last, file, path: result.counterexamplePath ?? '', shrinks: Math.max(0, shrinks) } };

@@ -48,7 +48,7 @@ export interface EndpointAutoScaling {
 /** Validates `options` against the slot's `instanceCount` and renders them for the spec. */
 export function autoScalingSpec(options: EndpointAutoScaling, instanceCount: number): AutoScalingSpec {
   const { minCapacity, maxCapacity } = options;
-  validatePositiveInteger(minCapacity, 'autoScaling.minCapacity', 'the serving slot needs at least one instance');
+  validatePositiveInteger(minCapacity, 'autoScaling.minCapacity', 'keep at least one instance in the serving slot');
   validatePositiveInteger(maxCapacity, 'autoScaling.maxCapacity', 'give the most instances the slot may scale to');
   if (!Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity) && maxCapacity < minCapacity) {
     throw new Error(`autoScaling.maxCapacity (${maxCapacity}) is below minCapacity (${minCapacity}): raise maxCapacity or lower minCapacity`);
@@ -63,7 +63,7 @@ export function autoScalingSpec(options: EndpointAutoScaling, instanceCount: num
     throw new Error('autoScaling needs exactly one target: targetInvocationsPerInstance (e.g. 100), or customMetric with customMetricTarget');
   }
   if (options.targetInvocationsPerInstance !== undefined && !Token.isUnresolved(options.targetInvocationsPerInstance) && !(options.targetInvocationsPerInstance > 0)) {
-    throw new Error(`autoScaling.targetInvocationsPerInstance must be above 0, got ${options.targetInvocationsPerInstance}`);
+    throw new Error(`autoScaling.targetInvocationsPerInstance must be above 0, got ${options.targetInvocationsPerInstance}: set the invocations per instance per minute the policy keeps (e.g. 100)`);
   }
   const cooldowns = {
     scaleInCooldownSeconds: (options.scaleInCooldown ?? Duration.minutes(5)).toSeconds(),
@@ -73,11 +73,11 @@ export function autoScalingSpec(options: EndpointAutoScaling, instanceCount: num
     return { minCapacity, maxCapacity, targetInvocationsPerInstance: options.targetInvocationsPerInstance, ...cooldowns };
   }
   if (options.customMetricTarget === undefined) {
-    throw new Error('autoScaling.customMetric needs customMetricTarget: the value the policy keeps the metric at');
+    throw new Error('autoScaling.customMetric is set without customMetricTarget: set customMetricTarget to the value the policy keeps the metric at (e.g. 70 for a utilization in percent)');
   }
   const stat = custom.toMetricConfig().metricStat;
   if (stat === undefined) {
-    throw new Error('autoScaling.customMetric must be a single metric (cloudwatch.Metric), not a math expression: target tracking takes one metric and statistic');
+    throw new Error('autoScaling.customMetric must be a single metric (cloudwatch.Metric), not a math expression: pass a cloudwatch.Metric (target tracking takes one metric and statistic)');
   }
   return {
     minCapacity,

@@ -686,7 +686,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
         + 'an instance type with EBS storage');
     }
     const instanceCount = props.instanceCount ?? 1;
-    validatePositiveInteger(instanceCount, 'instanceCount', 'each slot needs at least one instance');
+    validatePositiveInteger(instanceCount, 'instanceCount', 'give each slot at least one instance');
     const rolloutAttempt = props.rolloutAttempt ?? 1;
     validatePositiveInteger(rolloutAttempt, 'rolloutAttempt', 'start at 1 and raise it by one to retry a rolled-back version');
     if (props.approval && !props.notificationTopic) {
@@ -1065,7 +1065,7 @@ function smokeTestSpec(props: BlueGreenEndpointProps): SmokeTestSpec | undefined
 function positiveSeconds(duration: Duration, what: string, minimum: number): number {
   const seconds = requiredWholeSeconds(duration, what);
   if (seconds < minimum) {
-    throw new Error(`${what} must be at least ${minimum} seconds, got ${duration.toHumanString()}: SageMaker needs minutes to provision instances`);
+    throw new Error(`${what} must be at least ${minimum} seconds, got ${duration.toHumanString()}: SageMaker needs minutes to provision instances, so give at least ${minimum} seconds`);
   }
   return seconds;
 }
@@ -1167,7 +1167,7 @@ function worstCaseSeconds(plan: RolloutPlan): number {
 function validateRegistryTrigger(group: string, modelPackageArn: string | undefined): void {
   if (Token.isUnresolved(group)) return;
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(group)) {
-    throw new Error(`modelPackageGroupName must be a model package group name (1-63 letters, digits and hyphens), got '${group}'`);
+    throw new Error(`modelPackageGroupName must be a model package group name (1-63 letters, digits and hyphens), got '${group}': use the group's name as SageMaker lists it (e.g. 'fraud-models')`);
   }
   if (modelPackageArn === undefined) {
     throw new Error(`modelPackageGroupName '${group}' needs modelVersion to be a package of that group: use ModelVersion.fromModelPackage('<ModelPackageArn of ${group}>')`);

@@ -725,7 +725,7 @@ class ComparisonGuard extends MetricGuard {
       throw new Error(`comparison maxIncreasePercent must be in [0, 100), got ${this.maxIncreasePercent}: e.g. 1 for one percentage point`);
     }
     this.minInvocations = options.minInvocations ?? 10;
-    validatePositiveInteger(this.minInvocations, 'comparison minInvocations', 'the rate of a slot without traffic is undefined');
+    validatePositiveInteger(this.minInvocations, 'comparison minInvocations', 'use 1 or more (the rate of a slot without traffic is undefined)');
   }
 
   protected get threshold(): number {

@@ -131,7 +131,7 @@ export class ReleaseCalendar {
 
 function validateTimeZone(timeZone: string): void {
   if (Token.isUnresolved(timeZone)) {
-    throw new Error('releaseCalendar timeZone must be known at synth (a literal IANA name such as \'Europe/Berlin\'), not a token');
+    throw new Error('releaseCalendar timeZone must be known at synth, not a token: use a literal IANA name such as \'Europe/Berlin\'');
   }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });

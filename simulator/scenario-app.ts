@@ -86,7 +86,14 @@ export function synthScenario(
   // CDK's built-in CloudFormation validation (@aws/cloudformation-validate) keeps ~160 MB of external memory for the
   // life of the process, over half of what a day at 200 rps needs; the construct tests (test/lib) synthesize with it
   // on, so the templates are validated there, and the simulator runs what they prove.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  // The simulator reads only the template: no construct stack traces (each one is mapped through ts-node's source maps),
+  // no tree metadata, and assets referenced where they are rather than copied into a temporary assembly per synth.
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true },
+    builtinCloudFormationValidation: false,
+    stackTraces: false,
+    treeMetadata: false,
+  });
   const stack = new Stack(app, stackName, { env: { account: ACCOUNT, region: REGION } });
   for (const [key, value] of Object.entries(scenario.endpoint.stackTags ?? {})) Tags.of(stack).add(key, value);
   const artifact = modelArtifact(version);

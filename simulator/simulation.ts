@@ -12,7 +12,7 @@ import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invoca
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, packageArn, scenarioCrc64Nvme, synthScenario } from './scenario-app';
-import { Scenario } from './scenario';
+import { Scenario, TimelineEntry } from './scenario';
 import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
@@ -357,6 +357,8 @@ export async function simulate(
     let resource = declare(STACK_NAME, deployed, first);
     let currentVersion = { version: scenario.initialVersion, attempt: 1 };
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
+    /** Updates that roll the stack back (automatic or a scenario's stack rollback). */
+    const rollbackRequests = new Set<string>();
     const versionOfProps = (props: Record<string, unknown>) => record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] ?? '?';
     // Users call the endpoint once the stack reports it created: applications get its name from the stack's outputs.
     let usersCall = false;
@@ -414,6 +416,14 @@ export async function simulate(
     onUpdateFailed = (requestId) => {
       const failed = sent.get(requestId);
       if (!failed?.oldProps) return;
+      // CloudFormation never rolls back a rollback: a resource failing its rollback leaves the stack
+      // UPDATE_ROLLBACK_FAILED until someone continues the rollback (continue-update-rollback, which may skip the
+      // resource: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-continueupdaterollback.html).
+      // The scenario's later deploys then find it continued.
+      if (rollbackRequests.has(requestId)) {
+        emit('deploy', 'UPDATE_ROLLBACK_FAILED: the endpoint resource failed its rollback; CloudFormation waits for continue-update-rollback');
+        return;
+      }
       followUp(STACK_NAME, () => {
         emit('deploy', 'CloudFormation rolls the stack back: the previous properties come back');
         // The previous template comes back whole: its functions' policies too (as in an explicit stack rollback).
@@ -422,6 +432,7 @@ export async function simulate(
           applyRoles(new DeployedTemplate(STACK_NAME, current.synth.template), current.synth, twin);
         }
         sendCfn('Update', failed.oldProps!, failed.props);
+        rollbackRequests.add(`request-${cfnCount}`);
       }, 5_000);
     };
     /**
@@ -483,10 +494,12 @@ export async function simulate(
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
     sendCfn('Create', current.props);
 
+    // A stack operation may wait for the one in progress: its event names the timeline entry it ran (RunView.ranAt).
+    const ranEntry = (entry: TimelineEntry) => ({ timelineIndex: scenario.timeline.indexOf(entry) });
     for (const entry of scenario.timeline) {
       setTimeout(() => {
         if (entry.deploy && options.controller) {
-          emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`);
+          emit('deploy', `${entry.deploy} handed to another controller (the library's controller stays idle)`, ranEntry(entry));
           caller.run('foreign-controller', () => options.controller!.deploy(entry.deploy!, endpointName));
         } else if (entry.deploy) stackOperation(() => {
           currentVersion = { version: entry.deploy!, attempt: entry.attempt ?? 1 };
@@ -497,7 +510,7 @@ export async function simulate(
           previous = current;
           current = { synth: next, props: customResourceProps(nextDeployed, next) };
           learnVersion(entry.deploy!, current.props);
-          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`);
+          emit('deploy', `cdk deploy: ${entry.deploy}${entry.attempt ? ` (rolloutAttempt ${entry.attempt})` : ''}${resourceExists ? '' : ' (creates the endpoint again)'}`, ranEntry(entry));
           if (resourceExists) {
             sendCfn('Update', current.props, previous.props);
           } else {
@@ -517,10 +530,11 @@ export async function simulate(
           sendCfn('Create', props, undefined, declared);
         } else if (entry.stackRollback) stackOperation(() => {
           if (!previous) return;
-          emit('deploy', 'CloudFormation stack rollback: the previous properties come back');
+          emit('deploy', 'CloudFormation stack rollback: the previous properties come back', ranEntry(entry));
           const back = previous;
           applyRoles(new DeployedTemplate(STACK_NAME, back.synth.template), back.synth, twin);
           sendCfn('Update', back.props, current.props);
+          rollbackRequests.add(`request-${cfnCount}`);
           previous = current;
           current = back;
         });

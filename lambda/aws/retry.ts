@@ -16,6 +16,11 @@ export interface RetryOptions {
   readonly maxDelayMs?: number;
   /** Gives up rather than wait beyond this much back-off in all. */
   readonly budgetMs?: number;
+  /**
+   * The budget is for every call made through this Retry together, not each (a handler with one timeout that makes
+   * many calls). Default: each call has the whole budget.
+   */
+  readonly sharedBudget?: boolean;
   readonly sleep?: Sleep;
 }
 
@@ -29,8 +34,9 @@ export function retryTransient(options: RetryOptions = {}): Retry {
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   const budgetMs = options.budgetMs ?? FAST_LEVER_BUDGET_MS;
   const sleep = options.sleep ?? realSleep;
+  let waitedByAll = 0;
   return async <T>(call: () => Promise<T>): Promise<T> => {
-    let waited = 0;
+    let waited = options.sharedBudget ? waitedByAll : 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
@@ -41,6 +47,7 @@ export function retryTransient(options: RetryOptions = {}): Retry {
         }
         await sleep(delay);
         waited += delay;
+        if (options.sharedBudget) waitedByAll = waited;
       }
     }
   };

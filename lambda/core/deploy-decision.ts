@@ -22,6 +22,8 @@ export function decideDeploy(input: {
     if (state?.candidate?.versionId === desired) {
       return { action: 'noop', reason: `creating the endpoint with version ${desired} is already in progress` };
     }
+    // A first version that failed (its smoke test, say) is no more welcome on an endpoint created again.
+    if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) return refuseRolledBack(desired, attempt, rolledBackAttempt);
     return { action: 'create', reason: `endpoint has no stable version: create it with version ${desired}` };
   }
   const { stable, candidate, standby, phase } = state;
@@ -50,13 +52,15 @@ export function decideDeploy(input: {
         `version ${desired} is not rolled out; deploy again once that rollout has ended, or use ConcurrencyPolicy.SUPERSEDE`,
     };
   }
-  if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) {
-    return {
-      action: 'refuse',
-      reason:
-        `version ${desired} was rolled back at rolloutAttempt ${rolledBackAttempt} and this deploy has rolloutAttempt ${attempt}: ` +
-        `raise rolloutAttempt to ${rolledBackAttempt + 1} to roll it out again`,
-    };
-  }
+  if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) return refuseRolledBack(desired, attempt, rolledBackAttempt);
   return { action: 'rollout', reason: `roll out version ${desired} beside stable ${stable.versionId} on slot ${stable.slot}` };
+}
+
+function refuseRolledBack(desired: string, attempt: number, rolledBackAttempt: number): { action: 'refuse'; reason: string } {
+  return {
+    action: 'refuse',
+    reason:
+      `version ${desired} was rolled back at rolloutAttempt ${rolledBackAttempt} and this deploy has rolloutAttempt ${attempt}: ` +
+      `raise rolloutAttempt to ${rolledBackAttempt + 1} to roll it out again`,
+  };
 }

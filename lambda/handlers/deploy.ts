@@ -3,6 +3,7 @@ import { EndpointSpec } from '../core';
 import { sendCfnResponse } from '../aws/cfn-response';
 import { errorMessage, errorName } from '../aws/errors';
 import { logger } from '../aws/logger';
+import { putDeployRequest } from '../aws/deploy-requests';
 import { Sleep, retryTransient } from '../aws/retry';
 import { applySpec } from './deploy/apply-spec';
 import { deleteManagedEndpoint } from './deploy/delete-endpoint';
@@ -13,6 +14,9 @@ export interface DeployDeps {
   /** Backoff sleep of the bounded EndpointBusy/Throttled retry; tests pass one that does not wait. */
   readonly sleep?: Sleep;
 }
+
+/** Back-off a Delete may spend in all: the deploy function's timeout is 5 minutes, and its calls need time too. */
+export const DELETE_RETRY_BUDGET_MS = 210_000;
 
 /** The custom resource's service token: turns CloudFormation intent into controller actions and always answers. */
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<DeployResult> {
@@ -28,12 +32,9 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
   } catch (err) {
     // Never leave CloudFormation waiting: any unexpected error is a FAILED answer naming it.
     logger.error('deploy request failed', err as Error);
-    result = {
-      status: 'FAILED',
-      physicalResourceId: physicalIdOnFailure(event),
-      reason: `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`,
-      respondNow: true,
-    };
+    const reason = `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`;
+    result = { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
+    await rememberFailure(event, reason, now);
   }
   logger.info('deploy request handled', { ...result });
   if (result.respondNow) {
@@ -51,6 +52,21 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
   return result;
 }
 
+/**
+ * A Create or Update answered FAILED is remembered as answered: Lambda may deliver it again after CloudFormation has
+ * rolled the stack back, and that delivery must answer FAILED again, not roll out a version the stack no longer
+ * declares. Best effort: the answer goes out whatever happens here.
+ */
+async function rememberFailure(event: CloudFormationCustomResourceEvent, reason: string, now: number): Promise<void> {
+  if (event.RequestType === 'Delete') return;
+  try {
+    const endpointName = parseSpec(event.ResourceProperties.Spec).endpointName;
+    await putDeployRequest(endpointName, { requestId: event.RequestId, decision: 'deploy-failed', reason, at: now });
+  } catch (err) {
+    logger.warn('could not remember the failed request', { error: errorMessage(err) });
+  }
+}
+
 async function route(event: CloudFormationCustomResourceEvent, now: number, deps: DeployDeps): Promise<DeployResult> {
   if (event.RequestType === 'Delete') {
     // Deleting must work even when the properties no longer parse: the endpoint is the physical resource id.
@@ -60,7 +76,9 @@ async function route(event: CloudFormationCustomResourceEvent, now: number, deps
     } catch (err) {
       logger.warn('spec of deleted resource does not parse; using the spec in the state table', { error: errorMessage(err) });
     }
-    return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, tries: 6, firstDelayMs: 1000 }));
+    // A stack rollback's Delete that fails leaves the stack DELETE_FAILED (or ROLLBACK_FAILED) for an operator: ride out
+    // a throttling spell of minutes, with one budget for all its calls inside the function's 5-minute timeout.
+    return deleteManagedEndpoint(event, spec, now, retryTransient({ sleep: deps.sleep, firstDelayMs: 1000, maxDelayMs: 20_000, budgetMs: DELETE_RETRY_BUDGET_MS, sharedBudget: true }));
   }
   return applySpec(event, parseSpec(event.ResourceProperties.Spec), now, retryTransient({ sleep: deps.sleep }));
 }

@@ -39,11 +39,13 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
     // or ran out of memory is retried twice: Step Functions' guide names that Lambda.Unknown, current Lambda runtimes
     // report a timeout as Sandbox.Timedout (Lambda developer guide, "Troubleshoot invocation issues"); every action
     // re-reads first, so running it again is safe.
+    // Ten minutes in all (2 s doubling to 60 s, 14 attempts): a spell of a few minutes (the fuzzer found six) must not
+    // fail a task, least of all Release, whose failure leaves the lock held and CloudFormation unanswered.
     t.addRetry({
       errors: ['Lambda.TooManyRequestsException'],
       interval: Duration.seconds(2),
       backoffRate: 2,
-      maxAttempts: 8,
+      maxAttempts: 14,
       maxDelay: Duration.seconds(60),
     });
     t.addRetry({ errors: ['Lambda.Unknown', 'Sandbox.Timedout'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
@@ -107,9 +109,12 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
 
   // Any task that fails for good: fail safe to the LKG, then retire and release.
   const toFailSafe = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
-  for (const t of [acquireLock, checkCalendar, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
+  for (const t of [checkCalendar, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
     t.addCatch(failSafe, toFailSafe);
   }
+  // A rollout that could not take the lock changed nothing on the endpoint, and another rollout may own it: it must not
+  // roll back nor retire (a second writer). Release frees the lock only if it is this rollout's, and the rollout fails.
+  acquireLock.addCatch(release, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   // The fail-safe must not give up quickly, and never by releasing the endpoint with traffic still on the candidate.
   failSafe.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 10, maxDelay: Duration.minutes(5) });
   failSafe.addCatch(waitBeforeRetryingRollback, { errors: [sfn.Errors.ALL], resultPath: '$.error' });

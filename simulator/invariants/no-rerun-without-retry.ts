@@ -16,10 +16,12 @@ export const noRerunWithoutRetry: Invariant = {
     const judged = (version: string, before: number) =>
       run.rollouts.some((r) => r.endedAt !== undefined && r.endedAt <= before && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === version);
     for (const asked of deploys) {
-      const at = run.start + asked.atMinute * 60_000;
+      // A deploy waits for the stack operation in progress: it acts when it ran (never: nothing to check).
+      const at = view.ranAt(asked);
+      if (at === undefined) continue;
       const d = { ...asked, deploy: view.declaredVersion(asked.deploy!, at) };
-      const next = run.scenario.timeline.find((x) => x.atMinute > d.atMinute);
-      const until = next ? run.start + next.atMinute * 60_000 : Infinity;
+      const until = run.scenario.timeline.filter((x) => x !== asked).map((x) => view.ranAt(x))
+        .filter((t): t is number => t !== undefined && t > at).sort((a, b) => a - b)[0] ?? Infinity;
       const rerun = run.rollouts.some((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
       if (judged(d.deploy!, at)) {
         exercised = true;
@@ -32,9 +34,15 @@ export const noRerunWithoutRetry: Invariant = {
       const triedBefore = run.rollouts.some((r) => r.endedAt !== undefined && r.endedAt <= at && view.versionOf(r.rolloutId) === d.deploy);
       const serving = view.snapshotAt(at);
       const running = run.rollouts.some((r) => r.startedAt < at && (r.endedAt === undefined || r.endedAt > at) && view.versionOf(r.rolloutId) === d.deploy);
-      if (triedBefore && !running && (!serving || percentOf(serving, d.deploy!) !== 100)) {
+      // A deploy the controller could not take on (AWS throttled it past its retries, say) is answered FAILED:
+      // CloudFormation rolls back and the user is told; invariant 10 holds that answer against what serves.
+      const request = run.cfnRequests.find((q) => q.at >= at && q.requestType !== 'Delete');
+      const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
+      // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
+      const stable = view.lkgAt(at) === d.deploy;
+      if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
-        if (!rerun) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout`);
+        if (!rerun && !refused) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
       }
     }
     failures.push(...verdictsWithoutEvidence(view));

@@ -24,12 +24,22 @@ export const oneWriter: Invariant = {
         failures.push(`t=${view.t(m.at)}s: ${m.operation} by ${short(m.caller)} while ${short(before.caller)} was still running`);
       }
     }
+    // A superseded execution is stopped by the rollout that takes the endpoint over (AcquireLock records `superseded`
+    // with the holder's execution and the new rollout): that rollout reads the endpoint before its own change.
+    const supersededBy = new Map<string, string>();
+    for (const h of view.history.filter((x) => x.decision === 'superseded')) {
+      const holder = h.evidence?.holder?.executionArn;
+      if (typeof holder === 'string' && typeof h.evidence?.supersededBy === 'string') supersededBy.set(holder, h.evidence.supersededBy);
+    }
     for (const m of mutations) {
       // A read made after the mutation, by the same writer (order of calls, not time: calls take no virtual time).
       const after = calls.slice(calls.indexOf(m) + 1);
       // An execution stopped right after its change (an abort, a rollback) is read back for by the cleanup execution
-      // of the same rollout, named after it (`<execution>-abort|rollback|revert`).
-      const sameRollout = (caller: string | undefined) => caller === m.caller || (caller !== undefined && m.caller !== undefined && caller.startsWith(`${m.caller}-`));
+      // of the same rollout, named after it (`<execution>-abort|rollback|revert`); a superseded one, by the rollout
+      // that stopped it (its executions are named `<endpoint>-<rolloutId>[-...]`).
+      const successor = m.caller === undefined ? undefined : supersededBy.get(m.caller);
+      const sameRollout = (caller: string | undefined) => caller === m.caller || (caller !== undefined && m.caller !== undefined && caller.startsWith(`${m.caller}-`))
+        || (caller !== undefined && successor !== undefined && caller.includes(`-${successor}`));
       if (!after.some((c) => c.operation === 'DescribeEndpoint' && !c.error && sameRollout(c.caller))) {
         failures.push(`${m.operation} by ${short(m.caller)} at t=${view.t(m.at)}s never read back`);
       }

@@ -32,13 +32,13 @@ export const rollbackEvidence: Invariant = {
       if (!rollout) continue;
       checked++;
       const name = a.alarm.AlarmName;
-      // Recorded: an entry of the rollout naming the alarm, or a rollback already decided before this breach (an
-      // alarm that fires again while the decided flip waits adds nothing).
-      const recorded = history.find((h) => h.rolloutId === rollout.rolloutId
-        && (JSON.stringify(h).includes(name) || (DECIDED.includes(h.decision) && h.at <= a.at)));
       // The controller hears of a breach at once (the alarm event) or at its next guard check (polling); what it
       // decides is recorded then, not when SageMaker finally accepts the flip.
-      const deadline = Math.min(a.at + heardWithinMs, recovered?.at ?? Infinity);
+      const deadline = Math.min(view.actedBy(a.at, heardWithinMs), recovered?.at ?? Infinity);
+      // Recorded: an entry of the rollout naming the alarm, or a rollback decided by then (the controller acts once per
+      // rollout: an alarm that fires again while the decided flip waits, or beside the one that decided it, adds nothing).
+      const recorded = history.find((h) => h.rolloutId === rollout.rolloutId
+        && (JSON.stringify(h).includes(name) || (DECIDED.includes(h.decision) && h.at <= deadline)));
       if (!recorded) {
         failures.push(`breach of ${name} at t=${view.t(a.at)}s (rollout of ${version}) is recorded nowhere in the history`);
       } else if (recorded.at > deadline) {
@@ -57,7 +57,7 @@ export const rollbackEvidence: Invariant = {
       checked++;
       const name = a.alarm.AlarmName;
       const recorded = history.find((h) => h.rolloutId === watching.rolloutId && h.at >= a.at && JSON.stringify(h).includes(name));
-      if (!recorded || recorded.at > a.at + heardWithinMs) {
+      if (!recorded || recorded.at > view.actedBy(a.at, heardWithinMs)) {
         failures.push(`breach of ${name} at t=${view.t(a.at)}s in the revert window of ${version} ${recorded ? `recorded only at t=${view.t(recorded.at)}s` : 'is recorded nowhere in the history'}`);
       }
     }

@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../scenario';
 import type { RunRecord, WeightSnapshot } from '../simulation';
 import { byText } from '../order';
 
@@ -61,6 +62,17 @@ export class RunView {
   }
 
   /**
+   * When a timeline entry took effect: a stack operation (a deploy, a stack rollback) waits for the one in progress
+   * (CloudFormation runs one at a time), so it runs when the simulator says it did; undefined when it never ran (it
+   * found nothing to roll back, or still waited at the end). Any other entry acts at its minute.
+   */
+  ranAt(entry: TimelineEntry): number | undefined {
+    if (!entry.deploy && !entry.stackRollback) return this.run.start + entry.atMinute * 60_000;
+    const index = this.run.scenario.timeline.indexOf(entry);
+    return this.run.timeline.find((e) => e.kind === 'deploy' && e.data?.timelineIndex === index)?.at;
+  }
+
+  /**
    * Guard breaches during a rollout: a slot's alarm went to ALARM while that slot served a version other than the LKG,
    * with the first snapshot after it that had 100% on the LKG and none on that version (undefined: never recovered).
    */
@@ -114,6 +126,20 @@ export class RunView {
       found.push({ at: h.at, lkg, version, recovered });
     }
     return found;
+  }
+
+  /**
+   * The time by which the controller can have acted on something it heard of at `at`, given `withinMs` to act: a
+   * network stall holds every call a function makes until the stall ends (simulation.ts), so each stall inside the
+   * window lengthens it by the part of it that falls there.
+   */
+  actedBy(at: number, withinMs: number): number {
+    let deadline = at + withinMs;
+    const stalls = (this.run.scenario.faults?.networkStall ?? [])
+      .map((w) => ({ from: this.run.start + w.fromMinute * 60_000, to: this.run.start + w.toMinute * 60_000 }))
+      .sort((a, b) => a.from - b.from);
+    for (const w of stalls) if (w.from <= deadline && w.to > at) deadline += w.to - Math.max(w.from, at);
+    return deadline;
   }
 
   /** Seconds since the run started, for messages. */

@@ -25,8 +25,11 @@ export const stableAlarmAnswered: Invariant = {
       const lkg = view.lkgAt(a.at);
       const serving = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0);
       if (!lkg || serving?.version !== lkg) continue;
-      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's.
-      const rolling = run.rollouts.some((r) => r.startedAt <= a.at && (r.endedAt === undefined || r.endedAt > a.at)
+      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's. Its
+      // start is its execution's (AcquireLock may be held up, by a Lambda throttle say, while the alarm is heard), so a
+      // rollout the alarm itself starts (an undo) does not count.
+      const startOf = (r: Record<string, any>) => Math.min(r.startedAt, run.executions.find((e) => e.arn === r.executionArn)?.startedAt ?? Infinity);
+      const rolling = run.rollouts.some((r) => startOf(r) <= a.at && (r.endedAt === undefined || r.endedAt > a.at)
         && !history.some((h) => h.rolloutId === r.rolloutId && h.decision === 'promoted' && h.at <= a.at));
       // Inside the revert window the alarm reverts (invariant 13 checks that it is recorded).
       const windowOpen = history.some((h) => h.decision === 'promoted' && h.at <= a.at
@@ -36,7 +39,7 @@ export const stableAlarmAnswered: Invariant = {
       if (rolling || windowOpen || !heard) continue;
       checked++;
       const name = a.alarm.AlarmName;
-      const deadline = a.at + heardWithinMs;
+      const deadline = view.actedBy(a.at, heardWithinMs);
       const recorded = history.find((h) => h.at >= a.at && h.at <= deadline && JSON.stringify(h).includes(name));
       if (!recorded) {
         failures.push(`stable alarm ${name} at t=${view.t(a.at)}s (stable ${lkg}, after the revert window) is recorded nowhere in the history by t=${view.t(deadline)}s`);

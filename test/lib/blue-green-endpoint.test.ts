@@ -452,7 +452,7 @@ describe('autoScaling', () => {
 
   test('a custom metric needs its target, and must not be math', () => {
     const metric = new cloudwatch.Metric({ namespace: 'Fraud', metricName: 'QueueDepth' });
-    expect(() => endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: metric } })).toThrow(/needs customMetricTarget/);
+    expect(() => endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: metric } })).toThrow(/customMetric is set without customMetricTarget: set customMetricTarget/);
     const math = new cloudwatch.MathExpression({ expression: 'm1 * 2', usingMetrics: { m1: metric } });
     expect(() => endpoint({ autoScaling: { minCapacity: 1, maxCapacity: 3, customMetric: math, customMetricTarget: 2 } })).toThrow(/not a math expression/);
   });

@@ -105,7 +105,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     case 'noop':
       return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
     case 'refuse':
-      return { status: 'FAILED', physicalResourceId: spec.endpointName, reason: decision.reason, respondNow: true };
+      // A refused Create names no endpoint of its own: CloudFormation's rollback then deletes nothing that serves.
+      return { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? physicalIdOnFailure(event) : spec.endpointName, reason: decision.reason, respondNow: true };
     case 'abort-to-stable':
       return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
     case 'revert-to-standby':
@@ -114,7 +115,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
 }
 
 function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
-  if (first.decision === 'deploy-refuse') {
+  if (first.decision === 'deploy-refuse' || first.decision === 'deploy-failed') {
     const physicalResourceId = deploy.event.RequestType === 'Create' ? physicalIdOnFailure(deploy.event) : deploy.spec.endpointName;
     return { status: 'FAILED', physicalResourceId, reason: first.reason, respondNow: true };
   }

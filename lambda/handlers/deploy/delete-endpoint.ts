@@ -54,7 +54,7 @@ export async function deleteManagedEndpoint(
   let evidence: object = { retained: retain };
   if (!retain) {
     const endpoint = await retry(() => deleteEndpoint(endpointName));
-    evidence = { endpoint, ...(await deleteOwnedResources(endpointName)) };
+    evidence = { endpoint, ...(await deleteOwnedResources(endpointName, retry)) };
   }
   // A retained endpoint no longer belongs to this stack: its owner is forgotten, here and on the endpoint's tags.
   if (retain && state.owner !== undefined) {
@@ -78,15 +78,15 @@ export async function deleteManagedEndpoint(
   return done(reason);
 }
 
-async function deleteOwnedResources(endpointName: string): Promise<{ configs: string[]; models: string[] }> {
+async function deleteOwnedResources(endpointName: string, retry: Retry): Promise<{ configs: string[]; models: string[] }> {
   const owned = ownedNames(endpointName, await listVersions(endpointName), await listRollouts(endpointName));
-  const configs = await listed(owned.configs, listEndpointConfigNames);
+  const configs = await retry(() => listed(owned.configs, listEndpointConfigNames));
   for (const name of configs) {
-    await deleteEndpointConfig(name);
+    await retry(() => deleteEndpointConfig(name));
   }
-  const models = await listed(owned.models, listModelNames);
+  const models = await retry(() => listed(owned.models, listModelNames));
   for (const name of models) {
-    await deleteModel(name);
+    await retry(() => deleteModel(name));
   }
   return { configs, models };
 }

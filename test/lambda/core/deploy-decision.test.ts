@@ -89,6 +89,16 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: { endpointName: 'churn', phase: 'idle', revision: 2 }, desiredVersionId: 'mv-a', attempt: 0 }).action).toBe('create');
   });
 
+  // Found by the timeline fuzzer (scenarios/rolled-back-first-version-not-created-again.json): a first version that failed
+  // its smoke test was created again, on the endpoint CloudFormation re-created, with the same rolloutAttempt.
+  test('a version rolled back as the first version is refused when the endpoint is created again, until rolloutAttempt is raised', () => {
+    const gone: EndpointState = { endpointName: 'churn', phase: 'idle', revision: 2 };
+    const refused = decideDeploy({ state: gone, desiredVersionId: 'mv-a', attempt: 1, rolledBackAttempt: 1 });
+    expect(refused).toEqual({ action: 'refuse', reason: expect.stringContaining('raise rolloutAttempt to 2') });
+    expect(decideDeploy({ state: undefined, desiredVersionId: 'mv-a', attempt: 1, rolledBackAttempt: 1 }).action).toBe('refuse');
+    expect(decideDeploy({ state: gone, desiredVersionId: 'mv-a', attempt: 2, rolledBackAttempt: 1 }).action).toBe('create');
+  });
+
   test('rolls out a new version', () => {
     expect(decideDeploy({ state: idle, desiredVersionId: 'mv-next', attempt: 0 }).action).toBe('rollout');
   });

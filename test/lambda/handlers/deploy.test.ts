@@ -4,7 +4,7 @@ import { DeleteEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand } from
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EndpointSpec, RolloutContext, endpointConfigName, executionName, modelName, rolloutIdOf, versionIdOf } from '../../../lambda/core';
-import { handleDeploy } from '../../../lambda/handlers/deploy';
+import { DELETE_RETRY_BUDGET_MS, handleDeploy } from '../../../lambda/handlers/deploy';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
 import { validationError } from './support/fake-sagemaker';
@@ -287,6 +287,32 @@ describe('Delete', () => {
     expect(cfn.answers[0].Status).toBe('SUCCESS');
   });
 
+  // Found by the timeline fuzzer: a stack rollback's Delete met a four-minute throttling spell and answered FAILED after
+  // 31 s of back-off, leaving the stack ROLLBACK_FAILED. One budget (DELETE_RETRY_BUDGET_MS) now covers all its calls.
+  test('a Delete rides out a throttling spell of minutes, every call retried within one budget', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    let rejected = 0;
+    aws.sagemaker.mock.on(DeleteEndpointCommand).callsFake(() => {
+      if (rejected++ < 10) throw throttled;
+      return {};
+    });
+    const slept: number[] = [];
+    await handleDeploy(cfnEvent('Delete', spec()), T0, { sleep: async (ms: number) => { slept.push(ms); } });
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    const waited = slept.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(120_000);
+    expect(waited).toBeLessThanOrEqual(DELETE_RETRY_BUDGET_MS);
+  });
+
+  test('a Delete throttled past its budget answers FAILED, naming the throttling, within the budget', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    aws.sagemaker.mock.on(DeleteEndpointCommand).rejects(throttled);
+    const slept: number[] = [];
+    await handleDeploy(cfnEvent('Delete', spec()), T0, { sleep: async (ms: number) => { slept.push(ms); } });
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringContaining('Rate exceeded') })]);
+    expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(DELETE_RETRY_BUDGET_MS);
+  });
+
   test('retainOnDelete keeps the endpoint and its resources', async () => {
     await handleDeploy(cfnEvent('Delete', spec({ retainOnDelete: true })), T0, noWait);
     expect(aws.sagemaker.mock).not.toHaveReceivedCommand(DeleteEndpointCommand);
@@ -313,6 +339,21 @@ describe('redelivery', () => {
     expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(cfn.answers.map((a) => a.Status)).toEqual(['SUCCESS', 'SUCCESS']);
     expect(cfn.answers[1].Data).toEqual(cfn.answers[0].Data);
+  });
+
+  // Found by the timeline fuzzer (scenarios/failed-deploy-delivered-again.json): an Update answered FAILED (throttled)
+  // was delivered again by Lambda after CloudFormation had rolled the stack back, and started a rollout of the version
+  // the stack no longer declared.
+  test('a request whose first delivery answered FAILED is answered FAILED again and starts nothing', async () => {
+    putState(aws.table, stableOnly());
+    const event = cfnEvent('Update', spec());
+    aws.ecr.on(DescribeImagesCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'AccessDeniedException' }));
+    await handleDeploy(event, T0, noWait);
+    aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: IMAGE_DIGEST }] });
+    await handleDeploy(event, T0 + 300_000, noWait);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['FAILED', 'FAILED']);
+    expect(cfn.answers[1].Reason).toEqual(cfn.answers[0].Reason);
   });
 });
 

@@ -208,6 +208,23 @@ describe('rollout state machine definition', () => {
     expect(result.error?.message ?? '').toContain('weights read back 50/50, expected 99/1');
   });
 
+  test('a rollout whose AcquireLock fails for good touches nothing: no rollback, no retire, straight to Release', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: () => Object.assign(new Error('Rate Exceeded.'), { name: 'Lambda.TooManyRequestsException' }),
+      rollback: go('retire'),
+      retire: go('release'),
+      // As the Release action does: a task failure with no outcome decided ends the rollout failed.
+      release: (c) => ({ outcome: c.error ? 'failed' : c.outcome, reason: c.error?.Cause }),
+    });
+    const states = result.calls.map((c) => c.state);
+    expect(states).not.toContain('FailSafeRollback');
+    expect(states).not.toContain('Retire');
+    expect(states[states.length - 1]).toBe('Release');
+    expect(result.calls[result.calls.length - 1].ctx.error?.Error).toBe('Lambda.TooManyRequestsException');
+    expect(result.output).toBeUndefined();
+    expect(result.error?.message ?? '').toContain('Rate Exceeded.');
+  });
+
   test('a fail-safe rollback that keeps failing is retried until traffic is back on stable, never released before', async () => {
     const result = await run({ kind: 'rollout' }, {
       acquireLock: go('continue'),
