@@ -82,7 +82,7 @@ export function judgeLine(judge: GuardJudgeSpec): string {
   const what = judge.bad === 'errors'
     ? 'requests answered with a 5xx'
     : judge.bad === 'counted' && judge.counted !== undefined
-      ? `${judge.counted.totalNoun} that are ${judge.counted.noun} (${judge.counted.bad.namespace} ${judge.counted.bad.metricName} over ${judge.counted.total.metricName})`
+      ? `${judge.counted.noun} (${judge.counted.bad.namespace} ${judge.counted.bad.metricName} over ${judge.counted.total.metricName})`
       : `requests slower than ${judge.slowThresholdMicros !== undefined ? `${judge.slowThresholdMicros / 1000} ms` : 'the threshold'}`;
   return `judged on counts: at most ${percent(judge.objective)} of ${what} (objective), not worse than the stable; `
     + `advances when within ${Number((judge.margin * 100).toPrecision(4))} points over all traffic; looks for regressions from ${judge.minimumEffect}×`;
