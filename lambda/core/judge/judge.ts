@@ -53,8 +53,8 @@ export function judgeStep(input: {
     const evidence = foldEvidence(g.counts.periods, g.spec, logCap, input.restarts ?? [], planned);
     const judged = judgeGuard({ guard: g.guard, spec: g.spec, evidence, baseline: g.counts.baseline, step, plan, rollbackProcesses: processes });
     // What arrived may show a regression; it cannot show health for what has not arrived.
-    guards.push(g.counts.behind !== undefined && judged.answer === 'not-worse'
-      ? { ...judged, answer: 'unknown', sentence: `${judged.sentence}; but not yet known for the whole bake: ${g.counts.behind}` }
+    guards.push(g.counts.behind !== undefined && judged.answer !== 'worse'
+      ? { ...judged, answer: 'unknown', sentence: `${judged.sentence}; not yet known for the whole bake: ${g.counts.behind}` }
       : judged);
   }
   const answer: JudgeAnswer = guards.some((g) => g.answer === 'worse') ? 'worse'
