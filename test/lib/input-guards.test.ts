@@ -1,5 +1,6 @@
 import { CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { BlueGreenEndpoint, Guard } from '../../lib';
 import { ecrVersion, specOf, testStack } from './fixtures';
 
@@ -129,9 +130,14 @@ describe('Guard.dataQuality', () => {
       modelVersion: ecrVersion(stack),
       guards: [Guard.errorRate(), Guard.dataQuality({ badMetric: BAD_ROWS, totalMetric: ROWS, description: 'rows out of range' })],
     });
+    // The dashboard draws its alarms as it draws every guard's: one graph per slot.
+    endpoint.addToDashboard(new cloudwatch.Dashboard(stack, 'Dashboard'));
     const guard = specOf(endpoint).guards.find((g) => g.name === 'data-quality')!;
     expect(guard.judge).toMatchObject({ bad: 'counted', counted: { bad: { namespace: 'App/Quality', metricName: 'BadRows' } } });
     expect(guard.green).toHaveLength(1);
     expect(endpoint.runbook).toContain('judged on counts: at most 1% of rows out of range (App/Quality BadRows over Rows)');
+    const body = JSON.stringify(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain('fraud: guard data-quality, blue slot');
+    expect(body).toContain('fraud: guard data-quality, green slot');
   });
 });
