@@ -80,6 +80,15 @@ const guardRecipe = fc.oneof(
     sageMakerMetric: opt(fc.boolean()),
   }),
   fc.record({ kind: fc.constant('comparison' as const), ...alarmOptions, maxIncreasePercent: opt(numberRecipe(0, 100)), minInvocations: opt(numberRecipe(0, 1000)) }),
+  fc.record({
+    kind: fc.constant('inputValidity' as const), ...alarmOptions, ...judged, thresholdPercent: opt(numberRecipe(0, 100)), alarmThresholdPercent: opt(numberRecipe(0, 100)),
+    minCount: opt(numberRecipe(0, 1000)), rejectedMetric: opt(fc.boolean()), requestsMetric: opt(fc.boolean()),
+  }),
+  fc.record({
+    kind: fc.constant('dataQuality' as const), ...alarmOptions, ...judged, thresholdPercent: opt(numberRecipe(0, 100)), alarmThresholdPercent: opt(numberRecipe(0, 100)),
+    minCount: opt(numberRecipe(0, 1000)), namespace: stringRecipe(['MyApp/Quality', 'AWS/SageMaker']),
+    dimensionsMap: opt(fc.dictionary(fc.constantFrom('Variant', 'Service', ''), fc.constantFrom('{slot}', 'a', ''))), description: opt(stringRecipe(['rows out of range', ''])),
+  }),
   fc.record({ kind: fc.constant('alarm' as const), name: opt(stringRecipe(['my-alarm', 'composite'])) }),
 ).map((g) => (g.kind !== 'customMetric' || bad > 0 ? g : { ...g, namespace: g.namespace ?? 'MyApp', metricName: g.metricName ?? 'Accuracy' }));
 

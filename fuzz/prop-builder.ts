@@ -188,6 +188,19 @@ function guardOf(b: PropBuilder, g: NonNullable<EndpointRecipe['guards']>[number
       namespace: b.str(g.namespace), metricName: b.str(g.metricName), dimensionsMap: g.dimensionsMap, statistic: b.str(g.statistic), sageMakerMetric: g.sageMakerMetric,
     });
     case 'comparison': return Guard.comparison({ ...alarm, maxIncreasePercent: b.num(g.maxIncreasePercent), minInvocations: b.num(g.minInvocations) });
+    case 'inputValidity': return Guard.inputValidity({
+      ...alarm, marginPercent: b.num(g.marginPercent), minimumEffect: b.num(g.minimumEffect),
+      thresholdPercent: b.num(g.thresholdPercent), alarmThresholdPercent: b.num(g.alarmThresholdPercent), minCount: b.num(g.minCount),
+      rejectedMetric: g.rejectedMetric ? { namespace: 'MyApp/Client', metricName: 'SchemaRejections', dimensionsMap: { Variant: '{slot}' } } : undefined,
+      requestsMetric: g.requestsMetric ? { namespace: 'MyApp/Client', metricName: 'Requests', dimensionsMap: { Variant: '{slot}' } } : undefined,
+    });
+    case 'dataQuality': return Guard.dataQuality({
+      ...alarm, marginPercent: b.num(g.marginPercent), minimumEffect: b.num(g.minimumEffect),
+      thresholdPercent: b.num(g.thresholdPercent), alarmThresholdPercent: b.num(g.alarmThresholdPercent), minCount: b.num(g.minCount),
+      badMetric: { namespace: b.str(g.namespace) ?? 'MyApp/Quality', metricName: 'BadRows', dimensionsMap: g.dimensionsMap },
+      totalMetric: { namespace: b.str(g.namespace) ?? 'MyApp/Quality', metricName: 'Rows' },
+      description: b.str(g.description),
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import type { GuardJudgeSpec } from '../lambda/core/contract';
+import type { CountMetricSpec, CountedMetrics, GuardJudgeSpec } from '../lambda/core/contract';
 import type { IBlueGreenEndpoint } from './blue-green-endpoint';
 import { Slot } from './slot';
 import { requiredWholeSeconds, validateNonNegativeInteger, validatePositiveInteger } from './private/validation';
@@ -145,6 +145,92 @@ export interface LatencyGuardOptions extends GuardAlarmOptions, JudgedGuardOptio
    * @default 10
    */
   readonly minInvocations?: number;
+}
+
+/** A count metric per slot in CloudWatch, e.g. one your application or the routing client publishes. */
+export interface SlotCountMetric {
+  /** Namespace of the metric, e.g. 'MyApp/Inference'. */
+  readonly namespace: string;
+
+  /** Name of the metric, e.g. 'SchemaRejections'. Read with the Sum statistic per period. */
+  readonly metricName: string;
+
+  /**
+   * Dimensions of the metric. In values, `{endpoint}` is replaced by the endpoint name and `{slot}` by the slot's
+   * variant name (`blue` or `green`); a value must hold `{slot}`, or the slots could not be told apart.
+   *
+   * @default - { EndpointName: '{endpoint}', VariantName: '{slot}' }
+   */
+  readonly dimensionsMap?: { [key: string]: string };
+}
+
+/** Options of a guard on a share of bad items (input and data guards), judged as counts like the error rate. */
+export interface CountShareGuardOptions extends GuardAlarmOptions, JudgedGuardOptions {
+  /**
+   * Highest acceptable share of bad items, in percent, in [0, 100): the objective. The judge rolls back a candidate
+   * shown to exceed it or to be worse than the stable; the alarm fires only at `alarmThresholdPercent`.
+   *
+   * @default 1
+   */
+  readonly thresholdPercent?: number;
+
+  /**
+   * The share of bad items, in percent, at which the guard's alarm fires at once (the instant path for hard failures),
+   * in a period with at least `minCount` items. At least `thresholdPercent`.
+   *
+   * @default - 5 times `thresholdPercent`, at most 50
+   */
+  readonly alarmThresholdPercent?: number;
+
+  /**
+   * Periods with fewer items (the total's Sum) than this are not judged by the alarm. The judge counts every item.
+   *
+   * @default - the fewest items at which a candidate exactly at `thresholdPercent` reaches `alarmThresholdPercent` in a
+   * period with probability at most one in a million (as for `Guard.errorRate`): 261 for the defaults; with a second
+   * tier for severe failures
+   */
+  readonly minCount?: number;
+}
+
+/** Options of an input-validity guard. */
+export interface InputValidityGuardOptions extends CountShareGuardOptions {
+  /**
+   * The count of requests that failed the input schema, per slot, if you count them yourself (e.g. the caller validates
+   * before invoking). Give `requestsMetric` with it.
+   *
+   * @default - SageMaker's `Invocation4XXErrors`: requests the model's container answered with a 4xx, which is how a
+   * container refuses an input that fails its schema
+   */
+  readonly rejectedMetric?: SlotCountMetric;
+
+  /**
+   * The count of all requests, per slot, when `rejectedMetric` is given.
+   *
+   * @default - SageMaker's `Invocations`
+   */
+  readonly requestsMetric?: SlotCountMetric;
+}
+
+/** Options of a data-quality guard. */
+export interface DataQualityGuardOptions extends CountShareGuardOptions {
+  /**
+   * The count of bad items per slot (rows failing a data-quality rule, predictions out of range). Publish it every
+   * period, zeros included (a missing datapoint beside an arrived total is read as 0).
+   */
+  readonly badMetric: SlotCountMetric;
+
+  /**
+   * The count of all items per slot. A period without it is missing, never healthy: the step holds until it arrives
+   * for the whole bake, and ends inconclusive at its deadline.
+   */
+  readonly totalMetric: SlotCountMetric;
+
+  /**
+   * What a bad item is, in a few words, for the rollout's evidence and runbook.
+   *
+   * @default 'bad items'
+   */
+  readonly description?: string;
 }
 
 /**
@@ -323,6 +409,23 @@ export abstract class Guard {
   }
 
   /**
+   * Share of requests that fail the model's input schema, judged as counts like the error rate (candidate against the
+   * concurrent stable, and against the objective). By default SageMaker's `Invocation4XXErrors` over `Invocations`:
+   * the container answers an input that fails its schema with a 4xx. Or counts you publish per slot.
+   */
+  public static inputValidity(options: InputValidityGuardOptions = {}): Guard {
+    return new InputValidityGuard(options);
+  }
+
+  /**
+   * Share of bad items of a data-quality metric you publish per slot (a bad count and a total count), judged as counts
+   * like the error rate (candidate against the concurrent stable, and against the objective).
+   */
+  public static dataQuality(options: DataQualityGuardOptions): Guard {
+    return new DataQualityGuard(options);
+  }
+
+  /**
    * The slot's 5xx error rate compared with the other slot's: alarms when it is worse by more than
    * `maxIncreasePercent` points, once the slot served `minInvocations` in a period. It catches a candidate that is
    * worse than stable even when both stay under an absolute threshold.
@@ -492,7 +595,7 @@ const DEFAULT_ALARM_MIN_INVOCATIONS = 10;
 const HARD_FAILURE_TIMES_OBJECTIVE = 5;
 
 /** The judge's reading of a guard, from its options, validated at synth time. */
-function judgeSpec(guard: string, bad: 'errors' | 'slow', objective: number, options: JudgedGuardOptions): GuardJudgeSpec {
+function judgeSpec(guard: string, bad: 'errors' | 'slow' | 'counted', objective: number, options: JudgedGuardOptions): GuardJudgeSpec {
   const marginPercent = options.marginPercent ?? DEFAULT_MARGIN_PERCENT;
   if (Token.isUnresolved(marginPercent) || !(marginPercent > 0 && marginPercent < 50)) {
     throw new Error(`guard '${guard}' marginPercent must be in (0, 50) percentage points, got ${marginPercent}: e.g. 0.5 to accept half a point more bad requests than stable`);
@@ -536,8 +639,8 @@ function withRequestFloor(value: cloudwatch.IMetric, invocations: cloudwatch.IMe
  * parts (one per instance, over the metrics' lag), and the newest period alone would often be a part below the floor,
  * read as 0; the complete period before it is judged too (2 in a million). A floor the user chose keeps 2 of 3.
  */
-function oneBreachOfTwoWithDerivedFloor(options: ErrorRateGuardOptions): ErrorRateGuardOptions {
-  const derived = options.minInvocations === undefined && options.evaluationPeriods === undefined && options.datapointsToAlarm === undefined;
+function oneBreachOfTwoWithDerivedFloor<T extends GuardAlarmOptions>(options: T, floor: number | undefined): T {
+  const derived = floor === undefined && options.evaluationPeriods === undefined && options.datapointsToAlarm === undefined;
   return derived ? { ...options, evaluationPeriods: 2, datapointsToAlarm: 1 } : options;
 }
 
@@ -549,7 +652,7 @@ class ErrorRateGuard extends MetricGuard {
   private readonly judgeSpec: GuardJudgeSpec;
 
   constructor(options: ErrorRateGuardOptions) {
-    super(options.name ?? 'error-rate', oneBreachOfTwoWithDerivedFloor(options), true);
+    super(options.name ?? 'error-rate', oneBreachOfTwoWithDerivedFloor(options, options.minInvocations), true);
     this.thresholdPercent = options.thresholdPercent ?? 1;
     if (Token.isUnresolved(this.thresholdPercent)) {
       // The alarm threshold is thresholdPercent / 100, which cannot be computed on a token.
@@ -752,6 +855,141 @@ class ComparisonGuard extends MetricGuard {
       },
       period,
       label: `${slot} 5xx rate minus ${other} 5xx rate`,
+    });
+  }
+}
+
+const DEFAULT_DIMENSIONS: { [key: string]: string } = { EndpointName: '{endpoint}', VariantName: '{slot}' };
+
+/** A slot count metric as the judge reads it, validated: its dimensions must tell the slots apart. */
+function countMetricSpec(guard: string, prop: string, metric: SlotCountMetric): CountMetricSpec {
+  const dimensions = Object.entries(metric.dimensionsMap ?? DEFAULT_DIMENSIONS).map(([name, value]) => ({ name, value }));
+  const fits = (text: string) => Token.isUnresolved(text) || (text.length >= 1 && text.length <= 255);
+  for (const d of dimensions) {
+    if (!fits(d.name) || !fits(d.value)) {
+      throw new Error(`guard '${guard}' ${prop} dimensionsMap ${d.name}='${d.value}' is not a dimension CloudWatch accepts (names and values of 1 `
+        + 'to 255 characters): fix the dimension, e.g. { EndpointName: \'{endpoint}\', VariantName: \'{slot}\' }');
+    }
+  }
+  if (!dimensions.some((d) => Token.isUnresolved(d.value) || d.value.includes('{slot}'))) {
+    throw new Error(`guard '${guard}' ${prop} dimensionsMap must tell the slots apart, got ${JSON.stringify(metric.dimensionsMap)}: `
+      + 'put \'{slot}\' in a dimension value, e.g. { EndpointName: \'{endpoint}\', VariantName: \'{slot}\' }');
+  }
+  for (const [what, value] of [['namespace', metric.namespace], ['metricName', metric.metricName]]) {
+    if (!Token.isUnresolved(value) && !(value.length >= 1 && value.length <= 255)) {
+      throw new Error(`guard '${guard}' ${prop} ${what} must be 1 to 255 characters, got '${value}': e.g. 'MyApp/Inference'`);
+    }
+  }
+  return { namespace: metric.namespace, metricName: metric.metricName, dimensions };
+}
+
+function slotMetric(spec: CountMetricSpec, endpointName: string, slot: Slot, period: Duration): cloudwatch.Metric {
+  const dimensionsMap: { [key: string]: string } = {};
+  for (const d of spec.dimensions) {
+    dimensionsMap[d.name] = d.value.split('{endpoint}').join(endpointName).split('{slot}').join(slot);
+  }
+  return new cloudwatch.Metric({ namespace: spec.namespace, metricName: spec.metricName, dimensionsMap, statistic: 'Sum', period });
+}
+
+/**
+ * A share of bad items (input and data guards): judged as counts like the error rate, with an alarm for hard failures
+ * built as the error rate's (a rate five times the objective, over a derived floor of items, one breach of two).
+ */
+abstract class CountShareGuard extends MetricGuard {
+  private readonly thresholdPercent: number;
+  private readonly alarmThresholdPercent: number;
+  private readonly minCount: number;
+  private readonly severe?: { readonly minInvocations: number; readonly threshold: number };
+  private readonly judgeSpec: GuardJudgeSpec;
+
+  protected constructor(name: string, options: CountShareGuardOptions, private readonly counted: CountedMetrics) {
+    const sageMaker = [counted.bad, counted.total].some((m) => m.namespace === SAGEMAKER_NAMESPACE);
+    super(name, oneBreachOfTwoWithDerivedFloor(options, options.minCount), sageMaker);
+    this.thresholdPercent = options.thresholdPercent ?? 1;
+    if (Token.isUnresolved(this.thresholdPercent) || !(this.thresholdPercent >= 0 && this.thresholdPercent < 100)) {
+      throw new Error(`guard '${name}' thresholdPercent must be a number in [0, 100), got ${this.thresholdPercent}: e.g. 1 for 1% of ${counted.totalNoun}`);
+    }
+    this.alarmThresholdPercent = options.alarmThresholdPercent ?? Math.max(this.thresholdPercent, Math.min(HARD_FAILURE_TIMES_OBJECTIVE * this.thresholdPercent, 50));
+    if (Token.isUnresolved(this.alarmThresholdPercent) || !(this.alarmThresholdPercent >= this.thresholdPercent && this.alarmThresholdPercent < 100)) {
+      throw new Error(`guard '${name}' alarmThresholdPercent must be in [thresholdPercent (${this.thresholdPercent}), 100), got ${this.alarmThresholdPercent}: `
+        + `the alarm is for hard failures, e.g. 5 for 5% of ${counted.totalNoun}`);
+    }
+    this.minCount = options.minCount ?? hardFailureFloor(this.thresholdPercent / 100, this.alarmThresholdPercent / 100);
+    // A period without items has no share (0 / 0): the alarm judges only periods with some.
+    validatePositiveInteger(this.minCount, `guard '${name}' minCount`, 'use 1 to judge every period with items');
+    if (options.minCount === undefined) {
+      const severeRate = Math.min(HARD_FAILURE_TIMES_OBJECTIVE * this.alarmThresholdPercent, 50) / 100;
+      if (severeRate > this.alarmThresholdPercent / 100) {
+        this.severe = { minInvocations: hardFailureFloor(this.thresholdPercent / 100, severeRate), threshold: severeRate };
+      }
+    }
+    this.judgeSpec = { ...judgeSpec(name, 'counted', this.thresholdPercent / 100, options), counted };
+  }
+
+  protected get threshold(): number {
+    return this.alarmThresholdPercent / 100;
+  }
+
+  /** @internal */
+  public _judge(): GuardJudgeSpec | undefined {
+    return this.judgeSpec;
+  }
+
+  protected describe(): string {
+    return `share of ${this.counted.noun} above ${this.alarmThresholdPercent}% of ${this.counted.totalNoun} (hard failure; the judge holds it to `
+      + `${this.thresholdPercent}% and to the stable)`;
+  }
+
+  /**
+   * bad / total over the period, judged only with at least minCount items (or the severe tier's fewer). FILL(bad, 0):
+   * a publisher may omit a zero bad count; the total is never filled, so a period without it stays missing.
+   */
+  protected metricFor(endpoint: IBlueGreenEndpoint, slot: Slot, period: Duration): cloudwatch.IMetric {
+    const share = 'FILL(bad, 0) / total';
+    const tiered = this.severe !== undefined && this.severe.minInvocations < this.minCount;
+    return new cloudwatch.MathExpression({
+      expression: tiered
+        ? `IF(total >= ${this.minCount} OR (total >= ${this.severe!.minInvocations} AND ${share} > ${this.severe!.threshold}), ${share}, 0)`
+        : `IF(total >= ${this.minCount}, ${share}, 0)`,
+      usingMetrics: {
+        bad: slotMetric(this.counted.bad, endpoint.endpointName, slot, period),
+        total: slotMetric(this.counted.total, endpoint.endpointName, slot, period),
+      },
+      period,
+      label: `${slot} share of ${this.counted.noun} (at least ${this.minCount} ${this.counted.totalNoun})`,
+    });
+  }
+}
+
+class InputValidityGuard extends CountShareGuard {
+  constructor(options: InputValidityGuardOptions) {
+    const name = options.name ?? 'input-validity';
+    if ((options.rejectedMetric === undefined) !== (options.requestsMetric === undefined)) {
+      throw new Error(`guard '${name}' needs both rejectedMetric and requestsMetric or neither, got only ${options.rejectedMetric ? 'rejectedMetric' : 'requestsMetric'}: `
+        + 'give the count of all requests beside the count of rejected ones, or neither for SageMaker\'s Invocation4XXErrors over Invocations');
+    }
+    const sageMaker = (metricName: string): SlotCountMetric => ({ namespace: SAGEMAKER_NAMESPACE, metricName });
+    super(name, options, {
+      noun: options.rejectedMetric ? 'requests failing the input schema' : 'requests answered with a 4xx',
+      totalNoun: 'requests',
+      bad: countMetricSpec(name, 'rejectedMetric', options.rejectedMetric ?? sageMaker('Invocation4XXErrors')),
+      total: countMetricSpec(name, 'requestsMetric', options.requestsMetric ?? sageMaker('Invocations')),
+    });
+  }
+}
+
+class DataQualityGuard extends CountShareGuard {
+  constructor(options: DataQualityGuardOptions) {
+    const name = options.name ?? 'data-quality';
+    const description = options.description ?? 'bad items';
+    if (!Token.isUnresolved(description) && !(description.length >= 1 && description.length <= 100)) {
+      throw new Error(`guard '${name}' description must be 1 to 100 characters, got '${description}': e.g. 'rows failing the schema'`);
+    }
+    super(name, options, {
+      noun: description,
+      totalNoun: 'items',
+      bad: countMetricSpec(name, 'badMetric', options.badMetric),
+      total: countMetricSpec(name, 'totalMetric', options.totalMetric),
     });
   }
 }

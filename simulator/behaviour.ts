@@ -9,6 +9,16 @@ export interface BehaviourProfile {
   readonly errorRate: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
+  /**
+   * Share of user requests, 0..1, whose input the version's container refuses as failing its schema (answered with a
+   * 4xx, counted in SageMaker's `Invocation4XXErrors`).
+   */
+  readonly inputRejectRate?: number;
+  /**
+   * Share of served user requests, 0..1, that the user's data-quality rule finds bad (the scenario's `dataQualityMetric`
+   * publishes the counts).
+   */
+  readonly badDataRate?: number;
   /** The candidate fails its smoke test (every TargetVariant request errors). */
   readonly failsSmokeTest?: boolean;
   /** The version's image was pushed with an OCI manifest (`docker buildx`'s default), which SageMaker refuses. */

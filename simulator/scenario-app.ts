@@ -14,6 +14,7 @@ import { RolloutController } from '../lib/rollout-controller';
 import { RolloutStrategy } from '../lib/rollout-strategy';
 import { Exposure } from '../lib/exposure';
 import { EndpointProps, Scenario } from './scenario';
+import { DataQualityMetric } from './data-quality-app';
 import { ACCOUNT, CfnTemplate, REGION } from './template';
 
 export const STACK_NAME = 'SimulatedStack';
@@ -112,7 +113,7 @@ export function synthScenario(
     // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
     // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.
     undoModelData: Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
-    ...endpointProps(stack, scenario.endpoint),
+    ...endpointProps(stack, scenario.endpoint, scenario.dataQualityMetric),
     ...network,
     rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,
   });
@@ -140,7 +141,7 @@ function hookFunction(stack: Stack, name: string): lambda.Function {
   });
 }
 
-function endpointProps(stack: Stack, p: EndpointProps) {
+function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQualityMetric) {
   const s = p.strategy;
   const options = s && {
     bake: Duration.minutes(s.bakeMinutes),
@@ -163,6 +164,17 @@ function endpointProps(stack: Stack, p: EndpointProps) {
         alarmThreshold: g.alarmThresholdMs !== undefined ? Duration.millis(g.alarmThresholdMs) : undefined,
       });
       case 'comparison': return Guard.comparison({ ...alarm, maxIncreasePercent: g.maxIncreasePercent });
+      case 'inputValidity': return Guard.inputValidity({ ...alarm, thresholdPercent: g.thresholdPercent, minCount: g.minInvocations, alarmThresholdPercent: g.alarmThresholdPercent });
+      case 'dataQuality': {
+        const m = dataQualityMetric;
+        if (m === undefined) throw new Error('a dataQuality guard reads the scenario\'s dataQualityMetric: declare it');
+        return Guard.dataQuality({
+          ...alarm, thresholdPercent: g.thresholdPercent, minCount: g.minInvocations, alarmThresholdPercent: g.alarmThresholdPercent,
+          badMetric: { namespace: m.namespace, metricName: m.badMetricName },
+          totalMetric: { namespace: m.namespace, metricName: m.totalMetricName },
+          description: 'predictions failing the data-quality rule',
+        });
+      }
     }
   });
   const topic = sns.Topic.fromTopicArn(stack, 'Notifications', TOPIC_ARN);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { BehaviourProfile } from './behaviour';
+import { DataQualityMetric } from './data-quality-app';
 import { CALIBRATION_VALUES, Calibration } from './calibration';
 import { parseJsonText } from './json-text';
 import { PLATFORM_ERRORS, PlatformError } from './twin/runtime';
@@ -35,6 +36,8 @@ export interface Scenario {
   readonly cohortClients?: { readonly entities: number; readonly cacheTtlSeconds?: number };
   /** This scenario's own timings over the calibration in force (simulator/twin/calibration.json, or `--calibration`). */
   readonly calibration?: Partial<Calibration>;
+  /** The user's application publishes a data-quality metric per variant (`badDataRate` of each version); a `dataQuality` guard reads it. */
+  readonly dataQualityMetric?: DataQualityMetric;
 }
 
 export interface EndpointProps {
@@ -50,7 +53,8 @@ export interface EndpointProps {
     readonly cohorts?: { readonly trustedEntityIds?: string[] };
   };
   readonly guards?: Array<{
-    readonly kind: 'errorRate' | 'latency' | 'comparison';
+    /** inputValidity: SageMaker's Invocation4XXErrors over Invocations; dataQuality: the scenario's `dataQualityMetric`. */
+    readonly kind: 'errorRate' | 'latency' | 'comparison' | 'inputValidity' | 'dataQuality';
     readonly thresholdPercent?: number;
     readonly percentile?: number;
     readonly thresholdMs?: number;
@@ -192,6 +196,8 @@ const profile = {
     errorRate: { type: 'number', minimum: 0, maximum: 1 },
     latencyP50Ms: { type: 'number', exclusiveMinimum: 0 },
     latencyP99Ms: { type: 'number', exclusiveMinimum: 0 },
+    inputRejectRate: { type: 'number', minimum: 0, maximum: 1 },
+    badDataRate: { type: 'number', minimum: 0, maximum: 1 },
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
     modelDataMissing: { type: 'boolean' },
@@ -259,6 +265,18 @@ export const SCENARIO_SCHEMA = {
       },
     },
     instanceQuota: { type: 'integer', minimum: 0 },
+    dataQualityMetric: {
+      type: 'object', additionalProperties: false, required: ['namespace', 'badMetricName', 'totalMetricName'],
+      properties: {
+        namespace: { type: 'string', minLength: 1 },
+        badMetricName: { type: 'string', minLength: 1 },
+        totalMetricName: { type: 'string', minLength: 1 },
+        lost: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
+        },
+      },
+    },
     cohortClients: {
       type: 'object', additionalProperties: false, required: ['entities'],
       properties: { entities: { type: 'integer', minimum: 1 }, cacheTtlSeconds: { type: 'number', minimum: 1, maximum: 300 } },
@@ -292,7 +310,7 @@ export const SCENARIO_SCHEMA = {
             additionalProperties: false,
             required: ['kind'],
             properties: {
-              kind: { enum: ['errorRate', 'latency', 'comparison'] },
+              kind: { enum: ['errorRate', 'latency', 'comparison', 'inputValidity', 'dataQuality'] },
               thresholdPercent: { type: 'number' },
               percentile: { type: 'number' },
               thresholdMs: { type: 'number' },

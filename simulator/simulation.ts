@@ -15,6 +15,7 @@ import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, Synthesized
 import { Scenario, TimelineEntry } from './scenario';
 import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
+import { DataQualityApp } from './data-quality-app';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
@@ -252,6 +253,7 @@ export async function simulate(
   const trafficLog = new TrafficLog(SIMULATION_START);
   twin.runtime.onTraffic = (sample, latencies) => trafficLog.add(sample, latencies);
   twin.runtime.slowRequestMs = scenario.slowRequestMs ?? 1000;
+  twin.runtime.inputRandom = new Random(seedFor(scenario.seed, 'input-schema'));
   const record = newRecord(scenario);
   const emit = (kind: TimelineKind, text: string, data?: Record<string, unknown>) => {
     const e = { at: clock.now(), kind, text, data };
@@ -338,6 +340,12 @@ export async function simulate(
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
     host.throttled = (name) => name === stepFunctionName && lambdaThrottled();
     wireObservers(twin, record, emit, endpointName);
+    if (scenario.dataQualityMetric) {
+      const app = new DataQualityApp(twin.cloudwatch, scenario.dataQualityMetric, endpointName, scenario.versions,
+        new Random(seedFor(scenario.seed, 'data-quality')), SIMULATION_START);
+      const log = twin.runtime.onTraffic;
+      twin.runtime.onTraffic = (sample, latencies) => { log(sample, latencies); app.observe(sample); };
+    }
 
     let current = { synth: first, props: customResourceProps(deployed, first) };
     const learnVersion = (version: string, props: Record<string, unknown>) => {

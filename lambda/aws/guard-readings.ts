@@ -1,5 +1,5 @@
 import { AlarmType, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { AlarmStateValue, SlotReadings } from '../core';
+import { AlarmStateValue, CountMetricSpec, CountedMetrics, CountedReadings, SlotReadings, countedKey } from '../core';
 import { cloudwatch } from './clients';
 import { errorMessage } from './errors';
 import { logger } from './logger';
@@ -136,17 +136,26 @@ export interface GuardCountsQuery {
   readonly to: number;
   /** Latency thresholds (µs) whose slow requests are counted with `PR(:T)`; empty: ModelLatency is not read. */
   readonly slowThresholdsMicros: readonly number[];
+  /** The counted guards' metric pairs (input and data guards), each read per slot as Sum; empty: none. */
+  readonly counted?: readonly CountedMetrics[];
+}
+
+/** A count metric's dimensions for one slot: `{endpoint}` and `{slot}` replaced. */
+export function slotDimensions(metric: CountMetricSpec, endpointName: string, variant: string): Array<{ Name: string; Value: string }> {
+  return metric.dimensions.map((d) => ({ Name: d.name, Value: d.value.split('{endpoint}').join(endpointName).split('{slot}').join(variant) }));
 }
 
 /**
  * The judge's per-minute counts of both slots in [from, to) as far as they have arrived, in one GetMetricData call
- * (paginated): Invocations and Invocation5XXErrors (Sum), and for latency guards ModelLatency's SampleCount and
- * `PR(:T)` per threshold (CloudWatch extended statistic: the percentage of samples at most T). Undefined when
+ * (paginated): Invocations and Invocation5XXErrors (Sum), for latency guards ModelLatency's SampleCount and
+ * `PR(:T)` per threshold (CloudWatch extended statistic: the percentage of samples at most T), and for counted guards
+ * their two metrics (Sum). Undefined when
  * unreadable: the judge then holds (unknown is not healthy).
  */
 export async function readGuardCounts(query: GuardCountsQuery): Promise<{ candidate: SlotReadings; stable: SlotReadings } | undefined> {
   const slots = { c: query.candidateSlot, s: query.stableSlot };
-  const queries: Array<{ id: string; metricName: string; stat: string; variant: string }> = [];
+  const queries: Array<{ id: string; namespace?: string; metricName: string; stat: string; variant: string; dimensions?: Array<{ Name: string; Value: string }> }> = [];
+  const counted = [...new Map((query.counted ?? []).map((c) => [countedKey(c), c])).values()];
   for (const [key, variant] of Object.entries(slots)) {
     queries.push({ id: `${key}_invocations`, metricName: 'Invocations', stat: 'Sum', variant });
     queries.push({ id: `${key}_errors`, metricName: 'Invocation5XXErrors', stat: 'Sum', variant });
@@ -154,6 +163,11 @@ export async function readGuardCounts(query: GuardCountsQuery): Promise<{ candid
       queries.push({ id: `${key}_samples`, metricName: 'ModelLatency', stat: 'SampleCount', variant });
     }
     query.slowThresholdsMicros.forEach((micros) => queries.push({ id: `${key}_pr_${micros}`, metricName: 'ModelLatency', stat: `PR(:${micros})`, variant }));
+    counted.forEach((c, i) => {
+      for (const [part, metric] of [['bad', c.bad], ['total', c.total]] as const) {
+        queries.push({ id: `${key}_${part}_${i}`, namespace: metric.namespace, metricName: metric.metricName, stat: 'Sum', variant, dimensions: slotDimensions(metric, query.endpointName, variant) });
+      }
+    });
   }
   const series = new Map<string, Map<number, number>>(queries.map((q) => [q.id, new Map()]));
   let token: string | undefined;
@@ -170,9 +184,9 @@ export async function readGuardCounts(query: GuardCountsQuery): Promise<{ candid
             Period: 60,
             Stat: q.stat,
             Metric: {
-              Namespace: 'AWS/SageMaker',
+              Namespace: q.namespace ?? 'AWS/SageMaker',
               MetricName: q.metricName,
-              Dimensions: [{ Name: 'EndpointName', Value: query.endpointName }, { Name: 'VariantName', Value: q.variant }],
+              Dimensions: q.dimensions ?? [{ Name: 'EndpointName', Value: query.endpointName }, { Name: 'VariantName', Value: q.variant }],
             },
           },
         })),
@@ -196,6 +210,7 @@ export async function readGuardCounts(query: GuardCountsQuery): Promise<{ candid
     errors: series.get(`${key}_errors`)!,
     latencySamples: series.get(`${key}_samples`) ?? new Map(),
     latencyPercentAtMost: new Map(query.slowThresholdsMicros.map((micros) => [micros, series.get(`${key}_pr_${micros}`)!])),
+    counted: new Map(counted.map((c, i): [string, CountedReadings] => [countedKey(c), { bad: series.get(`${key}_bad_${i}`)!, total: series.get(`${key}_total_${i}`)! }])),
   });
   return { candidate: slot('c'), stable: slot('s') };
 }

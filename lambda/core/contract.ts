@@ -120,16 +120,42 @@ export interface GuardBinding {
  * are fractions in (0, 1), e.g. 0.01 for 1%.
  */
 export interface GuardJudgeSpec {
-  /** A bad request: answered with a 5xx error, or slower than `slowThresholdMicros` (SageMaker `ModelLatency`). */
-  readonly bad: 'errors' | 'slow';
+  /**
+   * A bad request: answered with a 5xx error, slower than `slowThresholdMicros` (SageMaker `ModelLatency`), or counted
+   * by the two metrics of `counted` (input and data guards).
+   */
+  readonly bad: 'errors' | 'slow' | 'counted';
   /** Latency threshold in µs, when `bad` is 'slow'. */
   readonly slowThresholdMicros?: number;
+  /** The metrics that count bad items and all items per slot, when `bad` is 'counted'. */
+  readonly counted?: CountedMetrics;
   /** The user's objective: the highest acceptable share of bad requests (rollback beyond it). */
   readonly objective: number;
   /** Extra share of bad requests over the stable's accepted over all traffic once promoted (non-inferiority). */
   readonly margin: number;
   /** Smallest ratio of the candidate's bad share to the stable's that the rollback test looks for (> 1). */
   readonly minimumEffect: number;
+}
+
+/**
+ * Two count metrics per slot (Sum per minute): the bad items (requests failing the input schema, rows failing a
+ * data-quality rule) and all items. A period whose total has not arrived is missing (never healthy); a missing bad
+ * count beside an arrived total reads 0.
+ */
+export interface CountedMetrics {
+  /** What a bad item is, in words, for the evidence: e.g. 'requests answered with a 4xx'. */
+  readonly noun: string;
+  /** What the total counts, in words: e.g. 'requests'. */
+  readonly totalNoun: string;
+  readonly bad: CountMetricSpec;
+  readonly total: CountMetricSpec;
+}
+
+/** A CloudWatch metric per slot; `{endpoint}` and `{slot}` in dimension values are replaced by the endpoint and variant names. */
+export interface CountMetricSpec {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Array<{ readonly name: string; readonly value: string }>;
 }
 
 /** The judge's error budget (docs/ARCHITECTURE.md, "Error budget"). */

@@ -81,7 +81,9 @@ export function strategyLine(plan: RolloutPlan): string {
 export function judgeLine(judge: GuardJudgeSpec): string {
   const what = judge.bad === 'errors'
     ? 'requests answered with a 5xx'
-    : `requests slower than ${judge.slowThresholdMicros !== undefined ? `${judge.slowThresholdMicros / 1000} ms` : 'the threshold'}`;
+    : judge.bad === 'counted' && judge.counted !== undefined
+      ? `${judge.counted.noun} (${judge.counted.bad.namespace} ${judge.counted.bad.metricName} over ${judge.counted.total.metricName})`
+      : `requests slower than ${judge.slowThresholdMicros !== undefined ? `${judge.slowThresholdMicros / 1000} ms` : 'the threshold'}`;
   return `judged on counts: at most ${percent(judge.objective)} of ${what} (objective), not worse than the stable; `
     + `advances when within ${Number((judge.margin * 100).toPrecision(4))} points over all traffic; looks for regressions from ${judge.minimumEffect}×`;
 }

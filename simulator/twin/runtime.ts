@@ -29,6 +29,11 @@ export class RuntimeTwin {
   smokeFault: { from: number; remaining: number; error: PlatformError } = { from: 0, remaining: 0, error: 'ServiceUnavailable' };
   /** Each bursty version's error bursts as [from, to) epoch-ms windows in time order (see `burstWindows`). */
   bursts = new Map<string, Array<{ from: number; to: number }>>();
+  /**
+   * Draws which user requests a version's container refuses as invalid input (`inputRejectRate`): a stream of its own,
+   * so versions without rejections draw exactly as before.
+   */
+  inputRandom = new Random(0);
 
   constructor(
     private readonly sagemaker: SageMakerTwin,
@@ -81,7 +86,7 @@ export class RuntimeTwin {
     const profile = this.profiles[version];
     const now = Date.now();
     const result = target && profile.failsSmokeTest ? { ok: false, latencyMs: profile.latencyP50Ms } : serve(this.valuesOf(version, now), this.random);
-    this.publish(endpointName, chosen.name, now, 1, result.ok ? 0 : 1, [result.latencyMs]);
+    this.publish(endpointName, chosen.name, now, 1, result.ok ? 0 : 1, 0, [result.latencyMs]);
     if (target) {
       this.onRequest({ at: now, variant: chosen.name, version, ok: result.ok, latencyMs: result.latencyMs, regressed: this.regressedAt.has(version), smoke: true });
     } else {
@@ -109,7 +114,8 @@ export class RuntimeTwin {
       const version = this.versionOf(v.modelName);
       // A targeted request serves a variant at weight 0 too: its version serves live traffic from now on.
       if (target !== undefined && !this.firstServedAt.has(version)) this.firstServedAt.set(version, now);
-      return { variant: v.name, version, draw: drawer(this.valuesOf(version, now), this.random), failed: 0, bad: 0, latencies: [] as number[] };
+      const rejectRate = this.profiles[version].inputRejectRate ?? 0;
+      return { variant: v.name, version, draw: drawer(this.valuesOf(version, now), this.random), rejectRate, failed: 0, rejected: 0, bad: 0, latencies: [] as number[] };
     });
     for (let k = 0; k < count; k++) {
       let pick = this.random.next() * total;
@@ -119,13 +125,16 @@ export class RuntimeTwin {
       order.push(s.variant);
       const latencyMs = s.draw.latencyMs();
       const ok = s.draw.ok();
+      // A request the model answers is one whose input its container accepted: a refused one is a 4xx, not a 5xx.
+      const rejected = ok && s.rejectRate > 0 && this.inputRandom.next() < s.rejectRate;
       s.latencies.push(latencyMs);
       if (!ok) s.failed++;
-      if (!ok || latencyMs > this.slowRequestMs) s.bad++;
+      if (rejected) s.rejected++;
+      if (!ok || rejected || latencyMs > this.slowRequestMs) s.bad++;
     }
     for (const s of served) {
       if (s.latencies.length === 0) continue;
-      this.publish(endpointName, s.variant, now, s.latencies.length, s.failed, s.latencies);
+      this.publish(endpointName, s.variant, now, s.latencies.length, s.failed, s.rejected, s.latencies);
       this.onTraffic({ at: now, variant: s.variant, version: s.version, requests: s.latencies.length, failed: s.failed, bad: s.bad }, s.latencies);
     }
     return order;
@@ -137,8 +146,13 @@ export class RuntimeTwin {
     return profileAt(this.profiles[version], { regressedForMs: regressedAt === undefined ? undefined : now - regressedAt, inBurst: this.inBurst(version, now) });
   }
 
-  /** SageMaker's per-variant metrics of `requests` requests, `failed` of them with a 5xx. */
-  private publish(endpointName: string, variant: string, now: number, requests: number, failed: number, latenciesMs: number[]): void {
+  /**
+   * SageMaker's per-variant metrics of `requests` requests, `failed` of them with a 5xx and `rejected` with a 4xx:
+   * "Invocation4XXErrors: The number of InvokeEndpoint requests where the model returned a 4xx HTTP response code. For
+   * each 4xx response, 1 is sent; otherwise, 0 is sent" (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html),
+   * and likewise 5xx. A refused request's latency still counts in ModelLatency (unverified: the probe measures it).
+   */
+  private publish(endpointName: string, variant: string, now: number, requests: number, failed: number, rejected: number, latenciesMs: number[]): void {
     const key = `${endpointName}\n${variant}`;
     let m = this.metrics.get(key);
     if (!m) {
@@ -149,7 +163,8 @@ export class RuntimeTwin {
     this.cloudwatch.recordMany(m.invocations, now, 1, requests);
     this.cloudwatch.recordMany(m.errors5xx, now, 0, requests - failed);
     this.cloudwatch.recordMany(m.errors5xx, now, 1, failed);
-    this.cloudwatch.recordMany(m.errors4xx, now, 0, requests);
+    this.cloudwatch.recordMany(m.errors4xx, now, 0, requests - rejected);
+    this.cloudwatch.recordMany(m.errors4xx, now, 1, rejected);
     this.cloudwatch.recordMany(m.modelLatency, now, latenciesMs.map((ms) => Math.round(ms * 1000)));
     this.cloudwatch.recordMany(m.overheadLatency, now, 3000, requests);
   }

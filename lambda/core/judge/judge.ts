@@ -7,7 +7,8 @@ import { GuardJudgement, JudgeAnswer, JudgedStep, judgeGuard } from './verdict';
 export interface JudgedGuardInput {
   readonly guard: string;
   readonly spec: GuardJudgeSpec;
-  readonly counts: { readonly periods: readonly PeriodCounts[]; readonly baseline: ArmCounts } | { readonly unreadable: string };
+  /** `behind`: why the guard's counts do not cover the step yet (its answer is at best unknown: missing is never healthy). */
+  readonly counts: { readonly periods: readonly PeriodCounts[]; readonly baseline: ArmCounts; readonly behind?: string } | { readonly unreadable: string };
 }
 
 /** The judge's answer for a step, with every guard's evidence (plain JSON: it goes into the history). */
@@ -50,7 +51,11 @@ export function judgeStep(input: {
       continue;
     }
     const evidence = foldEvidence(g.counts.periods, g.spec, logCap, input.restarts ?? [], planned);
-    guards.push(judgeGuard({ guard: g.guard, spec: g.spec, evidence, baseline: g.counts.baseline, step, plan, rollbackProcesses: processes }));
+    const judged = judgeGuard({ guard: g.guard, spec: g.spec, evidence, baseline: g.counts.baseline, step, plan, rollbackProcesses: processes });
+    // What arrived may show a regression; it cannot show health for what has not arrived.
+    guards.push(g.counts.behind !== undefined && judged.answer !== 'worse'
+      ? { ...judged, answer: 'unknown', sentence: `${judged.sentence}; not yet known for the whole bake: ${g.counts.behind}` }
+      : judged);
   }
   const answer: JudgeAnswer = guards.some((g) => g.answer === 'worse') ? 'worse'
     : unreadable.length > 0 || guards.some((g) => g.answer === 'unknown') ? 'unknown' : 'not-worse';

@@ -1,4 +1,4 @@
-import { GuardJudgeSpec } from '../contract';
+import { CountedMetrics, GuardJudgeSpec } from '../contract';
 import { ArmCounts, NO_COUNTS, PeriodCounts, addCounts } from './counts';
 
 /** The judge's period: SageMaker publishes endpoint metrics per minute (60 s by default). */
@@ -16,6 +16,20 @@ export interface SlotReadings {
   readonly latencySamples: ReadonlyMap<number, number>;
   /** `ModelLatency`, `PR(:T)`: percent of samples at most T µs, by T, then by period start. */
   readonly latencyPercentAtMost: ReadonlyMap<number, ReadonlyMap<number, number>>;
+  /** The counted guards' two metrics (Sum), by `countedKey`; absent: none is judged. */
+  readonly counted?: ReadonlyMap<string, CountedReadings>;
+}
+
+/** One slot's datapoints of a counted guard's two metrics, keyed by period start. */
+export interface CountedReadings {
+  readonly bad: ReadonlyMap<number, number>;
+  readonly total: ReadonlyMap<number, number>;
+}
+
+/** The key of a counted guard's pair of metrics: guards that count the same metrics share one read. */
+export function countedKey(counted: CountedMetrics): string {
+  const metric = (m: CountedMetrics['bad']) => [m.namespace, m.metricName, ...m.dimensions.map((d) => `${d.name}=${d.value}`)].join('|');
+  return `${metric(counted.bad)}#${metric(counted.total)}`;
 }
 
 /**
@@ -35,6 +49,11 @@ export function firstPeriod(judgedFrom: number): number {
 
 /** A slot's counts for one guard in one period, or why they cannot be known. */
 function slotCounts(spec: GuardJudgeSpec, slot: SlotReadings, start: number): ArmCounts | string {
+  if (spec.bad === 'counted') {
+    // A missing bad count beside its total reads 0 (publishers may omit zeros); a missing total is no evidence at all.
+    const series = spec.counted === undefined ? undefined : slot.counted?.get(countedKey(spec.counted));
+    return { requests: series?.total.get(start) ?? 0, bad: series?.bad.get(start) ?? 0 };
+  }
   const requests = slot.invocations.get(start) ?? 0;
   if (spec.bad === 'errors') {
     return { requests, bad: slot.errors.get(start) ?? 0 };
@@ -52,8 +71,21 @@ function slotCounts(spec: GuardJudgeSpec, slot: SlotReadings, start: number): Ar
 }
 
 /**
+ * A counted guard's own watermark: the start of the newest period with a total on the candidate. Its metrics may come
+ * from another publisher than SageMaker's, later or not at all; the periods before it are complete (they arrive in
+ * order, as SageMaker's do: unverified, the probe measures it). Undefined when none has arrived.
+ */
+export function countedWatermark(spec: GuardJudgeSpec, candidate: SlotReadings): number | undefined {
+  const series = spec.counted === undefined ? undefined : candidate.counted?.get(countedKey(spec.counted));
+  const starts = [...(series?.total.keys() ?? [])];
+  return starts.length === 0 ? undefined : Math.max(...starts);
+}
+
+/**
  * The settled periods of one guard from `from` up to the watermark (excluded), or why they cannot be counted; and the
- * stable's counts in the baseline window before `from`.
+ * stable's counts in the baseline window before `from`. A counted guard stops at its own watermark too, and with
+ * `coverThrough` (the end of the step's bake) it is `behind` while its metrics have not arrived that far: missing data
+ * is never healthy, so such a guard may roll back on what arrived but never lets a step advance.
  */
 export function guardPeriods(input: {
   spec: GuardJudgeSpec;
@@ -61,8 +93,11 @@ export function guardPeriods(input: {
   stable: SlotReadings;
   from: number;
   watermark: number | undefined;
-}): { periods: PeriodCounts[]; baseline: ArmCounts } | { unreadable: string } {
-  const { spec, candidate, stable, watermark } = input;
+  coverThrough?: number;
+}): { periods: PeriodCounts[]; baseline: ArmCounts; behind?: string } | { unreadable: string } {
+  const { spec, candidate, stable } = input;
+  const own = spec.bad === 'counted' ? countedWatermark(spec, candidate) : input.watermark;
+  const watermark = input.watermark === undefined || own === undefined ? undefined : Math.min(input.watermark, own);
   const first = firstPeriod(input.from);
   let baseline = NO_COUNTS;
   for (let start = first - BASELINE_MS; start < first; start += PERIOD_MS) {
@@ -77,6 +112,11 @@ export function guardPeriods(input: {
     const s = slotCounts(spec, stable, start);
     if (typeof s === 'string') return { unreadable: s };
     periods.push({ start, candidate: c, stable: s });
+  }
+  if (spec.bad === 'counted' && input.coverThrough !== undefined && (own === undefined || own < input.coverThrough)) {
+    const metric = spec.counted?.total.metricName ?? 'the total';
+    const arrived = own === undefined ? 'none has arrived' : `it has arrived up to ${new Date(own).toISOString()}`;
+    return { periods, baseline, behind: `the candidate's ${metric} must arrive up to ${new Date(input.coverThrough).toISOString()} (the step's bake); ${arrived}` };
   }
   return { periods, baseline };
 }

@@ -111,8 +111,10 @@ export function judgeGuard(input: GuardJudgeInput): GuardJudgement {
 }
 
 function sentenceOf(j: Omit<GuardJudgement, 'sentence'>, spec: GuardJudgeSpec, plan: JudgePlan, worseThanStable: boolean): string {
-  const noun = spec.bad === 'errors' ? 'errors' : `requests slower than ${(spec.slowThresholdMicros ?? 0) / 1000} ms`;
-  const counts = `candidate ${count(j.candidate.bad)} ${noun} in ${count(j.candidate.requests)} requests vs stable ${count(j.stable.bad)} in ${count(j.stable.requests)}`;
+  const noun = spec.bad === 'errors' ? 'errors'
+    : spec.bad === 'counted' ? spec.counted?.noun ?? 'bad items' : `requests slower than ${(spec.slowThresholdMicros ?? 0) / 1000} ms`;
+  const of = spec.bad === 'counted' ? spec.counted?.totalNoun ?? 'items' : 'requests';
+  const counts = `candidate ${count(j.candidate.bad)} ${noun} in ${count(j.candidate.requests)} ${of} vs stable ${count(j.stable.bad)} in ${count(j.stable.requests)}`;
   const rollbackEvidence = `${evalue(Math.max(j.rollback.comparative, j.rollback.absolute))} of ${evalue(j.rollback.threshold)}`;
   let verdict: string;
   if (j.answer === 'worse') {

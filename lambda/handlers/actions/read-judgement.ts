@@ -29,14 +29,17 @@ export async function readJudgement(input: {
     from: firstPeriod(judgedFrom) - BASELINE_MS,
     to: now,
     slowThresholdsMicros,
+    counted: judgedGuards.flatMap((g) => (g.judge!.counted === undefined ? [] : [g.judge!.counted])),
   });
   const watermark = readings === undefined ? undefined : watermarkOf(readings.candidate, readings.stable);
+  // A counted guard's metrics must cover the step's bake before it lets the step advance (missing is never healthy).
+  const coverThrough = context.stepStartedAt === undefined ? undefined : context.stepStartedAt + steps[input.stepIndex].bakeSeconds * 1000;
   const guards: JudgedGuardInput[] = judgedGuards.map((g) => ({
     guard: g.name,
     spec: g.judge!,
     counts: readings === undefined
       ? { unreadable: 'GetMetricData failed' }
-      : guardPeriods({ spec: g.judge!, candidate: readings.candidate, stable: readings.stable, from: judgedFrom, watermark }),
+      : guardPeriods({ spec: g.judge!, candidate: readings.candidate, stable: readings.stable, from: judgedFrom, watermark, coverThrough }),
   }));
   // An execution from before step starts were recorded knows the first step's and the current step's (withStepStart).
   const stepStarts = withStepStart(context, input.stepIndex, context.stepStartedAt ?? judgedFrom);
