@@ -121,8 +121,9 @@ function evidenceValue(key: string, value: unknown): string | undefined {
       `${c.slot} (${c.role}) ${!c.ok ? `FAILED: ${c.reason}` : c.verified ? 'verified' : 'no checksum declared'}`).join('; ');
   }
   if (key === 'step' && typeof value === 'object') {
-    const step = value as { percent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
-    return `${step.percent}% (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;
+    const step = value as { percent?: number; mirrorPercent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
+    const share = step.mirrorPercent === undefined ? `${step.percent}%` : `shadow, ${step.mirrorPercent}% mirrored`;
+    return `${share} (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;
   }
   const json = JSON.stringify(value);
   return json.length > 160 ? `${json.slice(0, 157)}...` : json;
