@@ -22,6 +22,10 @@ export function describeState(s: EndpointState | undefined, endpoint: string, ga
     `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${iso(gate.gateOpenedAt!)}` : '-'}`,
   ];
   if (window && s.lock) lines.push(`  window     rollout ${s.lock.rolloutId} waits for the release calendar until ${iso(window.opensAt)}: ${window.reason}`);
+  const shadow = judged && s.lock ? s.spec?.plan.steps[judged.stepIndex]?.mirrorPercent : undefined;
+  if (shadow !== undefined) {
+    lines.push(`  shadow     the candidate answers no user; the routing clients mirror ${shadow}% of entities' requests to it (step 0, judged on the copies)`);
+  }
   if (judged) lines.push(...describeJudged(judged, '  '));
   return lines.join('\n');
 }
