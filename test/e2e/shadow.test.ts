@@ -15,7 +15,7 @@ function plans(run: RunRecord): Array<{ at: number; plan: ExposurePlan }> {
 }
 
 /** Requests of `version` in [from, to): answered to users (`run.traffic`) or copies (`run.cohort.mirrored`). */
-function count(samples: RunRecord['traffic'], version: string, from = 0, to = Infinity): number {
+function count(samples: readonly RunRecord['traffic'][number][], version: string, from = 0, to = Infinity): number {
   return samples.filter((s) => s.version === version && s.at >= from && s.at < to).reduce((sum, s) => sum + s.requests, 0);
 }
 

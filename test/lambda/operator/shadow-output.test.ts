@@ -1,4 +1,4 @@
-import { DEFAULT_JUDGE_PLAN, EndpointState, HistoryEntry, Judgement } from '../../../lambda/core';
+import { DEFAULT_JUDGE_PLAN, EndpointState, HistoryEntry, Judgement, RolloutPlan, StepPlan } from '../../../lambda/core';
 import type { RolloutRecord } from '../../../lambda/aws/rollout-records';
 import { describeHistory, describeState } from '../../../lambda/operator/format';
 import { watchFrame } from '../../../lambda/operator/watch';
@@ -6,12 +6,12 @@ import { watchFrame } from '../../../lambda/operator/watch';
 /** What `status`, `history` and `watch` print while a rollout is in its shadow phase. */
 const T0 = Date.UTC(2026, 0, 5, 9, 10, 0);
 const min = (m: number) => T0 + m * 60_000;
-const steps = [
+const steps: StepPlan[] = [
   { percent: 0, mirrorPercent: 50, bakeSeconds: 900, minInvocations: 1, deadlineSeconds: 3600 },
   { percent: 5, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
   { percent: 100, bakeSeconds: 300, minInvocations: 1, deadlineSeconds: 3600 },
 ];
-const plan = {
+const plan: RolloutPlan = {
   steps, checkIntervalSeconds: 30, provisionPollSeconds: 30, provisionTimeoutSeconds: 1800, revertWindowSeconds: 1200, concurrency: 'supersede' as const,
   cohort: { parameterName: '/sagemaker-rollout/abcd1234/fraud/exposure-plan', trustedEntityIds: [] },
 };
