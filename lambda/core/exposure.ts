@@ -158,11 +158,16 @@ export function parseExposurePlan(text: string | undefined): ExposurePlan | unde
     case 'idle': return value as ExposurePlan;
     case 'scrubbed': return slot(value.stableVariant) ? (value as ExposurePlan) : undefined;
     case 'shadow':
-      if (typeof value.mirrorPercent !== 'number' || !(value.mirrorPercent > 0 && value.mirrorPercent <= 100)) return undefined;
-    // falls through: a shadow plan names both variants and its rollout like an exposing one
+      // A shadow plan names both variants and its rollout like an exposing one, and a mirror share.
+      return typeof value.mirrorPercent === 'number' && value.mirrorPercent > 0 && value.mirrorPercent <= 100 && namesBothSlots(value) ? (value as ExposurePlan) : undefined;
     case 'exposing':
-      return slot(value.stableVariant) && slot(value.candidateVariant) && value.stableVariant !== value.candidateVariant && typeof value.rolloutId === 'string'
-        ? (value as ExposurePlan) : undefined;
+      return namesBothSlots(value) ? (value as ExposurePlan) : undefined;
     default: return undefined;
   }
+}
+
+/** Whether a parsed document names a stable and a different candidate slot and its rollout. */
+function namesBothSlots(value: any): boolean {
+  const slot = (s: unknown) => s === 'blue' || s === 'green';
+  return slot(value.stableVariant) && slot(value.candidateVariant) && value.stableVariant !== value.candidateVariant && typeof value.rolloutId === 'string';
 }
