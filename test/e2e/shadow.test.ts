@@ -71,6 +71,18 @@ describe('shadow phase: the routing clients mirror copies to the candidate befor
     expectInvariants(summary);
   });
 
+  test('inconclusive: too few copies to judge by the shadow deadline; back on the stable with no verdict, no user answered by v2', async () => {
+    const { run, summary } = await scenario('shadow-phase-inconclusive');
+    expect(summary.outcome).toBe('inconclusive');
+    expect(count(run.traffic, 'v2')).toBe(0);
+    expect(plans(run).map(({ plan }) => plan.state)).toEqual(['shadow', 'scrubbed']);
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(rollback.reason).toMatch(/^inconclusive: not yet known past deadline: step 0 \(shadow, 5% mirrored\) after 1200s: error-rate: candidate \d+ errors in \d+ requests/);
+    expect(count(run.cohort!.mirrored, 'v2')).toBeGreaterThan(0);
+    expect(summary.invariants.find((i) => i.id === 17)).toMatchObject({ holds: true, exercised: true });
+    expectInvariants(summary);
+  });
+
   test('invariant 17 can fail: it catches one user request answered by the candidate during its shadow phase', async () => {
     const { run } = await scenario('shadow-phase-regression');
     const [shadow] = plans(run);
