@@ -17,7 +17,7 @@ import * as scheduler_targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec } from '../lambda/core/contract';
+import type { EndpointSpec, GuardBinding, RolloutPlan, SmokeTestSpec, StepPlan } from '../lambda/core/contract';
 import { Approval } from './approval';
 import { EndpointAutoScaling, autoScalingSpec } from './auto-scaling';
 import { ConcurrencyPolicy } from './concurrency-policy';
@@ -1105,18 +1105,23 @@ function checkBakesCoverGuards(scope: Construct, plan: RolloutPlan, guards: Guar
     const tight = plan.steps.filter((step) => step.bakeSeconds >= window && step.bakeSeconds < window + METRIC_ARRIVAL_SECONDS);
     if (tight.length > 0) {
       Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:bakeCloseToGuardWindow',
-        `the bake of the ${tight.map((s) => `${s.percent}%`).join(', ')} step(s) leaves less than ${METRIC_ARRIVAL_SECONDS}s beyond guard `
+        `the bake of the ${tight.map(stepName).join(', ')} step(s) leaves less than ${METRIC_ARRIVAL_SECONDS}s beyond guard `
         + `'${guard.name}'s ${window}s evaluation window; SageMaker metrics arrive a minute or two late, so the last minutes of a step `
         + 'may not be judged before it advances: lengthen the bake, or rely on the next step\'s bake to catch them');
     }
     for (const step of plan.steps) {
       if (step.bakeSeconds < window) {
-        throw new Error(`the bake of the ${step.percent}% step (${step.bakeSeconds}s) is shorter than guard '${guard.name}'s evaluation window `
+        throw new Error(`the bake of the ${stepName(step)} step (${step.bakeSeconds}s) is shorter than guard '${guard.name}'s evaluation window `
           + `(${window}s = period × evaluationPeriods), so the step could advance before the alarm can fire: `
           + 'lengthen the bake (or finalBake), or shorten the guard\'s period or evaluationPeriods');
       }
     }
   }
+}
+
+/** A step as synth errors name it: its share, or the shadow phase. */
+function stepName(step: StepPlan): string {
+  return step.mirrorPercent === undefined ? `${step.percent}%` : 'shadow';
 }
 
 /** Time for the smoke test and the Lambda calls around it, after provisioning. */

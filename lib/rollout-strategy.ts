@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Exposure, ExposureConfig } from './exposure';
 import { MAX_PLAN_STEPS, requiredWholeSeconds, validateNonNegativeInteger, validateSteps } from './private/validation';
 
@@ -52,6 +52,35 @@ export interface RolloutStrategyOptions {
    * @default Exposure.WEIGHTS
    */
   readonly exposure?: Exposure;
+
+  /**
+   * A shadow phase after the smoke test and before the first canary step: the candidate answers no user (weight 0,
+   * nobody routed to it) while the routing client (`cdk-sagemaker-rollout/client`) mirrors a copy of a share of the
+   * callers' requests to it, fire-and-forget; the judge compares its errors and latency on those copies with the
+   * stable's, and rolls back a worse candidate before any user sees it. Needs `exposure: Exposure.cohorts()` (only the
+   * routing client can mirror).
+   *
+   * @default - no shadow phase: the first canary step is the candidate's first traffic
+   */
+  readonly shadow?: ShadowPhaseOptions;
+}
+
+/** Options of the shadow phase (`RolloutStrategyOptions.shadow`). */
+export interface ShadowPhaseOptions {
+  /**
+   * Minimum time in the shadow phase with every guard green (and the judge's "not worse" on the copies) before the
+   * first canary step; like any step, it holds while the evidence is not in, up to the strategy's step deadline.
+   */
+  readonly bake: Duration;
+
+  /**
+   * The share of entities (users, tenants) whose requests the routing client mirrors to the candidate, in percent, in
+   * (0, 100]; trusted entities are always mirrored. The candidate's instances serve these copies on top of nothing
+   * else: 100 doubles the requests the endpoint serves during the phase.
+   *
+   * @default 100
+   */
+  readonly mirrorPercent?: number;
 }
 
 /** Options of a canary strategy. */
@@ -71,8 +100,14 @@ export interface LinearRolloutOptions extends RolloutStrategyOptions {
 
 /** One step of a bound strategy (the controller's `StepPlan`). */
 export interface RolloutStepConfig {
-  /** Candidate share in percent, in (0, 100]. */
+  /** Candidate share in percent, in (0, 100]; 0 for the shadow phase. */
   readonly percent: number;
+  /**
+   * The shadow phase's mirror share in percent: the routing clients copy these entities' requests to the candidate.
+   *
+   * @default - not a shadow phase
+   */
+  readonly mirrorPercent?: number;
   /** Minimum time at this step with guards green before advancing, in seconds. */
   readonly bakeSeconds: number;
   /** Minimum candidate invocations at this step before advancing. */
@@ -227,12 +262,37 @@ function planSteps(steps: number[], options: RolloutStrategyOptions, waitForRoll
   if (exposure.cohorts && percents.length < 2) {
     throw new Error('exposure Exposure.cohorts() needs a step below 100%, or no cohort is ever exposed on its own: use RolloutStrategy.canary or linear');
   }
+  const shadow = shadowStep(options, exposure.cohorts, checkInterval);
   return {
     ...(exposure.cohorts ? { exposure } : {}),
     checkIntervalSeconds: checkInterval,
-    steps: percents.map((percent) => {
-      const stepBake = percent === 100 ? finalBake : bake;
-      return { percent, bakeSeconds: stepBake, minInvocations, deadlineSeconds: deadlineFor(stepBake) };
-    }),
+    steps: [
+      ...(shadow ? [{ percent: 0, mirrorPercent: shadow.mirrorPercent, bakeSeconds: shadow.bake, minInvocations, deadlineSeconds: deadlineFor(shadow.bake) }] : []),
+      ...percents.map((percent) => {
+        const stepBake = percent === 100 ? finalBake : bake;
+        return { percent, bakeSeconds: stepBake, minInvocations, deadlineSeconds: deadlineFor(stepBake) };
+      }),
+    ],
   };
+}
+
+const DEFAULT_MIRROR_PERCENT = 100;
+
+/** Validates the shadow phase's options: the bake and mirror share it renders as the plan's first step. */
+function shadowStep(options: RolloutStrategyOptions, cohorts: boolean, checkInterval: number): { bake: number; mirrorPercent: number } | undefined {
+  const shadow = options.shadow;
+  if (shadow === undefined) return undefined;
+  if (!cohorts) {
+    throw new Error('shadow needs exposure: Exposure.cohorts(), got Exposure.WEIGHTS: the copies of requests are sent by the routing client '
+      + '(cdk-sagemaker-rollout/client), so the callers must use it; set exposure to Exposure.cohorts() or remove shadow');
+  }
+  const bake = requiredWholeSeconds(shadow.bake, 'shadow.bake');
+  if (bake < checkInterval) {
+    throw new Error(`shadow.bake (${bake}s) must be at least the checkInterval (${checkInterval}s), or the phase ends before guards are read: raise shadow.bake`);
+  }
+  const mirrorPercent = shadow.mirrorPercent ?? DEFAULT_MIRROR_PERCENT;
+  if (!Token.isUnresolved(mirrorPercent) && (!Number.isFinite(mirrorPercent) || mirrorPercent <= 0 || mirrorPercent > 100)) {
+    throw new Error(`shadow.mirrorPercent must be in (0, 100], got ${mirrorPercent}: e.g. 100 to mirror every caller's requests, 20 for a fifth of the entities`);
+  }
+  return { bake, mirrorPercent };
 }

@@ -9,6 +9,8 @@ export interface CohortTraffic {
   readonly byReason: Record<string, number>;
   /** Per entity, each change of the variant that served it (time, variant): stickiness shows as one change per rollout. */
   readonly changes: Map<string, Array<{ at: number; variant: string }>>;
+  /** Shadow phase: the copies the clients sent to the candidate, and those whose variant was gone (a ValidationError). */
+  readonly mirrors: { sent: number; unavailable: number };
 }
 
 /**
@@ -17,9 +19,13 @@ export interface CohortTraffic {
  * request is then served with the TargetVariant it chose (SageMaker routes a targeted request to that variant whatever
  * the weights: InvokeEndpoint API reference, TargetVariant). A targeted variant that is gone is retried without it, as
  * `CohortRouter.invoke` does. One client for all entities: a scrub reaches every caller when its one cache expires.
+ * In a shadow phase the client's route names the variant its copy goes to (`mirrorVariant`): the copies of this
+ * instant are served by that variant with TargetVariant at weight 0, published like any invocation and answering no
+ * user (`RuntimeTwin.onMirror`). Batched per tick like the user requests, not sent one by one through the SDK: the
+ * client's fire-and-forget send is proven by its unit tests (test/lib/client/shadow-mirror.test.ts).
  */
 export class CohortClients {
-  readonly traffic: CohortTraffic = { byReason: {}, changes: new Map() };
+  readonly traffic: CohortTraffic = { byReason: {}, changes: new Map(), mirrors: { sent: 0, unavailable: 0 } };
   private readonly router: CohortRouter;
   private readonly entities: string[];
 
@@ -36,9 +42,12 @@ export class CohortClients {
   /** Sends `count` user requests of this instant through the routing client. */
   async send(runtime: RuntimeTwin, sagemaker: SageMakerTwin, count: number): Promise<void> {
     const byTarget = new Map<string | undefined, string[]>();
+    const copies = new Map<string, number>();
     for (let k = 0; k < count; k++) {
       const entity = this.entities[Math.floor(this.random.next() * this.entities.length)];
       const route = await this.router.route(entity);
+      // Shadow phase: the client's copy to the candidate (CohortRouter.invoke sends it, fire-and-forget).
+      if (route.mirrorVariant !== undefined) copies.set(route.mirrorVariant, (copies.get(route.mirrorVariant) ?? 0) + 1);
       let target = route.targetVariant;
       let reason = route.reason;
       if (target !== undefined && !sagemaker.serving(this.endpointName).some((v) => v.name === target)) {
@@ -50,6 +59,16 @@ export class CohortClients {
       const list = byTarget.get(target) ?? [];
       list.push(entity);
       byTarget.set(target, list);
+    }
+    for (const [variant, n] of copies) {
+      if (sagemaker.serving(this.endpointName).some((v) => v.name === variant)) {
+        runtime.serveUsers(this.endpointName, n, variant, true);
+        this.traffic.mirrors.sent += n;
+      } else {
+        // The copy fails with a ValidationError: swallowed, and the client reads the plan again.
+        this.router.invalidate();
+        this.traffic.mirrors.unavailable += n;
+      }
     }
     for (const [target, entities] of byTarget) {
       const served = runtime.serveUsers(this.endpointName, entities.length, target);

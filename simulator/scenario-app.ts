@@ -149,6 +149,7 @@ function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQ
     minInvocations: s.minInvocations,
     stepDeadline: s.stepDeadlineMinutes !== undefined ? Duration.minutes(s.stepDeadlineMinutes) : undefined,
     exposure: s.cohorts ? Exposure.cohorts({ trustedEntityIds: s.cohorts.trustedEntityIds }) : undefined,
+    shadow: s.shadow ? { bake: Duration.minutes(s.shadow.bakeMinutes), mirrorPercent: s.shadow.mirrorPercent } : undefined,
   };
   const strategy = !s || !options ? undefined
     : s.kind === 'canary' ? RolloutStrategy.canary({ ...options, steps: s.steps ?? [10] })

@@ -51,6 +51,8 @@ export interface EndpointProps {
     readonly stepDeadlineMinutes?: number;
     /** Cohort exposure (`Exposure.cohorts()`), with the entities exposed first. */
     readonly cohorts?: { readonly trustedEntityIds?: string[] };
+    /** A shadow phase before the first step (`shadow` of the strategy): its bake and mirror share. */
+    readonly shadow?: { readonly bakeMinutes: number; readonly mirrorPercent?: number };
   };
   readonly guards?: Array<{
     /** inputValidity: SageMaker's Invocation4XXErrors over Invocations; dataQuality: the scenario's `dataQualityMetric`. */
@@ -300,6 +302,10 @@ export const SCENARIO_SCHEMA = {
             cohorts: {
               type: 'object', additionalProperties: false,
               properties: { trustedEntityIds: { type: 'array', items: { type: 'string', minLength: 1 } } },
+            },
+            shadow: {
+              type: 'object', additionalProperties: false, required: ['bakeMinutes'],
+              properties: { bakeMinutes: { type: 'number', exclusiveMinimum: 0 }, mirrorPercent: { type: 'number', exclusiveMinimum: 0, maximum: 100 } },
             },
           },
         },

@@ -111,7 +111,12 @@ export interface RunRecord {
   /** Asynchronous invocations (CloudFormation's and EventBridge's) Lambda ran again after an error, or delivered twice. */
   readonly asyncInvokes?: { readonly retried: number; readonly duplicated: number };
   /** Cohort exposure (`cohortClients`): the routing clients' requests by reason and per entity, and every plan the controller published. */
-  cohort?: { readonly traffic: CohortTraffic; readonly planWrites: ReadonlyArray<{ at: number; name: string; value: string }> };
+  cohort?: {
+    readonly traffic: CohortTraffic;
+    readonly planWrites: ReadonlyArray<{ at: number; name: string; value: string }>;
+    /** Shadow phase: the copies of user requests each variant served (answering no user). */
+    readonly mirrored: readonly TrafficSample[];
+  };
   /** Every call a post-rollback hook the twin hosts received: when it started and ended, its payload, whether it failed. */
   readonly hookCalls?: HookCall[];
 }
@@ -601,6 +606,8 @@ export async function simulate(
     }
 
     let carry = 0;
+    const mirrored: TrafficSample[] = [];
+    twin.runtime.onMirror = (sample) => mirrored.push(sample);
     const cohortClients = scenario.cohortClients && new CohortClients({
       endpointName,
       parameterName: [...twin.ssm.parameters.keys()].find((name) => name.endsWith(`/${endpointName}/exposure-plan`)) ?? `/no-exposure-plan/${endpointName}`,
@@ -639,7 +646,7 @@ export async function simulate(
     await collect(record, twin, endpointName);
     record.functionsTimedOut = host.timedOut;
     record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
-    if (cohortClients) record.cohort = { traffic: cohortClients.traffic, planWrites: twin.ssm.writes };
+    if (cohortClients) record.cohort = { traffic: cohortClients.traffic, planWrites: twin.ssm.writes, mirrored };
     record.end = clock.now();
     return record;
   } finally {

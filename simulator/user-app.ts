@@ -44,6 +44,18 @@ function preset(name: string): Scenario {
   return { ...scenario, name, durationMinutes: Math.max(scenario.durationMinutes, HORIZON_MINUTES) };
 }
 
+/** Entities the routing clients call for when the app's endpoint uses cohort exposure and the scenario names none. */
+const APP_ENTITIES = 2000;
+
+/**
+ * The scenario as the app's callers run it: an endpoint with cohort exposure is called through the routing client
+ * (the presets call by weights), or its cohort steps and shadow phase would see no candidate traffic and end
+ * inconclusive whatever the candidate does.
+ */
+export function withAppCallers(scenario: Scenario, spec: EndpointSpec): Scenario {
+  return spec.plan.cohort !== undefined && scenario.cohortClients === undefined ? { ...scenario, cohortClients: { entities: APP_ENTITIES } } : scenario;
+}
+
 /** The synthesized stacks of an app: stack name → template. */
 export interface UserAssembly {
   readonly stacks: Record<string, CfnTemplate>;

@@ -5,7 +5,7 @@ import { renderHtml } from './report-html';
 import { speedText, summaryTable, summaryText, timelineLine } from './report';
 import { simulate } from './simulation';
 import { summarize, Summary } from './summary';
-import { findUserEndpoint, synthesizeUserApp, whatIfScenarios } from './user-app';
+import { findUserEndpoint, synthesizeUserApp, whatIfScenarios, withAppCallers } from './user-app';
 
 export interface WhatIfOptions {
   /** The command that runs the user's CDK app. */
@@ -29,14 +29,14 @@ export async function whatIf(options: WhatIfOptions): Promise<Summary[]> {
   const say = (text: string) => { if (!options.json) process.stdout.write(text); };
   say(`synthesizing ${options.app} ...\n`);
   const endpoint = findUserEndpoint(synthesizeUserApp(options.app), options.endpoint);
-  say(`endpoint ${endpoint.spec.endpointName} (stack ${endpoint.stackName}): ${endpoint.spec.plan.steps.map((s) => `${s.percent}%`).join(' → ')}, `
+  say(`endpoint ${endpoint.spec.endpointName} (stack ${endpoint.stackName}): ${endpoint.spec.plan.steps.map((s) => (s.mirrorPercent === undefined ? `${s.percent}%` : `shadow ${s.mirrorPercent}%`)).join(' → ')}, `
     + `guards ${endpoint.spec.guards.map((g) => g.name).join(', ') || 'none'}\n`);
   const summaries: Summary[] = [];
   const reports: Record<string, string> = {};
   for (const scenario of scenarios) {
     say(`\n▶ ${scenario.name}${scenario.description ? `: ${scenario.description}` : ''}\n`);
     const started = Date.now();
-    const run = await simulate(scenario, options.live ? (e) => process.stdout.write(`${timelineLine(e)}\n`) : undefined, (v, a) => endpoint.synthesize(v, a));
+    const run = await simulate(withAppCallers(scenario, endpoint.spec), options.live ? (e) => process.stdout.write(`${timelineLine(e)}\n`) : undefined, (v, a) => endpoint.synthesize(v, a));
     const summary = summarize(run);
     if (!options.live) say(`${run.timeline.filter((e) => e.kind === 'decision' || e.kind === 'deploy').map(timelineLine).join('\n')}\n`);
     fs.mkdirSync(options.out, { recursive: true });

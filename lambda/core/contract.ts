@@ -54,8 +54,13 @@ export interface VpcConfigSpec {
 
 /** One canary step: the candidate's share of traffic and how it is judged. */
 export interface StepPlan {
-  /** Candidate share in percent, in (0, 100]. The last step of every plan is 100. */
+  /** Candidate share in percent, in (0, 100]. The last step of every plan is 100. A shadow step (below) is at 0. */
   readonly percent: number;
+  /**
+   * The shadow phase (docs/ARCHITECTURE.md, "Shadow phase"): only as the first step of a cohort plan, at `percent` 0.
+   * The candidate answers no user; the routing clients mirror the requests of this share of entities to it, in (0, 100].
+   */
+  readonly mirrorPercent?: number;
   /** Minimum time at this step with guards green before advancing. */
   readonly bakeSeconds: number;
   /** Minimum candidate invocations observed at this step before advancing (0 = no floor). */

@@ -18,18 +18,24 @@ export const EXPOSURE_PLAN_VERSION = 1;
  * - `idle`: no cohort rollout runs; requests carry no TargetVariant and go by the endpoint's weights.
  * - `exposing`: the trusted entities, then every entity whose bucket is below `percent × 100`, go to `candidateVariant`;
  *   everyone else to `stableVariant`.
- * - `scrubbed`: the rollout was rolled back: everyone to `stableVariant`, at once.
+ * - `shadow`: the shadow phase before the first canary step: everyone is answered by `stableVariant`, and the requests
+ *   of the trusted entities and of every entity whose bucket is below `mirrorPercent × 100` are also copied to
+ *   `candidateVariant`, whose answers nobody waits for (docs/ARCHITECTURE.md, "Shadow phase").
+ * - `scrubbed`: the rollout was rolled back: everyone to `stableVariant`, at once, and no more copies.
+ * A client of an earlier release reads `shadow` as no plan it understands and fails closed (stable, no copies).
  */
 export interface ExposurePlan {
   readonly version: number;
   readonly endpointName: string;
-  readonly state: 'idle' | 'exposing' | 'scrubbed';
+  readonly state: 'idle' | 'exposing' | 'shadow' | 'scrubbed';
   /** The rollout the buckets are salted with: a new rollout draws a new cohort. */
   readonly rolloutId?: string;
   readonly stableVariant?: Slot;
   readonly candidateVariant?: Slot;
   /** The candidate's share of entities outside the allow-list, in percent, in [0, 100]. */
   readonly percent: number;
+  /** The share of entities whose requests are mirrored to the candidate, in percent, in (0, 100]: `shadow` only. */
+  readonly mirrorPercent?: number;
   /** Entities exposed first, at every step (the trusted cohort: employees, beta tenants). */
   readonly trustedEntityIds: string[];
   /** When the controller published it (epoch ms). */
@@ -41,7 +47,9 @@ export interface CohortDecision {
   /** The TargetVariant to send; undefined: none (the endpoint's weights decide, all on stable outside the final step). */
   readonly targetVariant?: Slot;
   readonly exposed: boolean;
-  readonly reason: 'trusted' | 'in-cohort' | 'not-in-cohort' | 'scrubbed' | 'idle' | 'plan-unreadable';
+  readonly reason: 'trusted' | 'in-cohort' | 'not-in-cohort' | 'shadow' | 'scrubbed' | 'idle' | 'plan-unreadable';
+  /** Shadow phase: the variant a copy of the request goes to (its answer is discarded); undefined: no copy. */
+  readonly mirrorVariant?: Slot;
   /** The entity's bucket in [0, EXPOSURE_BUCKETS) for this rollout, when a rollout is exposing. */
   readonly bucket?: number;
   readonly rolloutId?: string;
@@ -67,6 +75,11 @@ export function routeEntity(plan: ExposurePlan | undefined, entityId: string, tr
   if (plan.state === 'scrubbed') return { targetVariant: plan.stableVariant, exposed: false, reason: 'scrubbed', rolloutId: plan.rolloutId };
   const bucket = exposureBucket(entityId, plan.rolloutId!);
   const base = { bucket, rolloutId: plan.rolloutId };
+  if (plan.state === 'shadow') {
+    // The same buckets as the canary steps: the entities mirrored first are the ones exposed first.
+    const mirrored = trusted || plan.trustedEntityIds.includes(entityId) || bucket < Math.round(plan.mirrorPercent! * (EXPOSURE_BUCKETS / 100));
+    return { ...base, targetVariant: plan.stableVariant, exposed: false, reason: 'shadow', ...(mirrored ? { mirrorVariant: plan.candidateVariant } : {}) };
+  }
   if (plan.percent > 0 && (trusted || plan.trustedEntityIds.includes(entityId))) {
     return { ...base, targetVariant: plan.candidateVariant, exposed: true, reason: 'trusted' };
   }
@@ -85,6 +98,25 @@ export function exposingPlan(input: {
     stableVariant: input.stableSlot, candidateVariant: input.candidateSlot, percent: input.percent,
     trustedEntityIds: input.cohort.trustedEntityIds, publishedAt: input.now,
   };
+}
+
+/** The plan a cohort rollout publishes when its shadow step starts: the stable answers everyone, the candidate gets copies. */
+export function shadowPlan(input: {
+  endpointName: string; rolloutId: string; stableSlot: Slot; candidateSlot: Slot; mirrorPercent: number; cohort: CohortPlan; now: number;
+}): ExposurePlan {
+  return {
+    version: EXPOSURE_PLAN_VERSION, endpointName: input.endpointName, state: 'shadow', rolloutId: input.rolloutId,
+    stableVariant: input.stableSlot, candidateVariant: input.candidateSlot, percent: 0, mirrorPercent: input.mirrorPercent,
+    trustedEntityIds: input.cohort.trustedEntityIds, publishedAt: input.now,
+  };
+}
+
+/** The plan a step publishes: the shadow plan at a shadow step, else the exposing one. */
+export function stepPlan(input: {
+  endpointName: string; rolloutId: string; stableSlot: Slot; candidateSlot: Slot; step: StepPlan; cohort: CohortPlan; now: number;
+}): ExposurePlan {
+  const { step, ...rest } = input;
+  return step.mirrorPercent !== undefined ? shadowPlan({ ...rest, mirrorPercent: step.mirrorPercent }) : exposingPlan({ ...rest, percent: step.percent });
 }
 
 /** The plan a rollback publishes: everyone on the stable, the candidate named no more. */
@@ -125,9 +157,17 @@ export function parseExposurePlan(text: string | undefined): ExposurePlan | unde
   switch (value.state) {
     case 'idle': return value as ExposurePlan;
     case 'scrubbed': return slot(value.stableVariant) ? (value as ExposurePlan) : undefined;
+    case 'shadow':
+      // A shadow plan names both variants and its rollout like an exposing one, and a mirror share.
+      return typeof value.mirrorPercent === 'number' && value.mirrorPercent > 0 && value.mirrorPercent <= 100 && namesBothSlots(value) ? (value as ExposurePlan) : undefined;
     case 'exposing':
-      return slot(value.stableVariant) && slot(value.candidateVariant) && value.stableVariant !== value.candidateVariant && typeof value.rolloutId === 'string'
-        ? (value as ExposurePlan) : undefined;
+      return namesBothSlots(value) ? (value as ExposurePlan) : undefined;
     default: return undefined;
   }
+}
+
+/** Whether a parsed document names a stable and a different candidate slot and its rollout. */
+function namesBothSlots(value: any): boolean {
+  const slot = (s: unknown) => s === 'blue' || s === 'green';
+  return slot(value.stableVariant) && slot(value.candidateVariant) && value.stableVariant !== value.candidateVariant && typeof value.rolloutId === 'string';
 }

@@ -10,7 +10,9 @@ export function assertRolloutPlan(plan: RolloutPlan): void {
     throw new RangeError('plan.steps is empty: a plan needs at least one step, and its last step must be 100%');
   }
   steps.forEach((step, i) => {
-    if (!Number.isFinite(step.percent) || step.percent <= 0 || step.percent > 100) {
+    if (step.mirrorPercent !== undefined) {
+      assertShadowStep(plan, i);
+    } else if (!Number.isFinite(step.percent) || step.percent <= 0 || step.percent > 100) {
       throw new RangeError(`plan.steps[${i}].percent must be in (0, 100], got ${step.percent}`);
     }
     if (i > 0 && step.percent <= steps[i - 1].percent) {
@@ -48,5 +50,17 @@ function assertNonNegative(label: string, value: number): void {
 export function assertEpochMs(label: string, value: number): void {
   if (!Number.isFinite(value)) {
     throw new RangeError(`${label} must be a finite epoch time in ms, got ${value}`);
+  }
+}
+
+/** A shadow step: the first of a cohort plan (the routing clients mirror), at 0%, with a mirror share in (0, 100]. */
+function assertShadowStep(plan: RolloutPlan, i: number): void {
+  const { percent, mirrorPercent } = plan.steps[i];
+  if (i !== 0 || percent !== 0 || plan.cohort === undefined || plan.steps.length < 2) {
+    throw new RangeError(`plan.steps[${i}] is a shadow step (mirrorPercent ${mirrorPercent}): it must be the first step of a cohort plan `
+      + `with steps after it, at 0%, got index ${i}, ${percent}%, ${plan.cohort ? 'cohort' : 'no cohort'}, ${plan.steps.length} steps`);
+  }
+  if (!Number.isFinite(mirrorPercent) || mirrorPercent! <= 0 || mirrorPercent! > 100) {
+    throw new RangeError(`plan.steps[0].mirrorPercent must be in (0, 100], got ${mirrorPercent}`);
   }
 }

@@ -67,7 +67,7 @@ export function decideStep(input: {
     throw new RangeError(`progress.stepIndex must be an index into plan.steps [0, ${plan.steps.length - 1}], got ${stepIndex}`);
   }
   const step = plan.steps[stepIndex];
-  const at = `step ${stepIndex} (${step.percent}%)`;
+  const at = step.mirrorPercent === undefined ? `step ${stepIndex} (${step.percent}%)` : `step ${stepIndex} (shadow, ${step.mirrorPercent}% mirrored)`;
   const gate = plan.approval;
   const atGate = gate !== undefined && stepIndex + 1 === gate.beforeStep;
   // A request time left over from an earlier gate means nothing here.

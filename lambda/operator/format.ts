@@ -22,6 +22,10 @@ export function describeState(s: EndpointState | undefined, endpoint: string, ga
     `  gate       ${gate ? `rollout ${gate.rolloutId} (version ${gate.versionId}) waits for approval since ${iso(gate.gateOpenedAt!)}` : '-'}`,
   ];
   if (window && s.lock) lines.push(`  window     rollout ${s.lock.rolloutId} waits for the release calendar until ${iso(window.opensAt)}: ${window.reason}`);
+  const shadow = judged && s.lock ? s.spec?.plan.steps[judged.stepIndex]?.mirrorPercent : undefined;
+  if (shadow !== undefined) {
+    lines.push(`  shadow     the candidate answers no user; the routing clients mirror ${shadow}% of entities' requests to it (step 0, judged on the copies)`);
+  }
   if (judged) lines.push(...describeJudged(judged, '  '));
   return lines.join('\n');
 }
@@ -121,8 +125,9 @@ function evidenceValue(key: string, value: unknown): string | undefined {
       `${c.slot} (${c.role}) ${!c.ok ? `FAILED: ${c.reason}` : c.verified ? 'verified' : 'no checksum declared'}`).join('; ');
   }
   if (key === 'step' && typeof value === 'object') {
-    const step = value as { percent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
-    return `${step.percent}% (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;
+    const step = value as { percent?: number; mirrorPercent?: number; bakeSeconds?: number; deadlineSeconds?: number; minInvocations?: number };
+    const share = step.mirrorPercent === undefined ? `${step.percent}%` : `shadow, ${step.mirrorPercent}% mirrored`;
+    return `${share} (bake ${step.bakeSeconds}s, deadline ${step.deadlineSeconds}s, at least ${step.minInvocations} invocations)`;
   }
   const json = JSON.stringify(value);
   return json.length > 160 ? `${json.slice(0, 157)}...` : json;

@@ -33,10 +33,10 @@ export function watchFrame(input: WatchInput): string {
     const elapsed = shifted ? (now - shifted.at) / 1000 : 0;
     const done = index === undefined ? 0 : index + (step ? Math.min(1, elapsed / Math.max(1, step.bakeSeconds)) : 0);
     const filled = steps.length === 0 ? 0 : Math.round((BAR * done) / steps.length);
-    lines.push(`  progress   [${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${steps.map((s, k) => (k === index ? `(${s.percent}%)` : `${s.percent}%`)).join(' > ')}`);
+    lines.push(`  progress   [${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}] ${steps.map((s, k) => (k === index ? `(${stepLabel(s)})` : stepLabel(s))).join(' > ')}`);
     lines.push(index === undefined || step === undefined
       ? `  step       not shifted yet (${lastDecision(history) ?? 'starting'})`
-      : `  step       ${index + 1} of ${steps.length}: ${step.percent}% for ${span(elapsed)}; bake ${span(Math.max(0, step.bakeSeconds - elapsed))} left at the earliest (metrics arrive late), deadline in ${span(Math.max(0, step.deadlineSeconds - elapsed))}`);
+      : `  step       ${index + 1} of ${steps.length}: ${stepLabel(step)} for ${span(elapsed)}; bake ${span(Math.max(0, step.bakeSeconds - elapsed))} left at the earliest (metrics arrive late), deadline in ${span(Math.max(0, step.deadlineSeconds - elapsed))}`);
   }
   if (rollout?.releaseWindow && rollout.outcome === undefined) {
     lines.push(`  window     waits for the release calendar until ${new Date(rollout.releaseWindow.opensAt).toISOString()} (${span(Math.max(0, (rollout.releaseWindow.opensAt - now) / 1000))} more): ${rollout.releaseWindow.reason}`);
@@ -81,4 +81,9 @@ function span(seconds: number): string {
   if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${s}s`;
+}
+
+/** A step as `watch` shows it: its share, or the shadow phase (the candidate answers no user). */
+function stepLabel(step: StepPlan): string {
+  return step.mirrorPercent === undefined ? `${step.percent}%` : `shadow ${step.mirrorPercent}%`;
 }

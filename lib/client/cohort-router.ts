@@ -26,6 +26,13 @@ export interface CohortRouterProps {
    */
   readonly trustedCohort?: ITrustedCohort;
   /**
+   * Shadow phase: the most copies of requests in flight to the candidate at once. A copy that would exceed it is not
+   * sent (counted in `mirrorStats.dropped`), so a slow candidate never piles up work in the caller's process.
+   *
+   * @default 16
+   */
+  readonly maxMirrorsInFlight?: number;
+  /**
    * The region of the endpoint and the parameter.
    *
    * @default - the AWS SDK's default (AWS_REGION)
@@ -45,10 +52,17 @@ export interface CohortRoute {
   /** Whether the entity is in the candidate's cohort. */
   readonly exposed: boolean;
   /**
-   * Why: `trusted`, `in-cohort`, `not-in-cohort`, `scrubbed` (rolled back), `idle` (no cohort rollout),
-   * `plan-unreadable` (fail closed), `variant-unavailable` (the targeted slot was gone; sent by weights).
+   * Why: `trusted`, `in-cohort`, `not-in-cohort`, `shadow` (shadow phase: answered by the stable), `scrubbed`
+   * (rolled back), `idle` (no cohort rollout), `plan-unreadable` (fail closed), `variant-unavailable` (the targeted
+   * slot was gone; sent by weights).
    */
   readonly reason: string;
+  /**
+   * Shadow phase: the candidate variant a copy of the request is sent to (its answer is discarded).
+   *
+   * @default - no copy
+   */
+  readonly mirrorVariant?: string;
   /**
    * The entity's bucket in [0, 10000) for this rollout.
    *
@@ -94,14 +108,28 @@ export interface CohortInvokeResult {
   readonly route: CohortRoute;
 }
 
+/** What the shadow phase's copies did in this client, for the caller's audit: copies never fail or delay a request. */
+export interface MirrorStats {
+  /** Copies sent to the candidate. */
+  readonly sent: number;
+  /** Copies the candidate answered with an error (or that could not be sent): swallowed. */
+  readonly failed: number;
+  /** Copies not sent because `maxMirrorsInFlight` were already in flight. */
+  readonly dropped: number;
+  /** Copies in flight now. */
+  readonly inFlight: number;
+}
+
 const DEFAULT_TTL_SECONDS = 15;
+const DEFAULT_MAX_MIRRORS_IN_FLIGHT = 16;
 const MAX_TTL_SECONDS = 300;
 
 /**
  * The routing client of cohort exposure (`import { CohortRouter } from 'cdk-sagemaker-rollout/client'`): routes each
  * request by entity id with `TargetVariant`, from the exposure plan the controller publishes at every step. Sticky (an
  * entity's bucket is fixed for a rollout, so exposure only grows), trusted entities first, everyone on the stable once
- * the plan is scrubbed, and on the stable when the plan cannot be read (fail closed). It needs
+ * the plan is scrubbed, and on the stable when the plan cannot be read (fail closed). In a shadow phase it answers
+ * from the stable and mirrors a copy of the request to the candidate, never waiting for it. It needs
  * `@aws-sdk/client-ssm` and `@aws-sdk/client-sagemaker-runtime` (in every Lambda Node.js runtime) and
  * `ssm:GetParameter` + `sagemaker:InvokeEndpoint` (`BlueGreenEndpoint.grantRoute`).
  */
@@ -115,6 +143,8 @@ export class CohortRouter {
   }
 
   private readonly ttlMs: number;
+  private readonly maxMirrors: number;
+  private mirrors = { sent: 0, failed: 0, dropped: 0, inFlight: 0 };
   private cache?: { readonly plan?: ExposurePlan; readonly readAt: number };
   private reading?: Promise<ExposurePlan | undefined>;
   private ssmClient?: Promise<{ send(command: unknown): Promise<any> }>;
@@ -130,6 +160,15 @@ export class CohortRouter {
       throw new Error(`cacheTtlSeconds must be between 1 and ${MAX_TTL_SECONDS}, got ${ttl}: it bounds how long a rollback's scrub takes to reach callers`);
     }
     this.ttlMs = ttl * 1000;
+    this.maxMirrors = props.maxMirrorsInFlight ?? DEFAULT_MAX_MIRRORS_IN_FLIGHT;
+    if (!Number.isInteger(this.maxMirrors) || this.maxMirrors < 1) {
+      throw new Error(`maxMirrorsInFlight must be a whole number of at least 1, got ${this.maxMirrors}: it bounds the shadow phase's copies in flight`);
+    }
+  }
+
+  /** What the shadow phase's copies did so far (a snapshot). */
+  public get mirrorStats(): MirrorStats {
+    return { ...this.mirrors };
   }
 
   /** Where `entityId`'s requests go now (reads the plan when the cached one is older than the TTL). */
@@ -141,10 +180,13 @@ export class CohortRouter {
   /**
    * Invokes the endpoint for `request.entityId` with its route's TargetVariant. When the targeted slot is gone (a
    * rollback retired the candidate before this client's TTL ran out), the request is sent again without TargetVariant,
-   * so the endpoint's weights (all on the stable) answer, and the plan is read again on the next request.
+   * so the endpoint's weights (all on the stable) answer, and the plan is read again on the next request. In the shadow
+   * phase the stable answers and a copy goes to the candidate, fire-and-forget (`mirrorStats`).
    */
   public async invoke(request: CohortInvokeRequest): Promise<CohortInvokeResult> {
     const route = await this.route(request.entityId);
+    // Shadow phase: a copy to the candidate, never awaited: the caller's answer comes from the stable alone.
+    if (route.mirrorVariant !== undefined) this.mirror(request, route.mirrorVariant);
     try {
       return await this.send(request, route);
     } catch (error) {
@@ -159,16 +201,40 @@ export class CohortRouter {
     this.cache = undefined;
   }
 
-  private async send(request: CohortInvokeRequest, route: CohortRoute): Promise<CohortInvokeResult> {
+  /**
+   * Sends a copy of the request to `variant` without anyone waiting for it: bounded in flight, its answer discarded, its
+   * errors counted and swallowed. A variant that is gone (the rollout ended) drops the cached plan, so the next request
+   * reads the scrubbed or idle plan and stops copying.
+   */
+  private mirror(request: CohortInvokeRequest, variant: string): void {
+    if (this.mirrors.inFlight >= this.maxMirrors) {
+      this.mirrors.dropped++;
+      return;
+    }
+    this.mirrors.inFlight++;
+    this.mirrors.sent++;
+    this.invokeEndpoint(request, variant)
+      .catch((error) => {
+        this.mirrors.failed++;
+        if ((error as { name?: string }).name === 'ValidationError') this.cache = undefined;
+      })
+      .finally(() => { this.mirrors.inFlight--; });
+  }
+
+  private async invokeEndpoint(request: CohortInvokeRequest, targetVariant: string | undefined): Promise<any> {
     const { InvokeEndpointCommand } = await loadSdk('@aws-sdk/client-sagemaker-runtime');
     const client = await (this.runtimeClient ??= this.client('@aws-sdk/client-sagemaker-runtime', 'SageMakerRuntimeClient'));
-    const response = await client.send(new InvokeEndpointCommand({
+    return client.send(new InvokeEndpointCommand({
       EndpointName: this.props.endpointName,
       Body: new TextEncoder().encode(request.body),
       ContentType: request.contentType ?? 'application/json',
       ...(request.accept ? { Accept: request.accept } : {}),
-      ...(route.targetVariant ? { TargetVariant: route.targetVariant } : {}),
+      ...(targetVariant ? { TargetVariant: targetVariant } : {}),
     }));
+  }
+
+  private async send(request: CohortInvokeRequest, route: CohortRoute): Promise<CohortInvokeResult> {
+    const response = await this.invokeEndpoint(request, route.targetVariant);
     return {
       body: new TextDecoder().decode(response.Body),
       contentType: response.ContentType,
@@ -223,5 +289,6 @@ function toRoute(entityId: string, decision: CohortDecision): CohortRoute {
     ...(decision.targetVariant ? { targetVariant: decision.targetVariant } : {}),
     ...(decision.bucket !== undefined ? { bucket: decision.bucket } : {}),
     ...(decision.rolloutId ? { rolloutId: decision.rolloutId } : {}),
+    ...(decision.mirrorVariant ? { mirrorVariant: decision.mirrorVariant } : {}),
   };
 }

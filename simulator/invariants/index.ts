@@ -11,6 +11,7 @@ import { noRerunWithoutRetry } from './no-rerun-without-retry';
 import { oneOutcome } from './one-outcome';
 import { oneWriter } from './one-writer';
 import { rollbackEvidence } from './rollback-evidence';
+import { shadowAnswersNoUser } from './shadow-answers-no-user';
 import { Invariant, RunView } from './run-view';
 import { smokeTestedTraffic } from './smoke-tested-traffic';
 import { stableAlarmAnswered } from './stable-alarm-answered';
@@ -26,7 +27,7 @@ export interface InvariantResult {
   readonly detail: string;
 }
 
-/** The safety invariants of the design (numbered as in DESIGN.md; 14 added with undo; 15 and 16 with fuzzing), one file each. */
+/** The safety invariants of the design (numbered as in DESIGN.md; 14 added with undo; 15 and 16 with fuzzing; 17 with the shadow phase), one file each. */
 export const INVARIANTS: readonly Invariant[] = [
   lkgUntouched,
   smokeTestedTraffic,
@@ -44,6 +45,7 @@ export const INVARIANTS: readonly Invariant[] = [
   stableAlarmAnswered,
   endsSettled,
   oneOutcome,
+  shadowAnswersNoUser,
 ];
 
 /** Every invariant, checked over the whole timeline of a run, not only its end state. */

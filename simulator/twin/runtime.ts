@@ -20,6 +20,8 @@ export class RuntimeTwin {
   onRequest: (record: RequestRecord) => void = () => undefined;
   /** User requests one variant served at one moment, with each one's latency (ms). */
   onTraffic: (sample: TrafficSample, latenciesMs: ArrayLike<number>) => void = () => undefined;
+  /** Copies of user requests (the shadow phase's mirror) one variant served at one moment: answered, but to no user. */
+  onMirror: (sample: TrafficSample) => void = () => undefined;
   /** A request slower than this counts as bad (`TrafficSample.bad`). */
   slowRequestMs = 1000;
   /** The metric objects of each endpoint and variant, made once (CloudWatch keys its series by them). */
@@ -100,9 +102,11 @@ export class RuntimeTwin {
    * its version's profile as `invoke` would (same random draws in the same order), published per variant at once.
    * With `target` (TargetVariant) every request goes to that variant, whatever the weights (InvokeEndpoint API
    * reference: TargetVariant overrides the weights), and nothing is served when it is not on the endpoint. Returns the
-   * variant of each request, in order.
+   * variant of each request, in order. `mirror`: these are the routing clients' copies of user requests (shadow phase),
+   * served and published like any request (SageMaker's per-variant metrics count every invocation of the variant) but
+   * answering no user: reported to `onMirror`, not `onTraffic`.
    */
-  serveUsers(endpointName: string, count: number, target?: string): string[] {
+  serveUsers(endpointName: string, count: number, target?: string, mirror = false): string[] {
     if (count <= 0) return [];
     const serving = this.sagemaker.serving(endpointName);
     const variants = target === undefined ? serving : serving.filter((v) => v.name === target).map((v) => ({ ...v, weight: 1 }));
@@ -135,7 +139,9 @@ export class RuntimeTwin {
     for (const s of served) {
       if (s.latencies.length === 0) continue;
       this.publish(endpointName, s.variant, now, s.latencies.length, s.failed, s.rejected, s.latencies);
-      this.onTraffic({ at: now, variant: s.variant, version: s.version, requests: s.latencies.length, failed: s.failed, bad: s.bad }, s.latencies);
+      const sample = { at: now, variant: s.variant, version: s.version, requests: s.latencies.length, failed: s.failed, bad: s.bad };
+      if (mirror) this.onMirror(sample);
+      else this.onTraffic(sample, s.latencies);
     }
     return order;
   }

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { BlueGreenEndpoint, Guard, ModelData, ModelVersion, RolloutStrategy } from '../../lib';
+import { BlueGreenEndpoint, Exposure, Guard, ModelData, ModelVersion, RolloutStrategy } from '../../lib';
 import { simulate } from '../../simulator/simulation';
 import { summarize } from '../../simulator/summary';
-import { findUserEndpoint, PRESETS, synthesizeUserApp, UserAssembly, whatIfScenarios } from '../../simulator/user-app';
+import { findUserEndpoint, PRESETS, synthesizeUserApp, UserAssembly, whatIfScenarios, withAppCallers } from '../../simulator/user-app';
 
 /** A user's stack with its own resource and three endpoints, synthesized as `simulate --app` would read it. */
 function userAssembly(): UserAssembly {
@@ -24,6 +24,14 @@ function userAssembly(): UserAssembly {
     smokeTestPayloads: ['{}'],
   });
   new BlueGreenEndpoint(stack, 'Recommender', { endpointName: 'recommender', modelVersion: version('recommender') });
+  new BlueGreenEndpoint(stack, 'Search', {
+    endpointName: 'search',
+    modelVersion: version('search'),
+    strategy: RolloutStrategy.canary({
+      steps: [5], bake: Duration.minutes(5), stepDeadline: Duration.minutes(30), exposure: Exposure.cohorts(), shadow: { bake: Duration.minutes(10) },
+    }),
+    smokeTestPayloads: ['{}'],
+  });
   new BlueGreenEndpoint(stack, 'Ranking', { endpointName: 'ranking', modelVersion: version('ranking') });
   return { stacks: { ServiceStack: app.synth().getStackByName('ServiceStack').template } };
 }
@@ -33,7 +41,7 @@ describe('simulate --app: a user\'s own endpoint in the twin', () => {
 
   test('an unknown endpoint name is refused with the endpoints the app has', () => {
     expect(() => findUserEndpoint(assembly, 'fraud')).toThrow(
-      /--endpoint fraud: no BlueGreenEndpoint of that name in the app; it has fraud-scoring \(stack ServiceStack\), recommender \(stack ServiceStack\), ranking \(stack ServiceStack\)/);
+      /--endpoint fraud: no BlueGreenEndpoint of that name in the app; it has fraud-scoring \(stack ServiceStack\), recommender \(stack ServiceStack\), search \(stack ServiceStack\), ranking \(stack ServiceStack\)/);
     expect(() => findUserEndpoint({ stacks: { Empty: { Resources: {} } } }, 'x')).toThrow(/the app has no BlueGreenEndpoint/);
   });
 
@@ -49,6 +57,21 @@ describe('simulate --app: a user\'s own endpoint in the twin', () => {
     const summary = summarize(await simulate(scenario!, undefined, (v, a) => endpoint.synthesize(v, a)));
     expect(summary.outcome).toBe('rolled-back');
     expect(summary.finalStableVersion).toBe('v1');
+    expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+  });
+
+  test('an endpoint with cohort exposure is called through the routing client: its shadow phase gets copies and passes', async () => {
+    const endpoint = findUserEndpoint(assembly, 'search');
+    const [healthy] = whatIfScenarios('healthy');
+    expect(healthy!.cohortClients).toBeUndefined();
+    const scenario = withAppCallers(healthy!, endpoint.spec);
+    expect(scenario.cohortClients).toEqual({ entities: 2000 });
+    expect(withAppCallers(healthy!, findUserEndpoint(assembly, 'fraud-scoring').spec)).toBe(healthy);
+    const run = await simulate(scenario, undefined, (v, a) => endpoint.synthesize(v, a));
+    const summary = summarize(run);
+    expect(summary.outcome).toBe('promoted');
+    expect(run.cohort!.mirrored.reduce((sum, s) => sum + (s.version === 'v2' ? s.requests : 0), 0)).toBeGreaterThan(1000);
+    expect(summary.invariants.find((i) => i.id === 17)).toMatchObject({ holds: true, exercised: true });
     expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ export function candidateCapacity(context: RolloutContext, stableInstances = 0):
   const { spec } = context;
   const full = Math.max(spec.version.initialInstanceCount ?? 1, stableInstances);
   const reduce = context.kind === 'rollout' && spec.scaleCandidateWithTraffic === true && spec.version.serverless === undefined;
-  return planCandidateCapacity(spec.plan.steps.map((s) => s.percent), full, reduce);
+  return planCandidateCapacity(spec.plan.steps.map((s) => Math.max(s.percent, s.mirrorPercent ?? 0)), full, reduce);
 }
 
 /** Instances a variant of the read back runs (or is moving to, when more), all variants summed. */

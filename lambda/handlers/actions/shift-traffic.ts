@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, exposingPlan, scrubbedPlan, stepWeights, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, scrubbedPlan, stepPlan, stepWeights, weightsFor } from '../../core';
 import { publishExposurePlan } from '../../aws/exposure-plans';
 import { putRolloutEvent } from '../../aws/announcements';
 import { EndpointView, describeEndpoint } from '../../aws/endpoint-readback';
@@ -40,8 +40,9 @@ export const shiftTraffic: Action = async (context, env) => {
   const change = await applyWeights(endpointName, stepWeights(context.spec.plan, stableSlot, step), { current: capacity.view });
   // Cohort exposure: the step's cohort is steered by the plan the routing clients read (the weights stay on stable).
   const { cohort } = context.spec.plan;
-  const exposure = cohort && await publishExposurePlan(cohort.parameterName, exposingPlan({
-    endpointName, rolloutId: context.rolloutId, stableSlot, candidateSlot: required(context, 'candidateSlot'), percent: step.percent, cohort, now: env.now,
+  // A shadow step publishes the shadow plan: the stable answers everyone, the clients mirror copies to the candidate.
+  const exposure = cohort && await publishExposurePlan(cohort.parameterName, stepPlan({
+    endpointName, rolloutId: context.rolloutId, stableSlot, candidateSlot: required(context, 'candidateSlot'), step, cohort, now: env.now,
   }));
   // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
   // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
@@ -52,7 +53,10 @@ export const shiftTraffic: Action = async (context, env) => {
     assertOwner(after, context);
   }
   await updateState(endpointName, (current) => current && { ...current, weights: change.after });
-  const reason = exposure && step.percent < 100
+  const reason = exposure?.state === 'shadow'
+    ? `step ${stepIndex}: shadow phase: candidate slot ${context.candidateSlot} answers no user; the routing clients mirror the requests of `
+      + `${exposure.mirrorPercent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} to it (weights stay on stable)`
+    : exposure && step.percent < 100
     ? `step ${stepIndex}: ${step.percent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} exposed to candidate slot ${context.candidateSlot} (cohort exposure; weights stay on stable)`
     : `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
   await record(context, env.now, 'traffic-shifted', reason, {

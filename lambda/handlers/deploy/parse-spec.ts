@@ -35,8 +35,14 @@ export function parseSpec(raw: unknown): EndpointSpec {
   }
   check(Array.isArray(plan.steps) && plan.steps.length > 0, 'Spec.plan.steps', plan.steps, 'a non-empty array');
   plan.steps.forEach((step, i) => {
-    check(typeof step === 'object' && step !== null && typeof step.percent === 'number' && step.percent > 0 && step.percent <= 100,
-      `Spec.plan.steps[${i}].percent`, step?.percent, 'a percentage in (0, 100]');
+    check(typeof step === 'object' && step !== null, `Spec.plan.steps[${i}]`, step, 'a step');
+    if (step.mirrorPercent !== undefined) {
+      // The shadow phase: the first step, at 0%, with a mirror share (the core checks the rest: assertRolloutPlan).
+      check(i === 0 && step.percent === 0 && typeof step.mirrorPercent === 'number' && step.mirrorPercent > 0 && step.mirrorPercent <= 100,
+        `Spec.plan.steps[${i}]`, step, 'a shadow step: the first, at percent 0, with mirrorPercent in (0, 100]');
+    } else {
+      check(typeof step.percent === 'number' && step.percent > 0 && step.percent <= 100, `Spec.plan.steps[${i}].percent`, step.percent, 'a percentage in (0, 100]');
+    }
     for (const field of ['bakeSeconds', 'minInvocations', 'deadlineSeconds'] as const) {
       check(Number.isInteger(step[field]) && step[field] >= 0, `Spec.plan.steps[${i}].${field}`, step[field], 'an integer >= 0');
     }

@@ -24,3 +24,14 @@ test('refuses hand-edited guards, versions and plans naming the field', () => {
     .toThrow('Spec.plan.steps must be steps ending at 100%, got [10]');
   expect(() => parseSpec(JSON.stringify({ ...base, plan: { ...base.plan, checkIntervalSeconds: undefined } }))).toThrow('Spec.plan.checkIntervalSeconds must be an integer >= 0');
 });
+
+test('a shadow step is accepted only first, at 0%, with a mirror share in (0, 100]', () => {
+  const base = spec();
+  const step = (over: object) => ({ percent: 0, mirrorPercent: 50, bakeSeconds: 600, minInvocations: 1, deadlineSeconds: 1800, ...over });
+  const withSteps = (steps: object[]) => JSON.stringify({ ...base, plan: { ...base.plan, steps: [...steps, ...base.plan.steps] } });
+  expect(parseSpec(withSteps([step({})])).plan.steps[0]).toEqual(step({}));
+  expect(() => parseSpec(withSteps([step({ mirrorPercent: 0 })]))).toThrow(/Spec.plan.steps\[0\] must be a shadow step: the first, at percent 0, with mirrorPercent in \(0, 100\], got .*"mirrorPercent":0/);
+  expect(() => parseSpec(withSteps([step({ percent: 5 })]))).toThrow(/Spec.plan.steps\[0\] must be a shadow step/);
+  expect(() => parseSpec(withSteps([{ percent: 1, bakeSeconds: 60, minInvocations: 1, deadlineSeconds: 600 }, step({})]))).toThrow(/Spec.plan.steps\[1\] must be a shadow step/);
+  expect(() => parseSpec(withSteps([null as unknown as object]))).toThrow('Spec.plan.steps[0] must be a step, got null');
+});
