@@ -16,7 +16,7 @@ import { Scenario } from './scenario';
 import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
-import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
+import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate, metricArrivals } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
@@ -202,7 +202,8 @@ export async function simulate(
   });
   const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
     (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
-  const metricArrival: MetricArrival = { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed: scenario.seed };
+  const arrivals = metricArrivals(calibration, scenario.seed);
+  const metricArrival: MetricArrival = arrivals.standard;
   const twin = new ServiceTwin({
     sagemaker: {
       createSeconds: calibration.createSeconds,
@@ -216,6 +217,7 @@ export async function simulate(
       instanceQuota: scenario.instanceQuota,
     },
     metricArrival,
+    fastMetricArrival: arrivals.fast,
     events: {
       delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
@@ -833,6 +835,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
     arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
+  // The endpoint's metrics arrive as its config publishes them (every 10 s with fastMetrics): what the invariants judge by.
+  r.metricArrival = twin.sageMakerMetricArrival(endpointName, Date.now());
   r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => ({ name: a.definition.AlarmName, slot: slotOf(a.definition) }));
   r.notifications = [...twin.sns.published];
   r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);

@@ -28,6 +28,11 @@ export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
   /** When a metric datapoint becomes visible in CloudWatch. */
   metricArrival: MetricArrival;
+  /**
+   * When a datapoint of an endpoint whose config publishes its invocation metrics every 10 s (MetricsConfig with
+   * EnableEnhancedMetrics) becomes visible (default: as `metricArrival`).
+   */
+  fastMetricArrival?: MetricArrival;
   events: EventDelivery;
   profiles: Record<string, BehaviourProfile>;
   objects: StoredObject[];
@@ -68,7 +73,7 @@ export class ServiceTwin {
   /** Each API's token bucket (simulator/twin/throttling.ts). */
   private readonly throttle: ApiThrottle;
 
-  constructor(options: TwinOptions) {
+  constructor(private readonly options: TwinOptions) {
     this.throttle = new ApiThrottle(options.apiRates ?? API_RATES);
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
@@ -92,10 +97,20 @@ export class ServiceTwin {
       return pkg && { Image: pkg.image, ModelDataUrl: pkg.modelDataUrl };
     };
     this.sagemaker.modelDataTampered = (url) => this.artifacts.objectAt(url)?.tampered === true;
+    this.cloudwatch.arrivalOf = (metric, at) => {
+      const endpoint = metric.Namespace === 'AWS/SageMaker' ? metric.Dimensions?.find((d) => d.Name === 'EndpointName')?.Value : undefined;
+      return endpoint === undefined ? options.metricArrival : this.sageMakerMetricArrival(endpoint, at);
+    };
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
     };
+  }
+
+  /** How late the SageMaker metrics of `endpointName` recorded at `at` arrive: its config's publishing interval decides. */
+  sageMakerMetricArrival(endpointName: string, at: number): MetricArrival {
+    const fast = this.options.fastMetricArrival;
+    return fast !== undefined && this.sagemaker.invocationMetricsSeconds(endpointName, at) === 10 ? fast : this.options.metricArrival;
   }
 
   async handle(request: WireRequest): Promise<WireResponse> {

@@ -124,6 +124,15 @@ export class SageMakerTwin {
   readonly instanceLog: Array<{ at: number; instances: number }> = [];
   /** Every CreateModel and CreateEndpointConfig request accepted, in order (models and configs may be deleted since). */
   readonly createRequests: Array<{ operation: 'CreateModel' | 'CreateEndpointConfig'; input: Record<string, any> }> = [];
+  /**
+   * Per endpoint, the interval at which its invocation metrics are published, from the moment each fleet came InService:
+   * MetricsConfig "MetricPublishFrequencyInSeconds: The interval, in seconds, at which metrics are published to Amazon
+   * CloudWatch. Defaults to 60 ... When EnableEnhancedMetrics is set to False, this interval applies to utilization
+   * metrics only; invocation metrics continue to be published at the default 60-second interval. When
+   * EnableEnhancedMetrics is set to True, this interval applies to both utilization and invocation metrics"
+   * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MetricsConfig.html). Kept after a delete: the data stays.
+   */
+  private readonly publishing = new Map<string, Array<{ from: number; seconds: number }>>();
   /** Why the next fleet of the operation being served fails (set around one request by failNextFleet). */
   private fleetFailure?: { operation: 'CreateEndpoint' | 'UpdateEndpoint'; reason: string };
   /** Observers of live weight and status changes (the traffic generator, the timeline). */
@@ -202,6 +211,24 @@ export class SageMakerTwin {
       }
     }
     return counts;
+  }
+
+  /** The interval (s) at which the invocation metrics of `endpointName` recorded at `at` were published (60 by default). */
+  invocationMetricsSeconds(endpointName: string, at: number): number {
+    const periods = this.publishing.get(endpointName);
+    if (!periods) return 60;
+    let seconds = periods[0].seconds;
+    for (const p of periods) if (p.from <= at) seconds = p.seconds;
+    return seconds;
+  }
+
+  /** A fleet of `config` serves `ep` from now on: its MetricsConfig sets how its invocation metrics are published. */
+  private publishFrom(ep: Endpoint, config: { raw: Record<string, unknown> }): void {
+    const metrics = config.raw.MetricsConfig as { EnableEnhancedMetrics?: boolean; MetricPublishFrequencyInSeconds?: number } | undefined;
+    const seconds = metrics?.EnableEnhancedMetrics === true ? metrics.MetricPublishFrequencyInSeconds ?? 60 : 60;
+    const periods = this.publishing.get(ep.name) ?? [];
+    if (periods.at(-1)?.seconds !== seconds) periods.push({ from: Date.now(), seconds });
+    this.publishing.set(ep.name, periods);
   }
 
   modelOf(modelName: string): Record<string, unknown> | undefined {
@@ -318,6 +345,7 @@ export class SageMakerTwin {
       } else {
         ep.status = 'InService';
         ep.variants = incoming;
+        this.publishFrom(ep, config);
       }
       ep.incoming = undefined;
       this.logInstances();
@@ -374,6 +402,7 @@ export class SageMakerTwin {
       } else {
         ep.configName = config.name;
         ep.variants = incoming;
+        this.publishFrom(ep, config);
       }
       this.logInstances();
       this.onChange(ep.name);
