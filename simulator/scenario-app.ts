@@ -65,8 +65,9 @@ export async function scenarioCrc64Nvme(scenario: Scenario): Promise<Record<stri
   return Object.fromEntries(entries);
 }
 
-/** What the construct declares for a version's model data: its CRC64NVME when uploaded in parts with it, else its SHA-256. */
+/** What the construct declares for a version's model data: nothing when unverified, its CRC64NVME when uploaded in parts with it, else its SHA-256. */
 function declaredChecksum(scenario: Scenario, version: string, sha256: string, crc64Nvme: Record<string, string>): ModelDataOptions {
+  if (scenario.versions[version]?.modelDataUnverified) return {};
   if (scenario.versions[version]?.modelDataUpload !== 'multipart-crc64nvme') return { sha256 };
   const crc = crc64Nvme[version];
   if (crc === undefined) throw new Error(`version ${version} is uploaded with CRC64NVME: pass scenarioCrc64Nvme(scenario) to synthScenario`);
@@ -104,7 +105,8 @@ export function synthScenario(
     rolloutAttempt: attempt,
     // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
     // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.
-    undoModelData: Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
+    undoModelData: scenario.endpoint.undoModelData === false ? undefined
+      : Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
     ...endpointProps(stack, scenario.endpoint),
     ...network,
     rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,

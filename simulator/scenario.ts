@@ -70,6 +70,8 @@ export interface EndpointProps {
   readonly falseRollbackPercent?: number;
   readonly advanceErrorPercent?: number;
   readonly fastMetrics?: boolean;
+  /** false: the stack lists no other version's model data in `undoModelData`, so its roles read only the current version's. */
+  readonly undoModelData?: false;
   readonly concurrencyPolicy?: 'supersede' | 'reject';
   readonly waitForRollout?: boolean;
   readonly smokeTestPayloads?: string[];
@@ -148,6 +150,8 @@ export interface TimelineEntry {
   readonly drill?: string;
   /** Someone overwrites this scenario version's model data object in S3 (same key, other content) between deploys. */
   readonly replaceModelData?: string;
+  /** Someone deletes this scenario version's model data object from S3 (a lifecycle rule, a cleanup script). */
+  readonly deleteModelData?: string;
   /** Someone approves this scenario version's package in the Model Registry (the endpoint's `modelPackageGroup`). */
   readonly approvePackage?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
@@ -195,6 +199,7 @@ const profile = {
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
     modelDataMissing: { type: 'boolean' },
+    modelDataUnverified: { const: true },
     modelDataUpload: { enum: ['single-part-sha256', 'multipart-crc64nvme', 'multipart-sha256'] },
     regression: {
       type: 'object',
@@ -319,6 +324,7 @@ export const SCENARIO_SCHEMA = {
         falseRollbackPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
         advanceErrorPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
         fastMetrics: { type: 'boolean' },
+        undoModelData: { const: false },
         concurrencyPolicy: { enum: ['supersede', 'reject'] },
         waitForRollout: { type: 'boolean' },
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
@@ -421,6 +427,7 @@ export const SCENARIO_SCHEMA = {
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
           replaceModelData: { type: 'string', minLength: 1 },
+          deleteModelData: { type: 'string', minLength: 1 },
           approvePackage: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
@@ -481,7 +488,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.deleteModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

@@ -575,6 +575,9 @@ export async function simulate(
         } else if (entry.replaceModelData) {
           twin.artifacts.replace(replacements.get(entry.replaceModelData)!);
           emit('fault', `someone overwrites ${entry.replaceModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.replaceModelData).key}) with other content`);
+        } else if (entry.deleteModelData) {
+          twin.artifacts.remove(MODEL_BUCKET, modelArtifact(entry.deleteModelData).key);
+          emit('fault', `someone deletes ${entry.deleteModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.deleteModelData).key})`);
         }
       }, entry.atMinute * 60_000);
     }

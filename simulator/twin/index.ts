@@ -9,6 +9,7 @@ import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
 import { EventBridgeTwin, EventDelivery } from './eventbridge';
 import { IamAuthorizer } from './iam';
+import { modelDataDenied } from './model-data-download';
 import { networkFailure } from './model-network';
 import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
@@ -97,6 +98,7 @@ export class ServiceTwin {
       return pkg && { Image: pkg.image, ModelDataUrl: pkg.modelDataUrl };
     };
     this.sagemaker.modelDataTampered = (url) => this.artifacts.objectAt(url)?.tampered === true;
+    this.sagemaker.modelDataPresent = (url) => this.artifacts.objectAt(url) !== undefined;
     this.cloudwatch.arrivalOf = (metric, at) => {
       const endpoint = metric.Namespace === 'AWS/SageMaker' ? metric.Dimensions?.find((d) => d.Name === 'EndpointName')?.Value : undefined;
       return endpoint === undefined ? options.metricArrival : this.sageMakerMetricArrival(endpoint, at);
@@ -146,10 +148,14 @@ export class ServiceTwin {
     return this.iam.firstDenied(principal, needed);
   }
 
-  /** A fleet of VPC models whose role cannot attach network interfaces fails once it is brought up (twin/model-network.ts). */
+  /**
+   * A fleet of VPC models whose role cannot attach network interfaces (twin/model-network.ts), or whose model role may not
+   * read a variant's model data (twin/model-data-download.ts), fails once it is brought up.
+   */
   private async serveWithFleet(service: string, operation: string, request: WireRequest, principal?: string): Promise<WireResponse> {
     if (service !== 'sagemaker' || (operation !== 'CreateEndpoint' && operation !== 'UpdateEndpoint')) return this.serve(service, request, principal);
-    const reason = await networkFailure(this.sagemaker, this.iam, requestInput(service, request).input.EndpointConfigName);
+    const configName = requestInput(service, request).input.EndpointConfigName;
+    const reason = await networkFailure(this.sagemaker, this.iam, configName) ?? await modelDataDenied(this.sagemaker, this.iam, configName);
     this.sagemaker.failNextFleet(reason === undefined ? undefined : { operation, reason });
     try {
       return await this.serve(service, request, principal);

@@ -1,4 +1,5 @@
 import { checkMetricsConfig, checkNetworkIsolation, checkVariantOptions, checkVpcConfig } from './sagemaker-options';
+import { modelDataDownloadFailure } from './model-data-download';
 import { PageLimits, pageOf } from './pages';
 import { ServiceError, epochSeconds } from './wire';
 
@@ -243,6 +244,21 @@ export class SageMakerTwin {
   resolvePackage: (arn: string) => { Image: string; ModelDataUrl: string } | undefined = () => undefined;
   /** Whether the model data at a URL was replaced since the scenario began (set by the service twin from its S3). */
   modelDataTampered: (url: string) => boolean = () => false;
+  /** Whether S3 holds an object at a model data URL (set by the service twin from its S3; a URL outside it counts as held). */
+  modelDataPresent: (url: string) => boolean = () => true;
+
+  /**
+   * Why a new fleet that is coming up cannot serve: a variant's model data is gone. Its instances download it once they
+   * run, so the twin checks when the fleet would come up (when within the create or update the download happens is
+   * unverified: the probe does not measure it); an object deleted after the request and before then fails the fleet.
+   */
+  private downloadFailure(incoming: LiveVariant[]): string | undefined {
+    for (const v of incoming) {
+      const url = (this.models.get(v.modelName)?.PrimaryContainer as { ModelDataUrl?: string } | undefined)?.ModelDataUrl;
+      if (url !== undefined && url.startsWith('s3://') && !this.modelDataPresent(url)) return modelDataDownloadFailure(url);
+    }
+    return undefined;
+  }
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -336,12 +352,14 @@ export class SageMakerTwin {
     this.endpoints.set(ep.name, ep);
     this.bringUp(ep, incoming);
     const network = this.fleetFailure?.operation === 'CreateEndpoint' ? this.fleetFailure.reason : undefined;
-    const fail = this.behaviour.failNextCreate || network !== undefined;
+    const failNextCreate = this.behaviour.failNextCreate;
     this.behaviour.failNextCreate = undefined;
     setTimeout(() => {
-      if (fail) {
+      // A create whose fleet cannot come up ends Failed with the reason (DescribeEndpoint: "Failed: Endpoint could not be created").
+      const reason = network ?? this.downloadFailure(incoming) ?? (failNextCreate ? 'The primary container for production variant failed to pass the ping health check.' : undefined);
+      if (reason !== undefined) {
         ep.status = 'Failed';
-        ep.failureReason = network ?? 'The primary container for production variant failed to pass the ping health check.';
+        ep.failureReason = reason;
       } else {
         ep.status = 'InService';
         ep.variants = incoming;
@@ -390,15 +408,18 @@ export class SageMakerTwin {
     this.bringUp(ep, incoming);
     this.onChange(ep.name);
     const network = this.fleetFailure?.operation === 'UpdateEndpoint' ? this.fleetFailure.reason : undefined;
-    const fail = network !== undefined ? 'reported' : this.behaviour.failNextUpdate;
+    const failNextUpdate = this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
     setTimeout(() => {
+      const reason = network ?? this.downloadFailure(incoming);
+      const fail = reason !== undefined ? 'reported' : failNextUpdate;
       ep.status = 'InService';
       ep.modifiedAt = Date.now();
       ep.incoming = undefined;
       if (fail) {
-        // SageMaker rolls a failed update back to the old config; the reason may or may not be reported.
-        if (fail === 'reported') ep.failureReason = network ?? 'Request to service failed. If failure persists after retry, contact customer support.';
+        // SageMaker rolls a failed update back to the old config ("there is no availability loss": the old fleet
+        // serves until the new one is in service, API_UpdateEndpoint); the reason may or may not be reported.
+        if (fail === 'reported') ep.failureReason = reason ?? 'Request to service failed. If failure persists after retry, contact customer support.';
       } else {
         ep.configName = config.name;
         ep.variants = incoming;
