@@ -1,5 +1,6 @@
 import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { createHash } from 'node:crypto';
@@ -111,6 +112,12 @@ export function synthScenario(
     ...network,
     rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,
   });
+  if (scenario.endpoint.modelPackageGroup !== undefined) {
+    // As ModelVersion.fromModelPackage asks of its user: SageMaker reads a package's model data with the model role.
+    endpoint.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: Object.keys(scenario.versions).map((v) => `arn:aws:s3:::${MODEL_BUCKET}/${modelArtifact(v).key}`),
+    }));
+  }
   const assembly = app.synth();
   const controller = RolloutController.of(stack);
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
