@@ -184,6 +184,11 @@ export interface Faults {
    * timeout): each call is answered when the window ends, unless Lambda stopped the invocation at its timeout first.
    */
   readonly networkStall?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
+  /**
+   * The error a Lambda Task reports for a function that ran past its timeout: `Lambda.Unknown` (the default, as Step
+   * Functions documents it) or `Sandbox.Timedout` (Lambda's error type for it). See simulator/twin/stepfunctions.ts.
+   */
+  readonly lambdaTimeoutError?: 'Lambda.Unknown' | 'Sandbox.Timedout';
   /** The first `count` smoke invocations from `fromMinute` on are answered by SageMaker Runtime with this platform error. */
   readonly smokeInvokeErrors?: { readonly count: number; readonly error: PlatformError; readonly fromMinute?: number };
 }
@@ -460,6 +465,7 @@ export const SCENARIO_SCHEMA = {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
         },
+        lambdaTimeoutError: { enum: ['Lambda.Unknown', 'Sandbox.Timedout'] },
         smokeInvokeErrors: {
           type: 'object',
           additionalProperties: false,

@@ -234,6 +234,7 @@ export async function simulate(
     })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
+    lambdaTimeoutError: scenario.faults?.lambdaTimeoutError,
     apiRates: apiRatesOf(scenario),
   });
 

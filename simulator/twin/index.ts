@@ -19,7 +19,7 @@ import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { SqsTwin } from './sqs';
 import { SsmTwin } from './ssm';
-import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
+import { LambdaInvoker, LambdaTimeoutError, StepFunctionsTwin } from './stepfunctions';
 import { ApiThrottle, throttledResponse } from './throttling';
 import { LambdaTwin } from './lambda';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
@@ -42,6 +42,8 @@ export interface TwinOptions {
   packages?: ModelPackage[];
   random: Random;
   invoke: LambdaInvoker;
+  /** The error a Lambda Task reports for a function that timed out (default Lambda.Unknown: twin/stepfunctions.ts). */
+  lambdaTimeoutError?: LambdaTimeoutError;
   /** Each API's request rate (default: simulator/calibration.ts API_RATES; a scenario's faults can lower them). */
   apiRates?: Readonly<Record<string, ApiRate>>;
 }
@@ -84,7 +86,7 @@ export class ServiceTwin {
     options.sagemaker.endpointDeleted = (endpoint) => this.autoScaling.endpointDeleted(endpoint);
     this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
-    this.stepfunctions = new StepFunctionsTwin(options.invoke);
+    this.stepfunctions = new StepFunctionsTwin(options.invoke, options.lambdaTimeoutError);
     this.lambda = new LambdaTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.eventbridge.deliverToQueue = (arn, body) => this.sqs.deliver(arn, body);
