@@ -39,6 +39,14 @@ describe('metrics that arrive late are unknown until they arrive (invariants 8 a
     expectInvariants(summary);
   });
 
+  test('fastMetrics with a healthy candidate under the default arrival of 10 s metrics (20 s + up to 30 s): promoted, each step on arrived metrics', async () => {
+    const { run, summary } = await scenario('fast-metrics-healthy-realistic');
+    expect(run.metricArrival).toMatchObject({ lagSeconds: run.calibration.fastMetricLagSeconds, windowSeconds: 10 });
+    expect(summary.outcome).toBe('promoted');
+    expect(exercised(summary, 9)).toBe(true);
+    expectInvariants(summary);
+  });
+
   test('fastMetrics with a healthy candidate and metrics 30 s late: the 10 s guards still see data and the candidate is promoted', async () => {
     const { summary } = await scenario('fast-metrics-healthy-late');
     expect(summary.outcome).toBe('promoted');
