@@ -360,8 +360,8 @@ globalOptions(program.command('probe')
       fs.writeFileSync(o.out, `${JSON.stringify(result.calibration, null, 2)}\n`);
       print(o, result, [
         `wrote ${o.out}: run scenarios with \`npm run sim -- run scenarios/ --calibration ${o.out}\``,
-        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(24)} ${v!.value}`),
-        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(24)} ${Array.isArray(v) ? v.join(', ') : v}`),
+        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(28)} ${v!.value}`),
+        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(28)} ${Array.isArray(v) ? v.join(', ') : v}`),
       ].join('\n'));
     } finally {
       process.removeListener('SIGINT', interrupted);
