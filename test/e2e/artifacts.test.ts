@@ -88,14 +88,6 @@ describe('artifacts verified whenever they are deployed', () => {
     expectInvariants(summary);
   });
 
-  test("the same with a checksum declared: the controller, which may not read it either, refuses before any UpdateEndpoint", async () => {
-    const { run, summary } = await scenario('stable-model-data-unreadable-refused');
-    expect(String(run.history.find((h) => h.decision === 'artifact-refused')?.reason)).toContain('model data s3://sim-models/v1/model.tar.gz not found or not readable');
-    expect(run.controlPlaneCalls.filter((c) => c.operation === 'UpdateEndpoint')).toEqual([]);
-    expect(finalWeights(summary)).toEqual({ v1: 100 });
-    expectInvariants(summary);
-  });
-
   test('a multipart upload is verified by its full-object CRC64NVME at registration, before Provision (both variants) and before Retire', async () => {
     const { run, summary } = await scenario('multipart-crc64nvme-promoted');
     expect(summary.outcome).toBe('promoted');
