@@ -306,7 +306,7 @@ globalOptions(program.command('simulate')
 
 globalOptions(program.command('probe')
   .description('measures, in your own account, the timings the simulator\'s twin assumes (endpoint create and update, weight '
-    + 'updates, read-after-write, metric arrival) on one small endpoint of two variants, deletes it, and writes a calibration '
+    + 'updates, read-after-write, metric arrival at 60 s and at 10 s) on one small endpoint of two variants, deletes it, and writes a calibration '
     + 'file for `npm run sim -- run <scenarios> --calibration <file>`; it asks before creating anything'))
   .option('--instance-type <type>', 'instance type of both variants', 'ml.c5.large')
   .option('--image <uri>', 'the container image of a model SageMaker can serve (yours: any that answers --payload)')
@@ -333,8 +333,9 @@ globalOptions(program.command('probe')
     const price = o.pricePerHour !== undefined ? Number(o.pricePerHour) : undefined;
     if (price !== undefined && !(price >= 0)) throw new UsageError(`--price-per-hour must be a number of dollars, got ${o.pricePerHour}`);
     console.error([
-      `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs and one endpoint of two ${o.instanceType} instances`
-        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 35 minutes, and first, for about 4 minutes, a CloudWatch alarm,`
+      `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs (the second publishing metrics every 10 s)`
+        + ` and one endpoint of two ${o.instanceType} instances`
+        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 38 minutes, and first, for about 4 minutes, a CloudWatch alarm,`
         + ' an EventBridge rule and an SQS queue (to time alarm event delivery); it deletes them at the end, on errors and on Ctrl-C.',
       `Estimated cost: about ${hours} instance-hours of ${o.instanceType}`
         + (price !== undefined ? ` = about $${(hours * price).toFixed(2)}` : ' (times the price in https://aws.amazon.com/sagemaker/pricing/, real-time inference; --price-per-hour prints it)')
@@ -359,8 +360,8 @@ globalOptions(program.command('probe')
       fs.writeFileSync(o.out, `${JSON.stringify(result.calibration, null, 2)}\n`);
       print(o, result, [
         `wrote ${o.out}: run scenarios with \`npm run sim -- run scenarios/ --calibration ${o.out}\``,
-        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(24)} ${v!.value}`),
-        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(24)} ${Array.isArray(v) ? v.join(', ') : v}`),
+        ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(28)} ${v!.value}`),
+        ...Object.entries(result.facts).map(([k, v]) => `  ${k.padEnd(28)} ${Array.isArray(v) ? v.join(', ') : v}`),
       ].join('\n'));
     } finally {
       process.removeListener('SIGINT', interrupted);

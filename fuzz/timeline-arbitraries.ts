@@ -130,10 +130,12 @@ const faults: fc.Arbitrary<Faults | undefined> = fc.option(fc.record({
   }), { nil: undefined, freq: 4 }),
 }).map((f) => withoutUndefined(f) as Faults), { nil: undefined });
 
-/** Metric lag, event reordering (delivery spread), duplicated asynchronous deliveries, slow provisioning. */
+/** Metric lag (60 s and 10 s publishing), event reordering (delivery spread), duplicated asynchronous deliveries, slow provisioning. */
 const calibration: fc.Arbitrary<Partial<Calibration> | undefined> = fc.option(fc.record({
   metricLagSeconds: fc.option(fc.constantFrom(0, 60, 120, 300), { nil: undefined }),
   metricLagSpreadSeconds: fc.option(fc.constantFrom(0, 60, 120), { nil: undefined }),
+  fastMetricLagSeconds: fc.option(fc.constantFrom(0, 20, 60, 120), { nil: undefined }),
+  fastMetricLagSpreadSeconds: fc.option(fc.constantFrom(0, 30, 60), { nil: undefined }),
   eventDelaySpreadSeconds: fc.option(fc.constantFrom(0, 5, 30), { nil: undefined }),
   asyncDuplicateRate: fc.option(fc.constantFrom(0, 0.2, 0.5), { nil: undefined }),
   createSeconds: fc.option(fc.constantFrom(120, 300, 900), { nil: undefined }),

@@ -25,6 +25,8 @@ export interface BehaviourProfile {
   readonly imageManifest?: 'docker' | 'oci';
   /** The version's model data was never uploaded (a typo'd key): S3 has no such object. */
   readonly modelDataMissing?: boolean;
+  /** The construct declares no checksum for the version's model data, so the controller has nothing to verify it against. */
+  readonly modelDataUnverified?: boolean;
   /**
    * How the version's model data was uploaded (default `single-part-sha256`, declared by its SHA-256): a large
    * artifact uploaded in parts with CRC64NVME is declared by its full-object CRC64NVME; in parts with SHA-256, S3 keeps

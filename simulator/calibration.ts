@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import defaults from './twin/calibration.json';
 import { parseJsonText } from './json-text';
+import type { MetricArrival } from './twin/cloudwatch';
 
 /** Every timing the twin assumes (simulator/twin/calibration.json holds each value with its source). */
 export interface Calibration {
@@ -9,6 +10,10 @@ export interface Calibration {
   readonly metricLagSeconds: number;
   /** On top of the lag, each minute of data is late by a share of this (uneven arrival). */
   readonly metricLagSpreadSeconds: number;
+  /** How late a datapoint reaches CloudWatch, at least, when the endpoint config publishes every 10 s (enhanced metrics). */
+  readonly fastMetricLagSeconds: number;
+  /** On top of that lag, each 10 s of such data is late by a share of this. */
+  readonly fastMetricLagSpreadSeconds: number;
   /** How long UpdateEndpointWeightsAndCapacities keeps the endpoint Updating. */
   readonly weightsSeconds: number;
   readonly createSeconds: number;
@@ -32,6 +37,8 @@ export interface Calibration {
 export const CALIBRATION_VALUES: Record<keyof Calibration, { type: 'number'; minimum: number; maximum: number }> = {
   metricLagSeconds: { type: 'number', minimum: 0, maximum: 600 },
   metricLagSpreadSeconds: { type: 'number', minimum: 0, maximum: 600 },
+  fastMetricLagSeconds: { type: 'number', minimum: 0, maximum: 600 },
+  fastMetricLagSpreadSeconds: { type: 'number', minimum: 0, maximum: 600 },
   weightsSeconds: { type: 'number', minimum: 0, maximum: 3600 },
   createSeconds: { type: 'number', minimum: 0, maximum: 4 * 3600 },
   updateSeconds: { type: 'number', minimum: 0, maximum: 4 * 3600 },
@@ -88,6 +95,14 @@ export const DEFAULT_CALIBRATION: Calibration = parseCalibration(JSON.stringify(
 export function loadCalibration(file: string): Calibration {
   if (!fs.existsSync(file)) throw new Error(`calibration file ${file} does not exist: give a JSON file in the format of simulator/twin/calibration.json`);
   return parseCalibration(fs.readFileSync(file, 'utf8'), file, DEFAULT_CALIBRATION);
+}
+
+/** When SageMaker's datapoints become visible in a run of this calibration: by default, and for endpoints publishing every 10 s. */
+export function metricArrivals(calibration: Calibration, seed: number): { standard: MetricArrival; fast: MetricArrival } {
+  return {
+    standard: { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed },
+    fast: { lagSeconds: calibration.fastMetricLagSeconds, spreadSeconds: calibration.fastMetricLagSpreadSeconds, seed, windowSeconds: 10 },
+  };
 }
 
 /** The calibration of one run: the base (defaults or a `--calibration` file) with the scenario's own values over it. */

@@ -1,4 +1,4 @@
-import { Calibration, DEFAULT_CALIBRATION } from './calibration';
+import { Calibration, DEFAULT_CALIBRATION, metricArrivals } from './calibration';
 import { VirtualClock } from './clock';
 import { Probe, ProbeOptions, ProbeResult } from './probe';
 import type { SageMakerBehaviour } from './twin/sagemaker';
@@ -45,7 +45,8 @@ export async function onTwin<T>(calibration: Calibration, seed: number, faults: 
       createSeconds: calibration.createSeconds, updateSeconds: calibration.updateSeconds, weightsSeconds: calibration.weightsSeconds,
       deleteSeconds: calibration.deleteSeconds, describeLagSeconds: calibration.describeLagSeconds, throttled: () => false, ...faults,
     },
-    metricArrival: { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed },
+    metricArrival: metricArrivals(calibration, seed).standard,
+    fastMetricArrival: metricArrivals(calibration, seed).fast,
     events: { delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next() },
     profiles: { [VERSION]: { errorRate: 0, latencyP50Ms: 20, latencyP99Ms: 60 } },
     objects: [{ bucket: MODEL_BUCKET, key: modelArtifact(VERSION).key, sha256Hex: modelArtifact(VERSION).sha256, size: 1024 }],

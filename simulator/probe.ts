@@ -35,6 +35,8 @@ export interface ProbeOptions {
   readonly pollSeconds?: number;
   /** Minutes of metric arrival measured (one burst of requests each). @default 10 */
   readonly metricMinutes?: number;
+  /** 10-second windows of metric arrival measured with MetricsConfig at 10 s (one burst each). @default 12 */
+  readonly fastMetricWindows?: number;
   /** Alarm state changes whose EventBridge delivery is timed (one every 10 s). @default 10 */
   readonly eventChanges?: number;
   /** Where progress lines go. */
@@ -53,6 +55,8 @@ export interface ProbeFacts {
   readonly unchangedVariantRecreated: string;
   /** Each burst's time from request to visible in GetMetricData, in seconds. */
   readonly metricArrivalSeconds: number[];
+  /** The same with the endpoint config publishing every 10 s (MetricsConfig), read at a 10 s period. */
+  readonly fastMetricArrivalSeconds: number[];
   /** Each alarm state change's time from CloudWatch's state timestamp to its event reaching the queue, in seconds. */
   readonly eventDeliverySeconds: number[];
   /** Alarm state change events EventBridge delivered more than once, of those sent. */
@@ -71,7 +75,11 @@ export interface ProbeResult {
   readonly facts: ProbeFacts;
 }
 
-/** What the probe creates: one model, two endpoint configs, one endpoint, each named from the run. */
+/**
+ * What the probe creates: one model, two endpoint configs, one endpoint, each named from the run. The second config
+ * differs from the first only in publishing its metrics every 10 s (MetricsConfig), so the UpdateEndpoint to it both
+ * shows whether unchanged variants are re-created and makes the endpoint publish fast metrics.
+ */
 export function probeNames(runId: string): { model: string; configs: [string, string]; endpoint: string } {
   const base = `${PROBE_PREFIX}-${runId}`;
   return { model: base, configs: [`${base}-a`, `${base}-b`], endpoint: base };
@@ -80,11 +88,12 @@ export function probeNames(runId: string): { model: string; configs: [string, st
 /**
  * Instance-hours the probe runs, for its cost estimate: two instances from create to delete, and two more while
  * UpdateEndpoint brings up its new fleet. Create and update are taken as 8 minutes each (unverified: what this probe
- * measures), the weights update as 1, the last metric burst as 3 to arrive, the delete as 2.
+ * measures), the weights update as 1, the last metric burst as 3 to arrive (1 for fast metrics), the delete as 2.
  */
-export function probeInstanceHours(metricMinutes = 10): number {
-  const [create, weights, arrival, update, remove] = [8, 1, 3, 8, 2];
-  const minutes = 2 * (create + weights + metricMinutes + arrival + update + remove) + 2 * update;
+export function probeInstanceHours(metricMinutes = 10, fastMetricWindows = 12): number {
+  const [create, weights, arrival, update, fastArrival, remove] = [8, 1, 3, 8, 1, 2];
+  const fast = fastMetricWindows / 6 + fastArrival;
+  const minutes = 2 * (create + weights + metricMinutes + arrival + update + fast + remove) + 2 * update;
   return Math.round((minutes / 60) * 10) / 10;
 }
 
@@ -133,6 +142,8 @@ export class Probe {
       await this.sagemaker.send(new CreateEndpointConfigCommand({
         EndpointConfigName: config, Tags: [PROBE_TAG],
         ProductionVariants: ['a', 'b'].map((VariantName) => ({ VariantName, ModelName: model, InstanceType: instanceType as never, InitialInstanceCount: 1, InitialVariantWeight: 1 })),
+        // The second publishes invocation metrics every 10 s (enhanced metrics: API_MetricsConfig), the first at the default 60.
+        ...(config === configs[1] ? { MetricsConfig: { EnableEnhancedMetrics: true, MetricPublishFrequencyInSeconds: 10 } } : {}),
       }));
       this.created.push({ kind: 'config', name: config });
     }
@@ -167,7 +178,7 @@ export class Probe {
     const targetVariantAtWeightZero = await this.invoke('b').then((v) => `answered by variant ${v}`, (e: Error) => `refused: ${e.name}: ${e.message}`);
     this.log(`TargetVariant on variant b at weight 0: ${targetVariantAtWeightZero}`);
 
-    const arrivals = await this.metricArrivals();
+    const arrivals = await this.metricArrivals(60, this.options.metricMinutes ?? 10, this.poll);
     const lag = Math.min(...arrivals);
     const spread = Math.max(...arrivals) - lag;
     this.log(`metric arrival: ${arrivals.join(', ')} s after the requests`);
@@ -181,6 +192,12 @@ export class Probe {
     const unchangedVariantRecreated = imagesBefore && imagesAfter
       ? String(imagesBefore !== imagesAfter) : 'not observable: DescribeEndpoint gave no DeployedImages ResolutionTime';
     this.log(`UpdateEndpoint with unchanged variants: InService after ${updateSeconds} s (re-created: ${unchangedVariantRecreated})`);
+
+    // The endpoint now publishes every 10 s: bursts timed at a 10 s period, polled every 2 s (seconds matter here).
+    const fastArrivals = await this.metricArrivals(10, this.options.fastMetricWindows ?? 12, Math.min(this.poll, 2000));
+    const fastLag = Math.min(...fastArrivals);
+    const fastSpread = Math.round((Math.max(...fastArrivals) - fastLag) * 10) / 10;
+    this.log(`fast metric arrival (MetricsConfig 10 s): ${fastArrivals.join(', ')} s after the requests`);
 
     const errors = await this.errorAnswers();
     started = Date.now();
@@ -198,48 +215,52 @@ export class Probe {
         describeLagSeconds: { value: describeLagSeconds, source: how('UpdateEndpointWeightsAndCapacities until DescribeEndpoint showed the new DesiredWeight (polled every 0.5 s)') },
         metricLagSeconds: { value: lag, source: how(`earliest of ${arrivals.length} bursts from InvokeEndpoint until GetMetricData showed them`) },
         metricLagSpreadSeconds: { value: spread, source: how(`latest minus earliest arrival of ${arrivals.length} bursts`) },
+        fastMetricLagSeconds: { value: fastLag, source: how(`earliest of ${fastArrivals.length} bursts, one per 10 s window, from InvokeEndpoint until GetMetricData at a 10 s period showed them, the endpoint config publishing every 10 s (MetricsConfig EnableEnhancedMetrics, MetricPublishFrequencyInSeconds 10; polled every 2 s)`) },
+        fastMetricLagSpreadSeconds: { value: fastSpread, source: how(`latest minus earliest arrival of ${fastArrivals.length} fast-metric bursts (polled every 2 s)`) },
         updateSeconds: { value: updateSeconds, source: how('UpdateEndpoint with the same variants until InService') },
         deleteSeconds: { value: deleteSeconds, source: how('DeleteEndpoint until DescribeEndpoint no longer found it') },
         eventDelaySeconds: { value: eventDelay, source: how(`earliest of ${events.delays.length} alarm state changes (SetAlarmState) from the state's timestamp until the event reached an SQS queue (SentTimestamp), both AWS clocks`) },
         eventDelaySpreadSeconds: { value: eventSpread, source: how(`latest minus earliest delivery of ${events.delays.length} alarm state change events`) },
       },
       facts: {
-        targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals,
+        targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals, fastMetricArrivalSeconds: fastArrivals,
         eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates, ...errors,
       },
     };
   }
 
   /**
-   * One burst of requests at the start of each of `metricMinutes` minutes; each is timed from its requests until
-   * GetMetricData shows all of them (Invocations, Sum, 60 s period, variant a), polling every `pollSeconds`.
+   * One burst of requests to variant a at the start of each of `windows` periods of `period` seconds; each is timed from
+   * its requests until GetMetricData shows all of them (Invocations, Sum, at that period), polling every `pollMs`.
    */
-  private async metricArrivals(): Promise<number[]> {
-    const minutes = this.options.metricMinutes ?? 10;
+  private async metricArrivals(period: 60 | 10, windows: number, pollMs: number): Promise<number[]> {
     const burst = 5;
-    const pending: Array<{ sentAt: number; minute: number; arrived?: number }> = [];
-    while (pending.length < minutes || pending.some((p) => p.arrived === undefined)) {
+    const width = period * 1000;
+    const pending: Array<{ sentAt: number; window: number; arrived?: number }> = [];
+    for (;;) {
       const now = Date.now();
-      const minute = Math.floor(now / 60_000) * 60_000;
-      if (pending.length < minutes && !pending.some((p) => p.minute === minute)) {
-        for (let k = 0; k < burst; k++) await this.invoke();
-        pending.push({ sentAt: now, minute });
+      const window = Math.floor(now / width) * width;
+      if (pending.length < windows && !pending.some((p) => p.window === window)) {
+        for (let k = 0; k < burst; k++) await this.invoke('a');
+        pending.push({ sentAt: now, window });
       }
       const open = pending.filter((p) => p.arrived === undefined);
-      const answer = await this.cloudwatch.send(new GetMetricDataCommand({
-        StartTime: new Date(Math.min(...open.map((p) => p.minute))), EndTime: new Date(Math.max(...open.map((p) => p.minute)) + 60_000),
-        MetricDataQueries: [{
-          Id: 'invocations',
-          MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Dimensions: this.dimensions('a') }, Period: 60, Stat: 'Sum' },
-        }],
-      }));
-      const result = answer.MetricDataResults?.[0];
-      for (const p of open) {
-        const k = (result?.Timestamps ?? []).findIndex((t) => t.getTime() === p.minute);
-        if (k >= 0 && (result?.Values?.[k] ?? 0) >= burst) p.arrived = Date.now();
+      if (open.length > 0) {
+        const answer = await this.cloudwatch.send(new GetMetricDataCommand({
+          StartTime: new Date(Math.min(...open.map((p) => p.window))), EndTime: new Date(Math.max(...open.map((p) => p.window)) + width),
+          MetricDataQueries: [{
+            Id: 'invocations',
+            MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Dimensions: this.dimensions('a') }, Period: period, Stat: 'Sum' },
+          }],
+        }));
+        const result = answer.MetricDataResults?.[0];
+        for (const p of open) {
+          const k = (result?.Timestamps ?? []).findIndex((t) => t.getTime() === p.window);
+          if (k >= 0 && (result?.Values?.[k] ?? 0) >= burst) p.arrived = Date.now();
+        }
       }
-      if (pending.length >= minutes && pending.every((p) => p.arrived !== undefined)) break;
-      await sleep(this.poll);
+      if (pending.length >= windows && pending.every((p) => p.arrived !== undefined)) break;
+      await sleep(pollMs);
     }
     return pending.map((p) => seconds(p.arrived! - p.sentAt));
   }

@@ -1,5 +1,6 @@
 import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { createHash } from 'node:crypto';
@@ -66,8 +67,9 @@ export async function scenarioCrc64Nvme(scenario: Scenario): Promise<Record<stri
   return Object.fromEntries(entries);
 }
 
-/** What the construct declares for a version's model data: its CRC64NVME when uploaded in parts with it, else its SHA-256. */
+/** What the construct declares for a version's model data: nothing when unverified, its CRC64NVME when uploaded in parts with it, else its SHA-256. */
 function declaredChecksum(scenario: Scenario, version: string, sha256: string, crc64Nvme: Record<string, string>): ModelDataOptions {
+  if (scenario.versions[version]?.modelDataUnverified) return {};
   if (scenario.versions[version]?.modelDataUpload !== 'multipart-crc64nvme') return { sha256 };
   const crc = crc64Nvme[version];
   if (crc === undefined) throw new Error(`version ${version} is uploaded with CRC64NVME: pass scenarioCrc64Nvme(scenario) to synthScenario`);
@@ -112,11 +114,18 @@ export function synthScenario(
     rolloutAttempt: attempt,
     // The other versions' model data stays readable, as its user must keep it: every UpdateEndpoint re-creates the
     // stable's fleet, which downloads its model data again (the controller verifies it first), and undo brings one back.
-    undoModelData: Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
+    undoModelData: scenario.endpoint.undoModelData === false ? undefined
+      : Object.keys(scenario.versions).filter((v) => v !== version).map((v) => ModelData.fromS3Uri(`s3://${MODEL_BUCKET}/${modelArtifact(v).key}`)),
     ...endpointProps(stack, scenario.endpoint, scenario.dataQualityMetric),
     ...network,
     rollbackHooks: hooks.length ? hooks.map((h) => h.fn) : undefined,
   });
+  if (scenario.endpoint.modelPackageGroup !== undefined) {
+    // As ModelVersion.fromModelPackage asks of its user: SageMaker reads a package's model data with the model role.
+    endpoint.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'], resources: Object.keys(scenario.versions).map((v) => `arn:aws:s3:::${MODEL_BUCKET}/${modelArtifact(v).key}`),
+    }));
+  }
   const assembly = app.synth();
   const controller = RolloutController.of(stack);
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);

@@ -76,6 +76,8 @@ export interface EndpointProps {
   readonly falseRollbackPercent?: number;
   readonly advanceErrorPercent?: number;
   readonly fastMetrics?: boolean;
+  /** false: the stack lists no other version's model data in `undoModelData`, so its roles read only the current version's. */
+  readonly undoModelData?: false;
   readonly concurrencyPolicy?: 'supersede' | 'reject';
   readonly waitForRollout?: boolean;
   readonly smokeTestPayloads?: string[];
@@ -154,6 +156,8 @@ export interface TimelineEntry {
   readonly drill?: string;
   /** Someone overwrites this scenario version's model data object in S3 (same key, other content) between deploys. */
   readonly replaceModelData?: string;
+  /** Someone deletes this scenario version's model data object from S3 (a lifecycle rule, a cleanup script). */
+  readonly deleteModelData?: string;
   /** Someone approves this scenario version's package in the Model Registry (the endpoint's `modelPackageGroup`). */
   readonly approvePackage?: string;
   /** The construct is renamed (or moved) to this id: its logical id changes (Create of the new, Delete of the old). */
@@ -186,6 +190,11 @@ export interface Faults {
    * timeout): each call is answered when the window ends, unless Lambda stopped the invocation at its timeout first.
    */
   readonly networkStall?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
+  /**
+   * The error a Lambda Task reports for a function that ran past its timeout: `Lambda.Unknown` (the default, as Step
+   * Functions documents it) or `Sandbox.Timedout` (Lambda's error type for it). See simulator/twin/stepfunctions.ts.
+   */
+  readonly lambdaTimeoutError?: 'Lambda.Unknown' | 'Sandbox.Timedout';
   /** The first `count` smoke invocations from `fromMinute` on are answered by SageMaker Runtime with this platform error. */
   readonly smokeInvokeErrors?: { readonly count: number; readonly error: PlatformError; readonly fromMinute?: number };
 }
@@ -203,6 +212,7 @@ const profile = {
     failsSmokeTest: { type: 'boolean' },
     imageManifest: { enum: ['docker', 'oci'] },
     modelDataMissing: { type: 'boolean' },
+    modelDataUnverified: { const: true },
     modelDataUpload: { enum: ['single-part-sha256', 'multipart-crc64nvme', 'multipart-sha256'] },
     regression: {
       type: 'object',
@@ -343,6 +353,7 @@ export const SCENARIO_SCHEMA = {
         falseRollbackPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
         advanceErrorPercent: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 50 },
         fastMetrics: { type: 'boolean' },
+        undoModelData: { const: false },
         concurrencyPolicy: { enum: ['supersede', 'reject'] },
         waitForRollout: { type: 'boolean' },
         smokeTestPayloads: { type: 'array', items: { type: 'string' } },
@@ -445,6 +456,7 @@ export const SCENARIO_SCHEMA = {
           forceAlarm: { enum: ['candidate', 'stable'] },
           drill: { type: 'string', minLength: 1 },
           replaceModelData: { type: 'string', minLength: 1 },
+          deleteModelData: { type: 'string', minLength: 1 },
           approvePackage: { type: 'string', minLength: 1 },
           renameConstruct: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]{0,63}$' },
           renameRollsBack: { const: true },
@@ -477,6 +489,7 @@ export const SCENARIO_SCHEMA = {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },
         },
+        lambdaTimeoutError: { enum: ['Lambda.Unknown', 'Sandbox.Timedout'] },
         smokeInvokeErrors: {
           type: 'object',
           additionalProperties: false,
@@ -505,7 +518,7 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const scenario = data as Scenario;
   const versions = Object.keys(scenario.versions);
-  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
+  const unknown = [scenario.initialVersion, ...scenario.timeline.flatMap((t) => [t.deploy, t.otherStackCreates, t.undoTo, t.replaceModelData, t.deleteModelData, t.approvePackage]).filter((v): v is string => v !== undefined)]
     .filter((v) => !versions.includes(v));
   if (unknown.length) throw new Error(`${source}: version(s) ${unknown.join(', ')} are not defined under "versions" (defined: ${versions.join(', ')})`);
   return scenario;

@@ -17,7 +17,7 @@ import { requestRate } from './workload';
 import { CohortClients, CohortTraffic } from './cohort-clients';
 import { DataQualityApp } from './data-quality-app';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
-import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate } from './calibration';
+import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate, metricArrivals } from './calibration';
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
@@ -209,7 +209,8 @@ export async function simulate(
   });
   const within = (windows: Array<{ fromMinute: number; toMinute: number }> | undefined) => () =>
     (windows ?? []).some((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000);
-  const metricArrival: MetricArrival = { lagSeconds: calibration.metricLagSeconds, spreadSeconds: calibration.metricLagSpreadSeconds, seed: scenario.seed };
+  const arrivals = metricArrivals(calibration, scenario.seed);
+  const metricArrival: MetricArrival = arrivals.standard;
   const twin = new ServiceTwin({
     sagemaker: {
       createSeconds: calibration.createSeconds,
@@ -223,6 +224,7 @@ export async function simulate(
       instanceQuota: scenario.instanceQuota,
     },
     metricArrival,
+    fastMetricArrival: arrivals.fast,
     events: {
       delaySeconds: calibration.eventDelaySeconds, spreadSeconds: calibration.eventDelaySpreadSeconds, random: () => eventRandom.next(),
       duplicate: scenario.faults?.alarmEvents === 'duplicate', lose: scenario.faults?.alarmEvents === 'lost' },
@@ -239,6 +241,7 @@ export async function simulate(
     })),
     random,
     invoke: (arn, payload) => host.invoke(arn, payload),
+    lambdaTimeoutError: scenario.faults?.lambdaTimeoutError,
     apiRates: apiRatesOf(scenario),
   });
 
@@ -601,6 +604,9 @@ export async function simulate(
         } else if (entry.replaceModelData) {
           twin.artifacts.replace(replacements.get(entry.replaceModelData)!);
           emit('fault', `someone overwrites ${entry.replaceModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.replaceModelData).key}) with other content`);
+        } else if (entry.deleteModelData) {
+          twin.artifacts.remove(MODEL_BUCKET, modelArtifact(entry.deleteModelData).key);
+          emit('fault', `someone deletes ${entry.deleteModelData}'s model data (s3://${MODEL_BUCKET}/${modelArtifact(entry.deleteModelData).key})`);
         }
       }, entry.atMinute * 60_000);
     }
@@ -866,6 +872,8 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
     arn: e.arn, name: e.name, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, states: e.states, output: e.output, error: e.error, cause: e.cause,
   }));
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
+  // The endpoint's metrics arrive as its config publishes them (every 10 s with fastMetrics): what the invariants judge by.
+  r.metricArrival = twin.sageMakerMetricArrival(endpointName, Date.now());
   r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => {
     const described = GUARD_DESCRIPTION.exec(a.definition.AlarmDescription ?? '');
     return { name: a.definition.AlarmName, slot: slotOf(a.definition), ...(described ? { guard: described[1], backstop: described[2] !== undefined } : {}) };

@@ -36,7 +36,8 @@ export function decideProvision(input: {
       next: 'rollback',
       reason:
         `endpoint is InService on config '${readback.configName ?? '(none)'}', not '${targetConfigName}': ` +
-        `SageMaker silently reverted the update${failure}`,
+        // A reverted update is silent only when SageMaker gives no reason (a fleet that could not come up gives one).
+        `SageMaker ${failure ? 'reverted' : 'silently reverted'} the update${failure}`,
     };
   }
   if (FAILED_STATUSES.has(readback.status)) {

@@ -98,6 +98,13 @@ export class ArtifactsTwin {
     this.objects[index] = { ...replacement, tampered: true };
   }
 
+  /** Deletes the object (what a lifecycle rule or a cleanup script does to model data). */
+  remove(bucket: string, key: string): void {
+    const index = this.objects.findIndex((o) => o.bucket === bucket && o.key === key);
+    if (index < 0) throw new Error(`the S3 twin holds no s3://${bucket}/${key} to delete`);
+    this.objects.splice(index, 1);
+  }
+
   /** The object a model data URL names, if the twin holds it. */
   objectAt(url: string): StoredObject | undefined {
     const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);

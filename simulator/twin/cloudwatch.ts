@@ -10,7 +10,7 @@ export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 /** How many periods beyond EvaluationPeriods the evaluation range reaches back for datapoints that arrived late. */
 const EVALUATION_RANGE_EXTRA_PERIODS = 2;
 interface Dimension { Name: string; Value: string }
-interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimension[] }
+export interface MetricId { Namespace: string; MetricName: string; Dimensions?: Dimension[] }
 /**
  * The datapoints of one second of one series: their statistics, and their values for percentiles, kept as counts per
  * distinct value while there are few (a count or an error flag has one or two) and as the values themselves beyond.
@@ -73,6 +73,12 @@ export class CloudWatchTwin {
    */
   compositeAlarmsVisible: () => boolean | Promise<boolean> = () => true;
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
+
+  /**
+   * How late the datapoints of a series recorded at `at` arrive: SageMaker's depend on its endpoint config's MetricsConfig
+   * (the service twin answers from its SageMaker); `arrival` for every other series.
+   */
+  arrivalOf: (metric: MetricId, at: number) => MetricArrival = () => this.arrival;
 
   /** @param arrival how long after the fact a datapoint becomes visible (SageMaker's metrics arrive late, and unevenly). */
   constructor(readonly arrival: MetricArrival = { lagSeconds: 0, spreadSeconds: 0, seed: 0 }) {}
@@ -247,25 +253,27 @@ export class CloudWatchTwin {
     const buckets = this.series.get(key);
     if (!buckets) return undefined;
     const now = Date.now();
+    // One arrival for the range, that of its last second (a range across a MetricsConfig change takes the new one).
+    const arrival = this.arrivalOf(metric, end - 1000);
     // Data arrives in order: once the range's last second has arrived, the whole range has, and its value is final.
-    const final = metricArrival(end - 1000, this.arrival) <= now;
+    const final = metricArrival(end - 1000, arrival) <= now;
     const cacheKey = `${key}#${stat}#${start}#${end}`;
     if (final && this.settled.has(cacheKey)) return this.settled.get(cacheKey);
-    const value = this.compute(buckets, stat, start, end, now);
+    const value = this.compute(buckets, stat, start, end, now, arrival);
     if (final) this.settled.set(cacheKey, value);
     return value;
   }
 
-  private compute(buckets: Map<number, Bucket>, stat: string, start: number, end: number, now: number): number | undefined {
+  private compute(buckets: Map<number, Bucket>, stat: string, start: number, end: number, now: number, arrival: MetricArrival): number | undefined {
     let count = 0, sum = 0, min = Infinity, max = -Infinity;
     const seen: Bucket[] = [];
     const percentile = /^p(\d+(\.\d+)?)$/i.exec(stat);
     const ranged = rangeStatistic(stat);
     // Only what has arrived by now can be seen (metricArrival): late datapoints are still on their way.
-    const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - this.arrival.lagSeconds);
+    const visibleEnd = Math.min(Math.floor(end / 1000), Math.floor(now / 1000) - arrival.lagSeconds);
     for (let s = Math.floor(start / 1000); s < visibleEnd; s++) {
       const b = buckets.get(s);
-      if (!b || metricArrival(s * 1000, this.arrival) > now) continue;
+      if (!b || metricArrival(s * 1000, arrival) > now) continue;
       count += b.count; sum += b.sum; min = Math.min(min, b.min); max = Math.max(max, b.max);
       seen.push(b);
     }
@@ -382,25 +390,29 @@ function rangeStatistic(stat: string): { kind: 'PR' | 'TC'; low: number; high: n
   };
 }
 
-/** How late SageMaker's datapoints reach CloudWatch: `lagSeconds`, plus a share of `spreadSeconds` drawn per minute of data. */
-export interface MetricArrival { readonly lagSeconds: number; readonly spreadSeconds: number; readonly seed: number }
+/**
+ * How late SageMaker's datapoints reach CloudWatch: `lagSeconds`, plus a share of `spreadSeconds` drawn per publishing
+ * window of data (`windowSeconds`, the endpoint's MetricPublishFrequencyInSeconds: 60 unless it publishes every 10 s).
+ */
+export interface MetricArrival { readonly lagSeconds: number; readonly spreadSeconds: number; readonly seed: number; readonly windowSeconds?: number }
 
 /**
  * When the datapoint of the second containing `at` becomes visible to GetMetricData and alarms: at the end of its second
- * plus the lag, plus the spread share of its minute, but never before the data of an earlier minute (it arrives in order,
- * unevenly: a late minute holds back the ones after it, which then arrive in a burst). The twin's arrival rule; the
- * invariants use it to tell what a decision could have seen. Unverified: the probe measures it (AWS documents neither
- * that an endpoint's datapoints arrive in order nor whether a minute's seconds become visible together; the judge's
- * watermark relies on the order).
+ * plus the lag, plus the spread share of its publishing window, but never before the data of an earlier window (it
+ * arrives in order, unevenly: a late window holds back the ones after it, which then arrive in a burst). The twin's
+ * arrival rule; the invariants use it to tell what a decision could have seen. Unverified: the probe measures it (AWS
+ * documents neither that an endpoint's datapoints arrive in order nor whether a window's seconds become visible
+ * together; the judge's watermark relies on the order).
  */
 export function metricArrival(at: number, arrival: MetricArrival): number {
+  const window = arrival.windowSeconds ?? 60;
   const second = Math.floor(at / 1000);
-  const minute = Math.floor(second / 60);
-  const share = (m: number) => Math.floor(arrival.spreadSeconds * unitHash(m, arrival.seed));
-  let seconds = second + 1 + arrival.lagSeconds + share(minute);
-  // The last second of minute m - k arrives at (m - k + 1) * 60 + lag + its share; no later minute may overtake it.
-  for (let k = 1; k <= Math.ceil(arrival.spreadSeconds / 60); k++) {
-    seconds = Math.max(seconds, (minute - k + 1) * 60 + arrival.lagSeconds + share(minute - k));
+  const current = Math.floor(second / window);
+  const share = (w: number) => Math.floor(arrival.spreadSeconds * unitHash(w, arrival.seed));
+  let seconds = second + 1 + arrival.lagSeconds + share(current);
+  // The last second of window w - k arrives at (w - k + 1) * window + lag + its share; no later window may overtake it.
+  for (let k = 1; k <= Math.ceil(arrival.spreadSeconds / window); k++) {
+    seconds = Math.max(seconds, (current - k + 1) * window + arrival.lagSeconds + share(current - k));
   }
   return seconds * 1000;
 }

@@ -9,6 +9,7 @@ import { accessDenied } from './access-denied';
 import { DynamoDbTwin } from './dynamodb';
 import { EventBridgeTwin, EventDelivery } from './eventbridge';
 import { IamAuthorizer } from './iam';
+import { modelDataDenied } from './model-data-download';
 import { networkFailure } from './model-network';
 import { Authorization, authorizationsFor } from './iam-actions';
 import { RuntimeTwin } from './runtime';
@@ -18,7 +19,7 @@ import { ApplicationAutoScalingTwin } from './application-auto-scaling';
 import { SnsTwin } from './sns';
 import { SqsTwin } from './sqs';
 import { SsmTwin } from './ssm';
-import { LambdaInvoker, StepFunctionsTwin } from './stepfunctions';
+import { LambdaInvoker, LambdaTimeoutError, StepFunctionsTwin } from './stepfunctions';
 import { ApiThrottle, throttledResponse } from './throttling';
 import { LambdaTwin } from './lambda';
 import { jsonError, jsonOperation, serveJson, ServiceError } from './wire';
@@ -28,6 +29,11 @@ export interface TwinOptions {
   sagemaker: SageMakerBehaviour;
   /** When a metric datapoint becomes visible in CloudWatch. */
   metricArrival: MetricArrival;
+  /**
+   * When a datapoint of an endpoint whose config publishes its invocation metrics every 10 s (MetricsConfig with
+   * EnableEnhancedMetrics) becomes visible (default: as `metricArrival`).
+   */
+  fastMetricArrival?: MetricArrival;
   events: EventDelivery;
   profiles: Record<string, BehaviourProfile>;
   objects: StoredObject[];
@@ -36,6 +42,8 @@ export interface TwinOptions {
   packages?: ModelPackage[];
   random: Random;
   invoke: LambdaInvoker;
+  /** The error a Lambda Task reports for a function that timed out (default Lambda.Unknown: twin/stepfunctions.ts). */
+  lambdaTimeoutError?: LambdaTimeoutError;
   /** Each API's request rate (default: simulator/calibration.ts API_RATES; a scenario's faults can lower them). */
   apiRates?: Readonly<Record<string, ApiRate>>;
 }
@@ -68,7 +76,7 @@ export class ServiceTwin {
   /** Each API's token bucket (simulator/twin/throttling.ts). */
   private readonly throttle: ApiThrottle;
 
-  constructor(options: TwinOptions) {
+  constructor(private readonly options: TwinOptions) {
     this.throttle = new ApiThrottle(options.apiRates ?? API_RATES);
     this.cloudwatch = new CloudWatchTwin(options.metricArrival);
     this.sagemaker = new SageMakerTwin(options.sagemaker);
@@ -78,7 +86,7 @@ export class ServiceTwin {
     options.sagemaker.endpointDeleted = (endpoint) => this.autoScaling.endpointDeleted(endpoint);
     this.serviceQuotas = new ServiceQuotasTwin(() => options.sagemaker.instanceQuota);
     this.runtime = new RuntimeTwin(this.sagemaker, this.cloudwatch, options.profiles, options.random);
-    this.stepfunctions = new StepFunctionsTwin(options.invoke);
+    this.stepfunctions = new StepFunctionsTwin(options.invoke, options.lambdaTimeoutError);
     this.lambda = new LambdaTwin(options.invoke);
     this.eventbridge = new EventBridgeTwin(options.events);
     this.eventbridge.deliverToQueue = (arn, body) => this.sqs.deliver(arn, body);
@@ -92,10 +100,21 @@ export class ServiceTwin {
       return pkg && { Image: pkg.image, ModelDataUrl: pkg.modelDataUrl };
     };
     this.sagemaker.modelDataTampered = (url) => this.artifacts.objectAt(url)?.tampered === true;
+    this.sagemaker.modelDataPresent = (url) => this.artifacts.objectAt(url) !== undefined;
+    this.cloudwatch.arrivalOf = (metric, at) => {
+      const endpoint = metric.Namespace === 'AWS/SageMaker' ? metric.Dimensions?.find((d) => d.Name === 'EndpointName')?.Value : undefined;
+      return endpoint === undefined ? options.metricArrival : this.sageMakerMetricArrival(endpoint, at);
+    };
     this.cloudwatch.compositeAlarmsVisible = () => {
       const principal = signingFunction.getStore();
       return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
     };
+  }
+
+  /** How late the SageMaker metrics of `endpointName` recorded at `at` arrive: its config's publishing interval decides. */
+  sageMakerMetricArrival(endpointName: string, at: number): MetricArrival {
+    const fast = this.options.fastMetricArrival;
+    return fast !== undefined && this.sagemaker.invocationMetricsSeconds(endpointName, at) === 10 ? fast : this.options.metricArrival;
   }
 
   async handle(request: WireRequest): Promise<WireResponse> {
@@ -131,10 +150,14 @@ export class ServiceTwin {
     return this.iam.firstDenied(principal, needed);
   }
 
-  /** A fleet of VPC models whose role cannot attach network interfaces fails once it is brought up (twin/model-network.ts). */
+  /**
+   * A fleet of VPC models whose role cannot attach network interfaces (twin/model-network.ts), or whose model role may not
+   * read a variant's model data (twin/model-data-download.ts), fails once it is brought up.
+   */
   private async serveWithFleet(service: string, operation: string, request: WireRequest, principal?: string): Promise<WireResponse> {
     if (service !== 'sagemaker' || (operation !== 'CreateEndpoint' && operation !== 'UpdateEndpoint')) return this.serve(service, request, principal);
-    const reason = await networkFailure(this.sagemaker, this.iam, requestInput(service, request).input.EndpointConfigName);
+    const configName = requestInput(service, request).input.EndpointConfigName;
+    const reason = await networkFailure(this.sagemaker, this.iam, configName) ?? await modelDataDenied(this.sagemaker, this.iam, configName);
     this.sagemaker.failNextFleet(reason === undefined ? undefined : { operation, reason });
     try {
       return await this.serve(service, request, principal);

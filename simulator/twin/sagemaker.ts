@@ -1,4 +1,5 @@
 import { checkMetricsConfig, checkNetworkIsolation, checkVariantOptions, checkVpcConfig } from './sagemaker-options';
+import { modelDataDownloadFailure } from './model-data-download';
 import { PageLimits, pageOf } from './pages';
 import { ServiceError, epochSeconds } from './wire';
 
@@ -124,6 +125,15 @@ export class SageMakerTwin {
   readonly instanceLog: Array<{ at: number; instances: number }> = [];
   /** Every CreateModel and CreateEndpointConfig request accepted, in order (models and configs may be deleted since). */
   readonly createRequests: Array<{ operation: 'CreateModel' | 'CreateEndpointConfig'; input: Record<string, any> }> = [];
+  /**
+   * Per endpoint, the interval at which its invocation metrics are published, from the moment each fleet came InService:
+   * MetricsConfig "MetricPublishFrequencyInSeconds: The interval, in seconds, at which metrics are published to Amazon
+   * CloudWatch. Defaults to 60 ... When EnableEnhancedMetrics is set to False, this interval applies to utilization
+   * metrics only; invocation metrics continue to be published at the default 60-second interval. When
+   * EnableEnhancedMetrics is set to True, this interval applies to both utilization and invocation metrics"
+   * (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MetricsConfig.html). Kept after a delete: the data stays.
+   */
+  private readonly publishing = new Map<string, Array<{ from: number; seconds: number }>>();
   /** Why the next fleet of the operation being served fails (set around one request by failNextFleet). */
   private fleetFailure?: { operation: 'CreateEndpoint' | 'UpdateEndpoint'; reason: string };
   /** Observers of live weight and status changes (the traffic generator, the timeline). */
@@ -204,6 +214,24 @@ export class SageMakerTwin {
     return counts;
   }
 
+  /** The interval (s) at which the invocation metrics of `endpointName` recorded at `at` were published (60 by default). */
+  invocationMetricsSeconds(endpointName: string, at: number): number {
+    const periods = this.publishing.get(endpointName);
+    if (!periods) return 60;
+    let seconds = periods[0].seconds;
+    for (const p of periods) if (p.from <= at) seconds = p.seconds;
+    return seconds;
+  }
+
+  /** A fleet of `config` serves `ep` from now on: its MetricsConfig sets how its invocation metrics are published. */
+  private publishFrom(ep: Endpoint, config: { raw: Record<string, unknown> }): void {
+    const metrics = config.raw.MetricsConfig as { EnableEnhancedMetrics?: boolean; MetricPublishFrequencyInSeconds?: number } | undefined;
+    const seconds = metrics?.EnableEnhancedMetrics === true ? metrics.MetricPublishFrequencyInSeconds ?? 60 : 60;
+    const periods = this.publishing.get(ep.name) ?? [];
+    if (periods.at(-1)?.seconds !== seconds) periods.push({ from: Date.now(), seconds });
+    this.publishing.set(ep.name, periods);
+  }
+
   modelOf(modelName: string): Record<string, unknown> | undefined {
     return this.models.get(modelName);
   }
@@ -216,6 +244,21 @@ export class SageMakerTwin {
   resolvePackage: (arn: string) => { Image: string; ModelDataUrl: string } | undefined = () => undefined;
   /** Whether the model data at a URL was replaced since the scenario began (set by the service twin from its S3). */
   modelDataTampered: (url: string) => boolean = () => false;
+  /** Whether S3 holds an object at a model data URL (set by the service twin from its S3; a URL outside it counts as held). */
+  modelDataPresent: (url: string) => boolean = () => true;
+
+  /**
+   * Why a new fleet that is coming up cannot serve: a variant's model data is gone. Its instances download it once they
+   * run, so the twin checks when the fleet would come up (when within the create or update the download happens is
+   * unverified: the probe does not measure it); an object deleted after the request and before then fails the fleet.
+   */
+  private downloadFailure(incoming: LiveVariant[]): string | undefined {
+    for (const v of incoming) {
+      const url = (this.models.get(v.modelName)?.PrimaryContainer as { ModelDataUrl?: string } | undefined)?.ModelDataUrl;
+      if (url !== undefined && url.startsWith('s3://') && !this.modelDataPresent(url)) return modelDataDownloadFailure(url);
+    }
+    return undefined;
+  }
 
   private createModel(i: any) {
     this.validName(i.ModelName, 'ModelName');
@@ -309,15 +352,18 @@ export class SageMakerTwin {
     this.endpoints.set(ep.name, ep);
     this.bringUp(ep, incoming);
     const network = this.fleetFailure?.operation === 'CreateEndpoint' ? this.fleetFailure.reason : undefined;
-    const fail = this.behaviour.failNextCreate || network !== undefined;
+    const failNextCreate = this.behaviour.failNextCreate;
     this.behaviour.failNextCreate = undefined;
     setTimeout(() => {
-      if (fail) {
+      // A create whose fleet cannot come up ends Failed with the reason (DescribeEndpoint: "Failed: Endpoint could not be created").
+      const reason = network ?? this.downloadFailure(incoming) ?? (failNextCreate ? 'The primary container for production variant failed to pass the ping health check.' : undefined);
+      if (reason !== undefined) {
         ep.status = 'Failed';
-        ep.failureReason = network ?? 'The primary container for production variant failed to pass the ping health check.';
+        ep.failureReason = reason;
       } else {
         ep.status = 'InService';
         ep.variants = incoming;
+        this.publishFrom(ep, config);
       }
       ep.incoming = undefined;
       this.logInstances();
@@ -362,18 +408,22 @@ export class SageMakerTwin {
     this.bringUp(ep, incoming);
     this.onChange(ep.name);
     const network = this.fleetFailure?.operation === 'UpdateEndpoint' ? this.fleetFailure.reason : undefined;
-    const fail = network !== undefined ? 'reported' : this.behaviour.failNextUpdate;
+    const failNextUpdate = this.behaviour.failNextUpdate;
     this.behaviour.failNextUpdate = undefined;
     setTimeout(() => {
+      const reason = network ?? this.downloadFailure(incoming);
+      const fail = reason !== undefined ? 'reported' : failNextUpdate;
       ep.status = 'InService';
       ep.modifiedAt = Date.now();
       ep.incoming = undefined;
       if (fail) {
-        // SageMaker rolls a failed update back to the old config; the reason may or may not be reported.
-        if (fail === 'reported') ep.failureReason = network ?? 'Request to service failed. If failure persists after retry, contact customer support.';
+        // SageMaker rolls a failed update back to the old config ("there is no availability loss": the old fleet
+        // serves until the new one is in service, API_UpdateEndpoint); the reason may or may not be reported.
+        if (fail === 'reported') ep.failureReason = reason ?? 'Request to service failed. If failure persists after retry, contact customer support.';
       } else {
         ep.configName = config.name;
         ep.variants = incoming;
+        this.publishFrom(ep, config);
       }
       this.logInstances();
       this.onChange(ep.name);

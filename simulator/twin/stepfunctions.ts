@@ -1,5 +1,5 @@
 import { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
-import { LambdaServiceError } from '../function-host';
+import { FunctionTimedOut, LambdaServiceError } from '../function-host';
 import { ServiceError, epochSeconds } from './wire';
 import './promise-with-resolvers';
 
@@ -26,6 +26,25 @@ export interface Execution {
 export type LambdaInvoker = (functionArn: string, payload: unknown) => Promise<unknown>;
 
 /**
+ * The error a Lambda Task reports when its function ran past the function's own timeout. Step Functions documents
+ * `Lambda.Unknown`: "Unhandled errors in Lambda are reported as Lambda.Unknown in the error output. These include
+ * out-of-memory errors and function timeouts" (developer guide, "Handle Lambda service exceptions",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), with the cause "The cause could
+ * not be determined because Lambda did not return an error type. Returned payload: ..." (as reported in
+ * github.com/cdklabs/construct-hub/pull/713). Lambda documents that a timed-out invocation returns the error type
+ * `Sandbox.Timedout` (developer guide, "Troubleshoot invocation issues",
+ * https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html), and a Task reports a function's error
+ * type as its error name ("Handling error conditions" tutorial), so a Task may see that instead. Which one a Task sees
+ * now is unverified (the probe does not measure it: it would have to create two IAM roles, a function and a state
+ * machine, and the twin run that function's code): the default follows Step Functions' page, a scenario can choose the
+ * other (`faults.lambdaTimeoutError`), and the controller's state machine retries both. A Task's own TimeoutSeconds
+ * elapsing is another error, `States.Timeout` ("A Task state either ran longer than the TimeoutSeconds value, or failed
+ * to send a heartbeat for a period longer than the HeartbeatSeconds value": https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html),
+ * which the interpreter raises.
+ */
+export type LambdaTimeoutError = 'Lambda.Unknown' | 'Sandbox.Timedout';
+
+/**
  * Step Functions: StartExecution / StopExecution / DescribeExecution over the definitions taken from the
  * synthesized template, executed by aws-local-stepfunctions with every Lambda Task bound to the function host.
  * Wait states and retry back-off use the (virtual) timers.
@@ -49,7 +68,7 @@ export class StepFunctionsTwin {
   readonly executions = new Map<string, Execution>();
   onExecutionEnd: (execution: Execution) => void = () => undefined;
 
-  constructor(private readonly invoke: LambdaInvoker) {}
+  constructor(private readonly invoke: LambdaInvoker, private readonly timeoutError: LambdaTimeoutError = 'Lambda.Unknown') {}
 
   operations(): Record<string, (input: any) => unknown> {
     return {
@@ -126,7 +145,8 @@ export class StepFunctionsTwin {
 
   /**
    * An error the function threw keeps its name (its errorType); an error of the Lambda service (throttling, a 5xx)
-   * is reported as `Lambda.<name>`, as Step Functions does (developer guide, "Handle Lambda service exceptions").
+   * is reported as `Lambda.<name>`, as Step Functions does (developer guide, "Handle Lambda service exceptions"); a
+   * function that ran past its timeout as `timeoutError` (LambdaTimeoutError).
    */
   private async invokeLambda(functionArn: string, payload: unknown): Promise<unknown> {
     try {
@@ -135,6 +155,12 @@ export class StepFunctionsTwin {
       if (error instanceof LambdaServiceError) {
         const surfaced = new Error(error.message);
         surfaced.name = `Lambda.${error.name}`;
+        throw surfaced;
+      }
+      if (error instanceof FunctionTimedOut && this.timeoutError === 'Lambda.Unknown') {
+        const surfaced = new Error('The cause could not be determined because Lambda did not return an error type. Returned payload: '
+          + JSON.stringify({ errorMessage: error.message }));
+        surfaced.name = 'Lambda.Unknown';
         throw surfaced;
       }
       throw error;

@@ -35,7 +35,7 @@ describe('cdk-sagemaker-rollout command line', () => {
       { encoding: 'utf8', input: 'n\n', env: { ...process.env, HOME: os.tmpdir(), AWS_EC2_METADATA_DISABLED: 'true' } });
     const out = `${declined.stdout}${declined.stderr}`;
     expect(declined.status).toBe(0);
-    expect(out).toMatch(/creates in eu-west-1: one model, two endpoint configs and one endpoint of two ml\.c5\.large instances/);
+    expect(out).toMatch(/creates in eu-west-1: one model, two endpoint configs \(the second publishing metrics every 10 s\) and one endpoint of two ml\.c5\.large instances/);
     expect(out).toMatch(/Estimated cost: about [\d.]+ instance-hours of ml\.c5\.large = about \$[\d.]+/);
     expect(out).toContain('nothing created');
   });

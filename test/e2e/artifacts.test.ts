@@ -6,6 +6,11 @@ function replacedAt(run: RunRecord): number {
   return run.timeline.find((t) => t.kind === 'fault' && t.text.includes('overwrites'))!.at;
 }
 
+/** When the scenario's fault whose line contains `text` happened. */
+function faultAt(run: RunRecord, text: string): number {
+  return run.timeline.find((t) => t.kind === 'fault' && t.text.includes(text))!.at;
+}
+
 function evidenceOf(run: RunRecord, decision: string): any[] {
   return run.history.filter((h) => h.decision === decision).map((h) => h.evidence);
 }
@@ -38,6 +43,48 @@ describe('artifacts verified whenever they are deployed', () => {
     expect(run.controlPlaneCalls.filter((c) => c.at >= after && c.operation === 'UpdateEndpoint')).toEqual([]);
     expect(run.modelDownloads.filter((d) => d.tampered)).toEqual([]);
     expect(finalWeights(summary)).toEqual({ v1: 100, v2: 0 });
+    expectInvariants(summary);
+  });
+
+  test("the stable's model data deleted mid-rollout: the rollback's weight flip needs no fleet, and Retire refuses to re-create v1 from nothing", async () => {
+    const { run, summary } = await scenario('stable-model-data-deleted-during-rollback');
+    const deletedAt = faultAt(run, 'deletes');
+    const v2 = summary.rollouts.find((r) => r.kind === 'rollout')!;
+    expect(v2.outcome).toBe('rolled-back');
+    expect(v2.reason).toContain('artifact check refused retiring the other slot: UpdateEndpoint would re-create slot blue');
+    expect(v2.reason).toMatch(/model data s3:\/\/sim-models\/v1\/model\.tar\.gz (was )?not found/);
+    expect(run.controlPlaneCalls.filter((c) => c.at >= deletedAt && c.operation === 'UpdateEndpoint')).toEqual([]);
+    expect(finalWeights(summary)).toEqual({ v1: 100, v2: 0 });
+    expectInvariants(summary);
+  });
+
+  test("deleted mid-rollout with no checksum declared: Retire's UpdateEndpoint fails to download v1's data, SageMaker keeps the old fleet, v1 keeps 100%", async () => {
+    const { run, summary } = await scenario('stable-model-data-deleted-unverified');
+    const deletedAt = faultAt(run, 'deletes');
+    expect(run.controlPlaneCalls.filter((c) => c.at >= deletedAt && c.operation === 'UpdateEndpoint')).toHaveLength(1);
+    const timedOut = run.history.find((h) => h.decision === 'retire-timed-out')!;
+    expect(timedOut.reason).toContain('SageMaker reverted the update (failureReason: Failed to download model data for container "container_1" from URL: "s3://sim-models/v1/model.tar.gz"');
+    expect(summary.rollouts.find((r) => r.kind === 'rollout')!.outcome).toBe('rolled-back');
+    expect(finalWeights(summary)).toEqual({ v1: 100, v2: 0 });
+    expectInvariants(summary);
+  });
+
+  test("deleted after Provision verified it, while the new fleet starts: the fleet cannot download it, the update is reverted and the rollout rolls back before any traffic moves", async () => {
+    const { run, summary } = await scenario('stable-model-data-deleted-while-provisioning');
+    const provisioning = evidenceOf(run, 'provisioning').at(-1);
+    expect(provisioning.artifacts.map((c: any) => [c.role, c.verified, c.ok])).toEqual([['stable', true, true], ['candidate', true, true]]);
+    expect(faultAt(run, 'deletes')).toBeGreaterThan(run.history.find((h) => h.decision === 'provisioning')!.at);
+    expect(String(run.history.find((h) => h.decision === 'provisioning-failed')?.reason)).toContain('Failed to download model data for container "container_1" from URL: "s3://sim-models/v1/model.tar.gz"');
+    expect(maxShare(run, 'v2')).toBe(0);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
+  test("a model role that may not read the stable's model data (no undoModelData, no checksum): the new fleet's download is denied by IAM and the update reverted", async () => {
+    const { run, summary } = await scenario('stable-model-data-unreadable-by-model-role');
+    expect(String(run.history.find((h) => h.decision === 'provisioning-failed')?.reason)).toContain('Failed to download model data for container "container_1" from URL: "s3://sim-models/v1/model.tar.gz"');
+    expect(maxShare(run, 'v2')).toBe(0);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
     expectInvariants(summary);
   });
 

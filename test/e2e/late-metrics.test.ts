@@ -39,7 +39,7 @@ describe('metrics that arrive late are unknown until they arrive (invariants 8 a
     expectInvariants(summary);
   });
 
-  test('fastMetrics with a healthy candidate under the default arrival (60 s + spread): the 10 s alarms never see data, their OK backstops vouch for them, and the candidate is promoted', async () => {
+  test('fastMetrics with a healthy candidate with 10 s metrics as late as 1-minute ones (60 s + spread): the 10 s alarms never see data, their OK backstops vouch for them, and the candidate is promoted', async () => {
     const { run, summary } = await scenario('fast-metrics-healthy-default-lag');
     expect(summary.outcome).toBe('promoted');
     // The 10 s alarms stayed without data at every step that passed: the backstops carried them.
@@ -51,6 +51,14 @@ describe('metrics that arrive late are unknown until they arrive (invariants 8 a
     }
     expect(passed.some((h) => alarmsOf(h).some(([name, state]) => !/backstop/.test(name) && state === 'INSUFFICIENT_DATA'))).toBe(true);
     expect(exercised(summary, 8)).toBe(true);
+    expectInvariants(summary);
+  });
+
+  test('fastMetrics with a healthy candidate under the default arrival of 10 s metrics (20 s + up to 30 s): promoted, each step on arrived metrics', async () => {
+    const { run, summary } = await scenario('fast-metrics-healthy-realistic');
+    expect(run.metricArrival).toMatchObject({ lagSeconds: run.calibration.fastMetricLagSeconds, windowSeconds: 10 });
+    expect(summary.outcome).toBe('promoted');
+    expect(exercised(summary, 9)).toBe(true);
     expectInvariants(summary);
   });
 

@@ -40,8 +40,11 @@ describe('transient failures', () => {
     expectInvariants(summary);
   });
 
-  test('a 7-minute network stall: Lambda stops the step function at its timeout, the state machine retries it, and the healthy candidate is promoted', async () => {
-    const { run, summary } = await scenario('network-stall-times-out-step');
+  test.each([
+    ['network-stall-times-out-step', 'Lambda.Unknown'],
+    ['network-stall-times-out-step-sandbox', 'Sandbox.Timedout'],
+  ])('a 7-minute network stall (%s): Lambda stops the step function at its timeout, the Task reports %s, the state machine retries it, and the healthy candidate is promoted', async (name) => {
+    const { run, summary } = await scenario(name);
     const execution = run.executions.find((e) => e.states.some((s) => s.name === 'CheckGuards'))!;
     // The stall (minutes 24 to 31) outlasts the step function's 5-minute timeout: at least one invocation was stopped.
     expect(run.functionsTimedOut).toBeGreaterThan(0);

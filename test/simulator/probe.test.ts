@@ -30,6 +30,13 @@ describe('the real-account probe, run against the twin', () => {
     // the one before it), read up to one poll late.
     within('metricLagSeconds', 0, DEFAULT_CALIBRATION.metricLagSpreadSeconds + 5);
     within('metricLagSpreadSeconds', DEFAULT_CALIBRATION.metricLagSpreadSeconds, 5);
+    // With MetricsConfig at 10 s (the updated endpoint's config): the same per 10 s window, polled every 2 s.
+    within('fastMetricLagSeconds', 0, DEFAULT_CALIBRATION.fastMetricLagSpreadSeconds + 3);
+    within('fastMetricLagSpreadSeconds', DEFAULT_CALIBRATION.fastMetricLagSpreadSeconds, 3);
+    expect(measured('fastMetricLagSpreadSeconds')).toBeGreaterThan(0);
+    expect(result.facts.fastMetricArrivalSeconds).toHaveLength(12);
+    // The two are told apart: 10 s data arrives sooner than 60 s data, as the twin's calibration says.
+    expect(measured('fastMetricLagSeconds')).toBeLessThan(measured('metricLagSeconds'));
     // Alarm events: the earliest of 10 deliveries is the delay plus the smallest share of the spread drawn; their
     // spread is at most the configured one; the twin sends none twice.
     within('eventDelaySeconds', 0, DEFAULT_CALIBRATION.eventDelaySpreadSeconds);
@@ -51,8 +58,8 @@ describe('the real-account probe, run against the twin', () => {
     expect(parseCalibration(JSON.stringify(result.calibration), 'probe.json', DEFAULT_CALIBRATION).createSeconds).toBe(measured('createSeconds'));
   });
 
-  test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late) is measured as slower', async () => {
-    const slow = { ...DEFAULT_CALIBRATION, createSeconds: 600, weightsSeconds: 60, metricLagSeconds: 150, metricLagSpreadSeconds: 30, describeLagSeconds: 5, eventDelaySeconds: 20, eventDelaySpreadSeconds: 10 };
+  test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late, 10 s metrics 70 s late) is measured as slower', async () => {
+    const slow = { ...DEFAULT_CALIBRATION, createSeconds: 600, weightsSeconds: 60, metricLagSeconds: 150, metricLagSpreadSeconds: 30, describeLagSeconds: 5, eventDelaySeconds: 20, eventDelaySpreadSeconds: 10, fastMetricLagSeconds: 70, fastMetricLagSpreadSeconds: 5 };
     const { result } = await probeTwin(slow);
     expect(result.calibration.createSeconds!.value).toBeGreaterThanOrEqual(600);
     expect(result.calibration.createSeconds!.value).toBeLessThanOrEqual(605);
@@ -65,6 +72,9 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.calibration.eventDelaySeconds!.value).toBeGreaterThanOrEqual(20);
     expect(result.calibration.eventDelaySeconds!.value).toBeLessThanOrEqual(30);
     expect(result.calibration.eventDelaySpreadSeconds!.value).toBeLessThanOrEqual(10);
+    expect(result.calibration.fastMetricLagSeconds!.value).toBeGreaterThanOrEqual(70);
+    expect(result.calibration.fastMetricLagSeconds!.value).toBeLessThanOrEqual(70 + 5 + 3);
+    expect(result.calibration.fastMetricLagSpreadSeconds!.value).toBeLessThanOrEqual(5 + 3);
   });
 
   test('a probe whose endpoint ends Failed stops with the reason and still deletes what it created', async () => {

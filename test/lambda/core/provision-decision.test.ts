@@ -12,13 +12,19 @@ describe('decideProvision', () => {
     expect(decide({ status: 'InService', configName: target }).next).toBe('smoke-test');
   });
 
-  test('rolls back when InService on another config: SageMaker silently reverted the update', () => {
+  test('rolls back when InService on another config: SageMaker reverted the update, naming its reason', () => {
     const decision = decide({ status: 'InService', configName: 'churn-old-blue', failureReason: 'container crashed' });
     expect(decision.next).toBe('rollback');
-    expect(decision.reason).toContain('silently reverted');
+    expect(decision.reason).toContain('SageMaker reverted the update (failureReason: container crashed)');
+    expect(decision.reason).not.toContain('silently');
     expect(decision.reason).toContain('churn-old-blue');
     expect(decision.reason).toContain(target);
-    expect(decision.reason).toContain('container crashed');
+  });
+
+  test('rolls back when InService on another config without a reason: SageMaker silently reverted the update', () => {
+    const decision = decide({ status: 'InService', configName: 'churn-old-blue' });
+    expect(decision.next).toBe('rollback');
+    expect(decision.reason).toMatch(/SageMaker silently reverted the update$/);
   });
 
   test('rolls back when InService without a config name in the read back', () => {

@@ -29,12 +29,12 @@ test('InService on the requested config: on to the smoke test', async () => {
   })]);
 });
 
-test('a silently reverted update (InService on the old config) is detected by reading back and rolls back', async () => {
+test('a reverted update (InService on the old config) is detected by reading back and rolls back', async () => {
   aws.sagemaker.revertNextUpdate = 'Model container failed health check';
   aws.sagemaker.settle();
   const out = await checkProvision(provisioning, { now: T0 + 300_000, executionArn: EXECUTION_ARN });
   expect(out.next).toBe('rollback');
-  expect(out.reason).toContain('silently reverted');
+  expect(out.reason).toContain('SageMaker reverted the update');
   expect(out.reason).toContain(STABLE_CONFIG);
   expect(out.reason).toContain('Model container failed health check');
   expect(aws.table.history(ENDPOINT)).toEqual([

@@ -60,7 +60,7 @@ test('a retirement SageMaker reverted is recorded and releases (stable still ser
   const out = await retire(ctx, at(T0));
   aws.sagemaker.settle();
   expect(await checkRetire(out, at(T0 + 60_000))).toMatchObject({ next: 'release' });
-  expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('silently reverted') });
+  expect(aws.table.history(ENDPOINT).at(-1)).toMatchObject({ decision: 'retire-timed-out', reason: expect.stringContaining('SageMaker reverted the update (failureReason: capacity)') });
 });
 
 test('autoscaling: the slot being removed is deregistered and the stable registered scaling both ways again, before the update', async () => {
