@@ -1,13 +1,13 @@
 import './support/env';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ExposurePlan } from '../../../lambda/core';
 import { promote } from '../../../lambda/handlers/actions/promote';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { shiftTraffic } from '../../../lambda/handlers/actions/shift-traffic';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
+import { fakeParameterStore } from './support/parameter-store';
 import {
   CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant, version,
 } from './support/fixtures';
@@ -15,9 +15,7 @@ import {
 const PARAMETER = `/sagemaker-rollout/abcd1234/${ENDPOINT}/exposure-plan`;
 const cohortSpec = spec({ plan: plan({ cohort: { parameterName: PARAMETER, trustedEntityIds: ['tenant-beta'] } }) });
 const aws = mockAws();
-const ssm = mockClient(SSMClient);
-/** Parameter Store: the values written, by name (GetParameter reads the latest). */
-const parameters = new Map<string, string>();
+const { ssm, parameters, reset: resetParameters, published: publishedAt } = fakeParameterStore();
 const cfn = new CfnServer();
 beforeAll(() => cfn.start());
 afterAll(() => cfn.stop());
@@ -25,18 +23,12 @@ const env = { now: T0, executionArn: EXECUTION_ARN };
 
 beforeEach(() => {
   aws.reset();
-  ssm.reset();
-  parameters.clear();
-  ssm.on(PutParameterCommand).callsFake((input) => {
-    parameters.set(input.Name, input.Value);
-    return { Version: 1 };
-  });
-  ssm.on(GetParameterCommand).callsFake((input) => ({ Parameter: { Name: input.Name, Value: parameters.get(input.Name) } }));
+  resetParameters();
   putState(aws.table, rollingOut({ spec: cohortSpec }));
   aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 1, green: 0 });
 });
 
-const published = (): ExposurePlan => JSON.parse(parameters.get(PARAMETER)!);
+const published = (): ExposurePlan => publishedAt(PARAMETER);
 const shifting = context({ spec: cohortSpec, smokeTestPassedAt: T0 - 1000, stepIndex: 0 });
 
 describe('ShiftTraffic with cohort exposure', () => {

@@ -1,12 +1,12 @@
 import './support/env';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ExposurePlan, RolloutPlan } from '../../../lambda/core';
 import { rollback } from '../../../lambda/handlers/actions/rollback';
 import { shiftTraffic } from '../../../lambda/handlers/actions/shift-traffic';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
+import { fakeParameterStore } from './support/parameter-store';
 import {
   CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant, version,
 } from './support/fixtures';
@@ -23,8 +23,7 @@ const shadowPlan: RolloutPlan = plan({
 });
 const shadowSpec = spec({ plan: shadowPlan });
 const aws = mockAws();
-const ssm = mockClient(SSMClient);
-const parameters = new Map<string, string>();
+const { ssm, reset: resetParameters, published: publishedAt } = fakeParameterStore();
 const cfn = new CfnServer();
 beforeAll(() => cfn.start());
 afterAll(() => cfn.stop());
@@ -32,18 +31,12 @@ const env = { now: T0, executionArn: EXECUTION_ARN };
 
 beforeEach(() => {
   aws.reset();
-  ssm.reset();
-  parameters.clear();
-  ssm.on(PutParameterCommand).callsFake((input) => {
-    parameters.set(input.Name, input.Value);
-    return { Version: 1 };
-  });
-  ssm.on(GetParameterCommand).callsFake((input) => ({ Parameter: { Name: input.Name, Value: parameters.get(input.Name) } }));
+  resetParameters();
   putState(aws.table, rollingOut({ spec: shadowSpec }));
   aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 1, green: 0 });
 });
 
-const published = (): ExposurePlan => JSON.parse(parameters.get(PARAMETER)!);
+const published = (): ExposurePlan => publishedAt(PARAMETER);
 const shifting = context({ spec: shadowSpec, smokeTestPassedAt: T0 - 1000, stepIndex: 0 });
 
 test('the shadow step keeps the candidate at weight 0 and publishes the shadow plan, read back and recorded', async () => {
