@@ -98,6 +98,29 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm({ ...rollingOut, phase: 'rolling-back' }, onGreen, T0).reason).toContain('already rolling back');
   });
 
+  describe('while rolling back', () => {
+    const lock = { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 };
+    const rollingBack: EndpointState = { ...rollingOut, phase: 'rolling-back', lock };
+
+    test('ignores a repeated alarm while an execution holding the lock still runs (or was not asked about)', () => {
+      expect(decideOnAlarm(rollingBack, onGreen, T0, T0, true)).toEqual({ action: 'ignore', reason: 'churn-errors-green: already rolling back' });
+      expect(decideOnAlarm(rollingBack, onGreen, T0, T0).action).toBe('ignore');
+    });
+
+    test('a rollback cut off before its cleanup started (no execution holds the lock) is taken up again, with the same reason', () => {
+      expect(decideOnAlarm(rollingBack, onGreen, T0 + sec(240), T0, false)).toEqual(decideOnAlarm(rollingOut, onGreen, T0));
+      expect(decideOnAlarm(rollingBack, userAlarm, T0 + sec(240), T0, false)).toEqual({
+        action: 'rollback', reason: 'business-kpi in ALARM on candidate slot green (version mv-new, rollout r2)',
+      });
+    });
+
+    test('is not taken up again by an alarm on the stable slot, nor without a lock or a candidate', () => {
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm({ ...rollingBack, lock: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
+    });
+  });
+
   test('ignores an alarm when no rollout is in progress', () => {
     expect(decideOnAlarm({ ...rollingOut, phase: 'idle' }, onGreen, T0).reason).toContain('no rollout in progress');
   });

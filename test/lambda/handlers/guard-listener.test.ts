@@ -109,6 +109,31 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
   });
 
+  test('a call cut off after its flip, before its cleanup started, is finished by the retry: the same cleanup execution, started once', async () => {
+    // The first call flips and records, then its StartExecution never answers (the function times out).
+    aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toThrow();
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', lock: { executionArn: EXECUTION_ARN } });
+
+    // Lambda retries the event: the stopped rollout holds the lock, and no cleanup runs.
+    aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({ status: 'ABORTED', input: JSON.stringify(context()) });
+    const retried = await handleAlarm(alarmEvent(), T0 + 180_000, noWait);
+    expect(retried).toMatchObject({ action: 'rollback', rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(2);
+    // Same name and input: had the first start reached Step Functions, this one would find it, not start another.
+    expect(starts[1]).toEqual(starts[0]);
+    expect(starts[1].name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`));
+    expect(aws.table.state(ENDPOINT)!.lock).toMatchObject({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
+    expect(aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0].DetailType)).toEqual(['Rollout Rolled Back']);
+
+    // The cleanup now holds the lock and runs: a further delivery is ignored.
+    expect(await handleAlarm(alarmEvent(), T0 + 240_000, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+    expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+  });
+
   test('retries the flip itself when the endpoint is busy, and succeeds after two busy answers', async () => {
     const busy = () => validationError(`Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
     const sleeps: number[] = [];
