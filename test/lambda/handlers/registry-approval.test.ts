@@ -2,7 +2,9 @@ import './support/env';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, versionIdOf } from '../../../lambda/core';
 import { handler } from '../../../lambda/handlers/guard-listener';
-import { ModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { ModelPackageStateChange, onModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { once } from '../../../lambda/aws/retry';
+import { historySortKey } from '../../../lambda/aws/history';
 import { mockAws } from './support/aws-mocks';
 import { ENDPOINT, STABLE_VERSION, T0, putRecord, putState, spec, stableOnly } from './support/fixtures';
 
@@ -45,6 +47,32 @@ test('a repeated event for the same approval starts nothing while its rollout ru
     expect.stringContaining(`is already being rolled out by rollout ${rolloutId}`),
     expect.stringContaining('is PendingManualApproval: only Approved starts a rollout'),
   ]);
+});
+
+describe('an approval whose delivery fails part way (Lambda delivers the event again a minute later, at a new time)', () => {
+  const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+  const startNames = () => aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+
+  test('the approval\'s record refused: one rollout of the package, recorded once, not two', async () => {
+    aws.table.failNextWrite(historySortKey(T0, 0), throttled());
+    await expect(onModelPackageStateChange(approved(2), T0, once)).rejects.toThrow('Rate of requests');
+    await onModelPackageStateChange(approved(2), T0 + 60_000, once);
+    const recorded = aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved');
+    expect(recorded).toHaveLength(1);
+    expect(new Set(startNames()).size).toBe(1);
+    expect(startNames()[0]).toContain(recorded[0].rolloutId);
+  });
+
+  test('the start\'s answer lost: the next delivery starts the same execution again (same name and input), which Step Functions finds, not doubles', async () => {
+    aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:registry' });
+    await expect(onModelPackageStateChange(approved(2), T0, once)).rejects.toThrow('socket hang up');
+    await onModelPackageStateChange(approved(2), T0 + 60_000, once);
+    const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toEqual(starts[0]);
+    expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved')).toHaveLength(1);
+  });
 });
 
 test('a group no endpoint follows reaches no endpoint', async () => {
