@@ -1,6 +1,8 @@
 import './support/env';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { handler, scheduledDrill } from '../../../lambda/handlers/guard-listener';
+import { historySortKey } from '../../../lambda/aws/history';
+import { RolloutContext } from '../../../lambda/core';
 import { mockAws } from './support/aws-mocks';
 import { ENDPOINT, STABLE_ID, STABLE_VERSION, T0, putRecord, putState, rollingOut, stableOnly } from './support/fixtures';
 
@@ -35,5 +37,41 @@ describe('scheduled drill (the drillSchedule target)', () => {
   test('the Lambda handler routes a schedule\'s event (not an alarm event) to the drill', async () => {
     putState(aws.table, stableOnly());
     await expect(handler({ drill: { endpointName: ENDPOINT } })).resolves.toMatchObject({ started: true });
+  });
+
+  describe('a delivery that fails part way (EventBridge Scheduler tries the target again a minute later)', () => {
+    const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+    const startNames = () => aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    /** A start that reaches Step Functions runs the drill: its AcquireLock records the rollout and takes the lock. */
+    const startsRun = () => aws.sfn.on(StartExecutionCommand).callsFake((input: { input: string }) => {
+      const { rolloutId } = JSON.parse(input.input) as RolloutContext;
+      putRecord(aws.table, `ROLLOUT#${rolloutId}`, { endpointName: ENDPOINT, rolloutId, startedAt: T0, drill: true });
+      putState(aws.table, rollingOut({ lock: { rolloutId, executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:drill', since: T0 } }));
+      return { executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:drill', startDate: new Date(T0) };
+    });
+
+    test('the drill\'s record refused: the drill that runs is recorded as started, once, and not as skipped', async () => {
+      putState(aws.table, stableOnly());
+      startsRun();
+      aws.table.failNextWrite(historySortKey(T0, 0), throttled());
+      await expect(scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait)).rejects.toThrow('Rate of requests');
+      await scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0 + 60_000, noWait);
+      expect(new Set(startNames()).size).toBe(1);
+      const started = history().filter((h) => h.decision === 'drill-started');
+      expect(started).toHaveLength(1);
+      expect(startNames()[0]).toContain(started[0].rolloutId);
+      expect(history().map((h) => h.decision)).not.toContain('drill-skipped');
+    });
+
+    test('the start\'s answer lost: the next delivery starts the same drill again (same name), recorded once', async () => {
+      putState(aws.table, stableOnly());
+      aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+      await expect(scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait)).rejects.toThrow('socket hang up');
+      startsRun();
+      await expect(scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0 + 60_000, noWait)).resolves.toMatchObject({ started: true });
+      expect(startNames()).toHaveLength(2);
+      expect(startNames()[1]).toBe(startNames()[0]);
+      expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(1);
+    });
   });
 });
