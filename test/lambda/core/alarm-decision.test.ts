@@ -73,6 +73,15 @@ describe('decideOnAlarm', () => {
     expect(decision.reason).toMatch(/churn-errors-green in ALARM on stable slot green \(version mv-new\) after its revert window: the revert window closed at .*standby mv-old still provisioned on blue: undo reverts to it at once/);
   });
 
+  test('the revert window closes at its end: an alarm in that very millisecond is after it (notified, not reverted)', () => {
+    expect(decideOnAlarm(watching, onGreen, T0 + sec(3600)).action).toBe('notify');
+  });
+
+  test('an alarm on an idle endpoint without a stable (its first version never created) is ignored, not a crash', () => {
+    const bare: EndpointState = { endpointName: 'churn', phase: 'idle', revision: 1 };
+    expect(decideOnAlarm(bare, onGreen, T0)).toEqual({ action: 'ignore', reason: expect.stringContaining('no rollout in progress') });
+  });
+
   test('with autoUndo, an alarm on the stable after the revert window undoes it', () => {
     const auto = { ...watching, spec: { autoUndo: true } as EndpointState['spec'] };
     expect(decideOnAlarm(auto, onGreen, T0 + sec(3602))).toEqual({ action: 'undo', reason: expect.stringContaining('autoUndo reverts to it') });
