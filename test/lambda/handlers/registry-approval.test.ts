@@ -75,6 +75,43 @@ describe('an approval whose delivery fails part way (Lambda delivers the event a
   });
 });
 
+describe('what an earlier approval left', () => {
+  const entry = (at: number, decision: string, rolloutId: string, arn: string) =>
+    putRecord(aws.table, historySortKey(at, 0), { at, endpointName: ENDPOINT, rolloutId, decision, reason: 'earlier', actor: 'model-registry', evidence: { modelPackageArn: arn } });
+  const startedRollout = () => (JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext).rolloutId;
+
+  test('a package approved again after its earlier rollout ended (stopped before promotion) is rolled out again, as a new rollout', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-old', PACKAGE(2));
+    putRecord(aws.table, 'ROLLOUT#r-old', { endpointName: ENDPOINT, rolloutId: 'r-old', startedAt: T0 - 9000, endedAt: T0 - 5000, outcome: 'aborted' });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toBe('r-old');
+    expect(aws.table.decisions(ENDPOINT).filter((d) => d === 'registry-approved')).toHaveLength(2);
+  });
+
+  test('a recorded approval of another package, or another entry naming this one, is not taken up', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-three', PACKAGE(3));
+    entry(T0 - 8000, 'rollout-started', 'r-other', PACKAGE(2));
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toMatch(/^r-/);
+    expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved').map((h) => h.at)).toEqual([T0 - 9000, T0]);
+  });
+
+  test('a package rolled back at the current attempt is not started again by its approval', async () => {
+    const version = { ...declared.version, modelPackageArn: PACKAGE(2) };
+    putRecord(aws.table, `VERSION#${versionIdOf(version)}`, { endpointName: ENDPOINT, versionId: versionIdOf(version), spec: version, registeredAt: T0 - 9000, rolledBackAttempt: 0, rolledBackAt: T0 - 5000 });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'registry-ignored', reason: expect.stringContaining('was rolled back at attempt 0') })]);
+  });
+
+  test('an endpoint that follows the group but has no state yet is left alone: nothing started, nothing recorded', async () => {
+    aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: 'ENDPOINT#churn-scorer', endpointName: 'churn-scorer' });
+    const results = await onModelPackageStateChange(approved(2), T0, once);
+    expect(results).toContainEqual({ endpointName: 'churn-scorer', action: 'ignore', reason: expect.stringContaining('not created yet') });
+    expect(aws.table.history('churn-scorer')).toEqual([]);
+  });
+});
+
 test('a group no endpoint follows reaches no endpoint', async () => {
   await handler({ ...approved(2), detail: { ...approved(2).detail, ModelPackageGroupName: 'churn' } });
   expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);

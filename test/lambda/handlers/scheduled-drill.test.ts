@@ -74,4 +74,28 @@ describe('scheduled drill (the drillSchedule target)', () => {
       expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(1);
     });
   });
+
+  describe('what an earlier drill left', () => {
+    const entry = (at: number, decision: string, rolloutId: string, versionId: string) =>
+      putRecord(aws.table, historySortKey(at, 0), { at, endpointName: ENDPOINT, rolloutId, decision, reason: 'earlier', actor: 'drill-schedule', evidence: { versionId } });
+    const startedRollout = () => (JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext).rolloutId;
+
+    test('a drill after an earlier one ran is a new drill, recorded as started', async () => {
+      putState(aws.table, stableOnly());
+      entry(T0 - 86_400_000, 'drill-started', 'r-yesterday', STABLE_ID);
+      putRecord(aws.table, 'ROLLOUT#r-yesterday', { endpointName: ENDPOINT, rolloutId: 'r-yesterday', startedAt: T0 - 86_400_000, endedAt: T0 - 86_000_000, drill: true });
+      await scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait);
+      expect(startedRollout()).not.toBe('r-yesterday');
+      expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(2);
+    });
+
+    test('a recorded drill of another version, or another entry naming this version, is not taken up', async () => {
+      putState(aws.table, stableOnly());
+      entry(T0 - 9000, 'drill-started', 'r-other-version', 'mv-000000000000');
+      entry(T0 - 8000, 'undo-started', 'r-undo', STABLE_ID);
+      await scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait);
+      expect(startedRollout()).not.toMatch(/^r-/);
+      expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(2);
+    });
+  });
 });
