@@ -4,7 +4,7 @@ import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagem
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, executionName } from '../../../lambda/core';
-import { AlarmEvent, handleAlarm } from '../../../lambda/handlers/guard-listener';
+import { AlarmEvent, handleAlarm, handler } from '../../../lambda/handlers/guard-listener';
 import { mockAws } from './support/aws-mocks';
 import { validationError } from './support/fake-sagemaker';
 import {
@@ -134,6 +134,24 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
   });
 
+  test('a cut-off rollback whose stopped execution no longer exists (past Step Functions\' retention) is taken up too', async () => {
+    putState(aws.table, rollingOut({ phase: 'rolling-back', weights: { blue: 100, green: 0 } }));
+    aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).rejects(Object.assign(new Error('gone'), { name: 'ExecutionDoesNotExist' }));
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'rollback', rolloutId: ROLLOUT_ID });
+    expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`) });
+  });
+
+  test('rolling back without a lock (nothing to ask about) is left alone, without asking Step Functions', async () => {
+    putState(aws.table, rollingOut({ phase: 'rolling-back', lock: undefined }));
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+    expect(aws.sfn).not.toHaveReceivedCommand(DescribeExecutionCommand);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('the Lambda handler routes an alarm event (not a registry or drill event) to the alarm path', async () => {
+    expect(await handler(alarmEvent())).toMatchObject({ action: 'rollback' });
+  });
+
   test('retries the flip itself when the endpoint is busy, and succeeds after two busy answers', async () => {
     const busy = () => validationError(`Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
     const sleeps: number[] = [];
@@ -221,6 +239,11 @@ test('a revert SageMaker will not take yet is recorded first, and handed to a cl
   expect(JSON.parse(start.input!)).toMatchObject({ next: 'revert', outcome: 'rolled-back' });
   // The standby is still the standby: the Revert task finds it and flips when SageMaker answers.
   expect(aws.table.state(ENDPOINT)).toMatchObject({ standby: { slot: 'blue' } });
+});
+
+test('an alarm of an endpoint whose state is gone is ignored', async () => {
+  expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('has no state') });
+  expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
 });
 
 test('events that are not ALARM, or for alarms that guard nothing, are ignored without reading state', async () => {
