@@ -101,7 +101,17 @@ describe('what an earlier approval left', () => {
     putRecord(aws.table, `VERSION#${versionIdOf(version)}`, { endpointName: ENDPOINT, versionId: versionIdOf(version), spec: version, registeredAt: T0 - 9000, rolledBackAttempt: 0, rolledBackAt: T0 - 5000 });
     await onModelPackageStateChange(approved(2), T0, once);
     expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
-    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({ decision: 'registry-ignored', reason: expect.stringContaining('was rolled back at attempt 0') })]);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'registry-ignored', actor: 'model-registry', reason: expect.stringContaining('was rolled back at attempt 0'),
+      evidence: { modelPackageArn: PACKAGE(2), status: 'Approved' },
+    })]);
+  });
+
+  test('two packages approved in the same millisecond are two rollouts, each under its own name', async () => {
+    await onModelPackageStateChange(approved(2), T0, once);
+    await onModelPackageStateChange(approved(3), T0, once);
+    const names = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(new Set(names).size).toBe(2);
   });
 
   test('an endpoint that follows the group but has no state yet is left alone: nothing started, nothing recorded', async () => {
