@@ -1,6 +1,6 @@
 import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { executionArnOf, startExecution } from '../../aws/executions';
+import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
@@ -63,11 +63,15 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   return { started: true, rolloutId, versionId: decision.versionId, alarmName: decision.alarmName, executionArn: started.executionArn, reason };
 }
 
-/** The latest drill of this version recorded as started whose rollout never began (AcquireLock writes its record first). */
+/**
+ * The latest drill of this version recorded as started whose rollout never began (AcquireLock writes its record first)
+ * and whose execution has not ended (one that ended before AcquireLock recorded it spent its name: a new drill).
+ */
 async function recordedDrillOf(endpointName: string, versionId: string): Promise<string | undefined> {
   const latest = (await listHistory(endpointName)).filter((h) => h.decision === 'drill-started' && h.rolloutId !== undefined
     && (h.evidence as { versionId?: string } | undefined)?.versionId === versionId).pop();
-  return latest !== undefined && (await getRollout(endpointName, latest.rolloutId!)) === undefined ? latest.rolloutId : undefined;
+  if (latest === undefined || (await getRollout(endpointName, latest.rolloutId!)) !== undefined) return undefined;
+  return (await executionEnded(executionName(endpointName, latest.rolloutId!))) ? undefined : latest.rolloutId;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
-import { executionArnOf, startExecution } from '../../aws/executions';
+import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { getRollout } from '../../aws/rollout-records';
@@ -61,15 +61,19 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
 
 /**
  * The latest rollout an earlier delivery of an approval of this package recorded that has not ended: `startedRollout`
- * once it began (AcquireLock writes its rollout record first), else `recordedRollout`.
+ * once it began (AcquireLock writes its rollout record first), else `recordedRollout` (unless its execution has ended).
  */
 async function earlierApprovalOf(endpointName: string, modelPackageArn: string): Promise<{ startedRollout?: string; recordedRollout?: string }> {
   const recorded = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
     && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
   for (const h of recorded.reverse()) {
     const rollout = await getRollout(endpointName, h.rolloutId!);
-    if (rollout === undefined) return { recordedRollout: h.rolloutId };
-    if (rollout.endedAt === undefined) return { startedRollout: h.rolloutId };
+    if (rollout !== undefined) {
+      if (rollout.endedAt === undefined) return { startedRollout: h.rolloutId };
+    } else if (!(await executionEnded(executionName(endpointName, h.rolloutId!)))) {
+      // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
+      return { recordedRollout: h.rolloutId };
+    }
   }
   return {};
 }

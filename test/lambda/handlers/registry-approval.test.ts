@@ -1,5 +1,5 @@
 import './support/env';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, versionIdOf } from '../../../lambda/core';
 import { handler } from '../../../lambda/handlers/guard-listener';
 import { ModelPackageStateChange, onModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
@@ -25,6 +25,7 @@ beforeEach(() => {
   putState(aws.table, stableOnly({ spec: declared, stable: { slot: 'blue', versionId: versionIdOf(declared.version), configName: 'c', since: T0 - 1, modelPackageArn: PACKAGE(1) } }));
   aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: `ENDPOINT#${ENDPOINT}`, endpointName: ENDPOINT });
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:registry' });
+  aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
 });
 
 test('an approval starts a rollout of the package with the declared spec around it, recorded with who and why', async () => {
@@ -105,6 +106,14 @@ describe('what an earlier approval left', () => {
       decision: 'registry-ignored', actor: 'model-registry', reason: expect.stringContaining('was rolled back at attempt 0'),
       evidence: { modelPackageArn: PACKAGE(2), status: 'Approved' },
     })]);
+  });
+
+  test('a recorded approval whose execution ended before it recorded its rollout (AcquireLock never ran) is not taken up: a new rollout', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-dead', PACKAGE(2));
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toBe('r-dead');
+    expect(aws.table.decisions(ENDPOINT).filter((d) => d === 'registry-approved')).toHaveLength(2);
   });
 
   test('two packages approved in the same millisecond are two rollouts, each under its own name', async () => {

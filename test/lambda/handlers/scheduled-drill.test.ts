@@ -1,5 +1,5 @@
 import './support/env';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { handler, scheduledDrill } from '../../../lambda/handlers/guard-listener';
 import { historySortKey } from '../../../lambda/aws/history';
 import { RolloutContext } from '../../../lambda/core';
@@ -13,6 +13,7 @@ const history = () => aws.table.query(`ENDPOINT#${ENDPOINT}`, 'HISTORY#');
 beforeEach(() => {
   aws.reset();
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:drill', startDate: new Date(T0) });
+  aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
   putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 1 });
 });
 
@@ -86,6 +87,15 @@ describe('scheduled drill (the drillSchedule target)', () => {
       putRecord(aws.table, 'ROLLOUT#r-yesterday', { endpointName: ENDPOINT, rolloutId: 'r-yesterday', startedAt: T0 - 86_400_000, endedAt: T0 - 86_000_000, drill: true });
       await scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait);
       expect(startedRollout()).not.toBe('r-yesterday');
+      expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(2);
+    });
+
+    test('a recorded drill whose execution ended before it recorded its rollout (AcquireLock never ran) is not taken up: a new drill', async () => {
+      putState(aws.table, stableOnly());
+      entry(T0 - 9000, 'drill-started', 'r-dead', STABLE_ID);
+      aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+      await scheduledDrill({ drill: { endpointName: ENDPOINT } }, T0, noWait);
+      expect(startedRollout()).not.toBe('r-dead');
       expect(history().filter((h) => h.decision === 'drill-started')).toHaveLength(2);
     });
 
