@@ -189,6 +189,12 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back' });
   });
 
+  test('an alarm on the candidate changing to OK (or INSUFFICIENT_DATA) is ignored: nothing stops, nothing moves', async () => {
+    expect(await handleAlarm(alarmEvent('fraud-errors-green', 'OK'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('changed to OK, not ALARM') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(aws.sagemaker.weights().green.desired).toBe(10);
+  });
+
   test('an alarm on the stable slot is ignored', async () => {
     expect(await handleAlarm(alarmEvent('fraud-errors-blue'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('stable slot') });
     expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);

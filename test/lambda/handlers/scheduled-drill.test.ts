@@ -24,6 +24,7 @@ describe('scheduled drill (the drillSchedule target)', () => {
     expect(started).toMatchObject({ started: true, versionId: STABLE_ID });
     expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     expect(history().find((h) => h.decision === 'drill-started')).toMatchObject({ actor: 'drill-schedule', reason: expect.stringContaining('scheduled drill') });
+    expect(history().map((h) => h.decision)).toEqual(['drill-started']);
   });
 
   test('during a rollout: skipped and recorded with the reason, nothing started', async () => {
