@@ -52,6 +52,12 @@ export async function startExecution(name: string, input: object): Promise<Start
   }
 }
 
+/** Whether the controller's execution of this name exists and has ended (a name can never be started again). */
+export async function executionEnded(name: string): Promise<boolean> {
+  const execution = await describeExecution(executionArnOf(stateMachineArn(), name));
+  return execution !== undefined && execution.status !== 'RUNNING';
+}
+
 /** arn:aws:states:<region>:<account>:stateMachine:<machine> → arn:aws:states:<region>:<account>:execution:<machine>:<name> */
 export function executionArnOf(machineArn: string, name: string): string {
   return `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`;

@@ -29,6 +29,8 @@ export function decideOnAlarm(
   now: number,
   /** When the alarm changed state (the event's `detail.state.timestamp`), if known. */
   changedAt?: number,
+  /** Whether the execution holding the lock still runs (read only while rolling back); undefined when not read. */
+  holderRuns?: boolean,
 ): { action: AlarmAction; reason: string } {
   assertEpochMs('now', now);
   const ignore = (why: string) => ({ action: 'ignore' as const, reason: `${alarm.alarmName}: ${why}` });
@@ -44,8 +46,16 @@ export function decideOnAlarm(
     return ignore(`the alarm changed at ${new Date(changedAt).toISOString()}, before rollout ${state.lock.rolloutId} began: a late event about an earlier rollout`);
   }
   switch (state.phase) {
-    case 'rolling-back':
-      return ignore('already rolling back');
+    case 'rolling-back': {
+      // A rollback whose call was cut off after its flip, before it started the cleanup execution, leaves the endpoint
+      // rolling back with no execution holding the lock: the alarm's retry takes it up again, the same rollback (same
+      // reason, so the same cleanup execution input: a start that did happen is found, not doubled).
+      const { candidate } = state;
+      if (holderRuns !== false || state.lock === undefined || candidate === undefined || !alarm.slots.includes(candidate.slot)) {
+        return ignore('already rolling back');
+      }
+      return rollbackOf(alarm, candidate);
+    }
     case 'idle': {
       const { stable } = state;
       if (stable === undefined || !alarm.slots.includes(stable.slot)) {
@@ -61,12 +71,7 @@ export function decideOnAlarm(
       if (!alarm.slots.includes(candidate.slot)) {
         return ignore(`alarm watches the stable slot, not the candidate ${candidate.slot}`);
       }
-      return {
-        action: 'rollback',
-        reason:
-          `${alarm.alarmName} in ALARM on candidate slot ${candidate.slot} ` +
-          `(version ${candidate.versionId}, rollout ${candidate.rolloutId})`,
-      };
+      return rollbackOf(alarm, candidate);
     }
     case 'watching': {
       const { stable, standby } = state;
@@ -91,6 +96,13 @@ export function decideOnAlarm(
     default:
       return ignore(`unknown phase '${String(state.phase)}'`);
   }
+}
+
+function rollbackOf(alarm: AlarmSubject, candidate: NonNullable<EndpointState['candidate']>): { action: AlarmAction; reason: string } {
+  return {
+    action: 'rollback',
+    reason: `${alarm.alarmName} in ALARM on candidate slot ${candidate.slot} (version ${candidate.versionId}, rollout ${candidate.rolloutId})`,
+  };
 }
 
 /** A stable guard in ALARM with no revert window open: `notify`, or `undo` with `autoUndo` (decideUndo picks how). */

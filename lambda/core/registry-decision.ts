@@ -31,10 +31,20 @@ export interface RegistryApprovalInput {
    * state change, and EventBridge delivers at least once).
    */
   readonly startedRollout?: string;
+  /**
+   * A rollout an earlier delivery of this approval recorded (`registry-approved`, written before its start) that has not
+   * begun: that delivery failed at or before the start, or its answer was lost. It is started again under its own
+   * name, so a start that did reach Step Functions is found, not doubled.
+   */
+  readonly recordedRollout?: string;
 }
 
 export type RegistryDecision =
-  | { readonly action: 'rollout'; readonly spec: EndpointSpec; readonly versionId: string; readonly reason: string }
+  | {
+    readonly action: 'rollout'; readonly spec: EndpointSpec; readonly versionId: string; readonly reason: string;
+    /** The recorded rollout to start again (recordedRollout); a new rollout id otherwise. */
+    readonly rolloutId?: string;
+  }
   | { readonly action: 'ignore'; readonly reason: string };
 
 /**
@@ -42,7 +52,7 @@ export type RegistryDecision =
  * an approval of the package already stable or rolling out, or of one rolled back at the current attempt, starts
  * nothing; a rollout in progress is handled by the concurrency policy when the new rollout acquires the lock.
  */
-export function decideRegistryApproval({ approval, state, rolledBackAttempt, startedRollout }: RegistryApprovalInput): RegistryDecision {
+export function decideRegistryApproval({ approval, state, rolledBackAttempt, startedRollout, recordedRollout }: RegistryApprovalInput): RegistryDecision {
   const { modelPackageArn, modelPackageGroupName, modelApprovalStatus, endpointName } = approval;
   const spec = state?.spec;
   if (spec?.registry === undefined) {
@@ -72,7 +82,8 @@ export function decideRegistryApproval({ approval, state, rolledBackAttempt, sta
         + `run 'cdk-sagemaker-rollout retry' after fixing it, or approve a new package`,
     };
   }
-  return { action: 'rollout', spec: next, versionId, reason: `package ${modelPackageArn} approved in group ${modelPackageGroupName}: roll out version ${versionId}` };
+  const reason = `package ${modelPackageArn} approved in group ${modelPackageGroupName}: roll out version ${versionId}`;
+  return { action: 'rollout', spec: next, versionId, reason, ...(recordedRollout === undefined ? {} : { rolloutId: recordedRollout }) };
 }
 
 /** ApprovalDescription is at most 1024 characters (UpdateModelPackage API reference). */

@@ -1,6 +1,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { EndpointState, decideOnAlarm } from '../core';
 import { getAlarmSubject } from '../aws/alarm-index';
+import { describeExecution } from '../aws/executions';
 import { logger } from '../aws/logger';
 import { Retry, Sleep, retryTransient } from '../aws/retry';
 import { appendHistory } from '../aws/history';
@@ -84,7 +85,10 @@ export async function handleAlarm(event: AlarmEvent, now: number, deps: Listener
   const holder = state?.lock?.rolloutId ?? state?.candidate?.rolloutId;
   logger.appendKeys({ endpointName: subject.endpointName, ...(holder === undefined ? {} : { rolloutId: holder }) });
   const changedAt = detail.state.timestamp === undefined ? undefined : Date.parse(detail.state.timestamp);
-  const decision = decideOnAlarm(state, subject, now, changedAt);
+  // While rolling back, whether the lock's holder still runs: a rollback cut off before its cleanup started has none.
+  const holderRuns = state?.phase === 'rolling-back' && state.lock !== undefined
+    ? (await describeExecution(state.lock.executionArn))?.status === 'RUNNING' : undefined;
+  const decision = decideOnAlarm(state, subject, now, changedAt, holderRuns);
   if (decision.action === 'ignore' || state === undefined) {
     return ignored({ action: 'ignore', reason: decision.reason, endpointName: subject.endpointName });
   }

@@ -86,7 +86,8 @@ export class StepFunctionsTwin {
     const arn = `${machineArn.replace(':stateMachine:', ':execution:')}:${execName}`;
     const existing = this.executions.get(arn);
     if (existing) {
-      // Standard workflows: same name and input while running is idempotent; anything else is a conflict.
+      // Standard workflows: same name and input while running is idempotent; anything else (another input, or an
+      // execution of that name that has closed) is a conflict. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: arn, startDate: epochSeconds(existing.startedAt) };
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }

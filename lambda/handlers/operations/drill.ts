@@ -1,6 +1,7 @@
 import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { startExecution } from '../../aws/executions';
+import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getRollout } from '../../aws/rollout-records';
@@ -36,7 +37,10 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   if (record === undefined || versionIdOf(record.spec) !== decision.versionId) {
     return { started: false, reason: `stable version ${decision.versionId} of endpoint ${endpointName} does not match its record: not drilled; deploy a version you trust` };
   }
-  const rolloutId = rolloutIdOf(now, `drill#${decision.versionId}#${by}`);
+  // A drill an earlier delivery recorded that never began (it failed at or before its start) is started under its own
+  // name: a start that did reach Step Functions is found, not doubled.
+  const recorded = await recordedDrillOf(endpointName, decision.versionId);
+  const rolloutId = recorded ?? rolloutIdOf(now, `drill#${decision.versionId}#${by}`);
   const reason = `${decision.reason}: ${input.reason}`;
   const context: RolloutContext = {
     rolloutId,
@@ -46,14 +50,28 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
     versionId: decision.versionId,
     drill: { alarmName: decision.alarmName },
   };
-  const started = await input.retry(() => startExecution(executionName(endpointName, rolloutId), context));
-  if (!started.alreadyExisted) {
+  const name = executionName(endpointName, rolloutId);
+  if (recorded === undefined) {
+    // Recorded before the start: a delivery that fails after the start cannot leave a drill running unrecorded (its
+    // retry finds the endpoint busy and could only record it skipped).
     await appendHistory({
       at: now, endpointName, rolloutId, decision: 'drill-started', reason, actor: by,
-      evidence: { versionId: decision.versionId, alarmName: decision.alarmName, plan: context.spec.plan, executionArn: started.executionArn },
+      evidence: { versionId: decision.versionId, alarmName: decision.alarmName, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
     });
   }
+  const started = await input.retry(() => startExecution(name, context));
   return { started: true, rolloutId, versionId: decision.versionId, alarmName: decision.alarmName, executionArn: started.executionArn, reason };
+}
+
+/**
+ * The latest drill of this version recorded as started whose rollout never began (AcquireLock writes its record first)
+ * and whose execution has not ended (one that ended before AcquireLock recorded it spent its name: a new drill).
+ */
+async function recordedDrillOf(endpointName: string, versionId: string): Promise<string | undefined> {
+  const latest = (await listHistory(endpointName)).filter((h) => h.decision === 'drill-started' && h.rolloutId !== undefined
+    && (h.evidence as { versionId?: string } | undefined)?.versionId === versionId).pop();
+  if (latest === undefined || (await getRollout(endpointName, latest.rolloutId!)) !== undefined) return undefined;
+  return (await executionEnded(executionName(endpointName, latest.rolloutId!))) ? undefined : latest.rolloutId;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
-import { startExecution } from '../../aws/executions';
+import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { getRollout } from '../../aws/rollout-records';
 import { registryFollowers } from '../../aws/registry';
@@ -34,32 +35,45 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
   const state = await getState(endpointName);
   const candidate = state?.spec && { ...state.spec.version, modelPackageArn };
   const record = candidate && (await getVersion(endpointName, versionIdOf(candidate)));
-  const decision = decideRegistryApproval({ approval, state, rolledBackAttempt: record?.rolledBackAttempt, startedRollout: await startedRolloutOf(endpointName, modelPackageArn) });
+  const earlier = await earlierApprovalOf(endpointName, modelPackageArn);
+  const decision = decideRegistryApproval({ approval, state, rolledBackAttempt: record?.rolledBackAttempt, ...earlier });
   if (decision.action === 'ignore') {
     if (state !== undefined) {
       await appendHistory({ at: now, endpointName, decision: 'registry-ignored', reason: decision.reason, actor: REGISTRY_ACTOR, evidence: { modelPackageArn, status: approval.modelApprovalStatus } });
     }
     return decision;
   }
-  const rolloutId = rolloutIdOf(now, `registry#${modelPackageArn}`);
-  const context: RolloutContext = { rolloutId, kind: 'rollout', spec: decision.spec, trigger: { by: REGISTRY_ACTOR, reason: decision.reason }, versionId: decision.versionId };
-  const started = await retry(() => startExecution(executionName(endpointName, rolloutId), context));
-  if (!started.alreadyExisted) {
-    // AcquireLock records rollout-started (and applies the concurrency policy to a rollout in progress).
+  const rolloutId = decision.rolloutId ?? rolloutIdOf(now, `registry#${modelPackageArn}`);
+  const name = executionName(endpointName, rolloutId);
+  if (decision.rolloutId === undefined) {
+    // Recorded before the start: a delivery that fails after it leaves the record, and the next delivery starts this
+    // rollout under the same name (a start that happened is found) instead of a second one. AcquireLock records
+    // rollout-started (and applies the concurrency policy to a rollout in progress).
     await appendHistory({
       at: now, endpointName, rolloutId, decision: 'registry-approved', reason: decision.reason, actor: REGISTRY_ACTOR,
-      evidence: { modelPackageArn, versionId: decision.versionId, executionArn: started.executionArn },
+      evidence: { modelPackageArn, versionId: decision.versionId, executionArn: executionArnOf(stateMachineArn(), name) },
     });
   }
+  const context: RolloutContext = { rolloutId, kind: 'rollout', spec: decision.spec, trigger: { by: REGISTRY_ACTOR, reason: decision.reason }, versionId: decision.versionId };
+  await retry(() => startExecution(name, context));
   return decision;
 }
 
-/** A rollout an earlier delivery of an approval of this package started, still running (no end recorded). */
-async function startedRolloutOf(endpointName: string, modelPackageArn: string): Promise<string | undefined> {
-  const started = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
+/**
+ * The latest rollout an earlier delivery of an approval of this package recorded that has not ended: `startedRollout`
+ * once it began (AcquireLock writes its rollout record first), else `recordedRollout` (unless its execution has ended).
+ */
+async function earlierApprovalOf(endpointName: string, modelPackageArn: string): Promise<{ startedRollout?: string; recordedRollout?: string }> {
+  const recorded = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
     && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
-  for (const h of started.reverse()) {
-    if ((await getRollout(endpointName, h.rolloutId!))?.endedAt === undefined) return h.rolloutId;
+  for (const h of recorded.reverse()) {
+    const rollout = await getRollout(endpointName, h.rolloutId!);
+    if (rollout !== undefined) {
+      if (rollout.endedAt === undefined) return { startedRollout: h.rolloutId };
+    } else if (!(await executionEnded(executionName(endpointName, h.rolloutId!)))) {
+      // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
+      return { recordedRollout: h.rolloutId };
+    }
   }
-  return undefined;
+  return {};
 }

@@ -73,6 +73,15 @@ describe('decideOnAlarm', () => {
     expect(decision.reason).toMatch(/churn-errors-green in ALARM on stable slot green \(version mv-new\) after its revert window: the revert window closed at .*standby mv-old still provisioned on blue: undo reverts to it at once/);
   });
 
+  test('the revert window closes at its end: an alarm in that very millisecond is after it (notified, not reverted)', () => {
+    expect(decideOnAlarm(watching, onGreen, T0 + sec(3600)).action).toBe('notify');
+  });
+
+  test('an alarm on an idle endpoint without a stable (its first version never created) is ignored, not a crash', () => {
+    const bare: EndpointState = { endpointName: 'churn', phase: 'idle', revision: 1 };
+    expect(decideOnAlarm(bare, onGreen, T0)).toEqual({ action: 'ignore', reason: expect.stringContaining('no rollout in progress') });
+  });
+
   test('with autoUndo, an alarm on the stable after the revert window undoes it', () => {
     const auto = { ...watching, spec: { autoUndo: true } as EndpointState['spec'] };
     expect(decideOnAlarm(auto, onGreen, T0 + sec(3602))).toEqual({ action: 'undo', reason: expect.stringContaining('autoUndo reverts to it') });
@@ -96,6 +105,29 @@ describe('decideOnAlarm', () => {
 
   test('ignores a repeated alarm while already rolling back', () => {
     expect(decideOnAlarm({ ...rollingOut, phase: 'rolling-back' }, onGreen, T0).reason).toContain('already rolling back');
+  });
+
+  describe('while rolling back', () => {
+    const lock = { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 };
+    const rollingBack: EndpointState = { ...rollingOut, phase: 'rolling-back', lock };
+
+    test('ignores a repeated alarm while an execution holding the lock still runs (or was not asked about)', () => {
+      expect(decideOnAlarm(rollingBack, onGreen, T0, T0, true)).toEqual({ action: 'ignore', reason: 'churn-errors-green: already rolling back' });
+      expect(decideOnAlarm(rollingBack, onGreen, T0, T0).action).toBe('ignore');
+    });
+
+    test('a rollback cut off before its cleanup started (no execution holds the lock) is taken up again, with the same reason', () => {
+      expect(decideOnAlarm(rollingBack, onGreen, T0 + sec(240), T0, false)).toEqual(decideOnAlarm(rollingOut, onGreen, T0));
+      expect(decideOnAlarm(rollingBack, userAlarm, T0 + sec(240), T0, false)).toEqual({
+        action: 'rollback', reason: 'business-kpi in ALARM on candidate slot green (version mv-new, rollout r2)',
+      });
+    });
+
+    test('is not taken up again by an alarm on the stable slot, nor without a lock or a candidate', () => {
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm({ ...rollingBack, lock: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
+    });
   });
 
   test('ignores an alarm when no rollout is in progress', () => {

@@ -46,6 +46,16 @@ describe('decideRegistryApproval', () => {
     });
   });
 
+  test('an approval an earlier delivery recorded but whose rollout never began is started under that rollout id, with the same reason', () => {
+    const s = spec();
+    const fresh = decideRegistryApproval({ approval: approval(pkg(2)), state: state(s) });
+    expect(decideRegistryApproval({ approval: approval(pkg(2)), state: state(s), recordedRollout: 'r7' })).toEqual({ ...fresh, rolloutId: 'r7' });
+    // A rollout of it that began and runs still wins: nothing more starts.
+    expect(decideRegistryApproval({ approval: approval(pkg(2)), state: state(s), recordedRollout: 'r7', startedRollout: 'r7' }).action).toBe('ignore');
+    // The package became stable meanwhile (another path rolled it out): nothing starts.
+    expect(decideRegistryApproval({ approval: approval(pkg(2)), state: state(s, pkg(2)), recordedRollout: 'r7' }).action).toBe('ignore');
+  });
+
   test('an approval while the endpoint has no stable yet (its first version still being created) rolls out', () => {
     const s = spec();
     const creating = { endpointName: 'fraud', phase: 'rolling-out', revision: 1, spec: s } as EndpointState;

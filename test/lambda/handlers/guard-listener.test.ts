@@ -4,7 +4,7 @@ import { UpdateEndpointWeightsAndCapacitiesCommand } from '@aws-sdk/client-sagem
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, executionName } from '../../../lambda/core';
-import { AlarmEvent, handleAlarm } from '../../../lambda/handlers/guard-listener';
+import { AlarmEvent, handleAlarm, handler } from '../../../lambda/handlers/guard-listener';
 import { mockAws } from './support/aws-mocks';
 import { validationError } from './support/fake-sagemaker';
 import {
@@ -109,6 +109,49 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
   });
 
+  test('a call cut off after its flip, before its cleanup started, is finished by the retry: the same cleanup execution, started once', async () => {
+    // The first call flips and records, then its StartExecution never answers (the function times out).
+    aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toThrow();
+    expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', lock: { executionArn: EXECUTION_ARN } });
+
+    // Lambda retries the event: the stopped rollout holds the lock, and no cleanup runs.
+    aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({ status: 'ABORTED', input: JSON.stringify(context()) });
+    const retried = await handleAlarm(alarmEvent(), T0 + 180_000, noWait);
+    expect(retried).toMatchObject({ action: 'rollback', rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(2);
+    // Same name and input: had the first start reached Step Functions, this one would find it, not start another.
+    expect(starts[1]).toEqual(starts[0]);
+    expect(starts[1].name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`));
+    expect(aws.table.state(ENDPOINT)!.lock).toMatchObject({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['rollback']);
+    expect(aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0].DetailType)).toEqual(['Rollout Rolled Back']);
+
+    // The cleanup now holds the lock and runs: a further delivery is ignored.
+    expect(await handleAlarm(alarmEvent(), T0 + 240_000, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+    expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+  });
+
+  test('a cut-off rollback whose stopped execution no longer exists (past Step Functions\' retention) is taken up too', async () => {
+    putState(aws.table, rollingOut({ phase: 'rolling-back', weights: { blue: 100, green: 0 } }));
+    aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).rejects(Object.assign(new Error('gone'), { name: 'ExecutionDoesNotExist' }));
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'rollback', rolloutId: ROLLOUT_ID });
+    expect(aws.sfn).toHaveReceivedCommandWith(StartExecutionCommand, { name: executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`) });
+  });
+
+  test('rolling back without a lock (nothing to ask about) is left alone, without asking Step Functions', async () => {
+    putState(aws.table, rollingOut({ phase: 'rolling-back', lock: undefined }));
+    expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+    expect(aws.sfn).not.toHaveReceivedCommand(DescribeExecutionCommand);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('the Lambda handler routes an alarm event (not a registry or drill event) to the alarm path', async () => {
+    expect(await handler(alarmEvent())).toMatchObject({ action: 'rollback' });
+  });
+
   test('retries the flip itself when the endpoint is busy, and succeeds after two busy answers', async () => {
     const busy = () => validationError(`Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:111122223333:endpoint/${ENDPOINT}".`);
     const sleeps: number[] = [];
@@ -144,6 +187,12 @@ describe('during a rollout, an alarm on the candidate', () => {
     expect(start.name).toBe(executionName(ENDPOINT, `${ROLLOUT_ID}-rollback`));
     expect(JSON.parse(start.input!)).toMatchObject({ rolloutId: ROLLOUT_ID, next: 'rollback', outcome: 'rolled-back', versionId: CANDIDATE_ID });
     expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back' });
+  });
+
+  test('an alarm on the candidate changing to OK (or INSUFFICIENT_DATA) is ignored: nothing stops, nothing moves', async () => {
+    expect(await handleAlarm(alarmEvent('fraud-errors-green', 'OK'), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('changed to OK, not ALARM') });
+    expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+    expect(aws.sagemaker.weights().green.desired).toBe(10);
   });
 
   test('an alarm on the stable slot is ignored', async () => {
@@ -196,6 +245,11 @@ test('a revert SageMaker will not take yet is recorded first, and handed to a cl
   expect(JSON.parse(start.input!)).toMatchObject({ next: 'revert', outcome: 'rolled-back' });
   // The standby is still the standby: the Revert task finds it and flips when SageMaker answers.
   expect(aws.table.state(ENDPOINT)).toMatchObject({ standby: { slot: 'blue' } });
+});
+
+test('an alarm of an endpoint whose state is gone is ignored', async () => {
+  expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('has no state') });
+  expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
 });
 
 test('events that are not ALARM, or for alarms that guard nothing, are ignored without reading state', async () => {

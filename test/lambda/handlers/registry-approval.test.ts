@@ -1,8 +1,10 @@
 import './support/env';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, versionIdOf } from '../../../lambda/core';
 import { handler } from '../../../lambda/handlers/guard-listener';
-import { ModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { ModelPackageStateChange, onModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { once } from '../../../lambda/aws/retry';
+import { historySortKey } from '../../../lambda/aws/history';
 import { mockAws } from './support/aws-mocks';
 import { ENDPOINT, STABLE_VERSION, T0, putRecord, putState, spec, stableOnly } from './support/fixtures';
 
@@ -23,6 +25,7 @@ beforeEach(() => {
   putState(aws.table, stableOnly({ spec: declared, stable: { slot: 'blue', versionId: versionIdOf(declared.version), configName: 'c', since: T0 - 1, modelPackageArn: PACKAGE(1) } }));
   aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: `ENDPOINT#${ENDPOINT}`, endpointName: ENDPOINT });
   aws.sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:registry' });
+  aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
 });
 
 test('an approval starts a rollout of the package with the declared spec around it, recorded with who and why', async () => {
@@ -45,6 +48,87 @@ test('a repeated event for the same approval starts nothing while its rollout ru
     expect.stringContaining(`is already being rolled out by rollout ${rolloutId}`),
     expect.stringContaining('is PendingManualApproval: only Approved starts a rollout'),
   ]);
+});
+
+describe('an approval whose delivery fails part way (Lambda delivers the event again a minute later, at a new time)', () => {
+  const throttled = () => Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+  const startNames = () => aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+
+  test('the approval\'s record refused: one rollout of the package, recorded once, not two', async () => {
+    aws.table.failNextWrite(historySortKey(T0, 0), throttled());
+    await expect(onModelPackageStateChange(approved(2), T0, once)).rejects.toThrow('Rate of requests');
+    await onModelPackageStateChange(approved(2), T0 + 60_000, once);
+    const recorded = aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved');
+    expect(recorded).toHaveLength(1);
+    expect(new Set(startNames()).size).toBe(1);
+    expect(startNames()[0]).toContain(recorded[0].rolloutId);
+  });
+
+  test('the start\'s answer lost: the next delivery starts the same execution again (same name and input), which Step Functions finds, not doubles', async () => {
+    aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:registry' });
+    await expect(onModelPackageStateChange(approved(2), T0, once)).rejects.toThrow('socket hang up');
+    await onModelPackageStateChange(approved(2), T0 + 60_000, once);
+    const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toEqual(starts[0]);
+    expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved')).toHaveLength(1);
+  });
+});
+
+describe('what an earlier approval left', () => {
+  const entry = (at: number, decision: string, rolloutId: string, arn: string) =>
+    putRecord(aws.table, historySortKey(at, 0), { at, endpointName: ENDPOINT, rolloutId, decision, reason: 'earlier', actor: 'model-registry', evidence: { modelPackageArn: arn } });
+  const startedRollout = () => (JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext).rolloutId;
+
+  test('a package approved again after its earlier rollout ended (stopped before promotion) is rolled out again, as a new rollout', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-old', PACKAGE(2));
+    putRecord(aws.table, 'ROLLOUT#r-old', { endpointName: ENDPOINT, rolloutId: 'r-old', startedAt: T0 - 9000, endedAt: T0 - 5000, outcome: 'aborted' });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toBe('r-old');
+    expect(aws.table.decisions(ENDPOINT).filter((d) => d === 'registry-approved')).toHaveLength(2);
+  });
+
+  test('a recorded approval of another package, or another entry naming this one, is not taken up', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-three', PACKAGE(3));
+    entry(T0 - 8000, 'rollout-started', 'r-other', PACKAGE(2));
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toMatch(/^r-/);
+    expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved').map((h) => h.at)).toEqual([T0 - 9000, T0]);
+  });
+
+  test('a package rolled back at the current attempt is not started again by its approval', async () => {
+    const version = { ...declared.version, modelPackageArn: PACKAGE(2) };
+    putRecord(aws.table, `VERSION#${versionIdOf(version)}`, { endpointName: ENDPOINT, versionId: versionIdOf(version), spec: version, registeredAt: T0 - 9000, rolledBackAttempt: 0, rolledBackAt: T0 - 5000 });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
+      decision: 'registry-ignored', actor: 'model-registry', reason: expect.stringContaining('was rolled back at attempt 0'),
+      evidence: { modelPackageArn: PACKAGE(2), status: 'Approved' },
+    })]);
+  });
+
+  test('a recorded approval whose execution ended before it recorded its rollout (AcquireLock never ran) is not taken up: a new rollout', async () => {
+    entry(T0 - 9000, 'registry-approved', 'r-dead', PACKAGE(2));
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    await onModelPackageStateChange(approved(2), T0, once);
+    expect(startedRollout()).not.toBe('r-dead');
+    expect(aws.table.decisions(ENDPOINT).filter((d) => d === 'registry-approved')).toHaveLength(2);
+  });
+
+  test('two packages approved in the same millisecond are two rollouts, each under its own name', async () => {
+    await onModelPackageStateChange(approved(2), T0, once);
+    await onModelPackageStateChange(approved(3), T0, once);
+    const names = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);
+    expect(new Set(names).size).toBe(2);
+  });
+
+  test('an endpoint that follows the group but has no state yet is left alone: nothing started, nothing recorded', async () => {
+    aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: 'ENDPOINT#churn-scorer', endpointName: 'churn-scorer' });
+    const results = await onModelPackageStateChange(approved(2), T0, once);
+    expect(results).toContainEqual({ endpointName: 'churn-scorer', action: 'ignore', reason: expect.stringContaining('not created yet') });
+    expect(aws.table.history('churn-scorer')).toEqual([]);
+  });
 });
 
 test('a group no endpoint follows reaches no endpoint', async () => {
