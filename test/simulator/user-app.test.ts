@@ -33,6 +33,16 @@ function userAssembly(): UserAssembly {
     smokeTestPayloads: ['{}'],
   });
   new BlueGreenEndpoint(stack, 'Ranking', { endpointName: 'ranking', modelVersion: version('ranking') });
+  new BlueGreenEndpoint(stack, 'Quality', {
+    endpointName: 'quality',
+    modelVersion: version('quality'),
+    strategy: RolloutStrategy.canary({ steps: [5, 50], bake: Duration.minutes(5) }),
+    guards: [Guard.errorRate(), Guard.dataQuality({
+      badMetric: { namespace: 'Their/Quality', metricName: 'ScoresOutOfRange', dimensionsMap: { Service: '{endpoint}', Model: '{slot}' } },
+      totalMetric: { namespace: 'Their/Quality', metricName: 'ScoresChecked', dimensionsMap: { Service: '{endpoint}', Model: '{slot}' } },
+    })],
+    smokeTestPayloads: ['{}'],
+  });
   return { stacks: { ServiceStack: app.synth().getStackByName('ServiceStack').template } };
 }
 
@@ -72,6 +82,19 @@ describe('simulate --app: a user\'s own endpoint in the twin', () => {
     expect(summary.outcome).toBe('promoted');
     expect(run.cohort!.mirrored.reduce((sum, s) => sum + (s.version === 'v2' ? s.requests : 0), 0)).toBeGreaterThan(1000);
     expect(summary.invariants.find((i) => i.id === 17)).toMatchObject({ holds: true, exercised: true });
+    expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+  });
+
+  test('an endpoint with a data-quality guard gets its metric published by the app\'s callers: judged on it, not held to inconclusive', async () => {
+    const endpoint = findUserEndpoint(assembly, 'quality');
+    const [healthy] = whatIfScenarios('healthy');
+    const scenario = withAppCallers(healthy!, endpoint.spec);
+    expect(scenario.dataQualityMetric).toEqual({
+      namespace: 'Their/Quality', badMetricName: 'ScoresOutOfRange', totalMetricName: 'ScoresChecked',
+      dimensions: [{ name: 'Service', value: '{endpoint}' }, { name: 'Model', value: '{slot}' }],
+    });
+    const summary = summarize(await simulate(scenario, undefined, (v, a) => endpoint.synthesize(v, a)));
+    expect(summary.outcome).toBe('promoted');
     expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
   });
 
