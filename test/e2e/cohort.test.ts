@@ -80,7 +80,8 @@ describe('cohort exposure: callers route by entity with the routing client', () 
     expect(summary.outcome).toBe('rolled-back');
     expect(summary.finalStableVersion).toBe('v1');
     const published = plans(run);
-    expect(published.map(({ plan }) => `${plan.state} ${plan.percent}`)).toEqual(['exposing 5', 'exposing 25', 'scrubbed 0']);
+    // (The rollback's paths may each scrub: the same document written again.)
+    expect([...new Set(published.map(({ plan }) => `${plan.state} ${plan.percent}`))]).toEqual(['exposing 5', 'exposing 25', 'scrubbed 0']);
     // The regression began when the plan exposed 25%, not at 5%, and not only once the weights moved (they never did).
     expect(run.regressedAt.v2).toBeGreaterThanOrEqual(published[1].at);
     expect(run.regressedAt.v2).toBeLessThan(published[2].at);
