@@ -12,6 +12,9 @@ import { getVersion } from '../../aws/version-records';
  * Amazon SageMaker AI sends to Amazon EventBridge", model package state change): the detail fields this reads.
  */
 export interface ModelPackageStateChange {
+  /** EventBridge's event id and time (ISO 8601): the same in every delivery of one event, a retried invocation's too. */
+  readonly id?: string;
+  readonly time?: string;
   readonly source: 'aws.sagemaker';
   readonly 'detail-type': 'SageMaker Model Package State Change';
   readonly detail: { readonly ModelPackageArn: string; readonly ModelPackageGroupName: string; readonly ModelApprovalStatus: string };
@@ -23,13 +26,18 @@ export const REGISTRY_ACTOR = 'model-registry';
 export async function onModelPackageStateChange(event: ModelPackageStateChange, now: number, retry: Retry): Promise<Array<{ endpointName: string; action: string; reason: string }>> {
   const { ModelPackageArn: modelPackageArn, ModelPackageGroupName: modelPackageGroupName, ModelApprovalStatus: modelApprovalStatus } = event.detail;
   const results = [];
+  // One rollout id per event and endpoint, not per delivery: a delivery retried after it started the rollout but
+  // failed before recording it finds the execution it started (ExecutionAlreadyExists) and records it then.
+  const eventAt = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  const idTime = Number.isSafeInteger(eventAt) && eventAt >= 0 ? eventAt : now;
   for (const endpointName of await registryFollowers(modelPackageGroupName)) {
-    results.push({ endpointName, ...(await startRegistryRollout({ endpointName, modelPackageArn, modelPackageGroupName, modelApprovalStatus }, now, retry)) });
+    const rolloutId = rolloutIdOf(idTime, `registry#${modelPackageArn}#${event.id ?? now}`);
+    results.push({ endpointName, ...(await startRegistryRollout({ endpointName, modelPackageArn, modelPackageGroupName, modelApprovalStatus }, now, rolloutId, retry)) });
   }
   return results;
 }
 
-async function startRegistryRollout(approval: RegistryApproval, now: number, retry: Retry): Promise<{ action: string; reason: string }> {
+async function startRegistryRollout(approval: RegistryApproval, now: number, rolloutId: string, retry: Retry): Promise<{ action: string; reason: string }> {
   const { endpointName, modelPackageArn } = approval;
   const state = await getState(endpointName);
   const candidate = state?.spec && { ...state.spec.version, modelPackageArn };
@@ -41,10 +49,9 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
     }
     return decision;
   }
-  const rolloutId = rolloutIdOf(now, `registry#${modelPackageArn}`);
   const context: RolloutContext = { rolloutId, kind: 'rollout', spec: decision.spec, trigger: { by: REGISTRY_ACTOR, reason: decision.reason }, versionId: decision.versionId };
   const started = await retry(() => startExecution(executionName(endpointName, rolloutId), context));
-  if (!started.alreadyExisted) {
+  if (!started.alreadyExisted || !(await approvalRecorded(endpointName, rolloutId))) {
     // AcquireLock records rollout-started (and applies the concurrency policy to a rollout in progress).
     await appendHistory({
       at: now, endpointName, rolloutId, decision: 'registry-approved', reason: decision.reason, actor: REGISTRY_ACTOR,
@@ -52,6 +59,11 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
     });
   }
   return decision;
+}
+
+/** Whether this rollout's start was recorded (`registry-approved`). */
+async function approvalRecorded(endpointName: string, rolloutId: string): Promise<boolean> {
+  return (await listHistory(endpointName)).some((h) => h.decision === 'registry-approved' && h.rolloutId === rolloutId);
 }
 
 /** A rollout an earlier delivery of an approval of this package started, still running (no end recorded). */
