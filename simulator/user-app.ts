@@ -185,7 +185,10 @@ function userEndpoint(stackName: string, template: CfnTemplate, customResourceId
           image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`,
           modelPackageArn: undefined,
           modelDataUrl: `s3://${MODEL_BUCKET}/${artifact.key}`,
+          // The twin's artifact is a single-part upload declared by its SHA-256: the app's CRC64NVME (a multipart
+          // upload of its own model) would be checked against it and refuse every version.
           modelDataSha256: artifact.sha256,
+          modelDataCrc64Nvme: undefined,
         },
       };
       const endpointResource = { ...resource, Properties: { ...resource.Properties, Spec: JSON.stringify(declared) } };

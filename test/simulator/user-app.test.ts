@@ -43,6 +43,12 @@ function userAssembly(): UserAssembly {
     })],
     smokeTestPayloads: ['{}'],
   });
+  new BlueGreenEndpoint(stack, 'Large', {
+    endpointName: 'large',
+    modelVersion: ModelVersion.fromImageUri(`111122223333.dkr.ecr.eu-west-1.amazonaws.com/large@sha256:${'b'.repeat(64)}`, {
+      modelData: ModelData.fromS3Uri('s3://their-models/large/model.tar.gz', { crc64Nvme: 'rosUhgp5mIg=' }),
+    }),
+  });
   return { stacks: { ServiceStack: app.synth().getStackByName('ServiceStack').template } };
 }
 
@@ -96,6 +102,16 @@ describe('simulate --app: a user\'s own endpoint in the twin', () => {
     const summary = summarize(await simulate(scenario, undefined, (v, a) => endpoint.synthesize(v, a)));
     expect(summary.outcome).toBe('promoted');
     expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+  });
+
+  test('the twin\'s artifact replaces the app\'s, checksum included: an app\'s multipart CRC64NVME is not checked against it', () => {
+    const endpoint = findUserEndpoint(assembly, 'large');
+    expect(endpoint.spec.version.modelDataCrc64Nvme).toBe('rosUhgp5mIg=');
+    const deploy = endpoint.synthesize('v2', 1);
+    const spec = JSON.parse(String(deploy.template.Resources[deploy.customResourceId].Properties!.Spec)) as { version: Record<string, unknown> };
+    expect(spec.version.modelDataCrc64Nvme).toBeUndefined();
+    expect(spec.version.modelDataSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(spec.version.modelDataUrl).toBe('s3://sim-models/v2/model.tar.gz');
   });
 
   test('presets, scenario files and bad values', () => {
