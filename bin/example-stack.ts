@@ -19,8 +19,9 @@ const SEARCH_MODEL_CRC64NVME = 'rosUhgp5mIg=';
 
 /**
  * Three rollback-safe endpoints sharing one rollout controller: one with every default; one with a custom canary,
- * custom guards, a human approval before full traffic and notifications on an existing topic; one exposed by cohorts
- * through the routing client, with a shadow phase first, input and data guards and a release calendar.
+ * custom guards (a data-quality one among them), a human approval before full traffic and notifications on an existing
+ * topic; one exposed by cohorts through the routing client, with a shadow phase first, an input guard and a release
+ * calendar.
  */
 export class SageMakerRolloutExampleStack extends Stack {
   public readonly recommender: BlueGreenEndpoint;
@@ -65,6 +66,14 @@ export class SageMakerRolloutExampleStack extends Stack {
         Guard.latency({ percentile: 99, threshold: Duration.millis(300) }),
         Guard.comparison({ maxIncreasePercent: 0.5, minInvocations: 50 }),
         Guard.alarm(chargebacks, { name: 'chargeback-rate' }),
+        // A data-quality rule the scoring service checks on each answer and publishes per variant (no shadow phase
+        // here: the answers to shadow copies reach no caller to count them).
+        Guard.dataQuality({
+          badMetric: { namespace: 'Fraud/Quality', metricName: 'ScoresOutOfRange' },
+          totalMetric: { namespace: 'Fraud/Quality', metricName: 'ScoresChecked' },
+          description: 'scores out of range',
+          thresholdPercent: 1,
+        }),
       ],
       approval: Approval.required({ timeout: Duration.hours(4), onTimeout: ApprovalTimeoutAction.ROLLBACK }),
       notificationTopic: onCall,
@@ -75,8 +84,8 @@ export class SageMakerRolloutExampleStack extends Stack {
 
     // Cohort exposure: callers route with `CohortRouter` (cdk-sagemaker-rollout/client), beta tenants first, and a
     // shadow phase judges the candidate on copies of half the entities' requests before any user sees it. Besides the
-    // default error-rate and latency guards: 4xx answers to inputs failing the container's schema, and a data-quality
-    // rule the search service checks and publishes per variant. Rollouts start on weekdays 09:00-16:00 in Berlin.
+    // default error-rate and latency guards: 4xx answers to inputs failing the container's schema (SageMaker counts
+    // them for copies too). Rollouts start on weekdays 09:00-16:00 in Berlin.
     this.search = new BlueGreenEndpoint(this, 'Search', {
       endpointName: 'search-ranking',
       modelVersion: ModelVersion.fromEcrImage(ecr.Repository.fromRepositoryName(this, 'SearchImages', 'search-ranking'), {
@@ -93,12 +102,6 @@ export class SageMakerRolloutExampleStack extends Stack {
         Guard.errorRate(),
         Guard.latency(),
         Guard.inputValidity({ thresholdPercent: 0.5 }),
-        Guard.dataQuality({
-          badMetric: { namespace: 'Search/Quality', metricName: 'EmptyResultPages' },
-          totalMetric: { namespace: 'Search/Quality', metricName: 'ResultPages' },
-          description: 'result pages with no result',
-          thresholdPercent: 2,
-        }),
       ],
       releaseCalendar: ReleaseCalendar.window({ timeZone: 'Europe/Berlin', start: '09:00', end: '16:00' }),
       notificationTopic: onCall,
