@@ -742,6 +742,7 @@ export class BlueGreenEndpoint extends BlueGreenEndpointBase implements ec2.ICon
     // A judged guard cannot let a step advance before its alarm fires: the step needs the judge's "not worse", which a
     // hard failure never earns. So only the guards the judge does not read must fit their alarm window into each bake.
     checkBakesCoverGuards(this, plan, unjudged);
+    warnShadowWithoutCounts(this, plan, guards);
     this.slotAlarms = {
       blue: this.guards.flatMap((g) => g.blueAlarms),
       green: this.guards.flatMap((g) => g.greenAlarms),
@@ -1116,6 +1117,24 @@ function checkBakesCoverGuards(scope: Construct, plan: RolloutPlan, guards: Guar
           + 'lengthen the bake (or finalBake), or shorten the guard\'s period or evaluationPeriods');
       }
     }
+  }
+}
+
+/**
+ * The routing client discards the answers to the shadow phase's copies, so callers who count bad items in answers
+ * publish none for the candidate then: its total never arrives and the shadow step holds to its deadline
+ * (inconclusive). Only counts the container publishes itself (or SageMaker's) reach the judge from copies.
+ */
+function warnShadowWithoutCounts(scope: Construct, plan: RolloutPlan, guards: Guard[]): void {
+  if (!plan.steps.some((step) => step.mirrorPercent !== undefined)) return;
+  for (const guard of guards) {
+    const counted = guard._judge()?.counted;
+    if (counted === undefined || [counted.bad, counted.total].every((m) => m.namespace === 'AWS/SageMaker')) continue;
+    Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:shadowWithCallerCounts',
+      `guard '${guard.name}' judges counts published outside SageMaker (${counted.total.namespace}/${counted.total.metricName}), and the shadow `
+      + 'phase\'s copies are answered to no caller (the routing client discards the answers): counts your callers publish from answers never '
+      + 'arrive for the candidate then, and the shadow step holds until its deadline (inconclusive). Publish them from the container '
+      + '(it sees every copy), or remove shadow');
   }
 }
 

@@ -1,3 +1,4 @@
+import { parseExposurePlan } from '../lambda/core/exposure';
 import { CohortRouter } from '../lib/client/cohort-router';
 import { Random } from './random';
 import { RuntimeTwin } from './twin/runtime';
@@ -81,4 +82,17 @@ export class CohortClients {
       }
     }
   }
+}
+
+/**
+ * The variant the routing clients target by the controller's published plan, and its share in percent: the plan's
+ * percent while exposing (the trusted few on top are not counted), 0 in a shadow phase (copies answer no user);
+ * undefined when nothing is targeted (idle, scrubbed, unreadable). The twin starts an `atPercent` regression by it.
+ */
+export function plannedExposure(document: string | undefined, endpointName: string): { variant: string; percent: number } | undefined {
+  const plan = parseExposurePlan(document);
+  if (plan?.endpointName !== endpointName || plan.candidateVariant === undefined) return undefined;
+  if (plan.state === 'exposing') return { variant: plan.candidateVariant, percent: plan.percent };
+  if (plan.state === 'shadow') return { variant: plan.candidateVariant, percent: 0 };
+  return undefined;
 }

@@ -8,6 +8,11 @@ export interface DataQualityMetric {
   readonly namespace: string;
   readonly badMetricName: string;
   readonly totalMetricName: string;
+  /**
+   * The dimensions both counts are published with; `{endpoint}` and `{slot}` in a value are replaced by the endpoint
+   * and variant names, as the guard reads them. Default: EndpointName and VariantName (`Guard.dataQuality`'s default).
+   */
+  readonly dimensions?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
   /** The publisher stops inside these windows (a broken job, a lost permission): neither count arrives. */
   readonly lost?: Array<{ readonly fromMinute: number; readonly toMinute: number }>;
 }
@@ -15,7 +20,7 @@ export interface DataQualityMetric {
 /**
  * The user's application checking each served request's output against a data-quality rule, and publishing per
  * variant the items it checked and those it found bad (`badDataRate` of the serving version), both every traffic tick,
- * zeros included, with dimensions EndpointName and VariantName. Its datapoints reach CloudWatch by the twin's one
+ * zeros included, with the metric's dimensions (EndpointName and VariantName by default). Its datapoints reach CloudWatch by the twin's one
  * arrival rule, as SageMaker's do (unverified: a real publisher's delay is its own; the probe measures PutMetricData's).
  */
 export class DataQualityApp {
@@ -45,7 +50,9 @@ export class DataQualityApp {
   private metricsOf(variant: string): { bad: MetricKey; total: MetricKey } {
     let m = this.metrics.get(variant);
     if (!m) {
-      const Dimensions = [{ Name: 'EndpointName', Value: this.endpointName }, { Name: 'VariantName', Value: variant }];
+      const Dimensions = (this.metric.dimensions ?? DEFAULT_DIMENSIONS).map((d) => ({
+        Name: d.name, Value: d.value.split('{endpoint}').join(this.endpointName).split('{slot}').join(variant),
+      }));
       m = {
         bad: { Namespace: this.metric.namespace, MetricName: this.metric.badMetricName, Dimensions },
         total: { Namespace: this.metric.namespace, MetricName: this.metric.totalMetricName, Dimensions },
@@ -55,5 +62,7 @@ export class DataQualityApp {
     return m;
   }
 }
+
+const DEFAULT_DIMENSIONS = [{ name: 'EndpointName', value: '{endpoint}' }, { name: 'VariantName', value: '{slot}' }];
 
 interface MetricKey { Namespace: string; MetricName: string; Dimensions: Array<{ Name: string; Value: string }> }

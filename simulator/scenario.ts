@@ -283,6 +283,10 @@ export const SCENARIO_SCHEMA = {
         namespace: { type: 'string', minLength: 1 },
         badMetricName: { type: 'string', minLength: 1 },
         totalMetricName: { type: 'string', minLength: 1 },
+        dimensions: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['name', 'value'], properties: { name: { type: 'string', minLength: 1 }, value: { type: 'string', minLength: 1 } } },
+        },
         lost: {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute'], properties: { fromMinute: minute, toMinute: minute } },

@@ -14,7 +14,7 @@ import { Random, seedFor } from './random';
 import { MODEL_BUCKET, MODEL_REPOSITORY, STACK_NAME, StackPlacement, SynthesizedScenario, modelArtifact, modelDataContent, packageArn, scenarioCrc64Nvme, synthScenario } from './scenario-app';
 import { Scenario, TimelineEntry } from './scenario';
 import { requestRate } from './workload';
-import { CohortClients, CohortTraffic } from './cohort-clients';
+import { CohortClients, CohortTraffic, plannedExposure } from './cohort-clients';
 import { DataQualityApp } from './data-quality-app';
 import { MinuteTraffic, TrafficLog, TrafficSample } from './traffic-log';
 import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate, metricArrivals } from './calibration';
@@ -614,14 +614,16 @@ export async function simulate(
     let carry = 0;
     const mirrored: TrafficSample[] = [];
     twin.runtime.onMirror = (sample) => mirrored.push(sample);
+    const planParameter = [...twin.ssm.parameters.keys()].find((name) => name.endsWith(`/${endpointName}/exposure-plan`)) ?? `/no-exposure-plan/${endpointName}`;
     const cohortClients = scenario.cohortClients && new CohortClients({
       endpointName,
-      parameterName: [...twin.ssm.parameters.keys()].find((name) => name.endsWith(`/${endpointName}/exposure-plan`)) ?? `/no-exposure-plan/${endpointName}`,
+      parameterName: planParameter,
       entities: scenario.cohortClients.entities,
       cacheTtlSeconds: scenario.cohortClients.cacheTtlSeconds,
       trustedEntityIds: scenario.endpoint.strategy?.cohorts?.trustedEntityIds ?? [],
       random: new Random(seedFor(scenario.seed, 'cohort-entities')),
     });
+    if (cohortClients) twin.runtime.exposure = (name) => plannedExposure(twin.ssm.parameters.get(planParameter)?.Value, name);
     setInterval(() => {
       twin.runtime.observe(endpointName, clock.now());
       carry += requestRate(scenario.requestsPerSecond, scenario.traffic, SIMULATION_START, clock.now());
@@ -801,13 +803,18 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
   twin.runtime.onRequest = (req) => r.smokeRequests.push(req);
 }
 
-/** The slot a guard alarm watches: its VariantName dimension (alarms users bring watch none in particular). */
 /** "Rollout guard 'error-rate' (1-minute backstop) of SageMaker endpoint …": the guard and whether the alarm is its backstop. */
 const GUARD_DESCRIPTION = /^Rollout guard '([^']*)'( \(1-minute backstop\))? of SageMaker endpoint /;
+/** "… of SageMaker endpoint fraud, slot blue: …": the slot a guard alarm of the construct watches. */
+const DESCRIBED_SLOT = /^Rollout guard '[^']*'(?: \(1-minute backstop\))? of SageMaker endpoint [^,]*, slot (blue|green):/;
 
+/**
+ * The slot a guard alarm watches: its VariantName dimension, else the slot its description names (a guard on the
+ * user's own metric may carry the variant in a dimension of another name); alarms users bring watch none in particular.
+ */
 export function slotOf(alarm: AlarmDefinition): string | undefined {
   const dims = alarm.Dimensions ?? alarm.Metrics?.flatMap((m) => m.MetricStat?.Metric.Dimensions ?? []) ?? [];
-  return dims.find((d) => d.Name === 'VariantName')?.Value;
+  return dims.find((d) => d.Name === 'VariantName')?.Value ?? DESCRIBED_SLOT.exec(alarm.AlarmDescription ?? '')?.[1];
 }
 
 /** Decisions appear in the timeline as the controller writes them to its history. */

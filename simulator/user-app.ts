@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EndpointSpec } from '../lambda/core/contract';
+import type { DataQualityMetric } from './data-quality-app';
 import { MODEL_BUCKET, MODEL_REPOSITORY, SynthesizedScenario, modelArtifact } from './scenario-app';
 import { parseScenario, Scenario } from './scenario';
 import { ACCOUNT, CfnResource, CfnTemplate, DeployedTemplate, REGION } from './template';
@@ -50,10 +51,36 @@ const APP_ENTITIES = 2000;
 /**
  * The scenario as the app's callers run it: an endpoint with cohort exposure is called through the routing client
  * (the presets call by weights), or its cohort steps and shadow phase would see no candidate traffic and end
- * inconclusive whatever the candidate does.
+ * inconclusive whatever the candidate does. Likewise a guard on counts the app publishes itself (`Guard.dataQuality`,
+ * `Guard.inputValidity` with the callers' metrics): the app publishes them, at each version's `badDataRate` (0 in the
+ * presets), or the judge would never see its total arrive and hold every step to its deadline.
  */
 export function withAppCallers(scenario: Scenario, spec: EndpointSpec): Scenario {
-  return spec.plan.cohort !== undefined && scenario.cohortClients === undefined ? { ...scenario, cohortClients: { entities: APP_ENTITIES } } : scenario;
+  let called = scenario;
+  if (spec.plan.cohort !== undefined && called.cohortClients === undefined) called = { ...called, cohortClients: { entities: APP_ENTITIES } };
+  const published = appPublishedCounts(spec);
+  if (published !== undefined && called.dataQualityMetric === undefined) called = { ...called, dataQualityMetric: published };
+  return called;
+}
+
+/**
+ * The first counted guard whose two counts the app publishes (not SageMaker's), as the scenario's data-quality metric;
+ * the scenario publishes one namespace and one set of dimensions for both counts (a guard whose two metrics differ in
+ * them is not published: give a scenario file with `dataQualityMetric`).
+ */
+function appPublishedCounts(spec: EndpointSpec): DataQualityMetric | undefined {
+  for (const guard of spec.guards) {
+    const counted = guard.judge?.counted;
+    if (counted === undefined || counted.bad.namespace === 'AWS/SageMaker' || counted.total.namespace !== counted.bad.namespace) continue;
+    if (JSON.stringify(counted.bad.dimensions) !== JSON.stringify(counted.total.dimensions)) continue;
+    return {
+      namespace: counted.bad.namespace,
+      badMetricName: counted.bad.metricName,
+      totalMetricName: counted.total.metricName,
+      dimensions: counted.bad.dimensions.map((d) => ({ name: d.name, value: d.value })),
+    };
+  }
+  return undefined;
 }
 
 /** The synthesized stacks of an app: stack name → template. */
@@ -158,7 +185,10 @@ function userEndpoint(stackName: string, template: CfnTemplate, customResourceId
           image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${MODEL_REPOSITORY}@${artifact.digest}`,
           modelPackageArn: undefined,
           modelDataUrl: `s3://${MODEL_BUCKET}/${artifact.key}`,
+          // The twin's artifact is a single-part upload declared by its SHA-256: the app's CRC64NVME (a multipart
+          // upload of its own model) would be checked against it and refuse every version.
           modelDataSha256: artifact.sha256,
+          modelDataCrc64Nvme: undefined,
         },
       };
       const endpointResource = { ...resource, Properties: { ...resource.Properties, Spec: JSON.stringify(declared) } };

@@ -56,19 +56,34 @@ export class RuntimeTwin {
     return m[1];
   }
 
-  /** Tracks regression onset: called whenever weights change and on every traffic tick. */
+  /**
+   * The variant the callers' routing clients target (cohort exposure, shadow phase) and its share of the traffic in
+   * percent (the exposure plan's; 0 for copies only), or undefined: the weights alone route.
+   */
+  exposure: (endpointName: string) => { readonly variant: string; readonly percent: number } | undefined = () => undefined;
+
+  /**
+   * Tracks regression onset: called whenever weights change and on every traffic tick. A version's share of traffic is
+   * its weight's, or, targeted by the routing clients at weight 0, its exposure's: a regression `atPercent` starts at
+   * the cohort step that exposes that share, and one `afterSeconds` counts from the first request it served, copies
+   * included.
+   */
   observe(endpointName: string, now: number): void {
     const variants = this.sagemaker.serving(endpointName);
     const total = variants.reduce((s, v) => s + v.weight, 0);
+    const exposed = this.exposure(endpointName);
     for (const v of variants) {
-      if (v.weight <= 0 || total <= 0) continue;
+      const weighted = total > 0 ? (100 * v.weight) / total : 0;
+      const targeted = exposed?.variant === v.name;
+      if (weighted <= 0 && !targeted) continue;
       const version = this.versionOf(v.modelName);
-      if (!this.firstServedAt.has(version)) this.firstServedAt.set(version, now);
+      if (weighted > 0 && !this.firstServedAt.has(version)) this.firstServedAt.set(version, now);
       const r = this.profiles[version].regression;
+      const servedSince = this.firstServedAt.get(version);
       if (!r || this.regressedAt.has(version)) continue;
-      const share = (100 * v.weight) / total;
+      const share = Math.max(weighted, targeted ? exposed.percent : 0);
       const byShare = r.atPercent !== undefined && share >= r.atPercent - 1e-9;
-      const byTime = r.afterSeconds !== undefined && now - this.firstServedAt.get(version)! >= r.afterSeconds * 1000;
+      const byTime = r.afterSeconds !== undefined && servedSince !== undefined && now - servedSince >= r.afterSeconds * 1000;
       if (byShare || byTime) this.regressedAt.set(version, now);
     }
   }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import type { EndpointSpec } from '../../lambda/core/contract';
@@ -48,11 +48,11 @@ describe('example app', () => {
     }
   });
 
-  test('one stack, one controller, two endpoints; the custom one renders its strategy, guards and approval', () => {
+  test('one stack, one controller, three endpoints; the custom one renders its strategy, guards and approval', () => {
     const app = new App({ outdir: outdir(), context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new SageMakerRolloutExampleStack(app, 'SageMakerRolloutExample');
     const template = Template.fromStack(stack);
-    template.resourceCountIs('Custom::SageMakerRolloutEndpoint', 2);
+    template.resourceCountIs('Custom::SageMakerRolloutEndpoint', 3);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     expect(stack.fraud.controller).toBe(stack.recommender.controller);
     const fraud = template.findResources('Custom::SageMakerRolloutEndpoint')[stack.getLogicalId(stack.fraud.resource.node.defaultChild as never)];
@@ -60,9 +60,21 @@ describe('example app', () => {
     const spec: EndpointSpec = JSON.parse(join.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
     expect(spec.plan.steps.map((s) => s.percent)).toEqual([1, 5, 25, 50, 100]);
     expect(spec.plan.approval).toEqual({ beforeStep: 4, timeoutSeconds: 14400, onTimeout: 'rollback' });
-    expect(spec.guards.map((g) => g.name)).toEqual(['error-rate', 'latency-p99', 'error-rate-vs-stable', 'chargeback-rate']);
+    expect(spec.guards.map((g) => g.name)).toEqual(['error-rate', 'latency-p99', 'error-rate-vs-stable', 'chargeback-rate', 'data-quality']);
+    expect(spec.guards[4].judge?.counted?.bad).toEqual({ namespace: 'Fraud/Quality', metricName: 'ScoresOutOfRange', dimensions: [{ name: 'EndpointName', value: '{endpoint}' }, { name: 'VariantName', value: '{slot}' }] });
     expect(spec.metricPublishFrequencySeconds).toBe(10);
     expect(spec.version.environment).toEqual({ MODEL_SERVER_WORKERS: '2', SCORE_THRESHOLD: '0.83' });
+
+    // The cohort endpoint: a shadow phase first, then cohort steps; input and data guards judged on counts; a calendar.
+    const search = template.findResources('Custom::SageMakerRolloutEndpoint')[stack.getLogicalId(stack.search.resource.node.defaultChild as never)];
+    const searchSpec: EndpointSpec = JSON.parse((search.Properties.Spec['Fn::Join'][1] as unknown[]).map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+    expect(searchSpec.plan.steps.map((s) => (s.mirrorPercent === undefined ? s.percent : `shadow ${s.mirrorPercent}`))).toEqual(['shadow 50', 5, 25, 100]);
+    expect(searchSpec.plan.cohort?.trustedEntityIds).toEqual(['tenant-beta', 'staff']);
+    expect(searchSpec.guards.map((g) => `${g.name} ${g.judge?.bad}`)).toEqual(['error-rate errors', 'latency-p99 slow', 'input-validity counted']);
+    // Neither endpoint combines a shadow phase with counts only callers could publish (the synth warning).
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('published outside SageMaker'))).toEqual([]);
+    expect(searchSpec.version.modelDataCrc64Nvme).toBe('rosUhgp5mIg=');
+    expect(searchSpec.releaseCalendar?.timeZone).toBe('Europe/Berlin');
   });
 
   // The only test that bundles: the handlers must build with esbuild, leaving the AWS SDK out.

@@ -74,4 +74,19 @@ describe('cohort exposure: callers route by entity with the routing client', () 
     expect(run.cohort!.traffic.byReason.scrubbed).toBeGreaterThan(0);
     expectInvariants(summary);
   });
+
+  test('a regression that starts at 25% exposure starts at the 25% cohort step (the twin reads the plan\'s share) and is rolled back there', async () => {
+    const { run, summary } = await scenario('cohort-regression-at-25-percent');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(summary.finalStableVersion).toBe('v1');
+    const published = plans(run);
+    // (The rollback's paths may each scrub: the same document written again.)
+    expect([...new Set(published.map(({ plan }) => `${plan.state} ${plan.percent}`))]).toEqual(['exposing 5', 'exposing 25', 'scrubbed 0']);
+    // The regression began when the plan exposed 25%, not at 5%, and not only once the weights moved (they never did).
+    expect(run.regressedAt.v2).toBeGreaterThanOrEqual(published[1].at);
+    expect(run.regressedAt.v2).toBeLessThan(published[2].at);
+    expect(maxShare(run, 'v2')).toBe(0);
+    expect(run.history.find((h) => h.decision === 'rollback')).toBeDefined();
+    expectInvariants(summary);
+  });
 });

@@ -1,4 +1,4 @@
-import { expectInvariants, finalWeights, scenario } from './support';
+import { expectInvariants, finalWeights, maxShare, scenario } from './support';
 
 const WINDOW_OPENS = Date.parse('2026-01-05T14:00:00Z'); // Monday 09:00 in New York (EST)
 const WINDOW_CLOSED = Date.parse('2026-01-05T21:00:00Z'); // Monday 16:00 in New York
@@ -42,6 +42,33 @@ describe('release calendar: weekdays 09:00-16:00 America/New_York', () => {
     const back = run.weights.find((w) => w.at > rollback.at && w.status === 'InService' && w.slots.every((s) => s.version === 'v2' || s.percent === 0))!;
     expect(back.at - rollback.at).toBeLessThan((run.calibration.weightsSeconds + 10) * 1000);
     expect(finalWeights(summary)).toEqual({ v2: 100 });
+    expectInvariants(summary);
+  });
+
+  test('an undo and an abort outside the window are not held: the undo brings v1 back at once, the abort ends a waiting rollout', async () => {
+    const { run, summary } = await scenario('release-calendar-abort-and-undo');
+    const minute = (m: number) => run.start + m * 60_000;
+    // v2's stable alarm and alice's undo both came after 16:00 local; the undo's rollout never waited for a window.
+    expect(run.history.find((h) => h.decision === 'stable-alarm')!.at).toBeGreaterThan(WINDOW_CLOSED);
+    const undo = run.history.find((h) => h.decision === 'undo-started')!;
+    expect(undo.at - minute(735)).toBeLessThan(5_000);
+    const undoRollout = run.history.find((h) => h.decision === 'rollout-started' && h.at >= undo.at)!.rolloutId;
+    expect(run.history.some((h) => h.rolloutId === undoRollout && h.decision.startsWith('release-window-'))).toBe(false);
+    const v1Back = run.weights.find((w) => w.at > undo.at && w.slots.some((s) => s.version === 'v1' && s.percent === 100))!;
+    expect(v1Back.at - undo.at).toBeLessThanOrEqual(6 * 60_000); // provisioning (300 s) + smoke test + one weight update
+    // v3 waited for Tuesday's window; dave's abort ended it at once, with nothing provisioned and no traffic moved.
+    const wait = run.history.find((h) => h.decision === 'release-window-wait')!;
+    expect(wait.reason).toContain('waits for the next window, 2026-01-06 09:00 America/New_York');
+    const aborted = run.history.find((h) => h.decision === 'aborted')!;
+    expect(aborted.rolloutId).toBe(wait.rolloutId);
+    expect(aborted.at - minute(800)).toBeLessThan(5_000);
+    const ended = run.history.find((h) => h.decision === 'rollout-ended' && h.rolloutId === wait.rolloutId)!;
+    expect(ended.reason).toMatch(/^aborted/);
+    expect(ended.at - aborted.at).toBeLessThan(5_000);
+    expect(run.history.some((h) => h.rolloutId === wait.rolloutId && h.decision === 'version-registered')).toBe(false);
+    expect(maxShare(run, 'v3')).toBe(0);
+    expect(summary.outcome).toBe('aborted');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
     expectInvariants(summary);
   });
 });

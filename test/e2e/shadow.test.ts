@@ -71,6 +71,20 @@ describe('shadow phase: the routing clients mirror copies to the candidate befor
     expectInvariants(summary);
   });
 
+  test('latency regression: v2 as reliable but slow is judged worse on the copies\' slow requests and rolled back in its shadow phase', async () => {
+    const { run, summary } = await scenario('shadow-phase-latency-regression');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(maxShare(run, 'v2')).toBe(0);
+    expect(count(run.traffic, 'v2')).toBe(0);
+    expect(plans(run).map(({ plan }) => plan.state)).toEqual(['shadow', 'scrubbed']);
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(rollback.reason).toMatch(/^judged worse at step 0 \(shadow, 50% mirrored\): latency-p99: candidate \d+ requests slower than 1000 ms in [\d,]+ requests vs stable \d+ in [\d,]+: worse than stable/);
+    expect(rollback.reason).toMatch(/error-rate: .*not worse/);
+    expect(decisions(run)).not.toContain('step-passed');
+    expect(summary.invariants.find((i) => i.id === 17)).toMatchObject({ holds: true, exercised: true });
+    expectInvariants(summary);
+  });
+
   test('inconclusive: too few copies to judge by the shadow deadline; back on the stable with no verdict, no user answered by v2', async () => {
     const { run, summary } = await scenario('shadow-phase-inconclusive');
     expect(summary.outcome).toBe('inconclusive');

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { BlueGreenEndpoint, Exposure, Guard, RolloutStrategy, ShadowPhaseOptions } from '../../lib';
 import { ecrVersion, specOf, testStack } from './fixtures';
 
@@ -12,6 +12,24 @@ function shadowEndpoint(stack: Stack, shadow: ShadowPhaseOptions, more: { stepDe
 }
 
 describe('RolloutStrategy shadow', () => {
+  test('warns when a counted guard reads counts published outside SageMaker: callers never see the copies\' answers to count', () => {
+    const warning = Match.stringLikeRegexp("guard 'data-quality' judges counts published outside SageMaker \\(Fraud/Quality/ScoresChecked\\).*holds until its deadline");
+    const endpoint = (stack: Stack, guards: Guard[], shadow?: ShadowPhaseOptions) => new BlueGreenEndpoint(stack, 'Fraud', {
+      endpointName: 'fraud', modelVersion: ecrVersion(stack), guards,
+      strategy: RolloutStrategy.canary({ steps: [5], bake: Duration.minutes(5), exposure: Exposure.cohorts(), shadow }),
+    });
+    const dataQuality = () => Guard.dataQuality({
+      badMetric: { namespace: 'Fraud/Quality', metricName: 'ScoresOutOfRange' }, totalMetric: { namespace: 'Fraud/Quality', metricName: 'ScoresChecked' },
+    });
+    const warned = endpoint(testStack(), [Guard.errorRate(), dataQuality()], { bake: Duration.minutes(10) });
+    Annotations.fromStack(Stack.of(warned)).hasWarning('*', warning);
+    // SageMaker publishes its own counts for copies too (input validity's default); without a shadow phase copies are none.
+    const sageMakerCounts = endpoint(testStack(), [Guard.errorRate(), Guard.inputValidity()], { bake: Duration.minutes(10) });
+    expect(Annotations.fromStack(Stack.of(sageMakerCounts)).findWarning('*', Match.stringLikeRegexp('published outside SageMaker'))).toEqual([]);
+    const noShadow = endpoint(testStack(), [Guard.errorRate(), dataQuality()]);
+    expect(Annotations.fromStack(Stack.of(noShadow)).findWarning('*', Match.stringLikeRegexp('published outside SageMaker'))).toEqual([]);
+  });
+
   test('renders the shadow phase as the plan\'s first step: 0%, its mirror share and bake, before the canary steps', () => {
     const stack = testStack();
     const ep = shadowEndpoint(stack, { bake: Duration.minutes(15), mirrorPercent: 20 }, { stepDeadline: Duration.hours(1) });

@@ -33,6 +33,22 @@ function userAssembly(): UserAssembly {
     smokeTestPayloads: ['{}'],
   });
   new BlueGreenEndpoint(stack, 'Ranking', { endpointName: 'ranking', modelVersion: version('ranking') });
+  new BlueGreenEndpoint(stack, 'Quality', {
+    endpointName: 'quality',
+    modelVersion: version('quality'),
+    strategy: RolloutStrategy.canary({ steps: [5, 50], bake: Duration.minutes(5) }),
+    guards: [Guard.errorRate(), Guard.dataQuality({
+      badMetric: { namespace: 'Their/Quality', metricName: 'ScoresOutOfRange', dimensionsMap: { Service: '{endpoint}', Model: '{slot}' } },
+      totalMetric: { namespace: 'Their/Quality', metricName: 'ScoresChecked', dimensionsMap: { Service: '{endpoint}', Model: '{slot}' } },
+    })],
+    smokeTestPayloads: ['{}'],
+  });
+  new BlueGreenEndpoint(stack, 'Large', {
+    endpointName: 'large',
+    modelVersion: ModelVersion.fromImageUri(`111122223333.dkr.ecr.eu-west-1.amazonaws.com/large@sha256:${'b'.repeat(64)}`, {
+      modelData: ModelData.fromS3Uri('s3://their-models/large/model.tar.gz', { crc64Nvme: 'rosUhgp5mIg=' }),
+    }),
+  });
   return { stacks: { ServiceStack: app.synth().getStackByName('ServiceStack').template } };
 }
 
@@ -73,6 +89,29 @@ describe('simulate --app: a user\'s own endpoint in the twin', () => {
     expect(run.cohort!.mirrored.reduce((sum, s) => sum + (s.version === 'v2' ? s.requests : 0), 0)).toBeGreaterThan(1000);
     expect(summary.invariants.find((i) => i.id === 17)).toMatchObject({ holds: true, exercised: true });
     expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+  });
+
+  test('an endpoint with a data-quality guard gets its metric published by the app\'s callers: judged on it, not held to inconclusive', async () => {
+    const endpoint = findUserEndpoint(assembly, 'quality');
+    const [healthy] = whatIfScenarios('healthy');
+    const scenario = withAppCallers(healthy!, endpoint.spec);
+    expect(scenario.dataQualityMetric).toEqual({
+      namespace: 'Their/Quality', badMetricName: 'ScoresOutOfRange', totalMetricName: 'ScoresChecked',
+      dimensions: [{ name: 'Service', value: '{endpoint}' }, { name: 'Model', value: '{slot}' }],
+    });
+    const summary = summarize(await simulate(scenario, undefined, (v, a) => endpoint.synthesize(v, a)));
+    expect(summary.outcome).toBe('promoted');
+    expect(summary.invariants.filter((i) => !i.holds)).toEqual([]);
+  });
+
+  test('the twin\'s artifact replaces the app\'s, checksum included: an app\'s multipart CRC64NVME is not checked against it', () => {
+    const endpoint = findUserEndpoint(assembly, 'large');
+    expect(endpoint.spec.version.modelDataCrc64Nvme).toBe('rosUhgp5mIg=');
+    const deploy = endpoint.synthesize('v2', 1);
+    const spec = JSON.parse(String(deploy.template.Resources[deploy.customResourceId].Properties!.Spec)) as { version: Record<string, unknown> };
+    expect(spec.version.modelDataCrc64Nvme).toBeUndefined();
+    expect(spec.version.modelDataSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(spec.version.modelDataUrl).toBe('s3://sim-models/v2/model.tar.gz');
   });
 
   test('presets, scenario files and bad values', () => {

@@ -1,4 +1,4 @@
-import { EndpointSpec, SAGEMAKER_NAME_PATTERN } from '../../core';
+import { EndpointSpec, GuardJudgeSpec, SAGEMAKER_NAME_PATTERN } from '../../core';
 
 /**
  * `ResourceProperties.Spec` is the EndpointSpec as one JSON string (CloudFormation would turn numbers in plain
@@ -54,12 +54,40 @@ export function parseSpec(raw: unknown): EndpointSpec {
     for (const slot of ['blue', 'green'] as const) {
       check(Array.isArray(guard[slot]) && guard[slot].every((alarm) => typeof alarm === 'string'), `Spec.guards[${i}].${slot}`, guard[slot], 'an array of alarm names');
     }
+    if (guard.judge !== undefined) checkJudge(guard.judge, `Spec.guards[${i}].judge`);
   });
   check(Number.isInteger(spec.rolloutAttempt) && spec.rolloutAttempt >= 0, 'Spec.rolloutAttempt', spec.rolloutAttempt, 'an integer >= 0');
   check(typeof spec.waitForRollout === 'boolean', 'Spec.waitForRollout', spec.waitForRollout, 'a boolean');
   check(typeof spec.retainOnDelete === 'boolean', 'Spec.retainOnDelete', spec.retainOnDelete, 'a boolean');
   return spec;
 }
+
+/** What the judge reads of a guard (read-judgement.ts, judge/periods.ts): a malformed one would hold every step or crash every check. */
+function checkJudge(judge: GuardJudgeSpec, field: string): void {
+  check(typeof judge === 'object' && judge !== null, field, judge, 'an object when set');
+  check((BAD_KINDS as readonly unknown[]).includes(judge.bad), `${field}.bad`, judge.bad, `one of ${BAD_KINDS.join(', ')}`);
+  check(typeof judge.objective === 'number' && judge.objective >= 0 && judge.objective < 1, `${field}.objective`, judge.objective, 'a number in [0, 1)');
+  check(typeof judge.margin === 'number' && judge.margin > 0, `${field}.margin`, judge.margin, 'a number > 0');
+  check(typeof judge.minimumEffect === 'number' && judge.minimumEffect > 1, `${field}.minimumEffect`, judge.minimumEffect, 'a number > 1');
+  if (judge.bad === 'slow') {
+    check(typeof judge.slowThresholdMicros === 'number' && judge.slowThresholdMicros > 0, `${field}.slowThresholdMicros`, judge.slowThresholdMicros, 'a number > 0 when bad is slow');
+  }
+  if (judge.bad !== 'counted') return;
+  const counted = judge.counted;
+  check(typeof counted === 'object' && counted !== null, `${field}.counted`, counted, 'the two count metrics when bad is counted');
+  for (const noun of ['noun', 'totalNoun'] as const) check(typeof counted[noun] === 'string', `${field}.counted.${noun}`, counted[noun], 'a string');
+  for (const part of ['bad', 'total'] as const) {
+    const metric = counted[part];
+    const metricField = `${field}.counted.${part}`;
+    check(typeof metric === 'object' && metric !== null && typeof metric.namespace === 'string' && typeof metric.metricName === 'string'
+      && Array.isArray(metric.dimensions) && metric.dimensions.every((d) => typeof d === 'object' && d !== null && typeof d.name === 'string' && typeof d.value === 'string'),
+    metricField, metric, 'a metric with a namespace, a name and dimensions');
+    // Without {slot} both slots read the same series: the candidate would be judged against itself.
+    check(metric.dimensions.some((d) => d.value.includes('{slot}')), `${metricField}.dimensions`, metric.dimensions, 'dimensions with {slot} in a value (the slots told apart)');
+  }
+}
+
+const BAD_KINDS = ['errors', 'slow', 'counted'] as const;
 
 function check(ok: boolean, field: string, value: unknown, what: string): asserts ok {
   if (!ok) {

@@ -13,6 +13,9 @@ import { getVersion } from '../../aws/version-records';
  * Amazon SageMaker AI sends to Amazon EventBridge", model package state change): the detail fields this reads.
  */
 export interface ModelPackageStateChange {
+  /** EventBridge's event id and time (ISO 8601): the same in every delivery of one event, a retried invocation's too. */
+  readonly id?: string;
+  readonly time?: string;
   readonly source: 'aws.sagemaker';
   readonly 'detail-type': 'SageMaker Model Package State Change';
   readonly detail: { readonly ModelPackageArn: string; readonly ModelPackageGroupName: string; readonly ModelApprovalStatus: string };
@@ -24,13 +27,18 @@ export const REGISTRY_ACTOR = 'model-registry';
 export async function onModelPackageStateChange(event: ModelPackageStateChange, now: number, retry: Retry): Promise<Array<{ endpointName: string; action: string; reason: string }>> {
   const { ModelPackageArn: modelPackageArn, ModelPackageGroupName: modelPackageGroupName, ModelApprovalStatus: modelApprovalStatus } = event.detail;
   const results = [];
+  // One rollout id per event and endpoint, not per delivery: two deliveries of one event running at once record and
+  // start the same rollout (the record before the start covers one delivery retried after another).
+  const eventAt = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  const idTime = Number.isSafeInteger(eventAt) && eventAt >= 0 ? eventAt : now;
   for (const endpointName of await registryFollowers(modelPackageGroupName)) {
-    results.push({ endpointName, ...(await startRegistryRollout({ endpointName, modelPackageArn, modelPackageGroupName, modelApprovalStatus }, now, retry)) });
+    const rolloutId = rolloutIdOf(idTime, `registry#${modelPackageArn}#${event.id ?? now}`);
+    results.push({ endpointName, ...(await startRegistryRollout({ endpointName, modelPackageArn, modelPackageGroupName, modelApprovalStatus }, now, rolloutId, retry)) });
   }
   return results;
 }
 
-async function startRegistryRollout(approval: RegistryApproval, now: number, retry: Retry): Promise<{ action: string; reason: string }> {
+async function startRegistryRollout(approval: RegistryApproval, now: number, eventRolloutId: string, retry: Retry): Promise<{ action: string; reason: string }> {
   const { endpointName, modelPackageArn } = approval;
   const state = await getState(endpointName);
   const candidate = state?.spec && { ...state.spec.version, modelPackageArn };
@@ -43,7 +51,7 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, ret
     }
     return decision;
   }
-  const rolloutId = decision.rolloutId ?? rolloutIdOf(now, `registry#${modelPackageArn}`);
+  const rolloutId = decision.rolloutId ?? eventRolloutId;
   const name = executionName(endpointName, rolloutId);
   if (decision.rolloutId === undefined) {
     // Recorded before the start: a delivery that fails after it leaves the record, and the next delivery starts this

@@ -1,10 +1,10 @@
 import './support/env';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { RolloutContext, versionIdOf } from '../../../lambda/core';
+import { historySortKey } from '../../../lambda/aws/history';
 import { handler } from '../../../lambda/handlers/guard-listener';
 import { ModelPackageStateChange, onModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
 import { once } from '../../../lambda/aws/retry';
-import { historySortKey } from '../../../lambda/aws/history';
 import { mockAws } from './support/aws-mocks';
 import { ENDPOINT, STABLE_VERSION, T0, putRecord, putState, spec, stableOnly } from './support/fixtures';
 
@@ -134,4 +134,34 @@ describe('what an earlier approval left', () => {
 test('a group no endpoint follows reaches no endpoint', async () => {
   await handler({ ...approved(2), detail: { ...approved(2).detail, ModelPackageGroupName: 'churn' } });
   expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+});
+
+// Found by mutation testing (docs/mutation.md, session 6): the rollout was started, then recorded only when new, and its
+// id came from the delivery's clock, so a delivery that failed between the two was delivered again (Lambda retries an
+// asynchronous event) under a new id, which started a second rollout of the same package.
+test('a delivery that started the rollout but failed before recording it: the same event again records it, starting no second rollout', async () => {
+  const event = { ...approved(2), id: '7b0c2c9e-5d1a-4c8e-9f3a-2f9c1d7e8a41', time: '2026-01-15T09:00:00Z' };
+  const names: string[] = [];
+  aws.sfn.on(StartExecutionCommand).callsFake((input) => {
+    if (names.includes(input.name)) throw Object.assign(new Error(`Execution Already Exists: '${input.name}'`), { name: 'ExecutionAlreadyExists' });
+    names.push(input.name);
+    return { executionArn: `arn:aws:states:us-east-1:111122223333:execution:rollout:${input.name}` };
+  });
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(T0 + 1_000);
+  aws.table.failNextWrite(historySortKey(T0 + 1_000, 0), new Error('the function timed out'));
+  await expect(handler(event)).rejects.toThrow('the function timed out');
+  expect(aws.table.history(ENDPOINT).some((h) => h.decision === 'registry-approved')).toBe(false);
+  // Lambda delivers the same event again a minute later.
+  clock.mockReturnValue(T0 + 61_000);
+  await handler(event);
+  expect(names).toHaveLength(1);
+  const started = JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext;
+  expect(aws.table.history(ENDPOINT).filter((h) => h.decision === 'registry-approved')).toEqual([
+    expect.objectContaining({ rolloutId: started.rolloutId, evidence: expect.objectContaining({ modelPackageArn: PACKAGE(2) }) }),
+  ]);
+  // A third delivery finds the record (and the running rollout) and starts nothing.
+  putRecord(aws.table, `ROLLOUT#${started.rolloutId}`, { endpointName: ENDPOINT, rolloutId: started.rolloutId, startedAt: T0 });
+  await handler(event);
+  expect(names).toHaveLength(1);
+  clock.mockRestore();
 });

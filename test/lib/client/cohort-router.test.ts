@@ -1,5 +1,6 @@
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import * as fc from 'fast-check';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CohortRouter } from '../../../lib/client';
@@ -111,4 +112,85 @@ test('props are validated, naming the prop, the value and the fix', () => {
   expect(() => router({ cacheTtlSeconds: 301 })).toThrow(/cacheTtlSeconds/);
   expect(() => router({ planParameterName: '' })).toThrow(/planParameterName must name the exposure plan.*exposurePlanParameter/);
   expect(() => router({ endpointName: '' })).toThrow(/endpointName/);
+});
+
+/**
+ * The routing client's properties, through `CohortRouter` itself: plans read from (mocked) Parameter Store past each
+ * TTL, entity ids drawn at random. The core's `routeEntity` has the same properties over its inputs
+ * (test/lambda/core/exposure.test.ts); these show the client keeps them end to end (cache, parse, trusted predicate).
+ */
+describe('properties of the routing client', () => {
+  const TTL_MS = 15_000;
+  /** Random entity ids from a seed (fast-check draws the seed, and shrinks it): 4 to 19 characters of [a-z0-9-]. */
+  const randomIds = (seed: number, n: number): string[] => {
+    let x = seed | 1;
+    const next = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x >>> 0; };
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-';
+    return Array.from({ length: n }, () => Array.from({ length: 4 + (next() % 16) }, () => alphabet[next() % alphabet.length]).join(''));
+  };
+  const staff = { isTrusted: (id: string) => id.startsWith('s') };
+  /** The client after the controller published `value` and the TTL ran out. */
+  const publish = (value: string) => { planIs(value); now += TTL_MS; };
+
+  test('sticky as exposure grows: an entity the client sends to the candidate at one step it sends there at every later step', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer(), fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 2, maxLength: 5 }), async (seed, raw) => {
+      const steps = [...raw].sort((a, b) => a - b);
+      const r = router({ trustedCohort: staff });
+      const ids = randomIds(seed, 500);
+      const exposed = new Set<string>();
+      for (const percent of steps) {
+        publish(exposing(percent));
+        for (const id of ids) {
+          const route = await r.route(id);
+          if (exposed.has(id)) expect(route).toMatchObject({ targetVariant: 'green', exposed: true });
+          if (route.exposed) exposed.add(id);
+        }
+      }
+    }), { numRuns: 20 });
+  });
+
+  test('exposure within 1 percentage point of the plan over 100,000 random ids', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer(), fc.double({ min: 0, max: 100, noNaN: true }), async (seed, percent) => {
+      publish(exposing(percent));
+      const r = router();
+      let exposed = 0;
+      for (const id of randomIds(seed, 100_000)) if ((await r.route(id)).targetVariant === 'green') exposed++;
+      expect(Math.abs(exposed / 1000 - percent)).toBeLessThanOrEqual(1);
+    }), { numRuns: 4 });
+  });
+
+  test('100% stable after a scrub: every entity, trusted ones included, once the TTL has passed', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer(), fc.double({ min: 0, max: 100, noNaN: true }), async (seed, percent) => {
+      const r = router({ trustedCohort: staff });
+      const ids = [...randomIds(seed, 1000), 'tenant-beta', 'staff-alice'];
+      publish(exposing(percent));
+      for (const id of ids) await r.route(id);
+      publish(JSON.stringify(scrubbedPlan({ endpointName: ENDPOINT, rolloutId: 'r1', stableSlot: 'blue', now: 1 })));
+      for (const id of ids) expect(await r.route(id)).toMatchObject({ targetVariant: 'blue', exposed: false, reason: 'scrubbed' });
+    }), { numRuns: 20 });
+  });
+
+  test('stable when the plan is unreadable: an error, a parameter without a value, or a document that is not a plan of this endpoint', async () => {
+    const unreadable = fc.oneof(
+      fc.constantFrom('ThrottlingException', 'ParameterNotFound', 'AccessDeniedException', 'InternalServerError', 'TimeoutError').map((name) => ({ error: name })),
+      fc.constant({ value: undefined }),
+      fc.oneof(fc.string(), fc.json(), fc.constant(exposing(5).replace(`"${ENDPOINT}"`, '"other"')), fc.constant(exposing(5).replace('"version":1', '"version":2')))
+        .map((value) => ({ value })),
+    );
+    await fc.assert(fc.asyncProperty(fc.integer(), unreadable, async (seed, plan) => {
+      ssm.reset();
+      if ('error' in plan) ssm.on(GetParameterCommand).rejects(Object.assign(new Error(plan.error), { name: plan.error }));
+      else ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Value: plan.value } });
+      now += TTL_MS;
+      const r = router({ trustedCohort: staff });
+      for (const id of [...randomIds(seed, 200), 'tenant-beta', 'staff-alice']) {
+        const route = await r.route(id);
+        if (route.reason !== 'plan-unreadable') return; // a drawn document that happens to be a valid plan of this endpoint
+        expect(route).toEqual({ entityId: id, exposed: false, reason: 'plan-unreadable' });
+      }
+      runtime.resetHistory();
+      await r.invoke({ entityId: 'tenant-beta', body: '{}' });
+      expect(runtime.commandCalls(InvokeEndpointCommand)[0].args[0].input).not.toHaveProperty('TargetVariant');
+    }), { numRuns: 50 });
+  });
 });
