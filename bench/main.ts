@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process); with --day, the day run too.
     const counts = (option('--scale') ?? '1,10,25,50,100').split(',').map(Number);
     const day = args.includes('--day') ? await daySection() : '';
-    const md = `# Scale figures\n\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}. See [bench/README.md](../README.md).\n\n${await extraScale(counts)}${day}`;
+    // The machine's load beside the figures: synth and wall times stretch on a shared machine (CPU times less).
+    const load = `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores at the start`;
+    const md = `# Scale figures\n\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${load}. See [bench/README.md](../README.md).\n\n${await extraScale(counts)}${day}`;
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'results', 'scale.md'), md);
     process.stdout.write(`${md}\nwritten to bench/results/scale.md\n`);
