@@ -9,7 +9,7 @@ import { Mode, jobsOf } from './plan';
 import { POLICIES } from './policies';
 import { chart, familyTables, summaryTables, table } from './report';
 import { Job, JobResult, scenarioOfJob } from './run-job';
-import { extraFigures, extraScale } from './extras';
+import { daySection, extraFigures, extraScale } from './extras';
 
 /**
  * `npm run bench [-- --quick] [--workers N] [--family a,b] [--policy a,b] [--seeds N] [--scale 1,10,...] [--scale-only] [--day] [--out name] [--scenario family,policy,seed]`: runs every (family, policy, seed) of the
@@ -33,9 +33,12 @@ async function main(): Promise<void> {
     return;
   }
   if (args.includes('--scale-only')) {
-    // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process).
+    // Scale figures alone: no runs (synthesis of stacks of many endpoints, in this process); with --day, the day run too.
     const counts = (option('--scale') ?? '1,10,25,50,100').split(',').map(Number);
-    const md = `# Scale figures\n\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}. See [bench/README.md](../README.md).\n\n${await extraScale(counts)}`;
+    const day = args.includes('--day') ? await daySection() : '';
+    // The machine's load beside the figures: synth and wall times stretch on a shared machine (CPU times less).
+    const load = `load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores at the start`;
+    const md = `# Scale figures\n\n${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${load}. See [bench/README.md](../README.md).\n\n${await extraScale(counts)}${day}`;
     fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
     fs.writeFileSync(path.join(__dirname, 'results', 'scale.md'), md);
     process.stdout.write(`${md}\nwritten to bench/results/scale.md\n`);

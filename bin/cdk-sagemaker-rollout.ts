@@ -335,7 +335,7 @@ globalOptions(program.command('probe')
     console.error([
       `probe creates in ${process.env.AWS_REGION ?? 'your default region'}: one model, two endpoint configs (the second publishing metrics every 10 s)`
         + ` and one endpoint of two ${o.instanceType} instances`
-        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about 38 minutes, and first, for about 4 minutes, a CloudWatch alarm,`
+        + ` (names starting with ${probe.PROBE_PREFIX}, tagged ${probe.PROBE_TAG.Key}), for about ${probe.probeEndpointMinutes()} minutes, and first, for about 4 minutes, a CloudWatch alarm,`
         + ' an EventBridge rule and an SQS queue (to time alarm event delivery); it deletes them at the end, on errors and on Ctrl-C.',
       `Estimated cost: about ${hours} instance-hours of ${o.instanceType}`
         + (price !== undefined ? ` = about $${(hours * price).toFixed(2)}` : ' (times the price in https://aws.amazon.com/sagemaker/pricing/, real-time inference; --price-per-hour prints it)')
@@ -357,7 +357,7 @@ globalOptions(program.command('probe')
     process.once('SIGINT', interrupted);
     try {
       const result = await run.run();
-      fs.writeFileSync(o.out, `${JSON.stringify(result.calibration, null, 2)}\n`);
+      fs.writeFileSync(o.out, probe.probeFile(result));
       print(o, result, [
         `wrote ${o.out}: run scenarios with \`npm run sim -- run scenarios/ --calibration ${o.out}\``,
         ...Object.entries(result.calibration).map(([k, v]) => `  ${k.padEnd(28)} ${v!.value}`),

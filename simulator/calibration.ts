@@ -58,6 +58,8 @@ const FILE_SCHEMA = {
   properties: {
     $schema: { type: 'string' },
     $comment: { type: 'string' },
+    // What the probe observed besides timings (simulator/probe.ts, probeFile): kept with them, not loaded.
+    $facts: { type: 'object' },
     ...Object.fromEntries(Object.entries(CALIBRATION_VALUES).map(([key, range]) => [key, {
       type: 'object',
       additionalProperties: false,

@@ -91,10 +91,30 @@ export function probeNames(runId: string): { model: string; configs: [string, st
  * measures), the weights update as 1, the last metric burst as 3 to arrive (1 for fast metrics), the delete as 2.
  */
 export function probeInstanceHours(metricMinutes = 10, fastMetricWindows = 12): number {
-  const [create, weights, arrival, update, fastArrival, remove] = [8, 1, 3, 8, 1, 2];
-  const fast = fastMetricWindows / 6 + fastArrival;
-  const minutes = 2 * (create + weights + metricMinutes + arrival + update + fast + remove) + 2 * update;
+  const minutes = 2 * probeEndpointMinutes(metricMinutes, fastMetricWindows) + 2 * UPDATE_MINUTES;
   return Math.round((minutes / 60) * 10) / 10;
+}
+
+const UPDATE_MINUTES = 8;
+
+/** Minutes the probe's endpoint runs, from CreateEndpoint until it is deleted (the same assumptions). */
+export function probeEndpointMinutes(metricMinutes = 10, fastMetricWindows = 12): number {
+  const [create, weights, arrival, fastArrival, remove] = [8, 1, 3, 1, 2];
+  return Math.round(create + weights + metricMinutes + arrival + UPDATE_MINUTES + fastMetricWindows / 6 + fastArrival + remove);
+}
+
+/**
+ * The file the probe writes: the calibration (what `--calibration` loads) and, under `$facts`, what it observed that
+ * is not a timing (TargetVariant at weight 0, re-created variants, percentiles, every arrival), so that sharing the file
+ * shares the whole result. Account ids are replaced (an error message may quote an ARN): the file holds no account data.
+ */
+export function probeFile(result: ProbeResult): string {
+  const facts = JSON.parse(JSON.stringify(result.facts).replace(/\b\d{12}\b/g, '<account>')) as ProbeFacts;
+  return `${JSON.stringify({
+    $comment: 'Measured by `cdk-sagemaker-rollout probe` (README, "Calibrating the twin in your account"); load it with `npm run sim -- run <scenarios> --calibration <file>`.',
+    $facts: facts,
+    ...result.calibration,
+  }, null, 2)}\n`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

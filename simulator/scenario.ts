@@ -29,6 +29,12 @@ export interface Scenario {
   /** Instances of one instance type the account may run for endpoints (its Service Quotas limit); unlimited if unset. */
   readonly instanceQuota?: number;
   /**
+   * Instances of that quota's type the account's other endpoints run, per window (their sum while windows overlap):
+   * they count against `instanceQuota` at SageMaker but the controller cannot see them (Service Quotas gives the quota,
+   * not its use), so its own check passes and SageMaker refuses with ResourceLimitExceeded.
+   */
+  readonly otherEndpointInstances?: Array<{ readonly fromMinute: number; readonly toMinute: number; readonly instances: number }>;
+  /**
    * User requests come from `entities` entities (users, tenants; each request from one drawn at random, the trusted
    * ones among them) through the routing client (`cdk-sagemaker-rollout/client`), which reads the exposure plan every
    * `cacheTtlSeconds` and sends TargetVariant by cohort. Unset: requests go by the endpoint's weights.
@@ -277,6 +283,13 @@ export const SCENARIO_SCHEMA = {
       },
     },
     instanceQuota: { type: 'integer', minimum: 0 },
+    otherEndpointInstances: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false, required: ['fromMinute', 'toMinute', 'instances'],
+        properties: { fromMinute: minute, toMinute: minute, instances: { type: 'integer', minimum: 1 } },
+      },
+    },
     dataQualityMetric: {
       type: 'object', additionalProperties: false, required: ['namespace', 'badMetricName', 'totalMetricName'],
       properties: {

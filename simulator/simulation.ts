@@ -222,6 +222,9 @@ export async function simulate(
       throttled: within(scenario.faults?.throttle),
       describeLagSeconds: calibration.describeLagSeconds,
       instanceQuota: scenario.instanceQuota,
+      instancesElsewhere: () => (scenario.otherEndpointInstances ?? [])
+        .filter((w) => clock.now() >= SIMULATION_START + w.fromMinute * 60_000 && clock.now() < SIMULATION_START + w.toMinute * 60_000)
+        .reduce((sum, w) => sum + w.instances, 0),
     },
     metricArrival,
     fastMetricArrival: arrivals.fast,

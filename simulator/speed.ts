@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { quietSdkNodeNotice } from './quiet';
 import { loadScenario } from './scenario';
@@ -71,10 +72,26 @@ export function formatSpeed(f: SpeedFigures): string {
     + `process RSS ${f.rssBeforeMb} MB before the run, peak ${f.peakRssMb} MB`;
 }
 
+/**
+ * `measureSpeed` in a fresh Node process (with `--expose-gc`), so that its resident memory is the run's alone: a
+ * process that already ran other scenarios (the benchmark's) holds hundreds of MB before the day starts.
+ */
+export function measureSpeedApart(file = LONG_DAY): Promise<SpeedFigures> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', __filename, file, '--json'],
+      { cwd: path.join(__dirname, '..'), maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`speed measurement of ${file} failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as SpeedFigures);
+      });
+  });
+}
+
 if (require.main === module) {
   quietSdkNodeNotice();
-  measureSpeed(process.argv[2] ? path.resolve(process.argv[2]) : LONG_DAY)
-    .then((f) => process.stdout.write(`${formatSpeed(f)}\n`))
+  const json = process.argv.includes('--json');
+  const file = process.argv.slice(2).find((a) => !a.startsWith('--'));
+  measureSpeed(file ? path.resolve(file) : LONG_DAY)
+    .then((f) => process.stdout.write(json ? JSON.stringify(f) : `${formatSpeed(f)}\n`))
     .catch((error: Error) => {
       process.stderr.write(`speed: ${error.message}\n`);
       process.exitCode = 1;

@@ -8,8 +8,8 @@ import { logger } from './logger';
 
 export type RolloutEventType = (typeof EVENT_DETAIL_TYPE)[keyof typeof EVENT_DETAIL_TYPE];
 
-/** SNS subjects are at most 100 printable ASCII characters. */
-const SUBJECT_MAX = 100;
+/** SNS subjects are printable ASCII "less than 100 characters long" (SNS API reference, Publish). */
+const SUBJECT_MAX = 99;
 
 /*
  * Announcements never fail a rollout or a rollback: the decision is already recorded in the state table, and a

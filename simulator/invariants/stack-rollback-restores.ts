@@ -1,5 +1,5 @@
 import type { TimelineEntry } from '../scenario';
-import { Invariant, percentOf } from './run-view';
+import { Invariant, RunView, percentOf } from './run-view';
 
 /** Timeline entries after which what serves may change. */
 const MOVES_TRAFFIC: Array<keyof TimelineEntry> = ['deploy', 'stackRollback', 'rollback', 'abort', 'undo', 'retry', 'promote', 'forceAlarm', 'drill', 'renameConstruct', 'otherStackCreates'];
@@ -30,11 +30,14 @@ export const stackRollbackRestores: Invariant = {
       const rolledBack = run.rollouts.some((x) => x.endedAt !== undefined && x.endedAt <= at && x.outcome === 'rolled-back' && view.versionOf(x.rolloutId) === previous);
       const expected = rolledBack ? view.lkgAt(at) ?? previous : previous;
       // What serves once the rollback settled: at some point before the next entry that can move traffic (a later
-      // deploy or operator action may change it; status, history, watch and approvals cannot), or at the end.
+      // deploy or operator action may change it; status, history, watch and approvals cannot), or at the end. A stack
+      // operation refused before it started a rollout (its Update answered FAILED: another rollout holds the endpoint
+      // under the reject policy) moved nothing: CloudFormation queues the next one right behind the rollback, seconds
+      // later, so it must not end the window.
       const nextAt = run.scenario.timeline
         .filter((t) => t !== r && MOVES_TRAFFIC.some((k) => t[k] !== undefined))
         .map((t) => view.ranAt(t))
-        .filter((t): t is number => t !== undefined && t > at)
+        .filter((t): t is number => t !== undefined && t > at && !refusedUntouched(view, t))
         .sort((a, b) => a - b)[0];
       // The rollout that brings it back can itself fail (provisioning reverted, smoke test): it then ends with a verdict,
       // traffic stays on the LKG, and invariant 10 holds CloudFormation's answer to it.
@@ -53,3 +56,11 @@ export const stackRollbackRestores: Invariant = {
     return { exercised: exercised > 0, failures, ok: exercised ? 'the previous version serves 100% after the stack rollback' : 'no stack rollback' };
   },
 };
+
+/** Whether the stack operation that ran at `at` sent an Update that was answered FAILED with no rollout started for it. */
+function refusedUntouched(view: RunView, at: number): boolean {
+  const { run } = view;
+  const request = run.cfnRequests.find((q) => q.at >= at && q.requestType === 'Update');
+  const answer = request && run.cfnResponses.find((c) => c.requestId === request.requestId);
+  return answer?.status === 'FAILED' && !run.rollouts.some((x) => x.startedAt >= request!.at && x.startedAt <= answer.at);
+}

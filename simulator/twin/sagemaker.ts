@@ -49,6 +49,8 @@ export interface SageMakerBehaviour {
    * A create or update whose new fleet would exceed it is refused with ResourceLimitExceeded. Unlimited when undefined.
    */
   instanceQuota?: number;
+  /** Instances the account's other endpoints run now, counted against `instanceQuota` beside this twin's own. */
+  instancesElsewhere?: () => number;
   /** Variants of an endpoint registered with Application Auto Scaling (the twin's, wired by ServiceTwin). */
   scalableVariants?: (endpointName: string) => string[];
   /** An endpoint was deleted (Application Auto Scaling deregisters its variants). */
@@ -586,10 +588,11 @@ export class SageMakerTwin {
     const quota = this.behaviour.instanceQuota;
     if (quota === undefined) return;
     const running = this.instances();
+    const elsewhere = this.behaviour.instancesElsewhere?.() ?? 0;
     const delta = new Map<string, number>();
     for (const v of incoming) if (v.instanceType) delta.set(v.instanceType, (delta.get(v.instanceType) ?? 0) + v.currentInstanceCount);
     for (const [type, more] of delta) {
-      const used = running.get(type) ?? 0;
+      const used = (running.get(type) ?? 0) + elsewhere;
       if (used + more > quota) {
         throw new ServiceError('ResourceLimitExceeded', `The account-level service limit '${type} for endpoint usage' is ${quota} Instances, with current utilization of ${used} Instances and a request delta of ${more} Instances. Please use AWS Service Quotas to request an increase for this quota.`);
       }

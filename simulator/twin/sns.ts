@@ -1,5 +1,8 @@
 import { WireRequest, WireResponse } from '../transport';
 
+/** Subjects must be shorter than this. */
+const SUBJECT_LIMIT = 100;
+
 export interface Notification { at: number; topicArn: string; subject?: string; message: string }
 
 /** SNS Publish (AWS Query protocol): notifications are kept for the timeline. */
@@ -14,7 +17,11 @@ export class SnsTwin {
     if (!/^arn:aws:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)) return queryError('InvalidParameter', `Invalid parameter: TopicArn ${topicArn}`);
     const message = form.get('Message') ?? '';
     if (!message) return queryError('InvalidParameter', 'Invalid parameter: Empty message');
-    this.published.push({ at: Date.now(), topicArn, subject: form.get('Subject') ?? undefined, message });
+    // "Subject ... must be less than 100 characters long" (SNS API reference, Publish); whether AWS takes exactly 100 is
+    // unsettled (moto does), so the twin takes the documented bound. The error's wording is unverified.
+    const subject = form.get('Subject') ?? undefined;
+    if (subject !== undefined && subject.length >= SUBJECT_LIMIT) return queryError('InvalidParameter', 'Invalid parameter: Subject');
+    this.published.push({ at: Date.now(), topicArn, subject, message });
     const id = `sim-${this.published.length}`;
     return {
       statusCode: 200,

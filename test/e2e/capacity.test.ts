@@ -87,4 +87,22 @@ describe('canary capacity', () => {
     expect(summary.peakInstances).toBe(4);
     expectInvariants(summary);
   });
+
+  test('other endpoints take the quota after the check: SageMaker refuses the scale-up (ResourceLimitExceeded), the rollout fails safe to v1 at once', async () => {
+    const { run, summary } = await scenario('instance-quota-taken-by-other-endpoints');
+    // The controller's own check passed: Service Quotas shows the quota, not what other endpoints use of it.
+    expect(run.history.some((h) => h.decision === 'instance-quota-exceeded')).toBe(false);
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(rollback.reason).toMatch(/ResourceLimitExceeded: .*current utilization of 11 Instances and a request delta of 3 Instances/);
+    // The candidate never served more than the 5% its one instance was judged fit for, and traffic went back at once.
+    expect(Math.max(...run.weights.flatMap((w) => w.slots.filter((s) => s.version === 'v2').map((s) => s.percent)))).toBe(5);
+    const back = run.weights.find((w) => w.at >= rollback.at && w.slots.every((s) => s.version !== 'v2' || s.percent === 0))!;
+    expect(back.at - rollback.at).toBeLessThan(60_000);
+    // Retiring the candidate needs a new fleet for the stable too: refused as well, and named in the outcome.
+    const rollout = summary.rollouts.find((r) => r.kind === 'rollout')!;
+    expect(rollout.outcome).toBe('failed');
+    expect(rollout.reason).toMatch(/request delta of 3 Instances.*; then .*request delta of 4 Instances/);
+    expect(finalWeights(summary)).toEqual({ v1: 100, v2: 0 });
+    expectInvariants(summary);
+  });
 });

@@ -3,8 +3,11 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_CALIBRATION, parseCalibration } from '../../simulator/calibration';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { Probe, cleanupLeftovers } from '../../simulator/probe';
+import { Probe, cleanupLeftovers, probeFile } from '../../simulator/probe';
 import { PROBE_MODEL, onTwin, probeTwin } from '../../simulator/probe-twin';
+
+/** The twin's account id (simulator/twin/sagemaker.ts). */
+const ACCOUNT = '123456789012';
 
 /**
  * The probe against the twin, end to end: the twin runs with known timings, and what the probe measures through the
@@ -54,8 +57,14 @@ describe('the real-account probe, run against the twin', () => {
     // Nothing is left behind.
     expect([...twin.sagemaker.endpoints.keys(), ...twin.sagemaker.configs.keys(), ...twin.sagemaker.models.keys()]).toEqual([]);
     expect([...twin.sqs.queues.keys(), ...twin.cloudwatch.alarms.keys(), ...twin.eventbridge.rules.map((r) => r.name)]).toEqual([]);
-    // The file it writes is a calibration the simulator loads.
-    expect(parseCalibration(JSON.stringify(result.calibration), 'probe.json', DEFAULT_CALIBRATION).createSeconds).toBe(measured('createSeconds'));
+    // The file it writes is a calibration the simulator loads, with the facts beside the timings and no account id
+    // (the missing endpoint's answer quotes its ARN).
+    const file = probeFile(result);
+    expect(parseCalibration(file, 'probe.json', DEFAULT_CALIBRATION).createSeconds).toBe(measured('createSeconds'));
+    expect(JSON.parse(file).$facts.targetVariantAtWeightZero).toBe('answered by variant b');
+    expect(result.facts.tagsOfMissingEndpoint).toContain(ACCOUNT);
+    expect(file).not.toContain(ACCOUNT);
+    expect(JSON.parse(file).$facts.tagsOfMissingEndpoint).toContain(':<account>:');
   });
 
   test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late, 10 s metrics 70 s late) is measured as slower', async () => {
