@@ -9,7 +9,8 @@ const VERDICTS = ['rolled-back', 'inconclusive', 'failed'];
  * delivered; a Delete succeeds. FAILED: the version the
  * request declared takes no user traffic afterwards (unless it already was the LKG). SUCCESS: the controller did not
  * refuse the rollout it answered for (no `lock-rejected` after a SUCCESS); a deploy that waited for its rollout (and a
- * Create that created the endpoint) finds its version serving 100% when answered; otherwise, unless a later request superseded it, the version serves 100% at
+ * Create that created the endpoint) finds its version serving 100% when answered (an Update keeping the version and
+ * rolloutAttempt of the properties before it asks for no rollout, so waits for none); otherwise, unless a later request superseded it, the version serves 100% at
  * the end, or the rollout the deploy started (or found in progress for its version) ended with a verdict recorded after it had the
  * endpoint, or it was undone.
  */
@@ -57,7 +58,9 @@ export const cloudFormationMatchesServing: Invariant = {
       // A Create that creates the endpoint is answered by its create rollout; one that takes an existing endpoint over
       // (a renamed construct) is answered as an update is.
       const creates = request.requestType === 'Create' && rollouts.some((r) => r.kind === 'create');
-      if (request.waitForRollout || creates) {
+      // An Update that keeps its version and rolloutAttempt asks for no rollout (the deploy handler's no-op, so that a
+      // stack rollback to those properties succeeds): it waits for nothing, and is judged as one that did not wait.
+      if ((request.waitForRollout && !request.keepsVersion) || creates) {
         const at = settled.snapshot;
         if (!at || percentOf(at, request.version) !== 100) failures.push(`${what} waited for its rollout, answered SUCCESS while ${request.version} served ${at ? percentOf(at, request.version) : 0}%`);
         return;
