@@ -304,6 +304,11 @@ export async function simulate(
     });
     const who = resource && (resource.stack !== STACK_NAME || record.resources.length > 1) ? ` (${resource.stack}/${resource.logicalId})` : '';
     emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''}${who} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
+    // CloudFormation acts on a request's first answer; a later one (a second delivery's) changes nothing. "After the
+    // custom resource provider sends a response, CloudFormation ... proceeds with the stack operation" (CloudFormation
+    // user guide, custom resources, "How custom resources work"); unverified that a second response is ignored rather
+    // than refused: invariant 10 requires it to say the same.
+    if (record.cfnResponses.filter((c) => c.requestId === requestId).length > 1) return;
     if (parsed.Status === 'FAILED' && requestTypes.get(requestId) === 'Update') onUpdateFailed(requestId);
     if (requestTypes.get(requestId) === 'Create') onCreateAnswered(requestId, parsed.Status, parsed.PhysicalResourceId);
   });
