@@ -31,6 +31,11 @@ export function decideDeploy(input: {
     if (phase !== 'rolling-out') {
       return { action: 'noop', reason: `version ${desired} is already stable on slot ${stable.slot}` };
     }
+    // The rollout holding the lock made it stable (promoted it, or reverted to it) and is only retiring the other slot:
+    // there is nothing to abort, and aborting would answer the deploy it already answered a second time.
+    if (state.lock !== undefined && stable.since > state.lock.since) {
+      return { action: 'noop', reason: `version ${desired} is already stable on slot ${stable.slot}: rollout ${state.lock.rolloutId} promoted it and is retiring the other slot` };
+    }
     return {
       action: 'abort-to-stable',
       reason:
