@@ -52,9 +52,11 @@ export const noRerunWithoutRetry: Invariant = {
       const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
       // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
       const stable = view.lkgAt(at) === d.deploy;
+      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout.
+      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100);
       if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
-        if (!rerun && !refused) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
+        if (!rerun && !refused && !reverted) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
       }
     }
     failures.push(...verdictsWithoutEvidence(view));
