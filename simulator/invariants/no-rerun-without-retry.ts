@@ -35,7 +35,7 @@ export const noRerunWithoutRetry: Invariant = {
         const reruns = run.rollouts.filter((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
         const rolledBackAt = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === d.deploy)
           .map((r) => attemptOf(view, r.rolloutId));
-        const aboveEvery = (r: { rolloutId: string }) => {
+        const aboveEvery = (r: Record<string, any>) => {
           const attempt = attemptOf(view, r.rolloutId);
           return attempt !== undefined && rolledBackAt.every((a) => a !== undefined && attempt > a);
         };
