@@ -67,6 +67,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     attempt: spec.rolloutAttempt,
     rolledBackAttempt: recorded?.rolledBackAttempt,
     concurrency,
+    now,
     // Asked only when the answer can refuse: a lock whose execution ended (crashed) holds nothing.
     holderRunning: concurrency === 'reject' && state?.lock !== undefined
       ? (await retry(() => describeExecution(state.lock!.executionArn)))?.status === 'RUNNING'

@@ -83,6 +83,14 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: heldLater, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('abort-to-stable');
   });
 
+  // Found by the timeline fuzzer (scenarios/stack-rollback-after-the-revert-window-closed.json): once the revert window
+  // closed the standby is being retired, and a revert to it removed traffic from nowhere and failed.
+  test('does not revert to a standby whose revert window has closed: it rolls that version out again', () => {
+    const closed = decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_600_001 });
+    expect(closed.action).toBe('rollout');
+    expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_599_999 }).action).toBe('revert-to-standby');
+  });
+
   test('is a no-op when the desired version is the candidate already rolling out', () => {
     expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('noop');
   });
