@@ -72,8 +72,12 @@ export interface RunRecord {
   readonly versionRecords?: Array<Record<string, any>>;
   readonly versionIds: Record<string, string>;
   readonly cfnResponses: Array<{ at: number; requestType: string; status: string; reason?: string; requestId?: string; logicalId?: string; stack?: string; physicalId?: string }>;
-  /** Every request CloudFormation sent the custom resource, with the version its properties declare. */
-  readonly cfnRequests: Array<{ at: number; requestId: string; requestType: 'Create' | 'Update' | 'Delete'; version: string; waitForRollout: boolean }>;
+  /**
+   * Every request CloudFormation sent the custom resource, with the version its properties declare; `keepsVersion`: an
+   * Update whose old properties declare the same version and rolloutAttempt (another property changed, or a stack
+   * rollback returns to them), which asks for no rollout.
+   */
+  readonly cfnRequests: Array<{ at: number; requestId: string; requestType: 'Create' | 'Update' | 'Delete'; version: string; waitForRollout: boolean; keepsVersion: boolean }>;
   /** The state table of the scenario's stack (history, state and rollouts above come from it). */
   readonly tableName: string;
   /** Every custom resource that declared the endpoint, in any stack, and when it was in its stack's template. */
@@ -303,6 +307,11 @@ export async function simulate(
     });
     const who = resource && (resource.stack !== STACK_NAME || record.resources.length > 1) ? ` (${resource.stack}/${resource.logicalId})` : '';
     emit('cfn', `CloudFormation ${requestTypes.get(requestId) ?? ''}${who} answered ${parsed.Status}${parsed.Reason ? `: ${parsed.Reason}` : ''}`);
+    // CloudFormation acts on a request's first answer; a later one (a second delivery's) changes nothing. "After the
+    // custom resource provider sends a response, CloudFormation ... proceeds with the stack operation" (CloudFormation
+    // user guide, custom resources, "How custom resources work"); unverified that a second response is ignored rather
+    // than refused: invariant 10 requires it to say the same.
+    if (record.cfnResponses.filter((c) => c.requestId === requestId).length > 1) return;
     if (parsed.Status === 'FAILED' && requestTypes.get(requestId) === 'Update') onUpdateFailed(requestId);
     if (requestTypes.get(requestId) === 'Create') onCreateAnswered(requestId, parsed.Status, parsed.PhysicalResourceId);
   });
@@ -391,7 +400,10 @@ export async function simulate(
       requestResources.set(requestId, target);
       sent.set(requestId, { props, oldProps });
       if (target.stack === STACK_NAME) stackOperations.pending.set(requestId, clock.now());
-      record.cfnRequests.push({ at: clock.now(), requestId, requestType, version: versionOfProps(props), waitForRollout: JSON.parse(String(props.Spec)).waitForRollout === true });
+      const spec = JSON.parse(String(props.Spec));
+      const oldSpec = requestType === 'Update' && oldProps ? JSON.parse(String(oldProps.Spec)) : undefined;
+      const keepsVersion = oldSpec !== undefined && versionIdOf(oldSpec.version) === versionIdOf(spec.version) && oldSpec.rolloutAttempt === spec.rolloutAttempt;
+      record.cfnRequests.push({ at: clock.now(), requestId, requestType, version: versionOfProps(props), waitForRollout: spec.waitForRollout === true, keepsVersion });
       // Deleting the resource the stack declares for the endpoint (not a renamed construct's old one) stops the users.
       if (requestType === 'Delete' && target === resource) {
         usersCall = false;

@@ -1,4 +1,4 @@
-import { endpointKey, getItem, putItem } from './table';
+import { endpointKey, getItem, isConditionFailed, putItem } from './table';
 
 /** What the deploy provider decided for one CloudFormation request (sk `REQUEST#<RequestId>`). */
 export interface DeployRequestRecord {
@@ -19,4 +19,19 @@ export async function getDeployRequest(endpointName: string, requestId: string):
 
 export async function putDeployRequest(endpointName: string, record: DeployRequestRecord): Promise<void> {
   await putItem(endpointKey(endpointName), sk(record.requestId), record);
+}
+
+/**
+ * Records this delivery's decision unless another delivery of the request recorded one first (Lambda may deliver an
+ * asynchronous invocation twice, the two running at once): returns that first decision, which this delivery must
+ * answer with instead of acting; undefined when this one is first.
+ */
+export async function claimDeployRequest(endpointName: string, record: DeployRequestRecord): Promise<DeployRequestRecord | undefined> {
+  try {
+    await putItem(endpointKey(endpointName), sk(record.requestId), record, { expression: 'attribute_not_exists(sk)' });
+    return undefined;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    return (await getDeployRequest(endpointName, record.requestId)) ?? record;
+  }
 }

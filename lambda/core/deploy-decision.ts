@@ -16,6 +16,8 @@ export function decideDeploy(input: {
   concurrency?: ConcurrencyPolicy;
   /** Whether the execution holding the endpoint's lock is still running (a stale lock refuses nothing). */
   holderRunning?: boolean;
+  /** Epoch ms of the request: a standby is reverted to only inside its revert window. */
+  now?: number;
 }): { action: 'create' | 'rollout' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
   const { state, desiredVersionId: desired, attempt, rolledBackAttempt } = input;
   if (state?.stable === undefined) {
@@ -31,6 +33,11 @@ export function decideDeploy(input: {
     if (phase !== 'rolling-out') {
       return { action: 'noop', reason: `version ${desired} is already stable on slot ${stable.slot}` };
     }
+    // The rollout holding the lock made it stable (promoted it, or reverted to it) and is only retiring the other slot:
+    // there is nothing to abort, and aborting would answer the deploy it already answered a second time.
+    if (state.lock !== undefined && stable.since > state.lock.since) {
+      return { action: 'noop', reason: `version ${desired} is already stable on slot ${stable.slot}: rollout ${state.lock.rolloutId} promoted it and is retiring the other slot` };
+    }
     return {
       action: 'abort-to-stable',
       reason:
@@ -41,7 +48,8 @@ export function decideDeploy(input: {
   if (desired === candidate?.versionId && phase === 'rolling-out') {
     return { action: 'noop', reason: `version ${desired} is already rolling out on slot ${candidate.slot}` };
   }
-  if (desired === standby?.versionId && phase === 'watching') {
+  // Once the window has closed the standby is being retired: there is no slot left to revert to.
+  if (desired === standby?.versionId && phase === 'watching' && (input.now === undefined || input.now < standby.until)) {
     return { action: 'revert-to-standby', reason: `version ${desired} is the standby on slot ${standby.slot}: revert to it` };
   }
   if (input.concurrency === 'reject' && state.lock !== undefined && input.holderRunning === true) {

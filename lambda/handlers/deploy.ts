@@ -3,7 +3,7 @@ import { EndpointSpec } from '../core';
 import { sendCfnResponse } from '../aws/cfn-response';
 import { errorMessage, errorName } from '../aws/errors';
 import { logger } from '../aws/logger';
-import { putDeployRequest } from '../aws/deploy-requests';
+import { claimDeployRequest } from '../aws/deploy-requests';
 import { Sleep, retryTransient } from '../aws/retry';
 import { applySpec } from './deploy/apply-spec';
 import { deleteManagedEndpoint } from './deploy/delete-endpoint';
@@ -33,8 +33,9 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
     // Never leave CloudFormation waiting: any unexpected error is a FAILED answer naming it.
     logger.error('deploy request failed', err as Error);
     const reason = `${errorName(err) ?? 'Error'}: ${errorMessage(err)}`;
-    result = { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
-    await rememberFailure(event, reason, now);
+    // Unless another delivery of the request decided first: it answers (or its rollout does), and this one keeps quiet.
+    const answeredByAnother = await rememberFailure(event, reason, now);
+    result = { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: !answeredByAnother };
   }
   logger.info('deploy request handled', { ...result });
   if (result.respondNow) {
@@ -55,15 +56,17 @@ export async function handleDeploy(event: CloudFormationCustomResourceEvent, now
 /**
  * A Create or Update answered FAILED is remembered as answered: Lambda may deliver it again after CloudFormation has
  * rolled the stack back, and that delivery must answer FAILED again, not roll out a version the stack no longer
- * declares. Best effort: the answer goes out whatever happens here.
+ * declares. Best effort. True when another delivery of the request decided first and answers for it.
  */
-async function rememberFailure(event: CloudFormationCustomResourceEvent, reason: string, now: number): Promise<void> {
-  if (event.RequestType === 'Delete') return;
+async function rememberFailure(event: CloudFormationCustomResourceEvent, reason: string, now: number): Promise<boolean> {
+  if (event.RequestType === 'Delete') return false;
   try {
     const endpointName = parseSpec(event.ResourceProperties.Spec).endpointName;
-    await putDeployRequest(endpointName, { requestId: event.RequestId, decision: 'deploy-failed', reason, at: now });
+    const first = await claimDeployRequest(endpointName, { requestId: event.RequestId, decision: 'deploy-failed', reason, at: now });
+    return first !== undefined && !['deploy-failed', 'deploy-refuse'].includes(first.decision);
   } catch (err) {
     logger.warn('could not remember the failed request', { error: errorMessage(err) });
+    return false;
   }
 }
 

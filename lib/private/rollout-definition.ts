@@ -122,6 +122,16 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   for (const t of [retire, checkRetire]) {
     t.addCatch(release, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
   }
+  // Release must not give up on a passing condition either (a long throttling spell, a busy endpoint, a concurrent
+  // write): its failure leaves the lock held, the rollout without an outcome and a waiting deploy unanswered. It waits
+  // and releases again, the state it was given unchanged (the error of a throttled call is no verdict on the rollout);
+  // any other failure needs an operator.
+  const waitBeforeRetryingRelease = new sfn.Wait(scope, 'WaitBeforeRetryingRelease', { time: sfn.WaitTime.duration(Duration.minutes(5)) });
+  release.addCatch(waitBeforeRetryingRelease, {
+    errors: [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled, RETRYABLE_ERRORS.stateConflict, 'Lambda.TooManyRequestsException'],
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  waitBeforeRetryingRelease.next(release);
   release.addCatch(releaseFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
   acquireLock.next(new sfn.Choice(scope, 'LockAcquired?').when(nextIs('release'), release).otherwise(checkCalendar));

@@ -7,9 +7,12 @@ const VERDICTS = ['rolled-back', 'inconclusive', 'failed'];
 /**
  * 10. What CloudFormation was told matches what serves. Every request is answered, the same way each time it is
  * delivered; a Delete succeeds. FAILED: the version the
- * request declared takes no user traffic afterwards (unless it already was the LKG). SUCCESS: the controller did not
+ * request declared takes no user traffic afterwards (unless it already was the LKG; traffic of a rollout of it already
+ * in progress, which the failed request did not stop, and after an operator's explicit retry of it, are no act of the
+ * request). SUCCESS: the controller did not
  * refuse the rollout it answered for (no `lock-rejected` after a SUCCESS); a deploy that waited for its rollout (and a
- * Create that created the endpoint) finds its version serving 100% when answered; otherwise, unless a later request superseded it, the version serves 100% at
+ * Create that created the endpoint) finds its version serving 100% when answered (an Update keeping the version and
+ * rolloutAttempt of the properties before it asks for no rollout, so waits for none); otherwise, unless a later request superseded it, the version serves 100% at
  * the end, or the rollout the deploy started (or found in progress for its version) ended with a verdict recorded after it had the
  * endpoint, or it was undone.
  */
@@ -44,7 +47,15 @@ export const cloudFormationMatchesServing: Invariant = {
       const settled = settledAfter(view, answer.at);
       if (answer.status === 'FAILED') {
         const wasLkg = view.lkgAt(request.at) === request.version;
-        const served = run.traffic.find((r) => r.version === request.version && r.at >= settled.at && r.at < until);
+        // A request that fails before it decides anything (AWS throttled its reads past their retries) stops nothing:
+        // a rollout of its version already in progress, asked for by an earlier request, goes on and answers for itself.
+        const inProgress = run.rollouts.filter((r) => r.startedAt <= request.at && (r.endedAt === undefined || r.endedAt >= request.at)
+          && view.versionOf(r.rolloutId) === request.version);
+        const from = Math.max(settled.at, ...inProgress.map((r) => r.endedAt ?? Infinity));
+        // An operator's explicit retry of the version afterwards is no act of this request.
+        const retried = view.history.find((h) => h.decision === 'retry-started' && h.at >= answer.at && h.rolloutId !== undefined
+          && view.versionOf(h.rolloutId) === request.version);
+        const served = run.traffic.find((r) => r.version === request.version && r.at >= from && r.at < Math.min(until, retried?.at ?? Infinity));
         if (!wasLkg && served) failures.push(`${what} answered FAILED, yet ${request.version} served user traffic at t=${view.t(served.at)}s`);
         return;
       }
@@ -57,7 +68,9 @@ export const cloudFormationMatchesServing: Invariant = {
       // A Create that creates the endpoint is answered by its create rollout; one that takes an existing endpoint over
       // (a renamed construct) is answered as an update is.
       const creates = request.requestType === 'Create' && rollouts.some((r) => r.kind === 'create');
-      if (request.waitForRollout || creates) {
+      // An Update that keeps its version and rolloutAttempt asks for no rollout (the deploy handler's no-op, so that a
+      // stack rollback to those properties succeeds): it waits for nothing, and is judged as one that did not wait.
+      if ((request.waitForRollout && !request.keepsVersion) || creates) {
         const at = settled.snapshot;
         if (!at || percentOf(at, request.version) !== 100) failures.push(`${what} waited for its rollout, answered SUCCESS while ${request.version} served ${at ? percentOf(at, request.version) : 0}%`);
         return;

@@ -1,7 +1,8 @@
 import { Invariant, RunView, percentOf } from './run-view';
 
 /**
- * 6. A deploy never re-runs a rolled-back version without a higher rolloutAttempt; and "rolled back" is a verdict: a
+ * 6. A deploy never re-runs a rolled-back version without a higher rolloutAttempt (above every one it was rolled back
+ * at, whichever request starts the rollout); and "rolled back" is a verdict: a
  * stack rollback (an abort or revert by CloudFormation) or a deadline passed without data or traffic judges nothing,
  * so it neither records `rolled-back` nor keeps the next deploy of that version from rolling it out.
  */
@@ -27,7 +28,18 @@ export const noRerunWithoutRetry: Invariant = {
         exercised = true;
         const priorAttempts = deploys.filter((x) => x.deploy === d.deploy && x.atMinute < d.atMinute).map((x) => x.attempt ?? 1);
         const retried = (d.attempt ?? 1) > Math.max(...priorAttempts);
-        if (rerun && !retried) failures.push(`${d.deploy} rolled out again at minute ${d.atMinute} without a higher rolloutAttempt`);
+        // The rollout may be started by another request than this deploy's: CloudFormation rolling back the refused
+        // deploy to properties the user declared earlier (a higher rolloutAttempt, declared while the version's
+        // previous rollout still ran, so a no-op then). Such a rollout is a retry when it runs at a rolloutAttempt above
+        // every one the version was rolled back at.
+        const reruns = run.rollouts.filter((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
+        const rolledBackAt = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === d.deploy)
+          .map((r) => attemptOf(view, r.rolloutId));
+        const aboveEvery = (r: Record<string, any>) => {
+          const attempt = attemptOf(view, r.rolloutId);
+          return attempt !== undefined && rolledBackAt.every((a) => a !== undefined && attempt > a);
+        };
+        if (rerun && !retried && !reruns.every(aboveEvery)) failures.push(`${d.deploy} rolled out again at minute ${d.atMinute} without a higher rolloutAttempt`);
         continue;
       }
       // Never judged, tried before, and neither serving nor rolling out: this deploy must try it (again).
@@ -40,15 +52,24 @@ export const noRerunWithoutRetry: Invariant = {
       const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
       // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
       const stable = view.lkgAt(at) === d.deploy;
+      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout.
+      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100);
       if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
-        if (!rerun && !refused) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
+        if (!rerun && !refused && !reverted) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
       }
     }
     failures.push(...verdictsWithoutEvidence(view));
     return { exercised, failures, ok: exercised ? 'rolled-back versions were refused unless retried; unjudged ones were tried again' : 'no version was deployed again' };
   },
 };
+
+/** The rolloutAttempt a rollout ran under, as the request that started it recorded it (a deploy, or an operator's retry). */
+function attemptOf(view: RunView, rolloutId: string): number | undefined {
+  const start = view.history.find((h) => h.rolloutId === rolloutId && ['deploy-rollout', 'deploy-create', 'retry-started'].includes(h.decision));
+  const evidence = start?.evidence as { rolloutAttempt?: number; attempt?: number } | undefined;
+  return start?.decision === 'retry-started' ? evidence?.attempt : evidence?.rolloutAttempt;
+}
 
 /** Rollouts recorded `rolled-back` by a stack rollback, or for lack of data or traffic at a deadline. */
 function verdictsWithoutEvidence(view: RunView): string[] {

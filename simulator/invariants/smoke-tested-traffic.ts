@@ -68,10 +68,30 @@ function watched(view: RunView, version: string, at: number): boolean {
   return view.lkgAt(at) === version || view.run.rollouts.some((r) => r.startedAt <= at && (r.endedAt === undefined || r.endedAt >= at));
 }
 
+/**
+ * The rollout whose version serves in this slot: the latest to have put it there. A rollout that provisions owns the
+ * slot from its `provisioning` decision on (until then the slot still serves what an earlier rollout put there, a
+ * superseded one unwinding its shift, say); one that never provisions, from its start.
+ */
 function ownerOf(run: RunRecord, view: RunView, version: string, at: number, slot: string): RunRecord['rollouts'][number] | undefined {
   return run.rollouts
-    .filter((r) => r.startedAt <= at && servesAs(view.versionOf(r.rolloutId), version) && [undefined, slot].includes(candidateSlotOf(view, r.rolloutId)))
-    .sort((a, b) => b.startedAt - a.startedAt)[0];
+    .map((r) => ({ r, from: provisionedAt(view, r.rolloutId) ?? r.startedAt }))
+    .filter(({ r, from }) => from <= at && servesAs(view.versionOf(r.rolloutId), version) && [undefined, slot].includes(candidateSlotOf(view, r.rolloutId)))
+    .sort((a, b) => b.from - a.from)[0]?.r;
+}
+
+/** When each rollout began provisioning its slot (read once per run). */
+const provisioningTimes = new WeakMap<RunView, Map<string, number>>();
+function provisionedAt(view: RunView, rolloutId: string): number | undefined {
+  let times = provisioningTimes.get(view);
+  if (times === undefined) {
+    times = new Map();
+    for (const h of view.history) {
+      if (h.decision === 'provisioning' && h.rolloutId !== undefined && !times.has(h.rolloutId)) times.set(h.rolloutId, h.at);
+    }
+    provisioningTimes.set(view, times);
+  }
+  return times.get(rolloutId);
 }
 
 function tally(into: Map<string, { first: number; count: number }>, version: string, at: number, requests: number): void {

@@ -6,7 +6,9 @@ const MOVES_TRAFFIC: Array<keyof TimelineEntry> = ['deploy', 'stackRollback', 'r
 
 /**
  * 7. A CloudFormation stack rollback returns traffic to the previous version (or keeps it on the LKG when the
- * previous properties name a version that was rolled back: that one must not come back).
+ * previous properties name a version that was rolled back: that one must not come back), unless the rollout that
+ * brings it back (or that the rollback found in progress for it) ends with a verdict, or is still running when the next
+ * entry that moves traffic runs.
  */
 export const stackRollbackRestores: Invariant = {
   id: 7,
@@ -40,10 +42,19 @@ export const stackRollbackRestores: Invariant = {
         .filter((t): t is number => t !== undefined && t > at && !refusedUntouched(view, t))
         .sort((a, b) => a - b)[0];
       // The rollout that brings it back can itself fail (provisioning reverted, smoke test): it then ends with a verdict,
-      // traffic stays on the LKG, and invariant 10 holds CloudFormation's answer to it.
-      const judged = run.rollouts.some((x) => x.startedAt >= at && (nextAt === undefined || x.startedAt < nextAt)
-        && view.versionOf(x.rolloutId) === expected && ['rolled-back', 'failed', 'inconclusive'].includes(String(x.outcome)));
+      // traffic stays on the LKG, and invariant 10 holds CloudFormation's answer to it. So can the rollout of that version
+      // the rollback found in progress (properties that keep the version start none: the Update joins it).
+      // A rollout is asked for when the deploy provider decides it, which may be well before its execution records its
+      // start (a Lambda throttling spell, a network stall).
+      const askedAt = (x: Record<string, any>) => Math.min(x.startedAt,
+        view.history.find((h) => h.rolloutId === x.rolloutId && String(h.decision).startsWith('deploy-'))?.at ?? Infinity);
+      const bringsBack = run.rollouts.filter((x) => (nextAt === undefined || askedAt(x) < nextAt)
+        && (x.startedAt >= at || x.endedAt === undefined || x.endedAt >= at) && view.versionOf(x.rolloutId) === expected);
+      const judged = bringsBack.some((x) => ['rolled-back', 'failed', 'inconclusive'].includes(String(x.outcome)));
       if (judged) continue;
+      // Still in progress when the next entry that moves traffic ran (a later deploy superseded it before its
+      // provisioning was done): what serves is that entry's to decide, and the invariants hold it.
+      if (nextAt !== undefined && bringsBack.some((x) => x.endedAt === undefined || x.endedAt >= nextAt)) continue;
       const when = `after the stack rollback at t=${view.t(at)}s (asked at minute ${r.atMinute})`;
       if (nextAt !== undefined) {
         const restored = [view.snapshotAt(at), ...run.weights.filter((w) => w.at > at && w.at < nextAt)].some((w) => w && percentOf(w, expected) === 100);

@@ -6,7 +6,7 @@ import { putRegistryFollower } from '../../aws/registry';
 import { describeExecution, startExecution } from '../../aws/executions';
 import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
-import { DeployRequestRecord, getDeployRequest, putDeployRequest } from '../../aws/deploy-requests';
+import { DeployRequestRecord, claimDeployRequest, getDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
@@ -51,7 +51,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
   const ownership = await settleOwnership(event, spec.endpointName, before, now, retry);
   if (ownership.action === 'refuse') {
     const reason = `endpoint ${spec.endpointName}: ${ownership.reason}`;
-    await putDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: 'deploy-refuse', reason, at: now });
+    const first = await claimDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: 'deploy-refuse', reason, at: now });
+    if (first !== undefined) return answerAgain({ event, spec, versionId, state: before, now, retry }, first);
     return { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
   }
   const state = changesOwner(ownership) ? await getState(spec.endpointName) : before;
@@ -66,6 +67,7 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     attempt: spec.rolloutAttempt,
     rolledBackAttempt: recorded?.rolledBackAttempt,
     concurrency,
+    now,
     // Asked only when the answer can refuse: a lock whose execution ended (crashed) holds nothing.
     holderRunning: concurrency === 'reject' && state?.lock !== undefined
       ? (await retry(() => describeExecution(state.lock!.executionArn)))?.status === 'RUNNING'
@@ -82,6 +84,10 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
   const rolloutId = starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId;
   // Every later line of this request names the endpoint and the rollout it starts or acts on.
   logger.appendKeys({ endpointName: spec.endpointName, ...(rolloutId === undefined ? {} : { rolloutId }) });
+  // Claimed before anything is recorded or done: a delivery of the same request running at once (or one that failed
+  // and answered FAILED meanwhile) decided first, and this one answers as it did.
+  const first = await claimDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: `deploy-${decision.action}`, reason: decision.reason, rolloutId, at: now });
+  if (first !== undefined) return answerAgain(deploy, first);
   await appendHistory({
     at: now,
     endpointName: spec.endpointName,
@@ -97,7 +103,6 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
       image: spec.version.image,
     },
   });
-  await putDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: `deploy-${decision.action}`, reason: decision.reason, rolloutId, at: now });
   switch (decision.action) {
     case 'create':
     case 'rollout':

@@ -66,6 +66,31 @@ describe('decideDeploy', () => {
     expect(decision.reason).toContain('mv-candidate');
   });
 
+  // Found by the timeline fuzzer (scenarios/stack-rollback-to-the-version-just-promoted.json): a rollout that promoted
+  // its version and is retiring the old slot was aborted by a deploy naming that very version, and answered twice.
+  test('is a no-op when the lock holder already promoted the desired version and only retires the old slot', () => {
+    const retiring: EndpointState = {
+      ...idle,
+      phase: 'rolling-out',
+      stable: { slot: 'green', versionId: 'mv-new', configName: 'churn-r2-green', since: T0 + 600_000 },
+      lock: { rolloutId: 'r2', executionArn: 'arn:exec:r2', since: T0 },
+    };
+    const decision = decideDeploy({ state: retiring, desiredVersionId: 'mv-new', attempt: 0 });
+    expect(decision.action).toBe('noop');
+    expect(decision.reason).toMatch(/already stable .* rollout r2 promoted it/);
+    // A rollout of another version still running when the stable became stable is aborted as before.
+    const heldLater: EndpointState = { ...rollingOut, lock: { rolloutId: 'r3', executionArn: 'arn:exec:r3', since: T0 + 1 } };
+    expect(decideDeploy({ state: heldLater, desiredVersionId: 'mv-stable', attempt: 0 }).action).toBe('abort-to-stable');
+  });
+
+  // Found by the timeline fuzzer (scenarios/stack-rollback-after-the-revert-window-closed.json): once the revert window
+  // closed the standby is being retired, and a revert to it removed traffic from nowhere and failed.
+  test('does not revert to a standby whose revert window has closed: it rolls that version out again', () => {
+    const closed = decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_600_001 });
+    expect(closed.action).toBe('rollout');
+    expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_599_999 }).action).toBe('revert-to-standby');
+  });
+
   test('is a no-op when the desired version is the candidate already rolling out', () => {
     expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('noop');
   });

@@ -243,6 +243,35 @@ describe('rollout state machine definition', () => {
     expect(states.slice(-2)).toEqual(['Retire', 'Release']);
   });
 
+  test('a Release throttled past its retries waits and releases again, keeping the outcome decided before', async () => {
+    const result = await run({ kind: 'rollout' }, {
+      acquireLock: go('continue'),
+      registerVersion: go('continue'),
+      provision: go('smoke-test'),
+      smokeTest: go('shift', { stepIndex: 0 }),
+      shiftTraffic: go('bake'),
+      checkGuards: go('promote'),
+      promote: go('release', { outcome: 'promoted' }),
+      // SageMaker throttles every call for longer than the task's own retries, then answers again.
+      release: (c, n) => (n <= 20 ? Object.assign(new Error('Rate exceeded'), { name: 'Throttled' }) : { outcome: c.error ? 'failed' : c.outcome }),
+    });
+    const states = result.calls.map((c) => c.state);
+    expect(states.filter((s) => s === 'Release')).toHaveLength(21);
+    expect(states).not.toContain('FailSafeRollback');
+    expect(result.calls[result.calls.length - 1].ctx.error).toBeUndefined();
+    expect(result.error).toBeUndefined();
+    expect(result.output?.outcome).toBe('promoted');
+  });
+
+  test('a Release that fails otherwise still ends in ReleaseFailed', async () => {
+    const result = await run({ kind: 'rollout', next: 'retire', outcome: 'rolled-back' }, {
+      retire: go('release'),
+      release: () => Object.assign(new Error('User is not authorized to perform: dynamodb:UpdateItem'), { name: 'AccessDeniedException' }),
+    });
+    expect(result.calls.map((c) => c.state)).toEqual(['Retire', 'Release']);
+    expect(result.error?.message ?? '').toContain('not authorized');
+  });
+
   test('executions started by the guard listener resume at Rollback', async () => {
     const result = await run({ kind: 'rollout', next: 'rollback', outcome: 'rolled-back' }, {
       rollback: go('retire'),
