@@ -6,7 +6,9 @@ module.exports = {
   transform: { '^.+\\.tsx?$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/build-bundles.js',
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
-  testTimeout: 60000,
+  // An e2e test runs a whole simulation: a few seconds alone, minutes on a loaded machine. One that times out leaves its
+  // simulation running into the next tests, so the limit is generous; a hung test still fails.
+  testTimeout: 300000,
   // build output (dist/) never stands in for a source file
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tools/dist/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
