@@ -59,7 +59,8 @@ export interface AlarmStateChange { alarm: AlarmDefinition | CompositeAlarmDefin
 /**
  * CloudWatch metrics and alarms: a per-second store of datapoints, statistics and percentiles, GetMetricData,
  * and alarms evaluated as CloudWatch does (period, evaluation periods, datapoints to alarm, statistic or metric math,
- * treatMissingData), every minute (every 10 s for high-resolution periods).
+ * treatMissingData), every minute (every 10 s for high-resolution periods); composite alarms evaluated from their
+ * children's states (twin/alarm-rule.ts) whenever one changes.
  */
 export class CloudWatchTwin {
   private readonly series = new Map<string, Map<number, Bucket>>();
