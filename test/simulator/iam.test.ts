@@ -201,7 +201,8 @@ describe('a controller whose cloudwatch:DescribeAlarms is scoped to alarm ARNs, 
     // IAM allows every DescribeAlarms call; CloudWatch leaves the composite out of its answers.
     expect(summary.denials).toBe(0);
     expect(run.controlPlaneCalls.some((c) => c.operation === 'DescribeAlarms')).toBe(true);
-    expect(summary.outcome).not.toBe('promoted');
+    expect(summary.outcome).toBe('inconclusive');
+    expect(summary.finalStableVersion).toBe('v1');
     expect(run.history.some((h) => h.decision === 'step-passed')).toBe(false);
     const verdict = run.history.find((h) => String(h.reason).includes(`${composite} unreadable`));
     expect(verdict?.reason).toContain('still unknown');
