@@ -823,8 +823,9 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
 const DESCRIBED_SLOT = /^Rollout guard '[^']*'(?: \(1-minute backstop\))? of SageMaker endpoint [^,]*, slot (blue|green):/;
 
 /**
- * The slot a guard alarm watches: its VariantName dimension, else the slot its description names (a guard on the
- * user's own metric may carry the variant in a dimension of another name); alarms users bring watch none in particular.
+ * The slot an alarm watches, as the timeline labels it: its VariantName dimension, else the slot its description names
+ * (a guard on the user's own metric may carry the variant in a dimension of another name). The invariants take guard
+ * alarms and their slots from the guard bindings instead (guardAlarmsOf).
  */
 export function slotOf(alarm: AlarmDefinition | CompositeAlarmDefinition): string | undefined {
   // A composite alarm watches its children, no slot of its own.
