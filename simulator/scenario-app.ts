@@ -1,4 +1,5 @@
 import { App, CfnElement, Duration, Size, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -185,6 +186,7 @@ function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQ
           description: 'predictions failing the data-quality rule',
         });
       }
+      case 'alarm': return Guard.alarm(serviceHealthAlarm(stack, g), { name: 'service-health' });
     }
   });
   const topic = sns.Topic.fromTopicArn(stack, 'Notifications', TOPIC_ARN);
@@ -212,6 +214,26 @@ function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQ
     tags: p.tags,
     releaseCalendar: p.releaseCalendar && scenarioCalendar(p.releaseCalendar),
   };
+}
+
+/**
+ * A user's own composite alarm over the endpoint, as a team might already have one for its dashboards and paging: a
+ * metric alarm per slot (variant) on SageMaker's 5xx rate and, with `thresholdMs`, on a latency percentile, combined with
+ * AlarmRule.anyOf (which synthesizes `(ALARM("<arn>") OR ...)` over the alarms' ARNs). The controller reads only the
+ * composite: it needs cloudwatch:DescribeAlarms on `*` to see it.
+ */
+function serviceHealthAlarm(stack: Stack, g: NonNullable<EndpointProps['guards']>[number]): cloudwatch.CompositeAlarm {
+  const options = { evaluationPeriods: g.evaluationPeriods ?? 3, datapointsToAlarm: g.datapointsToAlarm ?? 2, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD };
+  const metric = (slot: string, metricName: string, statistic: string) => new cloudwatch.Metric({
+    namespace: 'AWS/SageMaker', metricName, statistic, period: Duration.minutes(1), dimensionsMap: { EndpointName: 'sim-endpoint', VariantName: slot },
+  });
+  const children = ['blue', 'green'].flatMap((slot) => [
+    new cloudwatch.Alarm(stack, `ServiceErrors-${slot}`, { ...options, metric: metric(slot, 'Invocation5XXErrors', 'Average'), threshold: (g.thresholdPercent ?? 5) / 100 }),
+    ...(g.thresholdMs === undefined ? [] : [new cloudwatch.Alarm(stack, `ServiceLatency-${slot}`, {
+      ...options, metric: metric(slot, 'ModelLatency', `p${g.percentile ?? 99}`), threshold: g.thresholdMs * 1000,
+    })]),
+  ]);
+  return new cloudwatch.CompositeAlarm(stack, 'ServiceHealth', { alarmRule: cloudwatch.AlarmRule.anyOf(...children) });
 }
 
 /** The scenario's release calendar through the construct's API (its first window, or its freezes alone). */

@@ -61,8 +61,13 @@ export interface EndpointProps {
     readonly shadow?: { readonly bakeMinutes: number; readonly mirrorPercent?: number };
   };
   readonly guards?: Array<{
-    /** inputValidity: SageMaker's Invocation4XXErrors over Invocations; dataQuality: the scenario's `dataQualityMetric`. */
-    readonly kind: 'errorRate' | 'latency' | 'comparison' | 'inputValidity' | 'dataQuality';
+    /**
+     * inputValidity: SageMaker's Invocation4XXErrors over Invocations; dataQuality: the scenario's `dataQualityMetric`;
+     * alarm: the user's own composite alarm (`Guard.alarm`), which the stack creates over metric alarms it creates per slot
+     * on SageMaker's metrics: the 5xx rate above `thresholdPercent` (default 5) and, with `thresholdMs`, the `percentile`
+     * (default 99) of ModelLatency above it; the composite is in ALARM when any of them is (scenario-app.ts).
+     */
+    readonly kind: 'errorRate' | 'latency' | 'comparison' | 'inputValidity' | 'dataQuality' | 'alarm';
     readonly thresholdPercent?: number;
     readonly percentile?: number;
     readonly thresholdMs?: number;
@@ -343,7 +348,7 @@ export const SCENARIO_SCHEMA = {
             additionalProperties: false,
             required: ['kind'],
             properties: {
-              kind: { enum: ['errorRate', 'latency', 'comparison', 'inputValidity', 'dataQuality'] },
+              kind: { enum: ['errorRate', 'latency', 'comparison', 'inputValidity', 'dataQuality', 'alarm'] },
               thresholdPercent: { type: 'number' },
               percentile: { type: 'number' },
               thresholdMs: { type: 'number' },

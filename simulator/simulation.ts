@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { EVENT_DETAIL_TYPE, EVENT_SOURCE, versionIdOf } from '../lambda/core';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE, GuardBinding, versionIdOf } from '../lambda/core';
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { OCI_MANIFEST, StoredObject, objectOf } from './twin/artifacts';
@@ -21,7 +21,7 @@ import { API_RATES, ApiRate, Calibration, DEFAULT_CALIBRATION, calibrate, metric
 import { DeployedTemplate, REGION, ACCOUNT } from './template';
 import { captureHttpHost, holdRequests, installTransport, requestsInFlight, uninstallTransport } from './transport';
 import { ServiceTwin } from './twin';
-import { AlarmDefinition, AlarmStateChange, MetricArrival } from './twin/cloudwatch';
+import { AlarmDefinition, AlarmStateChange, CompositeAlarmDefinition, MetricArrival } from './twin/cloudwatch';
 import { BusEvent, alarmStateEvent } from './twin/eventbridge';
 import { Notification } from './twin/sns';
 import { Execution } from './twin/stepfunctions';
@@ -354,12 +354,13 @@ export async function simulate(
     const first = synth(scenario.initialVersion, 1);
     const deployed = new DeployedTemplate(STACK_NAME, first.template);
     const endpointName = first.endpointName;
+    // Observed from the first resource on: a composite alarm is evaluated as it is created (its first state change).
+    wireObservers(twin, record, emit, endpointName);
     await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered, record.hookCalls);
     // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
     const stepFunctionName = deployed.physicalName(first.functions.step);
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
     host.throttled = (name) => name === stepFunctionName && lambdaThrottled();
-    wireObservers(twin, record, emit, endpointName);
     if (scenario.dataQualityMetric) {
       const app = new DataQualityApp(twin.cloudwatch, scenario.dataQualityMetric, endpointName, scenario.versions,
         new Random(seedFor(scenario.seed, 'data-quality')), SIMULATION_START);
@@ -666,7 +667,7 @@ export async function simulate(
       clock.fireNext();
     }
 
-    await collect(record, twin, endpointName);
+    await collect(record, twin, endpointName, [...sent.values()].map((x) => JSON.parse(String(x.props.Spec)) as { guards?: GuardBinding[] }));
     record.functionsTimedOut = host.timedOut;
     record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
     if (cohortClients) record.cohort = { traffic: cohortClients.traffic, planWrites: twin.ssm.writes, mirrored };
@@ -784,7 +785,7 @@ function redeployAlarms(t: DeployedTemplate, twin: ServiceTwin) {
     twin.cloudwatch.putAlarm({ ...alarm.properties, AlarmName: t.physicalName(alarm.id) } as never);
   }
   for (const alarm of t.resources('AWS::CloudWatch::CompositeAlarm')) {
-    twin.cloudwatch.putCompositeAlarm({ AlarmName: t.physicalName(alarm.id), AlarmRule: alarm.properties.AlarmRule });
+    twin.cloudwatch.putCompositeAlarm({ AlarmName: t.physicalName(alarm.id), AlarmRule: alarm.properties.AlarmRule, AlarmDescription: alarm.properties.AlarmDescription });
   }
 }
 
@@ -818,16 +819,17 @@ function wireObservers(twin: ServiceTwin, r: RunRecorder, emit: (k: TimelineKind
   twin.runtime.onRequest = (req) => r.smokeRequests.push(req);
 }
 
-/** "Rollout guard 'error-rate' (1-minute backstop) of SageMaker endpoint …": the guard and whether the alarm is its backstop. */
-const GUARD_DESCRIPTION = /^Rollout guard '([^']*)'( \(1-minute backstop\))? of SageMaker endpoint /;
 /** "… of SageMaker endpoint fraud, slot blue: …": the slot a guard alarm of the construct watches. */
 const DESCRIBED_SLOT = /^Rollout guard '[^']*'(?: \(1-minute backstop\))? of SageMaker endpoint [^,]*, slot (blue|green):/;
 
 /**
- * The slot a guard alarm watches: its VariantName dimension, else the slot its description names (a guard on the
- * user's own metric may carry the variant in a dimension of another name); alarms users bring watch none in particular.
+ * The slot an alarm watches, as the timeline labels it: its VariantName dimension, else the slot its description names
+ * (a guard on the user's own metric may carry the variant in a dimension of another name). The invariants take guard
+ * alarms and their slots from the guard bindings instead (guardAlarmsOf).
  */
-export function slotOf(alarm: AlarmDefinition): string | undefined {
+export function slotOf(alarm: AlarmDefinition | CompositeAlarmDefinition): string | undefined {
+  // A composite alarm watches its children, no slot of its own.
+  if ('AlarmRule' in alarm) return undefined;
   const dims = alarm.Dimensions ?? alarm.Metrics?.flatMap((m) => m.MetricStat?.Metric.Dimensions ?? []) ?? [];
   return dims.find((d) => d.Name === 'VariantName')?.Value ?? DESCRIBED_SLOT.exec(alarm.AlarmDescription ?? '')?.[1];
 }
@@ -875,7 +877,7 @@ function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' 
   twin.cloudwatch.setAlarmState(alarm.definition.AlarmName, 'ALARM', `drill: forced ${which} alarm`);
 }
 
-async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) {
+async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string, specs: Array<{ guards?: GuardBinding[] }>) {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const table = process.env.TABLE_NAME!;
   r.tableName = table;
@@ -896,12 +898,25 @@ async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string) 
   r.regressedAt = Object.fromEntries(twin.runtime.regressedAt);
   // The endpoint's metrics arrive as its config publishes them (every 10 s with fastMetrics): what the invariants judge by.
   r.metricArrival = twin.sageMakerMetricArrival(endpointName, Date.now());
-  r.guardAlarms = [...twin.cloudwatch.alarms.values()].map((a) => {
-    const described = GUARD_DESCRIPTION.exec(a.definition.AlarmDescription ?? '');
-    return { name: a.definition.AlarmName, slot: slotOf(a.definition), ...(described ? { guard: described[1], backstop: described[2] !== undefined } : {}) };
-  });
+  r.guardAlarms = guardAlarmsOf(specs);
   r.notifications = [...twin.sns.published];
   r.rolloutEvents = twin.eventbridge.published.filter((e) => e.source === EVENT_SOURCE);
+}
+
+/**
+ * The alarms the endpoint's guards are bound to, in every spec CloudFormation sent (the controller's own and those the
+ * user brought, a composite alarm included; not the other alarms of the stack), each with the slot it watches: one of
+ * them, or neither in particular when it is listed for both (an alarm the user brought watches whatever the candidate is).
+ */
+function guardAlarmsOf(specs: Array<{ guards?: GuardBinding[] }>): RunRecord['guardAlarms'] {
+  const found = new Map<string, RunRecord['guardAlarms'][number]>();
+  for (const g of specs.flatMap((spec) => spec.guards ?? [])) {
+    for (const name of new Set([...g.blue, ...g.green])) {
+      const slot = g.blue.includes(name) && g.green.includes(name) ? undefined : g.blue.includes(name) ? 'blue' : 'green';
+      found.set(name, { name, slot, guard: g.name, backstop: name === g.backstop?.blue || name === g.backstop?.green });
+    }
+  }
+  return [...found.values()];
 }
 
 /** The simulated AWS environment (region, fake credentials, quiet logs); returns the function that restores the real one. */

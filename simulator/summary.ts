@@ -73,7 +73,7 @@ export function summarize(run: RunRecord): Summary {
 
   const onset = faultOnset(run);
   const faulty = onset?.version;
-  const alarmed = onset && faulty ? run.alarms.find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
+  const alarmed = onset && faulty ? view.guardAlarmChanges().find((a) => a.to === 'ALARM' && a.at >= onset.at && a.slot === slotOf(run.weights, faulty, onset.at)) : undefined;
   // The judge's verdict on counts detects too (without any alarm).
   const judged = onset && faulty ? view.judgedWorse().find((j) => j.version === faulty && j.at >= onset.at) : undefined;
   const detect = [alarmed, judged].filter((d) => d !== undefined).sort((a, b) => a!.at - b!.at)[0];

@@ -65,7 +65,7 @@ export class DeployedTemplate {
     switch (r.Type) {
       case 'AWS::Lambda::Function': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
       case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
-      case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
+      case 'AWS::CloudWatch::Alarm': case 'AWS::CloudWatch::CompositeAlarm': return `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
       case 'AWS::SNS::Topic': return `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
       // A role's ARN carries its path (IAM user guide, "IAM identifiers": arn:aws:iam::account:role/path/name).
       case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role${typeof r.Properties?.Path === 'string' ? r.Properties.Path : '/'}${name}`;

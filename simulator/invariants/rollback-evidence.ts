@@ -49,7 +49,7 @@ export const rollbackEvidence: Invariant = {
       }
     }
     // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way.
-    for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+    for (const a of view.guardAlarmChanges().filter((x) => x.to === 'ALARM')) {
       const version = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0)?.version;
       const watching = history.find((h) => h.decision === 'promoted' && h.at <= a.at && view.versionOf(h.rolloutId) === version
         && !history.some((e) => e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended'].includes(e.decision) && e.at <= a.at));

@@ -73,12 +73,37 @@ export class RunView {
   }
 
   /**
+   * State changes of the endpoint's guard alarms (not of other alarms, such as the children of a user's composite
+   * alarm), each with the slot it watched then. An alarm the user brought (`Guard.alarm`) watches both slots, so
+   * whatever the candidate is (lambda/core/alarm-decision.ts): the slot serving a version other than the LKG while one
+   * does (or, with cohort exposure, the exposed slot), else the LKG's.
+   */
+  guardAlarmChanges(): Array<RunRecord['alarms'][number] & { slot: string }> {
+    const guards = new Map(this.run.guardAlarms.map((g) => [g.name, g]));
+    return this.run.alarms.flatMap((change) => {
+      const guard = guards.get(change.alarm.AlarmName);
+      if (!guard) return [];
+      const slot = guard.slot ?? this.watchedSlotAt(change.at);
+      return slot ? [{ ...change, slot }] : [];
+    });
+  }
+
+  /** The slot an alarm watching both slots judges at `at`: the candidate's while one serves, else the LKG's. */
+  private watchedSlotAt(at: number): string | undefined {
+    const lkg = this.lkgAt(at);
+    const slots = this.snapshotAt(at)?.slots ?? [];
+    const exposed = this.exposedSlotAt(at);
+    const candidate = slots.find((s) => s.version !== lkg && (s.percent > 0 || s.slot === exposed));
+    return candidate?.slot ?? slots.find((s) => s.version === lkg && s.percent > 0)?.slot;
+  }
+
+  /**
    * Guard breaches during a rollout: a slot's alarm went to ALARM while that slot served a version other than the LKG,
    * with the first snapshot after it that had 100% on the LKG and none on that version (undefined: never recovered).
    */
   breaches(): Breach[] {
     const found: Breach[] = [];
-    for (const alarm of this.run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+    for (const alarm of this.guardAlarmChanges().filter((x) => x.to === 'ALARM')) {
       const lkg = this.lkgAt(alarm.at);
       // A slot serves by its weight, or (cohort exposure) by the exposure plan steering a cohort to it at weight 0.
       const exposed = this.exposedSlotAt(alarm.at);

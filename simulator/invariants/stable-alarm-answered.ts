@@ -21,7 +21,7 @@ export const stableAlarmAnswered: Invariant = {
     const failures: string[] = [];
     let checked = 0;
     const heardWithinMs = ((run.scenario.endpoint.strategy?.checkIntervalSeconds ?? 60) + HEARING_SLACK_SECONDS) * 1000;
-    for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
+    for (const a of view.guardAlarmChanges().filter((x) => x.to === 'ALARM')) {
       const lkg = view.lkgAt(a.at);
       const serving = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0);
       if (!lkg || serving?.version !== lkg) continue;

@@ -1,3 +1,4 @@
+import { AlarmRule, alarmRuleChildren, evaluateAlarmRule, parseAlarmRule } from './alarm-rule';
 import { evaluateMetricMath, parseMetricMath } from './metric-math';
 import { pageOf } from './pages';
 import { ServiceError, epochSeconds } from './wire';
@@ -46,16 +47,20 @@ interface Alarm {
   updatedAt: number;
 }
 
-/** A composite alarm: the twin keeps its state but does not evaluate its AlarmRule (a known simplification). */
-export interface CompositeAlarm { definition: { AlarmName: string; AlarmRule: string }; arn: string; state: AlarmState; reason: string; updatedAt: number }
+/** A composite alarm as PutCompositeAlarm (or the template) gives it. */
+export interface CompositeAlarmDefinition { AlarmName: string; AlarmRule: string; AlarmDescription?: string }
 
-/** A state change as CloudWatch puts it on EventBridge. */
-export interface AlarmStateChange { alarm: AlarmDefinition; arn: string; from: AlarmState; to: AlarmState; reason: string; at: number }
+/** A composite alarm: its rule, parsed (twin/alarm-rule.ts), and the alarm names and ARNs it watches. */
+export interface CompositeAlarm { definition: CompositeAlarmDefinition; rule: AlarmRule; children: string[]; arn: string; state: AlarmState; reason: string; updatedAt: number }
+
+/** A state change as CloudWatch puts it on EventBridge (of a metric alarm, or of a composite alarm). */
+export interface AlarmStateChange { alarm: AlarmDefinition | CompositeAlarmDefinition; arn: string; from: AlarmState; to: AlarmState; reason: string; at: number }
 
 /**
  * CloudWatch metrics and alarms: a per-second store of datapoints, statistics and percentiles, GetMetricData,
  * and alarms evaluated as CloudWatch does (period, evaluation periods, datapoints to alarm, statistic or metric math,
- * treatMissingData), every minute (every 10 s for high-resolution periods).
+ * treatMissingData), every minute (every 10 s for high-resolution periods); composite alarms evaluated from their
+ * children's states (twin/alarm-rule.ts) whenever one changes.
  */
 export class CloudWatchTwin {
   private readonly series = new Map<string, Map<number, Bucket>>();
@@ -151,26 +156,43 @@ export class CloudWatchTwin {
     }
   }
 
-  putCompositeAlarm(definition: { AlarmName: string; AlarmRule: string }): void {
+  /**
+   * PutCompositeAlarm: "When this operation creates an alarm, the alarm state is immediately set to INSUFFICIENT_DATA. The
+   * alarm is then evaluated and its state is set appropriately ... For a composite alarm, this initial time after creation
+   * is the only time that the alarm can be in INSUFFICIENT_DATA state" (PutCompositeAlarm API reference,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html); an update is
+   * "reevaluated" (SetAlarmState API reference). The rule is refused as CloudWatch would (twin/alarm-rule.ts).
+   */
+  putCompositeAlarm(definition: CompositeAlarmDefinition): void {
     if (!definition.AlarmName || !definition.AlarmRule) throw new ServiceError('ValidationError', 'AlarmName and AlarmRule are required');
+    const rule = parseAlarmRule(definition.AlarmRule);
     const existing = this.compositeAlarms.get(definition.AlarmName);
-    this.compositeAlarms.set(definition.AlarmName, {
-      definition: { AlarmName: definition.AlarmName, AlarmRule: definition.AlarmRule },
+    const composite: CompositeAlarm = {
+      definition: { AlarmName: definition.AlarmName, AlarmRule: definition.AlarmRule, ...(definition.AlarmDescription ? { AlarmDescription: definition.AlarmDescription } : {}) },
+      rule,
+      children: [...new Set(alarmRuleChildren(rule))],
       arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${definition.AlarmName}`,
       state: existing?.state ?? 'INSUFFICIENT_DATA',
       reason: existing?.reason ?? 'Unchecked: Initial alarm creation',
       updatedAt: existing?.updatedAt ?? Date.now(),
-    });
+    };
+    this.compositeAlarms.set(definition.AlarmName, composite);
+    this.evaluateComposite(composite, Date.now(), existing ? 'its AlarmRule was updated' : 'it was created', new Set([definition.AlarmName]));
   }
 
+  /**
+   * SetAlarmState, on a metric or a composite alarm. "If you use SetAlarmState on a composite alarm, the composite alarm
+   * is not guaranteed to return to its actual state. It returns to its actual state only once any of its children alarms
+   * change state" (SetAlarmState API reference): the twin re-evaluates it only then.
+   */
   setAlarmState(name: string, state: AlarmState, reason: string): void {
-    const alarm = this.alarms.get(name);
+    const alarm = this.alarms.get(name) ?? this.compositeAlarms.get(name);
     if (!alarm) throw new ServiceError('ResourceNotFound', `Alarm ${name} not found`);
     this.transition(alarm, state, reason, Date.now());
   }
 
   stateOf(name: string): AlarmState | undefined {
-    return this.alarms.get(name)?.state;
+    return (this.alarms.get(name) ?? this.compositeAlarms.get(name))?.state;
   }
 
   /** The value of one period ending at `end` (ms), as the alarm sees it; undefined = missing. */
@@ -239,13 +261,40 @@ export class CloudWatchTwin {
     return { state: 'OK', reason: crossed(breaching) };
   }
 
-  private transition(alarm: Alarm, state: AlarmState, reason: string, at: number) {
+  /**
+   * A state change, announced (onStateChange: the EventBridge event), then every composite alarm that names the alarm
+   * (by name or ARN) evaluated again at the same instant: the docs give no delay (unverified: the twin uses none).
+   * `path` holds the composites evaluated in this chain: "the evaluation of composite alarms stops if CloudWatch detects a
+   * cycle in the evaluation path" (user guide, "Composite alarms").
+   */
+  private transition(alarm: Alarm | CompositeAlarm, state: AlarmState, reason: string, at: number, path = new Set<string>([alarm.definition.AlarmName])) {
     if (alarm.state === state) return;
     const from = alarm.state;
     alarm.state = state;
     alarm.reason = reason;
     alarm.updatedAt = at;
     this.onStateChange({ alarm: alarm.definition, arn: alarm.arn, from, to: state, reason, at });
+    const why = `${alarm.arn} transitioned to ${state} at ${new Date(at).toISOString()}`;
+    for (const composite of [...this.compositeAlarms.values()].sort((a, b) => byText(a.definition.AlarmName, b.definition.AlarmName))) {
+      const watches = composite.children.includes(alarm.definition.AlarmName) || composite.children.includes(alarm.arn);
+      if (!watches || path.has(composite.definition.AlarmName)) continue;
+      this.evaluateComposite(composite, at, why, new Set([...path, composite.definition.AlarmName]));
+    }
+  }
+
+  /**
+   * A composite alarm is in ALARM when its rule holds, else OK: PutCompositeAlarm "goes into ALARM state only if all
+   * conditions of the rule are met" (API reference). The reason is the twin's wording, naming the change that caused it.
+   */
+  private evaluateComposite(composite: CompositeAlarm, at: number, cause: string, path: Set<string>): void {
+    const holds = evaluateAlarmRule(composite.rule, (ref) => this.alarmByReference(ref)?.state);
+    this.transition(composite, holds ? 'ALARM' : 'OK', `${cause}: AlarmRule ${composite.definition.AlarmRule} is ${holds ? 'TRUE' : 'FALSE'}`, at, path);
+  }
+
+  /** The alarm (metric or composite) a rule names, by ARN or by name. */
+  private alarmByReference(ref: string): Alarm | CompositeAlarm | undefined {
+    if (ref.startsWith('arn:')) return [...this.alarms.values(), ...this.compositeAlarms.values()].find((a) => a.arn === ref);
+    return this.alarms.get(ref) ?? this.compositeAlarms.get(ref);
   }
 
   private statistic(metric: MetricId, stat: string, start: number, end: number): number | undefined {

@@ -113,3 +113,31 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     expectInvariants(summary);
   });
 });
+
+describe('a guard on the user\'s own composite alarm (Guard.alarm over a CompositeAlarm)', () => {
+  test('a child alarm on the candidate\'s variant puts the composite in ALARM at the same instant, and its event rolls back', async () => {
+    const { run, summary } = await scenario('composite-guard-rolled-back');
+    expect(summary.outcome).toBe('rolled-back');
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expect(maxShare(run, 'v2')).toBe(25);
+    const composite = run.guardAlarms[0].name;
+    const raised = run.alarms.find((a) => a.alarm.AlarmName === composite && a.to === 'ALARM')!;
+    const child = run.alarms.find((a) => a.to === 'ALARM' && a.alarm.AlarmName !== composite)!;
+    expect(child.slot).toBe('green');
+    expect(raised.at).toBe(child.at);
+    expect(raised.reason).toContain(`${child.arn} transitioned to ALARM`);
+    const rollback = run.history.find((h) => h.decision === 'rollback')!;
+    expect(rollback.actor).toBe('guard-listener');
+    expect(String(rollback.reason)).toContain(`${composite} in ALARM on candidate slot green`);
+    expect(summary.denials).toBe(0);
+    expectInvariants(summary);
+  });
+
+  test('a healthy candidate keeps the composite OK and is promoted', async () => {
+    const { run, summary } = await scenario('composite-guard-promoted');
+    expect(summary.outcome).toBe('promoted');
+    expect(run.alarms.filter((a) => a.alarm.AlarmName === run.guardAlarms[0].name).map((a) => a.to)).toEqual(['OK']);
+    expect(decisions(run).filter((d) => d === 'step-passed')).toHaveLength(4);
+    expectInvariants(summary);
+  });
+});

@@ -45,3 +45,17 @@ test('invariant 9 exempts a promoted step only when the operator\'s promote requ
   expect(result.holds).toBe(false);
   expect(result.detail).toMatch(/step 0 of rollout \S+ skipped its bake without a recorded promote request/);
 });
+
+test('invariant 8 judges a user\'s composite alarm guard, not the metric alarms under it', async () => {
+  const { run } = await scenario('composite-guard-promoted');
+  expect(broken(run, 8).holds).toBe(true);
+  // The composite is the endpoint's only guard alarm; its four children are the user's alarms, not guards.
+  expect(run.guardAlarms).toEqual([expect.objectContaining({ slot: undefined, guard: 'service-health' })]);
+  const composite = run.guardAlarms[0].name;
+  const created = run.alarms.find((a) => a.alarm.AlarmName === composite)!;
+  const advanced = run.history.find((h) => h.decision === 'step-passed')!;
+  const alarmed = { ...run, alarms: [...run.alarms, { ...created, from: 'OK' as const, to: 'ALARM' as const, at: advanced.at - 1000 }] };
+  const result = broken(alarmed, 8);
+  expect(result.holds).toBe(false);
+  expect(result.detail).toContain(`while ${composite} was not OK`);
+});

@@ -172,3 +172,39 @@ describe('a scenario whose controller lacks a permission', () => {
     expect(summary.outcome).not.toBe('promoted');
   });
 });
+
+describe('a controller whose cloudwatch:DescribeAlarms is scoped to alarm ARNs, guarding with a composite alarm', () => {
+  it('is refused nothing, yet never sees the composite: unknown holds the step until its deadline, and the candidate is not promoted', async () => {
+    const scenario = loadScenario(path.join(__dirname, '..', '..', 'scenarios', 'composite-guard-promoted.json'));
+    const everyAlarm = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`;
+    let composite = '';
+    const run = await simulate(scenario, undefined, (version, attempt, where) => {
+      const synthesized = synthScenario(scenario, version, attempt, where);
+      const template = new DeployedTemplate('SimulatedStack', synthesized.template);
+      composite = template.physicalName(template.resources('AWS::CloudWatch::CompositeAlarm')[0].id);
+      let scoped = 0;
+      for (const resource of Object.values(synthesized.template.Resources)) {
+        if (resource.Type !== 'AWS::IAM::Policy') continue;
+        const statements = resource.Properties!.PolicyDocument.Statement;
+        for (const statement of [...statements]) {
+          if (!Array.isArray(statement.Action) || !statement.Action.includes('cloudwatch:DescribeAlarms') || statement.Resource !== '*') continue;
+          // Every alarm of the account by ARN: all the alarms, but not `*`.
+          statement.Action = statement.Action.filter((a: string) => a !== 'cloudwatch:DescribeAlarms');
+          statements.push({ Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: everyAlarm });
+          scoped++;
+        }
+      }
+      expect(scoped).toBe(1);
+      return synthesized;
+    });
+    const summary = summarize(run);
+    // IAM allows every DescribeAlarms call; CloudWatch leaves the composite out of its answers.
+    expect(summary.denials).toBe(0);
+    expect(run.controlPlaneCalls.some((c) => c.operation === 'DescribeAlarms')).toBe(true);
+    expect(summary.outcome).toBe('inconclusive');
+    expect(summary.finalStableVersion).toBe('v1');
+    expect(run.history.some((h) => h.decision === 'step-passed')).toBe(false);
+    const verdict = run.history.find((h) => String(h.reason).includes(`${composite} unreadable`));
+    expect(verdict?.reason).toContain('still unknown');
+  });
+});

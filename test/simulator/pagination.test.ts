@@ -59,7 +59,7 @@ describe('pagination in the twin: the handlers read every page', () => {
     }
     for (let n = 0; n < 10; n++) {
       const name = `composite-${n}`;
-      twin.cloudwatch.compositeAlarms.set(name, { definition: { AlarmName: name, AlarmRule: `ALARM(guard-00${n})` }, arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`, state: 'OK', reason: '', updatedAt: SIMULATION_START } as never);
+      twin.cloudwatch.putCompositeAlarm({ AlarmName: name, AlarmRule: `ALARM(guard-00${n})` });
       names.push(name);
     }
     const first = await new CloudWatchClient({}).send(new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
