@@ -78,8 +78,33 @@ export const POLICIES: readonly Policy[] = [
   },
 ];
 
+/**
+ * Levers measured in session 8 (docs/ARCHITECTURE.md, "Where the per-family bound is physics"), run only when named
+ * with --policy: not part of a full or quick run. Each is the library with props a user can set.
+ */
+export const EXPERIMENTAL_POLICIES: readonly Policy[] = [
+  {
+    name: 'ours-fast30',
+    description: 'This library with `fastMetrics: true` and 30-s guard alarm periods (10-s data, the derived floor of 261 requests per period).',
+    endpoint: { fastMetrics: true, guards: [{ kind: 'errorRate', periodSeconds: 30 }, { kind: 'latency', periodSeconds: 30 }] },
+    healthySeeds: 30,
+  },
+  {
+    name: 'ours-fast-2of3',
+    description: 'This library with `fastMetrics: true` and its 10-s error-rate alarm on 2 breaching periods of 3 over a floor of 121 requests (P(2 of 3) at the objective about 1e-6, as the default floor\'s 1 of 1).',
+    endpoint: { fastMetrics: true, guards: [{ kind: 'errorRate', minInvocations: 121, evaluationPeriods: 3, datapointsToAlarm: 2 }, { kind: 'latency' }] },
+    healthySeeds: 30,
+  },
+  {
+    name: 'ours-first-2.5',
+    description: 'This library with the default plan but a first step of 2.5% (2.5% and 25%, 1-minute minimum bakes, 5 minutes at 100%).',
+    endpoint: { strategy: { kind: 'canary', steps: [2.5, 25], bakeMinutes: 1, finalBakeMinutes: 5 } },
+    healthySeeds: 30,
+  },
+];
+
 export function policyNamed(name: string): Policy {
-  const policy = POLICIES.find((p) => p.name === name);
+  const policy = [...POLICIES, ...EXPERIMENTAL_POLICIES].find((p) => p.name === name);
   if (!policy) throw new Error(`unknown policy ${name}; known: ${POLICIES.map((p) => p.name).join(', ')}`);
   return policy;
 }

@@ -155,6 +155,7 @@ function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQ
   const s = p.strategy;
   const options = s && {
     bake: Duration.minutes(s.bakeMinutes),
+    finalBake: s.finalBakeMinutes !== undefined ? Duration.minutes(s.finalBakeMinutes) : undefined,
     checkInterval: s.checkIntervalSeconds !== undefined ? Duration.seconds(s.checkIntervalSeconds) : undefined,
     minInvocations: s.minInvocations,
     stepDeadline: s.stepDeadlineMinutes !== undefined ? Duration.minutes(s.stepDeadlineMinutes) : undefined,
@@ -166,7 +167,10 @@ function endpointProps(stack: Stack, p: EndpointProps, dataQualityMetric?: DataQ
       : s.kind === 'linear' ? RolloutStrategy.linear({ ...options, stepPercent: s.stepPercent ?? 25 })
         : RolloutStrategy.allAtOnce(options);
   const guards = p.guards?.map((g) => {
-    const alarm = { evaluationPeriods: g.evaluationPeriods, datapointsToAlarm: g.datapointsToAlarm };
+    const alarm = {
+      period: g.periodSeconds !== undefined ? Duration.seconds(g.periodSeconds) : undefined,
+      evaluationPeriods: g.evaluationPeriods, datapointsToAlarm: g.datapointsToAlarm,
+    };
     switch (g.kind) {
       case 'errorRate': return Guard.errorRate({ ...alarm, thresholdPercent: g.thresholdPercent, minInvocations: g.minInvocations, alarmThresholdPercent: g.alarmThresholdPercent });
       case 'latency': return Guard.latency({

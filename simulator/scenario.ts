@@ -52,6 +52,8 @@ export interface EndpointProps {
     readonly steps?: number[];
     readonly stepPercent?: number;
     readonly bakeMinutes: number;
+    /** The 100% step's bake (`finalBake`); the step bake when absent. */
+    readonly finalBakeMinutes?: number;
     readonly checkIntervalSeconds?: number;
     readonly minInvocations?: number;
     readonly stepDeadlineMinutes?: number;
@@ -72,6 +74,8 @@ export interface EndpointProps {
     readonly percentile?: number;
     readonly thresholdMs?: number;
     readonly maxIncreasePercent?: number;
+    /** The alarm's period (`period` of the guard): 10, 30 or a multiple of 60 with fast metrics. */
+    readonly periodSeconds?: number;
     readonly evaluationPeriods?: number;
     readonly datapointsToAlarm?: number;
     /** The alarm's request floor per period (errorRate, latency). */
@@ -328,6 +332,7 @@ export const SCENARIO_SCHEMA = {
             steps: { type: 'array', items: { type: 'number' }, minItems: 1 },
             stepPercent: { type: 'number' },
             bakeMinutes: { type: 'number', exclusiveMinimum: 0 },
+            finalBakeMinutes: { type: 'number', exclusiveMinimum: 0 },
             checkIntervalSeconds: { type: 'integer', minimum: 1 },
             minInvocations: { type: 'integer', minimum: 0 },
             stepDeadlineMinutes: { type: 'number', exclusiveMinimum: 0 },
@@ -353,6 +358,7 @@ export const SCENARIO_SCHEMA = {
               percentile: { type: 'number' },
               thresholdMs: { type: 'number' },
               maxIncreasePercent: { type: 'number' },
+              periodSeconds: { type: 'integer', minimum: 10 },
               evaluationPeriods: { type: 'integer', minimum: 1 },
               datapointsToAlarm: { type: 'integer', minimum: 1 },
               minInvocations: { type: 'integer', minimum: 0 },

@@ -1,8 +1,9 @@
 import { SCENARIO_SCHEMA } from '../../simulator/scenario';
 import { FAMILIES, DEPLOY_MINUTE, familyNamed, scenarioOf } from '../../bench/families';
 import { jobsOf } from '../../bench/plan';
-import { POLICIES } from '../../bench/policies';
+import { EXPERIMENTAL_POLICIES, POLICIES } from '../../bench/policies';
 import { scenarioOfJob } from '../../bench/run-job';
+import { synthScenario } from '../../simulator/scenario-app';
 
 describe('benchmark families', () => {
   test('there are at least 14 families, healthy and regressed, with unique names', () => {
@@ -50,4 +51,20 @@ test('a subset naming an unknown family or policy is refused, listing the known 
   expect(() => jobsOf('quick', ['healthy-errors-5rps', 'typo'])).toThrow('unknown family or policy: typo; families: healthy-errors-5rps');
   expect(() => jobsOf('quick', undefined, ['ourz'])).toThrow('unknown family or policy: ourz');
   expect(jobsOf('quick', ['hard-failure'], ['ours'])).toEqual([{ family: 'hard-failure', policy: 'ours', seed: 1000 }]);
+});
+
+test('experimental policies run only when named, and their guard props reach the alarms (a 30-s period)', () => {
+  const named = EXPERIMENTAL_POLICIES.map((p) => p.name);
+  expect(named).toEqual(['ours-fast30', 'ours-fast-2of3', 'ours-first-2.5']);
+  for (const mode of ['quick', 'full'] as const) {
+    expect(jobsOf(mode).some((j) => named.includes(j.policy))).toBe(false);
+  }
+  expect(jobsOf('full', ['errors-3pct'], ['ours-fast30'], 2)).toEqual([1000, 1001].map((seed) => ({ family: 'errors-3pct', policy: 'ours-fast30', seed })));
+  const scenario = scenarioOfJob({ family: 'errors-3pct', policy: 'ours-fast30', seed: 1000 });
+  const { template } = synthScenario(scenario, 'v1', 1);
+  const periods = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap((r) => ((r.Properties?.Metrics ?? []) as Array<{ MetricStat?: { Period: number } }>).flatMap((m) => (m.MetricStat ? [m.MetricStat.Period] : [])));
+  // Each slot's two guards at 30 s, and their 1-minute backstops.
+  expect(new Set(periods)).toEqual(new Set([30, 60]));
 });

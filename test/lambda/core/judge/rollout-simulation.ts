@@ -27,6 +27,8 @@ export interface SimulatedRollout {
   readonly deadlineMinutes: number;
   readonly guards: readonly SimulatedGuard[];
   readonly plan?: JudgePlan;
+  /** The per-period cap as a multiple of the judge's (logPeriodCap); 1 when absent. Only lever measurements set it (bench/judge-levers.ts). */
+  readonly capScale?: number;
 }
 
 export interface RolloutResult {
@@ -50,7 +52,7 @@ export function simulateRollout(config: SimulatedRollout, random: Random): Rollo
   const stepPlans = config.steps.map(() => ({ bakeSeconds: config.bakeMinutes * 60, deadlineSeconds: config.deadlineMinutes * 60 }));
   const planned = plannedRestarts(stepPlans);
   const perStep = plannedRestarts([stepPlans[0]]);
-  const logCap = logPeriodCap(plan, processes, planned);
+  const logCap = (config.capScale ?? 1) * logPeriodCap(plan, processes, planned);
   const perMinute = config.requestsPerSecond * 60;
   const baselines: ArmCounts[] = config.guards.map((g) => {
     const requests = poisson(random, perMinute * 30);
