@@ -82,6 +82,21 @@ export async function claimRolloutOutcome(endpointName: string, rolloutId: strin
   }
 }
 
+/**
+ * Claims the record of one step's traffic shift: true for the first caller, false for a retried task that finds it
+ * claimed (the decision is recorded once per step, before the call that moves the weights).
+ */
+export async function claimShiftRecord(endpointName: string, rolloutId: string, stepIndex: number, at: number): Promise<boolean> {
+  const field = `shiftRecordedAt${stepIndex}`;
+  try {
+    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, [field]: at }, false, field);
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** Records how a rollout ended (or is ending). Never conditional: recording a rollback must not fail on a missing record. */
 export async function setRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<void> {
   await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false);
