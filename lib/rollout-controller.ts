@@ -672,7 +672,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       });
       acknowledgeWildcardResources(fn, ['*'],
         'cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
-        + 'resource-level permissions; cloudwatch:DescribeAlarms returns composite alarms only when allowed on "*"');
+        + 'resource-level permissions; cloudwatch:DescribeAlarms and DescribeAlarmHistory return composite alarms only when allowed on "*"');
       acknowledgeWildcardResources(fn, [`${this.table.tableArn}/index/*`], 'DynamoDB grants cover the indexes of the state table');
       if (key) {
         acknowledgeWildcardActions(fn, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');
