@@ -306,8 +306,9 @@ export class RolloutController extends Construct implements ec2.IConnectable {
     step.addToRolePolicy(new iam.PolicyStatement({
       // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
       // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
-      // unreadable, and unknown holds the step. It is read-only.
-      actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'],
+      // unreadable, and unknown holds the step; DescribeAlarmHistory likewise (its API reference), read so that a breach
+      // between two guard checks is seen. It is read-only.
+      actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'],
       resources: ['*'],
     }));
     step.addToRolePolicy(new iam.PolicyStatement({
@@ -671,7 +672,7 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       });
       acknowledgeWildcardResources(fn, ['*'],
         'cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
-        + 'resource-level permissions; cloudwatch:DescribeAlarms returns composite alarms only when allowed on "*"');
+        + 'resource-level permissions; cloudwatch:DescribeAlarms and DescribeAlarmHistory return composite alarms only when allowed on "*"');
       acknowledgeWildcardResources(fn, [`${this.table.tableArn}/index/*`], 'DynamoDB grants cover the indexes of the state table');
       if (key) {
         acknowledgeWildcardActions(fn, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');

@@ -139,6 +139,7 @@ const rate = (perSecond: number, source: string, bucket = perSecond): ApiRate =>
  */
 export const API_RATES: Readonly<Record<string, ApiRate>> = {
   'cloudwatch:DescribeAlarms': rate(9, `${CLOUDWATCH_QUOTAS}: DescribeAlarms 9 transactions per second`),
+  'cloudwatch:DescribeAlarmHistory': rate(9, 'unverified: the probe measures it (the CloudWatch quotas page gives DescribeAlarms 9 transactions per second; the twin assumes the same for DescribeAlarmHistory)'),
   'cloudwatch:GetMetricData': rate(50, `${CLOUDWATCH_QUOTAS}: GetMetricData 50 transactions per second`),
   'cloudwatch:SetAlarmState': rate(3, `${CLOUDWATCH_QUOTAS}: SetAlarmState 3 transactions per second`),
   'cloudwatch:PutMetricAlarm': rate(3, `${CLOUDWATCH_QUOTAS}: PutMetricAlarm 3 transactions per second`),

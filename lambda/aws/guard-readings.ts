@@ -1,4 +1,4 @@
-import { AlarmType, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { AlarmType, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, HistoryItemType, ScanBy } from '@aws-sdk/client-cloudwatch';
 import { AlarmStateValue, CountMetricSpec, CountedMetrics, CountedReadings, SlotReadings, countedKey } from '../core';
 import { cloudwatch } from './clients';
 import { errorMessage } from './errors';
@@ -10,6 +10,55 @@ const NAMES_PER_CALL = 100;
 export interface AlarmReadings {
   readonly alarms: Record<string, AlarmStateValue>;
   readonly unreadable: string[];
+  /** The alarms that went to ALARM since the given start point (GuardObservation.breachedAt); absent when none did. */
+  readonly breachedAt?: Record<string, number>;
+}
+
+/**
+ * States of the named alarms and, with `since` (epoch ms), when each first went to ALARM since then: an alarm read OK
+ * may have breached between two looks (its event lost or late), and its history still shows it. Never throws: an alarm
+ * whose state or history cannot be read is reported unreadable (unknown is not healthy).
+ */
+export async function readAlarmsSince(alarmNames: readonly string[], since: number): Promise<AlarmReadings> {
+  const current = await readAlarms(alarmNames);
+  const breachedAt: Record<string, number> = {};
+  const unreadable = new Set(current.unreadable);
+  for (const name of new Set(alarmNames)) {
+    if (unreadable.has(name)) continue;
+    const at = await firstAlarmSince(name, since);
+    if (at === null) unreadable.add(name);
+    else if (at !== undefined) breachedAt[name] = at;
+  }
+  return { alarms: current.alarms, unreadable: [...unreadable], ...(Object.keys(breachedAt).length > 0 ? { breachedAt } : {}) };
+}
+
+/**
+ * When the alarm first went to ALARM since `since` (its StateUpdate history, oldest first); undefined when it did not,
+ * null when the history is unreadable. HistoryData is CloudWatch's JSON: `newState.stateValue` is the state entered.
+ */
+async function firstAlarmSince(alarmName: string, since: number): Promise<number | undefined | null> {
+  let token: string | undefined;
+  try {
+    do {
+      const out = await cloudwatch.send(new DescribeAlarmHistoryCommand({
+        AlarmName: alarmName,
+        AlarmTypes: [AlarmType.MetricAlarm, AlarmType.CompositeAlarm],
+        HistoryItemType: HistoryItemType.StateUpdate,
+        StartDate: new Date(since),
+        ScanBy: ScanBy.TIMESTAMP_ASCENDING,
+        NextToken: token,
+      }));
+      for (const item of out.AlarmHistoryItems ?? []) {
+        // An unparseable item throws: the history is then unreadable, not healthy.
+        if (item.Timestamp && JSON.parse(item.HistoryData ?? '{}').newState?.stateValue === 'ALARM') return item.Timestamp.getTime();
+      }
+      token = out.NextToken;
+    } while (token);
+  } catch (err) {
+    logger.warn('guard alarm history unreadable', { alarmName, error: errorMessage(err) });
+    return null;
+  }
+  return undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Actor, Outcome, RolloutKind } from '../core/contract';
+import { Actor, CfnResponseTarget, Outcome, RolloutKind } from '../core/contract';
 import type { Judgement } from '../core/judge/judge';
 import { endpointKey, getItem, isConditionFailed, putItem, queryPrefix, setFields } from './table';
 
@@ -25,6 +25,15 @@ export interface RolloutRecord {
   readonly releaseWindow?: ReleaseWindowWait | null;
   /** When the rollout's rollback or revert was announced (its event delivered): a retry then does not send it again. */
   readonly announcedAt?: number;
+  /** What the rollout answered the deploys that joined it (waitForRollout): set once, when it answers. */
+  readonly waitersAnswer?: WaitersAnswer;
+}
+
+/** A rollout's answer to CloudFormation, without the physical id (each waiting request has its own). */
+export interface WaitersAnswer {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly reason?: string;
+  readonly data?: Record<string, string>;
 }
 
 /** A rollout waiting for its release calendar's next window (what `status` shows). */
@@ -75,6 +84,47 @@ export async function putRolloutIfAbsent(record: RolloutRecord): Promise<void> {
 export async function claimRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<boolean> {
   try {
     await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false, 'outcome');
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Claims the record of one step's traffic shift: true for the first caller, false for a retried task that finds it
+ * claimed (the decision is recorded once per step, before the call that moves the weights).
+ */
+export async function claimShiftRecord(endpointName: string, rolloutId: string, stepIndex: number, at: number): Promise<boolean> {
+  const field = `shiftRecordedAt${stepIndex}`;
+  try {
+    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, [field]: at }, false, field);
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
+const waiterSk = (rolloutId: string, requestId?: string) => `WAITER#${rolloutId}#${requestId ?? ''}`;
+
+/**
+ * A deploy waiting (waitForRollout) for a rollout of its version already in progress: the rollout answers it with its
+ * own answer (answerCloudFormation). The deploy writes this first and then reads `waitersAnswer`; the rollout sets
+ * that first and then lists the waiters: with consistent reads one of them sees the other, so no waiter is missed.
+ */
+export async function addWaiter(endpointName: string, rolloutId: string, target: CfnResponseTarget): Promise<void> {
+  await putItem(endpointKey(endpointName), waiterSk(rolloutId, target.requestId), { endpointName, rolloutId, target });
+}
+
+export async function listWaiters(endpointName: string, rolloutId: string): Promise<CfnResponseTarget[]> {
+  return (await queryPrefix<{ target: CfnResponseTarget }>(endpointKey(endpointName), waiterSk(rolloutId))).map((w) => w.target);
+}
+
+/** Records the rollout's answer for its waiters once: true for the caller that set it (it answers them). */
+export async function claimWaitersAnswer(endpointName: string, rolloutId: string, answer: WaitersAnswer): Promise<boolean> {
+  try {
+    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, waitersAnswer: answer }, false, 'waitersAnswer');
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;

@@ -50,11 +50,24 @@ export function decideOnAlarm(
       // A rollback whose call was cut off after its flip, before it started the cleanup execution, leaves the endpoint
       // rolling back with no execution holding the lock: the alarm's retry takes it up again, the same rollback (same
       // reason, so the same cleanup execution input: a start that did happen is found, not doubled).
-      const { candidate } = state;
-      if (holderRuns !== false || state.lock === undefined || candidate === undefined || !alarm.slots.includes(candidate.slot)) {
+      const { candidate, stable, lock } = state;
+      if (holderRuns !== false || lock === undefined) {
         return ignore('already rolling back');
       }
-      return rollbackOf(alarm, candidate);
+      if (candidate !== undefined) {
+        return alarm.slots.includes(candidate.slot) ? rollbackOf(alarm, candidate) : ignore('already rolling back');
+      }
+      // A revert cut off the same way after its state write (the standby stable again, no candidate, no standby): the
+      // alarm watches the reverted slot, and its retry takes the revert up (the reverted version and the recorded
+      // reason come from the rollout's record; the same cleanup execution name).
+      if (stable !== undefined && alarm.slots.some((slot) => slot !== stable.slot)) {
+        return {
+          action: 'revert',
+          reason: `${alarm.alarmName} in ALARM: the revert of rollout ${lock.rolloutId} stopped before its cleanup started; `
+            + `taking it up (stable slot ${stable.slot}, version ${stable.versionId})`,
+        };
+      }
+      return ignore('already rolling back');
     }
     case 'idle': {
       const { stable } = state;

@@ -413,6 +413,11 @@ export interface GuardObservation {
   readonly alarms: Record<string, AlarmStateValue>;
   /** Alarms that were expected but not readable. */
   readonly unreadable: string[];
+  /**
+   * Alarms that went to ALARM since the check's start point (their state history), each with when it first did: a
+   * breach between two looks is a breach even when the alarm reads OK again. Absent when none did (or not read).
+   */
+  readonly breachedAt?: Record<string, number>;
   /** Candidate invocations since the step started; undefined when the metric could not be read. */
   readonly candidateInvocations?: number;
   /**

@@ -1,7 +1,8 @@
 import { ConcurrencyPolicy, EndpointState } from './contract';
 
 /**
- * A CloudFormation Create/Update of the endpoint resource. Never resets live traffic: the same version is a no-op, a
+ * A CloudFormation Create/Update of the endpoint resource. Never resets live traffic: the same version is a no-op (or,
+ * while it rolls out, `join`: a deploy that waits for its rollout is answered by that one), a
  * return to the stable version during a rollout (a stack rollback) aborts to stable, and a version that was rolled
  * back is refused until `rolloutAttempt` is raised (retry is explicit). Under the reject policy, a new version while
  * another rollout holds the lock is refused here, so CloudFormation hears FAILED instead of a SUCCESS the state machine
@@ -18,7 +19,7 @@ export function decideDeploy(input: {
   holderRunning?: boolean;
   /** Epoch ms of the request: a standby is reverted to only inside its revert window. */
   now?: number;
-}): { action: 'create' | 'rollout' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
+}): { action: 'create' | 'rollout' | 'join' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
   const { state, desiredVersionId: desired, attempt, rolledBackAttempt } = input;
   if (state?.stable === undefined) {
     if (state?.candidate?.versionId === desired) {
@@ -46,7 +47,7 @@ export function decideDeploy(input: {
     };
   }
   if (desired === candidate?.versionId && phase === 'rolling-out') {
-    return { action: 'noop', reason: `version ${desired} is already rolling out on slot ${candidate.slot}` };
+    return { action: 'join', reason: `version ${desired} is already rolling out on slot ${candidate.slot} (rollout ${candidate.rolloutId})` };
   }
   // Once the window has closed the standby is being retired: there is no slot left to revert to.
   if (desired === standby?.versionId && phase === 'watching' && (input.now === undefined || input.now < standby.until)) {

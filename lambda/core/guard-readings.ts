@@ -1,8 +1,18 @@
 import { GuardBinding, GuardObservation, Slot } from './contract';
 
-/** The given alarms that the observation shows in ALARM. */
+/**
+ * The given alarms that breached: in ALARM now, or gone to ALARM since the check's start point (`breachedAt`, read
+ * from the alarm's history) though they read otherwise now: a breach between two looks is still a breach.
+ */
 export function alarmsInAlarm(alarmNames: readonly string[], observation: GuardObservation): string[] {
-  return alarmNames.filter((name) => observation.alarms[name] === 'ALARM');
+  return alarmNames.filter((name) => observation.alarms[name] === 'ALARM' || observation.breachedAt?.[name] !== undefined);
+}
+
+/** How a breached alarm is named in a reason: a breach seen only in the history says when it was and what it reads now. */
+export function breachText(name: string, observation: GuardObservation): string {
+  const at = observation.breachedAt?.[name];
+  const state = observation.alarms[name];
+  return state === 'ALARM' || at === undefined ? name : `${name} (ALARM at ${new Date(at).toISOString()}, ${state ?? 'unknown'} now)`;
 }
 
 /** A faster alarm and the 1-minute backstop of the same guard and slot that speaks for it while it has no data. */
@@ -30,7 +40,7 @@ export function unknownAlarms(alarmNames: readonly string[], observation: GuardO
   const unknown: string[] = [];
   for (const name of alarmNames) {
     const state = observation.alarms[name];
-    if (state === 'ALARM') {
+    if (state === 'ALARM' || observation.breachedAt?.[name] !== undefined) {
       continue;
     }
     if (observation.unreadable.includes(name)) {

@@ -1,5 +1,5 @@
 import { ApprovalRecord, GuardObservation, PromoteRecord, RolloutPlan } from './contract';
-import { AlarmBackstop, alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from './guard-readings';
+import { AlarmBackstop, alarmsInAlarm, arrivedBakeMs, breachText, knownInvocations, unknownAlarms } from './guard-readings';
 import { assertEpochMs, assertRolloutPlan } from './input-checks';
 import { Judgement } from './judge/judge';
 import { fullPromoteTarget } from './promote-decision';
@@ -83,7 +83,7 @@ export function decideStep(input: {
 
   const breached = alarmsInAlarm(candidateAlarms, observation);
   if (breached.length > 0) {
-    return stay('rollback', `candidate guard in ALARM at ${at}: ${breached.join(', ')}`);
+    return stay('rollback', `candidate guard in ALARM at ${at}: ${breached.map((name) => breachText(name, observation)).join(', ')}`);
   }
   if (requestedAt !== undefined && approval?.decision === 'reject') {
     return stay('rollback', `approval rejected by ${approval.by}${comment(approval)} before step ${stepIndex + 1}`);

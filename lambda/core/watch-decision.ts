@@ -1,9 +1,10 @@
 import { GuardObservation, RolloutPlan } from './contract';
-import { AlarmBackstop, alarmsInAlarm, unknownAlarms } from './guard-readings';
+import { AlarmBackstop, alarmsInAlarm, breachText, unknownAlarms } from './guard-readings';
 import { assertEpochMs } from './input-checks';
 
 /**
- * After promotion: revert to the standby when a guard of the new stable slot is in ALARM inside the revert window;
+ * After promotion: revert to the standby when a guard of the new stable slot is in ALARM inside the revert window (read
+ * now, or in its history since promotion: `observation.breachedAt`);
  * retire the standby once the window has closed with every guard read OK. When the guards are not all OK at the close
  * (unknown or ALARM), the standby is kept for up to `provisionTimeoutSeconds` more, then retired with the reason.
  */
@@ -28,17 +29,22 @@ export function decideWatch(input: {
     return { next: 'retire', reason: 'revert window is 0s: retire the standby at once' };
   }
   const windowEnd = promotedAt + plan.revertWindowSeconds * 1000;
-  const breached = alarmsInAlarm(stableAlarms, observation);
+  // A breach inside the window reverts even when seen after it closed (its history read late, e.g. a network stall).
+  const breachedInWindow = stableAlarms.filter((name) => (observation.alarms[name] === 'ALARM' && now < windowEnd)
+    || (observation.breachedAt?.[name] ?? Infinity) < windowEnd);
+  if (breachedInWindow.length > 0) {
+    return {
+      next: 'revert',
+      reason: `stable guard in ALARM inside the ${plan.revertWindowSeconds}s revert window: ${breachedInWindow.map((name) => breachText(name, observation)).join(', ')}`,
+    };
+  }
   if (now < windowEnd) {
-    if (breached.length > 0) {
-      return {
-        next: 'revert',
-        reason: `stable guard in ALARM inside the ${plan.revertWindowSeconds}s revert window: ${breached.join(', ')}`,
-      };
-    }
     return { next: 'watch', reason: `revert window open: ${Math.ceil((windowEnd - now) / 1000)}s left of ${plan.revertWindowSeconds}s` };
   }
-  const notOk = [...breached.map((name) => `${name} ALARM`), ...unknownAlarms(stableAlarms, observation, backstops)];
+  // After the window only the current states count: a breach after it is the stable alarm's (invariant 14), not a revert.
+  const current: GuardObservation = { ...observation, breachedAt: undefined };
+  const breached = alarmsInAlarm(stableAlarms, current);
+  const notOk = [...breached.map((name) => `${name} ALARM`), ...unknownAlarms(stableAlarms, current, backstops)];
   if (notOk.length === 0) {
     return { next: 'retire', reason: `revert window of ${plan.revertWindowSeconds}s closed with stable guards OK` };
   }

@@ -81,12 +81,15 @@ function verdictsWithoutEvidence(view: RunView): string[] {
       failures.push(`rollout ${r.rolloutId} (${view.versionOf(r.rolloutId)}) recorded rolled-back by a stack rollback: ${ended.reason}`);
     }
     const cause = [...entries].reverse().find((h) => h.decision === 'guards-failed');
-    const observation = cause?.evidence?.observation as { alarms?: Record<string, string> } | undefined;
-    // A verdict needs evidence: a guard in ALARM, or the judge's counts with a rollback e-value at its threshold.
+    const observation = cause?.evidence?.observation as { alarms?: Record<string, string>; breachedAt?: Record<string, number> } | undefined;
+    // A verdict needs evidence: a guard in ALARM (now or in its history), or the judge's counts with a rollback e-value at its threshold.
     const judgement = cause?.evidence?.judgement as { answer?: string; guards?: Array<{ answer: string; rollback: { comparative: number; absolute: number; threshold: number } }> } | undefined;
     const judgedWorse = judgement?.answer === 'worse'
       && (judgement.guards ?? []).some((g) => g.answer === 'worse' && Math.max(g.rollback.comparative, g.rollback.absolute) >= g.rollback.threshold);
-    const breached = observation !== undefined && (Object.values(observation.alarms ?? {}).includes('ALARM') || judgedWorse);
+    // A breach read from an alarm's history counts when the alarm did go to ALARM then (the run's own record says so).
+    const breachedBetweenLooks = Object.entries(observation?.breachedAt ?? {})
+      .some(([name, at]) => view.run.alarms.some((a) => a.alarm.AlarmName === name && a.to === 'ALARM' && a.at === at));
+    const breached = observation !== undefined && (Object.values(observation.alarms ?? {}).includes('ALARM') || breachedBetweenLooks || judgedWorse);
     if (observation !== undefined && !breached && cause?.evidence?.approval?.decision !== 'reject') {
       failures.push(`rollout ${r.rolloutId} (${view.versionOf(r.rolloutId)}) recorded rolled-back with no guard in ALARM nor judged worse: ${cause!.reason}`);
     }

@@ -2,7 +2,12 @@ import { Invariant, RunView } from './run-view';
 
 /** Decisions that find a candidate bad: once one is recorded, the rollout's verdict is made. */
 const VERDICTS = ['guards-failed', 'smoke-test-failed', 'revert-decided'];
-const DECIDED = [...VERDICTS, 'rollback', 'reverted'];
+/**
+ * Decisions that return the candidate's traffic to the LKG. An operator's abort or a supersede is no verdict, but once
+ * recorded the controller acts once per rollout like a rollback: a breach it could not have heard before that (the
+ * same second, say) adds nothing to decide, and the abort stays no verdict (fuzz seeds 3215 and 3217).
+ */
+const DECIDED = [...VERDICTS, 'rollback', 'reverted', 'aborted', 'superseded'];
 /** The event each recorded return to stable is announced with (restoreStable, revertToStandby). */
 const ANNOUNCED_AS: Record<string, string> = { rollback: 'Rollout Rolled Back', reverted: 'Rollout Reverted' };
 /** Beyond one check interval: event delivery, Lambda latency and metrics evaluated on the minute. */

@@ -56,6 +56,16 @@ export interface CompositeAlarm { definition: CompositeAlarmDefinition; rule: Al
 /** A state change as CloudWatch puts it on EventBridge (of a metric alarm, or of a composite alarm). */
 export interface AlarmStateChange { alarm: AlarmDefinition | CompositeAlarmDefinition; arn: string; from: AlarmState; to: AlarmState; reason: string; at: number }
 
+/** One StateUpdate item of an alarm's history (DescribeAlarmHistory). */
+interface AlarmHistoryItem { name: string; type: 'MetricAlarm' | 'CompositeAlarm'; from: AlarmState; to: AlarmState; fromReason: string; reason: string; at: number }
+
+/**
+ * How long alarm history is kept: "Amazon CloudWatch retains the history of active and deleted alarms for two weeks"
+ * (mon-describe-alarm-history, https://docs.aws.amazon.com/AmazonCloudWatch/latest/cli/cli-mon-describe-alarm-history.html);
+ * the API reference says only that it is kept after the alarm is deleted. Unverified beyond: the probe measures it.
+ */
+const ALARM_HISTORY_RETENTION_MS = 14 * 24 * 3600_000;
+
 /**
  * CloudWatch metrics and alarms: a per-second store of datapoints, statistics and percentiles, GetMetricData,
  * and alarms evaluated as CloudWatch does (period, evaluation periods, datapoints to alarm, statistic or metric math,
@@ -70,13 +80,15 @@ export class CloudWatchTwin {
   private readonly settled = new Map<string, number | undefined>();
   readonly alarms = new Map<string, Alarm>();
   readonly compositeAlarms = new Map<string, CompositeAlarm>();
+  /** Every alarm's state changes, oldest first; kept when the alarm is deleted (DescribeAlarmHistory). */
+  private readonly history: AlarmHistoryItem[] = [];
   /**
    * Whether the caller may read composite alarms: "To use this operation and return information about composite alarms,
    * you must be signed on with the cloudwatch:DescribeAlarms permission that is scoped to *. You can't return information
    * about composite alarms if your cloudwatch:DescribeAlarms permission has a narrower scope" (DescribeAlarms API
-   * reference). The service twin answers it from IAM.
+   * reference); DescribeAlarmHistory says the same of its own permission. The service twin answers it from IAM.
    */
-  compositeAlarmsVisible: () => boolean | Promise<boolean> = () => true;
+  compositeAlarmsVisible: (action: string) => boolean | Promise<boolean> = () => true;
   onStateChange: (change: AlarmStateChange) => void = () => undefined;
 
   /**
@@ -93,6 +105,7 @@ export class CloudWatchTwin {
       PutMetricData: (i) => { this.putMetricData(i); return {}; },
       GetMetricData: (i) => this.getMetricData(i),
       DescribeAlarms: (i) => this.describeAlarms(i),
+      DescribeAlarmHistory: (i) => this.describeAlarmHistory(i),
       PutMetricAlarm: (i) => { this.putAlarm(i); return {}; },
       PutCompositeAlarm: (i) => { this.putCompositeAlarm(i); return {}; },
       SetAlarmState: (i) => { this.setAlarmState(i.AlarmName, i.StateValue, i.StateReason); return {}; },
@@ -270,6 +283,7 @@ export class CloudWatchTwin {
   private transition(alarm: Alarm | CompositeAlarm, state: AlarmState, reason: string, at: number, path = new Set<string>([alarm.definition.AlarmName])) {
     if (alarm.state === state) return;
     const from = alarm.state;
+    this.history.push({ name: alarm.definition.AlarmName, type: 'rule' in alarm ? 'CompositeAlarm' : 'MetricAlarm', from, to: state, fromReason: alarm.reason, reason, at });
     alarm.state = state;
     alarm.reason = reason;
     alarm.updatedAt = at;
@@ -402,7 +416,7 @@ export class CloudWatchTwin {
     // AlarmTypes: "If you omit this parameter, only metric alarms are returned, even if composite alarms exist" (API reference).
     const types = i.AlarmTypes ?? ['MetricAlarm'];
     const wanted = types.includes('MetricAlarm') ? [...this.alarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
-    const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible()
+    const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible('cloudwatch:DescribeAlarms')
       ? [...this.compositeAlarms.values()].filter((a) => named(a.definition.AlarmName)) : [];
     const described = (a: Alarm | CompositeAlarm) => ({
       ...a.definition,
@@ -418,6 +432,42 @@ export class CloudWatchTwin {
       MetricAlarms: items.filter((x) => x.kind === 'MetricAlarms').map((x) => described(x.a)),
       CompositeAlarms: items.filter((x) => x.kind === 'CompositeAlarms').map((x) => described(x.a)),
       ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+  }
+
+  /**
+   * DescribeAlarmHistory (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html):
+   * the history of one alarm (every alarm when AlarmName is omitted), filtered by HistoryItemType, StartDate and EndDate;
+   * AlarmTypes: "If you omit this parameter, only metric alarms are returned"; ScanBy "TimestampDescending to have the
+   * newest event history returned first" (the twin's default when omitted: unverified, the probe measures it);
+   * MaxRecords 1-100 with NextToken, InvalidNextToken for a token it did not issue; composite alarms only to a permission
+   * on `*`. A StateUpdate item as the CLI's example shows it (aws-cli examples/cloudwatch/describe-alarm-history.rst):
+   * HistorySummary "Alarm updated from OK to ALARM", HistoryData a JSON string with oldState and newState, each
+   * {stateValue, stateReason}. The twin records state updates only (no ConfigurationUpdate or Action items), at the
+   * moment of the change; the page size when MaxRecords is omitted is not documented (the twin uses 100).
+   */
+  private async describeAlarmHistory(i: { AlarmName?: string; AlarmTypes?: string[]; HistoryItemType?: string; StartDate?: number; EndDate?: number; ScanBy?: string; MaxRecords?: number; NextToken?: string }) {
+    const now = Date.now();
+    const types = i.AlarmTypes ?? ['MetricAlarm'];
+    const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible('cloudwatch:DescribeAlarmHistory');
+    const from = Math.max(i.StartDate === undefined ? -Infinity : i.StartDate * 1000, now - ALARM_HISTORY_RETENTION_MS);
+    const to = i.EndDate === undefined ? Infinity : i.EndDate * 1000;
+    const items = this.history.filter((h) => (i.AlarmName === undefined || h.name === i.AlarmName)
+      && (h.type === 'CompositeAlarm' ? composites : types.includes('MetricAlarm'))
+      && (i.HistoryItemType === undefined || i.HistoryItemType === 'StateUpdate')
+      && h.at >= from && h.at <= to);
+    if (i.ScanBy !== 'TimestampAscending') items.reverse();
+    const page = pageOf(items, i.NextToken, i.MaxRecords, { defaultSize: 100, maxSize: 100, invalidToken: 'InvalidNextToken' });
+    return {
+      AlarmHistoryItems: page.items.map((h) => ({
+        AlarmName: h.name,
+        AlarmType: h.type,
+        Timestamp: epochSeconds(h.at),
+        HistoryItemType: 'StateUpdate',
+        HistorySummary: `Alarm updated from ${h.from} to ${h.to}`,
+        HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: h.from, stateReason: h.fromReason }, newState: { stateValue: h.to, stateReason: h.reason } }),
+      })),
+      ...(page.nextToken ? { NextToken: page.nextToken } : {}),
     };
   }
 }

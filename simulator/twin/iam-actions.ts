@@ -81,6 +81,9 @@ export function authorizationsFor(service: string, operation: string, input: Rec
           const names: string[] | undefined = input.AlarmNames;
           return names?.length ? names.map((n) => ({ action: 'cloudwatch:DescribeAlarms', resource: arn('cloudwatch', `alarm:${n}`) })) : one(operation, '*');
         }
+        // SAR: DescribeAlarmHistory needs alarm* (the named alarm; `*` without a name); composite alarms need `*`.
+        case 'DescribeAlarmHistory':
+          return one(operation, input.AlarmName ? arn('cloudwatch', `alarm:${input.AlarmName}`) : '*');
         case 'PutMetricAlarm': case 'SetAlarmState':
           return one(operation, arn('cloudwatch', `alarm:${input.AlarmName}`));
         // SAR: GetMetricData has no required resource type.

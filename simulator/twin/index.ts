@@ -105,9 +105,9 @@ export class ServiceTwin {
       const endpoint = metric.Namespace === 'AWS/SageMaker' ? metric.Dimensions?.find((d) => d.Name === 'EndpointName')?.Value : undefined;
       return endpoint === undefined ? options.metricArrival : this.sageMakerMetricArrival(endpoint, at);
     };
-    this.cloudwatch.compositeAlarmsVisible = () => {
+    this.cloudwatch.compositeAlarmsVisible = (action) => {
       const principal = signingFunction.getStore();
-      return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, 'cloudwatch:DescribeAlarms');
+      return !this.iam.governs(principal) || this.iam.allowedOnEveryResource(principal, action);
     };
   }
 

@@ -284,7 +284,7 @@ describe('RolloutController', () => {
   test('GetMetricData and DescribeAlarms need resource "*", and SNS publish to the topic', () => {
     const { template } = twoEndpoints();
     const step = statementsOf(template, 'Step');
-    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], Resource: '*' }));
+    expect(step).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'], Resource: '*' }));
     expect(step).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));
     // The guard listener notifies a stable alarm after the revert window (with the undo command); the deploy never publishes.
     expect(statementsOf(template, 'GuardListener')).toContainEqual(expect.objectContaining({ Action: 'sns:Publish', Resource: 'arn:aws:sns:us-east-1:123456789012:ops' }));

@@ -1,7 +1,7 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateEndpointConfigCommand, CreateModelCommand, ListModelsCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { readAlarms, readInvocations } from '../../lambda/aws/guard-readings';
+import { readAlarms, readAlarmsSince, readInvocations } from '../../lambda/aws/guard-readings';
 import { appendHistory, listHistory } from '../../lambda/aws/history';
 import { listEndpointConfigNames } from '../../lambda/aws/endpoint-configs';
 import { listModelNames } from '../../lambda/aws/models';
@@ -68,6 +68,24 @@ describe('pagination in the twin: the handlers read every page', () => {
     const read = await readAlarms(names);
     expect(read.unreadable).toEqual([]);
     expect(Object.keys(read.alarms)).toHaveLength(130);
+  });
+
+  test('alarm history: 150 state updates, pages of 100, newest first by default; the first ALARM is found on a later page', async () => {
+    twin.cloudwatch.putAlarm({ AlarmName: 'guard-h', Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' } as never);
+    const start = Date.now();
+    for (let n = 0; n < 150; n++) twin.cloudwatch.setAlarmState('guard-h', n % 2 === 0 ? 'OK' : 'ALARM', `change ${n}`);
+    const first = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ AlarmName: 'guard-h', HistoryItemType: 'StateUpdate' }));
+    expect(first.AlarmHistoryItems).toHaveLength(100);
+    expect(first.NextToken).toBeDefined();
+    expect(first.AlarmHistoryItems?.[0]).toMatchObject({ AlarmName: 'guard-h', HistoryItemType: 'StateUpdate', HistorySummary: 'Alarm updated from OK to ALARM' });
+    expect(JSON.parse(first.AlarmHistoryItems![0].HistoryData!)).toMatchObject({ oldState: { stateValue: 'OK', stateReason: 'change 148' }, newState: { stateValue: 'ALARM', stateReason: 'change 149' } });
+    const ascending = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ AlarmName: 'guard-h', ScanBy: 'TimestampAscending', MaxRecords: 2 }));
+    expect(ascending.AlarmHistoryItems?.map((i) => i.HistorySummary)).toEqual(['Alarm updated from INSUFFICIENT_DATA to OK', 'Alarm updated from OK to ALARM']);
+    const read = await readAlarmsSince(['guard-h'], start - 1000);
+    expect(read).toMatchObject({ alarms: { 'guard-h': 'ALARM' }, unreadable: [] });
+    expect(read.breachedAt?.['guard-h']).toBeGreaterThanOrEqual(start - 1000);
+    // Nothing changed after now: no breach in the history (the alarm's current ALARM is read from DescribeAlarms).
+    expect((await readAlarmsSince(['guard-h'], Date.now() + 60_000)).breachedAt).toBeUndefined();
   });
 
   test('metric data: datapoints beyond MaxDatapoints come in later pages, and the invocation count sums them all', async () => {

@@ -4,7 +4,7 @@ import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
 import { markGate, markJudged } from '../../aws/rollout-records';
 import { currentWeightsOf, describeEndpoint } from '../../aws/endpoint-readback';
-import { readAlarms, readInvocations } from '../../aws/guard-readings';
+import { readAlarmsSince, readInvocations } from '../../aws/guard-readings';
 import { getState } from '../../aws/state-table';
 import { formatWeights } from '../../aws/traffic';
 import { Action, ActionEnv, eventDetail, record, required } from './action-kit';
@@ -30,7 +30,8 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
   const stepIndex = required(context, 'stepIndex');
   const stepStartedAt = required(context, 'stepStartedAt');
   const candidateAlarms = alarmsOf(context, candidateSlot);
-  const readings = await readAlarms(candidateAlarms);
+  // Since the candidate first served this rollout: a breach between two checks (its event lost) is still a breach.
+  const readings = await readAlarmsSince(candidateAlarms, context.stepStarts?.[0] ?? context.judgedFrom ?? stepStartedAt);
   const invocations = await readInvocations({
     endpointName: spec.endpointName,
     variantName: candidateSlot,
@@ -159,10 +160,11 @@ async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<Roll
     throw new Error(`endpoint ${context.spec.endpointName} has no stable version to watch after promotion of rollout ${context.rolloutId}: the state table was changed outside the controller; check 'cdk-sagemaker-rollout status', then deploy again`);
   }
   const stableAlarms = alarmsOf(context, stable.slot);
-  const observation: GuardObservation = { at: env.now, ...(await readAlarms(stableAlarms)) };
+  const promotedAt = required(context, 'promotedAt');
+  const observation: GuardObservation = { at: env.now, ...(await readAlarmsSince(stableAlarms, promotedAt)) };
   const decision = decideWatch({
     plan: context.spec.plan,
-    promotedAt: required(context, 'promotedAt'),
+    promotedAt,
     stableAlarms,
     backstops: backstopsOf(context.spec.guards, stable.slot),
     observation,

@@ -1,9 +1,10 @@
-import { EVENT_DETAIL_TYPE, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, scrubbedPlan, stepPlan, stepWeights, weightsFor } from '../../core';
+import { EVENT_DETAIL_TYPE, ExposurePlan, METRIC_NAME, RolloutContext, candidateInstancesAt, decideCapacity, scrubbedPlan, stepPlan, stepWeights, weightsFor } from '../../core';
 import { publishExposurePlan } from '../../aws/exposure-plans';
 import { putRolloutEvent } from '../../aws/announcements';
-import { EndpointView, describeEndpoint } from '../../aws/endpoint-readback';
+import { EndpointView, describeEndpoint, desiredWeightsOf } from '../../aws/endpoint-readback';
 import { publishMetrics } from '../../aws/metrics';
 import { namedError } from '../../aws/errors';
+import { claimShiftRecord } from '../../aws/rollout-records';
 import { getState, updateState } from '../../aws/state-table';
 import { applyWeights } from '../../aws/traffic';
 import { scaleSlot } from '../../aws/variant-capacity';
@@ -35,15 +36,25 @@ export const shiftTraffic: Action = async (context, env) => {
   if ('wait' in capacity) {
     return capacity.wait;
   }
+  const intent = stepWeights(context.spec.plan, stableSlot, step);
+  // Cohort exposure: the step's cohort is steered by the plan the routing clients read (the weights stay on stable).
+  // A shadow step publishes the shadow plan: the stable answers everyone, the clients mirror copies to the candidate.
+  const { cohort } = context.spec.plan;
+  const plan = cohort && stepPlan({
+    endpointName, rolloutId: context.rolloutId, stableSlot, candidateSlot: required(context, 'candidateSlot'), step, cohort, now: env.now,
+  });
+  // The decision is recorded before the call (invariant 4): SageMaker may apply the weights long before the call
+  // returns (a network stall held the read-back for minutes). Once per step: a retried task finds it claimed.
+  if (await claimShiftRecord(endpointName, context.rolloutId, stepIndex, env.now)) {
+    await record(context, env.now, 'traffic-shifted', shiftReason(context, stepIndex, step, plan), {
+      evidence: { stepIndex, step, ...(capacity.view ? { weightsBefore: desiredWeightsOf(capacity.view) } : {}), ...(plan ? { exposure: plan } : {}) },
+      weights: intent,
+    });
+  }
   // The capacity check's read is the read before the update: a second DescribeEndpoint right after it would draw on
   // the account's rate for that API again (scenario api-rates-shared-by-many-rollouts).
-  const change = await applyWeights(endpointName, stepWeights(context.spec.plan, stableSlot, step), { current: capacity.view });
-  // Cohort exposure: the step's cohort is steered by the plan the routing clients read (the weights stay on stable).
-  const { cohort } = context.spec.plan;
-  // A shadow step publishes the shadow plan: the stable answers everyone, the clients mirror copies to the candidate.
-  const exposure = cohort && await publishExposurePlan(cohort.parameterName, stepPlan({
-    endpointName, rolloutId: context.rolloutId, stableSlot, candidateSlot: required(context, 'candidateSlot'), step, cohort, now: env.now,
-  }));
+  const change = await applyWeights(endpointName, intent, { current: capacity.view });
+  if (cohort && plan) await publishExposurePlan(cohort.parameterName, plan);
   // A guard alarm or an operator may have taken the endpoint over while the weights were being set (the execution is
   // stopped, this task is not): then undo this step's change, so the rollback's 100% on stable stands.
   const after = await getState(endpointName);
@@ -53,16 +64,6 @@ export const shiftTraffic: Action = async (context, env) => {
     assertOwner(after, context);
   }
   await updateState(endpointName, (current) => current && { ...current, weights: change.after });
-  const reason = exposure?.state === 'shadow'
-    ? `step ${stepIndex}: shadow phase: candidate slot ${context.candidateSlot} answers no user; the routing clients mirror the requests of `
-      + `${exposure.mirrorPercent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} to it (weights stay on stable)`
-    : exposure && step.percent < 100
-    ? `step ${stepIndex}: ${step.percent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} exposed to candidate slot ${context.candidateSlot} (cohort exposure; weights stay on stable)`
-    : `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
-  await record(context, env.now, 'traffic-shifted', reason, {
-    evidence: { stepIndex, step, weightsBefore: change.before, changed: change.changed, ...(exposure ? { exposure } : {}) },
-    weights: change.after,
-  });
   const detail = eventDetail(context, { stepIndex, percent: step.percent, weights: change.after });
   await putRolloutEvent(EVENT_DETAIL_TYPE.stepChanged, detail, context.spec.eventBusName);
   publishMetrics(endpointName, [{ name: METRIC_NAME.candidateTraffic, unit: 'Percent', value: step.percent }], context.rolloutId);
@@ -76,6 +77,17 @@ export const shiftTraffic: Action = async (context, env) => {
     next: 'bake',
   };
 };
+
+/** What a step shift does, as the history says it. */
+function shiftReason(context: RolloutContext, stepIndex: number, step: RolloutContext['spec']['plan']['steps'][number], exposure: ExposurePlan | undefined): string {
+  if (exposure?.state === 'shadow') {
+    return `step ${stepIndex}: shadow phase: candidate slot ${context.candidateSlot} answers no user; the routing clients mirror the requests of `
+      + `${exposure.mirrorPercent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} to it (weights stay on stable)`;
+  }
+  return exposure && step.percent < 100
+    ? `step ${stepIndex}: ${step.percent}% of entities${exposure.trustedEntityIds.length ? ` and ${exposure.trustedEntityIds.length} trusted` : ''} exposed to candidate slot ${context.candidateSlot} (cohort exposure; weights stay on stable)`
+    : `step ${stepIndex}: ${step.percent}% of traffic to candidate slot ${context.candidateSlot}`;
+}
 
 /**
  * The capacity check before a shift (instance-backed slots): reads the candidate's instances back and, when they are

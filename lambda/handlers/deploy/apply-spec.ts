@@ -8,6 +8,7 @@ import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
 import { DeployRequestRecord, claimDeployRequest, getDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
+import { addWaiter, getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
 import { intervene } from '../operations/intervene';
@@ -109,6 +110,8 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
       return startRollout(deploy, decision.action);
     case 'noop':
       return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
+    case 'join':
+      return joinRollout(deploy, existing(state));
     case 'refuse':
       // A refused Create names no endpoint of its own: CloudFormation's rollback then deletes nothing that serves.
       return { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? physicalIdOnFailure(event) : spec.endpointName, reason: decision.reason, respondNow: true };
@@ -124,8 +127,8 @@ function answerAgain(deploy: Deploy, first: DeployRequestRecord): DeployResult {
     const physicalResourceId = deploy.event.RequestType === 'Create' ? physicalIdOnFailure(deploy.event) : deploy.spec.endpointName;
     return { status: 'FAILED', physicalResourceId, reason: first.reason, respondNow: true };
   }
-  // A rollout it started answers CloudFormation itself when the deploy waits for it.
-  const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout';
+  // A rollout it started (or joined) answers CloudFormation itself when the deploy waits for it.
+  const startedRollout = first.decision === 'deploy-create' || first.decision === 'deploy-rollout' || first.decision === 'deploy-join';
   const waits = startedRollout && waitsForRollout(deploy.spec, first.decision === 'deploy-create' ? 'create' : 'rollout');
   return { ...success(deploy, first.rolloutId ?? 'none'), respondNow: !waits };
 }
@@ -150,21 +153,39 @@ function success(deploy: Deploy, rolloutId: string): DeployResult {
   };
 }
 
+/**
+ * The deploy names the version rolling out: with waitForRollout it is answered by that rollout (registered as its
+ * waiter), or at once with the rollout's answer when that was already given; without, SUCCESS at once.
+ */
+async function joinRollout(deploy: Deploy, state: EndpointState): Promise<DeployResult> {
+  const rolloutId = state.candidate?.rolloutId ?? state.lock?.rolloutId ?? 'none';
+  if (!waitsForRollout(deploy.spec, 'rollout') || rolloutId === 'none') return success(deploy, rolloutId);
+  const { endpointName } = deploy.spec;
+  await deploy.retry(() => addWaiter(endpointName, rolloutId, responseTarget(deploy)));
+  const answered = (await getRollout(endpointName, rolloutId))?.waitersAnswer;
+  return answered === undefined
+    ? { ...success(deploy, rolloutId), respondNow: false }
+    : { ...answered, physicalResourceId: endpointName, respondNow: true };
+}
+
+/** Where the rollout answers a deploy that waits for it. */
+function responseTarget({ event, spec }: Deploy): CfnResponseTarget {
+  return {
+    responseUrl: event.ResponseURL,
+    stackId: event.StackId,
+    requestId: event.RequestId,
+    logicalResourceId: event.LogicalResourceId,
+    physicalResourceId: spec.endpointName,
+  };
+}
+
 async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promise<DeployResult> {
   const { event, spec, versionId, now } = deploy;
   const rolloutId = rolloutIdOf(now, event.RequestId);
   // A create always waits: CloudFormation (and whoever reads the endpoint's name from the stack) learns of the endpoint
   // only once its first version passed its smoke test, and a failed create fails the stack with the reason.
   const waits = waitsForRollout(spec, kind);
-  const cfnResponse: CfnResponseTarget | undefined = waits
-    ? {
-        responseUrl: event.ResponseURL,
-        stackId: event.StackId,
-        requestId: event.RequestId,
-        logicalResourceId: event.LogicalResourceId,
-        physicalResourceId: spec.endpointName,
-      }
-    : undefined;
+  const cfnResponse: CfnResponseTarget | undefined = waits ? responseTarget(deploy) : undefined;
   const context: RolloutContext = {
     rolloutId,
     kind,

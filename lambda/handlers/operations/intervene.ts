@@ -45,8 +45,8 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
   if (action === 'revert') {
     const verdict = input.verdict ?? true;
     // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
-    const finish = (next: 'retire' | 'revert', recorded: string) => startCleanup({
-      state, rolloutId, versionId: state.stable?.versionId, next, trigger,
+    const finish = (next: 'retire' | 'revert', recorded: string, versionId = state.stable?.versionId) => startCleanup({
+      state, rolloutId, versionId, next, trigger,
       outcome: verdict ? 'rolled-back' : 'aborted', reason: recorded, suffix: 'revert', now, retry,
     });
     let reverted;
@@ -57,7 +57,8 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
       await finish('revert', reason);
       throw err;
     }
-    return finish('retire', reverted.reason ?? reason);
+    // A revert taken up (its first call stopped after the state write) names the version it reverted.
+    return finish('retire', reverted.reason ?? reason, reverted.revertedVersionId);
   }
   const outcome = action === 'abort' ? 'aborted' : 'rolled-back';
   const cleanup = async () => startCleanup({

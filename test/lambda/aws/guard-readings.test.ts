@@ -1,7 +1,7 @@
 import '../handlers/support/env';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readAlarms, readInvocations } from '../../../lambda/aws/guard-readings';
+import { readAlarms, readAlarmsSince, readInvocations } from '../../../lambda/aws/guard-readings';
 
 const cloudwatch = mockClient(CloudWatchClient);
 beforeEach(() => cloudwatch.reset());
@@ -33,6 +33,35 @@ describe('readAlarms', () => {
       .resolvesOnce({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }], NextToken: 't' })
       .resolvesOnce({ MetricAlarms: [{ AlarmName: 'b', StateValue: 'INSUFFICIENT_DATA' }] });
     await expect(readAlarms(['a', 'b'])).resolves.toEqual({ alarms: { a: 'OK', b: 'INSUFFICIENT_DATA' }, unreadable: [] });
+  });
+});
+
+describe('readAlarmsSince', () => {
+  const change = (name: string, at: number, from: string, to: string) => ({
+    AlarmName: name, HistoryItemType: 'StateUpdate' as const, Timestamp: new Date(at),
+    HistorySummary: `Alarm updated from ${from} to ${to}`,
+    HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: from }, newState: { stateValue: to } }),
+  });
+
+  test('reports when each alarm first went to ALARM since the start point, following NextToken; none: no breachedAt', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' })
+      .resolvesOnce({ AlarmHistoryItems: [change('a', 2_000, 'INSUFFICIENT_DATA', 'OK')], NextToken: 't' })
+      .resolvesOnce({ AlarmHistoryItems: [change('a', 3_000, 'OK', 'ALARM'), change('a', 4_000, 'ALARM', 'OK'), change('a', 5_000, 'OK', 'ALARM')] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'b' }).resolves({ AlarmHistoryItems: [] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [], breachedAt: { a: 3_000 } });
+    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
+      AlarmName: 'a', HistoryItemType: 'StateUpdate', StartDate: new Date(1_000), ScanBy: 'TimestampAscending', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' }).resolves({ AlarmHistoryItems: [] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [] });
+  });
+
+  test('a history that cannot be read or parsed makes its alarm unreadable (unknown is not healthy)', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'b' }).resolves({ AlarmHistoryItems: [{ AlarmName: 'b', Timestamp: new Date(2_000), HistoryData: '{truncated' }] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: ['a', 'b'] });
   });
 });
 

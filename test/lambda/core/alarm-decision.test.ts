@@ -123,10 +123,20 @@ describe('decideOnAlarm', () => {
       });
     });
 
+    test('a revert cut off after its state write (standby stable again, no candidate) is taken up by an alarm on the reverted slot', () => {
+      const reverted: EndpointState = { ...rollingBack, candidate: undefined, standby: undefined };
+      const decision = decideOnAlarm(reverted, onGreen, T0 + sec(240), T0, false);
+      expect(decision.action).toBe('revert');
+      expect(decision.reason).toContain('the revert of rollout r2 stopped before its cleanup started');
+      // Not while the holder runs, nor by an alarm on the slot now stable.
+      expect(decideOnAlarm(reverted, onGreen, T0, T0, true).action).toBe('ignore');
+      expect(decideOnAlarm(reverted, onBlue, T0, T0, false).action).toBe('ignore');
+    });
+
     test('is not taken up again by an alarm on the stable slot, nor without a lock or a candidate', () => {
       expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false).action).toBe('ignore');
       expect(decideOnAlarm({ ...rollingBack, lock: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
-      expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm({ ...rollingBack, candidate: undefined, stable: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
     });
   });
 

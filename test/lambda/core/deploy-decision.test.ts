@@ -48,9 +48,9 @@ describe('decideDeploy', () => {
       expect(decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'reject', holderRunning: false }).action).toBe('rollout');
     });
 
-    test('a stack rollback to stable still aborts, and the candidate again is still a no-op, under the reject policy', () => {
+    test('a stack rollback to stable still aborts, and the candidate again still joins its rollout, under the reject policy', () => {
       expect(decideDeploy({ state: held, desiredVersionId: 'mv-stable', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('abort-to-stable');
-      expect(decideDeploy({ state: held, desiredVersionId: 'mv-candidate', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('noop');
+      expect(decideDeploy({ state: held, desiredVersionId: 'mv-candidate', attempt: 0, concurrency: 'reject', holderRunning: true }).action).toBe('join');
     });
 
     test('the standby inside the revert window still reverts under the reject policy', () => {
@@ -91,8 +91,8 @@ describe('decideDeploy', () => {
     expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_599_999 }).action).toBe('revert-to-standby');
   });
 
-  test('is a no-op when the desired version is the candidate already rolling out', () => {
-    expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('noop');
+  test('joins the rollout when the desired version is the candidate already rolling out', () => {
+    expect(decideDeploy({ state: rollingOut, desiredVersionId: 'mv-candidate', attempt: 0 }).action).toBe('join');
   });
 
   test('reverts to the standby when the previous version comes back inside the revert window', () => {

@@ -33,6 +33,11 @@ describe('decideStep: guard breach', () => {
     expect(decision).toEqual({ next: 'rollback', stepIndex: 0, reason: expect.stringContaining('errors-green') });
   });
 
+  test('a guard that went to ALARM since the candidate first served rolls back though it reads OK now', () => {
+    const decision = decide({ obs: observation(allOk, { breachedAt: { 'latency-green': T0 + sec(30) } }), at: 300 });
+    expect(decision).toEqual({ next: 'rollback', stepIndex: 0, reason: expect.stringContaining(`latency-green (ALARM at ${new Date(T0 + sec(30)).toISOString()}, OK now)`) });
+  });
+
   test('names every candidate guard in ALARM', () => {
     const decision = decide({ obs: observation({ 'errors-green': 'ALARM', 'latency-green': 'ALARM' }) });
     expect(decision.reason).toContain('errors-green, latency-green');

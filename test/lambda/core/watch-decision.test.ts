@@ -16,6 +16,19 @@ describe('decideWatch', () => {
     expect(decision.reason).toContain('errors-green');
   });
 
+  test('a breach inside the window seen only in the history reverts, even after the window closed', () => {
+    const between = observation({ 'errors-green': 'OK', 'latency-green': 'OK' }, { breachedAt: { 'errors-green': T0 + sec(600) } });
+    expect(decide(between, T0 + sec(60 + 600)).next).toBe('revert');
+    const late = decide(between, T0 + sec(4000));
+    expect(late.next).toBe('revert');
+    expect(late.reason).toContain('errors-green (ALARM at');
+  });
+
+  test('a breach after the window, OK again now, is not a revert (the stable alarm answers it)', () => {
+    const after = observation({ 'errors-green': 'OK', 'latency-green': 'OK' }, { breachedAt: { 'errors-green': T0 + sec(3700) } });
+    expect(decide(after, T0 + sec(3800)).next).toBe('retire');
+  });
+
   test('watches while the window is open and guards are OK', () => {
     expect(decide(ok, T0 + sec(60)).next).toBe('watch');
   });

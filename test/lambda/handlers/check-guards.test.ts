@@ -1,5 +1,5 @@
 import './support/env';
-import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { AlarmStateValue, RolloutContext, withStepStart } from '../../../lambda/core';
@@ -93,6 +93,28 @@ describe('guards during a step', () => {
     expect(out.reason).toMatch(/found by the rollout's own guard check: the guard listener had not acted on the alarm event/);
     const [entry] = aws.table.history(ENDPOINT);
     expect(entry).toMatchObject({ reason: out.reason, evidence: { foundBy: 'polling' } });
+  });
+
+  test('a breach between two checks (OK again now) rolls back: the history since the candidate first served shows it', async () => {
+    const breachedAt = new Date(T0 + MIN);
+    aws.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [
+      { AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', Timestamp: breachedAt, HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }) },
+      { AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', Timestamp: new Date(T0 + 90_000), HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'ALARM' }, newState: { stateValue: 'OK' } }) },
+    ] });
+    const out = await checkGuards(baking({ stepIndex: 1, stepStarts: [T0 - 10 * MIN, T0] }), at(T0 + 2 * MIN));
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining(`fraud-errors-green (ALARM at ${breachedAt.toISOString()}, OK now)`) });
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
+      AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', StartDate: new Date(T0 - 10 * MIN), ScanBy: 'TimestampAscending',
+    });
+    expect(aws.table.history(ENDPOINT)[0]).toMatchObject({
+      decision: 'guards-failed', evidence: { observation: { alarms: { 'fraud-errors-green': 'OK' }, breachedAt: { 'fraud-errors-green': T0 + MIN } } },
+    });
+  });
+
+  test('an unreadable alarm history holds the step (unknown is not healthy)', async () => {
+    aws.cloudwatch.on(DescribeAlarmHistoryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
+    expect(await checkGuards(baking(), at(T0 + 6 * MIN))).toMatchObject({ next: 'bake', stepIndex: 0 });
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
   });
 
   test('a rollback without a breached alarm does not claim an alarm event was missed', async () => {
@@ -264,6 +286,14 @@ describe('after promotion (revert window)', () => {
     expect(aws.table.history(ENDPOINT)).toEqual([expect.objectContaining({
       decision: 'revert-decided', evidence: { observation: { at: T0 + 2 * MIN, alarms: { 'fraud-errors-green': 'ALARM' }, unreadable: [] } },
     })]);
+  });
+
+  test('a breach inside the window seen only in the history (OK now) reverts, even when read after the window closed', async () => {
+    aws.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [
+      { AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', Timestamp: new Date(T0 + 5 * MIN), HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }) },
+    ] });
+    expect(await checkGuards(watching, at(T0 + 12 * MIN))).toMatchObject({ next: 'revert', reason: expect.stringContaining('OK now') });
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, { AlarmName: 'fraud-errors-green', StartDate: new Date(T0) });
   });
 
   test('a state that lost its stable version (changed outside the controller) fails the check, naming what to do', async () => {

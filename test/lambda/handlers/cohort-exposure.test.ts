@@ -43,7 +43,7 @@ describe('ShiftTraffic with cohort exposure', () => {
     });
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAMETER });
     const [entry] = aws.table.history(ENDPOINT);
-    expect(entry).toMatchObject({ decision: 'traffic-shifted', weights: { blue: 1, green: 0 }, evidence: { exposure: published(), changed: false } });
+    expect(entry).toMatchObject({ decision: 'traffic-shifted', weights: { blue: 100, green: 0 }, evidence: { exposure: published() } });
     expect(entry.reason).toBe('step 0: 10% of entities and 1 trusted exposed to candidate slot green (cohort exposure; weights stay on stable)');
   });
 
@@ -53,10 +53,10 @@ describe('ShiftTraffic with cohort exposure', () => {
     expect(published()).toMatchObject({ state: 'exposing', percent: 100 });
   });
 
-  test('a plan that does not read back as written fails the task (ExposurePlanNotApplied) before anything is recorded', async () => {
+  test('a plan that does not read back as written fails the task (ExposurePlanNotApplied); the decision was recorded before', async () => {
     ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Value: '{"version":1}' } });
     await expect(shiftTraffic(shifting, env)).rejects.toMatchObject({ name: 'ExposurePlanNotApplied' });
-    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
   });
 
   test('when a guard alarm takes the endpoint over mid-step, the plan it published is scrubbed again', async () => {
@@ -67,7 +67,7 @@ describe('ShiftTraffic with cohort exposure', () => {
     });
     await expect(shiftTraffic(shifting, env)).rejects.toMatchObject({ name: 'LockLost' });
     expect(published()).toMatchObject({ state: 'scrubbed', stableVariant: 'blue' });
-    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
   });
 });
 

@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand }
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { EndpointSpec, RolloutContext, endpointConfigName, executionName, modelName, rolloutIdOf, versionIdOf } from '../../../lambda/core';
 import { DELETE_RETRY_BUDGET_MS, handleDeploy } from '../../../lambda/handlers/deploy';
+import { answerCloudFormation } from '../../../lambda/handlers/actions/answer-cloudformation';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
 import { validationError } from './support/fake-sagemaker';
@@ -119,6 +120,31 @@ describe('Create', () => {
 });
 
 describe('Update', () => {
+  test('with waitForRollout, a deploy of the version rolling out joins that rollout and is answered by it, once', async () => {
+    putState(aws.table, rollingOut());
+    await handleDeploy(cfnEvent('Update', spec({ waitForRollout: true })), T0, noWait);
+    expect(cfn.answers).toEqual([]);
+    expect(aws.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['deploy-join']);
+    // The rollout (started by someone else: it owes no deploy of its own) ends inconclusive: the joined deploy hears it.
+    const ctx = context();
+    await answerCloudFormation(ctx, 'inconclusive', 'metrics not arrived past deadline');
+    await answerCloudFormation(ctx, 'inconclusive', 'metrics not arrived past deadline');
+    expect(cfn.answers).toEqual([expect.objectContaining({
+      Status: 'FAILED', RequestId: 'req-Update', PhysicalResourceId: ENDPOINT, Reason: `rollout ${ctx.rolloutId} ended inconclusive: metrics not arrived past deadline`,
+    })]);
+    // A deploy joining after the rollout answered is answered at once, the same way.
+    await handleDeploy({ ...cfnEvent('Update', spec({ waitForRollout: true })), RequestId: 'req-late' } as CloudFormationCustomResourceEvent, T0 + 1, noWait);
+    expect(cfn.answers).toHaveLength(2);
+    expect(cfn.answers[1]).toMatchObject({ Status: 'FAILED', RequestId: 'req-late', Reason: cfn.answers[0].Reason });
+  });
+
+  test('without waitForRollout, a deploy of the version rolling out is answered SUCCESS at once', async () => {
+    putState(aws.table, rollingOut());
+    await handleDeploy(cfnEvent('Update', spec()), T0, noWait);
+    expect(cfn.answers).toEqual([expect.objectContaining({ Status: 'SUCCESS', Data: expect.objectContaining({ RolloutId: context().rolloutId }) })]);
+  });
+
   test('a new version starts a rollout beside stable', async () => {
     putState(aws.table, stableOnly());
     await handleDeploy(cfnEvent('Update', spec()), T0, noWait);

@@ -232,6 +232,39 @@ test('after promotion, inside the revert window, an alarm on the new stable reve
   expect(JSON.parse(start.input!)).toMatchObject({ next: 'retire', outcome: 'rolled-back', versionId: CANDIDATE_ID });
 });
 
+test('a revert cut off after its state write, before its cleanup started, is taken up by the retry: announced once, the same cleanup', async () => {
+  promotedWithStandby();
+  putRecord(aws.table, `ROLLOUT#${ROLLOUT_ID}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, versionId: CANDIDATE_ID, startedAt: T0 - 1, executionArn: EXECUTION_ARN });
+  // The first call flips, writes the state, fails to announce (EventBridge), and its StartExecution never answers.
+  aws.events.on(PutEventsCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+    .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+    .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toThrow();
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID }, lock: { executionArn: EXECUTION_ARN } });
+  expect(aws.table.state(ENDPOINT)!.standby).toBeUndefined();
+
+  // Lambda retries the event: the stopped rollout holds the lock, no cleanup runs, and the alarm watches the reverted slot.
+  aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({ status: 'ABORTED', input: JSON.stringify(context()) });
+  const retried = await handleAlarm(alarmEvent(), T0 + 180_000, noWait);
+  expect(retried).toMatchObject({ action: 'revert', rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  const starts = aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+  expect(starts.map((start) => start.name)).toEqual([executionName(ENDPOINT, `${ROLLOUT_ID}-revert`), executionName(ENDPOINT, `${ROLLOUT_ID}-revert`)]);
+  // The cleanup names the reverted version and the recorded reason, whatever the retry's own reason says.
+  const recorded = aws.table.history(ENDPOINT)[0].reason;
+  expect(JSON.parse(starts[1].input!)).toMatchObject({ next: 'retire', outcome: 'rolled-back', versionId: CANDIDATE_ID, reason: recorded });
+  expect(aws.table.state(ENDPOINT)!.lock).toMatchObject({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['reverted']);
+  const delivered = aws.events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries![0]);
+  expect(delivered.map((entry) => entry.DetailType)).toEqual(['Rollout Reverted', 'Rollout Reverted']);
+  expect(JSON.parse(delivered[1].Detail!)).toMatchObject({ versionId: CANDIDATE_ID, restoredVersionId: STABLE_ID, reason: recorded });
+
+  // The cleanup now holds the lock and runs: a further delivery is ignored, and nothing is announced again.
+  expect(await handleAlarm(alarmEvent(), T0 + 240_000, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('already rolling back') });
+  expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
+});
+
 test('a revert SageMaker will not take yet is recorded first, and handed to a cleanup execution that resumes at Revert', async () => {
   promotedWithStandby();
   aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));

@@ -48,7 +48,7 @@ test('the shadow step keeps the candidate at weight 0 and publishes the shadow p
     percent: 0, mirrorPercent: 40, trustedEntityIds: ['tenant-beta'], publishedAt: T0,
   });
   const [entry] = aws.table.history(ENDPOINT);
-  expect(entry).toMatchObject({ decision: 'traffic-shifted', weights: { blue: 1, green: 0 }, evidence: { stepIndex: 0, step: shadowPlan.steps[0], exposure: published() } });
+  expect(entry).toMatchObject({ decision: 'traffic-shifted', weights: { blue: 100, green: 0 }, evidence: { stepIndex: 0, step: shadowPlan.steps[0], exposure: published() } });
   expect(entry.reason).toBe('step 0: shadow phase: candidate slot green answers no user; the routing clients mirror the requests of 40% of entities and 1 trusted to it (weights stay on stable)');
 });
 

@@ -36,10 +36,24 @@ test('refuses to give traffic before the smoke test passed (invariant 2)', async
   expect(aws.sagemaker.mock).not.toHaveReceivedCommand(UpdateEndpointWeightsAndCapacitiesCommand);
 });
 
-test('a weights read back that differs from the intent fails the task (no history of a shift that did not happen)', async () => {
+test('a weights read back that differs from the intent fails the task; the decision to shift was recorded before the call', async () => {
   aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
   await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'WeightsNotApplied' });
-  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
+});
+
+test('the shift is recorded before the weights call, once per step: a retried task does not record it again', async () => {
+  // The call never answers (the function times out): only what came before it is done.
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+  await expect(shiftTraffic(smoked, env)).rejects.toThrow();
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
+  // The state machine retries the task: SageMaker answers now.
+  aws.sagemaker.reset();
+  aws.sagemaker.serve(ENDPOINT, CANARY_CONFIG, [variant('blue', STABLE_ID, 1), variant('green', CANDIDATE_ID, 0)], { blue: 1, green: 0 });
+  await shiftTraffic(smoked, { ...env, now: T0 + 60_000 });
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 90, desired: 90 }, green: { current: 10, desired: 10 } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
+  expect(aws.table.history(ENDPOINT)[0]).toMatchObject({ at: T0, weights: { blue: 90, green: 10 } });
 });
 
 test('a rollout that lost the lock (stopped by the guard listener) must not move traffic', async () => {
@@ -73,11 +87,12 @@ test.each([
   ['a guard alarm (the listener starts the rollback)', { phase: 'rolling-back' as const }],
   ['another rollout superseding this one', { lock: { rolloutId: 'r00000000b-cccccc', executionArn: `${EXECUTION_ARN}-2`, since: T0 } }],
   ['a stack rollback (lock released, rolling back)', { lock: undefined, phase: 'rolling-back' as const }],
-])('when %s takes the endpoint over mid-shift, the step is undone: 100%% stays on stable, nothing is recorded', async (_, takeover) => {
+])('when %s takes the endpoint over mid-shift, the step is undone: 100%% stays on stable, nothing announced', async (_, takeover) => {
   takeOverDuringShift(takeover);
   await expect(shiftTraffic(smoked, env)).rejects.toMatchObject({ name: 'LockLost' });
   expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
-  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+  // The decision to shift was recorded before the call; the takeover records its own.
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['traffic-shifted']);
   expect(aws.events).not.toHaveReceivedCommand(PutEventsCommand);
 });
 
@@ -88,7 +103,7 @@ test('the step is recorded and announced with what users audit: the step, the we
     at: T0, rolloutId: smoked.rolloutId, decision: 'traffic-shifted', actor: 'controller',
     reason: 'step 0: 10% of traffic to candidate slot green',
     // weightsBefore as SageMaker reports them: relative weights, here the 1/0 of the provisioned config.
-    evidence: { stepIndex: 0, step, weightsBefore: { blue: 1, green: 0 }, changed: true },
+    evidence: { stepIndex: 0, step, weightsBefore: { blue: 1, green: 0 } },
     weights: { blue: 90, green: 10 },
   })]);
   const entry = aws.events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];

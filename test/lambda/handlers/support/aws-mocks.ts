@@ -1,4 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -31,6 +31,8 @@ export function mockAws() {
     mocks.sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     // No endpoint usage quota listed: SageMaker decides at the call (tests set one with serviceQuotas.on(...)).
     mocks.serviceQuotas.on(ListServiceQuotasCommand).resolves({ Quotas: [] });
+    // No alarm changed state since the check's start point (tests give a history with cloudwatch.on(...)).
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [] });
   };
   defaults();
   return {
