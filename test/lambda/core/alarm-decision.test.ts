@@ -61,6 +61,25 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm({ ...rollingOut, candidate: undefined }, onGreen, T0).action).toBe('ignore');
   });
 
+  test('an alarm on a version its rollout promoted with no revert window, while that rollout still holds the lock, is notified', () => {
+    // A first version (a create), or revertWindow 0: Promote leaves the phase rolling-out with no candidate while the
+    // rollout releases (or retires the old slot); nothing polls the promoted version, so the event is all there is.
+    const promoted: EndpointState = {
+      endpointName: 'churn', phase: 'rolling-out', stable: { ...stable, since: T0 + sec(300) },
+      lock: { rolloutId: 'r1', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r1', since: T0 }, revision: 6,
+    };
+    expect(decideOnAlarm(promoted, onBlue, T0 + sec(600), T0 + sec(600))).toEqual({
+      action: 'notify',
+      reason: 'churn-errors-blue in ALARM on stable slot blue (version mv-old) after its revert window: rollout r1 promoted it with no revert window '
+        + 'and still holds the lock: undo once it is idle',
+    });
+    expect(decideOnAlarm({ ...promoted, spec: { autoUndo: true } as EndpointState['spec'] }, onBlue, T0 + sec(600)).action).toBe('notify');
+    expect(decideOnAlarm(promoted, userAlarm, T0 + sec(600)).action).toBe('notify');
+    // Before its promotion the stable is the old LKG: the rollout judges its candidate, as above.
+    expect(decideOnAlarm({ ...promoted, stable }, onBlue, T0 + sec(600)).action).toBe('ignore');
+    expect(decideOnAlarm({ ...promoted, lock: undefined }, onBlue, T0 + sec(600)).action).toBe('ignore');
+  });
+
   test('reverts when the new stable alarms inside the revert window', () => {
     const decision = decideOnAlarm(watching, onGreen, T0 + sec(3599));
     expect(decision.action).toBe('revert');
