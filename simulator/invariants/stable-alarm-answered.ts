@@ -25,18 +25,20 @@ export const stableAlarmAnswered: Invariant = {
       const lkg = view.lkgAt(a.at);
       const serving = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0);
       if (!lkg || serving?.version !== lkg) continue;
-      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's. Its
-      // start is its execution's (AcquireLock may be held up, by a Lambda throttle say, while the alarm is heard), so a
+      // With no rollout running, only the alarm event reaches the controller (no polling): a lost event is unheard.
+      const heardAt = run.alarmEventsDelivered.find((e) => e.alarmName === a.alarm.AlarmName && e.at >= a.at && e.at <= a.at + heardWithinMs)?.at;
+      if (heardAt === undefined) continue;
+      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's. It
+      // counts when it ran as the controller heard the alarm (a deploy in the alarm's second may start first). Its start
+      // is its execution's (AcquireLock may be held up, by a Lambda throttle say, while the alarm is heard), so a
       // rollout the alarm itself starts (an undo) does not count.
       const startOf = (r: Record<string, any>) => Math.min(r.startedAt, run.executions.find((e) => e.arn === r.executionArn)?.startedAt ?? Infinity);
-      const rolling = run.rollouts.some((r) => startOf(r) <= a.at && (r.endedAt === undefined || r.endedAt > a.at)
+      const rolling = run.rollouts.some((r) => startOf(r) <= heardAt && (r.endedAt === undefined || r.endedAt > a.at)
         && !history.some((h) => h.rolloutId === r.rolloutId && h.decision === 'promoted' && h.at <= a.at));
       // Inside the revert window the alarm reverts (invariant 13 checks that it is recorded).
       const windowOpen = history.some((h) => h.decision === 'promoted' && h.at <= a.at
         && a.at < Number((h.evidence as { standby?: { until?: number } } | undefined)?.standby?.until ?? 0));
-      // With no rollout running, only the alarm event reaches the controller (no polling): a lost event is unheard.
-      const heard = run.alarmEventsDelivered.some((e) => e.alarmName === a.alarm.AlarmName && e.at >= a.at && e.at <= a.at + heardWithinMs);
-      if (rolling || windowOpen || !heard) continue;
+      if (rolling || windowOpen) continue;
       checked++;
       const name = a.alarm.AlarmName;
       const deadline = view.actedBy(a.at, heardWithinMs);
