@@ -23,7 +23,10 @@ export const noRerunWithoutRetry: Invariant = {
       const d = { ...asked, deploy: view.declaredVersion(asked.deploy!, at) };
       const until = run.scenario.timeline.filter((x) => x !== asked).map((x) => view.ranAt(x))
         .filter((t): t is number => t !== undefined && t > at).sort((a, b) => a - b)[0] ?? Infinity;
-      const rerun = run.rollouts.some((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
+      // The deploy's rollout is dated from the decision that asked for it: a Lambda throttling spell can hold its
+      // execution's start past the next entry.
+      const ranForIt = (r: Record<string, any>) => view.askedAt(r) >= at && view.askedAt(r) < until && view.versionOf(r.rolloutId) === d.deploy;
+      const rerun = run.rollouts.some(ranForIt);
       if (judged(d.deploy!, at)) {
         exercised = true;
         const priorAttempts = deploys.filter((x) => x.deploy === d.deploy && x.atMinute < d.atMinute).map((x) => x.attempt ?? 1);
@@ -32,7 +35,7 @@ export const noRerunWithoutRetry: Invariant = {
         // deploy to properties the user declared earlier (a higher rolloutAttempt, declared while the version's
         // previous rollout still ran, so a no-op then). Such a rollout is a retry when it runs at a rolloutAttempt above
         // every one the version was rolled back at.
-        const reruns = run.rollouts.filter((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
+        const reruns = run.rollouts.filter(ranForIt);
         const rolledBackAt = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === d.deploy)
           .map((r) => attemptOf(view, r.rolloutId));
         const aboveEvery = (r: Record<string, any>) => {
