@@ -48,11 +48,15 @@ export const rollbackEvidence: Invariant = {
         failures.push(`rollout of ${version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
       }
     }
-    // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way.
+    // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way. The
+    // window is open until the standby's `until` while the rollout watches (not ended, nor superseded by the next one);
+    // after it, invariant 14 holds the alarm.
     for (const a of run.alarms.filter((x) => x.to === 'ALARM' && x.slot)) {
       const version = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0)?.version;
       const watching = history.find((h) => h.decision === 'promoted' && h.at <= a.at && view.versionOf(h.rolloutId) === version
-        && !history.some((e) => e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended'].includes(e.decision) && e.at <= a.at));
+        && a.at < Number((h.evidence as { standby?: { until?: number } } | undefined)?.standby?.until ?? 0)
+        && !history.some((e) => e.at <= a.at && ((e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended'].includes(e.decision))
+          || (e.decision === 'superseded' && e.evidence?.holder?.rolloutId === h.rolloutId))));
       if (!watching) continue;
       checked++;
       const name = a.alarm.AlarmName;
