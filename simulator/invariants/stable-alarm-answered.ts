@@ -47,8 +47,13 @@ export const stableAlarmAnswered: Invariant = {
         failures.push(`stable alarm ${name} at t=${view.t(a.at)}s (stable ${lkg}, after the revert window) is recorded nowhere in the history by t=${view.t(deadline)}s`);
         continue;
       }
-      // The undo command is on offer when a version was stable before this one (otherwise there is nothing to undo to).
-      const earlier = history.some((h) => h.decision === 'promoted' && h.at < a.at && view.versionOf(h.rolloutId) !== lkg);
+      // The undo command is on offer when a version was stable before this one and not rolled back since (otherwise
+      // there is nothing to undo to: `previousStable`).
+      const rolledBackSince = (version: string | undefined, since: number) => run.rollouts.some((r) => r.outcome === 'rolled-back'
+        && view.versionOf(r.rolloutId) === version
+        && history.some((h) => h.rolloutId === r.rolloutId && ['rollback', 'reverted'].includes(h.decision) && h.at > since && h.at < a.at));
+      const earlier = history.some((h) => h.decision === 'promoted' && h.at < a.at && view.versionOf(h.rolloutId) !== lkg
+        && !rolledBackSince(view.versionOf(h.rolloutId), h.at));
       const notified = run.notifications.some((n) => n.at >= a.at && n.at <= deadline && n.message.includes(name)
         && (!earlier || n.message.includes('cdk-sagemaker-rollout undo --endpoint')));
       if (!ACTED.includes(recorded.decision) && !notified) {

@@ -142,8 +142,18 @@ describe('decideOnAlarm', () => {
       });
     });
 
-    test('is not taken up again by an alarm on the stable slot, nor without a lock or a candidate', () => {
-      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false).action).toBe('ignore');
+    test('an alarm on the stable slot, which traffic returns to, is notified (no undo while the lock is held), never taken for the rollback', () => {
+      const expected = { action: 'notify', reason: 'churn-errors-blue in ALARM on stable slot blue (version mv-old) while traffic returns to it: undo once the endpoint is idle' };
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false)).toEqual(expected);
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, true)).toEqual(expected);
+      expect(decideOnAlarm({ ...rollingBack, spec: { autoUndo: true } as EndpointState['spec'] }, onBlue, T0, T0, true).action).toBe('notify');
+      // A revert made the standby stable again and left no candidate: the same.
+      expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onBlue, T0, T0, true).action).toBe('notify');
+      // An alarm watching both slots is about the candidate too: the rollback in progress answers it.
+      expect(decideOnAlarm(rollingBack, userAlarm, T0, T0, true).action).toBe('ignore');
+    });
+
+    test('is not taken up again without a lock or a candidate', () => {
       expect(decideOnAlarm({ ...rollingBack, lock: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
       expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
     });
