@@ -55,8 +55,10 @@ export const noRerunWithoutRetry: Invariant = {
       const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
       // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
       const stable = view.lkgAt(at) === d.deploy;
-      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout.
-      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100);
+      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout (the revert
+      // is decided before the next entry; its flip may end after it).
+      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100)
+        || view.history.some((h) => h.decision === 'reverted' && h.at >= at && h.at < until && run.versionIds[String(h.evidence?.restoredVersionId)] === d.deploy);
       if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
         if (!rerun && !refused && !reverted) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);
