@@ -18,7 +18,8 @@ export type AlarmAction = 'rollback' | 'revert' | 'ignore' | 'notify' | 'undo';
 
 /**
  * An alarm event: during a rollout an alarm on the candidate rolls back; after promotion, inside the revert window, an
- * alarm on the new stable reverts to the standby. After the window an alarm on the stable is never silently dropped:
+ * alarm on the new stable reverts to the standby. After the window (or with none, while the rollout that promoted the
+ * version still holds the lock, or while traffic returns to the stable) an alarm on the stable is never silently dropped:
  * it is `notify`, or with `autoUndo` it is `undo` (back to the standby while it is still provisioned, else to the
  * previous stable version).
  * Anything else is ignored with the reason (events repeat).
@@ -47,10 +48,15 @@ export function decideOnAlarm(
   }
   switch (state.phase) {
     case 'rolling-back': {
+      const { candidate, stable, lock } = state;
+      // Traffic is returning to the stable (a rollback, or a revert that made the standby stable again): nothing polls
+      // it until the cleanup ends, so a guard of it in ALARM is recorded and notified now. No undo while the lock is held.
+      if (stable !== undefined && alarm.slots.includes(stable.slot) && (candidate === undefined || !alarm.slots.includes(candidate.slot))) {
+        return { action: 'notify', reason: `${alarm.alarmName} in ALARM on stable slot ${stable.slot} (version ${stable.versionId}) while traffic returns to it: undo once the endpoint is idle` };
+      }
       // A rollback whose call was cut off after its flip, before it started the cleanup execution, leaves the endpoint
       // rolling back with no execution holding the lock: the alarm's retry takes it up again, the same rollback (same
       // reason, so the same cleanup execution input: a start that did happen is found, not doubled).
-      const { candidate, stable, lock } = state;
       if (holderRuns !== false || lock === undefined) {
         return ignore('already rolling back');
       }
@@ -77,7 +83,12 @@ export function decideOnAlarm(
       return afterWindow(state, alarm, `the standby is retired: ${state.spec?.autoUndo === true ? 'autoUndo brings back the previous stable version' : 'undo brings back the previous stable version'}`);
     }
     case 'rolling-out': {
-      const { candidate } = state;
+      const { candidate, stable, lock } = state;
+      // Promoted with no standby (a first version, or revertWindow 0), the rollout still releasing or retiring: nothing
+      // polls the new stable, so this event is the only word of its breach. No undo while the lock is held: notify.
+      if (candidate === undefined && stable !== undefined && lock !== undefined && stable.since > lock.since && alarm.slots.includes(stable.slot)) {
+        return { action: 'notify', reason: `${alarm.alarmName} in ALARM on stable slot ${stable.slot} (version ${stable.versionId}) after its revert window: rollout ${lock.rolloutId} promoted it with no revert window and still holds the lock: undo once it is idle` };
+      }
       if (candidate === undefined) {
         return ignore('no candidate slot provisioned yet');
       }

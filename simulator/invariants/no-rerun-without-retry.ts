@@ -23,7 +23,10 @@ export const noRerunWithoutRetry: Invariant = {
       const d = { ...asked, deploy: view.declaredVersion(asked.deploy!, at) };
       const until = run.scenario.timeline.filter((x) => x !== asked).map((x) => view.ranAt(x))
         .filter((t): t is number => t !== undefined && t > at).sort((a, b) => a - b)[0] ?? Infinity;
-      const rerun = run.rollouts.some((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
+      // The deploy's rollout is dated from the decision that asked for it: a Lambda throttling spell can hold its
+      // execution's start past the next entry.
+      const ranForIt = (r: Record<string, any>) => view.askedAt(r) >= at && view.askedAt(r) < until && view.versionOf(r.rolloutId) === d.deploy;
+      const rerun = run.rollouts.some(ranForIt);
       if (judged(d.deploy!, at)) {
         exercised = true;
         const priorAttempts = deploys.filter((x) => x.deploy === d.deploy && x.atMinute < d.atMinute).map((x) => x.attempt ?? 1);
@@ -32,7 +35,7 @@ export const noRerunWithoutRetry: Invariant = {
         // deploy to properties the user declared earlier (a higher rolloutAttempt, declared while the version's
         // previous rollout still ran, so a no-op then). Such a rollout is a retry when it runs at a rolloutAttempt above
         // every one the version was rolled back at.
-        const reruns = run.rollouts.filter((r) => r.startedAt >= at && r.startedAt < until && view.versionOf(r.rolloutId) === d.deploy);
+        const reruns = run.rollouts.filter(ranForIt);
         const rolledBackAt = run.rollouts.filter((r) => r.endedAt !== undefined && r.endedAt <= at && r.outcome === 'rolled-back' && view.versionOf(r.rolloutId) === d.deploy)
           .map((r) => attemptOf(view, r.rolloutId));
         const aboveEvery = (r: Record<string, any>) => {
@@ -52,8 +55,10 @@ export const noRerunWithoutRetry: Invariant = {
       const refused = request !== undefined && run.cfnResponses.find((c) => c.requestId === request.requestId)?.status === 'FAILED';
       // The stable (LKG) needs no rollout: deploying it during another's rollout aborts that one back to it.
       const stable = view.lkgAt(at) === d.deploy;
-      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout.
-      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100);
+      // A deploy of the standby inside its revert window reverts to it: it serves again without a rollout (the revert
+      // is decided before the next entry; its flip may end after it).
+      const reverted = run.weights.some((w) => w.at >= at && w.at < until && percentOf(w, d.deploy!) === 100)
+        || view.history.some((h) => h.decision === 'reverted' && h.at >= at && h.at < until && run.versionIds[String(h.evidence?.restoredVersionId)] === d.deploy);
       if (triedBefore && !running && !stable && (!serving || percentOf(serving, d.deploy!) !== 100)) {
         exercised = true;
         if (!rerun && !refused && !reverted) failures.push(`${d.deploy} was never judged, yet its deploy at minute ${d.atMinute} started no rollout (nor was it refused to CloudFormation)`);

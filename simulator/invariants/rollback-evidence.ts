@@ -53,11 +53,15 @@ export const rollbackEvidence: Invariant = {
         failures.push(`rollout of ${version} breached ${name} at t=${view.t(a.at)}s but ended failed: ${rollout.reason}`);
       }
     }
-    // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way.
+    // Inside the revert window: a breach of the version just promoted is a revert decision, recorded the same way. The
+    // window is open until the standby's `until` while the rollout watches (not reverted, ended, nor superseded by the
+    // next one: an alarm that fires again while the decided revert flips adds nothing); after it, invariant 14 holds it.
     for (const a of view.guardAlarmChanges().filter((x) => x.to === 'ALARM')) {
       const version = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0)?.version;
       const watching = history.find((h) => h.decision === 'promoted' && h.at <= a.at && view.versionOf(h.rolloutId) === version
-        && !history.some((e) => e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended'].includes(e.decision) && e.at <= a.at));
+        && a.at < Number((h.evidence as { standby?: { until?: number } } | undefined)?.standby?.until ?? 0)
+        && !history.some((e) => e.at <= a.at && ((e.rolloutId === h.rolloutId && ['watch-ended', 'rollout-ended', 'reverted'].includes(e.decision))
+          || (e.decision === 'superseded' && e.evidence?.holder?.rolloutId === h.rolloutId))));
       if (!watching) continue;
       checked++;
       const name = a.alarm.AlarmName;

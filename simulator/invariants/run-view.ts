@@ -98,6 +98,15 @@ export class RunView {
   }
 
   /**
+   * When a rollout was asked for: the deploy provider's decision (`deploy-rollout`, `deploy-create`), which may be well
+   * before its execution records its start (a Lambda throttling spell, a network stall); its start otherwise.
+   */
+  askedAt(rollout: Record<string, any>): number {
+    return Math.min(rollout.startedAt,
+      this.history.find((h) => h.rolloutId === rollout.rolloutId && String(h.decision).startsWith('deploy-'))?.at ?? Infinity);
+  }
+
+  /**
    * Guard breaches during a rollout: a slot's alarm went to ALARM while that slot served a version other than the LKG,
    * with the first snapshot after it that had 100% on the LKG and none on that version (undefined: never recovered).
    */

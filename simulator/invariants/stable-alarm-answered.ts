@@ -25,18 +25,20 @@ export const stableAlarmAnswered: Invariant = {
       const lkg = view.lkgAt(a.at);
       const serving = view.snapshotAt(a.at)?.slots.find((s) => s.slot === a.slot && s.percent > 0);
       if (!lkg || serving?.version !== lkg) continue;
-      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's. Its
-      // start is its execution's (AcquireLock may be held up, by a Lambda throttle say, while the alarm is heard), so a
+      // With no rollout running, only the alarm event reaches the controller (no polling): a lost event is unheard.
+      const heardAt = run.alarmEventsDelivered.find((e) => e.alarmName === a.alarm.AlarmName && e.at >= a.at && e.at <= a.at + heardWithinMs)?.at;
+      if (heardAt === undefined) continue;
+      // A rollout between its start and its promotion judges its candidate; a stable alarm then is not this check's. It
+      // counts when it ran as the controller heard the alarm (a deploy in the alarm's second may start first). Its start
+      // is its execution's (AcquireLock may be held up, by a Lambda throttle say, while the alarm is heard), so a
       // rollout the alarm itself starts (an undo) does not count.
       const startOf = (r: Record<string, any>) => Math.min(r.startedAt, run.executions.find((e) => e.arn === r.executionArn)?.startedAt ?? Infinity);
-      const rolling = run.rollouts.some((r) => startOf(r) <= a.at && (r.endedAt === undefined || r.endedAt > a.at)
+      const rolling = run.rollouts.some((r) => startOf(r) <= heardAt && (r.endedAt === undefined || r.endedAt > a.at)
         && !history.some((h) => h.rolloutId === r.rolloutId && h.decision === 'promoted' && h.at <= a.at));
       // Inside the revert window the alarm reverts (invariant 13 checks that it is recorded).
       const windowOpen = history.some((h) => h.decision === 'promoted' && h.at <= a.at
         && a.at < Number((h.evidence as { standby?: { until?: number } } | undefined)?.standby?.until ?? 0));
-      // With no rollout running, only the alarm event reaches the controller (no polling): a lost event is unheard.
-      const heard = run.alarmEventsDelivered.some((e) => e.alarmName === a.alarm.AlarmName && e.at >= a.at && e.at <= a.at + heardWithinMs);
-      if (rolling || windowOpen || !heard) continue;
+      if (rolling || windowOpen) continue;
       checked++;
       const name = a.alarm.AlarmName;
       const deadline = view.actedBy(a.at, heardWithinMs);
@@ -45,8 +47,13 @@ export const stableAlarmAnswered: Invariant = {
         failures.push(`stable alarm ${name} at t=${view.t(a.at)}s (stable ${lkg}, after the revert window) is recorded nowhere in the history by t=${view.t(deadline)}s`);
         continue;
       }
-      // The undo command is on offer when a version was stable before this one (otherwise there is nothing to undo to).
-      const earlier = history.some((h) => h.decision === 'promoted' && h.at < a.at && view.versionOf(h.rolloutId) !== lkg);
+      // The undo command is on offer when a version was stable before this one and not rolled back since (otherwise
+      // there is nothing to undo to: `previousStable`).
+      const rolledBackSince = (version: string | undefined, since: number) => run.rollouts.some((r) => r.outcome === 'rolled-back'
+        && view.versionOf(r.rolloutId) === version
+        && history.some((h) => h.rolloutId === r.rolloutId && ['rollback', 'reverted'].includes(h.decision) && h.at > since && h.at < a.at));
+      const earlier = history.some((h) => h.decision === 'promoted' && h.at < a.at && view.versionOf(h.rolloutId) !== lkg
+        && !rolledBackSince(view.versionOf(h.rolloutId), h.at));
       const notified = run.notifications.some((n) => n.at >= a.at && n.at <= deadline && n.message.includes(name)
         && (!earlier || n.message.includes('cdk-sagemaker-rollout undo --endpoint')));
       if (!ACTED.includes(recorded.decision) && !notified) {

@@ -44,11 +44,8 @@ export const stackRollbackRestores: Invariant = {
       // The rollout that brings it back can itself fail (provisioning reverted, smoke test): it then ends with a verdict,
       // traffic stays on the LKG, and invariant 10 holds CloudFormation's answer to it. So can the rollout of that version
       // the rollback found in progress (properties that keep the version start none: the Update joins it).
-      // A rollout is asked for when the deploy provider decides it, which may be well before its execution records its
-      // start (a Lambda throttling spell, a network stall).
-      const askedAt = (x: Record<string, any>) => Math.min(x.startedAt,
-        view.history.find((h) => h.rolloutId === x.rolloutId && String(h.decision).startsWith('deploy-'))?.at ?? Infinity);
-      const bringsBack = run.rollouts.filter((x) => (nextAt === undefined || askedAt(x) < nextAt)
+      // A rollout is asked for when the deploy provider decides it (`askedAt`), maybe well before its execution starts.
+      const bringsBack = run.rollouts.filter((x) => (nextAt === undefined || view.askedAt(x) < nextAt)
         && (x.startedAt >= at || x.endedAt === undefined || x.endedAt >= at) && view.versionOf(x.rolloutId) === expected);
       const judged = bringsBack.some((x) => ['rolled-back', 'failed', 'inconclusive'].includes(String(x.outcome)));
       if (judged) continue;

@@ -61,6 +61,25 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm({ ...rollingOut, candidate: undefined }, onGreen, T0).action).toBe('ignore');
   });
 
+  test('an alarm on a version its rollout promoted with no revert window, while that rollout still holds the lock, is notified', () => {
+    // A first version (a create), or revertWindow 0: Promote leaves the phase rolling-out with no candidate while the
+    // rollout releases (or retires the old slot); nothing polls the promoted version, so the event is all there is.
+    const promoted: EndpointState = {
+      endpointName: 'churn', phase: 'rolling-out', stable: { ...stable, since: T0 + sec(300) },
+      lock: { rolloutId: 'r1', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r1', since: T0 }, revision: 6,
+    };
+    expect(decideOnAlarm(promoted, onBlue, T0 + sec(600), T0 + sec(600))).toEqual({
+      action: 'notify',
+      reason: 'churn-errors-blue in ALARM on stable slot blue (version mv-old) after its revert window: rollout r1 promoted it with no revert window '
+        + 'and still holds the lock: undo once it is idle',
+    });
+    expect(decideOnAlarm({ ...promoted, spec: { autoUndo: true } as EndpointState['spec'] }, onBlue, T0 + sec(600)).action).toBe('notify');
+    expect(decideOnAlarm(promoted, userAlarm, T0 + sec(600)).action).toBe('notify');
+    // Before its promotion the stable is the old LKG: the rollout judges its candidate, as above.
+    expect(decideOnAlarm({ ...promoted, stable }, onBlue, T0 + sec(600)).action).toBe('ignore');
+    expect(decideOnAlarm({ ...promoted, lock: undefined }, onBlue, T0 + sec(600)).action).toBe('ignore');
+  });
+
   test('reverts when the new stable alarms inside the revert window', () => {
     const decision = decideOnAlarm(watching, onGreen, T0 + sec(3599));
     expect(decision.action).toBe('revert');
@@ -128,13 +147,23 @@ describe('decideOnAlarm', () => {
       const decision = decideOnAlarm(reverted, onGreen, T0 + sec(240), T0, false);
       expect(decision.action).toBe('revert');
       expect(decision.reason).toContain('the revert of rollout r2 stopped before its cleanup started');
-      // Not while the holder runs, nor by an alarm on the slot now stable.
+      // Not while the holder runs; an alarm on the slot now stable is about the stable (notified).
       expect(decideOnAlarm(reverted, onGreen, T0, T0, true).action).toBe('ignore');
-      expect(decideOnAlarm(reverted, onBlue, T0, T0, false).action).toBe('ignore');
+      expect(decideOnAlarm(reverted, onBlue, T0, T0, false).action).toBe('notify');
     });
 
-    test('is not taken up again by an alarm on the stable slot, nor without a lock or a candidate', () => {
-      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false).action).toBe('ignore');
+    test('an alarm on the stable slot, which traffic returns to, is notified (no undo while the lock is held), never taken for the rollback', () => {
+      const expected = { action: 'notify', reason: 'churn-errors-blue in ALARM on stable slot blue (version mv-old) while traffic returns to it: undo once the endpoint is idle' };
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false)).toEqual(expected);
+      expect(decideOnAlarm(rollingBack, onBlue, T0, T0, true)).toEqual(expected);
+      expect(decideOnAlarm({ ...rollingBack, spec: { autoUndo: true } as EndpointState['spec'] }, onBlue, T0, T0, true).action).toBe('notify');
+      // A revert made the standby stable again and left no candidate: the same.
+      expect(decideOnAlarm({ ...rollingBack, candidate: undefined }, onBlue, T0, T0, true).action).toBe('notify');
+      // An alarm watching both slots is about the candidate too: the rollback in progress answers it.
+      expect(decideOnAlarm(rollingBack, userAlarm, T0, T0, true).action).toBe('ignore');
+    });
+
+    test('is not taken up again without a lock or a candidate', () => {
       expect(decideOnAlarm({ ...rollingBack, lock: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
       expect(decideOnAlarm({ ...rollingBack, candidate: undefined, stable: undefined }, onGreen, T0, T0, false).action).toBe('ignore');
     });
