@@ -60,9 +60,10 @@ export function summaryTable(summaries: Summary[]): string {
     String(s.peakInstances),
     String(s.instanceHours),
     String(s.throttledCalls),
+    String(s.denials),
     `${s.invariants.filter((i) => i.holds).length}/${s.invariants.length}`,
   ]);
-  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'peak inst', 'inst-h', 'throttled', 'invariants'];
+  const header = ['scenario', 'outcome', 'stable', 'detect s', 'recover s', 'bad/requests', 'stable bad', 'promote s', 'end s', 'peak inst', 'inst-h', 'throttled', 'denied', 'invariants'];
   const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, k) => c.padEnd(widths[k])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
