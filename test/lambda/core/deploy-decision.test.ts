@@ -88,6 +88,8 @@ describe('decideDeploy', () => {
   test('does not revert to a standby whose revert window has closed: it rolls that version out again', () => {
     const closed = decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_600_001 });
     expect(closed.action).toBe('rollout');
+    // The window closes at the standby's `until` itself, as for the guard listener (alarm-decision's closing millisecond).
+    expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_600_000 }).action).toBe('rollout');
     expect(decideDeploy({ state: watching, desiredVersionId: 'mv-stable', attempt: 0, now: T0 + 3_599_999 }).action).toBe('revert-to-standby');
   });
 
