@@ -107,6 +107,13 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
     .when(nextIs('capacity-wait'), waitCapacity)
     .otherwise(release);
 
+  // A revert SageMaker will not take yet (a throttling spell longer than the task's retries) is tried again until it
+  // can, the state it was given unchanged: its decision is recorded, and the fail-safe (traffic to the stable, the
+  // other slot retired) would keep the breached version and retire the standby. Added before the catch-all below.
+  const transient = [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled, RETRYABLE_ERRORS.stateConflict, 'Lambda.TooManyRequestsException'];
+  const waitBeforeRetryingRevert = new sfn.Wait(scope, 'WaitBeforeRetryingRevert', { time: sfn.WaitTime.duration(Duration.minutes(5)) });
+  revert.addCatch(waitBeforeRetryingRevert, { errors: transient, resultPath: sfn.JsonPath.DISCARD });
+  waitBeforeRetryingRevert.next(revert);
   // Any task that fails for good: fail safe to the LKG, then retire and release.
   const toFailSafe = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
   for (const t of [checkCalendar, registerVersion, provision, checkProvision, smokeTest, shiftTraffic, checkGuards, promote, rollback, revert]) {
@@ -127,10 +134,7 @@ export function rolloutDefinition(scope: Construct, step: lambda.IFunction): sfn
   // and releases again, the state it was given unchanged (the error of a throttled call is no verdict on the rollout);
   // any other failure needs an operator.
   const waitBeforeRetryingRelease = new sfn.Wait(scope, 'WaitBeforeRetryingRelease', { time: sfn.WaitTime.duration(Duration.minutes(5)) });
-  release.addCatch(waitBeforeRetryingRelease, {
-    errors: [RETRYABLE_ERRORS.endpointBusy, RETRYABLE_ERRORS.throttled, RETRYABLE_ERRORS.stateConflict, 'Lambda.TooManyRequestsException'],
-    resultPath: sfn.JsonPath.DISCARD,
-  });
+  release.addCatch(waitBeforeRetryingRelease, { errors: transient, resultPath: sfn.JsonPath.DISCARD });
   waitBeforeRetryingRelease.next(release);
   release.addCatch(releaseFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 

@@ -1,4 +1,4 @@
-import { EndpointState } from '../../core';
+import { EndpointState, executionName } from '../../core';
 import { StartedExecution, stopExecution } from '../../aws/executions';
 import { Retry } from '../../aws/retry';
 import { pendingCfnResponse, startCleanup } from './cleanup-execution';
@@ -36,7 +36,11 @@ export interface InterventionInput {
 export async function intervene(input: InterventionInput): Promise<StartedExecution> {
   const { state, rolloutId, action, actor, reason, evidence, now, retry } = input;
   const holder = state.lock;
-  if (holder !== undefined) {
+  // The holder to stop is the rollout, never this intervention's own cleanup: a retry finds it holding the lock when the
+  // first call's flip was refused (a revert's phase stays watching), and stopped it could never start again (a name is
+  // never reused), leaving the lock held and the flip undone.
+  const ownCleanup = executionName(state.endpointName, `${rolloutId}-${action}`);
+  if (holder !== undefined && !holder.executionArn.endsWith(`:${ownCleanup}`)) {
     await retry(() => stopExecution(holder.executionArn, `${actor}: ${reason}`));
   }
   // Looked up after the fast lever: a CloudFormation request the stopped rollout still owed.
@@ -47,7 +51,7 @@ export async function intervene(input: InterventionInput): Promise<StartedExecut
     // Promotion answered any waiting deploy already: the stopped execution owes CloudFormation nothing.
     const finish = (next: 'retire' | 'revert', recorded: string, versionId = state.stable?.versionId) => startCleanup({
       state, rolloutId, versionId, next, trigger,
-      outcome: verdict ? 'rolled-back' : 'aborted', reason: recorded, suffix: 'revert', now, retry,
+      outcome: verdict ? 'rolled-back' : 'aborted', reason: recorded, suffix: action, now, retry,
     });
     let reverted;
     try {

@@ -280,6 +280,34 @@ test('a revert SageMaker will not take yet is recorded first, and handed to a cl
   expect(aws.table.state(ENDPOINT)).toMatchObject({ standby: { slot: 'blue' } });
 });
 
+test('a retry of a revert whose flip was refused leaves the revert\'s own cleanup running: it flips, and announces once', async () => {
+  promotedWithStandby();
+  const cleanupArn = `arn:aws:states:us-east-1:111122223333:execution:rollout:${executionName(ENDPOINT, `${ROLLOUT_ID}-revert`)}`;
+  // The first call records the revert; SageMaker throttles its flip; it hands the revert to the cleanup execution.
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+  aws.sfn.on(StartExecutionCommand).resolvesOnce({ executionArn: cleanupArn })
+    // Started again with another input while it runs: Step Functions refuses the name (it is never reused).
+    .rejects(Object.assign(new Error(`Execution Already Exists: '${cleanupArn}'`), { name: 'ExecutionAlreadyExists' }));
+  await expect(handleAlarm(alarmEvent(), T0, noWait)).rejects.toMatchObject({ name: 'Throttled' });
+  // The phase is still watching (the flip did not happen), and the cleanup holds the lock.
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'watching', standby: { slot: 'blue' }, lock: { executionArn: cleanupArn } });
+
+  // Lambda retries the event (or EventBridge delivers it twice) once SageMaker takes the flip: the same revert, recorded already.
+  aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake(() => {
+    aws.sagemaker.endpoint!.variants.set('blue', { current: 100, desired: 100 });
+    aws.sagemaker.endpoint!.variants.set('green', { current: 0, desired: 0 });
+    return {};
+  });
+  const retried = await handleAlarm(alarmEvent(), T0 + 60_000, noWait);
+  expect(retried).toMatchObject({ action: 'revert', rolloutId: ROLLOUT_ID, cleanupExecutionArn: cleanupArn });
+  // Only the rollout was stopped: the cleanup, which could never be started again, runs on.
+  expect(aws.sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input.executionArn)).toEqual([EXECUTION_ARN]);
+  expect(aws.sagemaker.weights()).toEqual({ blue: { current: 100, desired: 100 }, green: { current: 0, desired: 0 } });
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID }, lock: { executionArn: cleanupArn } });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['reverted']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
 test('an alarm of an endpoint whose state is gone is ignored', async () => {
   expect(await handleAlarm(alarmEvent(), T0, noWait)).toMatchObject({ action: 'ignore', reason: expect.stringContaining('has no state') });
   expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);

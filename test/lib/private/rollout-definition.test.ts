@@ -281,6 +281,30 @@ describe('rollout state machine definition', () => {
     expect(result.calls.map((c) => c.state)).toEqual(['Rollback', 'Retire', 'Release']);
   });
 
+  test('a Revert throttled past its retries waits and reverts again, never failing safe to the breached version', async () => {
+    const result = await run({ kind: 'rollout', next: 'revert', outcome: 'rolled-back' }, {
+      // SageMaker throttles every call for longer than the task's own retries (the fuzzer's seed 3308: 8 minutes).
+      revert: (c, n) => (n <= 20 ? Object.assign(new Error('Rate exceeded'), { name: 'Throttled' }) : { next: 'retire', outcome: c.error ? 'failed' : 'rolled-back' }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    const states = result.calls.map((c) => c.state);
+    expect(states.filter((s) => s === 'Revert')).toHaveLength(21);
+    expect(states).not.toContain('FailSafeRollback');
+    expect(states.slice(-2)).toEqual(['Retire', 'Release']);
+    expect(result.output?.outcome).toBe('rolled-back');
+  });
+
+  test('a Revert that fails otherwise still fails safe', async () => {
+    const result = await run({ kind: 'rollout', next: 'revert', outcome: 'rolled-back' }, {
+      revert: () => Object.assign(new Error('User is not authorized to perform: sagemaker:UpdateEndpointWeightsAndCapacities'), { name: 'AccessDeniedException' }),
+      rollback: go('retire', { outcome: 'failed' }),
+      retire: go('release'),
+      release: () => ({}),
+    });
+    expect(result.calls.map((c) => c.state)).toEqual(['Revert', 'FailSafeRollback', 'Retire', 'Release']);
+  });
+
   test('a revert after promotion resumes at Revert', async () => {
     const result = await run({ kind: 'rollout', next: 'revert' }, {
       revert: go('retire', { outcome: 'rolled-back' }),
