@@ -19,6 +19,15 @@ describe('the twin calibration', () => {
     expect(DEFAULT_CALIBRATION.describeLagSeconds).toBeGreaterThan(0);
   });
 
+  test('a shipped scenario sets metric lag to 0 only when its description names that a best case', () => {
+    const dir = path.join(__dirname, '..', '..', 'scenarios');
+    const zeroLag = fs.readdirSync(dir).filter((f) => f.endsWith('.json'))
+      .map((f) => ({ f, raw: fs.readFileSync(path.join(dir, f), 'utf8') }))
+      .filter(({ raw }) => /"(fast)?[mM]etricLagSeconds": *0[,}\s]/.test(raw));
+    expect(zeroLag.length).toBeGreaterThan(0);
+    expect(zeroLag.filter(({ raw }) => !/best case/.test(JSON.parse(raw).description ?? '')).map(({ f }) => f)).toEqual([]);
+  });
+
   test('a --calibration file replaces the values it names and keeps the other defaults', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'calibration-')), 'mine.json');
     fs.writeFileSync(file, JSON.stringify({ metricLagSeconds: { value: 150, source: 'probe, eu-west-1' } }));
