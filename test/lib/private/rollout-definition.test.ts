@@ -55,6 +55,8 @@ async function run(input: Partial<RolloutContext>, script: Script): Promise<Run>
 }
 
 const go = (next: NextAction, extra: Partial<RolloutContext> = {}) => () => ({ next, ...extra });
+/** A rollout that takes the lock, registers, provisions at once and passes its smoke test: up to its first shift. */
+const toFirstShift: Script = { acquireLock: go('continue'), registerVersion: go('continue'), provision: go('smoke-test'), smokeTest: go('shift', { stepIndex: 0 }) };
 const busy = () => Object.assign(new Error('Cannot update in-progress endpoint'), { name: 'EndpointBusy' });
 
 describe('rollout state machine definition', () => {
@@ -98,10 +100,7 @@ describe('rollout state machine definition', () => {
 
   test('a guard breach goes to Rollback, then retires the candidate and releases', async () => {
     const result = await run({ kind: 'rollout' }, {
-      acquireLock: go('continue'),
-      registerVersion: go('continue'),
-      provision: go('smoke-test'),
-      smokeTest: go('shift', { stepIndex: 0 }),
+      ...toFirstShift,
       shiftTraffic: go('bake'),
       checkGuards: go('rollback', { reason: 'guard error-rate-green in ALARM' }),
       rollback: go('retire', { outcome: 'rolled-back' }),
@@ -166,10 +165,7 @@ describe('rollout state machine definition', () => {
   ])('%s (the Lambda service, not the step) is retried on every task, and a healthy rollout goes on', async (name) => {
     const lambdaError = () => Object.assign(new Error('Rate Exceeded.'), { name });
     const result = await run({ kind: 'rollout' }, {
-      acquireLock: go('continue'),
-      registerVersion: go('continue'),
-      provision: go('smoke-test'),
-      smokeTest: go('shift', { stepIndex: 0 }),
+      ...toFirstShift,
       shiftTraffic: (_c, n) => (n === 1 ? lambdaError() : { next: 'bake' }),
       checkGuards: (_c, n) => (n === 1 ? lambdaError() : { next: 'promote' }),
       promote: go('release', { outcome: 'promoted' }),
@@ -191,10 +187,7 @@ describe('rollout state machine definition', () => {
 
   test('a task that fails for good fails safe: rollback with the error, release, and the execution fails', async () => {
     const result = await run({ kind: 'rollout' }, {
-      acquireLock: go('continue'),
-      registerVersion: go('continue'),
-      provision: go('smoke-test'),
-      smokeTest: go('shift', { stepIndex: 0 }),
+      ...toFirstShift,
       shiftTraffic: () => Object.assign(new Error('weights read back 50/50, expected 99/1'), { name: 'WeightsNotApplied' }),
       rollback: (c) => ({ next: 'retire', outcome: c.error ? 'failed' : 'rolled-back', reason: c.error?.Cause }),
       retire: go('release'),
@@ -227,10 +220,7 @@ describe('rollout state machine definition', () => {
 
   test('a fail-safe rollback that keeps failing is retried until traffic is back on stable, never released before', async () => {
     const result = await run({ kind: 'rollout' }, {
-      acquireLock: go('continue'),
-      registerVersion: go('continue'),
-      provision: go('smoke-test'),
-      smokeTest: go('shift', { stepIndex: 0 }),
+      ...toFirstShift,
       shiftTraffic: () => Object.assign(new Error('read back mismatch'), { name: 'WeightsNotApplied' }),
       // SageMaker throttles every call for a long while, then answers again.
       rollback: (c, n) => (n <= 30 ? Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }) : { next: 'retire', outcome: c.error ? 'failed' : 'rolled-back' }),
@@ -245,10 +235,7 @@ describe('rollout state machine definition', () => {
 
   test('a Release throttled past its retries waits and releases again, keeping the outcome decided before', async () => {
     const result = await run({ kind: 'rollout' }, {
-      acquireLock: go('continue'),
-      registerVersion: go('continue'),
-      provision: go('smoke-test'),
-      smokeTest: go('shift', { stepIndex: 0 }),
+      ...toFirstShift,
       shiftTraffic: go('bake'),
       checkGuards: go('promote'),
       promote: go('release', { outcome: 'promoted' }),
