@@ -80,6 +80,14 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm({ ...promoted, lock: undefined }, onBlue, T0 + sec(600)).action).toBe('ignore');
   });
 
+  test('while a candidate rolls out, or while a first version is created (no stable yet), nothing is taken for a promoted stable', () => {
+    const lock = { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 - sec(60) };
+    // The stable newer than the lock (the lock's rollout came back to a stable changed under it): the candidate is judged.
+    expect(decideOnAlarm({ ...rollingOut, stable, lock }, onBlue, T0 + sec(600)).reason).toContain('alarm watches the stable slot');
+    const creating: EndpointState = { endpointName: 'churn', phase: 'rolling-out', lock, revision: 1 };
+    expect(decideOnAlarm(creating, onBlue, T0 + sec(600))).toEqual({ action: 'ignore', reason: 'churn-errors-blue: no candidate slot provisioned yet' });
+  });
+
   test('reverts when the new stable alarms inside the revert window', () => {
     const decision = decideOnAlarm(watching, onGreen, T0 + sec(3599));
     expect(decision.action).toBe('revert');
