@@ -27,6 +27,9 @@ describe('decideWatch', () => {
   test('a breach after the window, OK again now, is not a revert (the stable alarm answers it)', () => {
     const after = observation({ 'errors-green': 'OK', 'latency-green': 'OK' }, { breachedAt: { 'errors-green': T0 + sec(3700) } });
     expect(decide(after, T0 + sec(3800)).next).toBe('retire');
+    // The window closes at its end itself: a breach in that very millisecond is after it.
+    const atClose = observation({ 'errors-green': 'OK', 'latency-green': 'OK' }, { breachedAt: { 'errors-green': T0 + sec(3600) } });
+    expect(decide(atClose, T0 + sec(3800)).next).toBe('retire');
   });
 
   test('watches while the window is open and guards are OK', () => {
