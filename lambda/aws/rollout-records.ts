@@ -77,13 +77,10 @@ export async function putRolloutIfAbsent(record: RolloutRecord): Promise<void> {
   }
 }
 
-/**
- * Records how a rollout ends if nothing has yet: true for the one writer that did. Two guard alarms firing at once
- * (two listener invocations) or a retried task then record the rollback once.
- */
-export async function claimRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<boolean> {
+/** Writes the fields on the rollout record unless `claimed` is already set: true for the one writer that did. */
+async function claimFields(endpointName: string, rolloutId: string, fields: Record<string, unknown>, claimed: string): Promise<boolean> {
   try {
-    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...end }, false, 'outcome');
+    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, ...fields }, false, claimed);
     return true;
   } catch (err) {
     if (isConditionFailed(err)) return false;
@@ -92,18 +89,20 @@ export async function claimRolloutOutcome(endpointName: string, rolloutId: strin
 }
 
 /**
+ * Records how a rollout ends if nothing has yet: true for the one writer that did. Two guard alarms firing at once
+ * (two listener invocations) or a retried task then record the rollback once.
+ */
+export async function claimRolloutOutcome(endpointName: string, rolloutId: string, end: RolloutEnd): Promise<boolean> {
+  return claimFields(endpointName, rolloutId, { ...end }, 'outcome');
+}
+
+/**
  * Claims the record of one step's traffic shift: true for the first caller, false for a retried task that finds it
  * claimed (the decision is recorded once per step, before the call that moves the weights).
  */
 export async function claimShiftRecord(endpointName: string, rolloutId: string, stepIndex: number, at: number): Promise<boolean> {
   const field = `shiftRecordedAt${stepIndex}`;
-  try {
-    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, [field]: at }, false, field);
-    return true;
-  } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
-  }
+  return claimFields(endpointName, rolloutId, { [field]: at }, field);
 }
 
 const waiterSk = (rolloutId: string, requestId?: string) => `WAITER#${rolloutId}#${requestId ?? ''}`;
@@ -123,13 +122,7 @@ export async function listWaiters(endpointName: string, rolloutId: string): Prom
 
 /** Records the rollout's answer for its waiters once: true for the caller that set it (it answers them). */
 export async function claimWaitersAnswer(endpointName: string, rolloutId: string, answer: WaitersAnswer): Promise<boolean> {
-  try {
-    await setFields(endpointKey(endpointName), sk(rolloutId), { endpointName, rolloutId, waitersAnswer: answer }, false, 'waitersAnswer');
-    return true;
-  } catch (err) {
-    if (isConditionFailed(err)) return false;
-    throw err;
-  }
+  return claimFields(endpointName, rolloutId, { waitersAnswer: answer }, 'waitersAnswer');
 }
 
 /** Records how a rollout ended (or is ending). Never conditional: recording a rollback must not fail on a missing record. */
