@@ -386,6 +386,7 @@ export async function simulate(
     let resource = declare(STACK_NAME, deployed, first);
     let currentVersion = { version: scenario.initialVersion, attempt: 1 };
     const sent = new Map<string, { props: Record<string, unknown>; oldProps?: Record<string, unknown> }>();
+    const specsSent = () => [...sent.values()].map((x) => JSON.parse(String(x.props.Spec)) as { guards?: GuardBinding[] });
     /** Updates that roll the stack back (automatic or a scenario's stack rollback). */
     const rollbackRequests = new Set<string>();
     const versionOfProps = (props: Record<string, unknown>) => record.versionIds[versionIdOf(JSON.parse(String(props.Spec)).version)] ?? '?';
@@ -608,7 +609,7 @@ export async function simulate(
             for (const line of describeHistory(await operatorCommands().endpointHistory(endpointName, 10)).split('\n')) emit('operator', line);
           }, `${entry.history} runs history`, emit);
         } else if (entry.forceAlarm) {
-          forceAlarm(twin, endpointName, entry.forceAlarm, emit);
+          forceAlarm(twin, endpointName, entry.forceAlarm, guardAlarmsOf(specsSent()), emit);
         } else if (entry.drill) {
           void operator(() => operatorCommands().drillByOperator({ endpointName, by: entry.drill!, reason: 'scenario operator action', now: Date.now() }), `${entry.drill} runs drill`, emit);
         } else if (entry.approvePackage) {
@@ -667,7 +668,7 @@ export async function simulate(
       clock.fireNext();
     }
 
-    await collect(record, twin, endpointName, [...sent.values()].map((x) => JSON.parse(String(x.props.Spec)) as { guards?: GuardBinding[] }));
+    await collect(record, twin, endpointName, specsSent());
     record.functionsTimedOut = host.timedOut;
     record.asyncInvokes = { retried: host.asyncRetries, duplicated: host.asyncDuplicates };
     if (cohortClients) record.cohort = { traffic: cohortClients.traffic, planWrites: twin.ssm.writes, mirrored };
@@ -864,17 +865,24 @@ async function operator(action: () => Promise<unknown>, what: string, emit: (k: 
   }
 }
 
-function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' | 'stable', emit: (k: TimelineKind, t: string) => void) {
-  const variants = twin.sagemaker.serving(endpointName);
-  const sorted = [...variants].sort((a, b) => a.weight - b.weight);
+/**
+ * The drill's forced alarm: the first alarm (in creation order) the guard bindings CloudFormation sent list for the slot
+ * (the candidate: the slot serving least; the stable: the one serving most), or for both slots (an alarm the user
+ * brought). Never another alarm of the stack that merely watches the same variant (a user's child alarm), nor the other
+ * slot's comparison alarm, whose metrics name both variants.
+ */
+function forceAlarm(twin: ServiceTwin, endpointName: string, which: 'candidate' | 'stable', guards: RunRecord['guardAlarms'],
+  emit: (k: TimelineKind, t: string) => void) {
+  const sorted = [...twin.sagemaker.serving(endpointName)].sort((a, b) => a.weight - b.weight);
   const slot = which === 'candidate' ? sorted[0]?.name : sorted[sorted.length - 1]?.name;
-  const alarm = [...twin.cloudwatch.alarms.values()].find((a) => JSON.stringify(a.definition).includes(`"Value":"${slot}"`));
-  if (!alarm) {
+  const ofSlot = new Set(guards.filter((a) => a.slot === slot || a.slot === undefined).map((a) => a.name));
+  const name = [...twin.cloudwatch.alarms.keys(), ...twin.cloudwatch.compositeAlarms.keys()].find((n) => ofSlot.has(n));
+  if (!name) {
     emit('fault', `drill: no guard alarm found for the ${which} slot`);
     return;
   }
-  emit('fault', `drill: SetAlarmState ALARM on ${shortAlarm(alarm.definition.AlarmName)} (${which} slot ${slot})`);
-  twin.cloudwatch.setAlarmState(alarm.definition.AlarmName, 'ALARM', `drill: forced ${which} alarm`);
+  emit('fault', `drill: SetAlarmState ALARM on ${shortAlarm(name)} (${which} slot ${slot})`);
+  twin.cloudwatch.setAlarmState(name, 'ALARM', `drill: forced ${which} alarm`);
 }
 
 async function collect(r: RunRecorder, twin: ServiceTwin, endpointName: string, specs: Array<{ guards?: GuardBinding[] }>) {

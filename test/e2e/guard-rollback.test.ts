@@ -88,6 +88,16 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     expectInvariants(summary);
   });
 
+  test('a drill on the candidate with comparison guards forces the candidate\'s alarm (each slot\'s alarm names both variants) and rolls back', async () => {
+    const { run, summary } = await scenario('drill-forced-candidate-alarm-with-comparison-guard');
+    const forced = run.timeline.find((e) => e.kind === 'fault' && e.text.startsWith('drill: SetAlarmState'))!;
+    expect(forced.text).toMatch(/-vs-stable-green \(candidate slot green\)$/);
+    expect(summary.outcome).toBe('rolled-back');
+    expect(rollbackBy(run)).toEqual(['guard-listener']);
+    expect(finalWeights(summary)).toEqual({ v1: 100 });
+    expectInvariants(summary);
+  });
+
   test('after promotion, a degrading new stable is reverted to the warm standby inside the revert window', async () => {
     const { run, summary } = await scenario('post-promotion-revert');
     const d = decisions(run);
