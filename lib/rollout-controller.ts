@@ -307,7 +307,8 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       // GetMetricData does not support resource-level permissions. DescribeAlarms returns composite alarms only to a
       // permission on "*" (DescribeAlarms API reference; aws-cdk PR #29171): a guard on a composite alarm would be
       // unreadable, and unknown holds the step; DescribeAlarmHistory likewise (its API reference), read so that a breach
-      // between two guard checks is seen. It is read-only.
+      // between two guard checks is seen, once per check for every guard alarm: without an alarm name, which the
+      // Service Authorization Reference's alarm resource cannot scope. It is read-only.
       actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'],
       resources: ['*'],
     }));
@@ -672,7 +673,8 @@ export class RolloutController extends Construct implements ec2.IConnectable {
       });
       acknowledgeWildcardResources(fn, ['*'],
         'cloudwatch:GetMetricData, sagemaker:ListModels and sagemaker:ListEndpointConfigs do not support '
-        + 'resource-level permissions; cloudwatch:DescribeAlarms and DescribeAlarmHistory return composite alarms only when allowed on "*"');
+        + 'resource-level permissions; cloudwatch:DescribeAlarms and DescribeAlarmHistory return composite alarms only when allowed on "*", '
+        + 'and DescribeAlarmHistory is read once per guard check without an alarm name (every alarm\'s history, filtered in the controller)');
       acknowledgeWildcardResources(fn, [`${this.table.tableArn}/index/*`], 'DynamoDB grants cover the indexes of the state table');
       if (key) {
         acknowledgeWildcardActions(fn, KMS_GRANT_WILDCARD_ACTIONS, 'the state table is encrypted with the given key');

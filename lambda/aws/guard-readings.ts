@@ -14,51 +14,76 @@ export interface AlarmReadings {
   readonly breachedAt?: Record<string, number>;
 }
 
+/** DescribeAlarmHistory answers at most 100 items a call (MaxRecords 1-100). */
+const HISTORY_ITEMS_PER_CALL = 100;
 /**
- * States of the named alarms and, with `since` (epoch ms), when each first went to ALARM since then: an alarm read OK
- * may have breached between two looks (its event lost or late), and its history still shows it. Never throws: an alarm
- * whose state or history cannot be read is reported unreadable (unknown is not healthy).
+ * Pages read per check at most: the read covers the whole account's state changes in its window (the API has no
+ * filter by name prefix), so a window busier than this many pages leaves the alarms without a change unknown.
  */
-export async function readAlarmsSince(alarmNames: readonly string[], since: number): Promise<AlarmReadings> {
-  const current = await readAlarms(alarmNames);
-  const breachedAt: Record<string, number> = {};
-  const unreadable = new Set(current.unreadable);
-  for (const name of new Set(alarmNames)) {
-    if (unreadable.has(name)) continue;
-    const at = await firstAlarmSince(name, since);
-    if (at === null) unreadable.add(name);
-    else if (at !== undefined) breachedAt[name] = at;
-  }
-  return { alarms: current.alarms, unreadable: [...unreadable], ...(Object.keys(breachedAt).length > 0 ? { breachedAt } : {}) };
+const HISTORY_PAGES = 10;
+
+export interface AlarmHistoryReadings extends AlarmReadings {
+  /** The whole history since `since` was read: the next check may read from this one on (alarmHistoryStart). */
+  readonly historyComplete: boolean;
 }
 
 /**
- * When the alarm first went to ALARM since `since` (its StateUpdate history, oldest first); undefined when it did not,
- * null when the history is unreadable. HistoryData is CloudWatch's JSON: `newState.stateValue` is the state entered.
+ * States of the named alarms and when each first went to ALARM since `since` (epoch ms): an alarm read OK may have
+ * breached between two looks (its event lost or late), and its history still shows it. The history is read once for
+ * every alarm: DescribeAlarmHistory without AlarmName (the account's every alarm; StateUpdate items only, from `since`,
+ * oldest first, following NextToken), filtered here to the named ones. Never throws: an alarm whose state cannot be
+ * read, or whose history was not read to the end without showing a breach, is reported unreadable (unknown is not
+ * healthy); a breach found in what was read is reported even when the rest could not be.
  */
-async function firstAlarmSince(alarmName: string, since: number): Promise<number | undefined | null> {
+export async function readAlarmsSince(alarmNames: readonly string[], since: number): Promise<AlarmHistoryReadings> {
+  const current = await readAlarms(alarmNames);
+  const names = new Set(alarmNames);
+  const { breachedAt, complete } = await firstAlarmsSince(names, since);
+  const unreadable = new Set(current.unreadable);
+  if (!complete) for (const name of names) if (breachedAt[name] === undefined) unreadable.add(name);
+  return {
+    alarms: current.alarms,
+    unreadable: [...unreadable],
+    ...(Object.keys(breachedAt).length > 0 ? { breachedAt } : {}),
+    historyComplete: complete,
+  };
+}
+
+/**
+ * When each of the named alarms first went to ALARM since `since`, from one read of the account's alarm history.
+ * `complete` is false when the read failed, an item could not be parsed, or the pages ran out before the end.
+ * HistoryData is CloudWatch's JSON: `newState.stateValue` is the state entered. AlarmTypes names both kinds: without
+ * it only metric alarms are returned, and composite alarms only to a permission on `*` (DescribeAlarmHistory API
+ * reference, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html; that
+ * one call without a name returns both kinds when both are asked is unverified: the probe measures it).
+ */
+async function firstAlarmsSince(names: ReadonlySet<string>, since: number): Promise<{ breachedAt: Record<string, number>; complete: boolean }> {
+  const breachedAt: Record<string, number> = {};
   let token: string | undefined;
   try {
-    do {
+    for (let page = 0; page < HISTORY_PAGES; page++) {
       const out = await cloudwatch.send(new DescribeAlarmHistoryCommand({
-        AlarmName: alarmName,
         AlarmTypes: [AlarmType.MetricAlarm, AlarmType.CompositeAlarm],
         HistoryItemType: HistoryItemType.StateUpdate,
         StartDate: new Date(since),
         ScanBy: ScanBy.TIMESTAMP_ASCENDING,
+        MaxRecords: HISTORY_ITEMS_PER_CALL,
         NextToken: token,
       }));
       for (const item of out.AlarmHistoryItems ?? []) {
-        // An unparseable item throws: the history is then unreadable, not healthy.
-        if (item.Timestamp && JSON.parse(item.HistoryData ?? '{}').newState?.stateValue === 'ALARM') return item.Timestamp.getTime();
+        const name = item.AlarmName;
+        if (name === undefined || !names.has(name) || breachedAt[name] !== undefined || !item.Timestamp) continue;
+        // An unparseable item of ours throws: the history is then not read, and unknown is not healthy.
+        if (JSON.parse(item.HistoryData ?? '{}').newState?.stateValue === 'ALARM') breachedAt[name] = item.Timestamp.getTime();
       }
       token = out.NextToken;
-    } while (token);
+      if (!token) return { breachedAt, complete: true };
+    }
+    logger.warn('guard alarm history not read to the end', { since, pages: HISTORY_PAGES, alarmNames: [...names] });
   } catch (err) {
-    logger.warn('guard alarm history unreadable', { alarmName, error: errorMessage(err) });
-    return null;
+    logger.warn('guard alarm history unreadable', { since, alarmNames: [...names], error: errorMessage(err) });
   }
-  return undefined;
+  return { breachedAt, complete: false };
 }
 
 /**

@@ -49,29 +49,28 @@ export function decideOnAlarm(
   switch (state.phase) {
     case 'rolling-back': {
       const { candidate, stable, lock } = state;
+      // Cut off: no execution holds the lock. A rollback whose call stopped after its flip, before it started the
+      // cleanup execution, is taken up by an alarm on the candidate; a revert stopped the same way after its state write
+      // (the standby stable again, no candidate, no standby) by an alarm on the reverted slot. The retry makes the same
+      // decision (same reason, so the same cleanup execution input: a start that did happen is found, not doubled; the
+      // revert's version and reason come from the rollout's record). First, so that an alarm on both slots (a user
+      // alarm) finishes the rollback or revert instead of being taken for the stable's.
+      if (holderRuns === false && lock !== undefined) {
+        if (candidate !== undefined && alarm.slots.includes(candidate.slot)) {
+          return rollbackOf(alarm, candidate);
+        }
+        if (candidate === undefined && stable !== undefined && alarm.slots.some((slot) => slot !== stable.slot)) {
+          return {
+            action: 'revert',
+            reason: `${alarm.alarmName} in ALARM: the revert of rollout ${lock.rolloutId} stopped before its cleanup started; `
+              + `taking it up (stable slot ${stable.slot}, version ${stable.versionId})`,
+          };
+        }
+      }
       // Traffic is returning to the stable (a rollback, or a revert that made the standby stable again): nothing polls
       // it until the cleanup ends, so a guard of it in ALARM is recorded and notified now. No undo while the lock is held.
       if (stable !== undefined && alarm.slots.includes(stable.slot) && (candidate === undefined || !alarm.slots.includes(candidate.slot))) {
         return { action: 'notify', reason: `${alarm.alarmName} in ALARM on stable slot ${stable.slot} (version ${stable.versionId}) while traffic returns to it: undo once the endpoint is idle` };
-      }
-      // A rollback whose call was cut off after its flip, before it started the cleanup execution, leaves the endpoint
-      // rolling back with no execution holding the lock: the alarm's retry takes it up again, the same rollback (same
-      // reason, so the same cleanup execution input: a start that did happen is found, not doubled).
-      if (holderRuns !== false || lock === undefined) {
-        return ignore('already rolling back');
-      }
-      if (candidate !== undefined) {
-        return alarm.slots.includes(candidate.slot) ? rollbackOf(alarm, candidate) : ignore('already rolling back');
-      }
-      // A revert cut off the same way after its state write (the standby stable again, no candidate, no standby): the
-      // alarm watches the reverted slot, and its retry takes the revert up (the reverted version and the recorded
-      // reason come from the rollout's record; the same cleanup execution name).
-      if (stable !== undefined && alarm.slots.some((slot) => slot !== stable.slot)) {
-        return {
-          action: 'revert',
-          reason: `${alarm.alarmName} in ALARM: the revert of rollout ${lock.rolloutId} stopped before its cleanup started; `
-            + `taking it up (stable slot ${stable.slot}, version ${stable.versionId})`,
-        };
       }
       return ignore('already rolling back');
     }

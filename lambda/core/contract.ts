@@ -302,6 +302,11 @@ export interface RolloutContext {
   /** Set by CheckGuards once the endpoint reports the step's weights as current (read back). */
   readonly weightsVerifiedAt?: number;
   readonly promotedAt?: number;
+  /**
+   * When the last guard check that read the guard alarms' whole history (DescribeAlarmHistory) ran (its `now`, epoch
+   * ms): the next check reads from a little before it (alarmHistoryStart), so each check reads only what is new.
+   */
+  readonly guardHistoryReadAt?: number;
   /** What the last task decided; Choice states branch on it. */
   readonly next?: NextAction;
   readonly outcome?: Outcome;

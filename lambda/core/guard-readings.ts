@@ -8,6 +8,27 @@ export function alarmsInAlarm(alarmNames: readonly string[], observation: GuardO
   return alarmNames.filter((name) => observation.alarms[name] === 'ALARM' || observation.breachedAt?.[name] !== undefined);
 }
 
+/**
+ * How far before the previous guard check the next one reads the alarms' history again. A history item is stamped with
+ * the state change's time on CloudWatch's clock, not the controller's, and may become readable some time after that
+ * stamp (an evaluation stamped at its start and stored later; items need not appear in stamp order): a change stamped
+ * just before the previous check's `now` can be missing from that check's read and must still be in the next one.
+ * How late an item can appear is not documented (unverified: the probe measures it); 5 minutes is far beyond clock skew
+ * and keeps the read small (the window, not the number of alarms, bounds it). Reading a change twice is harmless: a
+ * breach rolls back, or reverts, the first time it is seen.
+ */
+export const ALARM_HISTORY_OVERLAP_MS = 5 * 60_000;
+
+/**
+ * Where a guard check reads the alarms' history from: the check's start point (`since`: the candidate's first step, or
+ * promotion), or, once a check has read the whole history up to its `now` (`guardHistoryReadAt`, carried by the state
+ * machine), that time less the overlap, whichever is later. A pure function of the recorded context: a retried check
+ * reads the same window, and a check whose read failed leaves the next one to read from the earlier point.
+ */
+export function alarmHistoryStart(since: number, guardHistoryReadAt: number | undefined): number {
+  return guardHistoryReadAt === undefined ? since : Math.max(since, guardHistoryReadAt - ALARM_HISTORY_OVERLAP_MS);
+}
+
 /** How a breached alarm is named in a reason: a breach seen only in the history says when it was and what it reads now. */
 export function breachText(name: string, observation: GuardObservation): string {
   const at = observation.breachedAt?.[name];

@@ -437,7 +437,9 @@ export class CloudWatchTwin {
 
   /**
    * DescribeAlarmHistory (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html):
-   * the history of one alarm (every alarm when AlarmName is omitted), filtered by HistoryItemType, StartDate and EndDate;
+   * the history of one alarm, or of every alarm when AlarmName is omitted ("If an alarm name is not specified, the
+   * histories for either all metric alarms or all composite alarms are returned": the twin returns both kinds when
+   * AlarmTypes names both, unverified: the probe measures it), filtered by HistoryItemType, StartDate and EndDate;
    * AlarmTypes: "If you omit this parameter, only metric alarms are returned"; ScanBy "TimestampDescending to have the
    * newest event history returned first" (the twin's default when omitted: unverified, the probe measures it);
    * MaxRecords 1-100 with NextToken, InvalidNextToken for a token it did not issue; composite alarms only to a permission

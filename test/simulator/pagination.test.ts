@@ -88,6 +88,24 @@ describe('pagination in the twin: the handlers read every page', () => {
     expect((await readAlarmsSince(['guard-h'], Date.now() + 60_000)).breachedAt).toBeUndefined();
   });
 
+  test('alarm history without an alarm name: every alarm\'s items (composites when asked); one read finds ours among them', async () => {
+    const alarm = (AlarmName: string) => ({ AlarmName, Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' } as never);
+    twin.cloudwatch.putAlarm(alarm('guard-m'));
+    twin.cloudwatch.putAlarm(alarm('another-teams-alarm'));
+    twin.cloudwatch.putCompositeAlarm({ AlarmName: 'guard-c', AlarmRule: 'ALARM(guard-m)' });
+    const start = Date.now();
+    // Another team's alarm flaps 150 times first: our breaches are on the read's second page.
+    for (let n = 0; n < 150; n++) twin.cloudwatch.setAlarmState('another-teams-alarm', n % 2 === 0 ? 'ALARM' : 'OK', `flap ${n}`);
+    twin.cloudwatch.setAlarmState('guard-c', 'ALARM', 'breach');
+    twin.cloudwatch.setAlarmState('guard-c', 'OK', 'recovered');
+    const metricOnly = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ StartDate: new Date(start - 1000), ScanBy: 'TimestampAscending' }));
+    expect(metricOnly.NextToken).toBeDefined();
+    expect(new Set(metricOnly.AlarmHistoryItems?.map((i) => i.AlarmName))).toEqual(new Set(['another-teams-alarm']));
+    const read = await readAlarmsSince(['guard-m', 'guard-c'], start - 1000);
+    expect(read).toMatchObject({ alarms: { 'guard-c': 'OK' }, historyComplete: true });
+    expect(Object.keys(read.breachedAt ?? {})).toEqual(['guard-c']);
+  });
+
   test('metric data: datapoints beyond MaxDatapoints come in later pages, and the invocation count sums them all', async () => {
     const metric = { Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Dimensions: [{ Name: 'EndpointName', Value: 'ep' }, { Name: 'VariantName', Value: 'a' }] };
     for (let minute = 0; minute < 30; minute++) twin.cloudwatch.recordMany(metric as never, SIMULATION_START + minute * 60_000, 1, 2);

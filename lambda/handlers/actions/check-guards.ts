@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmsInAlarm, backstopsOf, decideStep, decideWatch, promoteApplies, sameWeights, stepWeights, withStepStart } from '../../core';
+import { EVENT_DETAIL_TYPE, GuardObservation, RolloutContext, Slot, alarmHistoryStart, alarmsInAlarm, backstopsOf, decideStep, decideWatch, promoteApplies, sameWeights, stepWeights, withStepStart } from '../../core';
 import { putRolloutEvent, publishNotification } from '../../aws/announcements';
 import { getApproval } from '../../aws/approvals';
 import { getPromote } from '../../aws/promote-requests';
@@ -30,8 +30,10 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
   const stepIndex = required(context, 'stepIndex');
   const stepStartedAt = required(context, 'stepStartedAt');
   const candidateAlarms = alarmsOf(context, candidateSlot);
-  // Since the candidate first served this rollout: a breach between two checks (its event lost) is still a breach.
-  const readings = await readAlarmsSince(candidateAlarms, context.stepStarts?.[0] ?? context.judgedFrom ?? stepStartedAt);
+  // Since the candidate first served this rollout, from the last check on: a breach between two checks (its event
+  // lost) is still a breach.
+  const since = alarmHistoryStart(context.stepStarts?.[0] ?? context.judgedFrom ?? stepStartedAt, context.guardHistoryReadAt);
+  const { historyComplete, ...readings } = await readAlarmsSince(candidateAlarms, since);
   const invocations = await readInvocations({
     endpointName: spec.endpointName,
     variantName: candidateSlot,
@@ -70,7 +72,7 @@ async function checkStep(given: RolloutContext, env: ActionEnv): Promise<Rollout
   // the data it saw had arrived.
   const decidedAt = env.clock?.() ?? env.now;
   const gateOpen = context.approvalRequestedAt !== undefined;
-  const next = { ...context, judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
+  const next = { ...historyRead(context, historyComplete, env.now), judgedFrom, approvalRequestedAt: decision.approvalRequestedAt };
   switch (decision.next) {
     case 'bake':
       return { ...next, next: 'bake' };
@@ -161,7 +163,8 @@ async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<Roll
   }
   const stableAlarms = alarmsOf(context, stable.slot);
   const promotedAt = required(context, 'promotedAt');
-  const observation: GuardObservation = { at: env.now, ...(await readAlarmsSince(stableAlarms, promotedAt)) };
+  const { historyComplete, ...readings } = await readAlarmsSince(stableAlarms, alarmHistoryStart(promotedAt, context.guardHistoryReadAt));
+  const observation: GuardObservation = { at: env.now, ...readings };
   const decision = decideWatch({
     plan: context.spec.plan,
     promotedAt,
@@ -173,7 +176,13 @@ async function checkWatch(context: RolloutContext, env: ActionEnv): Promise<Roll
   if (decision.next !== 'watch') {
     await record(context, env.now, decision.next === 'revert' ? 'revert-decided' : 'watch-ended', decision.reason, { evidence: { observation } });
   }
-  return decision.next === 'revert' ? { ...context, reason: decision.reason, next: 'revert' } : { ...context, next: decision.next };
+  const next = historyRead(context, historyComplete, env.now);
+  return decision.next === 'revert' ? { ...next, reason: decision.reason, next: 'revert' } : { ...next, next: decision.next };
+}
+
+/** The context for the next check: it reads the alarms' history from this one on only when this one read all of it. */
+function historyRead(context: RolloutContext, complete: boolean, now: number): RolloutContext {
+  return complete ? { ...context, guardHistoryReadAt: now } : context;
 }
 
 /** The guard alarms bound to a slot (user-brought alarms are listed for both slots). */

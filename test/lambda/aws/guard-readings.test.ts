@@ -43,25 +43,64 @@ describe('readAlarmsSince', () => {
     HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: from }, newState: { stateValue: to } }),
   });
 
-  test('reports when each alarm first went to ALARM since the start point, following NextToken; none: no breachedAt', async () => {
+  test('one read for every alarm: when each named alarm first went to ALARM since the start point; others ignored', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
-    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' })
-      .resolvesOnce({ AlarmHistoryItems: [change('a', 2_000, 'INSUFFICIENT_DATA', 'OK')], NextToken: 't' })
-      .resolvesOnce({ AlarmHistoryItems: [change('a', 3_000, 'OK', 'ALARM'), change('a', 4_000, 'ALARM', 'OK'), change('a', 5_000, 'OK', 'ALARM')] });
-    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'b' }).resolves({ AlarmHistoryItems: [] });
-    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [], breachedAt: { a: 3_000 } });
-    expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
-      AlarmName: 'a', HistoryItemType: 'StateUpdate', StartDate: new Date(1_000), ScanBy: 'TimestampAscending', AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [
+      change('a', 2_000, 'INSUFFICIENT_DATA', 'OK'), change('other-team-alarm', 2_500, 'OK', 'ALARM'), change('a', 3_000, 'OK', 'ALARM'),
+      change('a', 4_000, 'ALARM', 'OK'), change('a', 5_000, 'OK', 'ALARM'),
+    ] });
+    await expect(readAlarmsSince(['a', 'b', 'a'], 1_000)).resolves.toEqual({
+      alarms: { a: 'OK', b: 'OK' }, unreadable: [], breachedAt: { a: 3_000 }, historyComplete: true,
     });
-    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' }).resolves({ AlarmHistoryItems: [] });
-    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [] });
+    expect(cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 1);
+    const input = cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0].args[0].input;
+    expect(input).toEqual({
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], HistoryItemType: 'StateUpdate', StartDate: new Date(1_000), ScanBy: 'TimestampAscending', MaxRecords: 100,
+    });
+    cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [change('other-team-alarm', 2_500, 'OK', 'ALARM')] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [], historyComplete: true });
   });
 
-  test('a history that cannot be read or parsed makes its alarm unreadable (unknown is not healthy)', async () => {
+  test('follows NextToken: a breach on a later page is seen; a composite alarm\'s item counts like a metric alarm\'s', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }], CompositeAlarms: [{ AlarmName: 'c', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand)
+      .resolvesOnce({ AlarmHistoryItems: [change('other', 2_000, 'OK', 'ALARM')], NextToken: 't1' })
+      .resolvesOnce({ AlarmHistoryItems: [{ ...change('c', 3_000, 'OK', 'ALARM'), AlarmType: 'CompositeAlarm' }], NextToken: 't2' })
+      .resolvesOnce({ AlarmHistoryItems: [change('a', 4_000, 'OK', 'ALARM')] });
+    await expect(readAlarmsSince(['a', 'c'], 1_000)).resolves.toEqual({
+      alarms: { a: 'OK', c: 'OK' }, unreadable: [], breachedAt: { c: 3_000, a: 4_000 }, historyComplete: true,
+    });
+    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 't1', 't2']);
+  });
+
+  test('pages are bounded: a history not read to the end leaves the alarms without a breach unknown, not complete', async () => {
     cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
-    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'a' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmName: 'b' }).resolves({ AlarmHistoryItems: [{ AlarmName: 'b', Timestamp: new Date(2_000), HistoryData: '{truncated' }] });
-    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: ['a', 'b'] });
+    cloudwatch.on(DescribeAlarmHistoryCommand)
+      .resolvesOnce({ AlarmHistoryItems: [change('a', 2_000, 'OK', 'ALARM')], NextToken: 't' })
+      .resolves({ AlarmHistoryItems: [change('other', 3_000, 'OK', 'ALARM')], NextToken: 't' });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({
+      alarms: { a: 'OK', b: 'OK' }, unreadable: ['b'], breachedAt: { a: 2_000 }, historyComplete: false,
+    });
+    expect(cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 10);
+  });
+
+  test('a history that cannot be read, or an item of ours that cannot be parsed, makes the alarms unreadable', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: ['a', 'b'], historyComplete: false });
+    cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [{ AlarmName: 'b', Timestamp: new Date(2_000), HistoryData: '{truncated' }] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: ['a', 'b'], historyComplete: false });
+    // Another team's item is not ours to parse.
+    cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [{ AlarmName: 'other', Timestamp: new Date(2_000), HistoryData: '{truncated' }] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [], historyComplete: true });
+  });
+
+  test('a breach in the history counts even when the alarm\'s current state is unreadable', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [change('b', 2_000, 'OK', 'ALARM')] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({
+      alarms: { a: 'OK' }, unreadable: ['b'], breachedAt: { b: 2_000 }, historyComplete: true,
+    });
   });
 });
 

@@ -160,6 +160,18 @@ describe('decideOnAlarm', () => {
       expect(decideOnAlarm(reverted, onBlue, T0, T0, false).action).toBe('notify');
     });
 
+    test('an alarm on both slots (a user alarm) takes the cut-off revert up: it watches the reverted slot too', () => {
+      const reverted: EndpointState = { ...rollingBack, candidate: undefined, standby: undefined };
+      expect(decideOnAlarm(reverted, userAlarm, T0 + sec(240), T0, false)).toEqual({
+        action: 'revert',
+        reason: 'business-kpi in ALARM: the revert of rollout r2 stopped before its cleanup started; taking it up (stable slot blue, version mv-old)',
+      });
+      // While the revert's cleanup runs, or when it was not asked, the same alarm is about the stable traffic returns to.
+      expect(decideOnAlarm(reverted, userAlarm, T0, T0, true).action).toBe('notify');
+      expect(decideOnAlarm(reverted, userAlarm, T0, T0).action).toBe('notify');
+      expect(decideOnAlarm({ ...reverted, lock: undefined }, userAlarm, T0, T0, false).action).toBe('notify');
+    });
+
     test('an alarm on the stable slot, which traffic returns to, is notified (no undo while the lock is held), never taken for the rollback', () => {
       const expected = { action: 'notify', reason: 'churn-errors-blue in ALARM on stable slot blue (version mv-old) while traffic returns to it: undo once the endpoint is idle' };
       expect(decideOnAlarm(rollingBack, onBlue, T0, T0, false)).toEqual(expected);

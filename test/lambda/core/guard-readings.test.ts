@@ -1,4 +1,4 @@
-import { alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from '../../../lambda/core';
+import { ALARM_HISTORY_OVERLAP_MS, alarmHistoryStart, alarmsInAlarm, arrivedBakeMs, knownInvocations, unknownAlarms } from '../../../lambda/core';
 import { T0, observation } from './fixtures';
 
 describe('guard readings', () => {
@@ -41,5 +41,14 @@ describe('guard readings', () => {
     expect(arrivedBakeMs(through(T0 - 60_000), started, now)).toBe(0);
     // A timestamp ahead of the controller's clock never counts time that has not passed.
     expect(arrivedBakeMs(through(T0 + 900_000), started, now)).toBe(300_000);
+  });
+});
+
+describe('alarmHistoryStart', () => {
+  test('from the start point until a check has read the history, then from that check less the overlap, never before the start', () => {
+    expect(alarmHistoryStart(T0, undefined)).toBe(T0);
+    expect(alarmHistoryStart(T0, T0 + 60_000)).toBe(T0);
+    expect(alarmHistoryStart(T0, T0 + ALARM_HISTORY_OVERLAP_MS + 60_000)).toBe(T0 + 60_000);
+    expect(ALARM_HISTORY_OVERLAP_MS).toBe(5 * 60_000);
   });
 });

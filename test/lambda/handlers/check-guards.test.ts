@@ -2,7 +2,7 @@ import './support/env';
 import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { AlarmStateValue, RolloutContext, withStepStart } from '../../../lambda/core';
+import { ALARM_HISTORY_OVERLAP_MS, AlarmStateValue, RolloutContext, withStepStart } from '../../../lambda/core';
 import { checkGuards } from '../../../lambda/handlers/actions/check-guards';
 import { mockAws } from './support/aws-mocks';
 import { CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, STABLE_ID, T0, context, plan, putRecord, putState, rollingOut, spec, variant } from './support/fixtures';
@@ -104,16 +104,17 @@ describe('guards during a step', () => {
     const out = await checkGuards(baking({ stepIndex: 1, stepStarts: [T0 - 10 * MIN, T0] }), at(T0 + 2 * MIN));
     expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining(`fraud-errors-green (ALARM at ${breachedAt.toISOString()}, OK now)`) });
     expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
-      AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', StartDate: new Date(T0 - 10 * MIN), ScanBy: 'TimestampAscending',
+      HistoryItemType: 'StateUpdate', StartDate: new Date(T0 - 10 * MIN), ScanBy: 'TimestampAscending',
     });
     expect(aws.table.history(ENDPOINT)[0]).toMatchObject({
       decision: 'guards-failed', evidence: { observation: { alarms: { 'fraud-errors-green': 'OK' }, breachedAt: { 'fraud-errors-green': T0 + MIN } } },
     });
   });
 
-  test('an unreadable alarm history holds the step (unknown is not healthy)', async () => {
+  test('an unreadable alarm history holds the step (unknown is not healthy), and the next check reads from the same point', async () => {
     aws.cloudwatch.on(DescribeAlarmHistoryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    expect(await checkGuards(baking(), at(T0 + 6 * MIN))).toMatchObject({ next: 'bake', stepIndex: 0 });
+    const out = await checkGuards(baking({ guardHistoryReadAt: T0 + 2 * MIN }), at(T0 + 6 * MIN));
+    expect(out).toMatchObject({ next: 'bake', stepIndex: 0, guardHistoryReadAt: T0 + 2 * MIN });
     expect(aws.table.decisions(ENDPOINT)).toEqual([]);
   });
 
@@ -266,6 +267,50 @@ describe('approval gate before the 100% step', () => {
   });
 });
 
+describe('the alarms\' history: one read per check, from the last check on', () => {
+  const breach = (name: string, at: number) => ({
+    AlarmName: name, HistoryItemType: 'StateUpdate' as const, Timestamp: new Date(at),
+    HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }),
+  });
+  const threeGuards = spec({
+    guards: [
+      { name: 'errors', blue: ['errors-blue'], green: ['errors-green'] },
+      { name: 'latency', blue: ['latency-blue'], green: ['latency-green'] },
+      { name: 'business', blue: ['conversions'], green: ['conversions'] },
+    ],
+  });
+  beforeEach(() => aws.cloudwatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: ['errors-green', 'latency-green', 'conversions'].map((AlarmName) => ({ AlarmName, StateValue: 'OK' as const })),
+  }));
+
+  test('N guard alarms, one DescribeAlarmHistory per check without an alarm name; the check records how far it read', async () => {
+    const first = await checkGuards(baking({ spec: threeGuards, stepStarts: [T0] }), at(T0 + MIN));
+    expect(first).toMatchObject({ next: 'bake', guardHistoryReadAt: T0 + MIN });
+    expect(aws.cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 1);
+    expect(aws.cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0].args[0].input).not.toHaveProperty('AlarmName');
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, { StartDate: new Date(T0) });
+    // Ten minutes on, the next check reads from the last one less the overlap, not from the candidate's first step.
+    await checkGuards({ ...first, guardHistoryReadAt: T0 + 10 * MIN }, at(T0 + 11 * MIN));
+    expect(aws.cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 2);
+    expect(aws.cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[1].args[0].input.StartDate).toEqual(new Date(T0 + 10 * MIN - ALARM_HISTORY_OVERLAP_MS));
+  });
+
+  test('a breach between two checks (OK again at both looks) is seen by the second; another team\'s alarm is ignored', async () => {
+    const first = await checkGuards(baking({ spec: threeGuards, stepStarts: [T0] }), at(T0 + MIN));
+    expect(first.next).toBe('bake');
+    aws.cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [breach('another-teams-alarm', T0 + MIN + 5_000)] });
+    expect(await checkGuards(first, at(T0 + 2 * MIN))).toMatchObject({ next: 'bake', guardHistoryReadAt: T0 + 2 * MIN });
+    // The same window, two pages: the breach is on the second.
+    aws.cloudwatch.on(DescribeAlarmHistoryCommand).callsFake((input) => (input.NextToken === undefined
+      ? { AlarmHistoryItems: [breach('another-teams-alarm', T0 + MIN + 5_000)], NextToken: 'page-2' }
+      : { AlarmHistoryItems: [breach('latency-green', T0 + MIN + 20_000)] }));
+    const out = await checkGuards(first, at(T0 + 2 * MIN));
+    expect(aws.cloudwatch.commandCalls(DescribeAlarmHistoryCommand).slice(-2).map((call) => call.args[0].input.StartDate)).toEqual([new Date(T0), new Date(T0)]);
+    expect(out).toMatchObject({ next: 'rollback', reason: expect.stringContaining(`latency-green (ALARM at ${new Date(T0 + MIN + 20_000).toISOString()}, OK now)`) });
+    expect(out.reason).not.toContain('another-teams-alarm');
+  });
+});
+
 describe('after promotion (revert window)', () => {
   const watching = context({ promotedAt: T0, stepIndex: 1, next: 'watch' });
   beforeEach(() => {
@@ -293,7 +338,14 @@ describe('after promotion (revert window)', () => {
       { AlarmName: 'fraud-errors-green', HistoryItemType: 'StateUpdate', Timestamp: new Date(T0 + 5 * MIN), HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: 'OK' }, newState: { stateValue: 'ALARM' } }) },
     ] });
     expect(await checkGuards(watching, at(T0 + 12 * MIN))).toMatchObject({ next: 'revert', reason: expect.stringContaining('OK now') });
-    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, { AlarmName: 'fraud-errors-green', StartDate: new Date(T0) });
+    expect(aws.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, { StartDate: new Date(T0) });
+  });
+
+  test('the watch reads from promotion, or from the last check less the overlap once that is later', async () => {
+    expect(await checkGuards({ ...watching, guardHistoryReadAt: T0 - MIN }, at(T0 + MIN))).toMatchObject({ next: 'watch', guardHistoryReadAt: T0 + MIN });
+    expect(await checkGuards({ ...watching, guardHistoryReadAt: T0 + 8 * MIN }, at(T0 + 9 * MIN))).toMatchObject({ next: 'watch', guardHistoryReadAt: T0 + 9 * MIN });
+    expect(aws.cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.StartDate))
+      .toEqual([new Date(T0), new Date(T0 + 8 * MIN - ALARM_HISTORY_OVERLAP_MS)]);
   });
 
   test('a state that lost its stable version (changed outside the controller) fails the check, naming what to do', async () => {

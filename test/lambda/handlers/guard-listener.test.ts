@@ -265,6 +265,26 @@ test('a revert cut off after its state write, before its cleanup started, is tak
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 2);
 });
 
+test('a cut-off revert is taken up by the retry of a user alarm on both slots, not notified as the stable\'s', async () => {
+  promotedWithStandby();
+  aws.table.put({ pk: 'ALARM#business-kpi', sk: 'ALARM', alarmName: 'business-kpi', endpointName: ENDPOINT, slots: ['blue', 'green'] });
+  putRecord(aws.table, `ROLLOUT#${ROLLOUT_ID}`, { endpointName: ENDPOINT, rolloutId: ROLLOUT_ID, versionId: CANDIDATE_ID, startedAt: T0 - 1, executionArn: EXECUTION_ARN });
+  aws.sfn.on(StartExecutionCommand).rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))
+    .resolves({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  await expect(handleAlarm(alarmEvent('business-kpi'), T0, noWait)).rejects.toThrow();
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ phase: 'rolling-back', stable: { slot: 'blue', versionId: STABLE_ID }, lock: { executionArn: EXECUTION_ARN } });
+
+  aws.sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({ status: 'ABORTED', input: JSON.stringify(context()) });
+  const retried = await handleAlarm(alarmEvent('business-kpi'), T0 + 180_000, noWait);
+  expect(retried).toMatchObject({ action: 'revert', rolloutId: ROLLOUT_ID, cleanupExecutionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['reverted']);
+  expect(aws.table.state(ENDPOINT)!.lock).toMatchObject({ executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:cleanup' });
+  // With the cleanup running, the same alarm is about the stable traffic returned to: notified, the revert left alone.
+  aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(context()) });
+  expect(await handleAlarm(alarmEvent('business-kpi'), T0 + 240_000, noWait)).toMatchObject({ action: 'notify' });
+  expect(aws.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+});
+
 test('a revert SageMaker will not take yet is recorded first, and handed to a cleanup execution that resumes at Revert', async () => {
   promotedWithStandby();
   aws.sagemaker.mock.on(UpdateEndpointWeightsAndCapacitiesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
