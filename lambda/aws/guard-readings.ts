@@ -10,6 +10,8 @@ const NAMES_PER_CALL = 100;
 export interface AlarmReadings {
   readonly alarms: Record<string, AlarmStateValue>;
   readonly unreadable: string[];
+  /** The alarms DescribeAlarms returned as composite alarms. */
+  readonly composite?: string[];
   /** The alarms that went to ALARM since the given start point (GuardObservation.breachedAt); absent when none did. */
   readonly breachedAt?: Record<string, number>;
 }
@@ -38,7 +40,12 @@ export interface AlarmHistoryReadings extends AlarmReadings {
 export async function readAlarmsSince(alarmNames: readonly string[], since: number): Promise<AlarmHistoryReadings> {
   const current = await readAlarms(alarmNames);
   const names = new Set(alarmNames);
-  const { breachedAt, complete } = await firstAlarmsSince(names, since);
+  // One kind per call ("either all metric alarms or all composite alarms"); composites only when one of ours may be one.
+  const kinds = [AlarmType.MetricAlarm, ...(current.composite?.length || current.unreadable.length ? [AlarmType.CompositeAlarm] : [])];
+  const reads = [];
+  for (const kind of kinds) reads.push(await firstAlarmsSince(names, since, kind));
+  const breachedAt = Object.assign({}, ...reads.map((r) => r.breachedAt)) as Record<string, number>;
+  const complete = reads.every((r) => r.complete);
   const unreadable = new Set(current.unreadable);
   if (!complete) for (const name of names) if (breachedAt[name] === undefined) unreadable.add(name);
   return {
@@ -50,20 +57,20 @@ export async function readAlarmsSince(alarmNames: readonly string[], since: numb
 }
 
 /**
- * When each of the named alarms first went to ALARM since `since`, from one read of the account's alarm history.
- * `complete` is false when the read failed, an item could not be parsed, or the pages ran out before the end.
- * HistoryData is CloudWatch's JSON: `newState.stateValue` is the state entered. AlarmTypes names both kinds: without
- * it only metric alarms are returned, and composite alarms only to a permission on `*` (DescribeAlarmHistory API
- * reference, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html; that
- * one call without a name returns both kinds when both are asked is unverified: the probe measures it).
+ * When each of the named alarms of one kind first went to ALARM since `since`, from one read of the account's alarm
+ * history. `complete` is false when the read failed, an item could not be parsed, or the pages ran out before the end.
+ * HistoryData is CloudWatch's JSON: `newState.stateValue` is the state entered. One kind per call: "If an alarm name is
+ * not specified, the histories for either all metric alarms or all composite alarms are returned"; without AlarmTypes
+ * only metric alarms are, and composite alarms only to a permission on `*` (DescribeAlarmHistory API reference,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html).
  */
-async function firstAlarmsSince(names: ReadonlySet<string>, since: number): Promise<{ breachedAt: Record<string, number>; complete: boolean }> {
+async function firstAlarmsSince(names: ReadonlySet<string>, since: number, kind: AlarmType): Promise<{ breachedAt: Record<string, number>; complete: boolean }> {
   const breachedAt: Record<string, number> = {};
   let token: string | undefined;
   try {
     for (let page = 0; page < HISTORY_PAGES; page++) {
       const out = await cloudwatch.send(new DescribeAlarmHistoryCommand({
-        AlarmTypes: [AlarmType.MetricAlarm, AlarmType.CompositeAlarm],
+        AlarmTypes: [kind],
         HistoryItemType: HistoryItemType.StateUpdate,
         StartDate: new Date(since),
         ScanBy: ScanBy.TIMESTAMP_ASCENDING,
@@ -93,6 +100,7 @@ async function firstAlarmsSince(names: ReadonlySet<string>, since: number): Prom
 export async function readAlarms(alarmNames: readonly string[]): Promise<AlarmReadings> {
   const names = [...new Set(alarmNames)];
   const alarms: Record<string, AlarmStateValue> = {};
+  const composite: string[] = [];
   try {
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
       let token: string | undefined;
@@ -109,6 +117,7 @@ export async function readAlarms(alarmNames: readonly string[]): Promise<AlarmRe
             alarms[alarm.AlarmName] = alarm.StateValue as AlarmStateValue;
           }
         }
+        for (const alarm of out.CompositeAlarms ?? []) if (alarm.AlarmName) composite.push(alarm.AlarmName);
         token = out.NextToken;
       } while (token);
     }
@@ -116,7 +125,7 @@ export async function readAlarms(alarmNames: readonly string[]): Promise<AlarmRe
     logger.warn('guard alarms unreadable', { alarmNames: names, error: errorMessage(err) });
     return { alarms: {}, unreadable: names };
   }
-  return { alarms, unreadable: names.filter((name) => alarms[name] === undefined) };
+  return { alarms, unreadable: names.filter((name) => alarms[name] === undefined), ...(composite.length ? { composite } : {}) };
 }
 
 export interface InvocationQuery {

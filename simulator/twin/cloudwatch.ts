@@ -438,8 +438,9 @@ export class CloudWatchTwin {
   /**
    * DescribeAlarmHistory (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html):
    * the history of one alarm, or of every alarm when AlarmName is omitted ("If an alarm name is not specified, the
-   * histories for either all metric alarms or all composite alarms are returned": the twin returns both kinds when
-   * AlarmTypes names both, unverified: the probe measures it), filtered by HistoryItemType, StartDate and EndDate;
+   * histories for either all metric alarms or all composite alarms are returned": read strictly, one kind per call, so
+   * without a name the twin answers metric alarms only when AlarmTypes names both (unverified; the stricter reading, so
+   * a caller that needs both kinds must ask for each), filtered by HistoryItemType, StartDate and EndDate;
    * AlarmTypes: "If you omit this parameter, only metric alarms are returned"; ScanBy "TimestampDescending to have the
    * newest event history returned first" (the twin's default when omitted: unverified, the probe measures it);
    * MaxRecords 1-100 with NextToken, InvalidNextToken for a token it did not issue; composite alarms only to a permission
@@ -450,7 +451,8 @@ export class CloudWatchTwin {
    */
   private async describeAlarmHistory(i: { AlarmName?: string; AlarmTypes?: string[]; HistoryItemType?: string; StartDate?: number; EndDate?: number; ScanBy?: string; MaxRecords?: number; NextToken?: string }) {
     const now = Date.now();
-    const types = i.AlarmTypes ?? ['MetricAlarm'];
+    const asked = i.AlarmTypes ?? ['MetricAlarm'];
+    const types = i.AlarmName === undefined && asked.includes('MetricAlarm') ? ['MetricAlarm'] : asked;
     const composites = types.includes('CompositeAlarm') && await this.compositeAlarmsVisible('cloudwatch:DescribeAlarmHistory');
     const from = Math.max(i.StartDate === undefined ? -Infinity : i.StartDate * 1000, now - ALARM_HISTORY_RETENTION_MS);
     const to = i.EndDate === undefined ? Infinity : i.EndDate * 1000;

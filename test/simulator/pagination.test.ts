@@ -88,7 +88,7 @@ describe('pagination in the twin: the handlers read every page', () => {
     expect((await readAlarmsSince(['guard-h'], Date.now() + 60_000)).breachedAt).toBeUndefined();
   });
 
-  test('alarm history without an alarm name: every alarm\'s items (composites when asked); one read finds ours among them', async () => {
+  test('alarm history without an alarm name: every alarm\'s items of one kind; the composite read finds ours among them', async () => {
     const alarm = (AlarmName: string) => ({ AlarmName, Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' } as never);
     twin.cloudwatch.putAlarm(alarm('guard-m'));
     twin.cloudwatch.putAlarm(alarm('another-teams-alarm'));
@@ -101,6 +101,10 @@ describe('pagination in the twin: the handlers read every page', () => {
     const metricOnly = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ StartDate: new Date(start - 1000), ScanBy: 'TimestampAscending' }));
     expect(metricOnly.NextToken).toBeDefined();
     expect(new Set(metricOnly.AlarmHistoryItems?.map((i) => i.AlarmName))).toEqual(new Set(['another-teams-alarm']));
+    // "Either all metric alarms or all composite alarms": read strictly, asking for both kinds without a name gets the metric alarms'.
+    const both = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], StartDate: new Date(start - 1000), MaxRecords: 100 }));
+    const bothNext = await new CloudWatchClient({}).send(new DescribeAlarmHistoryCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], StartDate: new Date(start - 1000), NextToken: both.NextToken }));
+    expect([...both.AlarmHistoryItems ?? [], ...bothNext.AlarmHistoryItems ?? []].some((i) => i.AlarmName === 'guard-c')).toBe(false);
     const read = await readAlarmsSince(['guard-m', 'guard-c'], start - 1000);
     expect(read).toMatchObject({ alarms: { 'guard-c': 'OK' }, historyComplete: true });
     expect(Object.keys(read.breachedAt ?? {})).toEqual(['guard-c']);

@@ -15,6 +15,7 @@ describe('readAlarms', () => {
     await expect(readAlarms(['errors-green', 'health-green', 'latency-green', 'errors-green'])).resolves.toEqual({
       alarms: { 'errors-green': 'OK', 'health-green': 'ALARM' },
       unreadable: ['latency-green'],
+      composite: ['health-green'],
     });
     expect(cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
       AlarmNames: ['errors-green', 'health-green', 'latency-green'],
@@ -55,22 +56,37 @@ describe('readAlarmsSince', () => {
     expect(cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 1);
     const input = cloudwatch.commandCalls(DescribeAlarmHistoryCommand)[0].args[0].input;
     expect(input).toEqual({
-      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], HistoryItemType: 'StateUpdate', StartDate: new Date(1_000), ScanBy: 'TimestampAscending', MaxRecords: 100,
+      AlarmTypes: ['MetricAlarm'], HistoryItemType: 'StateUpdate', StartDate: new Date(1_000), ScanBy: 'TimestampAscending', MaxRecords: 100,
     });
     cloudwatch.on(DescribeAlarmHistoryCommand).resolves({ AlarmHistoryItems: [change('other-team-alarm', 2_500, 'OK', 'ALARM')] });
     await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', b: 'OK' }, unreadable: [], historyComplete: true });
   });
 
-  test('follows NextToken: a breach on a later page is seen; a composite alarm\'s item counts like a metric alarm\'s', async () => {
-    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }], CompositeAlarms: [{ AlarmName: 'c', StateValue: 'OK' }] });
+  test('follows NextToken: a breach on a later page is seen', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }, { AlarmName: 'b', StateValue: 'OK' }] });
     cloudwatch.on(DescribeAlarmHistoryCommand)
       .resolvesOnce({ AlarmHistoryItems: [change('other', 2_000, 'OK', 'ALARM')], NextToken: 't1' })
-      .resolvesOnce({ AlarmHistoryItems: [{ ...change('c', 3_000, 'OK', 'ALARM'), AlarmType: 'CompositeAlarm' }], NextToken: 't2' })
+      .resolvesOnce({ AlarmHistoryItems: [change('b', 3_000, 'OK', 'ALARM')], NextToken: 't2' })
       .resolvesOnce({ AlarmHistoryItems: [change('a', 4_000, 'OK', 'ALARM')] });
+    await expect(readAlarmsSince(['a', 'b'], 1_000)).resolves.toEqual({
+      alarms: { a: 'OK', b: 'OK' }, unreadable: [], breachedAt: { b: 3_000, a: 4_000 }, historyComplete: true,
+    });
+    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 't1', 't2']);
+  });
+
+  test('one kind per read ("either all metric alarms or all composite alarms"): composites read apart, only when one of ours is one', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'OK' }], CompositeAlarms: [{ AlarmName: 'c', StateValue: 'OK' }] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmTypes: ['MetricAlarm'] }).resolves({ AlarmHistoryItems: [change('a', 4_000, 'OK', 'ALARM')] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmTypes: ['CompositeAlarm'] })
+      .resolves({ AlarmHistoryItems: [{ ...change('c', 3_000, 'OK', 'ALARM'), AlarmType: 'CompositeAlarm' }] });
     await expect(readAlarmsSince(['a', 'c'], 1_000)).resolves.toEqual({
       alarms: { a: 'OK', c: 'OK' }, unreadable: [], breachedAt: { c: 3_000, a: 4_000 }, historyComplete: true,
     });
-    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.NextToken)).toEqual([undefined, 't1', 't2']);
+    expect(cloudwatch.commandCalls(DescribeAlarmHistoryCommand).map((call) => call.args[0].input.AlarmTypes)).toEqual([['MetricAlarm'], ['CompositeAlarm']]);
+    // The composite read failing leaves the composite unknown, not healthy.
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmTypes: ['MetricAlarm'] }).resolves({ AlarmHistoryItems: [] });
+    cloudwatch.on(DescribeAlarmHistoryCommand, { AlarmTypes: ['CompositeAlarm'] }).rejects(new Error('throttled'));
+    await expect(readAlarmsSince(['a', 'c'], 1_000)).resolves.toEqual({ alarms: { a: 'OK', c: 'OK' }, unreadable: ['a', 'c'], historyComplete: false });
   });
 
   test('pages are bounded: a history not read to the end leaves the alarms without a breach unknown, not complete', async () => {
