@@ -52,6 +52,15 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.facts.tagsOfMissingEndpoint).toMatch(/^ResourceNotFound: Resource .*-missing does not exist/);
     expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
     expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
+    // The facts the twin assumes and the probe checks: DescribeAlarmHistory newest first and a default page of at least
+    // the alarm's state updates (the twin's 100 holds them all); ModelLatency's SampleCount and PR(:T) per minute,
+    // agreeing with the 5 requests of each burst; datapoints in order (the fast windows' 30 s spread exceeds their
+    // 10 s, so only the twin's ordering keeps a later window from showing before an earlier one).
+    expect(result.facts.alarmHistoryOrder).toBe('newest first');
+    expect(result.facts.alarmHistoryDefaultPage).toMatch(/^at least (\d+): all \1 of its alarm's state updates on one page, without a NextToken$/);
+    expect(Number(/^at least (\d+)/.exec(result.facts.alarmHistoryDefaultPage)![1])).toBeGreaterThanOrEqual(10);
+    expect(result.facts.modelLatencyCounts).toMatch(/^SampleCount equal to the requests sent \(5\) in 10 of 10 minutes; PR\(:\d+\) answered in 10 of 10 minutes \(\d+ to \d+ %\), a whole number of the samples in 10 of 10$/);
+    expect(result.facts.metricOrder).toBe(`in order: in ${result.facts.metricOrder.match(/in (\d+) polls/)![1]} polls of 10 minutes and 12 ten-second windows, no window showed data while an earlier one was incomplete`);
     // UpdateEndpoint brings up a new fleet for unchanged variants too: their images resolve again (DeployedImages).
     expect(result.facts.unchangedVariantRecreated).toBe('true');
     // Nothing is left behind.
