@@ -232,7 +232,7 @@ export class Probe {
     const spread = Math.max(...arrivals) - lag;
     this.log(`metric arrival: ${arrivals.join(', ')} s after the requests`);
     const modelLatencyP99 = await this.latencyPercentile();
-    const modelLatencyCounts = await this.latencyCounts(minutes);
+    const modelLatencyCounts = await this.latencyCounts(minutes).catch((e: Error) => `GetMetricData refused: ${e.name}: ${e.message}`);
     this.log(`ModelLatency as counts: ${modelLatencyCounts}`);
 
     started = Date.now();

@@ -95,6 +95,13 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.calibration.fastMetricLagSpreadSeconds!.value).toBeLessThanOrEqual(5 + 3);
   });
 
+  test('sees datapoints arrive in order where the twin\'s ordering matters: seed 2 draws a 10-s window more than 10 s later than the next', async () => {
+    // Without the twin's rule that no window overtakes an earlier one (twin/cloudwatch.ts, metricArrival), this run's
+    // probe reports a later 10-s window with data while the one before it shows none (checked by removing the rule).
+    const { result } = await probeTwin(DEFAULT_CALIBRATION, { metricMinutes: 2, eventChanges: 2 }, 2);
+    expect(result.facts.metricOrder).toMatch(/^in order: in \d+ polls of 2 minutes and 12 ten-second windows/);
+  });
+
   test('a probe whose endpoint ends Failed stops with the reason and still deletes what it created', async () => {
     const left = await onTwin(DEFAULT_CALIBRATION, 1, { failNextCreate: true }, async (twin) => {
       await expect(new Probe({ ...PROBE_MODEL, runId: 'failing' }).run()).rejects.toThrow(/endpoint sagemaker-rollout-probe-failing failed after 30\d s: /);
