@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -16,9 +18,23 @@ const ACCOUNT = '123456789012';
  * the twin adds to each minute of data a share of the spread (so the earliest burst reads the lag plus the smallest
  * share drawn, and the spread reads at most the configured one).
  */
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Every source file and doc that may claim what the probe measures (the probe's own files describe it, not claim it). */
+function claimSources(): string[] {
+  const walk = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) => e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(dir, e.name))) : /\.ts$/.test(e.name) ? [path.join(dir, e.name)] : []);
+  return [...['simulator', 'lambda', 'lib'].flatMap(walk), 'README.md', path.join('docs', 'ARCHITECTURE.md')]
+    .filter((f) => !/^simulator[/\\]probe(-twin)?\.ts$/.test(f));
+}
+
+/** The probe's run against the twin's defaults, shared by the tests that read it. */
+let defaultRun: ReturnType<typeof probeTwin> | undefined;
+const probeDefaults = () => (defaultRun ??= probeTwin(DEFAULT_CALIBRATION));
+
 describe('the real-account probe, run against the twin', () => {
   test('reproduces the twin\'s default calibration within its tolerances, and deletes everything it created', async () => {
-    const { result, twin } = await probeTwin(DEFAULT_CALIBRATION);
+    const { result, twin } = await probeDefaults();
     const measured = (key: keyof typeof DEFAULT_CALIBRATION) => result.calibration[key]!.value;
     const within = (key: keyof typeof DEFAULT_CALIBRATION, below: number, above: number) => {
       expect(measured(key)).toBeGreaterThanOrEqual(DEFAULT_CALIBRATION[key] - below);
@@ -74,6 +90,27 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.facts.tagsOfMissingEndpoint).toContain(ACCOUNT);
     expect(file).not.toContain(ACCOUNT);
     expect(JSON.parse(file).$facts.tagsOfMissingEndpoint).toContain(':<account>:');
+  });
+
+  test('every claim that the probe measures something names what it measures: a fact or calibration key of its result', async () => {
+    const { result } = await probeDefaults();
+    const measured = new Set([...Object.keys(result.facts), ...Object.keys(result.calibration)]);
+    const unfounded: string[] = [];
+    for (const file of claimSources()) {
+      // Comments and markdown wrap lines: read the text as one line, without comment leaders.
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\n\s*(\*(?!\/)|\/\/)?\s*/g, ' ');
+      for (const claim of text.matchAll(/the probe (measures|checks)|measured by the probe|probe must confirm/gi)) {
+        // The claim names its subject within the next 120 characters, as `key`.
+        const named = [...text.slice(claim.index, claim.index + 120).matchAll(/`(\w+)`/g)].map((m) => m[1]);
+        if (!named.some((key) => measured.has(key))) unfounded.push(`${file}: ...${text.slice(claim.index, claim.index + 120)}`);
+      }
+    }
+    // calibration.json: an entry measured by the probe is one the probe's calibration has (its key is the subject).
+    const entries = JSON.parse(fs.readFileSync(path.join(ROOT, 'simulator', 'twin', 'calibration.json'), 'utf8')) as Record<string, { source?: string }>;
+    for (const [key, entry] of Object.entries(entries)) {
+      if (/measured by the probe/i.test(entry.source ?? '') && !(key in result.calibration)) unfounded.push(`calibration.json: ${key}`);
+    }
+    expect(unfounded).toEqual([]);
   });
 
   test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late, 10 s metrics 70 s late) is measured as slower', async () => {
