@@ -99,7 +99,7 @@ describe('the real-account probe, run against the twin', () => {
     for (const file of claimSources()) {
       // Comments and markdown wrap lines: read the text as one line, without comment leaders.
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\n\s*(\*(?!\/)|\/\/)?\s*/g, ' ');
-      for (const claim of text.matchAll(/the probe (measures|checks)|measured by the probe|probe must confirm/gi)) {
+      for (const claim of text.matchAll(/the probe (measures|checks|reports|would show)|measured by the probe|probe must confirm/gi)) {
         // The claim names its subject within the next 120 characters, as `key`.
         const named = [...text.slice(claim.index, claim.index + 120).matchAll(/`(\w+)`/g)].map((m) => m[1]);
         if (!named.some((key) => measured.has(key))) unfounded.push(`${file}: ...${text.slice(claim.index, claim.index + 120)}`);
