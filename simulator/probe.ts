@@ -397,7 +397,7 @@ export class Probe {
     const out = await this.cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate' }));
     const times = (out.AlarmHistoryItems ?? []).map((h) => h.Timestamp?.getTime() ?? 0);
     const pairs = times.slice(1).map((t, k) => Math.sign(t - times[k]));
-    const historyOrder = times.length < 2 || pairs.every((d) => d === 0) ? `not observable: ${times.length} item(s) with distinct timestamps`
+    const historyOrder = times.length < 2 || pairs.every((d) => d === 0) ? `not observable: ${times.length} item(s), fewer than two timestamps`
       : pairs.every((d) => d <= 0) ? 'newest first' : pairs.every((d) => d >= 0) ? 'oldest first' : 'neither newest nor oldest first';
     const historyPage = out.NextToken
       ? `${times.length}: a page held ${times.length} of its alarm's state updates, with a NextToken`
