@@ -306,7 +306,8 @@ globalOptions(program.command('simulate')
 
 globalOptions(program.command('probe')
   .description('measures, in your own account, the timings the simulator\'s twin assumes (endpoint create and update, weight '
-    + 'updates, read-after-write, metric arrival at 60 s and at 10 s) on one small endpoint of two variants, deletes it, and writes a calibration '
+    + 'updates, read-after-write, metric arrival at 60 s and at 10 s, alarm event delivery) and facts it assumes (metric order, ModelLatency '
+    + 'SampleCount and PR(:T), DescribeAlarmHistory defaults, ...) on one small endpoint of two variants, deletes it, and writes a calibration '
     + 'file for `npm run sim -- run <scenarios> --calibration <file>`; it asks before creating anything'))
   .option('--instance-type <type>', 'instance type of both variants', 'ml.c5.large')
   .option('--image <uri>', 'the container image of a model SageMaker can serve (yours: any that answers --payload)')

@@ -123,7 +123,7 @@ export interface ApiRate {
 }
 
 const CLOUDWATCH_QUOTAS = 'CloudWatch service quotas (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html)';
-const SAGEMAKER_UNPUBLISHED = 'unverified: the probe measures it. SageMaker publishes no per-API request rates (its quotas page lists resources, '
+const SAGEMAKER_UNPUBLISHED = 'unverified: not measured (measuring a rate means throttling the account; the probe does not). SageMaker publishes no per-API request rates (its quotas page lists resources, '
   + 'not TPS); it answers ThrottlingException "Rate exceeded" beyond them (github.com/aws/sagemaker-python-sdk/issues/645, and PR 1204: polling '
   + 'DescribeEndpoint every 5 s throttled canaries). The twin assumes a burst of twice the rate';
 const rate = (perSecond: number, source: string, bucket = perSecond): ApiRate => ({ bucket, perSecond, source });
@@ -139,21 +139,21 @@ const rate = (perSecond: number, source: string, bucket = perSecond): ApiRate =>
  */
 export const API_RATES: Readonly<Record<string, ApiRate>> = {
   'cloudwatch:DescribeAlarms': rate(9, `${CLOUDWATCH_QUOTAS}: DescribeAlarms 9 transactions per second`),
-  'cloudwatch:DescribeAlarmHistory': rate(9, 'unverified: the probe measures it (the CloudWatch quotas page gives DescribeAlarms 9 transactions per second; the twin assumes the same for DescribeAlarmHistory)'),
+  'cloudwatch:DescribeAlarmHistory': rate(9, 'unverified: not measured, the probe does not provoke throttling (the CloudWatch quotas page gives DescribeAlarms 9 transactions per second; the twin assumes the same for DescribeAlarmHistory)'),
   'cloudwatch:GetMetricData': rate(50, `${CLOUDWATCH_QUOTAS}: GetMetricData 50 transactions per second`),
   'cloudwatch:SetAlarmState': rate(3, `${CLOUDWATCH_QUOTAS}: SetAlarmState 3 transactions per second`),
   'cloudwatch:PutMetricAlarm': rate(3, `${CLOUDWATCH_QUOTAS}: PutMetricAlarm 3 transactions per second`),
   'states:StartExecution': rate(300, 'Step Functions service quotas, "Quotas related to API action throttling" (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html): StartExecution bucket 1,300, refill 300 per second in us-east-1', 1300),
-  'states:DescribeExecution': rate(25, 'unverified: the probe measures it (Step Functions throttles DescribeExecution with a token bucket, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html; the twin assumes bucket 250, refill 25 per second)', 250),
-  'states:StopExecution': rate(25, 'unverified: the probe measures it (Step Functions throttles StopExecution with a token bucket, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html; the twin assumes bucket 500, refill 25 per second)', 500),
+  'states:DescribeExecution': rate(25, 'unverified: not measured, the probe does not provoke throttling (Step Functions throttles DescribeExecution with a token bucket, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html; the twin assumes bucket 250, refill 25 per second)', 250),
+  'states:StopExecution': rate(25, 'unverified: not measured, the probe does not provoke throttling (Step Functions throttles StopExecution with a token bucket, https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html; the twin assumes bucket 500, refill 25 per second)', 500),
   'events:PutEvents': rate(10_000, 'EventBridge quotas (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html): PutEvents 10,000 requests per second in us-east-1'),
   'sns:Publish': rate(30_000, 'Amazon SNS endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/sns.html): Publish 30,000 transactions per second in us-east-1'),
   's3:HeadObject': rate(5500, 'S3 performance guidelines (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html): "at least ... 5,500 GET/HEAD requests per second per partitioned prefix"'),
-  'ecr:DescribeImages': rate(10, 'unverified: the probe measures it (ECR lists no DescribeImages rate on https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html)', 20),
-  'servicequotas:ListServiceQuotas': rate(5, 'unverified: the probe measures it (Service Quotas answers TooManyRequestsException "Due to throttling, the request was denied", https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_ListServiceQuotas.html; no rate is published)', 10),
-  'application-autoscaling:RegisterScalableTarget': rate(5, 'unverified: the probe measures it (no rate is published for Application Auto Scaling)', 10),
-  'application-autoscaling:DeregisterScalableTarget': rate(5, 'unverified: the probe measures it (no rate is published for Application Auto Scaling)', 10),
-  'application-autoscaling:PutScalingPolicy': rate(5, 'unverified: the probe measures it (no rate is published for Application Auto Scaling)', 10),
+  'ecr:DescribeImages': rate(10, 'unverified: not measured, the probe does not provoke throttling (ECR lists no DescribeImages rate on https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html)', 20),
+  'servicequotas:ListServiceQuotas': rate(5, 'unverified: not measured, the probe does not provoke throttling (Service Quotas answers TooManyRequestsException "Due to throttling, the request was denied", https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_ListServiceQuotas.html; no rate is published)', 10),
+  'application-autoscaling:RegisterScalableTarget': rate(5, 'unverified: not measured, the probe does not provoke throttling (no rate is published for Application Auto Scaling)', 10),
+  'application-autoscaling:DeregisterScalableTarget': rate(5, 'unverified: not measured, the probe does not provoke throttling (no rate is published for Application Auto Scaling)', 10),
+  'application-autoscaling:PutScalingPolicy': rate(5, 'unverified: not measured, the probe does not provoke throttling (no rate is published for Application Auto Scaling)', 10),
   ...Object.fromEntries([
     ['DescribeEndpoint', 10], ['DescribeEndpointConfig', 10], ['DescribeModel', 10], ['ListModels', 5], ['ListEndpointConfigs', 5], ['ListTags', 5],
     ['CreateModel', 5], ['CreateEndpointConfig', 5], ['CreateEndpoint', 2], ['UpdateEndpoint', 2], ['UpdateEndpointWeightsAndCapacities', 2],

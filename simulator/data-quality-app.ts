@@ -21,7 +21,8 @@ export interface DataQualityMetric {
  * The user's application checking each served request's output against a data-quality rule, and publishing per
  * variant the items it checked and those it found bad (`badDataRate` of the serving version), both every traffic tick,
  * zeros included, with the metric's dimensions (EndpointName and VariantName by default). Its datapoints reach CloudWatch by the twin's one
- * arrival rule, as SageMaker's do (unverified: a real publisher's delay is its own; the probe measures PutMetricData's).
+ * arrival rule, as SageMaker's do (unverified: a real publisher's delay is its own; not measured, the probe publishes
+ * no metrics).
  */
 export class DataQualityApp {
   private readonly metrics = new Map<string, { bad: MetricKey; total: MetricKey }>();

@@ -76,8 +76,8 @@ export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 3;
  * `Sandbox.Timedout`, "Task timed out after N.00 seconds" (Lambda developer guide, "Troubleshoot invocation issues",
  * docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html). Step Functions' guide says timeouts are
  * reported as `Lambda.Unknown` ("Handle Lambda service exceptions"); current runtimes put `Sandbox.Timedout` in the
- * error payload, whose errorType Step Functions reports as the error. Unverified which one a task sees: the probe
- * measures it; the state machine must retry both.
+ * error payload, whose errorType Step Functions reports as the error. Unverified which one a task sees, and not
+ * measured (the probe would have to create IAM roles, a function and a state machine); the state machine retries both.
  */
 export class FunctionTimedOut extends Error {
   constructor(requestId: string, timeoutSeconds: number) {

@@ -1,4 +1,6 @@
-import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, MetricDataResult, PutMetricAlarmCommand, SetAlarmStateCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DeleteRuleCommand, EventBridgeClient, ListRulesCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import {
@@ -61,11 +63,36 @@ export interface ProbeFacts {
   readonly eventDeliverySeconds: number[];
   /** Alarm state change events EventBridge delivered more than once, of those sent. */
   readonly eventDuplicates: string;
+  /**
+   * DescribeAlarmHistory's order when ScanBy is omitted (the API reference names both orders but no default):
+   * `newest first`, `oldest first`, or what was seen instead. The twin: newest first.
+   */
+  readonly alarmHistoryOrder: string;
+  /**
+   * DescribeAlarmHistory's page size when MaxRecords is omitted (not documented), from one call on the probe's alarm:
+   * exact when the page came with a NextToken, else `at least N` (N its state updates: `eventChanges` and any
+   * CloudWatch made itself). The twin: 100.
+   */
+  readonly alarmHistoryDefaultPage: string;
+  /**
+   * Whether per-variant ModelLatency answers `SampleCount` and `PR(:T)` per minute (SageMaker's guide lists neither
+   * extended statistic), and whether they agree with the requests sent: SampleCount equal to them, PR(:T) a whole
+   * number of the samples. The twin answers both, and agrees.
+   */
+  readonly modelLatencyCounts: string;
+  /**
+   * Whether an endpoint's datapoints arrived in order over both metric-arrival measurements (no window showed data while
+   * an earlier one was incomplete, at the poll's resolution), or the first disorder seen. The twin: in order.
+   */
+  readonly metricOrder: string;
   /** What SageMaker answers a List call with a NextToken it did not issue (the twin: ValidationException). */
   readonly invalidPageToken: string;
   /** What SageMaker answers ListTags for an endpoint that does not exist (the twin: ResourceNotFound). */
   readonly tagsOfMissingEndpoint: string;
 }
+
+/** What one metric-arrival measurement observed: each burst's arrival, its window's start, and the first disorder seen. */
+interface MetricArrivals { seconds: number[]; windows: number[]; burst: number; polls: number; disorder?: string }
 
 /** A calibration file: each measured timing with how it was measured. */
 export type CalibrationFile = { [K in keyof Calibration]?: { value: number; source: string } };
@@ -153,6 +180,7 @@ export class Probe {
     const eventDelay = Math.min(...events.delays);
     const eventSpread = Math.round((Math.max(...events.delays) - eventDelay) * 10) / 10;
     this.log(`alarm events delivered ${events.delays.join(', ')} s after the state changes; duplicates: ${events.duplicates}`);
+    this.log(`DescribeAlarmHistory by default: ${events.historyOrder}; page size ${events.historyPage}`);
     await this.sagemaker.send(new CreateModelCommand({
       ModelName: model, ExecutionRoleArn: this.options.executionRoleArn,
       PrimaryContainer: { Image: this.options.image, ModelDataUrl: this.options.modelDataUrl }, Tags: [PROBE_TAG],
@@ -198,11 +226,14 @@ export class Probe {
     const targetVariantAtWeightZero = await this.invoke('b').then((v) => `answered by variant ${v}`, (e: Error) => `refused: ${e.name}: ${e.message}`);
     this.log(`TargetVariant on variant b at weight 0: ${targetVariantAtWeightZero}`);
 
-    const arrivals = await this.metricArrivals(60, this.options.metricMinutes ?? 10, this.poll);
+    const minutes = await this.metricArrivals(60, this.options.metricMinutes ?? 10, this.poll);
+    const arrivals = minutes.seconds;
     const lag = Math.min(...arrivals);
     const spread = Math.max(...arrivals) - lag;
     this.log(`metric arrival: ${arrivals.join(', ')} s after the requests`);
     const modelLatencyP99 = await this.latencyPercentile();
+    const modelLatencyCounts = await this.latencyCounts(minutes).catch((e: Error) => `GetMetricData refused: ${e.name}: ${e.message}`);
+    this.log(`ModelLatency as counts: ${modelLatencyCounts}`);
 
     started = Date.now();
     await this.sagemaker.send(new UpdateEndpointCommand({ EndpointName: endpoint, EndpointConfigName: configs[1] }));
@@ -214,10 +245,15 @@ export class Probe {
     this.log(`UpdateEndpoint with unchanged variants: InService after ${updateSeconds} s (re-created: ${unchangedVariantRecreated})`);
 
     // The endpoint now publishes every 10 s: bursts timed at a 10 s period, polled every 2 s (seconds matter here).
-    const fastArrivals = await this.metricArrivals(10, this.options.fastMetricWindows ?? 12, Math.min(this.poll, 2000));
+    const tenSecondWindows = await this.metricArrivals(10, this.options.fastMetricWindows ?? 12, Math.min(this.poll, 2000));
+    const fastArrivals = tenSecondWindows.seconds;
     const fastLag = Math.min(...fastArrivals);
     const fastSpread = Math.round((Math.max(...fastArrivals) - fastLag) * 10) / 10;
     this.log(`fast metric arrival (MetricsConfig 10 s): ${fastArrivals.join(', ')} s after the requests`);
+
+    const metricOrder = [minutes, tenSecondWindows].find((m) => m.disorder)?.disorder
+      ?? `in order: in ${minutes.polls + tenSecondWindows.polls} polls of ${minutes.windows.length} minutes and ${tenSecondWindows.windows.length} ten-second windows, no window showed data while an earlier one was incomplete`;
+    this.log(`metric order: ${metricOrder}`);
 
     const errors = await this.errorAnswers();
     started = Date.now();
@@ -244,19 +280,25 @@ export class Probe {
       },
       facts: {
         targetVariantAtWeightZero, modelLatencyP99, unchangedVariantRecreated, metricArrivalSeconds: arrivals, fastMetricArrivalSeconds: fastArrivals,
-        eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates, ...errors,
+        eventDeliverySeconds: events.delays, eventDuplicates: events.duplicates, alarmHistoryOrder: events.historyOrder,
+        alarmHistoryDefaultPage: events.historyPage, modelLatencyCounts, metricOrder, ...errors,
       },
     };
   }
 
   /**
    * One burst of requests to variant a at the start of each of `windows` periods of `period` seconds; each is timed from
-   * its requests until GetMetricData shows all of them (Invocations, Sum, at that period), polling every `pollMs`.
+   * its requests until GetMetricData shows all of them (Invocations, Sum, at that period), polling every `pollMs`. Each
+   * poll also checks the order the judge's watermark relies on (lambda/core/judge/periods.ts): a window with data while
+   * an earlier one still lacks some of its burst is out of order (seen at the poll's resolution: two windows arriving
+   * between polls look simultaneous).
    */
-  private async metricArrivals(period: 60 | 10, windows: number, pollMs: number): Promise<number[]> {
+  private async metricArrivals(period: 60 | 10, windows: number, pollMs: number): Promise<MetricArrivals> {
     const burst = 5;
     const width = period * 1000;
     const pending: Array<{ sentAt: number; window: number; arrived?: number }> = [];
+    let polls = 0;
+    let disorder: string | undefined;
     for (;;) {
       const now = Date.now();
       const window = Math.floor(now / width) * width;
@@ -273,16 +315,23 @@ export class Probe {
             MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'Invocations', Dimensions: this.dimensions('a') }, Period: period, Stat: 'Sum' },
           }],
         }));
+        polls++;
         const result = answer.MetricDataResults?.[0];
-        for (const p of open) {
+        const value = (p: { window: number }) => {
           const k = (result?.Timestamps ?? []).findIndex((t) => t.getTime() === p.window);
-          if (k >= 0 && (result?.Values?.[k] ?? 0) >= burst) p.arrived = Date.now();
+          return k >= 0 ? result?.Values?.[k] ?? 0 : 0;
+        };
+        const incomplete = open.find((p) => value(p) < burst);
+        const overtaking = incomplete && open.find((p) => p.window > incomplete.window && value(p) > 0);
+        if (!disorder && incomplete && overtaking) {
+          disorder = `the ${period}-s window at ${iso(overtaking.window)} showed ${value(overtaking)} request(s) while the one at ${iso(incomplete.window)} showed ${value(incomplete)} of ${burst}`;
         }
+        for (const p of open) if (value(p) >= burst) p.arrived = Date.now();
       }
       if (pending.length >= windows && pending.every((p) => p.arrived !== undefined)) break;
       await sleep(pollMs);
     }
-    return pending.map((p) => seconds(p.arrived! - p.sentAt));
+    return { seconds: pending.map((p) => seconds(p.arrived! - p.sentAt)), windows: pending.map((p) => p.window), burst, polls, disorder };
   }
 
   /**
@@ -292,7 +341,7 @@ export class Probe {
    * state change's timestamp (both AWS clocks, so the probe's own clock does not enter), and an event read twice is a
    * duplicate. It keeps reading a minute after the last first delivery, for late duplicates.
    */
-  private async eventDelivery(): Promise<{ delays: number[]; duplicates: string }> {
+  private async eventDelivery(): Promise<{ delays: number[]; duplicates: string; historyOrder: string; historyPage: string }> {
     const name = this.names.model;
     const queueUrl = (await this.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
     this.created.push({ kind: 'queue', name: queueUrl });
@@ -336,7 +385,24 @@ export class Probe {
     if (deliveries.size < changes) throw new Error(`only ${deliveries.size} of ${changes} alarm state change events reached the queue within 10 minutes`);
     const delays = reasons.map((r) => seconds(Math.min(...deliveries.get(r)!)));
     const twice = [...deliveries.values()].filter((d) => d.length > 1).length;
-    return { delays, duplicates: `${twice} of ${changes}` };
+    return { delays, duplicates: `${twice} of ${changes}`, ...await this.alarmHistoryDefaults(name) };
+  }
+
+  /**
+   * DescribeAlarmHistory of the probe's alarm, its state updates (at least `eventChanges` of them), without ScanBy or
+   * MaxRecords: the order and page size it gives by default. A page that holds them all (no NextToken) shows only that
+   * the default is at least their number.
+   */
+  private async alarmHistoryDefaults(name: string): Promise<{ historyOrder: string; historyPage: string }> {
+    const out = await this.cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate' }));
+    const times = (out.AlarmHistoryItems ?? []).map((h) => h.Timestamp?.getTime() ?? 0);
+    const pairs = times.slice(1).map((t, k) => Math.sign(t - times[k]));
+    const historyOrder = times.length < 2 || pairs.every((d) => d === 0) ? `not observable: ${times.length} item(s), fewer than two timestamps`
+      : pairs.every((d) => d <= 0) ? 'newest first' : pairs.every((d) => d >= 0) ? 'oldest first' : 'neither newest nor oldest first';
+    const historyPage = out.NextToken
+      ? `${times.length}: a page held ${times.length} of its alarm's state updates, with a NextToken`
+      : `at least ${times.length}: all ${times.length} of its alarm's state updates on one page, without a NextToken`;
+    return { historyOrder, historyPage };
   }
 
   /** Error answers the twin assumes (unverified there): each call is refused, and costs nothing. */
@@ -348,6 +414,37 @@ export class Probe {
       invalidPageToken: await answer(this.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: PROBE_PREFIX, NextToken: 'not-a-token-sagemaker-issued' }))),
       tagsOfMissingEndpoint: await answer(this.sagemaker.send(new ListTagsCommand({ ResourceArn: missing }))),
     };
+  }
+
+  /**
+   * How the judge reads latency (lambda/aws/guard-readings.ts): per-variant ModelLatency `SampleCount` and `PR(:T)` per
+   * minute, beside the requests the probe sent to variant a in each of its metric minutes. T is the minutes' median
+   * p50, so the rank is not trivially 0 or 100. Agreeing means: SampleCount equals the requests sent, and PR(:T) is a
+   * whole number of those samples (the judge counts slow requests as SampleCount × (1 − PR/100)).
+   */
+  private async latencyCounts(minutes: MetricArrivals): Promise<string> {
+    const span = { StartTime: new Date(Math.min(...minutes.windows)), EndTime: new Date(Math.max(...minutes.windows) + 60_000) };
+    const latency = (Id: string, Stat: string) => ({ Id, MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency', Dimensions: this.dimensions('a') }, Period: 60, Stat } });
+    const byMinute = (results: MetricDataResult[] | undefined, id: string) => {
+      const r = results?.find((x) => x.Id === id);
+      return new Map((r?.Timestamps ?? []).map((t, k) => [t.getTime(), r?.Values?.[k] ?? NaN]));
+    };
+    const first = (await this.cloudwatch.send(new GetMetricDataCommand({ ...span, MetricDataQueries: [latency('n', 'SampleCount'), latency('p50', 'p50')] }))).MetricDataResults;
+    const samples = byMinute(first, 'n');
+    const medians = [...byMinute(first, 'p50').values()].sort((a, b) => a - b);
+    if (medians.length === 0) return `no SampleCount or p50 datapoints for ${minutes.windows.length} minutes of ${minutes.burst} requests each`;
+    const threshold = Math.round(medians[Math.floor(medians.length / 2)]);
+    const ranks = byMinute((await this.cloudwatch.send(new GetMetricDataCommand({ ...span, MetricDataQueries: [latency('pr', `PR(:${threshold})`)] }))).MetricDataResults, 'pr');
+    const counted = minutes.windows.filter((w) => samples.get(w) === minutes.burst).length;
+    const ranked = minutes.windows.filter((w) => ranks.has(w));
+    const whole = ranked.filter((w) => {
+      const slow = (samples.get(w) ?? 0) * (1 - ranks.get(w)! / 100);
+      return Math.abs(slow - Math.round(slow)) < 0.01;
+    }).length;
+    const values = ranked.map((w) => ranks.get(w)!);
+    return `SampleCount equal to the requests sent (${minutes.burst}) in ${counted} of ${minutes.windows.length} minutes; `
+      + `PR(:${threshold}) answered in ${ranked.length} of ${minutes.windows.length} minutes`
+      + (ranked.length ? ` (${Math.min(...values)} to ${Math.max(...values)} %), a whole number of the samples in ${whole} of ${ranked.length}` : '');
   }
 
   private async latencyPercentile(): Promise<string> {
@@ -488,4 +585,8 @@ function resolutionTimes(d: DescribeEndpointCommandOutput): string | undefined {
 
 function seconds(ms: number | undefined): number {
   return Math.round((ms ?? 0) / 100) / 10;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

@@ -60,7 +60,7 @@ export interface ReadBackOptions {
 
 /**
  * DescribeEndpoint is not documented to read its own writes: a read right after the update may still show the weights
- * from before (unverified: the probe measures it). Re-read with back-off (1, 2, 4, 8 s) before declaring the weights
+ * from before (the probe measures it: `describeLagSeconds`). Re-read with back-off (1, 2, 4, 8 s) before declaring the weights
  * not applied, so a lagging read does not send a healthy canary to rollback.
  */
 export const READ_BACK_DELAYS_MS = [1000, 2000, 4000, 8000];

@@ -26,7 +26,7 @@ export function modelOptionFields(scope: Construct, options: ModelOptions, insta
   if (volumeSizeInGb !== undefined && !Token.isUnresolved(instanceType) && LOCAL_STORAGE_INSTANCE.test(instanceType)) {
     Annotations.of(scope).addWarningV2('cdk-sagemaker-rollout:volumeSizeWithLocalStorage',
       `instance type ${instanceType} looks like one with local NVMe storage, on which SageMaker does not provision an EBS volume `
-      + '(SageMaker storage docs; unverified for endpoints: the probe measures it): volumeSize may be refused or ignored; drop it or '
+      + '(SageMaker storage docs; unverified for endpoints, and the probe sets no volume size): volumeSize may be refused or ignored; drop it or '
       + 'pick an instance type with EBS storage');
   }
   const download = timeoutSeconds(options.modelDataDownloadTimeout, 'modelDataDownloadTimeout');

@@ -7,7 +7,7 @@ import { jsonError, ServiceError } from './wire';
  * ("User: <principal> is not authorized to perform: <action> on resource: <resource> because no identity-based policy
  * allows the <action> action": IAM user guide, "Troubleshoot access denied error messages").
  * - JSON services: `AccessDeniedException`, HTTP 400 (the API references' "Common Errors"; CloudWatch's JSON
- *   protocol answers the same code: unverified, the probe would show it).
+ *   protocol answers the same code: unverified, not measured: the probe is refused nothing on purpose).
  * - S3: `AccessDenied`, HTTP 403 (S3 API reference, "Error responses"); HEAD responses carry no body.
  * - SNS (Query protocol): `AuthorizationError`, HTTP 403 (SNS API reference, Publish, Errors).
  */

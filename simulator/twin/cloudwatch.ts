@@ -62,7 +62,8 @@ interface AlarmHistoryItem { name: string; type: 'MetricAlarm' | 'CompositeAlarm
 /**
  * How long alarm history is kept: "Amazon CloudWatch retains the history of active and deleted alarms for two weeks"
  * (mon-describe-alarm-history, https://docs.aws.amazon.com/AmazonCloudWatch/latest/cli/cli-mon-describe-alarm-history.html);
- * the API reference says only that it is kept after the alarm is deleted. Unverified beyond: the probe measures it.
+ * the API reference says only that it is kept after the alarm is deleted. Unverified beyond: not measured (the probe
+ * would have to read its alarm's history two weeks after deleting it).
  */
 const ALARM_HISTORY_RETENTION_MS = 14 * 24 * 3600_000;
 
@@ -241,8 +242,9 @@ export class CloudWatchTwin {
    * included" and only the shortfall is filled by the missing-data treatment. `missing` gives INSUFFICIENT_DATA only
    * when the whole range is empty; the "premature alarm state" rule alarms on too few real points when every real
    * point is breaching and the oldest of the newest N periods is at least DatapointsToAlarm periods old. The worked
-   * tables of that page are the twin's test fixture. The range for 10 s periods is not documented: unverified, the
-   * probe measures it (the twin uses N + 2 periods for every period).
+   * tables of that page are the twin's test fixture. The range for 10 s periods is not documented: unverified, not
+   * measured (the probe's one alarm watches a metric nobody publishes; finding the range would mean publishing crafted
+   * datapoints to a 10-s alarm). The twin uses N + 2 periods for every period.
    */
   private evaluate(d: AlarmDefinition, now: number, current: AlarmState): { state: AlarmState; reason: string } {
     const period = alarmPeriod(d) * 1000;
@@ -409,7 +411,8 @@ export class CloudWatchTwin {
    * DescribeAlarms pages metric alarms, then composite alarms: "MaxRecords: The maximum number of alarm descriptions to
    * retrieve. Valid Range: Minimum value of 1. Maximum value of 100", NextToken, InvalidNextToken for a token it did not
    * issue (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html). The page size when
-   * MaxRecords is omitted is not documented (unverified: the probe measures it); the twin uses 50.
+   * MaxRecords is omitted is not documented (unverified: not measured, the probe creates one alarm, far fewer than a
+   * page); the twin uses 50.
    */
   private async describeAlarms(i: { AlarmNames?: string[]; AlarmNamePrefix?: string; AlarmTypes?: string[]; NextToken?: string; MaxRecords?: number }) {
     const named = (name: string) => (!i.AlarmNames || i.AlarmNames.includes(name)) && (!i.AlarmNamePrefix || name.startsWith(i.AlarmNamePrefix));
@@ -442,12 +445,13 @@ export class CloudWatchTwin {
    * without a name the twin answers metric alarms only when AlarmTypes names both (unverified; the stricter reading, so
    * a caller that needs both kinds must ask for each), filtered by HistoryItemType, StartDate and EndDate;
    * AlarmTypes: "If you omit this parameter, only metric alarms are returned"; ScanBy "TimestampDescending to have the
-   * newest event history returned first" (the twin's default when omitted: unverified, the probe measures it);
+   * newest event history returned first" (the twin's default when omitted; no default is documented: the probe measures it, `alarmHistoryOrder`);
    * MaxRecords 1-100 with NextToken, InvalidNextToken for a token it did not issue; composite alarms only to a permission
    * on `*`. A StateUpdate item as the CLI's example shows it (aws-cli examples/cloudwatch/describe-alarm-history.rst):
    * HistorySummary "Alarm updated from OK to ALARM", HistoryData a JSON string with oldState and newState, each
    * {stateValue, stateReason}. The twin records state updates only (no ConfigurationUpdate or Action items), at the
-   * moment of the change; the page size when MaxRecords is omitted is not documented (the twin uses 100).
+   * moment of the change; the page size when MaxRecords is omitted is not documented (the twin uses 100; the probe
+   * measures a lower bound only, `alarmHistoryDefaultPage`: its alarm's state updates, about 10, fit on one page).
    */
   private async describeAlarmHistory(i: { AlarmName?: string; AlarmTypes?: string[]; HistoryItemType?: string; StartDate?: number; EndDate?: number; ScanBy?: string; MaxRecords?: number; NextToken?: string }) {
     const now = Date.now();
@@ -481,7 +485,8 @@ export class CloudWatchTwin {
  * bounds, either one optional, as the CloudWatch user guide's "Statistics definitions" defines them ("PR(:300) returns
  * the percentage of data points that have a value of 300 or less"; the lower bound is exclusive, the upper inclusive).
  * Percentage bounds (`TC(10%:90%)`) are not implemented: undefined, so the caller reports them. Whether SageMaker's
- * `ModelLatency` answers them is unverified (its guide lists Average, Sum, Min, Max, Sample Count): the probe measures it.
+ * `ModelLatency` answers them is not documented (its guide lists Average, Sum, Min, Max, Sample Count): for `PR(:T)` (what
+ * the judge reads) the probe measures it, `modelLatencyCounts`; `TC` is unverified: not measured (nothing reads it).
  */
 function rangeStatistic(stat: string): { kind: 'PR' | 'TC'; low: number; high: number } | undefined {
   const match = /^(PR|TC)\((-?[\d.]*):(-?[\d.]*)\)$/i.exec(stat);
@@ -503,9 +508,10 @@ export interface MetricArrival { readonly lagSeconds: number; readonly spreadSec
  * When the datapoint of the second containing `at` becomes visible to GetMetricData and alarms: at the end of its second
  * plus the lag, plus the spread share of its publishing window, but never before the data of an earlier window (it
  * arrives in order, unevenly: a late window holds back the ones after it, which then arrive in a burst). The twin's
- * arrival rule; the invariants use it to tell what a decision could have seen. Unverified: the probe measures it (AWS
- * documents neither that an endpoint's datapoints arrive in order nor whether a window's seconds become visible
- * together; the judge's watermark relies on the order).
+ * arrival rule; the invariants use it to tell what a decision could have seen. AWS documents neither that an endpoint's
+ * datapoints arrive in order (the judge's watermark relies on it) nor whether a window's seconds become visible together.
+ * The order the probe measures, `metricOrder` (at its poll's resolution, over its 10 minutes and 12 ten-second windows);
+ * whether a window's seconds become visible together is unverified: not measured (each of its bursts falls in one second).
  */
 export function metricArrival(at: number, arrival: MetricArrival): number {
   const window = arrival.windowSeconds ?? 60;

@@ -20,7 +20,8 @@ export function modelRolePrincipal(roleArn: string): string {
  * Why the fleet of `configName` cannot come up, or undefined: a model with VpcConfig whose execution role (one of the
  * template's, else unknown and let through) may not take the EC2 actions. SageMaker accepts the CreateEndpoint or
  * UpdateEndpoint and fails the fleet, as it fails a notebook instance in a VPC without ec2:CreateNetworkInterface
- * (aws/aws-sdk-go#4071); when it checks for endpoints, and the wording, are unverified: the probe measures them.
+ * (aws/aws-sdk-go#4071); when it checks for endpoints, and the wording, are unverified: not measured (the probe would
+ * need a VPC and a role refused the EC2 actions, a failure it does not provoke).
  */
 export async function networkFailure(sagemaker: SageMakerTwin, iam: IamAuthorizer, configName: unknown): Promise<string | undefined> {
   const config = sagemaker.configs.get(String(configName));

@@ -171,7 +171,8 @@ export class RuntimeTwin {
    * SageMaker's per-variant metrics of `requests` requests, `failed` of them with a 5xx and `rejected` with a 4xx:
    * "Invocation4XXErrors: The number of InvokeEndpoint requests where the model returned a 4xx HTTP response code. For
    * each 4xx response, 1 is sent; otherwise, 0 is sent" (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html),
-   * and likewise 5xx. A refused request's latency still counts in ModelLatency (unverified: the probe measures it).
+   * and likewise 5xx. A refused request's latency still counts in ModelLatency (unverified: not measured, the probe sends
+   * only requests its model answers and provokes no 4xx or 5xx).
    */
   private publish(endpointName: string, variant: string, now: number, requests: number, failed: number, rejected: number, latenciesMs: number[]): void {
     const key = `${endpointName}\n${variant}`;

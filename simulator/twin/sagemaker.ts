@@ -11,7 +11,8 @@ const IN_PROGRESS = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'D
  * ListModels, ListEndpointConfigs, ListEndpoints: "MaxResults ... Valid Range: Minimum value of 1. Maximum value of 100"
  * with NextToken "if the response is truncated" (SageMaker API reference, e.g.
  * https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListEndpointConfigs.html). The page size when MaxResults
- * is omitted is not documented (unverified: the probe measures it); the twin uses 10, so a caller that reads one page
+ * is omitted is not documented (unverified: not measured, the probe's one model, two configs and one endpoint are far
+ * fewer than a page, and it does not count the account's own); the twin uses 10, so a caller that reads one page
  * misses what a real account with more than a page would hold. A token SageMaker did not issue: the error name is
  * unverified (the probe reports what SageMaker answers: its `invalidPageToken` fact).
  */
@@ -33,14 +34,14 @@ export interface SageMakerBehaviour {
   failNextUpdate?: 'reported' | 'silent';
   /**
    * The next CreateEndpoint ends Failed with a FailureReason (EndpointStatus `Failed`: DescribeEndpoint API reference;
-   * the ping health-check wording is unverified: the probe measures it).
+   * the ping health-check wording is unverified: not measured, the probe does not make its endpoint fail).
    */
   failNextCreate?: boolean;
   /** Control-plane calls answered with ThrottlingException while this returns true. */
   throttled?: (operation: string) => boolean;
   /**
    * For this long after UpdateEndpointWeightsAndCapacities, DescribeEndpoint still reports the weights from before it.
-   * AWS states no read-after-write consistency for DescribeEndpoint (unverified: the probe measures it); the default is
+   * AWS states no read-after-write consistency for DescribeEndpoint (the probe measures it: `describeLagSeconds`); the default is
    * the calibration's `describeLagSeconds`.
    */
   describeLagSeconds?: number;
@@ -568,7 +569,8 @@ export class SageMakerTwin {
       const data = url === undefined ? {} : { modelDataUrl: url, tampered: this.modelDataTampered(url) };
       this.downloads.push({ at: Date.now(), endpointName: ep.name, variantName: v.name, modelName: v.modelName, ...data });
       const specified = String((this.models.get(v.modelName)?.PrimaryContainer as { Image?: string } | undefined)?.Image ?? '');
-      // An image outside the twin's ECR resolves to itself (what SageMaker reports for one is unverified: the probe measures it).
+      // An image outside the twin's ECR resolves to itself (what SageMaker reports for one is unverified: not measured,
+      // the probe deploys the user's image, which SageMaker pulls from ECR).
       if (specified) v.image = { specified, resolved: this.resolveImage(specified) ?? specified, at: Date.now() };
     }
     this.logInstances();
@@ -582,7 +584,7 @@ export class SageMakerTwin {
   /**
    * Refuses a new fleet the account's instance quota cannot hold beside what already runs, with the error and message
    * SageMaker gives (ResourceLimitExceeded is the error API_CreateEndpoint and API_UpdateEndpoint document; the message
-   * wording is unverified: the probe measures it).
+   * wording is unverified: not measured, the probe must not exceed the account's quotas).
    */
   private withinQuota(incoming: LiveVariant[]) {
     const quota = this.behaviour.instanceQuota;

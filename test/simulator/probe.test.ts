@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -16,9 +18,23 @@ const ACCOUNT = '123456789012';
  * the twin adds to each minute of data a share of the spread (so the earliest burst reads the lag plus the smallest
  * share drawn, and the spread reads at most the configured one).
  */
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Every source file and doc that may claim what the probe measures (the probe's own files describe it, not claim it). */
+function claimSources(): string[] {
+  const walk = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) => e.isDirectory() ? (e.name === 'node_modules' ? [] : walk(path.join(dir, e.name))) : /\.ts$/.test(e.name) ? [path.join(dir, e.name)] : []);
+  return [...['simulator', 'lambda', 'lib'].flatMap(walk), 'README.md', path.join('docs', 'ARCHITECTURE.md')]
+    .filter((f) => !/^simulator[/\\]probe(-twin)?\.ts$/.test(f));
+}
+
+/** The probe's run against the twin's defaults, shared by the tests that read it. */
+let defaultRun: ReturnType<typeof probeTwin> | undefined;
+const probeDefaults = () => (defaultRun ??= probeTwin(DEFAULT_CALIBRATION));
+
 describe('the real-account probe, run against the twin', () => {
   test('reproduces the twin\'s default calibration within its tolerances, and deletes everything it created', async () => {
-    const { result, twin } = await probeTwin(DEFAULT_CALIBRATION);
+    const { result, twin } = await probeDefaults();
     const measured = (key: keyof typeof DEFAULT_CALIBRATION) => result.calibration[key]!.value;
     const within = (key: keyof typeof DEFAULT_CALIBRATION, below: number, above: number) => {
       expect(measured(key)).toBeGreaterThanOrEqual(DEFAULT_CALIBRATION[key] - below);
@@ -52,6 +68,15 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.facts.tagsOfMissingEndpoint).toMatch(/^ResourceNotFound: Resource .*-missing does not exist/);
     expect(result.facts.targetVariantAtWeightZero).toBe('answered by variant b');
     expect(result.facts.modelLatencyP99).toMatch(/^answered \d+ datapoint/);
+    // The facts the twin assumes and the probe checks: DescribeAlarmHistory newest first and a default page of at least
+    // the alarm's state updates (the twin's 100 holds them all); ModelLatency's SampleCount and PR(:T) per minute,
+    // agreeing with the 5 requests of each burst; datapoints in order (the fast windows' 30 s spread exceeds their
+    // 10 s, so only the twin's ordering keeps a later window from showing before an earlier one).
+    expect(result.facts.alarmHistoryOrder).toBe('newest first');
+    expect(result.facts.alarmHistoryDefaultPage).toMatch(/^at least (\d+): all \1 of its alarm's state updates on one page, without a NextToken$/);
+    expect(Number(/^at least (\d+)/.exec(result.facts.alarmHistoryDefaultPage)![1])).toBeGreaterThanOrEqual(10);
+    expect(result.facts.modelLatencyCounts).toMatch(/^SampleCount equal to the requests sent \(5\) in 10 of 10 minutes; PR\(:\d+\) answered in 10 of 10 minutes \(\d+ to \d+ %\), a whole number of the samples in 10 of 10$/);
+    expect(result.facts.metricOrder).toBe(`in order: in ${result.facts.metricOrder.match(/in (\d+) polls/)![1]} polls of 10 minutes and 12 ten-second windows, no window showed data while an earlier one was incomplete`);
     // UpdateEndpoint brings up a new fleet for unchanged variants too: their images resolve again (DeployedImages).
     expect(result.facts.unchangedVariantRecreated).toBe('true');
     // Nothing is left behind.
@@ -65,6 +90,27 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.facts.tagsOfMissingEndpoint).toContain(ACCOUNT);
     expect(file).not.toContain(ACCOUNT);
     expect(JSON.parse(file).$facts.tagsOfMissingEndpoint).toContain(':<account>:');
+  });
+
+  test('every claim that the probe measures something names what it measures: a fact or calibration key of its result', async () => {
+    const { result } = await probeDefaults();
+    const measured = new Set([...Object.keys(result.facts), ...Object.keys(result.calibration)]);
+    const unfounded: string[] = [];
+    for (const file of claimSources()) {
+      // Comments and markdown wrap lines: read the text as one line, without comment leaders.
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8').replace(/\n\s*(\*(?!\/)|\/\/)?\s*/g, ' ');
+      for (const claim of text.matchAll(/the probe (measures|checks|reports|would show)|measured by the probe|probe must confirm/gi)) {
+        // The claim names its subject within the next 120 characters, as `key`.
+        const named = [...text.slice(claim.index, claim.index + 120).matchAll(/`(\w+)`/g)].map((m) => m[1]);
+        if (!named.some((key) => measured.has(key))) unfounded.push(`${file}: ...${text.slice(claim.index, claim.index + 120)}`);
+      }
+    }
+    // calibration.json: an entry measured by the probe is one the probe's calibration has (its key is the subject).
+    const entries = JSON.parse(fs.readFileSync(path.join(ROOT, 'simulator', 'twin', 'calibration.json'), 'utf8')) as Record<string, { source?: string }>;
+    for (const [key, entry] of Object.entries(entries)) {
+      if (/measured by the probe/i.test(entry.source ?? '') && !(key in result.calibration)) unfounded.push(`calibration.json: ${key}`);
+    }
+    expect(unfounded).toEqual([]);
   });
 
   test('follows other timings too: a slower twin (create 600 s, weights 60 s, metrics 150 s late, 10 s metrics 70 s late) is measured as slower', async () => {
@@ -84,6 +130,13 @@ describe('the real-account probe, run against the twin', () => {
     expect(result.calibration.fastMetricLagSeconds!.value).toBeGreaterThanOrEqual(70);
     expect(result.calibration.fastMetricLagSeconds!.value).toBeLessThanOrEqual(70 + 5 + 3);
     expect(result.calibration.fastMetricLagSpreadSeconds!.value).toBeLessThanOrEqual(5 + 3);
+  });
+
+  test('sees datapoints arrive in order where the twin\'s ordering matters: seed 2 draws a 10-s window more than 10 s later than the next', async () => {
+    // Without the twin's rule that no window overtakes an earlier one (twin/cloudwatch.ts, metricArrival), this run's
+    // probe reports a later 10-s window with data while the one before it shows none (checked by removing the rule).
+    const { result } = await probeTwin(DEFAULT_CALIBRATION, { metricMinutes: 2, eventChanges: 2 }, 2);
+    expect(result.facts.metricOrder).toMatch(/^in order: in \d+ polls of 2 minutes and 12 ten-second windows/);
   });
 
   test('a probe whose endpoint ends Failed stops with the reason and still deletes what it created', async () => {

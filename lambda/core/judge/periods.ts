@@ -34,7 +34,7 @@ export function countedKey(counted: CountedMetrics): string {
 
 /**
  * The watermark: the start of the newest period with an `Invocations` datapoint on either slot. An endpoint's datapoints
- * arrive in order (the twin's rule; unverified for AWS, the probe measures it), so every period before it is complete
+ * arrive in order (the twin's rule; undocumented, the probe measures it: `metricOrder`), so every period before it is complete
  * for both slots, while it may still be filling. Undefined when nothing has arrived.
  */
 export function watermarkOf(candidate: SlotReadings, stable: SlotReadings): number | undefined {
@@ -73,7 +73,8 @@ function slotCounts(spec: GuardJudgeSpec, slot: SlotReadings, start: number): Ar
 /**
  * A counted guard's own watermark: the start of the newest period with a total on the candidate. Its metrics may come
  * from another publisher than SageMaker's, later or not at all; the periods before it are complete (they arrive in
- * order, as SageMaker's do: unverified, the probe measures it). Undefined when none has arrived.
+ * order, as SageMaker's do: SageMaker's the probe measures, `metricOrder`; another publisher's is unverified, not measured).
+ * Undefined when none has arrived.
  */
 export function countedWatermark(spec: GuardJudgeSpec, candidate: SlotReadings): number | undefined {
   const series = spec.counted === undefined ? undefined : candidate.counted?.get(countedKey(spec.counted));
