@@ -13,7 +13,7 @@ export function alarmsInAlarm(alarmNames: readonly string[], observation: GuardO
  * the state change's time on CloudWatch's clock, not the controller's, and may become readable some time after that
  * stamp (an evaluation stamped at its start and stored later; items need not appear in stamp order): a change stamped
  * just before the previous check's `now` can be missing from that check's read and must still be in the next one.
- * How late an item can appear is not documented (unverified: the probe measures it); 5 minutes is far beyond clock skew
+ * How late an item can appear is not documented (unverified, not measured); 5 minutes is far beyond clock skew
  * and keeps the read small (the window, not the number of alarms, bounds it). Reading a change twice is harmless: a
  * breach rolls back, or reverts, the first time it is seen.
  */
