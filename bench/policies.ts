@@ -40,7 +40,7 @@ const OBJECTIVE_ALARMS: EndpointProps = {
 
 export const POLICIES: readonly Policy[] = [
   { name: 'ours', description: 'This library with its defaults (no strategy or guard props).', endpoint: {}, healthySeeds: 100 },
-  { name: 'ours-fastMetrics', description: 'This library with `fastMetrics: true` (10-second metrics and guard periods).', endpoint: { fastMetrics: true }, healthySeeds: 30 },
+  { name: 'ours-fastMetrics', description: 'This library with `fastMetrics: true` (10-second metrics, 30-second guard alarm periods).', endpoint: { fastMetrics: true }, healthySeeds: 30 },
   {
     name: 'guardrails-canary',
     description: `SageMaker deployment guardrails, blue/green CANARY of one instance (${100 / FLEET_INSTANCES}% of a ${FLEET_INSTANCES}-instance fleet), 600 s bake, 600 s final bake, auto-rollback on the guard alarms.`,
