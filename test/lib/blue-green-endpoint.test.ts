@@ -126,8 +126,10 @@ describe('BlueGreenEndpoint', () => {
       expect(guard.blue).toEqual([expect.not.stringMatching(/Backstop/), expect.stringMatching(/BackstopBlue/)]);
     }
     const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
-    const periodOf = (alarm: { Properties: { Period?: number; Metrics?: Array<{ MetricStat?: { Period: number } }> } }) =>
-      alarm.Properties.Period ?? alarm.Properties.Metrics?.find((m) => m.MetricStat)?.MetricStat?.Period;
+    const periodOf = (alarm: { [key: string]: any }): number | undefined => {
+      const metrics = (alarm.Properties.Metrics ?? []) as Array<{ MetricStat?: { Period: number } }>;
+      return alarm.Properties.Period ?? metrics.find((m) => m.MetricStat)?.MetricStat?.Period;
+    };
     const periods = Object.entries(alarms).map(([id, alarm]) => [id.includes('Backstop') ? 'backstop' : 'primary', periodOf(alarm)]);
     expect(periods.filter(([kind]) => kind === 'primary').map(([, p]) => p)).toEqual([30, 30, 30, 30]);
     expect(periods.filter(([kind]) => kind === 'backstop').map(([, p]) => p)).toEqual([60, 60, 60, 60]);
