@@ -383,10 +383,10 @@ export interface GuardConfig {
 /**
  * Default alarm period of a guard on SageMaker metrics with the endpoint's `fastMetrics`. A 10-s period of a 25% step
  * at 50 rps (125 requests) never meets the error-rate alarm's derived floor (261), so only the 1-minute backstop caught
- * those regressions; CloudWatch evaluates 10-s and 30-s alarms alike every 10 s (AlarmThatSendsEmail.html). Publishing
- * stays at 10 s: each 10-s datapoint reaches the alarm as it arrives, so a 30-s period's partial data is judged 20 s
- * before a 30-s publication would deliver it. Measured: docs/ARCHITECTURE.md, "Levers measured against the per-family
- * bar", (a).
+ * those regressions; "if the alarm period is 10 seconds or 30 seconds, the alarm is evaluated every 10 seconds"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html). Publishing stays at 10 s:
+ * each 10-s datapoint reaches the alarm as it arrives, so a 30-s period's partial data is judged up to 20 s before a
+ * 30-s publication would deliver it. Measured: docs/ARCHITECTURE.md, "Levers measured against the per-family bar", (a).
  */
 const FAST_METRICS_ALARM_PERIOD_SECONDS = 30;
 const DEFAULT_EVALUATION_PERIODS = 3;
