@@ -40,7 +40,7 @@ const OBJECTIVE_ALARMS: EndpointProps = {
 
 export const POLICIES: readonly Policy[] = [
   { name: 'ours', description: 'This library with its defaults (no strategy or guard props).', endpoint: {}, healthySeeds: 100 },
-  { name: 'ours-fastMetrics', description: 'This library with `fastMetrics: true` (10-second metrics and guard periods).', endpoint: { fastMetrics: true }, healthySeeds: 30 },
+  { name: 'ours-fastMetrics', description: 'This library with `fastMetrics: true` (10-second metrics, 30-second guard alarm periods).', endpoint: { fastMetrics: true }, healthySeeds: 30 },
   {
     name: 'guardrails-canary',
     description: `SageMaker deployment guardrails, blue/green CANARY of one instance (${100 / FLEET_INSTANCES}% of a ${FLEET_INSTANCES}-instance fleet), 600 s bake, 600 s final bake, auto-rollback on the guard alarms.`,
@@ -84,15 +84,9 @@ export const POLICIES: readonly Policy[] = [
  */
 export const EXPERIMENTAL_POLICIES: readonly Policy[] = [
   {
-    name: 'ours-fast30',
-    description: 'This library with `fastMetrics: true` and 30-s guard alarm periods (10-s data, the derived floor of 261 requests per period).',
-    endpoint: { fastMetrics: true, guards: [{ kind: 'errorRate', periodSeconds: 30 }, { kind: 'latency', periodSeconds: 30 }] },
-    healthySeeds: 30,
-  },
-  {
     name: 'ours-fast-2of3',
-    description: 'This library with `fastMetrics: true` and its 10-s error-rate alarm on 2 breaching periods of 3 over a floor of 121 requests (P(2 of 3) at the objective about 1e-6, as the default floor\'s 1 of 1).',
-    endpoint: { fastMetrics: true, guards: [{ kind: 'errorRate', minInvocations: 121, evaluationPeriods: 3, datapointsToAlarm: 2 }, { kind: 'latency' }] },
+    description: 'This library with `fastMetrics: true`, 10-s guard alarm periods (set: the default is 30 s since session 9) and the error-rate alarm on 2 breaching periods of 3 over a floor of 121 requests (P(2 of 3) at the objective about 1e-6, as the default floor\'s 1 of 1).',
+    endpoint: { fastMetrics: true, guards: [{ kind: 'errorRate', minInvocations: 121, evaluationPeriods: 3, datapointsToAlarm: 2, periodSeconds: 10 }, { kind: 'latency', periodSeconds: 10 }] },
     healthySeeds: 30,
   },
   {

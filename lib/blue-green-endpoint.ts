@@ -330,8 +330,9 @@ export interface BlueGreenEndpointProps {
   readonly dataCaptureSamplingPercent?: number;
 
   /**
-   * Publish endpoint metrics every 10 seconds (SageMaker MetricsConfig) and give guard alarms 10-second periods,
-   * so a bad candidate is detected in tens of seconds rather than minutes. High-resolution alarms cost more.
+   * Publish endpoint metrics every 10 seconds (SageMaker MetricsConfig) and give guard alarms on SageMaker metrics
+   * 30-second periods by default (a guard's `period` may set 10 seconds), so a bad candidate is detected in tens of
+   * seconds rather than minutes. High-resolution alarms cost more.
    *
    * @default false
    */

@@ -21,7 +21,7 @@ export interface GuardAlarmOptions {
    * Period of the alarm. SageMaker publishes endpoint metrics every 60 seconds, or every 10 seconds with the
    * endpoint's `fastMetrics`; so the period is a multiple of 60 seconds, or 10 or 30 seconds with fast metrics.
    *
-   * @default - 1 minute, or 10 seconds when the endpoint has `fastMetrics`
+   * @default - 1 minute, or 30 seconds when the endpoint has `fastMetrics` (10 seconds is allowed)
    */
   readonly period?: Duration;
 
@@ -53,8 +53,8 @@ export interface GuardAlarmOptions {
 
   /**
    * With the endpoint's `fastMetrics` and a period under a minute, also watch each slot with a 1-minute alarm (same
-   * metric, threshold, evaluation periods and datapoints to alarm). A 10-second alarm looks back well under a minute,
-   * so SageMaker metrics arriving a minute late leave it without data; the 1-minute alarm still judges them.
+   * metric, threshold, evaluation periods and datapoints to alarm). A 10- or 30-second alarm looks back a minute or
+   * two at most, so SageMaker metrics arriving later than that leave it without data; the 1-minute alarm still judges them.
    *
    * @default true
    */
@@ -380,6 +380,15 @@ export interface GuardConfig {
   readonly greenBackstop?: cloudwatch.IAlarm;
 }
 
+/**
+ * Default alarm period of a guard on SageMaker metrics with the endpoint's `fastMetrics`. A 10-s period of a 25% step
+ * at 50 rps (125 requests) never meets the error-rate alarm's derived floor (261), so only the 1-minute backstop caught
+ * those regressions; "if the alarm period is 10 seconds or 30 seconds, the alarm is evaluated every 10 seconds"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html). Publishing stays at 10 s:
+ * each 10-s datapoint reaches the alarm as it arrives, so a 30-s period's partial data is judged up to 20 s before a
+ * 30-s publication would deliver it. Measured: docs/ARCHITECTURE.md, "Levers measured against the per-family bar", (a).
+ */
+const FAST_METRICS_ALARM_PERIOD_SECONDS = 30;
 const DEFAULT_EVALUATION_PERIODS = 3;
 const DEFAULT_DATAPOINTS_TO_ALARM = 2;
 const SAGEMAKER_NAMESPACE = 'AWS/SageMaker';
@@ -490,7 +499,7 @@ function validatePeriod(guard: string, seconds: number, sageMakerMetric: boolean
   if (sageMakerMetric && !fastMetrics) {
     if (seconds < 60 || seconds % 60 !== 0) {
       throw new Error(`guard '${guard}' period must be a multiple of 60 s, because SageMaker publishes endpoint metrics every 60 s, got ${seconds} s: `
-        + 'use Duration.minutes(1), or turn on fastMetrics on the endpoint for 10 s periods');
+        + 'use Duration.minutes(1), or turn on fastMetrics on the endpoint for 10 s or 30 s periods');
     }
     return;
   }
@@ -534,7 +543,7 @@ abstract class MetricGuard extends Guard {
 
   public bind(scope: Construct, options: GuardBindOptions): GuardConfig {
     const fastMetrics = options.fastMetrics ?? false;
-    const period = this.alarmOptions.period ?? (fastMetrics ? Duration.seconds(10) : Duration.minutes(1));
+    const period = this.alarmOptions.period ?? (fastMetrics ? Duration.seconds(FAST_METRICS_ALARM_PERIOD_SECONDS) : Duration.minutes(1));
     const evaluationPeriods = this.alarmOptions.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
     const datapointsToAlarm = this.alarmOptions.datapointsToAlarm ?? Math.min(DEFAULT_DATAPOINTS_TO_ALARM, evaluationPeriods);
     // Checked before the metric is built, so the message names the guard and the fix.

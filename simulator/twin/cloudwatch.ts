@@ -242,9 +242,9 @@ export class CloudWatchTwin {
    * included" and only the shortfall is filled by the missing-data treatment. `missing` gives INSUFFICIENT_DATA only
    * when the whole range is empty; the "premature alarm state" rule alarms on too few real points when every real
    * point is breaching and the oldest of the newest N periods is at least DatapointsToAlarm periods old. The worked
-   * tables of that page are the twin's test fixture. The range for 10 s periods is not documented: unverified, not
-   * measured (the probe's one alarm watches a metric nobody publishes; finding the range would mean publishing crafted
-   * datapoints to a 10-s alarm). The twin uses N + 2 periods for every period.
+   * tables of that page are the twin's test fixture. The range for sub-minute (10 s, 30 s) periods is not documented:
+   * unverified, not measured (the probe's one alarm watches a metric nobody publishes; finding the range would mean
+   * publishing crafted datapoints to a sub-minute alarm). The twin uses N + 2 periods for every period.
    */
   private evaluate(d: AlarmDefinition, now: number, current: AlarmState): { state: AlarmState; reason: string } {
     const period = alarmPeriod(d) * 1000;

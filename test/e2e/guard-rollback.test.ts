@@ -75,6 +75,9 @@ describe('a regressing candidate is rolled back to the LKG', () => {
     expect(summary.timeToDetectSeconds!).toBeLessThan(fastMetricLagSeconds + fastMetricLagSpreadSeconds + 60);
     expect(summary.timeToDetectSeconds!).toBeLessThan(metricLagSeconds + 30);
     expect(summary.timeToRecoverSeconds!).toBeLessThan(summary.timeToDetectSeconds! + weightsSeconds + 10);
+    // The 30 s alarm itself, not its 1-minute backstop: a 30 s period of the 10% step holds about 60 requests, over the
+    // severe tier's floor (21); a 10 s period (about 20) seldom did, and the backstop caught this regression 30 s later.
+    expect(String(run.history.find((h) => h.decision === 'rollback')?.reason)).toMatch(/-error-rate-green in ALARM/);
     expectInvariants(summary);
   });
 

@@ -118,12 +118,21 @@ describe('BlueGreenEndpoint', () => {
     expect(spec.kmsKeyArn).toMatch(/Key/);
     expect(spec.dataCapture).toEqual({ destinationS3Uri: expect.stringMatching(/^s3:\/\/<.*Capture.*>\/data-capture$/), samplingPercent: 25 });
     expect(spec.metricPublishFrequencySeconds).toBe(10);
-    // Each guard's 10 s alarms are paired with its 1-minute backstops, which the controller reads while they lack data.
+    // Each guard's 30 s alarms (on the 10 s metrics) are paired with its 1-minute backstops, which the controller
+    // reads while they lack data.
     for (const guard of spec.guards) {
       expect(guard.backstop).toEqual({ blue: guard.blue[1], green: guard.green[1] });
       expect(guard.green).toEqual([expect.not.stringMatching(/Backstop/), expect.stringMatching(/BackstopGreen/)]);
       expect(guard.blue).toEqual([expect.not.stringMatching(/Backstop/), expect.stringMatching(/BackstopBlue/)]);
     }
+    const alarms = Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm');
+    const periodOf = (alarm: { [key: string]: any }): number | undefined => {
+      const metrics = (alarm.Properties.Metrics ?? []) as Array<{ MetricStat?: { Period: number } }>;
+      return alarm.Properties.Period ?? metrics.find((m) => m.MetricStat)?.MetricStat?.Period;
+    };
+    const periods = Object.entries(alarms).map(([id, alarm]) => [id.includes('Backstop') ? 'backstop' : 'primary', periodOf(alarm)]);
+    expect(periods.filter(([kind]) => kind === 'primary').map(([, p]) => p)).toEqual([30, 30, 30, 30]);
+    expect(periods.filter(([kind]) => kind === 'backstop').map(([, p]) => p)).toEqual([60, 60, 60, 60]);
     expect(spec.retainOnDelete).toBe(true);
     // The model role may write captured data under the prefix only.
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {

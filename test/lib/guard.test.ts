@@ -12,6 +12,16 @@ function bound(guard: Guard, fastMetrics = false): { stack: Stack; template: Tem
   return { stack, template: Template.fromStack(stack), config };
 }
 
+/** Each alarm's period (of its metric, or of the metrics of its math expression), sorted. */
+function alarmPeriods(template: Template): number[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => {
+    const metrics = (alarm.Properties.Metrics ?? []) as Array<{ MetricStat?: { Period: number } }>;
+    const periods = new Set([alarm.Properties.Period, ...metrics.map((m) => m.MetricStat?.Period)].filter((p) => p !== undefined));
+    expect(periods.size).toBe(1);
+    return [...periods][0] as number;
+  }).sort((a, b) => a - b);
+}
+
 const slotDimensions = (slot: string) => Match.arrayWith([
   { Name: 'EndpointName', Value: 'fraud' },
   { Name: 'VariantName', Value: slot },
@@ -120,21 +130,34 @@ describe('Guard', () => {
     bound(Guard.latency({ alarmThreshold: Duration.seconds(2), minInvocations: 0 })).template.hasResourceProperties('AWS::CloudWatch::Alarm', { ExtendedStatistic: 'p99', Threshold: 2_000_000 });
   });
 
-  test('fastMetrics gives 10-second periods, with a 1-minute backstop alarm per slot', () => {
+  test('fastMetrics gives 30-second periods, with a 1-minute backstop alarm per slot', () => {
     const { template, config } = bound(Guard.errorRate(), true);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     for (const slot of ['blue', 'green']) {
-      for (const period of [10, 60]) {
+      for (const period of [30, 60]) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Threshold: 0.05, EvaluationPeriods: 2, DatapointsToAlarm: 1, TreatMissingData: 'missing',
           Metrics: Match.arrayWith([rateStat(slot, period)]),
         });
       }
     }
+    expect(alarmPeriods(template)).toEqual([30, 30, 60, 60]);
     expect(config.blueAlarms).toHaveLength(2);
     expect(config.greenAlarms).toHaveLength(2);
     expect(config.createdAlarms).toHaveLength(4);
+    expect(config.evaluationWindow?.toSeconds()).toBe(60);
+    // The latency guard's alarms too: 30 s (3 periods), backstops 60 s.
+    const latency = bound(Guard.latency(), true);
+    expect(alarmPeriods(latency.template)).toEqual([30, 30, 60, 60]);
+    expect(latency.config.evaluationWindow?.toSeconds()).toBe(90);
+  });
+
+  test('fastMetrics: an explicit period is kept, 10 s included, with its backstops; without fastMetrics a minute', () => {
+    const { template, config } = bound(Guard.errorRate({ period: Duration.seconds(10) }), true);
+    expect(alarmPeriods(template)).toEqual([10, 10, 60, 60]);
     expect(config.evaluationWindow?.toSeconds()).toBe(20);
+    expect(alarmPeriods(bound(Guard.latency({ period: Duration.minutes(2) }), true).template)).toEqual([120, 120]);
+    expect(alarmPeriods(bound(Guard.errorRate()).template)).toEqual([60, 60]);
   });
 
   test('no backstop when turned off, for a 1-minute period, or for a metric SageMaker does not publish', () => {

@@ -396,7 +396,7 @@ describe('decideStep: the judge', () => {
 });
 
 describe('decideStep: fastMetrics guards and their 1-minute backstops', () => {
-  // A guard with fastMetrics: a 10 s alarm and a 1-minute backstop per slot (lib/guard.ts).
+  // A guard with fastMetrics: a sub-minute alarm (30 s by default) and a 1-minute backstop per slot (lib/guard.ts).
   const fastGuards = ['errors-green', 'errors-backstop-green'];
   const backstops = backstopsOf([{ name: 'errors', blue: ['errors-blue', 'errors-backstop-blue'], green: fastGuards, backstop: { blue: 'errors-backstop-blue', green: 'errors-backstop-green' } }], 'green');
   const decideFast = (alarms: Record<string, 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'>, extra: Partial<GuardObservation> = {}) => {
@@ -415,7 +415,7 @@ describe('decideStep: fastMetrics guards and their 1-minute backstops', () => {
     expect(backstops).toEqual([{ alarm: 'errors-green', backstop: 'errors-backstop-green' }]);
   });
 
-  test('metrics later than the 10 s alarm looks back: it has no data, the backstop reads OK, and the step advances', () => {
+  test('metrics later than the fast alarm looks back: it has no data, the backstop reads OK, and the step advances', () => {
     const decision = decideFast({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' });
     expect(decision.next).toBe('shift');
   });

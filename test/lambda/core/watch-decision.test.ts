@@ -93,7 +93,7 @@ describe('decideWatch: fastMetrics guards and their 1-minute backstops', () => {
   const watch = (alarmStates: Record<string, 'OK' | 'INSUFFICIENT_DATA' | 'ALARM'>) =>
     decideWatch({ plan: watchPlan, promotedAt: T0, stableAlarms: fast, backstops, observation: observation(alarmStates), now: T0 + sec(3600) });
 
-  test('the window closes with the 10 s alarm without data and its backstop OK: the standby is retired', () => {
+  test('the window closes with the fast alarm without data and its backstop OK: the standby is retired', () => {
     expect(watch({ 'errors-green': 'INSUFFICIENT_DATA', 'errors-backstop-green': 'OK' }).next).toBe('retire');
   });
 
