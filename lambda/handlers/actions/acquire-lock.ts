@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, rolloutEndMetrics } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, lockHolds, rolloutEndMetrics } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeExecution, stopExecution } from '../../aws/executions';
 import { logger } from '../../aws/logger';
@@ -42,7 +42,7 @@ async function tryAcquire(context: RolloutContext, env: ActionEnv): Promise<Roll
   const holder = state?.lock;
   const holderRunning =
     holder !== undefined && holder.rolloutId !== context.rolloutId
-      ? (await describeExecution(holder.executionArn))?.status === 'RUNNING'
+      ? lockHolds(holder, await describeExecution(holder.executionArn), env.now)
       : holder !== undefined;
   const decision = decideLock({ state, rolloutId: context.rolloutId, policy: context.spec.plan.concurrency, holderRunning });
   switch (decision.action) {
