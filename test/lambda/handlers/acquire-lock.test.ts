@@ -54,6 +54,31 @@ test('a retried task re-enters its own lock without a second start event', async
   expect(aws.table.state(ENDPOINT)?.candidate).toMatchObject({ versionId: CANDIDATE_ID });
 });
 
+test('takes over the lock its starter took: a start (recorded and announced), a stale candidate dropped, not a re-entry', async () => {
+  const ctx = context();
+  putState(aws.table, stableOnly({
+    candidate: { slot: 'green', versionId: 'mv-left-by-a-crash', rolloutId: 'r-crashed' },
+    lock: { rolloutId: ctx.rolloutId, executionArn: EXECUTION_ARN, since: T0 - 1000, starting: true },
+  }));
+  const out = await acquireLock(ctx, { now: T0, executionArn: EXECUTION_ARN });
+  expect(out.next).toBe('continue');
+  const state = aws.table.state(ENDPOINT);
+  expect(state).toMatchObject({ phase: 'rolling-out', lock: { rolloutId: ctx.rolloutId, executionArn: EXECUTION_ARN, since: T0 } });
+  expect(state?.lock?.starting).toBeUndefined();
+  expect(state?.candidate).toBeUndefined();
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-started']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
+test('a lock another starter took holds while its execution does not exist yet: reject refuses (the backstop)', async () => {
+  const starting = { rolloutId: 'r-drill', executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:fraud-scorer-r-drill', since: T0 - 1000, starting: true };
+  aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('gone'), { name: 'ExecutionDoesNotExist' }));
+  putState(aws.table, stableOnly({ lock: starting }));
+  expect(await acquireLock(second('reject'), { now: T0, executionArn: NEXT_ARN })).toMatchObject({ outcome: 'aborted', next: 'release' });
+  expect(aws.table.state(ENDPOINT)?.lock).toEqual(starting);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['lock-rejected']);
+});
+
 test('a lock whose execution no longer runs is stale and taken over without stopping anything', async () => {
   putState(aws.table, rollingOut());
   aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });

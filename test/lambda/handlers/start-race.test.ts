@@ -1,15 +1,18 @@
 import './support/env';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { EndpointSpec, RolloutContext, executionName, rolloutIdOf } from '../../../lambda/core';
+import { EndpointSpec, EndpointState, RolloutContext, executionName, rolloutIdOf } from '../../../lambda/core';
 import { LOCK_START_GRACE_MS } from '../../../lambda/core/lock-decision';
 import { handleDeploy } from '../../../lambda/handlers/deploy';
 import { startDrill } from '../../../lambda/handlers/operations/drill';
+import { onModelPackageStateChange } from '../../../lambda/handlers/operations/registry-approval';
+import { retryRollout } from '../../../lambda/handlers/operations/retry';
+import { undo } from '../../../lambda/handlers/operations/undo';
 import { once } from '../../../lambda/aws/retry';
 import { getState } from '../../../lambda/aws/state-table';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer } from './support/cfn-server';
-import { ENDPOINT, STABLE_ID, STABLE_VERSION, T0, plan, putRecord, putState, spec, stableOnly, version } from './support/fixtures';
+import { CANDIDATE_ID, ENDPOINT, STABLE_ID, STABLE_VERSION, T0, plan, putRecord, putState, spec, stableOnly, version } from './support/fixtures';
 
 /**
  * Two starters in the same second (fuzz-found 3315): a drill and a deploy each read an idle endpoint with no lock. The
@@ -124,5 +127,61 @@ describe('a starter that took the lock but never started its execution', () => {
     expect(result).toMatchObject({ status: 'SUCCESS' });
     expect((await getState(ENDPOINT))?.lock).toMatchObject({ rolloutId: rolloutIdOf(later, 'req-later'), starting: true });
     expect(JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as RolloutContext).toMatchObject({ rolloutId: rolloutIdOf(later, 'req-later') });
+  });
+});
+
+describe('the other starters see a lock another starter took (its execution not begun)', () => {
+  const other = 'r000000077-dddddd';
+  const otherLock = { rolloutId: other, executionArn: `${MACHINE_ARN}:${executionName(ENDPOINT, other)}`, since: T0, starting: true };
+  const CURRENT = version();
+
+  /** Idle on `CURRENT` (green), promoted after STABLE_VERSION (the version undo brings back), with `otherLock` held. */
+  function idle(concurrency: 'reject' | 'supersede', overrides: Partial<EndpointState> = {}): void {
+    putState(aws.table, stableOnly({
+      stable: { slot: 'green', versionId: CANDIDATE_ID, configName: 'c-green', since: T0 - 1_000_000 },
+      spec: spec({ version: CURRENT, plan: plan({ concurrency }) }),
+      lock: otherLock,
+      ...overrides,
+    }));
+    putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 3e6, promotedAt: T0 - 2e6 });
+    putRecord(aws.table, `VERSION#${CANDIDATE_ID}`, { endpointName: ENDPOINT, versionId: CANDIDATE_ID, spec: CURRENT, registeredAt: T0 - 2e6, promotedAt: T0 - 1e6 });
+  }
+
+  test('undo under reject: nothing undone, nothing marked, the holder named; under supersede it starts', async () => {
+    idle('reject');
+    const refused = await undo({ state: await getState(ENDPOINT), endpointName: ENDPOINT, actor: 'operator', reason: 'bad', now: T0 + 1000, retry: once });
+    expect(refused).toMatchObject({ decision: { action: 'none', reason: expect.stringContaining(`rollout ${other} holds endpoint`) } });
+    expect(startedNames()).toEqual([]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+    expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `VERSION#${CANDIDATE_ID}`)?.rolledBackAt).toBeUndefined();
+
+    idle('supersede');
+    const done = await undo({ state: await getState(ENDPOINT), endpointName: ENDPOINT, actor: 'operator', reason: 'bad', now: T0 + 1000, retry: once });
+    expect(done).toMatchObject({ decision: { action: 'rollout' } });
+    expect(startedNames()).toEqual([executionName(ENDPOINT, done.rolloutId!)]);
+  });
+
+  test('retry under reject: refused naming the holder, nothing started', async () => {
+    idle('reject', { stable: { slot: 'blue', versionId: STABLE_ID, configName: 'c-blue', since: T0 - 1_000_000 } });
+    putRecord(aws.table, 'ROLLOUT#r000000050-eeeeee', { endpointName: ENDPOINT, rolloutId: 'r000000050-eeeeee', versionId: CANDIDATE_ID, startedAt: T0 - 5000, outcome: 'rolled-back' });
+    await expect(retryRollout({ endpointName: ENDPOINT, by: 'operator', reason: 'fixed', now: T0 + 1000, retry: once }))
+      .rejects.toThrow(`cannot retry: rollout ${other} holds endpoint`);
+    expect(startedNames()).toEqual([]);
+  });
+
+  test('registry approval under reject: ignored and recorded naming the holder, nothing started', async () => {
+    const GROUP = 'fraud-models';
+    const pkg = (n: number) => `arn:aws:sagemaker:us-east-1:111122223333:model-package/${GROUP}/${n}`;
+    const declared = spec({ version: { ...STABLE_VERSION, image: undefined, modelDataUrl: undefined, modelPackageArn: pkg(1) }, registry: { modelPackageGroupName: GROUP }, plan: plan({ concurrency: 'reject' }) });
+    putState(aws.table, stableOnly({ spec: declared, lock: otherLock }));
+    aws.table.put({ pk: `REGISTRY#${GROUP}`, sk: `ENDPOINT#${ENDPOINT}`, endpointName: ENDPOINT });
+    const [result] = await onModelPackageStateChange({
+      source: 'aws.sagemaker', 'detail-type': 'SageMaker Model Package State Change',
+      detail: { ModelPackageArn: pkg(2), ModelPackageGroupName: GROUP, ModelApprovalStatus: 'Approved' },
+    }, T0 + 1000, once);
+    expect(result).toMatchObject({ action: 'ignore', reason: expect.stringContaining(`rollout ${other} holds endpoint`) });
+    expect(startedNames()).toEqual([]);
+    expect(aws.table.decisions(ENDPOINT)).toEqual(['registry-ignored']);
+    expect((await getState(ENDPOINT))?.lock).toEqual(otherLock);
   });
 });
