@@ -1,12 +1,13 @@
 import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
+import { recordedStart } from './recorded-start';
 import { startingWithLock, takeLock } from './take-lock';
 
 export interface DrillRequest {
@@ -80,8 +81,7 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
 async function recordedDrillOf(endpointName: string, versionId: string): Promise<string | undefined> {
   const latest = (await listHistory(endpointName)).filter((h) => h.decision === 'drill-started' && h.rolloutId !== undefined
     && (h.evidence as { versionId?: string } | undefined)?.versionId === versionId).pop();
-  if (latest === undefined || (await getRollout(endpointName, latest.rolloutId!)) !== undefined) return undefined;
-  return (await executionEnded(executionName(endpointName, latest.rolloutId!))) ? undefined : latest.rolloutId;
+  return latest !== undefined && (await recordedStart(endpointName, latest.rolloutId!)).fate === 'pending' ? latest.rolloutId : undefined;
 }
 
 /**

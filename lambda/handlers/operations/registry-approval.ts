@@ -1,12 +1,12 @@
 import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
-import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
-import { getRollout } from '../../aws/rollout-records';
 import { registryFollowers } from '../../aws/registry';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
+import { recordedStart } from './recorded-start';
 import { startingWithLock, takeLock } from './take-lock';
 
 /**
@@ -88,13 +88,10 @@ async function earlierApprovalOf(endpointName: string, modelPackageArn: string):
   const recorded = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
     && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
   for (const h of recorded.reverse()) {
-    const rollout = await getRollout(endpointName, h.rolloutId!);
-    if (rollout !== undefined) {
-      if (rollout.endedAt === undefined) return { startedRollout: h.rolloutId };
-    } else if (!(await executionEnded(executionName(endpointName, h.rolloutId!)))) {
-      // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
-      return { recordedRollout: h.rolloutId };
-    }
+    const start = await recordedStart(endpointName, h.rolloutId!);
+    if (start.fate === 'began' && !start.ended) return { startedRollout: h.rolloutId };
+    // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
+    if (start.fate === 'pending') return { recordedRollout: h.rolloutId };
   }
   return {};
 }

@@ -64,7 +64,7 @@ test('takes over the lock its starter took: a start (recorded and announced), a 
   expect(out.next).toBe('continue');
   const state = aws.table.state(ENDPOINT);
   expect(state).toMatchObject({ phase: 'rolling-out', lock: { rolloutId: ctx.rolloutId, executionArn: EXECUTION_ARN, since: T0 } });
-  expect(state?.lock?.starting).toBeUndefined();
+  expect(state?.lock).not.toHaveProperty('starting');
   expect(state?.candidate).toBeUndefined();
   expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-started']);
   expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
