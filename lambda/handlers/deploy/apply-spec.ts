@@ -128,7 +128,7 @@ async function decideHoldingLock(
   let state = read;
   for (let attempt = 1; ; attempt++) {
     const lock = state?.lock;
-    const decided = decideDeploy({
+    const decision = decideDeploy({
       state,
       desiredVersionId: versionId,
       attempt: spec.rolloutAttempt,
@@ -140,12 +140,8 @@ async function decideHoldingLock(
       holderRunning: concurrency === 'reject' && lock !== undefined
         ? lockHolds(lock, await retry(() => describeExecution(lock.executionArn)), now)
         : undefined,
+      keepsVersion: sameVersionAsBefore(event, declared),
     });
-    // An update that does not change the version (another property changed, or CloudFormation rolls the stack back to
-    // properties that name it) is no request to roll it out again: refusing it would fail the stack rollback itself.
-    const decision = decided.action === 'refuse' && sameVersionAsBefore(event, declared)
-      ? { action: 'noop' as const, reason: `this update does not change version ${versionId}, so it rolls nothing out (stable is ${state?.stable?.versionId}): ${decided.reason}` }
-      : decided;
     if (decision.action !== 'create' && decision.action !== 'rollout') return { state, decision, tookLock: false };
     const took = await takeLock(spec.endpointName, rolloutId, now, retry);
     if (took.taken || concurrency !== 'reject' || attempt >= LOCK_TRIES) return { state, decision, tookLock: took.taken };
