@@ -42,8 +42,9 @@ export function decideOnAlarm(
     return ignore(`alarm watches endpoint ${alarm.endpointName}, not ${state.endpointName}`);
   }
   // Events can arrive late or be redelivered: an alarm that fired before the current rollout took the endpoint is
-  // about an earlier candidate in the same slot.
-  if (changedAt !== undefined && Number.isFinite(changedAt) && state.lock !== undefined && changedAt < state.lock.since) {
+  // about an earlier candidate in the same slot. A lock its starter took names a rollout that has not begun: the alarm
+  // that started it (an autoUndo's) delivered again must reach that starter again.
+  if (changedAt !== undefined && Number.isFinite(changedAt) && state.lock !== undefined && state.lock.starting !== true && changedAt < state.lock.since) {
     return ignore(`the alarm changed at ${new Date(changedAt).toISOString()}, before rollout ${state.lock.rolloutId} began: a late event about an earlier rollout`);
   }
   switch (state.phase) {

@@ -476,7 +476,14 @@ export interface EndpointState {
   readonly candidate?: { readonly slot: Slot; readonly versionId: string; readonly rolloutId: string };
   /** The previous stable kept warm at weight 0 after promotion, until `until` (epoch ms). */
   readonly standby?: { readonly slot: Slot; readonly versionId: string; readonly configName: string; readonly until: number };
-  readonly lock?: { readonly rolloutId: string; readonly executionArn: string; readonly since: number };
+  readonly lock?: {
+    readonly rolloutId: string; readonly executionArn: string; readonly since: number;
+    /**
+     * Taken by the rollout's starter (deploy, drill, registry approval, undo, retry) before it started the execution:
+     * AcquireLock takes it over as its own. Holds while the execution runs, or for LOCK_START_GRACE_MS before it exists.
+     */
+    readonly starting?: boolean;
+  };
   /** Last weights the controller set and verified, in percent per slot. */
   readonly weights?: Record<Slot, number>;
   /** The spec of the last deploy (what CloudFormation declared). */

@@ -19,6 +19,12 @@ export function decideDeploy(input: {
   holderRunning?: boolean;
   /** Epoch ms of the request: a standby is reverted to only inside its revert window. */
   now?: number;
+  /**
+   * The Update keeps the version and rolloutAttempt of the properties before it (another property changed, or
+   * CloudFormation rolls the stack back to them): a version rolled back at that attempt is then no request to roll it
+   * out again, and refusing it would fail the stack rollback itself.
+   */
+  keepsVersion?: boolean;
 }): { action: 'create' | 'rollout' | 'join' | 'noop' | 'abort-to-stable' | 'revert-to-standby' | 'refuse'; reason: string } {
   const { state, desiredVersionId: desired, attempt, rolledBackAttempt } = input;
   if (state?.stable === undefined) {
@@ -26,7 +32,7 @@ export function decideDeploy(input: {
       return { action: 'noop', reason: `creating the endpoint with version ${desired} is already in progress` };
     }
     // A first version that failed (its smoke test, say) is no more welcome on an endpoint created again.
-    if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) return refuseRolledBack(desired, attempt, rolledBackAttempt);
+    if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) return refuseRolledBack(desired, attempt, rolledBackAttempt, input.keepsVersion);
     return { action: 'create', reason: `endpoint has no stable version: create it with version ${desired}` };
   }
   const { stable, candidate, standby, phase } = state;
@@ -53,6 +59,10 @@ export function decideDeploy(input: {
   if (desired === standby?.versionId && phase === 'watching' && (input.now === undefined || input.now < standby.until)) {
     return { action: 'revert-to-standby', reason: `version ${desired} is the standby on slot ${standby.slot}: revert to it` };
   }
+  const rolledBack = rolledBackAttempt !== undefined && attempt <= rolledBackAttempt;
+  // Kept, and judged: nothing to roll out, whoever holds the endpoint. Kept but never judged (the stack declares a
+  // version that does not serve) is no such no-op: SUCCESS would tell CloudFormation it serves.
+  if (rolledBack && input.keepsVersion) return refuseRolledBack(desired, attempt, rolledBackAttempt!, true);
   if (input.concurrency === 'reject' && state.lock !== undefined && input.holderRunning === true) {
     return {
       action: 'refuse',
@@ -61,15 +71,14 @@ export function decideDeploy(input: {
         `version ${desired} is not rolled out; deploy again once that rollout has ended, or use ConcurrencyPolicy.SUPERSEDE`,
     };
   }
-  if (rolledBackAttempt !== undefined && attempt <= rolledBackAttempt) return refuseRolledBack(desired, attempt, rolledBackAttempt);
+  if (rolledBack) return refuseRolledBack(desired, attempt, rolledBackAttempt!);
   return { action: 'rollout', reason: `roll out version ${desired} beside stable ${stable.versionId} on slot ${stable.slot}` };
 }
 
-function refuseRolledBack(desired: string, attempt: number, rolledBackAttempt: number): { action: 'refuse'; reason: string } {
-  return {
-    action: 'refuse',
-    reason:
-      `version ${desired} was rolled back at rolloutAttempt ${rolledBackAttempt} and this deploy has rolloutAttempt ${attempt}: ` +
-      `raise rolloutAttempt to ${rolledBackAttempt + 1} to roll it out again`,
-  };
+function refuseRolledBack(desired: string, attempt: number, rolledBackAttempt: number, keepsVersion = false): { action: 'refuse' | 'noop'; reason: string } {
+  const reason = `version ${desired} was rolled back at rolloutAttempt ${rolledBackAttempt} and this deploy has rolloutAttempt ${attempt}: ` +
+    `raise rolloutAttempt to ${rolledBackAttempt + 1} to roll it out again`;
+  return keepsVersion
+    ? { action: 'noop', reason: `this update does not change version ${desired}, so it rolls nothing out: ${reason}` }
+    : { action: 'refuse', reason };
 }

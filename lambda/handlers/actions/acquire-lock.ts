@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, rolloutEndMetrics } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, lockHolds, rolloutEndMetrics } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeExecution, stopExecution } from '../../aws/executions';
 import { logger } from '../../aws/logger';
@@ -39,10 +39,17 @@ export const acquireLock: Action = async (context, env) => {
 async function tryAcquire(context: RolloutContext, env: ActionEnv): Promise<RolloutContext> {
   const { endpointName } = context.spec;
   const state = await getState(endpointName);
+  // Superseded while it was starting (its execution stopped before this task ended, its record ended by the superseding
+  // rollout, read after the state that rollout wrote): it begins nothing. Step Functions ignores a stopped execution's
+  // task result, but not the writes this task would make: taking the lock back, stopping the rollout that superseded it.
+  const mine = await getRollout(endpointName, context.rolloutId);
+  if (mine?.endedAt !== undefined) {
+    return { ...context, outcome: mine.outcome ?? 'aborted', reason: `rollout ${context.rolloutId} ended before it took the lock: ${mine.reason ?? 'superseded'}`, next: 'release' };
+  }
   const holder = state?.lock;
   const holderRunning =
     holder !== undefined && holder.rolloutId !== context.rolloutId
-      ? (await describeExecution(holder.executionArn))?.status === 'RUNNING'
+      ? lockHolds(holder, await describeExecution(holder.executionArn), env.now)
       : holder !== undefined;
   const decision = decideLock({ state, rolloutId: context.rolloutId, policy: context.spec.plan.concurrency, holderRunning });
   switch (decision.action) {
@@ -104,9 +111,11 @@ async function supersede(context: RolloutContext, env: ActionEnv, state: Endpoin
   }
   // A stopped execution never reaches its Release: its rollout ends here, unless it had already ended.
   const ended = await getRollout(state.endpointName, holder.rolloutId);
+  if (ended === undefined) await recordNeverBegun(state.endpointName, holder);
   if (ended?.outcome === undefined) {
-    // A rollout watching its revert window was promoted: superseding ends the watch, not the promotion.
-    const end = state.phase === 'watching'
+    // A rollout watching its revert window was promoted: superseding ends the watch, not the promotion (one that
+    // never began watched nothing).
+    const end = state.phase === 'watching' && ended !== undefined
       ? { outcome: 'promoted' as const, reason: `promoted; its revert window ended early: ${cause}` }
       : { outcome: 'aborted' as const, reason: cause };
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { ...end, endedAt: env.now });
@@ -115,4 +124,18 @@ async function supersede(context: RolloutContext, env: ActionEnv, state: Endpoin
     await setRolloutOutcome(state.endpointName, holder.rolloutId, { outcome: ended.outcome, reason: ended.reason, endedAt: env.now });
     publishMetrics(state.endpointName, rolloutEndMetrics({ outcome: ended.outcome }), holder.rolloutId);
   }
+}
+
+/**
+ * A holder superseded while it was starting (its AcquireLock has not run) has no rollout record yet: it is written here
+ * from its execution's input, so that the record names its version, kind and trigger like any rollout's.
+ */
+async function recordNeverBegun(endpointName: string, holder: NonNullable<EndpointState['lock']>): Promise<void> {
+  const input = (await describeExecution(holder.executionArn))?.input;
+  if (input === undefined) return;
+  const started = JSON.parse(input) as RolloutContext;
+  await putRolloutIfAbsent({
+    endpointName, rolloutId: holder.rolloutId, kind: started.kind, trigger: started.trigger, versionId: started.versionId,
+    startedAt: holder.since, executionArn: holder.executionArn, ...(started.drill ? { drill: true } : {}),
+  });
 }

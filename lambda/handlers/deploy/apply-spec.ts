@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, lockHolds, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { putRegistryFollower } from '../../aws/registry';
@@ -12,10 +12,14 @@ import { addWaiter, getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
 import { intervene } from '../operations/intervene';
+import { giveBackLock, startingWithLock, takeLock } from '../operations/take-lock';
 import { alarmSubjectsOf } from './alarm-subjects';
 import { CLOUDFORMATION, DeployResult, physicalIdOnFailure } from './deploy-result';
 import { requesterOf, settleOwnership } from './ownership';
 import { pinSpec } from './pin-spec';
+
+/** Decide-and-take rounds when another starter takes the lock in between (each re-reads the state). */
+const LOCK_TRIES = 3;
 
 type CreateOrUpdate = CloudFormationCustomResourceCreateEvent | CloudFormationCustomResourceUpdateEvent;
 
@@ -56,39 +60,27 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     if (first !== undefined) return answerAgain({ event, spec, versionId, state: before, now, retry }, first);
     return { status: 'FAILED', physicalResourceId: physicalIdOnFailure(event), reason, respondNow: true };
   }
-  const state = changesOwner(ownership) ? await getState(spec.endpointName) : before;
+  const read = changesOwner(ownership) ? await getState(spec.endpointName) : before;
   for (const subject of alarmSubjectsOf(spec)) {
     await putAlarmSubject(subject);
   }
   const recorded = await getVersion(spec.endpointName, versionId);
-  const concurrency = spec.plan.concurrency;
-  const decided = decideDeploy({
-    state,
-    desiredVersionId: versionId,
-    attempt: spec.rolloutAttempt,
-    rolledBackAttempt: recorded?.rolledBackAttempt,
-    concurrency,
-    now,
-    // Asked only when the answer can refuse: a lock whose execution ended (crashed) holds nothing.
-    holderRunning: concurrency === 'reject' && state?.lock !== undefined
-      ? (await retry(() => describeExecution(state.lock!.executionArn)))?.status === 'RUNNING'
-      : undefined,
-  });
-  // An update that does not change the version (another property changed, or CloudFormation rolls the stack back to
-  // properties that name it) is no request to roll it out again: refusing it would fail the stack rollback itself.
-  const decision = decided.action === 'refuse' && sameVersionAsBefore(event, declared)
-    ? { action: 'noop' as const, reason: `this update does not change version ${versionId}, so it rolls nothing out (stable is ${state?.stable?.versionId}): ${decided.reason}` }
-    : decided;
+  // The rollout this deploy would start: a redelivered request answers with it.
+  const startingId = rolloutIdOf(now, event.RequestId);
+  const { state, decision, tookLock } = await decideHoldingLock(event, declared, spec, versionId, startingId, read, recorded?.rolledBackAttempt, now, retry);
   const deploy: Deploy = { event, spec, versionId, state, now, retry };
   const starts = decision.action === 'create' || decision.action === 'rollout';
-  // The rollout this deploy starts (a redelivered request answers with it), or the one it acts on.
-  const rolloutId = starts ? rolloutIdOf(now, event.RequestId) : state?.lock?.rolloutId;
+  // The rollout this deploy starts, or the one it acts on.
+  const rolloutId = starts ? startingId : state?.lock?.rolloutId;
   // Every later line of this request names the endpoint and the rollout it starts or acts on.
   logger.appendKeys({ endpointName: spec.endpointName, ...(rolloutId === undefined ? {} : { rolloutId }) });
   // Claimed before anything is recorded or done: a delivery of the same request running at once (or one that failed
   // and answered FAILED meanwhile) decided first, and this one answers as it did.
   const first = await claimDeployRequest(spec.endpointName, { requestId: event.RequestId, decision: `deploy-${decision.action}`, reason: decision.reason, rolloutId, at: now });
-  if (first !== undefined) return answerAgain(deploy, first);
+  if (first !== undefined) {
+    if (tookLock) await giveBackLock(spec.endpointName, startingId);
+    return answerAgain(deploy, first);
+  }
   await appendHistory({
     at: now,
     endpointName: spec.endpointName,
@@ -119,6 +111,41 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
       return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
     case 'revert-to-standby':
       return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
+  }
+}
+
+/**
+ * decideDeploy, and for a decision that starts a rollout, the lock taken first (takeLock): another starter that took
+ * it since the read (a drill, an approval, an undo in the same second) holds the endpoint, and under the reject policy
+ * the deploy decides again on that state, so it is refused naming the holder instead of answered SUCCESS for a rollout
+ * AcquireLock would refuse. Under supersede the rollout starts and its AcquireLock supersedes the holder.
+ */
+async function decideHoldingLock(
+  event: CreateOrUpdate, declared: EndpointSpec, spec: EndpointSpec, versionId: string, rolloutId: string,
+  read: EndpointState | undefined, rolledBackAttempt: number | undefined, now: number, retry: Retry,
+): Promise<{ state: EndpointState | undefined; decision: ReturnType<typeof decideDeploy>; tookLock: boolean }> {
+  const concurrency = spec.plan.concurrency;
+  let state = read;
+  for (let attempt = 1; ; attempt++) {
+    const lock = state?.lock;
+    const decision = decideDeploy({
+      state,
+      desiredVersionId: versionId,
+      attempt: spec.rolloutAttempt,
+      rolledBackAttempt,
+      concurrency,
+      now,
+      // Asked only when the answer can refuse: a lock whose execution ended (crashed), or whose starter never started
+      // it, holds nothing.
+      holderRunning: concurrency === 'reject' && lock !== undefined
+        ? lockHolds(lock, await retry(() => describeExecution(lock.executionArn)), now)
+        : undefined,
+      keepsVersion: sameVersionAsBefore(event, declared),
+    });
+    if (decision.action !== 'create' && decision.action !== 'rollout') return { state, decision, tookLock: false };
+    const took = await takeLock(spec.endpointName, rolloutId, now, retry);
+    if (took.taken || concurrency !== 'reject' || attempt >= LOCK_TRIES) return { state, decision, tookLock: took.taken };
+    state = took.state;
   }
 }
 
@@ -195,7 +222,7 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     cfnResponse,
     owner: requesterOf(event),
   };
-  await deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context));
+  await startingWithLock(spec.endpointName, rolloutId, () => deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context)));
   // A waiting deploy is answered by the rollout (Promote, Rollback or Release).
   return { ...success(deploy, rolloutId), respondNow: !waits };
 }

@@ -1,12 +1,14 @@
 import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
+import { recordedStart } from './recorded-start';
+import { startingWithLock, takeLock } from './take-lock';
 
 export interface DrillRequest {
   readonly endpointName: string;
@@ -29,7 +31,11 @@ export type DrillStart =
 export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   const { endpointName, by, now } = input;
   const state = await getState(endpointName);
-  const decision = decideDrill(state);
+  // A drill an earlier delivery recorded that never began (it failed at or before its start) is started under its own
+  // name: a start that did reach Step Functions is found, not doubled. The lock its starter took is its own.
+  const recorded = state?.stable && await recordedDrillOf(endpointName, state.stable.versionId);
+  const ownLock = state?.lock?.starting === true && state.lock.rolloutId === recorded;
+  const decision = decideDrill(ownLock ? { ...state!, lock: undefined } : state);
   if (decision.action === 'none' || state?.spec === undefined) {
     return { started: false, reason: decision.reason };
   }
@@ -37,10 +43,13 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   if (record === undefined || versionIdOf(record.spec) !== decision.versionId) {
     return { started: false, reason: `stable version ${decision.versionId} of endpoint ${endpointName} does not match its record: not drilled; deploy a version you trust` };
   }
-  // A drill an earlier delivery recorded that never began (it failed at or before its start) is started under its own
-  // name: a start that did reach Step Functions is found, not doubled.
-  const recorded = await recordedDrillOf(endpointName, decision.versionId);
   const rolloutId = recorded ?? rolloutIdOf(now, `drill#${decision.versionId}#${by}`);
+  // Taken before anything is recorded or started: a deploy (or another starter) in the same second sees the endpoint
+  // held, instead of a free endpoint until this drill's AcquireLock has run.
+  const took = await takeLock(endpointName, rolloutId, now, input.retry);
+  if (!took.taken) {
+    return { started: false, reason: decideDrill(took.state).reason };
+  }
   const reason = `${decision.reason}: ${input.reason}`;
   const context: RolloutContext = {
     rolloutId,
@@ -51,15 +60,17 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
     drill: { alarmName: decision.alarmName },
   };
   const name = executionName(endpointName, rolloutId);
-  if (recorded === undefined) {
-    // Recorded before the start: a delivery that fails after the start cannot leave a drill running unrecorded (its
-    // retry finds the endpoint busy and could only record it skipped).
-    await appendHistory({
-      at: now, endpointName, rolloutId, decision: 'drill-started', reason, actor: by,
-      evidence: { versionId: decision.versionId, alarmName: decision.alarmName, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
-    });
-  }
-  const started = await input.retry(() => startExecution(name, context));
+  const started = await startingWithLock(endpointName, rolloutId, async () => {
+    if (recorded === undefined) {
+      // Recorded before the start: a delivery that fails after the start cannot leave a drill running unrecorded (its
+      // retry finds the endpoint busy and could only record it skipped).
+      await appendHistory({
+        at: now, endpointName, rolloutId, decision: 'drill-started', reason, actor: by,
+        evidence: { versionId: decision.versionId, alarmName: decision.alarmName, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
+      });
+    }
+    return input.retry(() => startExecution(name, context));
+  });
   return { started: true, rolloutId, versionId: decision.versionId, alarmName: decision.alarmName, executionArn: started.executionArn, reason };
 }
 
@@ -70,8 +81,7 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
 async function recordedDrillOf(endpointName: string, versionId: string): Promise<string | undefined> {
   const latest = (await listHistory(endpointName)).filter((h) => h.decision === 'drill-started' && h.rolloutId !== undefined
     && (h.evidence as { versionId?: string } | undefined)?.versionId === versionId).pop();
-  if (latest === undefined || (await getRollout(endpointName, latest.rolloutId!)) !== undefined) return undefined;
-  return (await executionEnded(executionName(endpointName, latest.rolloutId!))) ? undefined : latest.rolloutId;
+  return latest !== undefined && (await recordedStart(endpointName, latest.rolloutId!)).fate === 'pending' ? latest.rolloutId : undefined;
 }
 
 /**

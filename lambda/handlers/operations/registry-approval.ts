@@ -1,12 +1,13 @@
 import { RegistryApproval, RolloutContext, decideRegistryApproval, executionName, rolloutIdOf, versionIdOf } from '../../core';
-import { executionArnOf, executionEnded, startExecution } from '../../aws/executions';
+import { executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
-import { getRollout } from '../../aws/rollout-records';
 import { registryFollowers } from '../../aws/registry';
 import { Retry } from '../../aws/retry';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
+import { recordedStart } from './recorded-start';
+import { startingWithLock, takeLock } from './take-lock';
 
 /**
  * "SageMaker Model Package State Change" (EventBridge, source aws.sagemaker; SageMaker developer guide, "Events that
@@ -53,17 +54,29 @@ async function startRegistryRollout(approval: RegistryApproval, now: number, eve
   }
   const rolloutId = decision.rolloutId ?? eventRolloutId;
   const name = executionName(endpointName, rolloutId);
-  if (decision.rolloutId === undefined) {
-    // Recorded before the start: a delivery that fails after it leaves the record, and the next delivery starts this
-    // rollout under the same name (a start that happened is found) instead of a second one. AcquireLock records
-    // rollout-started (and applies the concurrency policy to a rollout in progress).
-    await appendHistory({
-      at: now, endpointName, rolloutId, decision: 'registry-approved', reason: decision.reason, actor: REGISTRY_ACTOR,
-      evidence: { modelPackageArn, versionId: decision.versionId, executionArn: executionArnOf(stateMachineArn(), name) },
-    });
+  // Taken before anything is recorded or started, so a deploy or drill in the same second sees the endpoint held. Under
+  // reject an approval during another rollout starts nothing (AcquireLock would refuse it); under supersede its
+  // AcquireLock supersedes the holder.
+  const took = await takeLock(endpointName, rolloutId, now, retry);
+  if (!took.taken && decision.spec.plan.concurrency === 'reject') {
+    const reason = `rollout ${took.holder.rolloutId} holds endpoint ${endpointName} (${took.state.phase}) and the concurrency policy is reject: `
+      + `package ${modelPackageArn} is not rolled out; approve it again once that rollout has ended`;
+    await appendHistory({ at: now, endpointName, decision: 'registry-ignored', reason, actor: REGISTRY_ACTOR, evidence: { modelPackageArn, status: approval.modelApprovalStatus, holder: took.holder } });
+    return { action: 'ignore', reason };
   }
   const context: RolloutContext = { rolloutId, kind: 'rollout', spec: decision.spec, trigger: { by: REGISTRY_ACTOR, reason: decision.reason }, versionId: decision.versionId };
-  await retry(() => startExecution(name, context));
+  await startingWithLock(endpointName, rolloutId, async () => {
+    if (decision.rolloutId === undefined) {
+      // Recorded before the start: a delivery that fails after it leaves the record, and the next delivery starts this
+      // rollout under the same name (a start that happened is found) instead of a second one. AcquireLock records
+      // rollout-started.
+      await appendHistory({
+        at: now, endpointName, rolloutId, decision: 'registry-approved', reason: decision.reason, actor: REGISTRY_ACTOR,
+        evidence: { modelPackageArn, versionId: decision.versionId, executionArn: executionArnOf(stateMachineArn(), name) },
+      });
+    }
+    await retry(() => startExecution(name, context));
+  });
   return decision;
 }
 
@@ -75,13 +88,10 @@ async function earlierApprovalOf(endpointName: string, modelPackageArn: string):
   const recorded = (await listHistory(endpointName)).filter((h) => h.decision === 'registry-approved'
     && (h.evidence as { modelPackageArn?: string } | undefined)?.modelPackageArn === modelPackageArn && h.rolloutId !== undefined);
   for (const h of recorded.reverse()) {
-    const rollout = await getRollout(endpointName, h.rolloutId!);
-    if (rollout !== undefined) {
-      if (rollout.endedAt === undefined) return { startedRollout: h.rolloutId };
-    } else if (!(await executionEnded(executionName(endpointName, h.rolloutId!)))) {
-      // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
-      return { recordedRollout: h.rolloutId };
-    }
+    const start = await recordedStart(endpointName, h.rolloutId!);
+    if (start.fate === 'began' && !start.ended) return { startedRollout: h.rolloutId };
+    // Never began: taken up, unless its execution ended before AcquireLock recorded it (that name is spent).
+    if (start.fate === 'pending') return { recordedRollout: h.rolloutId };
   }
   return {};
 }

@@ -5,6 +5,7 @@ import { Retry } from '../../aws/retry';
 import { listRollouts } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
+import { startingWithLock, takeLock } from './take-lock';
 
 /**
  * `retry`: decideRetry, then start an ordinary rollout of the declared spec with rolloutAttempt raised (the strategy,
@@ -28,7 +29,13 @@ export async function retryRollout(input: { endpointName: string; by: string; re
     trigger: { by: input.by, reason },
     versionId: decision.versionId,
   };
-  const started = await input.retry(() => startExecution(executionName(endpointName, rolloutId), context));
+  // Taken before the start, so a deploy or drill in the same second sees the endpoint held. Under reject a retry while
+  // another rollout starts is refused; under supersede its AcquireLock supersedes it.
+  const took = await takeLock(endpointName, rolloutId, now, input.retry);
+  if (!took.taken && state.spec.plan.concurrency === 'reject') {
+    throw new Error(`cannot retry: rollout ${took.holder.rolloutId} holds endpoint ${endpointName} (${took.state.phase}) and the concurrency policy is reject: retry once it has ended`);
+  }
+  const started = await startingWithLock(endpointName, rolloutId, () => input.retry(() => startExecution(executionName(endpointName, rolloutId), context)));
   // AcquireLock records rollout-started and announces it; this entry says who asked, and why.
   await appendHistory({ at: now, endpointName, rolloutId, decision: 'retry-started', reason, actor: input.by, evidence: { previousRollout: last?.rolloutId, attempt: decision.attempt } });
   return { rolloutId, versionId: decision.versionId, executionArn: started.executionArn, reason: decision.reason };

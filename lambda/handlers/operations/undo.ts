@@ -7,6 +7,7 @@ import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
 import { getVersion, listVersions, markRolledBack } from '../../aws/version-records';
 import { intervene } from './intervene';
+import { startingWithLock, takeLock } from './take-lock';
 
 export interface UndoInput {
   readonly state: EndpointState | undefined;
@@ -72,22 +73,31 @@ export async function undo(input: UndoInput): Promise<UndoResult> {
     undo: { fromVersionId: decision.fromVersionId, toPromotedAt: decision.toPromotedAt },
   };
   const name = executionName(endpointName, rolloutId);
+  // Taken before the verdict is recorded or anything started, so a deploy or drill in the same second sees the endpoint
+  // held. Under reject an undo while another rollout starts does nothing; under supersede its AcquireLock supersedes it.
+  const took = await takeLock(endpointName, rolloutId, now, retry);
+  if (!took.taken && state.spec.plan.concurrency === 'reject') {
+    return { decision: { action: 'none', reason: `rollout ${took.holder.rolloutId} holds endpoint ${endpointName} (${took.state.phase}) and the concurrency policy is reject: undo once it has ended (\`status\` shows phase idle)` } };
+  }
   // The verdict is recorded before the undo rollout starts, once per undo: a call that fails after recording leaves a
   // retry that finds it; one that failed after starting would leave a retry refused (the undo then holds the endpoint).
-  const recorded = (await listHistory(endpointName)).some((h) => h.rolloutId === rolloutId && h.decision === 'undo-started');
-  if (!recorded) {
-    // An undo is a verdict on the version it replaces: deploying it again needs a raised rolloutAttempt.
-    await markRolledBack(endpointName, decision.fromVersionId, { attempt: state.spec.rolloutAttempt, at: now, reason });
-    await appendHistory({
-      at: now, endpointName, rolloutId, decision: 'undo-started', reason, actor,
-      evidence: { ...input.evidence, fromVersionId: decision.fromVersionId, toVersionId: decision.versionId, toPromotedAt: decision.toPromotedAt, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
-    });
-  }
-  const started = await retry(() => startExecution(name, context));
+  const { rolloutAttempt, eventBusName } = state.spec;
+  const started = await startingWithLock(endpointName, rolloutId, async () => {
+    const recorded = (await listHistory(endpointName)).some((h) => h.rolloutId === rolloutId && h.decision === 'undo-started');
+    if (!recorded) {
+      // An undo is a verdict on the version it replaces: deploying it again needs a raised rolloutAttempt.
+      await markRolledBack(endpointName, decision.fromVersionId, { attempt: rolloutAttempt, at: now, reason });
+      await appendHistory({
+        at: now, endpointName, rolloutId, decision: 'undo-started', reason, actor,
+        evidence: { ...input.evidence, fromVersionId: decision.fromVersionId, toVersionId: decision.versionId, toPromotedAt: decision.toPromotedAt, plan: context.spec.plan, executionArn: executionArnOf(stateMachineArn(), name) },
+      });
+    }
+    return retry(() => startExecution(name, context));
+  });
   if (!started.alreadyExisted) {
     await putRolloutEvent(EVENT_DETAIL_TYPE.undoStarted, {
       endpointName, rolloutId, versionId: decision.versionId, fromVersionId: decision.fromVersionId, reason, actor,
-    }, state.spec.eventBusName);
+    }, eventBusName);
   }
   return { decision, rolloutId, executionArn: started.executionArn };
 }

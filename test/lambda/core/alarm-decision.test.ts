@@ -29,6 +29,11 @@ describe('decideOnAlarm', () => {
     expect(decideOnAlarm(locked, onGreen, T0 + sec(60), T0 + sec(30)).action).toBe('rollback');
   });
 
+  test('a lock only its starter took names no rollout that began: the alarm that started it, delivered again, is not a late event', () => {
+    const starting: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0, starting: true } };
+    expect(decideOnAlarm(starting, onGreen, T0 + sec(60), T0 - sec(30)).reason).not.toMatch(/a late event/);
+  });
+
   test('an alarm that changed in the same millisecond the rollout took the lock is about this rollout: it rolls back', () => {
     const locked: EndpointState = { ...rollingOut, lock: { rolloutId: 'r2', executionArn: 'arn:aws:states:us-east-1:1:execution:m:r2', since: T0 } };
     expect(decideOnAlarm(locked, onGreen, T0 + sec(60), T0).action).toBe('rollback');

@@ -43,6 +43,16 @@ describe('decideDeploy', () => {
       expect(decision.reason).toMatch(/rollout r2 holds endpoint churn .* concurrency policy is reject: .* ConcurrencyPolicy.SUPERSEDE/);
     });
 
+    test('an update keeping its version (a stack rollback to it) is a no-op only for a version judged before', () => {
+      const kept = { state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'reject' as const, holderRunning: true, keepsVersion: true };
+      // Rolled back at this attempt: nothing to roll out, whoever holds the endpoint.
+      expect(decideDeploy({ ...kept, rolledBackAttempt: 0 })).toMatchObject({ action: 'noop', reason: expect.stringContaining('this update does not change version mv-next') });
+      // Never judged: the stack declares a version that does not serve; SUCCESS would say it does.
+      expect(decideDeploy(kept)).toMatchObject({ action: 'refuse', reason: expect.stringContaining('rollout r2 holds endpoint churn') });
+      expect(decideDeploy({ ...kept, state: idle, holderRunning: undefined, rolledBackAttempt: 0 }).action).toBe('noop');
+      expect(decideDeploy({ ...kept, state: idle, holderRunning: undefined, rolledBackAttempt: 0, keepsVersion: false }).action).toBe('refuse');
+    });
+
     test('is a rollout (which supersedes) under the supersede policy, or when the holder no longer runs', () => {
       expect(decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'supersede', holderRunning: true }).action).toBe('rollout');
       expect(decideDeploy({ state: held, desiredVersionId: 'mv-next', attempt: 0, concurrency: 'reject', holderRunning: false }).action).toBe('rollout');

@@ -1,4 +1,4 @@
-import { decideLock, EndpointState } from '../../../lambda/core';
+import { decideLock, EndpointState, LOCK_START_GRACE_MS, lockHolds } from '../../../lambda/core';
 import { T0 } from './fixtures';
 
 const locked: EndpointState = {
@@ -37,5 +37,34 @@ describe('decideLock', () => {
     const decision = decideLock({ state: locked, rolloutId: 'r-new', policy: 'reject', holderRunning: true });
     expect(decision.action).toBe('reject');
     expect(decision.reason).toContain('r-holder');
+  });
+
+  test('takes over the lock its starter took for it: the rollout begins here (not a re-entry)', () => {
+    const starting = { ...locked, phase: 'idle' as const, lock: { ...locked.lock!, starting: true } };
+    expect(decideLock({ state: starting, rolloutId: 'r-holder', policy: 'reject', holderRunning: true })).toEqual({
+      action: 'acquire', reason: 'its starter took the lock for rollout r-holder before starting it',
+    });
+  });
+});
+
+describe('lockHolds', () => {
+  const lock = locked.lock!;
+  const starting = { ...lock, starting: true };
+
+  test('a lock holds while its execution runs, and not once it ended', () => {
+    expect(lockHolds(lock, { status: 'RUNNING' }, T0)).toBe(true);
+    for (const status of ['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']) {
+      expect(lockHolds(starting, { status }, T0)).toBe(false);
+    }
+  });
+
+  test('a lock its starter took holds before its execution exists, for the grace only', () => {
+    expect(lockHolds(starting, undefined, T0)).toBe(true);
+    expect(lockHolds(starting, undefined, T0 + LOCK_START_GRACE_MS - 1)).toBe(true);
+    expect(lockHolds(starting, undefined, T0 + LOCK_START_GRACE_MS)).toBe(false);
+  });
+
+  test('a lock an execution took, whose execution does not exist, holds nothing', () => {
+    expect(lockHolds(lock, undefined, T0)).toBe(false);
   });
 });

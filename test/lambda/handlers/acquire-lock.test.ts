@@ -54,6 +54,61 @@ test('a retried task re-enters its own lock without a second start event', async
   expect(aws.table.state(ENDPOINT)?.candidate).toMatchObject({ versionId: CANDIDATE_ID });
 });
 
+test('takes over the lock its starter took: a start (recorded and announced), a stale candidate dropped, not a re-entry', async () => {
+  const ctx = context();
+  putState(aws.table, stableOnly({
+    candidate: { slot: 'green', versionId: 'mv-left-by-a-crash', rolloutId: 'r-crashed' },
+    lock: { rolloutId: ctx.rolloutId, executionArn: EXECUTION_ARN, since: T0 - 1000, starting: true },
+  }));
+  const out = await acquireLock(ctx, { now: T0, executionArn: EXECUTION_ARN });
+  expect(out.next).toBe('continue');
+  const state = aws.table.state(ENDPOINT);
+  expect(state).toMatchObject({ phase: 'rolling-out', lock: { rolloutId: ctx.rolloutId, executionArn: EXECUTION_ARN, since: T0 } });
+  expect(state?.lock).not.toHaveProperty('starting');
+  expect(state?.candidate).toBeUndefined();
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['rollout-started']);
+  expect(aws.events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+});
+
+test('a lock another starter took holds while its execution does not exist yet: reject refuses (the backstop)', async () => {
+  const starting = { rolloutId: 'r-drill', executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:fraud-scorer-r-drill', since: T0 - 1000, starting: true };
+  aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('gone'), { name: 'ExecutionDoesNotExist' }));
+  putState(aws.table, stableOnly({ lock: starting }));
+  expect(await acquireLock(second('reject'), { now: T0, executionArn: NEXT_ARN })).toMatchObject({ outcome: 'aborted', next: 'release' });
+  expect(aws.table.state(ENDPOINT)?.lock).toEqual(starting);
+  expect(aws.table.decisions(ENDPOINT)).toEqual(['lock-rejected']);
+});
+
+test('a rollout superseded while it was starting (its record ended) takes nothing back and stops no one', async () => {
+  // The superseding rollout holds the lock and ended this one's record; this task was already running when its
+  // execution was stopped (Step Functions ignores its result, not its writes).
+  putState(aws.table, rollingOut());
+  aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  const late = second();
+  putRecord(aws.table, `ROLLOUT#${late.rolloutId}`, { endpointName: ENDPOINT, rolloutId: late.rolloutId, outcome: 'aborted', reason: `superseded by ${context().rolloutId}`, endedAt: T0 - 1 });
+  const out = await acquireLock(late, { now: T0, executionArn: NEXT_ARN });
+  expect(out).toMatchObject({ outcome: 'aborted', next: 'release', reason: expect.stringContaining('ended before it took the lock') });
+  expect(aws.sfn).not.toHaveReceivedCommand(StopExecutionCommand);
+  expect(aws.table.state(ENDPOINT)).toMatchObject({ lock: rollingOut().lock, candidate: rollingOut().candidate });
+  expect(aws.table.decisions(ENDPOINT)).toEqual([]);
+});
+
+test('superseding a rollout still starting (its AcquireLock not run): its record is written from its execution\'s input, ended aborted', async () => {
+  const starter = context({ rolloutId: 'r00000000y-dddddd', trigger: { by: 'operator', reason: 'drill' }, drill: { alarmName: 'fraud-errors-green' } });
+  const lock = { rolloutId: starter.rolloutId, executionArn: EXECUTION_ARN, since: T0 - 1000, starting: true };
+  putState(aws.table, stableOnly({ phase: 'watching', lock }));
+  aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(starter) });
+  aws.sfn.on(StopExecutionCommand).resolves({});
+  const out = await acquireLock(second('supersede'), { now: T0, executionArn: NEXT_ARN });
+  expect(out.next).toBe('continue');
+  expect(aws.sfn).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: EXECUTION_ARN });
+  expect(aws.table.get(`ENDPOINT#${ENDPOINT}`, `ROLLOUT#${starter.rolloutId}`)).toMatchObject({
+    kind: 'rollout', versionId: starter.versionId, trigger: starter.trigger, startedAt: T0 - 1000, executionArn: EXECUTION_ARN, drill: true,
+    outcome: 'aborted', reason: `superseded by ${second().rolloutId}`, endedAt: T0,
+  });
+  expect(aws.table.state(ENDPOINT)?.lock).toMatchObject({ rolloutId: second().rolloutId });
+});
+
 test('a lock whose execution no longer runs is stale and taken over without stopping anything', async () => {
   putState(aws.table, rollingOut());
   aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
