@@ -35,3 +35,17 @@ export async function claimDeployRequest(endpointName: string, record: DeployReq
     return (await getDeployRequest(endpointName, record.requestId)) ?? record;
   }
 }
+
+/**
+ * This delivery's own claim to start a rollout (`claimed`: `deploy-create` or `deploy-rollout`), turned to
+ * `deploy-failed` when the start failed for good (no execution): a later delivery, and this one's own error path
+ * (deploy.ts), then answer FAILED instead of leaving CloudFormation waiting for a rollout that never began. Only a claim
+ * still naming that rollout and decision is changed.
+ */
+export async function failStartClaim(endpointName: string, requestId: string, claimed: string, rolloutId: string, reason: string, at: number): Promise<void> {
+  await putItem(endpointKey(endpointName), sk(requestId), { requestId, decision: 'deploy-failed', reason, rolloutId, at } satisfies DeployRequestRecord, {
+    expression: '#rollout = :rollout AND #decision = :claimed',
+    names: { '#rollout': 'rolloutId', '#decision': 'decision' },
+    values: { ':rollout': rolloutId, ':claimed': claimed },
+  });
+}

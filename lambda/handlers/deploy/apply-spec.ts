@@ -3,10 +3,12 @@ import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonic
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { putRegistryFollower } from '../../aws/registry';
-import { describeExecution, startExecution } from '../../aws/executions';
+import { describeExecution, executionArnOf, startExecution } from '../../aws/executions';
+import { stateMachineArn } from '../../aws/env';
+import { errorMessage, errorName } from '../../aws/errors';
 import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
-import { DeployRequestRecord, claimDeployRequest, getDeployRequest } from '../../aws/deploy-requests';
+import { DeployRequestRecord, claimDeployRequest, failStartClaim, getDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
 import { addWaiter, getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
@@ -222,7 +224,17 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     cfnResponse,
     owner: requesterOf(event),
   };
-  await startingWithLock(spec.endpointName, rolloutId, () => deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context)));
+  try {
+    await startingWithLock(spec.endpointName, rolloutId, () => deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context)));
+  } catch (err) {
+    // The request was claimed for this rollout: unless the start went through after all (its answer lost), the claim
+    // becomes a failure, which the error path answers (deploy.ts) and any later delivery answers again.
+    if (await describeExecution(executionArnOf(stateMachineArn(), executionName(spec.endpointName, rolloutId))).catch(() => 'unknown') === undefined) {
+      await failStartClaim(spec.endpointName, event.RequestId, `deploy-${kind}`, rolloutId, `rollout ${rolloutId} did not start: ${errorName(err) ?? 'Error'}: ${errorMessage(err)}`, now)
+        .catch((claimErr) => logger.warn('could not record the failed start', { rolloutId, error: errorMessage(claimErr) }));
+    }
+    throw err;
+  }
   // A waiting deploy is answered by the rollout (Promote, Rollback or Release).
   return { ...success(deploy, rolloutId), respondNow: !waits };
 }

@@ -111,6 +111,12 @@ describe('a starter that took the lock but never started its execution', () => {
     const result = await handleDeploy(update(policy('reject')), T0, noWait);
     expect(result).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('state machine deleted') });
     expect((await getState(ENDPOINT))?.lock).toBeUndefined();
+    // CloudFormation is told, not left waiting for a rollout that never began; a redelivery answers the same.
+    expect(result.respondNow).toBe(true);
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['FAILED']);
+    const again = await handleDeploy(update(policy('reject')), T0 + 5_000, noWait);
+    expect(again).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('did not start'), respondNow: true });
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   test('a lock whose starter stopped before the start holds for the grace, then holds nothing', async () => {
