@@ -9,6 +9,11 @@ module.exports = {
   // An e2e test runs a whole simulation: a few seconds alone, minutes on a loaded machine. One that times out leaves its
   // simulation running into the next tests, so the limit is generous; a hung test still fails.
   testTimeout: 300000,
+  // One worker per core (jest's default leaves one core to its parent process, which only collects results: on a
+  // 2-core machine that is one worker, and the CPU-bound simulations ran one file at a time). Test files share no
+  // state: each writes only under its own mkdtemp folder, and the bundles are built once, by globalSetup, before any
+  // file runs.
+  maxWorkers: '100%',
   // build output (dist/) never stands in for a source file
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tools/dist/'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
