@@ -4,7 +4,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { handleDeploy } from '../../lambda/handlers/deploy';
 import { mockAws } from '../lambda/handlers/support/aws-mocks';
-import { CfnServer } from '../lambda/handlers/support/cfn-server';
+import { CfnServer, cfnEvent } from '../lambda/handlers/support/cfn-server';
 import { ENDPOINT, T0, putRecord, putState, spec, stableOnly, version } from '../lambda/handlers/support/fixtures';
 import { jsonMutation } from '../../fuzz/json-mutations';
 
@@ -24,18 +24,10 @@ beforeAll(() => cfn.start());
 afterAll(() => cfn.stop());
 
 function update(specText: string): CloudFormationCustomResourceEvent {
-  return {
-    RequestType: 'Update',
-    ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy',
-    ResponseURL: cfn.url,
-    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+  return cfnEvent('Update', specText, cfn.url, ENDPOINT, {
     RequestId: 'req-fuzz',
-    LogicalResourceId: 'FraudEndpoint',
-    ResourceType: 'Custom::SageMakerRolloutEndpoint',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy', Spec: specText },
     OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy', Spec: JSON.stringify(spec()) },
-    PhysicalResourceId: ENDPOINT,
-  } as CloudFormationCustomResourceEvent;
+  });
 }
 
 test(`${RUNS} hand-edited or truncated Specs: SUCCESS, or FAILED naming the field with nothing changed and nothing lost`, async () => {

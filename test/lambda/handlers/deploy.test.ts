@@ -7,7 +7,7 @@ import { EndpointSpec, RolloutContext, endpointConfigName, executionName, modelN
 import { DELETE_RETRY_BUDGET_MS, handleDeploy } from '../../../lambda/handlers/deploy';
 import { answerCloudFormation } from '../../../lambda/handlers/actions/answer-cloudformation';
 import { mockAws } from './support/aws-mocks';
-import { CfnServer } from './support/cfn-server';
+import { CfnServer, cfnEvent as deployEvent } from './support/cfn-server';
 import { validationError } from './support/fake-sagemaker';
 import {
   CANARY_CONFIG, CANDIDATE_ID, ENDPOINT, EXECUTION_ARN, IMAGE_DIGEST, OWNER, STABLE_CONFIG, STABLE_ID, STABLE_VERSION, T0, context, putRecord, putState, rollingOut, spec, stableOnly, variant, version,
@@ -31,19 +31,7 @@ beforeEach(() => {
 });
 
 function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', desired: EndpointSpec, extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
-  return {
-    RequestType: requestType,
-    ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy',
-    ResponseURL: cfn.url,
-    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
-    RequestId: `req-${requestType}`,
-    LogicalResourceId: 'FraudEndpoint',
-    ResourceType: 'Custom::SageMakerRolloutEndpoint',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy', Spec: JSON.stringify(desired) },
-    ...(requestType === 'Create' ? {} : { PhysicalResourceId: ENDPOINT }),
-    ...(requestType === 'Update' ? { OldResourceProperties: {} } : {}),
-    ...extra,
-  } as CloudFormationCustomResourceEvent;
+  return deployEvent(requestType, JSON.stringify(desired), cfn.url, ENDPOINT, extra);
 }
 
 const started = (): RolloutContext => JSON.parse(aws.sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);

@@ -11,7 +11,7 @@ import { undo } from '../../../lambda/handlers/operations/undo';
 import { once } from '../../../lambda/aws/retry';
 import { getState } from '../../../lambda/aws/state-table';
 import { mockAws } from './support/aws-mocks';
-import { CfnServer } from './support/cfn-server';
+import { CfnServer, cfnEvent } from './support/cfn-server';
 import { CANDIDATE_ID, ENDPOINT, STABLE_ID, STABLE_VERSION, T0, plan, putRecord, putState, spec, stableOnly, version } from './support/fixtures';
 
 /**
@@ -43,18 +43,7 @@ function stepFunctions(): void {
 }
 
 function update(desired: EndpointSpec): CloudFormationCustomResourceEvent {
-  return {
-    RequestType: 'Update',
-    ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy',
-    ResponseURL: cfn.url,
-    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
-    RequestId: 'req-Update',
-    LogicalResourceId: 'FraudEndpoint',
-    ResourceType: 'Custom::SageMakerRolloutEndpoint',
-    PhysicalResourceId: ENDPOINT,
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:deploy', Spec: JSON.stringify(desired) },
-    OldResourceProperties: {},
-  } as unknown as CloudFormationCustomResourceEvent;
+  return cfnEvent('Update', JSON.stringify(desired), cfn.url, ENDPOINT);
 }
 
 const startedNames = () => aws.sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name);

@@ -1,3 +1,4 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -33,4 +34,27 @@ export class CfnServer {
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
   }
+}
+
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:111122223333:function:deploy';
+
+/**
+ * A CloudFormation request to the deploy provider for the handler tests' endpoint resource (stack `app`, logical id
+ * `FraudEndpoint`), answered to `responseUrl`; `spec` is the Spec property as sent (a string: hand-edited or truncated).
+ */
+export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', spec: string, responseUrl: string, physicalResourceId: string,
+  extra: Record<string, unknown> = {}): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: requestType,
+    ServiceToken: SERVICE_TOKEN,
+    ResponseURL: responseUrl,
+    StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/app/1',
+    RequestId: `req-${requestType}`,
+    LogicalResourceId: 'FraudEndpoint',
+    ResourceType: 'Custom::SageMakerRolloutEndpoint',
+    ResourceProperties: { ServiceToken: SERVICE_TOKEN, Spec: spec },
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalResourceId }),
+    ...(requestType === 'Update' ? { OldResourceProperties: {} } : {}),
+    ...extra,
+  } as CloudFormationCustomResourceEvent;
 }
