@@ -8,6 +8,7 @@ import { EVENT_DETAIL_TYPE, EVENT_SOURCE, GuardBinding, versionIdOf } from '../l
 import { handlerBundleDir } from '../lib/private/bundles';
 import { VirtualClock } from './clock';
 import { OCI_MANIFEST, StoredObject, objectOf } from './twin/artifacts';
+import { loadFresh } from './fresh-module';
 import { FunctionHost, LambdaHandler, caller, installFunctionEnvironment, invocationStopped, signingFunction } from './function-host';
 import { burstWindows } from './behaviour';
 import { Random, seedFor } from './random';
@@ -208,6 +209,13 @@ export async function simulate(
   const clock = new VirtualClock(SIMULATION_START);
   const asyncRandom = new Random(seedFor(scenario.seed, 'lambda-async-queue'));
   const eventRandom = new Random(seedFor(scenario.seed, 'eventbridge-delivery'));
+  // The handler bundles' module instances of this run: fresh ones (no SDK retry quota, cache or cold-start flag of an
+  // earlier run in the process), each loaded once and shared by the run's stacks as require's cache used to share them.
+  const bundles = new Map<string, LambdaHandler>();
+  const handlerOf = (bundle: string): LambdaHandler => {
+    if (!bundles.has(bundle)) bundles.set(bundle, loadFresh<{ handler: LambdaHandler }>(bundle, require).handler);
+    return bundles.get(bundle)!;
+  };
   const host = new FunctionHost(calibration.lambdaLatencyMs, {
     duplicateRate: calibration.asyncDuplicateRate, duplicateDelayMs: calibration.asyncDuplicateDelaySeconds * 1000, random: () => asyncRandom.next(),
   });
@@ -356,7 +364,7 @@ export async function simulate(
     const endpointName = first.endpointName;
     // Observed from the first resource on: a composite alarm is evaluated as it is created (its first state change).
     wireObservers(twin, record, emit, endpointName);
-    await deployResources(deployed, first, twin, host, clock, record.alarmEventsDelivered, record.hookCalls);
+    await deployResources(deployed, first, twin, host, handlerOf, clock, record.alarmEventsDelivered, record.hookCalls);
     // Throttled: the state machine's invocations of the step function (EventBridge would retry its own deliveries).
     const stepFunctionName = deployed.physicalName(first.functions.step);
     const lambdaThrottled = within(scenario.faults?.lambdaThrottle);
@@ -521,7 +529,7 @@ export async function simulate(
     if (otherEntry) {
       const otherSynth = synth(otherEntry.otherStackCreates!, 1, { stackName: OTHER_STACK });
       otherStack = { synth: otherSynth, deployed: new DeployedTemplate(OTHER_STACK, otherSynth.template) };
-      await deployResources(otherStack.deployed, otherSynth, twin, host, clock, record.alarmEventsDelivered);
+      await deployResources(otherStack.deployed, otherSynth, twin, host, handlerOf, clock, record.alarmEventsDelivered);
     }
 
     emit('deploy', `cdk deploy: create endpoint ${endpointName} with ${scenario.initialVersion}`);
@@ -712,7 +720,8 @@ async function until(clock: VirtualClock, done: () => Promise<boolean>): Promise
   throw new Error('the twin did not reach the expected state');
 }
 
-async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost, clock: VirtualClock,
+async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin: ServiceTwin, host: FunctionHost,
+  handlerOf: (bundle: string) => LambdaHandler, clock: VirtualClock,
   heard: RunRecord['alarmEventsDelivered'], hookCalls: HookCall[] = []) {
   const ddb = new DynamoDBClient({});
   for (const table of t.resources('AWS::DynamoDB::Table')) {
@@ -748,9 +757,7 @@ async function deployResources(t: DeployedTemplate, s: SynthesizedScenario, twin
   for (const fn of t.resources('AWS::Lambda::Function')) {
     const entry = entries[fn.id];
     if (!entry) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(entry) as { handler: LambdaHandler };
-    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), mod.handler, fn.properties.Environment?.Variables ?? {}, fn.properties.Timeout);
+    host.register(t.arn(fn.id, 'Arn'), t.physicalName(fn.id), handlerOf(entry), fn.properties.Environment?.Variables ?? {}, fn.properties.Timeout);
   }
   // The user's post-rollback hooks: emulated (they record what they were called with, take their time, fail if told).
   for (const [id, hook] of Object.entries(s.hooks ?? {})) {
