@@ -1,6 +1,6 @@
-import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
+import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, lockHolds, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { executionArnOf, startExecution } from '../../aws/executions';
+import { describeExecution, executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
@@ -35,7 +35,12 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   // name: a start that did reach Step Functions is found, not doubled. The lock its starter took is its own.
   const recorded = state?.stable && await recordedDrillOf(endpointName, state.stable.versionId);
   const ownLock = state?.lock?.starting === true && state.lock.rolloutId === recorded;
-  const decision = decideDrill(ownLock ? { ...state!, lock: undefined } : state);
+  // A lock that holds nothing (its execution ended, or its starter never started one within the grace) does not make
+  // the endpoint busy: the drill takes it over (takeLock), as AcquireLock would.
+  const lock = state?.lock;
+  const free = lock !== undefined && state?.phase === 'idle'
+    && (ownLock || !lockHolds(lock, await input.retry(() => describeExecution(lock.executionArn)), now));
+  const decision = decideDrill(free ? { ...state!, lock: undefined } : state);
   if (decision.action === 'none' || state?.spec === undefined) {
     return { started: false, reason: decision.reason };
   }

@@ -1,5 +1,6 @@
 import '../handlers/support/env';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { LOCK_START_GRACE_MS } from '../../../lambda/core/lock-decision';
 import { drillByOperator, drillResult } from '../../../lambda/operator/commands';
 import { mockAws } from '../handlers/support/aws-mocks';
 import { ENDPOINT, STABLE_ID, STABLE_VERSION, T0, putRecord, putState, rollingOut, stableOnly } from '../handlers/support/fixtures';
@@ -28,6 +29,18 @@ describe('drill (operator)', () => {
     putState(aws.table, rollingOut());
     await expect(drillByOperator({ endpointName: ENDPOINT, by: 'alice', reason: 'x', now: T0 })).rejects.toThrow(/^cannot drill: endpoint fraud-scorer is rolling-out \(rollout .* holds it\): a drill runs only on an idle endpoint/);
     expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
+  test('a lock left by a starter that never started (past the grace) holds nothing: the drill takes it; within the grace it is refused', async () => {
+    const left = { rolloutId: 'r-undo-killed', executionArn: 'arn:aws:states:us-east-1:111122223333:execution:rollout:fraud-scorer-r-undo-killed', since: T0, starting: true };
+    putState(aws.table, { ...stableOnly(), lock: left });
+    putRecord(aws.table, `VERSION#${STABLE_ID}`, { endpointName: ENDPOINT, versionId: STABLE_ID, spec: STABLE_VERSION, registeredAt: T0 - 1 });
+    aws.sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error('no such execution'), { name: 'ExecutionDoesNotExist' }));
+    await expect(drillByOperator({ endpointName: ENDPOINT, by: 'alice', reason: 'x', now: T0 + 60_000 })).rejects.toThrow(/rollout r-undo-killed holds it/);
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const started = await drillByOperator({ endpointName: ENDPOINT, by: 'alice', reason: 'x', now: T0 + LOCK_START_GRACE_MS + 1 });
+    expect(started).toMatchObject({ started: true, versionId: STABLE_ID });
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
   test('refused when the stable version does not match its record (its spec hashes to another id)', async () => {
