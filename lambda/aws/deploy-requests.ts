@@ -37,15 +37,15 @@ export async function claimDeployRequest(endpointName: string, record: DeployReq
 }
 
 /**
- * This delivery's own claim to start a rollout (`claimed`: `deploy-create` or `deploy-rollout`), turned to
- * `deploy-failed` when the start failed for good (no execution): a later delivery, and this one's own error path
- * (deploy.ts), then answer FAILED instead of leaving CloudFormation waiting for a rollout that never began. Only a claim
- * still naming that rollout and decision is changed.
+ * This delivery's own claim (`claimed`, made at `at`), turned to `deploy-failed` when what it decided failed: a later
+ * delivery, and this one's own error path (deploy.ts), then answer FAILED instead of leaving CloudFormation waiting for
+ * an answer no one will send. Only a claim still as this delivery wrote it is changed.
  */
-export async function failStartClaim(endpointName: string, requestId: string, claimed: string, rolloutId: string, reason: string, at: number): Promise<void> {
-  await putItem(endpointKey(endpointName), sk(requestId), { requestId, decision: 'deploy-failed', reason, rolloutId, at } satisfies DeployRequestRecord, {
-    expression: '#rollout = :rollout AND #decision = :claimed',
-    names: { '#rollout': 'rolloutId', '#decision': 'decision' },
-    values: { ':rollout': rolloutId, ':claimed': claimed },
+export async function failClaim(endpointName: string, requestId: string, claimed: string, at: number, reason: string): Promise<void> {
+  const current = await getDeployRequest(endpointName, requestId);
+  await putItem(endpointKey(endpointName), sk(requestId), { ...current, requestId, decision: 'deploy-failed', reason, at } satisfies DeployRequestRecord, {
+    expression: '#decision = :claimed AND #at = :at',
+    names: { '#decision': 'decision', '#at': 'at' },
+    values: { ':claimed': claimed, ':at': at },
   });
 }

@@ -8,7 +8,7 @@ import { stateMachineArn } from '../../aws/env';
 import { errorMessage, errorName } from '../../aws/errors';
 import { appendHistory } from '../../aws/history';
 import { logger } from '../../aws/logger';
-import { DeployRequestRecord, claimDeployRequest, failStartClaim, getDeployRequest } from '../../aws/deploy-requests';
+import { DeployRequestRecord, claimDeployRequest, failClaim, getDeployRequest } from '../../aws/deploy-requests';
 import { Retry } from '../../aws/retry';
 import { addWaiter, getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
@@ -83,37 +83,62 @@ export async function applySpec(event: CreateOrUpdate, declared: EndpointSpec, n
     if (tookLock) await giveBackLock(spec.endpointName, startingId);
     return answerAgain(deploy, first);
   }
-  await appendHistory({
-    at: now,
-    endpointName: spec.endpointName,
-    rolloutId,
-    decision: `deploy-${decision.action}`,
-    reason: decision.reason,
-    actor: CLOUDFORMATION,
-    evidence: {
-      requestType: event.RequestType,
-      requestId: event.RequestId,
-      versionId,
-      rolloutAttempt: spec.rolloutAttempt,
-      image: spec.version.image,
-    },
-  });
-  switch (decision.action) {
-    case 'create':
-    case 'rollout':
-      return startRollout(deploy, decision.action);
-    case 'noop':
-      return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
-    case 'join':
-      return joinRollout(deploy, existing(state));
-    case 'refuse':
-      // A refused Create names no endpoint of its own: CloudFormation's rollback then deletes nothing that serves.
-      return { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? physicalIdOnFailure(event) : spec.endpointName, reason: decision.reason, respondNow: true };
-    case 'abort-to-stable':
-      return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
-    case 'revert-to-standby':
-      return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
+  try {
+    await appendHistory({
+      at: now,
+      endpointName: spec.endpointName,
+      rolloutId,
+      decision: `deploy-${decision.action}`,
+      reason: decision.reason,
+      actor: CLOUDFORMATION,
+      evidence: {
+        requestType: event.RequestType,
+        requestId: event.RequestId,
+        versionId,
+        rolloutAttempt: spec.rolloutAttempt,
+        image: spec.version.image,
+      },
+    });
+    switch (decision.action) {
+      case 'create':
+      case 'rollout':
+        return await startRollout(deploy, decision.action);
+      case 'noop':
+        return success(deploy, state?.lock?.rolloutId ?? state?.candidate?.rolloutId ?? 'none');
+      case 'join':
+        return await joinRollout(deploy, existing(state));
+      case 'refuse':
+        // A refused Create names no endpoint of its own: CloudFormation's rollback then deletes nothing that serves.
+        return { status: 'FAILED', physicalResourceId: event.RequestType === 'Create' ? physicalIdOnFailure(event) : spec.endpointName, reason: decision.reason, respondNow: true };
+      case 'abort-to-stable':
+        return success(deploy, await abortToStable(deploy, existing(state), decision.reason));
+      case 'revert-to-standby':
+        return success(deploy, await revertFromDeploy(deploy, existing(state), decision.reason));
+    }
+  } catch (err) {
+    return failedAfterClaim(deploy, `deploy-${decision.action}`, starts ? rolloutId : undefined, err);
   }
+}
+
+/**
+ * This delivery claimed the request and then failed: no other delivery answers it (they answer as the claim says), so
+ * unless the rollout it started runs after all (the start's answer lost: then it answers as a started rollout), the
+ * claim becomes `deploy-failed` and the error is thrown for deploy.ts to answer FAILED; a later delivery answers the
+ * same. When whether it started cannot be read, the claim stays and the error is thrown: quiet, as before.
+ */
+async function failedAfterClaim(deploy: Deploy, claimed: string, started: string | undefined, err: unknown): Promise<DeployResult> {
+  const { event, spec, now } = deploy;
+  const execution = started === undefined ? undefined
+    : await deploy.retry(() => describeExecution(executionArnOf(stateMachineArn(), executionName(spec.endpointName, started)))).catch(() => 'unknown' as const);
+  if (execution === 'unknown') throw err;
+  if (execution !== undefined && started !== undefined) {
+    return { ...success(deploy, started), respondNow: !waitsForRollout(spec, claimed === 'deploy-create' ? 'create' : 'rollout') };
+  }
+  if (started !== undefined) await giveBackLock(spec.endpointName, started);
+  const reason = `${started === undefined ? claimed : `rollout ${started} did not start`}: ${errorName(err) ?? 'Error'}: ${errorMessage(err)}`;
+  await failClaim(spec.endpointName, event.RequestId, claimed, now, reason)
+    .catch((claimErr) => logger.warn('could not record the failed request', { requestId: event.RequestId, error: errorMessage(claimErr) }));
+  throw err;
 }
 
 /**
@@ -224,17 +249,7 @@ async function startRollout(deploy: Deploy, kind: RolloutContext['kind']): Promi
     cfnResponse,
     owner: requesterOf(event),
   };
-  try {
-    await startingWithLock(spec.endpointName, rolloutId, () => deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context)));
-  } catch (err) {
-    // The request was claimed for this rollout: unless the start went through after all (its answer lost), the claim
-    // becomes a failure, which the error path answers (deploy.ts) and any later delivery answers again.
-    if (await describeExecution(executionArnOf(stateMachineArn(), executionName(spec.endpointName, rolloutId))).catch(() => 'unknown') === undefined) {
-      await failStartClaim(spec.endpointName, event.RequestId, `deploy-${kind}`, rolloutId, `rollout ${rolloutId} did not start: ${errorName(err) ?? 'Error'}: ${errorMessage(err)}`, now)
-        .catch((claimErr) => logger.warn('could not record the failed start', { rolloutId, error: errorMessage(claimErr) }));
-    }
-    throw err;
-  }
+  await startingWithLock(spec.endpointName, rolloutId, () => deploy.retry(() => startExecution(executionName(spec.endpointName, rolloutId), context)));
   // A waiting deploy is answered by the rollout (Promote, Rollback or Release).
   return { ...success(deploy, rolloutId), respondNow: !waits };
 }

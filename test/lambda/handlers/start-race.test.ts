@@ -10,6 +10,7 @@ import { retryRollout } from '../../../lambda/handlers/operations/retry';
 import { undo } from '../../../lambda/handlers/operations/undo';
 import { once } from '../../../lambda/aws/retry';
 import { getState } from '../../../lambda/aws/state-table';
+import { historySortKey } from '../../../lambda/aws/history';
 import { mockAws } from './support/aws-mocks';
 import { CfnServer, cfnEvent } from './support/cfn-server';
 import { CANDIDATE_ID, ENDPOINT, STABLE_ID, STABLE_VERSION, T0, plan, putRecord, putState, spec, stableOnly, version } from './support/fixtures';
@@ -106,6 +107,24 @@ describe('a starter that took the lock but never started its execution', () => {
     const again = await handleDeploy(update(policy('reject')), T0 + 5_000, noWait);
     expect(again).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('did not start'), respondNow: true });
     expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  test('a start whose answer was lost (the execution runs) is a started rollout: SUCCESS, the claim kept', async () => {
+    aws.sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    aws.sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const result = await handleDeploy(update(policy('reject')), T0, noWait);
+    expect(result).toMatchObject({ status: 'SUCCESS', respondNow: true });
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['SUCCESS']);
+    expect((await getState(ENDPOINT))?.lock?.rolloutId).toBe(deployRollout);
+  });
+
+  test('a failure after the claim, before the start (the decision not recorded), answers FAILED: CloudFormation is not left waiting', async () => {
+    aws.table.failNextWrite(historySortKey(T0, 0), Object.assign(new Error('item too large'), { name: 'ValidationException' }));
+    const result = await handleDeploy(update(policy('reject')), T0, noWait);
+    expect(result).toMatchObject({ status: 'FAILED', respondNow: true });
+    expect(cfn.answers.map((a) => a.Status)).toEqual(['FAILED']);
+    expect(aws.sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect((await getState(ENDPOINT))?.lock).toBeUndefined();
   });
 
   test('a lock whose starter stopped before the start holds for the grace, then holds nothing', async () => {
