@@ -21,7 +21,8 @@ export interface GuardAlarmOptions {
    * Period of the alarm. SageMaker publishes endpoint metrics every 60 seconds, or every 10 seconds with the
    * endpoint's `fastMetrics`; so the period is a multiple of 60 seconds, or 10 or 30 seconds with fast metrics.
    *
-   * @default - 1 minute, or 30 seconds when the endpoint has `fastMetrics` (10 seconds is allowed)
+   * @default - 1 minute, or 30 seconds for a metric SageMaker publishes when the endpoint has `fastMetrics` (10
+   * seconds is allowed)
    */
   readonly period?: Duration;
 
@@ -543,7 +544,8 @@ abstract class MetricGuard extends Guard {
 
   public bind(scope: Construct, options: GuardBindOptions): GuardConfig {
     const fastMetrics = options.fastMetrics ?? false;
-    const period = this.alarmOptions.period ?? (fastMetrics ? Duration.seconds(FAST_METRICS_ALARM_PERIOD_SECONDS) : Duration.minutes(1));
+    // Only SageMaker's own metrics follow fastMetrics: another publisher's may be standard resolution (one datapoint a minute).
+    const period = this.alarmOptions.period ?? (fastMetrics && this.sageMakerMetric ? Duration.seconds(FAST_METRICS_ALARM_PERIOD_SECONDS) : Duration.minutes(1));
     const evaluationPeriods = this.alarmOptions.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
     const datapointsToAlarm = this.alarmOptions.datapointsToAlarm ?? Math.min(DEFAULT_DATAPOINTS_TO_ALARM, evaluationPeriods);
     // Checked before the metric is built, so the message names the guard and the fix.

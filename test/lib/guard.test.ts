@@ -160,6 +160,13 @@ describe('Guard', () => {
     expect(alarmPeriods(bound(Guard.errorRate()).template)).toEqual([60, 60]);
   });
 
+  test('fastMetrics leaves a metric SageMaker does not publish at a minute (its publisher may send one datapoint a minute)', () => {
+    const custom = bound(Guard.customMetric({ namespace: 'Shop', metricName: 'Conversions', threshold: 1 }), true);
+    expect(alarmPeriods(custom.template)).toEqual([60, 60]);
+    const onSageMaker = bound(Guard.customMetric({ namespace: 'AWS/SageMaker', metricName: 'ModelSetupTime', threshold: 1 }), true);
+    expect(alarmPeriods(onSageMaker.template)).toEqual([30, 30, 60, 60]);
+  });
+
   test('no backstop when turned off, for a 1-minute period, or for a metric SageMaker does not publish', () => {
     bound(Guard.errorRate({ backstop: false }), true).template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     bound(Guard.errorRate({ period: Duration.minutes(1) }), true).template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
