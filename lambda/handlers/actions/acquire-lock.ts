@@ -1,4 +1,4 @@
-import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, lockHolds, rolloutEndMetrics } from '../../core';
+import { EVENT_DETAIL_TYPE, EndpointState, RolloutContext, decideLock, rolloutEndMetrics } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
 import { describeExecution, stopExecution } from '../../aws/executions';
 import { logger } from '../../aws/logger';
@@ -6,6 +6,7 @@ import { publishMetrics } from '../../aws/metrics';
 import { getRollout, putRolloutIfAbsent, setRolloutOutcome } from '../../aws/rollout-records';
 import { STATE_CONFLICT, emptyState, getState, saveState } from '../../aws/state-table';
 import { restoreStable } from '../operations/restore-stable';
+import { lockHeld } from '../operations/take-lock';
 import { Action, ActionEnv, CONTROLLER, eventDetail, record } from './action-kit';
 
 /** A conflicting write means someone else changed the state: decide again on the fresh state (bounded). */
@@ -49,7 +50,7 @@ async function tryAcquire(context: RolloutContext, env: ActionEnv): Promise<Roll
   const holder = state?.lock;
   const holderRunning =
     holder !== undefined && holder.rolloutId !== context.rolloutId
-      ? lockHolds(holder, await describeExecution(holder.executionArn), env.now)
+      ? await lockHeld(holder, env.now)
       : holder !== undefined;
   const decision = decideLock({ state, rolloutId: context.rolloutId, policy: context.spec.plan.concurrency, holderRunning });
   switch (decision.action) {

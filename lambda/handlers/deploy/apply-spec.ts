@@ -1,5 +1,5 @@
 import type { CloudFormationCustomResourceCreateEvent, CloudFormationCustomResourceUpdateEvent } from 'aws-lambda';
-import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, lockHolds, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
+import { CfnResponseTarget, EndpointSpec, EndpointState, RolloutContext, canonicalJson, changesOwner, decideDeploy, executionName, registrySpec, rolloutIdOf, versionIdOf } from '../../core';
 import { parseSpec } from './parse-spec';
 import { putAlarmSubject } from '../../aws/alarm-index';
 import { putRegistryFollower } from '../../aws/registry';
@@ -14,7 +14,7 @@ import { addWaiter, getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
 import { intervene } from '../operations/intervene';
-import { giveBackLock, startingWithLock, takeLock } from '../operations/take-lock';
+import { giveBackLock, lockHeld, startingWithLock, takeLock } from '../operations/take-lock';
 import { alarmSubjectsOf } from './alarm-subjects';
 import { CLOUDFORMATION, DeployResult, physicalIdOnFailure } from './deploy-result';
 import { requesterOf, settleOwnership } from './ownership';
@@ -165,7 +165,7 @@ async function decideHoldingLock(
       // Asked only when the answer can refuse: a lock whose execution ended (crashed), or whose starter never started
       // it, holds nothing.
       holderRunning: concurrency === 'reject' && lock !== undefined
-        ? lockHolds(lock, await retry(() => describeExecution(lock.executionArn)), now)
+        ? await lockHeld(lock, now, retry)
         : undefined,
       keepsVersion: sameVersionAsBefore(event, declared),
     });

@@ -1,6 +1,6 @@
-import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, lockHolds, rolloutIdOf, versionIdOf } from '../../core';
+import { EVENT_DETAIL_TYPE, RolloutContext, decideDrill, drillFigures, drillPlan, executionName, rolloutIdOf, versionIdOf } from '../../core';
 import { putRolloutEvent } from '../../aws/announcements';
-import { describeExecution, executionArnOf, startExecution } from '../../aws/executions';
+import { executionArnOf, startExecution } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { appendHistory, listHistory } from '../../aws/history';
 import { Retry } from '../../aws/retry';
@@ -8,7 +8,7 @@ import { getRollout } from '../../aws/rollout-records';
 import { getState } from '../../aws/state-table';
 import { getVersion } from '../../aws/version-records';
 import { recordedStart } from './recorded-start';
-import { startingWithLock, takeLock } from './take-lock';
+import { lockHeld, startingWithLock, takeLock } from './take-lock';
 
 export interface DrillRequest {
   readonly endpointName: string;
@@ -39,7 +39,7 @@ export async function startDrill(input: DrillRequest): Promise<DrillStart> {
   // the endpoint busy: the drill takes it over (takeLock), as AcquireLock would.
   const lock = state?.lock;
   const free = lock !== undefined && state?.phase === 'idle'
-    && (ownLock || !lockHolds(lock, await input.retry(() => describeExecution(lock.executionArn)), now));
+    && (ownLock || !await lockHeld(lock, now, input.retry));
   const decision = decideDrill(free ? { ...state!, lock: undefined } : state);
   if (decision.action === 'none' || state?.spec === undefined) {
     return { started: false, reason: decision.reason };

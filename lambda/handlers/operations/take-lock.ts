@@ -3,7 +3,7 @@ import { describeExecution, executionArnOf } from '../../aws/executions';
 import { stateMachineArn } from '../../aws/env';
 import { errorMessage } from '../../aws/errors';
 import { logger } from '../../aws/logger';
-import { Retry } from '../../aws/retry';
+import { Retry, once } from '../../aws/retry';
 import { STATE_CONFLICT, emptyState, getState, saveState, updateState } from '../../aws/state-table';
 
 /** A conflicting write means another starter changed the state: read it again (bounded). */
@@ -13,6 +13,11 @@ export type TakenLock =
   | { readonly taken: true }
   /** Another rollout holds the endpoint (its execution runs, or its starter is starting it): `state` names it. */
   | { readonly taken: false; readonly holder: NonNullable<EndpointState['lock']>; readonly state: EndpointState };
+
+/** Whether `lock` holds now (`lockHolds`: its execution runs, or its starter is within the grace), asking Step Functions. */
+export async function lockHeld(lock: NonNullable<EndpointState['lock']>, now: number, retry: Retry = once): Promise<boolean> {
+  return lockHolds(lock, await retry(() => describeExecution(lock.executionArn)), now);
+}
 
 /**
  * A starter (deploy, drill, registry approval, undo, retry) takes the endpoint's lock for the rollout it is about to
@@ -29,8 +34,7 @@ export async function takeLock(endpointName: string, rolloutId: string, now: num
     if (holder?.rolloutId === rolloutId && holder.starting !== true) {
       return { taken: true }; // its execution already took it over
     }
-    if (holder !== undefined && holder.rolloutId !== rolloutId
-      && lockHolds(holder, await retry(() => describeExecution(holder.executionArn)), now)) {
+    if (holder !== undefined && holder.rolloutId !== rolloutId && await lockHeld(holder, now, retry)) {
       return { taken: false, holder, state: state! };
     }
     try {
